@@ -1,0 +1,356 @@
+"""Discover every artifact of a workspace and join them into `Run`s by run name.
+
+One pass over the globbed files; joins use dictionaries (run name, adapter id), so the
+cost grows linearly with the number of runs. Conflicting provenance values are kept with
+their sources as `Conflict`s, never silently overwritten.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..config import Config
+from ..errors import FtlintError
+from ..model import Campaign, Conflict, Evidence, Problem, Provenance, Run, Submission
+from ..model import pointer as make_pointer
+from .io import Workspace, resolve_reference
+from .jobs import load_job_records
+from .outputs import load_eval_result, load_final_metrics, load_series, load_traces
+
+RUN_FILES = {
+    "final_metrics": "final_metrics.json",
+    "iter_eval_metrics": "iter_eval_metrics.jsonl",
+    "hard_cases": "hard_cases.valid.jsonl",
+    "weave_traces": "weave_eval_traces.json",
+}
+#: final_metrics.json keys that name a sibling artifact, and the input kind they point at.
+REFERENCES = {
+    "hard_cases_path": "hard_cases",
+    "iter_eval_metrics_path": "iter_eval_metrics",
+    "weave_trace_path": "weave_traces",
+}
+
+
+@dataclass
+class _Draft:
+    """A run being assembled from its sources."""
+
+    name: str
+    kind: str = "train"
+    run_dir: Path | None = None
+    files: dict[str, Path] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
+    submissions: list[Submission] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    sources: set[str] = field(default_factory=set)
+
+
+def load_campaign(
+    root: Path,
+    config: Config,
+    *,
+    extra_loaders: Sequence[Callable[[Path, Config], Sequence[Run]]] = (),
+) -> Campaign:
+    """Load the workspace at `root`. Raises FtlintError only if `root` itself is unusable."""
+    if not root.exists():
+        raise FtlintError("workspace not found", root)
+    if not root.is_dir():
+        raise FtlintError("workspace must be a directory", root)
+    ws = Workspace(root.resolve())
+    drafts: dict[str, _Draft] = {}
+    problems: list[Problem] = []
+
+    def draft(name: str, kind: str = "train") -> _Draft:
+        if name not in drafts:
+            drafts[name] = _Draft(name, kind)
+        return drafts[name]
+
+    for kind in RUN_FILES:
+        for path in ws.glob(config.inputs[kind]):
+            if not ws.inside(path):
+                problems.append(
+                    Problem(
+                        "unsafe-path",
+                        "links outside the workspace; not read",
+                        Evidence(ws.rel(path)),
+                    )
+                )
+                continue
+            run_dir = path.parent
+            d = draft(run_dir.name)
+            d.run_dir = d.run_dir or run_dir
+            d.files[kind] = path
+    for name in sorted(drafts):
+        _load_run_files(ws, drafts[name], config)
+
+    for path in ws.glob(config.inputs["eval_results"]):
+        name = path.stem
+        d = draft(name, "eval")
+        loaded = load_eval_result(ws, path, name)
+        d.data.update(loaded.data)
+        d.data["eval_result_path"] = ws.rel(path)
+        d.problems += loaded.problems
+        d.sources.add(ws.rel(path))
+
+    unjoined: list[Submission] = []
+    submissions: list[Submission] = []
+    for path in ws.glob(config.inputs["job_records"]):
+        for item in load_job_records(ws, path, max_line_bytes=config.max_line_bytes):
+            if isinstance(item, Problem):
+                problems.append(item)
+            else:
+                submissions.append(item)
+    by_adapter: dict[str, str] = {}
+    for sub in submissions:
+        if sub.kind == "train" and sub.run_name:
+            d = draft(sub.run_name)
+            d.submissions.append(sub)
+            d.sources.add(sub.evidence.path)
+            if sub.output_model_id:
+                by_adapter.setdefault(sub.output_model_id, sub.run_name)
+    for name, d in drafts.items():
+        hub = d.data.get("final_metrics", {}).get("hub_model_id")
+        if isinstance(hub, str) and hub:
+            by_adapter.setdefault(hub, name)
+    for sub in submissions:
+        if sub.kind == "train" and sub.run_name:
+            continue
+        target = sub.run_name or by_adapter.get(sub.adapter_model_id or "")
+        if target:
+            d = draft(target)
+            d.submissions.append(sub)
+            d.sources.add(sub.evidence.path)
+        else:
+            unjoined.append(sub)
+
+    runs = [_finish(ws, drafts[name]) for name in sorted(drafts)]
+    names = {r.name for r in runs}
+    for loader in extra_loaders:
+        for run in loader(ws.root, config) or ():
+            if run.name in names:
+                problems.append(
+                    Problem(
+                        "inconsistent",
+                        f"a plugin loader returned a second run named {run.name!r}; ignored",
+                        Evidence(run.sources[0] if run.sources else "."),
+                        run.name,
+                    )
+                )
+                continue
+            names.add(run.name)
+            runs.append(run)
+    runs.sort(key=lambda r: r.name)
+    return Campaign(
+        root=str(ws.root),
+        runs=tuple(runs),
+        problems=tuple(problems),
+        unjoined=tuple(unjoined),
+    )
+
+
+def _load_run_files(ws: Workspace, d: _Draft, config: Config) -> None:
+    name = d.name
+    fm_path = d.files.get("final_metrics")
+    if fm_path is not None:
+        loaded = load_final_metrics(ws, fm_path, name)
+        d.data.update(loaded.data)
+        d.data["final_metrics_path"] = ws.rel(fm_path)
+        d.problems += loaded.problems
+        d.sources.add(ws.rel(fm_path))
+        _check_references(ws, d, fm_path)
+    series_path = d.files.get("iter_eval_metrics")
+    if series_path is not None:
+        loaded = load_series(ws, series_path, name, max_line_bytes=config.max_line_bytes)
+        d.data.update(loaded.data)
+        d.data["series_path"] = ws.rel(series_path)
+        d.problems += loaded.problems
+        d.sources.add(ws.rel(series_path))
+    traces_path = d.files.get("weave_traces")
+    if traces_path is not None:
+        loaded = load_traces(ws, traces_path, name)
+        d.data.update(loaded.data)
+        d.data["traces_path"] = ws.rel(traces_path)
+        d.problems += loaded.problems
+        d.sources.add(ws.rel(traces_path))
+    hc = d.files.get("hard_cases")
+    if hc is not None:
+        if hc.is_dir() or not ws.inside(hc):
+            what = (
+                "is a directory, expected a JSONL file"
+                if hc.is_dir()
+                else "links outside the workspace"
+            )
+            d.problems.append(Problem("missing", what, Evidence(ws.rel(hc)), name))
+        else:
+            d.data["hard_cases_path"] = ws.rel(hc)
+            d.sources.add(ws.rel(hc))
+
+
+def _check_references(ws: Workspace, d: _Draft, fm_path: Path) -> None:
+    """Every `*_path` in final_metrics.json must name a file present in the run folder."""
+    fm = d.data.get("final_metrics")
+    if not isinstance(fm, dict) or d.run_dir is None:
+        return
+    for key, kind in REFERENCES.items():
+        recorded = fm.get(key)
+        if recorded is None or kind in d.files:
+            continue
+        local, why = resolve_reference(ws, d.run_dir, recorded)
+        ev = Evidence(ws.rel(fm_path), None, make_pointer(key))
+        if local is None:
+            d.problems.append(Problem("missing", f"{key}: {why}", ev, d.name))
+        else:
+            d.files[kind] = local
+
+
+def _finish(ws: Workspace, d: _Draft) -> Run:
+    fm = d.data.get("final_metrics") or {}
+    er = d.data.get("eval_result") or {}
+    prov, conflicts = _provenance(d, fm, er)
+    env: dict[str, str] = {}
+    env_sources: dict[str, Evidence] = {}
+    for sub in sorted(d.submissions, key=lambda s: (s.kind != "train", s.submitted_at or "")):
+        for key, value in sub.env.items():
+            env.setdefault(key, value)
+            env_sources.setdefault(key, Evidence(sub.evidence.path, sub.evidence.line, "/command"))
+    train_subs = [s for s in d.submissions if s.kind == "train"]
+    stamps = [s.submitted_at for s in d.submissions if s.submitted_at]
+    if isinstance(er.get("timestamp"), str):
+        stamps.append(er["timestamp"])
+    cycle = fm.get("cycle_id") if fm.get("cycle_id") is not None else env.get("LOOP_CYCLE_ID")
+    return Run(
+        name=d.name,
+        kind="eval" if d.kind == "eval" and not train_subs else "train",
+        group=env.get("WANDB_RUN_GROUP") or None,
+        cycle=str(cycle) if cycle is not None else None,
+        provenance=prov,
+        metrics=d.data.get("metrics", {}),
+        train_metrics=d.data.get("train_metrics", {}),
+        final_metrics_path=d.data.get("final_metrics_path"),
+        final_metrics=d.data.get("final_metrics"),
+        series=d.data.get("series", ()),
+        series_path=d.data.get("series_path"),
+        hard_cases_path=d.data.get("hard_cases_path"),
+        traces=d.data.get("traces", ()),
+        traces_path=d.data.get("traces_path"),
+        submissions=tuple(d.submissions),
+        env=env,
+        env_sources=env_sources,
+        eval_result=d.data.get("eval_result"),
+        eval_result_path=d.data.get("eval_result_path"),
+        timestamp=max(stamps) if stamps else None,
+        sources=tuple(sorted(d.sources)),
+        conflicts=tuple(conflicts),
+        problems=tuple(d.problems),
+    )
+
+
+def _provenance(
+    d: _Draft, fm: dict[str, Any], er: dict[str, Any]
+) -> tuple[Provenance, list[Conflict]]:
+    """Pick each provenance field from its sources; keep disagreements as Conflicts."""
+    cands: dict[str, list[tuple[Any, Evidence]]] = defaultdict(list)
+    fm_path = d.data.get("final_metrics_path")
+    er_path = d.data.get("eval_result_path")
+
+    def add(field_name: str, value: Any, ev: Evidence) -> None:
+        if value is None or value == "" or isinstance(value, (dict, bool)):
+            return
+        cands[field_name].append((value, ev))
+
+    if fm_path:
+        for key, fname in (
+            ("dataset_version", "dataset_version"),
+            ("target_scale", "target_scale"),
+            ("objective", "objective"),
+            ("valid_examples", "eval_size"),
+            ("hub_model_id", "adapter"),
+        ):
+            add(fname, fm.get(key), Evidence(fm_path, None, make_pointer(key)))
+        keys = fm.get("target_keys")
+        if isinstance(keys, list) and all(isinstance(k, str) for k in keys):
+            add("target_keys", tuple(keys), Evidence(fm_path, None, "/target_keys"))
+        eval_block = fm.get("eval") if isinstance(fm.get("eval"), dict) else {}
+        add(
+            "target_scale",
+            eval_block.get("target_scale"),
+            Evidence(fm_path, None, "/eval/target_scale"),
+        )
+    if er_path:
+        for key, fname in (
+            ("dataset_version", "dataset_version"),
+            ("evaluated_count", "eval_size"),
+            ("mode", "mode"),
+        ):
+            add(fname, er.get(key), Evidence(er_path, None, make_pointer(key)))
+        metrics = er.get("metrics") if isinstance(er.get("metrics"), dict) else {}
+        add(
+            "target_scale",
+            metrics.get("target_scale"),
+            Evidence(er_path, None, "/metrics/target_scale"),
+        )
+    for sub in sorted(d.submissions, key=lambda s: (s.kind != "train", s.evidence.line or 0)):
+        ev = Evidence(sub.evidence.path, sub.evidence.line, "/command")
+        env = sub.env
+        if sub.kind == "train":
+            add("base_model", sub.base_model_id, ev)
+            add("adapter", sub.output_model_id, ev)
+            add("dataset_version", env.get("FT_DATASET_VERSION"), ev)
+            add("target_scale", env.get("HF_FT_TARGET_SCALE"), ev)
+        else:
+            add("base_model", sub.base_model_id, ev)
+            add("mode", sub.mode, ev)
+            add("eval_path", sub.dataset_path, ev)
+            add("target_scale", env.get("EVAL_TARGET_SCALE"), ev)
+    chosen: dict[str, Any] = {}
+    conflicts: list[Conflict] = []
+    for fname, values in sorted(cands.items()):
+        normal = {_normalise(v) for v, _ in values}
+        chosen[fname] = values[0][0]
+        if len(normal) > 1:
+            conflicts.append(Conflict(fname, tuple(values)))
+    return (
+        Provenance(
+            base_model=_opt_str(chosen.get("base_model")),
+            adapter=_opt_str(chosen.get("adapter")),
+            dataset_version=_opt_str(chosen.get("dataset_version")),
+            eval_path=_opt_str(chosen.get("eval_path")),
+            eval_size=_opt_int(chosen.get("eval_size")),
+            target_scale=_opt_float(chosen.get("target_scale")),
+            target_keys=chosen.get("target_keys"),
+            objective=_opt_str(chosen.get("objective")),
+            mode=_opt_str(chosen.get("mode")),
+        ),
+        conflicts,
+    )
+
+
+def _normalise(value: Any) -> Any:
+    number = _opt_float(value)
+    return number if number is not None else str(value)
+
+
+def _opt_str(value: Any) -> str | None:
+    return str(value) if value is not None else None
+
+
+def _opt_int(value: Any) -> int | None:
+    number = _opt_float(value)
+    return int(number) if number is not None and number.is_integer() else None
+
+
+def _opt_float(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None

@@ -1,0 +1,62 @@
+"""Stream `hard_cases.valid.jsonl` rows: one pass, constant memory, every bad line reported."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from ..model import Evidence, HardCase, Problem, TraceRow
+from .io import Workspace, iter_jsonl
+from .validate import hard_case_ok, schema_problems
+
+
+def _opt_mapping(value: object) -> Mapping | None:
+    return value if isinstance(value, dict) else None
+
+
+def stream_hard_cases(
+    ws: Workspace,
+    path: Path,
+    run: str,
+    *,
+    max_line_bytes: int,
+    traces: Mapping[int, TraceRow] | None = None,
+) -> Iterator[HardCase | Problem]:
+    """Yield a `HardCase` per valid row and a `Problem` per bad line, in file order.
+
+    Rows are checked with the fast schema check; only a row that fails it is handed
+    to jsonschema for an explanation. Trace URLs are joined by rank.
+    """
+    rel = ws.rel(path)
+    traces = traces or {}
+    for item in iter_jsonl(ws, path, max_line_bytes=max_line_bytes, run=run):
+        if item.problem is not None:
+            yield item.problem
+            continue
+        row = item.value
+        if not hard_case_ok(row):
+            yield from schema_problems("hard_case", row, Evidence(rel, item.line), run)
+            continue
+        rank = int(row["rank"])
+        sample = row.get("sample_index")
+        sample_id = (
+            str(int(sample) if isinstance(sample, float) else sample)
+            if sample is not None
+            else None
+        )
+        trace = traces.get(rank)
+        mae = row.get("mae_raw")
+        yield HardCase(
+            rank=rank,
+            sample_id=sample_id,
+            request_text=row.get("request_text"),
+            source_type=row.get("source_type"),
+            target_vector=_opt_mapping(row.get("target_vector")),
+            predicted_vector=_opt_mapping(row.get("predicted_vector")),
+            abs_error_raw=_opt_mapping(row.get("abs_error_raw")),
+            mae_raw=float(mae) if mae is not None else None,
+            parse_error=row.get("parse_error"),
+            generated_text=row.get("generated_text"),
+            evidence=Evidence(rel, item.line, None, sample_id, trace.url if trace else None),
+            raw=row,
+        )

@@ -1,0 +1,117 @@
+"""Job submission records (`artifacts/hf_jobs/*.jsonl`) and the `--env` pairs in their commands."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..model import Evidence, Problem, Submission
+from .io import Workspace, iter_jsonl
+from .validate import schema_problems
+
+ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+JOB_ID_RE = re.compile(r"Job started with ID:\s*([A-Za-z0-9_\-]+)")
+ENV_FLAGS = ("--env", "-e")
+
+
+def parse_env(command: str) -> tuple[dict[str, str], list[str]]:
+    """Parse the `--env KEY=VALUE` pairs (also `--env=KEY=VALUE`, `-e KEY=VALUE`).
+
+    Returns (env, complaints). Values may be empty (`--env WANDB_ENTITY=`). A key given
+    twice keeps the last value, as the job runner would, and is reported. A command
+    with unbalanced quotes is split on whitespace instead of failing.
+    """
+    complaints: list[str] = []
+    try:
+        tokens = shlex.split(command, posix=True)
+    except ValueError as exc:
+        complaints.append(f"command is not valid shell syntax ({exc}); split on whitespace")
+        tokens = command.split()
+    env: dict[str, str] = {}
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        pair: str | None = None
+        if token in ENV_FLAGS and i + 1 < len(tokens):
+            pair = tokens[i + 1]
+            i += 1
+        elif token.startswith("--env="):
+            pair = token[len("--env=") :]
+        i += 1
+        if pair is None:
+            continue
+        key, sep, value = pair.partition("=")
+        if not sep or not ENV_NAME_RE.match(key):
+            complaints.append(f"--env {pair[:40]!r} is not KEY=VALUE")
+            continue
+        if key in env and env[key] != value:
+            complaints.append(f"--env {key} is given twice; the last value wins")
+        env[key] = value
+    return env, complaints
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value != "" else None
+
+
+def load_job_records(
+    ws: Workspace, path: Path, *, max_line_bytes: int
+) -> Iterator[Submission | Problem]:
+    """Stream one job-record file, yielding a `Submission` per good line, else `Problem`s."""
+    rel = ws.rel(path)
+    kind = "eval" if "eval" in path.name else "train"
+    for item in iter_jsonl(ws, path, max_line_bytes=max_line_bytes):
+        if item.problem is not None:
+            yield item.problem
+            continue
+        ev = Evidence(rel, item.line)
+        record = item.value
+        problems = schema_problems("job_record", record, ev)
+        if problems and not isinstance(record, dict):
+            yield from problems
+            continue
+        yield from problems
+        command = record.get("command") if isinstance(record.get("command"), str) else ""
+        env, complaints = parse_env(command)
+        for complaint in complaints:
+            yield Problem("invalid", f"command: {complaint}", Evidence(rel, item.line, "/command"))
+        exit_code = record.get("exit_code")
+        stdout = record.get("stdout_tail") if isinstance(record.get("stdout_tail"), str) else ""
+        job_id = _str(record.get("job_id"))
+        if job_id is None and (m := JOB_ID_RE.search(stdout)):
+            job_id = m.group(1)
+        record_kind = "eval" if kind == "eval" or record.get("mode") else "train"
+        yield Submission(
+            evidence=ev,
+            kind=record_kind,
+            run_name=_str(record.get("run_name")) or env.get("HF_FT_RUN_NAME") or None,
+            exit_code=exit_code
+            if isinstance(exit_code, int) and not isinstance(exit_code, bool)
+            else None,
+            job_id=job_id,
+            command=command,
+            env=env,
+            submitted_at=_str(record.get("submitted_at")),
+            mode=_str(record.get("mode")) or env.get("EVAL_MODE") or None,
+            output_model_id=_str(record.get("output_model_id"))
+            or env.get("HF_FT_OUTPUT_MODEL_ID")
+            or None,
+            adapter_model_id=_str(record.get("local_adapter_model_id"))
+            or env.get("EVAL_LOCAL_ADAPTER_MODEL_ID")
+            or None,
+            base_model_id=_str(record.get("local_base_model_id"))
+            or env.get("HF_BASE_MODEL_ID")
+            or None,
+            dataset_repo_id=_str(record.get("dataset_repo_id"))
+            or env.get("HF_FT_DATASET_REPO_ID")
+            or None,
+            dataset_path=_str(record.get("dataset_path")) or env.get("EVAL_DATASET_PATH") or None,
+            stdout_tail=stdout,
+            stderr_tail=record.get("stderr_tail")
+            if isinstance(record.get("stderr_tail"), str)
+            else "",
+            raw=record,
+        )

@@ -1,0 +1,214 @@
+"""Per-run output files: final metrics, the iteration series, Weave trace links, eval results."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..model import Evidence, Metric, Problem, SeriesPoint, TraceRow
+from ..model import pointer as make_pointer
+from .io import Workspace, iter_jsonl, read_json
+from .validate import schema_problems
+
+SAFE_URL_SCHEMES = ("https://", "http://")
+
+#: Eval-result metric names that mean the same as the training pipeline's names.
+METRIC_ALIASES = {"vector_mae": "mae_raw"}
+
+
+@dataclass
+class Loaded:
+    """What one loader found: values for the run plus the problems it met."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _number_name(value: float) -> str:
+    return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+
+
+def numeric_metrics(
+    values: Any, rel: str, base: tuple[str, ...], run: str | None
+) -> tuple[dict[str, Metric], list[Problem]]:
+    """Keep the finite numbers of a metrics object, each with its JSON pointer.
+
+    NaN/Infinity and non-numbers (a string where a number belongs) are reported, not
+    used: a rule comparing NaN against a threshold would silently pass.
+    """
+    metrics: dict[str, Metric] = {}
+    problems: list[Problem] = []
+    if not isinstance(values, Mapping):
+        return metrics, problems
+    for key, value in values.items():
+        at = make_pointer(*base, str(key))
+        ev = Evidence(rel, None, at)
+        if isinstance(value, bool) or value is None:
+            continue
+        if isinstance(value, (int, float)):
+            if not math.isfinite(value):
+                problems.append(
+                    Problem(
+                        "invalid", f"{key} is {_number_name(value)} (not a finite number)", ev, run
+                    )
+                )
+                continue
+            metrics[str(key)] = Metric(float(value), ev)
+        elif isinstance(value, str):
+            problems.append(
+                Problem(
+                    "invalid", f"{key} is the string {value[:40]!r}, expected a number", ev, run
+                )
+            )
+    return metrics, problems
+
+
+def load_final_metrics(ws: Workspace, path: Path, run: str) -> Loaded:
+    out = Loaded()
+    data, problems = read_json(ws, path, run)
+    out.problems += problems
+    if data is None:
+        return out
+    rel = ws.rel(path)
+    out.problems += schema_problems("final_metrics", data, Evidence(rel), run)
+    if not isinstance(data, dict):
+        return out
+    out.data["final_metrics"] = data
+    metrics, problems = numeric_metrics(data.get("eval"), rel, ("eval",), run)
+    out.problems += [p for p in problems if not _rate_already_reported(p, out.problems)]
+    out.data["metrics"] = {k: m for k, m in metrics.items() if _in_unit_range(k, m)}
+    train, problems = numeric_metrics(data.get("train"), rel, ("train",), run)
+    out.problems += problems
+    out.data["train_metrics"] = train
+    return out
+
+
+def _rate_already_reported(problem: Problem, existing: list[Problem]) -> bool:
+    return any(p.evidence.pointer == problem.evidence.pointer for p in existing)
+
+
+RATE_KEYS = ("json_valid_rate", "parse_error_rate", "hf_direct_rate", "mistral_fallback_rate")
+
+
+def _in_unit_range(key: str, metric: Metric) -> bool:
+    """Rates outside [0, 1] were reported by the schema check; don't feed them to rules."""
+    return key not in RATE_KEYS or 0.0 <= metric.value <= 1.0
+
+
+def load_series(ws: Workspace, path: Path, run: str, *, max_line_bytes: int) -> Loaded:
+    out = Loaded()
+    rel = ws.rel(path)
+    points: list[SeriesPoint] = []
+    last_step: int | None = None
+    for item in iter_jsonl(ws, path, max_line_bytes=max_line_bytes, run=run):
+        if item.problem is not None:
+            out.problems.append(item.problem)
+            continue
+        ev = Evidence(rel, item.line)
+        problems = schema_problems("iter_eval_record", item.value, ev, run)
+        out.problems += problems
+        record = item.value
+        if not isinstance(record, dict) or not isinstance(record.get("step"), int):
+            continue
+        step = record["step"]
+        if last_step is not None and step <= last_step:
+            out.problems.append(
+                Problem(
+                    "inconsistent", f"step {step} does not increase (previous {last_step})", ev, run
+                )
+            )
+            continue
+        last_step = step
+        metrics, problems = numeric_metrics(record.get("metrics"), rel, ("metrics",), run)
+        out.problems += [
+            Problem(p.kind, p.message, Evidence(rel, item.line, p.evidence.pointer), run)
+            for p in problems
+        ]
+        count = record.get("hard_cases_count")
+        points.append(
+            SeriesPoint(
+                step=step,
+                metrics={k: m.value for k, m in metrics.items() if _in_unit_range(k, m)},
+                evidence=ev,
+                timestamp=str(record["timestamp"]) if record.get("timestamp") is not None else None,
+                hard_cases_count=count if isinstance(count, int) else None,
+            )
+        )
+    out.data["series"] = tuple(points)
+    return out
+
+
+def load_traces(ws: Workspace, path: Path, run: str) -> Loaded:
+    out = Loaded()
+    data, problems = read_json(ws, path, run)
+    out.problems += problems
+    if data is None:
+        return out
+    rel = ws.rel(path)
+    out.problems += schema_problems("weave_traces", data, Evidence(rel), run)
+    rows = data.get("rows") if isinstance(data, dict) else None
+    traces: list[TraceRow] = []
+    for i, row in enumerate(rows if isinstance(rows, list) else []):
+        if not isinstance(row, dict):
+            continue
+        ev = Evidence(rel, None, make_pointer("rows", i))
+        url = row.get("trace_url_hint")
+        if isinstance(url, str) and not url.startswith(SAFE_URL_SCHEMES):
+            out.problems.append(
+                Problem("invalid", "trace_url_hint is not an http(s) URL; ignored", ev, run)
+            )
+            url = None
+        rank = row.get("rank")
+        mae = row.get("mae_raw")
+        traces.append(
+            TraceRow(
+                rank=rank if isinstance(rank, int) and not isinstance(rank, bool) else None,
+                trace_id=row.get("trace_id") if isinstance(row.get("trace_id"), str) else None,
+                url=url if isinstance(url, str) else None,
+                mae_raw=float(mae)
+                if isinstance(mae, (int, float)) and not isinstance(mae, bool)
+                else None,
+                parse_error=row.get("parse_error")
+                if isinstance(row.get("parse_error"), str)
+                else None,
+                evidence=ev,
+            )
+        )
+    out.data["traces"] = tuple(traces)
+    if isinstance(data, dict) and isinstance(data.get("run_name"), str) and data["run_name"] != run:
+        out.problems.append(
+            Problem(
+                "inconsistent",
+                f"run_name says {data['run_name']!r} but the file is in the folder of run {run!r}",
+                Evidence(rel, None, "/run_name"),
+                run,
+            )
+        )
+    return out
+
+
+def load_eval_result(ws: Workspace, path: Path, run: str) -> Loaded:
+    out = Loaded()
+    data, problems = read_json(ws, path, run)
+    out.problems += problems
+    if data is None:
+        return out
+    rel = ws.rel(path)
+    out.problems += schema_problems("eval_result", data, Evidence(rel), run)
+    if not isinstance(data, dict):
+        return out
+    out.data["eval_result"] = data
+    metrics, problems = numeric_metrics(data.get("metrics"), rel, ("metrics",), run)
+    out.problems += problems
+    metrics = {k: m for k, m in metrics.items() if _in_unit_range(k, m)}
+    for alias, canonical in METRIC_ALIASES.items():
+        if alias in metrics and canonical not in metrics:
+            metrics[canonical] = metrics[alias]
+    if "json_valid_rate" in metrics and "parse_error_rate" not in metrics:
+        jv = metrics["json_valid_rate"]
+        metrics["parse_error_rate"] = Metric(1.0 - jv.value, jv.evidence)
+    out.data["metrics"] = metrics
+    return out

@@ -1,0 +1,281 @@
+"""Command line: argparse wiring only. Exit 0 clean, 1 findings/gate failed, 2 errors."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import FtlintError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+FAIL_ON = ("error", "warning", "info", "never")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"ftlint: error: {message}\n")
+        raise SystemExit(EXIT_ERROR)
+
+
+def _common(p: argparse.ArgumentParser, *, formats: bool = True) -> None:
+    p.add_argument("--config", type=Path, help="config file (default: rules.yaml found upward)")
+    p.add_argument(
+        "-p",
+        "--plugin",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="load plugin module NAME; -p no:NAME blocks one",
+    )
+    p.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="warn about plugins that fail to load instead of stopping",
+    )
+    p.add_argument("--no-color", action="store_true", help="plain text output, no colors")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only findings, no summary")
+    if formats:
+        p.add_argument(
+            "--format", default=None, help="output format: text (default), json, or a plugin format"
+        )
+        p.add_argument(
+            "--output", "-o", type=Path, help="write the output to this file (atomically)"
+        )
+
+
+def _workspace_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("path", nargs="?", default=".", type=Path, help="workspace root (default: .)")
+    p.add_argument("--baseline", help="baseline run (name, outputs/<run> folder or W&B id)")
+    p.add_argument("--candidate", help="candidate run (default: the newest run)")
+    p.add_argument(
+        "--select",
+        action="append",
+        default=[],
+        metavar="CODES",
+        help="comma-separated codes or prefixes to run (replaces the config's)",
+    )
+    p.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="CODES",
+        help="comma-separated codes or prefixes to skip",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="ftlint", description="Lint fine-tuning eval runs.")
+    parser.add_argument("--version", action="version", version=f"ftlint {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    check = sub.add_parser("check", help="lint a workspace of eval artifacts")
+    _workspace_args(check)
+    _common(check)
+    check.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default="error",
+        help="exit 1 when a finding reaches this severity (default: error)",
+    )
+
+    runs = sub.add_parser("runs", help="list the discovered runs and their provenance")
+    _workspace_args(runs)
+    _common(runs)
+
+    rules = sub.add_parser("rules", help="list every rule (the catalogue)")
+    _common(rules)
+    rules.add_argument(
+        "--write-catalogue",
+        type=Path,
+        metavar="DIR",
+        help="write the built-in rules' Markdown pages into DIR",
+    )
+
+    explain = sub.add_parser("explain", help="show a rule's documentation")
+    explain.add_argument("code", help="rule code, e.g. FMT003, or its name")
+    _common(explain, formats=False)
+
+    init = sub.add_parser("init", help="write a starter rules.yaml")
+    init.add_argument("target", nargs="?", default=Path("rules.yaml"), type=Path)
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    init.add_argument("--stdout", action="store_true", help="print instead of writing")
+    return parser
+
+
+def _split(values: Sequence[str]) -> list[str]:
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+def _setup(args: argparse.Namespace, *, builtin_only: bool = False):
+    from .config import load_config
+    from .plugins import build_plugins
+
+    config = load_config(args.config)
+    plugins = build_plugins(
+        plugin_paths=() if builtin_only else config.plugin_paths,
+        cli_plugins=() if builtin_only else args.plugin,
+        disable=config.plugin_disable,
+        keep_going=args.keep_going,
+        use_entry_points=not builtin_only,
+    )
+    for warning in plugins.warnings:
+        sys.stderr.write(f"ftlint: warning: {warning}\n")
+    classes = plugins.rule_classes()
+    config = config.with_knobs(plugins.knobs())
+    config = config.bind_rules(
+        classes,
+        plugins.config_schemas(),
+        extra_select=_split(getattr(args, "select", [])),
+        extra_ignore=_split(getattr(args, "ignore", [])),
+    )
+    return config, plugins, classes
+
+
+def _color(args: argparse.Namespace, stream) -> bool:
+    if args.no_color or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def _load(args, config, plugins):
+    from .artifacts.campaign import load_campaign
+    from .selection import select_pair
+
+    loaders = [impl.function for impl in plugins.pm.hook.ftlint_load_runs.get_hookimpls()]
+    campaign = load_campaign(args.path, config, extra_loaders=loaders)
+    return select_pair(
+        campaign,
+        args.baseline,
+        args.candidate or config.candidate,
+        config_baseline=config.baseline,
+    )
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .engine import run_engine, select_rules, severity_at_least
+    from .report import Report, render, write_output
+
+    config, plugins, classes = _setup(args)
+    campaign = _load(args, config, plugins)
+    chosen = select_rules(classes, config, select=_split(args.select), ignore=_split(args.ignore))
+    result = run_engine(campaign, chosen, config)
+    fmt = args.format or "text"
+    report = Report(
+        tool_version=__version__,
+        workspace=args.path.as_posix(),
+        campaign=campaign,
+        findings=result.findings,
+        rules=chosen,
+        fail_on=args.fail_on,
+        color=fmt == "text" and args.output is None and _color(args, sys.stdout),
+        extra={"quiet": args.quiet},
+    )
+    text = render(fmt, report, plugins.report_formats())
+    write_output(text, args.output, sys.stdout)
+    return EXIT_FINDINGS if severity_at_least(result.findings, args.fail_on) else EXIT_OK
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    from .report import write_output
+    from .report.runs import render_runs
+
+    config, plugins, _ = _setup(args)
+    campaign = _load(args, config, plugins)
+    fmt = args.format or "text"
+    text = render_runs(
+        campaign, fmt, color=fmt == "text" and args.output is None and _color(args, sys.stdout)
+    )
+    from .redact import redact
+
+    write_output(redact(text), args.output, sys.stdout)
+    return EXIT_OK
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from .catalogue import write_catalogue
+    from .report import write_output
+    from .report.runs import render_rules
+
+    if args.write_catalogue is not None:
+        _, _, classes = _setup(args, builtin_only=True)
+        changed = write_catalogue(classes, args.write_catalogue)
+        print(f"wrote {len(changed)} changed page(s) to {args.write_catalogue}")
+        return EXIT_OK
+    _, _, classes = _setup(args)
+    fmt = args.format or "text"
+    text = render_rules(
+        classes, fmt, color=fmt == "text" and args.output is None and _color(args, sys.stdout)
+    )
+    write_output(text, args.output, sys.stdout)
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from .catalogue import rule_page
+
+    _, _, classes = _setup(args)
+    wanted = args.code.strip()
+    for cls in classes:
+        if wanted.upper() == cls.code or wanted == cls.name:
+            sys.stdout.write(rule_page(cls))
+            return EXIT_OK
+    known = ", ".join(c.code for c in classes)
+    raise FtlintError(f"unknown rule {wanted!r}; known rules: {known}")
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from .plugins import build_plugins
+    from .starter import starter_config
+
+    classes = build_plugins(use_entry_points=False).rule_classes()
+    text = starter_config(classes)
+    if args.stdout:
+        sys.stdout.write(text)
+        return EXIT_OK
+    if args.target.exists() and not args.force:
+        raise FtlintError("already exists; use --force to overwrite", args.target)
+    from .report import write_output
+
+    write_output(text, args.target, sys.stdout)
+    print(f"wrote {args.target}")
+    return EXIT_OK
+
+
+COMMANDS = {
+    "check": cmd_check,
+    "runs": cmd_runs,
+    "rules": cmd_rules,
+    "explain": cmd_explain,
+    "init": cmd_init,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except FtlintError as exc:
+        from .redact import redact
+
+        sys.stderr.write(
+            redact(f"ftlint: {exc}" if "\n" not in str(exc) else f"ftlint: errors:\n{exc}") + "\n"
+        )
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        sys.stderr.write("ftlint: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

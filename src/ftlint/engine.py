@@ -1,0 +1,228 @@
+"""Run the selected rules over a campaign, each isolated, in one pass over hard cases.
+
+For every run the engine streams `hard_cases.valid.jsonl` once and feeds the row to every
+rule that asked for rows (`Rule.hard_case_visitor`), then calls `check_run`; then the
+pair rules on (baseline, candidate) and the campaign rules. A rule that raises becomes
+one `internal-error` finding naming it; every other rule still runs.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .artifacts.hardcases import stream_hard_cases
+from .artifacts.io import Workspace
+from .config import Config
+from .model import Campaign, Category, Evidence, Finding, Problem, Run, Severity
+from .model import fingerprint as make_fingerprint
+from .rule import HardCaseVisitor, Rule, RuleContext
+
+INTERNAL_ERROR_CODE = "FTL001"
+INTERNAL_ERROR_NAME = "internal-error"
+
+
+def matches(code: str, selectors: Iterable[str]) -> bool:
+    return any(sel == "ALL" or code.startswith(sel) for sel in selectors)
+
+
+def select_rules(
+    rule_classes: Sequence[type[Rule]],
+    config: Config,
+    *,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] = (),
+) -> list[type[Rule]]:
+    """The rules to run: selected, not ignored; opt-in rules only when named or configured.
+
+    `select` from the command line replaces the config's list; `ignore` adds to it.
+    Ignore wins over select.
+    """
+    selectors = tuple(select) if select else config.select
+    ignored = (*config.ignore, *ignore)
+    chosen = []
+    for cls in rule_classes:
+        if not matches(cls.code, selectors) or matches(cls.code, ignored):
+            continue
+        settings = config.rule_settings.get(cls.code)
+        if cls.opt_in and cls.code not in selectors and not (settings and settings.explicit):
+            continue
+        chosen.append(cls)
+    return chosen
+
+
+@dataclass
+class LintResult:
+    """What `ftlint check` found: the sorted findings and what produced them."""
+
+    campaign: Campaign
+    rules: list[type[Rule]]
+    findings: list[Finding] = field(default_factory=list)
+    rows_streamed: int = 0
+
+    def worst(self, include_suppressed: bool = False) -> Severity | None:
+        sev = [f.severity for f in self.findings if include_suppressed or not f.suppressed]
+        return max(sev, key=lambda s: s.rank) if sev else None
+
+
+class Engine:
+    """Holds the rule instances and their contexts for one lint of one campaign."""
+
+    def __init__(
+        self,
+        campaign: Campaign,
+        rule_classes: Sequence[type[Rule]],
+        config: Config,
+        *,
+        progress: Callable[[str, int], None] | None = None,
+    ) -> None:
+        self.campaign = campaign
+        self.config = config
+        self.progress = progress
+        self.ws = Workspace(Path(campaign.root))
+        self.stream_problems: dict[str, list[Problem]] = {}
+        self.rules: list[tuple[Rule, RuleContext]] = []
+        for cls in rule_classes:
+            settings = config.rule_settings.get(cls.code)
+            rule = cls()
+            ctx = RuleContext(
+                rule=rule,
+                params=dict(settings.params) if settings else cls.param_defaults(),
+                severity_override=settings.severity if settings else None,
+                knobs=config.knobs,
+                campaign=campaign,
+                stream_problems=self.stream_problems,
+            )
+            self.rules.append((rule, ctx))
+        self.rule_classes = list(rule_classes)
+
+    def run(self) -> LintResult:
+        result = LintResult(self.campaign, self.rule_classes)
+        findings: list[Finding] = []
+        for run in self.campaign.runs:
+            result.rows_streamed += self._stream(run, findings)
+            for rule, ctx in self.rules:
+                findings += self._call(rule, "check_run", run.name, run, ctx)
+        base = self.campaign.get(self.campaign.baseline)
+        cand = self.campaign.get(self.campaign.candidate)
+        if base is not None and cand is not None and base is not cand:
+            for rule, ctx in self.rules:
+                findings += self._call(rule, "check_pair", cand.name, base, cand, ctx)
+        for rule, ctx in self.rules:
+            findings += self._call(rule, "check_campaign", None, self.campaign, ctx)
+        result.findings = sorted(_dedupe(findings), key=Finding.sort_key)
+        return result
+
+    def _stream(self, run: Run, findings: list[Finding]) -> int:
+        problems = self.stream_problems.setdefault(run.name, [])
+        if not run.hard_cases_path:
+            return 0
+        visitors: list[tuple[Rule, HardCaseVisitor]] = []
+        for rule, ctx in self.rules:
+            try:
+                visitor = rule.hard_case_visitor(run, ctx)
+            except Exception as exc:
+                findings.append(self._internal(rule, run.name, "hard_case_visitor", exc))
+                continue
+            if visitor is not None:
+                visitors.append((rule, visitor))
+        traces = {t.rank: t for t in run.traces if t.rank is not None}
+        path = self.ws.root / run.hard_cases_path
+        count = 0
+        for item in stream_hard_cases(
+            self.ws, path, run.name, max_line_bytes=self.config.max_line_bytes, traces=traces
+        ):
+            if isinstance(item, Problem):
+                problems.append(item)
+                continue
+            count += 1
+            if self.progress is not None and count % 65536 == 0:
+                self.progress(run.name, count)
+            for pair in list(visitors):
+                try:
+                    pair[1].row(item)
+                except Exception as exc:
+                    findings.append(self._internal(pair[0], run.name, "row", exc))
+                    visitors.remove(pair)
+        for rule, visitor in visitors:
+            try:
+                produced = list(visitor.finish() or ())
+                findings += _checked(rule, produced)
+            except Exception as exc:
+                findings.append(self._internal(rule, run.name, "finish", exc))
+        return count
+
+    def _call(self, rule: Rule, method: str, run_name: str | None, *args: Any) -> list[Finding]:
+        try:
+            produced = getattr(rule, method)(*args)
+            return _checked(rule, list(produced or ()))
+        except Exception as exc:
+            return [self._internal(rule, run_name, method, exc)]
+
+    def _internal(self, rule: Rule, run: str | None, where: str, exc: BaseException) -> Finding:
+        cls = type(rule)
+        frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        at = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
+        message = (
+            f"rule {cls.code} ({cls.name}) crashed in {where}: {type(exc).__name__}: {exc}{at}; "
+            "its findings for this scope are missing, other rules ran"
+        )
+        return Finding(
+            rule=INTERNAL_ERROR_CODE,
+            name=INTERNAL_ERROR_NAME,
+            severity=Severity.ERROR,
+            category=Category.OPS,
+            run=run,
+            message=" ".join(message.split()),
+            evidence=(),
+            measurements={"crashed_rule": cls.code, "where": where},
+            fingerprint=make_fingerprint(INTERNAL_ERROR_CODE, run, cls.code, where),
+        )
+
+
+def _checked(rule: Rule, produced: list[Any]) -> list[Finding]:
+    bad = [p for p in produced if not isinstance(p, Finding)]
+    if bad:
+        raise TypeError(f"{type(rule).__name__} yielded {type(bad[0]).__name__}, not a Finding")
+    return produced
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    """Drop exact repeats (same fingerprint and message); keep everything else."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for f in findings:
+        key = (f.fingerprint, f.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(f)
+    return out
+
+
+def evidence_of(problem: Problem) -> Evidence:
+    return problem.evidence
+
+
+def severity_at_least(findings: Sequence[Finding], threshold: str) -> bool:
+    """True when an unsuppressed finding reaches `--fail-on` (never -> always False)."""
+    if threshold == "never":
+        return False
+    limit = Severity(threshold).rank
+    return any(f.severity.rank >= limit for f in findings if not f.suppressed)
+
+
+def run_engine(
+    campaign: Campaign,
+    rule_classes: Sequence[type[Rule]],
+    config: Config,
+    progress: Callable[[str, int], None] | None = None,
+) -> LintResult:
+    return Engine(campaign, rule_classes, config, progress=progress).run()
+
+
+def knobs_of(config: Config) -> Mapping[str, tuple[str, ...]]:
+    return config.knobs

@@ -1,0 +1,101 @@
+"""Hook specifications: the ways a plugin extends ftlint.
+
+ftlint uses pluggy (project name ``ftlint``), like pytest. A plugin is any module or
+object with functions marked ``@ftlint.hookimpl`` whose names match the hooks below.
+Built-in rules are contributed through these same hooks, so a team's plugin is a peer
+of the built-ins, not a second-class extension.
+
+Plugins are found, in order:
+
+1. the built-in modules (``ftlint.rules.*``, ``ftlint.report.*``);
+2. installed distributions exposing an entry point in group ``ftlint``::
+
+       [project.entry-points.ftlint]
+       acme = "acme_ftlint.plugin"
+
+3. modules in the local plugin directories named by ``plugins.paths`` in rules.yaml
+   (default ``plugins/`` next to the config file; never inside the linted workspace);
+4. ``-p MODULE`` on the command line.
+
+``-p no:NAME`` or ``plugins.disable: [NAME]`` blocks a plugin by name (the entry point
+name, the module name of a local plugin, or ``builtin.<module>`` for a built-in).
+
+pluggy calls implementations last-registered-first and returns a list of their
+results (``None`` results are dropped). Hook implementations may accept fewer
+arguments than the spec, never more; pluggy does not pass arguments that have
+default values in the implementation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .model import Run
+    from .rule import Rule
+
+hookspec = pluggy.HookspecMarker("ftlint")
+hookimpl = pluggy.HookimplMarker("ftlint")
+
+
+@hookspec
+def ftlint_rules() -> Sequence[type[Rule]]:
+    """Return the rule classes this plugin contributes.
+
+    Each class subclasses :class:`ftlint.rule.Rule`, has a unique ``code`` (plugins
+    use their own prefix, e.g. ``ACME001``), a kebab-case ``name`` and a docstring
+    in three parts (What it detects / Why it matters / What the planner does).
+    A code contributed twice is an error (exit 2) naming both plugins.
+
+    Example::
+
+        @ftlint.hookimpl
+        def ftlint_rules():
+            return [MinEvalSize]
+    """
+
+
+@hookspec
+def ftlint_config_schema() -> Mapping[str, Any]:
+    """Return ``{section_name: json_schema}`` for this plugin's own rules.yaml section.
+
+    The section is validated with the rest of the config; an unknown key or a wrong
+    type in it is exit 2 naming the YAML line. Read the values back with
+    ``config.plugin_section(section_name)``.
+    """
+
+
+@hookspec
+def ftlint_load_runs(workspace: Path, config: Config) -> Sequence[Run]:
+    """Load extra runs from the workspace (e.g. lm-eval-harness results).
+
+    Return fully built :class:`ftlint.model.Run` objects; they join the campaign
+    beside the built-in loaders' runs. A run whose name already exists is kept as
+    a separate source and its conflicting values are reported, not merged silently.
+    Never read outside ``workspace``; record bad input as ``Run.problems``.
+    """
+
+
+@hookspec
+def ftlint_knobs() -> Mapping[str, Sequence[str]]:
+    """Return extra planner knobs: ``{knob_name: [ENV_VAR, ...]}``.
+
+    A knob is planner vocabulary (``max_new_tokens``); it maps to one or more env
+    variables of the next run. rules.yaml ``knobs:`` overrides plugin defaults,
+    and plugin knobs override nothing built in unless the user says so there.
+    """
+
+
+@hookspec
+def ftlint_report_formats() -> Mapping[str, Callable[..., str]]:
+    """Return extra output formats: ``{name: render}``.
+
+    ``render(report)`` receives a :class:`ftlint.report.Report` and returns the
+    whole output as a string. ftlint redacts secrets in the returned text and writes
+    it atomically; the renderer must escape untrusted strings for its own format.
+    """

@@ -1,0 +1,184 @@
+"""The plugin manager: built-ins, entry points, local plugin directories and -p.
+
+Loading is guarded: a plugin that fails to import is an `FtlintError` naming it (exit 2),
+or, with `keep_going`, a warning while the others load. `check_pending()` makes a
+misspelt hook implementation an error instead of a silently ignored function.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pluggy
+
+from . import hookspecs
+from .errors import FtlintError
+from .rule import Rule, validate_rule_class
+
+BUILTIN_MODULES = (
+    "ftlint.rules.provenance",
+    "ftlint.rules.ops",
+    "ftlint.rules.security",
+    "ftlint.report.builtin",
+)
+
+ENTRY_POINT_GROUP = "ftlint"
+
+
+@dataclass
+class Plugins:
+    """The loaded plugin manager plus what loading it found."""
+
+    pm: pluggy.PluginManager
+    warnings: list[str] = field(default_factory=list)
+
+    def rule_classes(self) -> list[type[Rule]]:
+        """Every contributed rule, validated, sorted by code; duplicates are an error."""
+        seen: dict[str, tuple[type[Rule], str]] = {}
+        for impl, result in _results_with_source(self.pm, "ftlint_rules"):
+            for cls in result or ():
+                problems = validate_rule_class(cls)
+                if problems:
+                    raise FtlintError(f"plugin {impl}: invalid rule: {'; '.join(problems)}")
+                code = cls.code
+                if code in seen and seen[code][0] is not cls:
+                    raise FtlintError(
+                        f"rule code {code} is contributed twice: by {seen[code][1]} and by {impl}"
+                    )
+                seen[code] = (cls, impl)
+        return [seen[c][0] for c in sorted(seen)]
+
+    def knobs(self) -> dict[str, tuple[str, ...]]:
+        out: dict[str, tuple[str, ...]] = {}
+        for result in reversed(self.pm.hook.ftlint_knobs()):
+            for knob, names in result.items():
+                out[knob] = (names,) if isinstance(names, str) else tuple(names)
+        return out
+
+    def config_schemas(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for result in reversed(self.pm.hook.ftlint_config_schema()):
+            out.update(result)
+        return out
+
+    def report_formats(self) -> dict[str, Callable[..., str]]:
+        out: dict[str, Callable[..., str]] = {}
+        # LIFO: built-ins are registered first and so come last; let later plugins win
+        for result in reversed(self.pm.hook.ftlint_report_formats()):
+            out.update(result)
+        return out
+
+
+def _results_with_source(pm: pluggy.PluginManager, hook: str) -> Iterable[tuple[str, Any]]:
+    caller = getattr(pm.hook, hook)
+    for impl in reversed(caller.get_hookimpls()):
+        name = pm.get_name(impl.plugin) or repr(impl.plugin)
+        try:
+            yield name, impl.function()
+        except Exception as exc:  # a plugin's hook that raises must not be a traceback
+            raise FtlintError(
+                f"plugin {name}: {hook}() raised {type(exc).__name__}: {exc}"
+            ) from exc
+
+
+def build_plugins(
+    *,
+    plugin_paths: Sequence[Path] = (),
+    cli_plugins: Sequence[str] = (),
+    disable: Sequence[str] = (),
+    keep_going: bool = False,
+    use_entry_points: bool = True,
+) -> Plugins:
+    """Create the plugin manager and register every plugin source in order."""
+    pm = pluggy.PluginManager("ftlint")
+    pm.add_hookspecs(hookspecs)
+    plugins = Plugins(pm)
+    blocked = set(disable)
+    wanted: list[str] = []
+    for spec in cli_plugins:
+        if spec.startswith("no:"):
+            blocked.add(spec[3:])
+        else:
+            wanted.append(spec)
+    for name in blocked:
+        pm.set_blocked(name)
+
+    def guarded(name: str, load: Callable[[], Any]) -> None:
+        if pm.is_blocked(name) or pm.has_plugin(name):
+            return
+        try:
+            obj = load()
+            pm.register(obj, name=name)
+        except FtlintError:
+            raise
+        except Exception as exc:
+            message = f"plugin {name!r} failed to load: {type(exc).__name__}: {exc}"
+            if not keep_going:
+                raise FtlintError(message) from exc
+            plugins.warnings.append(message)
+
+    for module in BUILTIN_MODULES:
+        guarded("builtin." + module.rsplit(".", 1)[1], lambda m=module: importlib.import_module(m))
+    if use_entry_points:
+        for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+            guarded(ep.name, ep.load)
+    for directory in plugin_paths:
+        for name, path in _local_modules(directory):
+            guarded(name, lambda n=name, p=path: _import_path(n, p))
+    for spec in wanted:
+        guarded(spec, lambda s=spec: importlib.import_module(s))
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise FtlintError(f"plugin {exc.plugin!r}: {exc}") from None
+    return plugins
+
+
+def _local_modules(directory: Path) -> list[tuple[str, Path]]:
+    """Modules (`x.py`) and packages (`x/__init__.py`) directly inside a plugin directory."""
+    if not directory.is_dir():
+        return []
+    found = []
+    for entry in sorted(directory.iterdir()):
+        if entry.name.startswith(("_", ".")):
+            continue
+        if entry.suffix == ".py" and entry.is_file():
+            found.append((entry.stem, entry))
+        elif (entry / "__init__.py").is_file():
+            found.append((entry.name, entry / "__init__.py"))
+    return found
+
+
+def _import_path(name: str, path: Path) -> ModuleType:
+    module_name = f"ftlint_local_plugins.{name}"
+    spec = importlib.util.spec_from_file_location(
+        module_name,
+        path,
+        submodule_search_locations=[str(path.parent)] if path.name == "__init__.py" else None,
+    )
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(module_name, None)
+        raise
+    return module
+
+
+def describe(plugins: Plugins) -> Mapping[str, str]:
+    """Plugin name -> where it came from, for `ftlint rules --verbose`-style output."""
+    out = {}
+    for name, plugin in plugins.pm.list_name_plugin():
+        out[name] = getattr(plugin, "__file__", repr(plugin)) or repr(plugin)
+    return out

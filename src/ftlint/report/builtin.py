@@ -1,0 +1,25 @@
+"""Registers the built-in output formats through the same hook plugins use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..hookspecs import hookimpl
+from . import Report
+
+
+def _text(report: Report) -> str:
+    from .text import render_text
+
+    return render_text(report)
+
+
+def _json(report: Report) -> str:
+    from .jsonfmt import render_json
+
+    return render_json(report)
+
+
+@hookimpl
+def ftlint_report_formats() -> dict[str, Callable[[Report], str]]:
+    return {"text": _text, "json": _json}

@@ -1,0 +1,145 @@
+"""`ftlint runs` and `ftlint rules`: tables of runs and of rules (text or JSON)."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from ..errors import FtlintError
+from ..model import Campaign, Run
+from ..rule import Rule
+from .text import clean
+
+KEY_METRICS = ("json_valid_rate", "parse_error_rate", "mae_raw")
+
+
+def run_row(run: Run) -> dict[str, Any]:
+    p = run.provenance
+    return {
+        "name": run.name,
+        "kind": run.kind,
+        "sources": list(run.sources),
+        "base_model": p.base_model,
+        "adapter": p.adapter,
+        "dataset_version": p.dataset_version,
+        "target_scale": p.target_scale,
+        "eval_size": p.eval_size,
+        "mode": p.mode,
+        "cycle": run.cycle,
+        "metrics": {k: run.metric(k) for k in KEY_METRICS if run.metric(k) is not None},
+        "series_points": len(run.series),
+        "submissions": len(run.submissions),
+    }
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def render_runs(campaign: Campaign, fmt: str, *, color: bool) -> str:
+    rows = [run_row(r) for r in campaign.runs]
+    if fmt == "json":
+        doc = {"baseline": campaign.baseline, "candidate": campaign.candidate, "runs": rows}
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    if fmt != "text":
+        raise FtlintError(f"ftlint runs supports --format text or json, not {fmt!r}")
+    headers = [
+        "run",
+        "kind",
+        "base model",
+        "adapter",
+        "dataset",
+        "scale",
+        "eval n",
+        "json_valid",
+        "parse_err",
+        "mae_raw",
+        "sources",
+    ]
+    table = [
+        [
+            r["name"],
+            r["kind"],
+            _fmt(r["base_model"]),
+            _fmt(r["adapter"]),
+            _fmt(r["dataset_version"]),
+            _fmt(r["target_scale"]),
+            _fmt(r["eval_size"]),
+            *(_fmt(r["metrics"].get(k)) for k in KEY_METRICS),
+            ", ".join(r["sources"]),
+        ]
+        for r in rows
+    ]
+    table = [[clean(c) for c in row] for row in table]
+    footer = f"{len(rows)} run{'s' if len(rows) != 1 else ''} discovered."
+    if campaign.unjoined:
+        footer += f" {len(campaign.unjoined)} submission(s) match no run."
+    return _table(headers, table, footer, color=color, title="Runs")
+
+
+def render_rules(classes: Sequence[type[Rule]], fmt: str, *, color: bool) -> str:
+    if fmt == "json":
+        doc = [
+            {
+                "code": c.code,
+                "name": c.name,
+                "category": c.category.value,
+                "default_severity": c.default_severity.value,
+                "opt_in": c.opt_in,
+                "scopes": list(c.scopes()),
+                "summary": c.summary(),
+                "params": c.param_defaults(),
+            }
+            for c in classes
+        ]
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    if fmt != "text":
+        raise FtlintError(f"ftlint rules supports --format text or json, not {fmt!r}")
+    headers = ["code", "name", "category", "severity", "what it detects"]
+    table = [
+        [
+            c.code,
+            c.name,
+            c.category.value,
+            c.default_severity.value + (" (opt-in)" if c.opt_in else ""),
+            c.summary(),
+        ]
+        for c in classes
+    ]
+    return _table(headers, table, f"{len(classes)} rules.", color=color, title="Rules")
+
+
+def _table(
+    headers: list[str], rows: list[list[str]], footer: str, *, color: bool, title: str
+) -> str:
+    if not color:
+        widths = [
+            max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
+            for i, h in enumerate(headers)
+        ]
+        widths[-1] = 0
+        lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+        for r in rows:
+            lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+        lines.append(footer)
+        return "\n".join(lines) + "\n"
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=160, highlight=False, emoji=False)
+    t = Table(title=title, title_justify="left")
+    for h in headers:
+        t.add_column(h, overflow="fold")
+    for r in rows:
+        t.add_row(*(Text(c) for c in r))
+    console.print(t)
+    console.print(Text(footer))
+    return buffer.getvalue()

@@ -1,0 +1,246 @@
+"""The rule API: what a built-in or plugin rule is made of.
+
+A rule is a small class. Its docstring is its documentation, in three parts headed
+``What it detects``, ``Why it matters`` and ``What the planner does``; the catalogue
+in ``rules/`` and ``ftlint explain`` are generated from it. A minimal plugin rule::
+
+    from ftlint.rule import Param, Rule
+    from ftlint.model import Category, Severity
+
+    class MinEvalSize(Rule):
+        \"\"\"What it detects: ...
+
+        Why it matters: ...
+
+        What the planner does: ...
+        \"\"\"
+
+        code = "ACME001"
+        name = "min-eval-size"
+        category = Category.PROVENANCE
+        default_severity = Severity.WARNING
+        params = {"min_rows": Param(200, "smallest eval set we accept", minimum=1)}
+
+        def check_run(self, run, ctx):
+            size = run.provenance.eval_size
+            if size is not None and size < ctx.params["min_rows"]:
+                yield ctx.finding(run, f"eval size {size} < {ctx.params['min_rows']}",
+                                  anchor="eval_size")
+
+Rules never read files. Rules that need the rows of ``hard_cases.valid.jsonl``
+implement ``hard_case_visitor`` and get every row streamed to them in the engine's
+single pass over the file.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
+
+from .model import Action, Campaign, Category, Evidence, Finding, HardCase, Run, Severity
+from .model import fingerprint as make_fingerprint
+
+RULE_CODE_RE = re.compile(r"^[A-Z][A-Z0-9]{1,9}[0-9]{3}$")
+RULE_NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+DOC_PARTS = ("What it detects", "Why it matters", "What the planner does")
+
+
+@dataclass(frozen=True)
+class Param:
+    """A rule parameter: its default and the JSON Schema that constrains it."""
+
+    default: Any
+    description: str
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: float | None = None
+    type: str | None = None  # JSON Schema type; inferred from the default when None
+    nullable: bool = False
+    enum: tuple[Any, ...] | None = None
+    items: Mapping[str, Any] | None = None
+
+    def schema(self) -> dict[str, Any]:
+        json_type = self.type or _json_type(self.default)
+        schema: dict[str, Any] = {"description": self.description}
+        if json_type is not None:
+            schema["type"] = [json_type, "null"] if self.nullable else json_type
+        if self.minimum is not None:
+            schema["minimum"] = self.minimum
+        if self.maximum is not None:
+            schema["maximum"] = self.maximum
+        if self.exclusive_minimum is not None:
+            schema["exclusiveMinimum"] = self.exclusive_minimum
+        if self.enum is not None:
+            schema["enum"] = list(self.enum)
+        if self.items is not None:
+            schema["items"] = dict(self.items)
+        return schema
+
+
+def _json_type(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "number"  # accept 3 or 3.0 for numeric params
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, (list, tuple)):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return None
+
+
+class HardCaseVisitor(Protocol):
+    """Accumulates over the rows of one run's hard cases (one streaming pass)."""
+
+    def row(self, case: HardCase) -> None: ...
+
+    def finish(self) -> Iterable[Finding]: ...
+
+
+@dataclass
+class RuleContext:
+    """What a rule gets besides the runs: its params, the knobs, and a finding factory."""
+
+    rule: Rule
+    params: Mapping[str, Any]
+    severity_override: Severity | None
+    knobs: Mapping[str, tuple[str, ...]]
+    campaign: Campaign
+    stream_problems: Mapping[str, Sequence[Any]] = field(default_factory=dict)
+
+    def finding(
+        self,
+        run: Run | str | None,
+        message: str,
+        *,
+        anchor: str,
+        evidence: Sequence[Evidence] = (),
+        measurements: Mapping[str, Any] | None = None,
+        actions: Sequence[Action] = (),
+        severity: Severity | None = None,
+    ) -> Finding:
+        """Build a finding of this rule.
+
+        `anchor` is the stable part of the fingerprint (a metric key, a sample id, a
+        failure class): never a line number. `severity` overrides the rule's
+        configured severity for this one finding (e.g. a spike that persists is an
+        error, one that recovers a warning); a user's severity override in
+        rules.yaml still wins.
+        """
+        rule = type(self.rule)
+        run_name = run.name if isinstance(run, Run) else run
+        path = evidence[0].path if evidence else ""
+        configured = self.severity_override or severity or rule.default_severity
+        return Finding(
+            rule=rule.code,
+            name=rule.name,
+            severity=configured,
+            category=rule.category,
+            run=run_name,
+            message=" ".join(message.split()),
+            evidence=tuple(evidence),
+            measurements=dict(measurements or {}),
+            actions=tuple(actions),
+            fingerprint=make_fingerprint(rule.code, run_name, path, anchor),
+        )
+
+    def env_names(self, knob: str) -> tuple[str, ...]:
+        """The env var names a planner knob maps to (from rules.yaml `knobs:`)."""
+        return self.knobs.get(knob, ())
+
+
+class Rule:
+    """Base class of every rule. Subclasses set the class attributes below."""
+
+    code: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    category: ClassVar[Category] = Category.QUALITY
+    default_severity: ClassVar[Severity] = Severity.WARNING
+    params: ClassVar[Mapping[str, Param]] = {}
+    #: True when the rule stays off unless selected explicitly or configured.
+    opt_in: ClassVar[bool] = False
+
+    def check_run(self, run: Run, ctx: RuleContext) -> Iterable[Finding] | None:
+        return None
+
+    def check_pair(
+        self, baseline: Run, candidate: Run, ctx: RuleContext
+    ) -> Iterable[Finding] | None:
+        return None
+
+    def check_campaign(self, campaign: Campaign, ctx: RuleContext) -> Iterable[Finding] | None:
+        return None
+
+    def hard_case_visitor(self, run: Run, ctx: RuleContext) -> HardCaseVisitor | None:
+        """Return an accumulator to receive this run's hard-case rows, or None."""
+        return None
+
+    # -- metadata helpers -------------------------------------------------------------
+
+    @classmethod
+    def doc_parts(cls) -> dict[str, str]:
+        """The three documentation parts of the docstring, keyed by heading."""
+        return parse_doc(inspect.getdoc(cls) or "")
+
+    @classmethod
+    def summary(cls) -> str:
+        text = cls.doc_parts().get("What it detects", "")
+        first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0].strip()
+        return first[:1].upper() + first[1:]
+
+    @classmethod
+    def scopes(cls) -> tuple[str, ...]:
+        out = []
+        for scope in ("run", "pair", "campaign"):
+            if getattr(cls, f"check_{scope}") is not getattr(Rule, f"check_{scope}"):
+                out.append(scope)
+        if cls.hard_case_visitor is not Rule.hard_case_visitor and "run" not in out:
+            out.append("run")
+        return tuple(out)
+
+    @classmethod
+    def param_defaults(cls) -> dict[str, Any]:
+        return {k: p.default for k, p in cls.params.items()}
+
+
+def parse_doc(doc: str) -> dict[str, str]:
+    """Split a rule docstring into its three parts: `Heading: text` paragraphs."""
+    parts: dict[str, str] = {}
+    pattern = re.compile(r"^(" + "|".join(re.escape(h) for h in DOC_PARTS) + r"):\s*", re.M)
+    matches = list(pattern.finditer(doc))
+    for i, m in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(doc)
+        parts[m.group(1)] = " ".join(doc[m.end() : end].split())
+    return parts
+
+
+def validate_rule_class(cls: Any) -> list[str]:
+    """Return what is wrong with a rule class (empty when it is a valid rule)."""
+    errors: list[str] = []
+    if not (isinstance(cls, type) and issubclass(cls, Rule)):
+        return [f"{cls!r} is not a subclass of ftlint.rule.Rule"]
+    label = cls.__qualname__
+    if not RULE_CODE_RE.match(cls.code or ""):
+        errors.append(f"{label}: code {cls.code!r} must look like ABC123 (prefix + 3 digits)")
+    if not RULE_NAME_RE.match(cls.name or ""):
+        errors.append(f"{label}: name {cls.name!r} must be kebab-case")
+    if not isinstance(cls.category, Category):
+        errors.append(f"{label}: category must be a ftlint.model.Category")
+    if not isinstance(cls.default_severity, Severity):
+        errors.append(f"{label}: default_severity must be a ftlint.model.Severity")
+    missing = [h for h in DOC_PARTS if h not in cls.doc_parts()]
+    if missing:
+        errors.append(f"{label}: docstring lacks the part(s) {', '.join(missing)}")
+    if not cls.scopes():
+        errors.append(f"{label}: implements none of check_run/check_pair/check_campaign")
+    for key, param in cls.params.items():
+        if not isinstance(param, Param):
+            errors.append(f"{label}: params[{key!r}] must be a ftlint.rule.Param")
+    return errors

@@ -1,0 +1,141 @@
+"""Security rules: secrets pasted into artifacts (SEC001)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from ..hookspecs import hookimpl
+from ..model import Action, Campaign, Category, Evidence, Finding, HardCase, Run, Severity
+from ..model import pointer as make_pointer
+from ..redact import find_secrets
+from ..rule import Rule, RuleContext
+
+
+def _walk_strings(value: Any, at: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield at, value
+    elif isinstance(value, Mapping):
+        for k, v in value.items():
+            yield from _walk_strings(v, at + make_pointer(str(k)))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _walk_strings(v, at + make_pointer(str(i)))
+
+
+def _field(at: str) -> str:
+    """A JSON pointer as a readable field name (`/eval/note` -> `eval.note`)."""
+    parts = [p.replace("~1", "/").replace("~0", "~") for p in at.split("/")[1:]]
+    return ".".join(parts) or "the document"
+
+
+ROTATE = Action(
+    tier=1,
+    kind="process",
+    text="Rotate the exposed credential now, then pass it with `--secrets NAME` "
+    "(the job runner's secret store) instead of `--env NAME=value`.",
+    why="A token in a job command is stored in the submission log and every copy of it.",
+    expected="SEC001 clean on the next submission",
+    rollback_trigger="any SEC001 finding",
+)
+
+
+class SecretInArtifact(Rule):
+    """What it detects: secrets pasted into job records, configs or outputs. Token-like
+    values (Hugging Face `hf_...`, API keys, GitHub and
+    AWS keys, bearer tokens, `NAME=value` where the name says TOKEN, SECRET, PASSWORD or
+    API_KEY) in job commands and their `--env` pairs, stdout/stderr tails, final
+    metrics, eval results and model completions.
+
+    Why it matters: job records are committed, shared and uploaded; a pasted
+    `--env HF_TOKEN=hf_...` leaks write access to the team's models. ftlint redacts
+    such values (`hf_****`) in every output format whatever rules are selected; this
+    rule makes sure someone rotates the credential.
+
+    What the planner does: puts "rotate the credential and pass it with `--secrets`"
+    at the top of the plan, ahead of every tuning action.
+    """
+
+    code = "SEC001"
+    name = "secret-in-artifact"
+    category = Category.SECURITY
+    default_severity = Severity.ERROR
+
+    def check_campaign(self, campaign: Campaign, ctx: RuleContext) -> Iterable[Finding]:
+        seen_lines: set[tuple[str, int | None]] = set()
+        for run in campaign.runs:
+            for sub in run.submissions:
+                yield from self._record(sub.raw, sub.evidence, run.name, ctx, seen_lines)
+            yield from self._documents(run, ctx)
+        for sub in campaign.unjoined:
+            yield from self._record(sub.raw, sub.evidence, None, ctx, seen_lines)
+
+    def _record(
+        self,
+        raw: Mapping[str, Any],
+        ev: Evidence,
+        run: str | None,
+        ctx: RuleContext,
+        seen: set[tuple[str, int | None]],
+    ) -> Iterator[Finding]:
+        if (ev.path, ev.line) in seen:
+            return
+        seen.add((ev.path, ev.line))
+        yield from self._scan(raw, ev.path, ev.line, run, ctx)
+
+    def _documents(self, run: Run, ctx: RuleContext) -> Iterator[Finding]:
+        if run.final_metrics_path and run.final_metrics is not None:
+            yield from self._scan(run.final_metrics, run.final_metrics_path, None, run.name, ctx)
+        if run.eval_result_path and run.eval_result is not None:
+            yield from self._scan(run.eval_result, run.eval_result_path, None, run.name, ctx)
+
+    def _scan(
+        self, doc: Any, path: str, line: int | None, run: str | None, ctx: RuleContext
+    ) -> Iterator[Finding]:
+        for at, text in _walk_strings(doc):
+            kinds = sorted({m.kind for m in find_secrets(text)})
+            if not kinds:
+                continue
+            yield ctx.finding(
+                run,
+                f"{', '.join(kinds)} in {_field(at)}: rotate it and pass it as a secret, "
+                "not a value",
+                anchor=f"{at}:{'|'.join(kinds)}",
+                evidence=[Evidence(path, line, at)],
+                measurements={"kinds": kinds},
+                actions=[ROTATE],
+            )
+
+    def hard_case_visitor(self, run: Run, ctx: RuleContext) -> _CompletionScanner:
+        return _CompletionScanner(self, run, ctx)
+
+
+class _CompletionScanner:
+    """Scans model completions for secrets during the shared hard-case pass."""
+
+    def __init__(self, rule: SecretInArtifact, run: Run, ctx: RuleContext) -> None:
+        self.rule, self.run, self.ctx = rule, run, ctx
+        self.hits: list[tuple[HardCase, list[str]]] = []
+
+    def row(self, case: HardCase) -> None:
+        text = case.generated_text
+        if text and ("_" in text or "-" in text or "=" in text or "Bearer" in text):
+            kinds = sorted({m.kind for m in find_secrets(text)})
+            if kinds:
+                self.hits.append((case, kinds))
+
+    def finish(self) -> Iterator[Finding]:
+        for case, kinds in self.hits:
+            yield self.ctx.finding(
+                self.run,
+                f"model completion of sample {case.sample_id} contains a {', '.join(kinds)}",
+                anchor=f"completion:{case.sample_id}:{'|'.join(kinds)}",
+                evidence=[case.evidence],
+                measurements={"kinds": kinds},
+                severity=Severity.WARNING,
+            )
+
+
+@hookimpl
+def ftlint_rules() -> list[type[Rule]]:
+    return [SecretInArtifact]

@@ -1,0 +1,91 @@
+"""`ftlint init`: the reference rules.yaml, every key commented, rule params generated.
+
+The repo-root `rules.yaml` is exactly this text (a test keeps them equal), so the
+reference can never drift from the rules' own defaults.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Sequence
+
+from .config import DEFAULT_INPUTS, DEFAULT_KNOBS, DEFAULT_MAX_LINE_BYTES
+from .rule import Rule
+
+HEADER = """\
+# ftlint configuration: the reference, every key shown with its default.
+# ftlint finds this file from the current directory upward (rules.yaml, .ftlint.yaml,
+# or [tool.ftlint] in pyproject.toml), or takes --config PATH. It never reads a config
+# from inside the workspace being linted. Unknown keys, wrong types and out-of-range
+# params are errors (exit 2) that name the line.
+# Multi-word top-level keys are kebab-case; input kinds, knobs and params are snake_case.
+
+# Which rules run: codes (FMT001), prefixes (FMT, PRV00) or ALL. `ignore` wins.
+# Opt-in rules (thresholds that are off unless you set them) run only when named here
+# by their full code or configured under `rules:`.
+select: [ALL]
+ignore: []
+
+# The runs that pair rules, `plan` and `gate` compare. --baseline/--candidate win.
+# With no candidate, the newest training run other than the baseline is used.
+baseline: null
+candidate: null
+
+# Where the artifacts are, as globs relative to the workspace root.
+inputs:
+"""
+
+KNOBS_HEADER = """
+# Planner vocabulary -> the env variable(s) of the next run. One knob may set several
+# variables (the training-time eval and the eval job). Add your own or rename these.
+knobs:
+"""
+
+PLUGINS = """
+# Team rules and formats. Local plugin directories are relative to this file; their
+# modules are imported, so only list code you trust. Also: installed packages with an
+# entry point in group "ftlint", and -p MODULE / -p no:NAME on the command line.
+plugins:
+  paths: [plugins]
+  disable: []
+
+# Input safety limits.
+limits:
+  # A JSONL line longer than this is reported (PRV005) and skipped without loading it.
+  max-line-bytes: {max_line}
+
+# Per-rule settings: `severity` (error, warning, info) overrides the default; the other
+# keys are the rule's params. `ftlint explain CODE` documents each rule.
+rules:
+"""
+
+
+def _yaml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    return json.dumps(value)
+
+
+def starter_config(classes: Sequence[type[Rule]]) -> str:
+    out = [HEADER]
+    for kind, globs in DEFAULT_INPUTS.items():
+        out.append(f"  {kind}: {json.dumps(list(globs))}\n")
+    out.append(KNOBS_HEADER)
+    for knob, names in DEFAULT_KNOBS.items():
+        out.append(f"  {knob}: {json.dumps(list(names))}\n")
+    out.append(PLUGINS.replace("{max_line}", str(DEFAULT_MAX_LINE_BYTES)))
+    for cls in classes:
+        for line in textwrap.wrap(f"{cls.code} {cls.name}: {cls.summary()}", 84):
+            out.append(f"  # {line}\n")
+        block = [f"  {cls.code}:", f"    severity: {cls.default_severity.value}"]
+        for key, param in cls.params.items():
+            for line in textwrap.wrap(param.description, 84):
+                block.append(f"    # {line}")
+            block.append(f"    {key}: {_yaml_value(param.default)}")
+        if cls.opt_in:
+            block = ["  # (opt-in: uncomment to enable)"] + [f"  # {b[2:]}" for b in block]
+        out.append("\n".join(block) + "\n")
+    return "".join(out)

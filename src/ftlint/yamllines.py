@@ -1,0 +1,74 @@
+"""Load YAML safely and remember the line of every key, for `file:line` error messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import FtlintError
+from .model import pointer as make_pointer
+
+
+def load_yaml_with_lines(path: Path, text: str) -> tuple[Any, dict[str, int]]:
+    """Parse YAML text with the safe loader; return (data, {json_pointer: line}).
+
+    Duplicate keys, which PyYAML silently overwrites, are an error here: in a config
+    file the second value silently winning is exactly the bug a user cannot see.
+    """
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise FtlintError(f"invalid YAML: {exc.problem or exc}", path, line) from None
+    except yaml.YAMLError as exc:
+        raise FtlintError(f"invalid YAML: {exc}", path) from None
+    lines: dict[str, int] = {}
+    if node is not None:
+        _walk(node, (), lines, path)
+    return data, lines
+
+
+def _walk(node: yaml.Node, at: tuple[str, ...], lines: dict[str, int], path: Path) -> None:
+    lines.setdefault(make_pointer(*at), node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key in seen:
+                raise FtlintError(f"duplicate key {key!r}", path, key_node.start_mark.line + 1)
+            seen.add(key)
+            lines[make_pointer(*at, key)] = key_node.start_mark.line + 1
+            _walk(value_node, (*at, key), lines, path)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            lines[make_pointer(*at, str(i))] = item.start_mark.line + 1
+            _walk(item, (*at, str(i)), lines, path)
+
+
+def toml_lines(text: str, table: str) -> dict[str, int]:
+    """Approximate {json_pointer: line} for keys under a TOML table like `tool.ftlint`.
+
+    tomllib gives no positions; this maps `[tool.ftlint.x]` headers and `key =`
+    lines, which is what error messages need to point a user at the right line.
+    """
+    lines: dict[str, int] = {}
+    current: tuple[str, ...] | None = None
+    prefix = table.split(".")
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if line.startswith("[") and not line.startswith("[["):
+            name = line.strip("[]").strip()
+            parts = [p.strip().strip('"') for p in name.split(".")]
+            if parts[: len(prefix)] == prefix:
+                current = tuple(parts[len(prefix) :])
+                lines.setdefault(make_pointer(*current), number)
+            else:
+                current = None
+        elif current is not None and "=" in line and not line.startswith("#"):
+            key = line.split("=", 1)[0].strip().strip('"')
+            lines.setdefault(make_pointer(*current, key), number)
+    return lines
