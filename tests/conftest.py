@@ -208,3 +208,41 @@ def cli(tmp_path: Path) -> Callable[..., Result]:
         return Result(proc.returncode, proc.stdout, proc.stderr)
 
     return run
+
+
+def lint(
+    root: Path,
+    *,
+    select: Sequence[str] = (),
+    baseline: str | None = None,
+    candidate: str | None = None,
+    config_text: str | None = None,
+    plugins: Sequence[str] = (),
+) -> list[Any]:
+    """Lint a workspace in-process, the way `ftlint check` does; returns the findings.
+
+    `config_text` is the body of a rules.yaml written next to (not inside) the
+    workspace; `select` restricts the rules like `--select`.
+    """
+    from ftlint.artifacts.campaign import load_campaign
+    from ftlint.config import Config, load_config
+    from ftlint.engine import run_engine, select_rules
+    from ftlint.plugins import build_plugins
+    from ftlint.selection import select_pair
+
+    config = Config()
+    if config_text is not None:
+        cfg_path = root.parent / "rules.yaml"
+        cfg_path.write_text(config_text, encoding="utf-8")
+        config = load_config(cfg_path)
+    built = build_plugins(cli_plugins=plugins, use_entry_points=False)
+    classes = built.rule_classes()
+    config = config.bind_rules(classes, built.config_schemas(), extra_select=select)
+    campaign = load_campaign(root, config)
+    campaign = select_pair(campaign, baseline, candidate, config_baseline=config.baseline)
+    chosen = select_rules(classes, config, select=select)
+    return run_engine(campaign, chosen, config).findings
+
+
+def codes(findings: Sequence[Any]) -> list[str]:
+    return sorted({f.rule for f in findings})

@@ -21,7 +21,7 @@ from .model import Campaign, Category, Evidence, Finding, Problem, Run, Severity
 from .model import fingerprint as make_fingerprint
 from .rule import HardCaseVisitor, Rule, RuleContext
 
-INTERNAL_ERROR_CODE = "FTL001"
+INTERNAL_ERROR_CODE = "FTL001"  # not a rule: a rule that crashed
 INTERNAL_ERROR_NAME = "internal-error"
 
 

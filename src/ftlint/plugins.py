@@ -24,6 +24,10 @@ from .errors import FtlintError
 from .rule import Rule, validate_rule_class
 
 BUILTIN_MODULES = (
+    "ftlint.rules.format",
+    "ftlint.rules.quality",
+    "ftlint.rules.training",
+    "ftlint.rules.comparison",
     "ftlint.rules.provenance",
     "ftlint.rules.ops",
     "ftlint.rules.security",
