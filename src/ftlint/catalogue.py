@@ -35,7 +35,8 @@ def rule_page(cls: type[Rule]) -> str:
                 if k in schema
             )
             lines.append(
-                f"| `{key}` | `{param.default!r}` | {constraint or '-'} | {param.description} |"
+                f"| `{key}` | `{_yaml(param.default)}` | {constraint or '-'} "
+                f"| {_cell(param.description)} |"
             )
         lines.append("")
     example = ["rules:", f"  {cls.code}:", f"    severity: {cls.default_severity.value}"]
@@ -54,6 +55,11 @@ def _yaml(value: object) -> str:
     return json.dumps(value)
 
 
+def _cell(text: str) -> str:
+    """Escape a Markdown table cell."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
 def index_page(classes: Sequence[type[Rule]]) -> str:
     lines = [
         "# Rule catalogue",
@@ -67,7 +73,7 @@ def index_page(classes: Sequence[type[Rule]]) -> str:
     for cls in classes:
         lines.append(
             f"| [{cls.code}]({cls.code}.md) | `{cls.name}` | {cls.category.value} "
-            f"| {cls.default_severity.value} | {cls.summary()} |"
+            f"| {cls.default_severity.value} | {_cell(cls.summary())} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -192,8 +192,7 @@ class Rule:
     @classmethod
     def summary(cls) -> str:
         text = cls.doc_parts().get("What it detects", "")
-        first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0].strip()
-        return first[:1].upper() + first[1:]
+        return re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0].strip()
 
     @classmethod
     def scopes(cls) -> tuple[str, ...]:
@@ -217,7 +216,8 @@ def parse_doc(doc: str) -> dict[str, str]:
     matches = list(pattern.finditer(doc))
     for i, m in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(doc)
-        parts[m.group(1)] = " ".join(doc[m.end() : end].split())
+        text = " ".join(doc[m.end() : end].split())
+        parts[m.group(1)] = text[:1].upper() + text[1:]
     return parts
 
 
