@@ -235,7 +235,9 @@ def lint(
         cfg_path = root.parent / "rules.yaml"
         cfg_path.write_text(config_text, encoding="utf-8")
         config = load_config(cfg_path)
-    built = build_plugins(cli_plugins=plugins, use_entry_points=False)
+    built = build_plugins(
+        plugin_paths=config.plugin_paths, cli_plugins=plugins, use_entry_points=False
+    )
     classes = built.rule_classes()
     config = config.bind_rules(classes, built.config_schemas(), extra_select=select)
     campaign = load_campaign(root, config)

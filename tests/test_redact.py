@@ -1,0 +1,53 @@
+"""Secret detection and redaction."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ftlint.redact import find_secrets, redact
+
+HF = "hf_" + "AbCdEfGhIjKlMnOpQrStUvWxYz01234567"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f"--env HF_TOKEN={HF} x", "--env HF_TOKEN=hf_**** x"),
+        (f"token {HF}.", "token hf_****."),
+        (
+            "--env WANDB_API_KEY=0123456789abcdef0123456789abcdef01234567",
+            "--env WANDB_API_KEY=****",
+        ),
+        ('{"api_key": "s3cr3t-value"}', '{"api_key": "****"}'),
+        ("Authorization: Bearer abcdefghijklmnop1234", "Authorization: Bearer ****"),
+        ("key AKIAABCDEFGHIJKLMNOP end", "key AKIA**** end"),
+        ("ghp_" + "a" * 36, "ghp_****"),
+        ("sk-ant-" + "b" * 40, "sk-****"),
+    ],
+)
+def test_redacts(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "--secrets HF_TOKEN --env WANDB_ENTITY=",
+        "--env HF_TOKEN=$HF_TOKEN",
+        "--env HF_TOKEN=${{ secrets.HF_TOKEN }}",
+        "tokenizer=Qwen/Qwen2.5 max_new_tokens=1024 --env HF_FT_GENERATION_MAX_NEW_TOKENS=160",
+        "hf_short",
+        "HF_TOKEN=****",
+    ],
+)
+def test_leaves_non_secrets_alone(text: str) -> None:
+    assert redact(text) == text
+    assert not list(find_secrets(text))
+
+
+@given(st.text(max_size=200))
+def test_redaction_is_idempotent_and_never_raises(text: str) -> None:
+    once = redact(text)
+    assert redact(once) == once
