@@ -88,7 +88,7 @@ def test_local_plugin_rule_runs_and_crash_is_isolated(ws, tmp_path: Path) -> Non
     (crash,) = [f for f in found if f.rule == "FTL001"]
     assert crash.severity.value == "error"
     assert "ACME002" in crash.message and "ZeroDivisionError: boom" in crash.message
-    acme = [f for f in found if f.rule == "ACME001"][0]
+    acme = next(f for f in found if f.rule == "ACME001")
     assert acme.message == "eval size 80 < 200"
     relaxed = lint(
         ws.root,

@@ -26,9 +26,8 @@ _TOKEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 #: NAME=value where the name says it is secret (HF_TOKEN=..., WANDB_API_KEY=...).
-_SECRET_NAME = (
-    r"[A-Za-z0-9_]*(?:TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_KEY|PRIVATE_KEY)[A-Za-z0-9_]*"
-)
+#: The name must END with the secret word: HF_TOKEN yes, max_new_tokens / tokenizer no.
+_SECRET_NAME = r"[A-Za-z0-9_]*(?:TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_KEY|PRIVATE_KEY)"
 _ASSIGNMENT = re.compile(r"(?i)\b(" + _SECRET_NAME + r")(=|:\s*|\"\s*:\s*\")([^\s\"'&;,]{4,})")
 
 

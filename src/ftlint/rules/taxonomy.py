@@ -107,6 +107,8 @@ _FENCE_TAG = re.compile(r"[A-Za-z0-9_+#.\-]*")
 # Inside an object: a whole JSON string (possessive, so no backtracking), a lone quote
 # (a string cut off by the end of the text), a run of openers, or one closer.
 _OBJECT_TOKEN = re.compile(r'"(?:[^"\\]++|\\.)*+"|"|[{\[]+|[}\]]', re.DOTALL)
+# Fast path: a whole object with no nested braces or brackets outside its strings.
+_FLAT_OBJECT = re.compile(r'\{(?:[^{}\[\]"]++|"(?:[^"\\]++|\\.)*+")*+\}', re.DOTALL)
 _CLOSER_OF = {"{": "}", "[": "]"}
 
 
@@ -223,7 +225,8 @@ def analyze_completion(text: str | None) -> CompletionShape:
             continue
         if object_count:
             trailing = True
-        end = _scan_object(text, pos)
+        flat = _FLAT_OBJECT.match(text, pos)
+        end = flat.end() if flat else _scan_object(text, pos)
         if end < 0:
             unterminated = True
             break
