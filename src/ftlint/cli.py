@@ -101,6 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("code", help="rule code, e.g. FMT003, or its name")
     _common(explain, formats=False)
 
+    from . import plancli
+
+    plancli.add_parsers(sub, common=_common, workspace=_workspace_args)
+
     init = sub.add_parser("init", help="write a starter rules.yaml")
     init.add_argument("target", nargs="?", default=Path("rules.yaml"), type=Path)
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
@@ -261,8 +265,10 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from .plancli import COMMANDS as PLAN_COMMANDS
+
     try:
-        return COMMANDS[args.command](args)
+        return {**COMMANDS, **PLAN_COMMANDS}[args.command](args)
     except FtlintError as exc:
         from .redact import redact
 
