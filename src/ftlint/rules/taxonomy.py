@@ -23,7 +23,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Final
+from typing import Any, Final, TypeGuard
 
 __all__ = [
     "DESCRIPTIONS",
@@ -288,6 +288,9 @@ _ALIASES: Final[dict[str, FailureClass]] = {
     "unexpected_key": FailureClass.EXTRA_KEY,
     "hidden_params_missing_or_not_object": FailureClass.WRAPPER_OBJECT,
 }
+_WEAK_HINTS: Final = frozenset(
+    {FailureClass.NO_JSON, FailureClass.UNTERMINATED, FailureClass.DECODE_ERROR}
+)
 _DECODE_PREFIXES: Final = frozenset(
     {"json_decode_error", "jsondecodeerror", "json.decoder.jsondecodeerror"}
 )
@@ -384,7 +387,7 @@ class _Contract:
         scale_ok = False
         if _is_number(target_scale):
             try:
-                scale = float(target_scale)  # type: ignore[arg-type]
+                scale = float(target_scale)
             except OverflowError:
                 scale = math.inf
             scale_ok = math.isfinite(scale) and scale > 0
@@ -404,7 +407,7 @@ class _Contract:
         return bool(value < 0 or value > self.limit)
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     """A JSON number (bool excluded)."""
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -582,7 +585,7 @@ def classify_failure(
     strips fences and surrounding prose, so the row only scores once the object itself
     is right. Within the contract, a wrapper explains every missing key; missing keys,
     wrong types and out-of-range values fail every parser; extra keys are tolerated by
-    lenient parsers, so they explain a failure only when nothing else does. Trailing
+    lenient parsers, so they rank last among the contract checks. Trailing
     text beats a fence because it signals a missing stop (repeated objects also break
     first-``{``-to-last-``}`` extraction), while a closed fence is accepted by the writer.
 
@@ -596,8 +599,9 @@ def classify_failure(
     type_mismatch) and wins when it contradicts it. Format hints (``json_decode_error``,
     ``json_block_not_found``) never override what the text shows. If the text is absent
     (``None``) the hint alone decides. If the text reached `text_limit` characters the
-    writer may have cut it: a no_json or unterminated reading is then not conclusive,
-    and any hint more specific than a decode or not-found error wins.
+    writer may have cut it: a no_json reading then yields to any known hint (the object
+    may lie past the cut), an unterminated one to any hint more specific than a
+    decode, not-found or unterminated error.
 
     `target_keys` enables missing_key/extra_key checks; without it only an empty object
     counts as missing_key and every value must be a number. A `target_scale` that is
@@ -612,9 +616,10 @@ def classify_failure(
     if hint is None:
         return found or FailureClass.OTHER
     clipped = text_limit is not None and shape.length >= text_limit
-    weak = {FailureClass.NO_JSON, FailureClass.UNTERMINATED, FailureClass.DECODE_ERROR}
-    if found in (FailureClass.NO_JSON, FailureClass.UNTERMINATED):
-        return hint.cls if clipped and hint.cls not in weak else found
+    if found is FailureClass.NO_JSON:
+        return hint.cls if clipped else found
+    if found is FailureClass.UNTERMINATED:
+        return hint.cls if clipped and hint.cls not in _WEAK_HINTS else found
     if obj is None:
         return found or FailureClass.OTHER
     if found is FailureClass.WRAPPER_OBJECT:
