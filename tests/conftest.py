@@ -196,6 +196,7 @@ def cli(tmp_path: Path) -> Callable[..., Result]:
 
     def run(*args: str, cwd_dir: Path | None = None, env: dict[str, str] | None = None) -> Result:
         full_env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "NO_COLOR")}
+        full_env["FTLINT_DEBUG"] = "1"  # a crash must show as a traceback and fail the test
         full_env.update(env or {})
         proc = subprocess.run(
             [sys.executable, "-m", "ftlint", *args],
@@ -205,6 +206,7 @@ def cli(tmp_path: Path) -> Callable[..., Result]:
             env=full_env,
             timeout=120,
         )
+        assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
         return Result(proc.returncode, proc.stdout, proc.stderr)
 
     return run

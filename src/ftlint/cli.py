@@ -66,6 +66,12 @@ def _workspace_args(p: argparse.ArgumentParser) -> None:
         metavar="CODES",
         help="comma-separated codes or prefixes to skip",
     )
+    p.add_argument(
+        "--suppressions",
+        type=Path,
+        metavar="FILE",
+        help="accepted findings (fingerprints); only new findings count",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=FAIL_ON,
         default="error",
         help="exit 1 when a finding reaches this severity (default: error)",
+    )
+    check.add_argument(
+        "--write-suppressions",
+        type=Path,
+        metavar="FILE",
+        help="record every current finding as accepted in FILE and exit 0",
     )
 
     runs = sub.add_parser("runs", help="list the discovered runs and their provenance")
@@ -163,20 +175,53 @@ def _load(args, config, plugins):
     )
 
 
+def lint(args: argparse.Namespace, config, plugins, classes):
+    """Load, select, run every rule, then apply per-path ignores and suppressions.
+
+    Shared by check, plan and gate so all three see exactly the same findings.
+    Returns (campaign, selected rule classes, findings).
+    """
+    from .engine import run_engine, select_rules
+    from .suppress import apply_per_path_ignores, apply_suppressions, load_suppressions
+
+    campaign = _load(args, config, plugins)
+    chosen = select_rules(classes, config, select=_split(args.select), ignore=_split(args.ignore))
+    result = run_engine(campaign, chosen, config, progress=_progress(args))
+    findings = apply_per_path_ignores(result.findings, config.per_path_ignores)
+    path = args.suppressions or config.suppressions
+    if path is not None and not getattr(args, "write_suppressions", None):
+        findings = apply_suppressions(findings, load_suppressions(path), path.as_posix())
+    return campaign, chosen, sorted(findings, key=lambda f: f.sort_key())
+
+
+def _progress(args: argparse.Namespace):
+    if (args.format or "text") != "text" or getattr(args, "quiet", False):
+        return None
+    from .progress import Progress
+
+    return Progress.for_stream(sys.stderr)
+
+
 def cmd_check(args: argparse.Namespace) -> int:
-    from .engine import run_engine, select_rules, severity_at_least
+    from .engine import severity_at_least
     from .report import Report, render, write_output
 
     config, plugins, classes = _setup(args)
-    campaign = _load(args, config, plugins)
-    chosen = select_rules(classes, config, select=_split(args.select), ignore=_split(args.ignore))
-    result = run_engine(campaign, chosen, config)
+    campaign, chosen, findings = lint(args, config, plugins, classes)
+    if args.write_suppressions is not None:
+        from .suppress import write_suppressions
+
+        write_output(write_suppressions(findings), args.write_suppressions, sys.stdout)
+        sys.stderr.write(
+            f"ftlint: recorded {len(findings)} finding(s) in {args.write_suppressions}\n"
+        )
+        return EXIT_OK
     fmt = args.format or "text"
     report = Report(
         tool_version=__version__,
         workspace=args.path.as_posix(),
         campaign=campaign,
-        findings=result.findings,
+        findings=findings,
         rules=chosen,
         fail_on=args.fail_on,
         color=fmt == "text" and args.output is None and _color(args, sys.stdout),
@@ -184,7 +229,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     )
     text = render(fmt, report, plugins.report_formats())
     write_output(text, args.output, sys.stdout)
-    return EXIT_FINDINGS if severity_at_least(result.findings, args.fail_on) else EXIT_OK
+    return EXIT_FINDINGS if severity_at_least(findings, args.fail_on) else EXIT_OK
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
@@ -274,6 +319,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         sys.stderr.write(
             redact(f"ftlint: {exc}" if "\n" not in str(exc) else f"ftlint: errors:\n{exc}") + "\n"
+        )
+        return EXIT_ERROR
+    except Exception as exc:  # a bug in ftlint: say so plainly, details on request
+        if os.environ.get("FTLINT_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"ftlint: internal error: {type(exc).__name__}: {exc}\n"
+            "ftlint: this is a bug in ftlint or a plugin; rerun with FTLINT_DEBUG=1 for details\n"
         )
         return EXIT_ERROR
     except KeyboardInterrupt:

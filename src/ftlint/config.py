@@ -92,6 +92,8 @@ class Config:
     plugin_paths: tuple[Path, ...] = ()
     plugin_disable: tuple[str, ...] = ()
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+    suppressions: Path | None = None
+    per_path_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     sections: Mapping[str, Any] = field(default_factory=dict)
     lines: Mapping[str, int] = field(default_factory=dict)
     rule_settings: Mapping[str, RuleSettings] = field(default_factory=dict)
@@ -135,6 +137,13 @@ class Config:
                 if not _matches_any(sel, known):
                     errors.append(
                         self.error(f"{key}: {sel!r} matches no known rule code", f"/{key}/{i}")
+                    )
+        for key, selectors in self.per_path_ignores.items():
+            for i, sel in enumerate(selectors):
+                if not _matches_any(sel, known):
+                    at = make_pointer("per-path-ignores", key, str(i))
+                    errors.append(
+                        self.error(f"per-path-ignores: {sel!r} matches no known rule", at)
                     )
         for sel in (*extra_select, *extra_ignore):
             if not _matches_any(sel, known):
@@ -298,6 +307,8 @@ def _from_data(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Confi
         plugin_paths=plugin_paths,
         plugin_disable=tuple(plugins.get("disable") or ()),
         max_line_bytes=limits.get("max-line-bytes", DEFAULT_MAX_LINE_BYTES),
+        suppressions=path.parent / core["suppressions"] if core.get("suppressions") else None,
+        per_path_ignores={k: tuple(v) for k, v in (core.get("per-path-ignores") or {}).items()},
         sections=sections,
         lines=lines,
     )

@@ -9,7 +9,7 @@ one `internal-error` finding naming it; every other rule still runs.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 from .artifacts.hardcases import stream_hard_cases
 from .artifacts.io import Workspace
 from .config import Config
-from .model import Campaign, Category, Evidence, Finding, Problem, Run, Severity
+from .model import Campaign, Category, Finding, Problem, Run, Severity
 from .model import fingerprint as make_fingerprint
 from .rule import HardCaseVisitor, Rule, RuleContext
 
@@ -77,7 +77,7 @@ class Engine:
         rule_classes: Sequence[type[Rule]],
         config: Config,
         *,
-        progress: Callable[[str, int], None] | None = None,
+        progress: Any = None,
     ) -> None:
         self.campaign = campaign
         self.config = config
@@ -102,7 +102,10 @@ class Engine:
     def run(self) -> LintResult:
         result = LintResult(self.campaign, self.rule_classes)
         findings: list[Finding] = []
-        for run in self.campaign.runs:
+        total = len(self.campaign.runs)
+        for index, run in enumerate(self.campaign.runs):
+            if self.progress is not None:
+                self.progress.run_started(run.name, index, total)
             result.rows_streamed += self._stream(run, findings)
             for rule, ctx in self.rules:
                 findings += self._call(rule, "check_run", run.name, run, ctx)
@@ -140,7 +143,7 @@ class Engine:
                 continue
             count += 1
             if self.progress is not None and count % 65536 == 0:
-                self.progress(run.name, count)
+                self.progress.rows_streamed(run.name, count)
             for pair in list(visitors):
                 try:
                     pair[1].row(item)
@@ -203,10 +206,6 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def evidence_of(problem: Problem) -> Evidence:
-    return problem.evidence
-
-
 def severity_at_least(findings: Sequence[Finding], threshold: str) -> bool:
     """True when an unsuppressed finding reaches `--fail-on` (never -> always False)."""
     if threshold == "never":
@@ -219,10 +218,11 @@ def run_engine(
     campaign: Campaign,
     rule_classes: Sequence[type[Rule]],
     config: Config,
-    progress: Callable[[str, int], None] | None = None,
+    progress: Any = None,
 ) -> LintResult:
-    return Engine(campaign, rule_classes, config, progress=progress).run()
-
-
-def knobs_of(config: Config) -> Mapping[str, tuple[str, ...]]:
-    return config.knobs
+    """Run the rules; `progress` (see ftlint.progress.Progress) is closed when done."""
+    try:
+        return Engine(campaign, rule_classes, config, progress=progress).run()
+    finally:
+        if progress is not None:
+            progress.close()
