@@ -19,9 +19,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from .errors import FtlintError, FtlintErrors
+from .minischema import compile_schema
 from .model import Severity
 from .model import pointer as make_pointer
 from .rule import Rule
@@ -314,14 +313,17 @@ def _from_data(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Confi
     )
 
 
-def _schema_errors(
-    instance: Any, schema: Mapping[str, Any]
-) -> Iterable[jsonschema.ValidationError]:
+def _schema_errors(instance: Any, schema: Mapping[str, Any]) -> Iterable[Any]:
+    """jsonschema errors, sorted by path; jsonschema is imported only when there are any."""
+    if compile_schema(schema)(instance):
+        return []
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(schema)
     return sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path)))
 
 
-def _err_pointer(err: jsonschema.ValidationError) -> str:
+def _err_pointer(err: Any) -> str:
     at = make_pointer(*err.absolute_path)
     if err.validator == "additionalProperties" and isinstance(err.instance, dict):
         allowed = set(err.schema.get("properties", {}))
@@ -331,7 +333,7 @@ def _err_pointer(err: jsonschema.ValidationError) -> str:
     return at
 
 
-def _describe(err: jsonschema.ValidationError) -> str:
+def _describe(err: Any) -> str:
     where = ".".join(str(p) for p in err.absolute_path)
     if err.validator == "additionalProperties" and isinstance(err.instance, dict):
         allowed = sorted(err.schema.get("properties", {}))

@@ -1,7 +1,8 @@
-"""Schema checks for artifacts: jsonschema for whole files, a fast check for streamed rows.
+"""Schema checks for artifacts against the JSON Schemas shipped in `schemas/`.
 
-Whole files (final metrics, traces, eval results, job records) go through jsonschema.
-Hard-case rows can number in the millions, so `hard_case_ok` is a hand-specialised
+Whole files (final metrics, traces, eval results, job records) are checked with the
+compiled checker of `ftlint.minischema`, which a test proves agrees with jsonschema;
+jsonschema itself is imported only to explain a document that failed. Hard-case rows can number in the millions, so `hard_case_ok` is a hand-specialised
 check of the same schema that costs far less than parsing the row; a test proves it
 agrees with `schemas/hard_case.schema.json`, and jsonschema is asked only to explain
 a row that failed.
@@ -16,8 +17,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import jsonschema
-
+from ..minischema import checker
 from ..model import Evidence, Problem
 from ..model import pointer as make_pointer
 
@@ -29,14 +29,23 @@ def schema(name: str) -> dict[str, Any]:
 
 
 @cache
-def _validator(name: str) -> jsonschema.protocols.Validator:
+def _validator(name: str) -> Any:
+    import jsonschema  # only to explain a document the fast check rejected
+
     return jsonschema.Draft202012Validator(schema(name))
+
+
+def is_valid(name: str, instance: Any) -> bool:
+    """Fast validity check against a shipped schema (agrees with jsonschema; tested)."""
+    return checker(name, lambda: schema(name))(instance)
 
 
 def schema_problems(
     name: str, instance: Any, evidence: Evidence, run: str | None = None, base: str = ""
 ) -> list[Problem]:
     """Validate against a shipped schema; one `invalid` Problem per error, with its pointer."""
+    if is_valid(name, instance):
+        return []
     problems = []
     errors = sorted(_validator(name).iter_errors(instance), key=lambda e: list(map(str, e.path)))
     for err in errors:
@@ -54,7 +63,7 @@ def _field(at: str) -> str:
     return ".".join(parts) + ": "
 
 
-def _short(err: jsonschema.ValidationError) -> str:
+def _short(err: Any) -> str:
     if err.validator == "type":
         return f"expected {err.validator_value}, got {_kind(err.instance)} {_clip(err.instance)}"
     if err.validator in ("minimum", "maximum", "exclusiveMinimum"):
