@@ -1,13 +1,226 @@
-"""`ftlint plan` and `ftlint gate` subcommands (being written)."""
+"""`ftlint plan` and `ftlint gate`: wiring only.
+
+Both lint the workspace exactly like `ftlint check` (same rules, suppressions and
+per-path ignores), then compute the gate verdicts (`ftlint.gates`) and, for `plan`,
+the next-run plan (`ftlint.planner`). Exit codes: `plan` 0 when it was written;
+`gate` 0 on PASS (or INCONCLUSIVE with `gates.inconclusive: pass`), 1 otherwise;
+2 for usage, config and input errors.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from typing import Any
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+from .errors import FtlintError
+
+PLAN_FORMATS = ("text", "markdown", "json", "env")
+GATE_FORMATS = ("text", "markdown", "json")
 
 
 def add_parsers(sub: Any, *, common: Callable[..., None], workspace: Callable[..., None]) -> None:
     """Register the plan/gate subparsers on the CLI's subparser action."""
+    plan = sub.add_parser(
+        "plan",
+        help="the retrospective: diagnosis, clusters, tiered actions, env overrides, gates",
+        description="Turn the findings of a baseline/candidate pair into the next run's plan. "
+        f"Formats: {', '.join(PLAN_FORMATS)} (env prints only NAME=value lines).",
+    )
+    workspace(plan)
+    common(plan)
+    gate = sub.add_parser(
+        "gate",
+        help="promotion gates: PASS, FAIL or INCONCLUSIVE (exit 0 only on PASS)",
+        description="Decide the promotion gates of rules.yaml `gates:` (or the defaults) for "
+        f"a baseline/candidate pair. Formats: {', '.join(GATE_FORMATS)}.",
+    )
+    workspace(gate)
+    common(gate)
+
+
+def _format(args: argparse.Namespace, allowed: tuple[str, ...]) -> str:
+    fmt = args.format or "text"
+    if fmt not in allowed:
+        raise FtlintError(f"{args.command} supports --format {', '.join(allowed)}, not {fmt!r}")
+    return fmt
+
+
+def _lint(args: argparse.Namespace, config: Any, plugins: Any, classes: Any) -> Any:
+    """Campaign, selected rules and findings, exactly as `ftlint check` gets them."""
+    from . import cli
+
+    shared = getattr(cli, "lint", None)
+    if shared is not None:
+        campaign, chosen, findings = shared(args, config, plugins, classes)
+        return campaign, chosen, list(findings)
+    from .engine import run_engine, select_rules
+
+    campaign = cli._load(args, config, plugins)
+    chosen = select_rules(
+        classes, config, select=cli._split(args.select), ignore=cli._split(args.ignore)
+    )
+    return campaign, chosen, list(run_engine(campaign, chosen, config).findings)
+
+
+def _policy(config: Any) -> Any:
+    from .gates import SECTION, GateConfigError, gate_policy
+
+    try:
+        return gate_policy(config.plugin_section(SECTION))
+    except GateConfigError as exc:
+        raise config.error(str(exc), exc.pointer) from None
+
+
+def _gates(args: argparse.Namespace, *, need_baseline: bool):
+    from . import cli
+
+    config, plugins, classes = cli._setup(args)
+    policy = _policy(config)  # a bad gates: section is exit 2 before any linting
+    campaign, chosen, findings = _lint(args, config, plugins, classes)
+    known = ", ".join(r.name for r in campaign.runs) or "(none discovered)"
+    baseline = campaign.get(campaign.baseline)
+    if baseline is None and need_baseline:
+        raise FtlintError(
+            "the gate needs a baseline to compare with: pass --baseline RUN or set "
+            f"baseline: in rules.yaml (known runs: {known})"
+        )
+    candidate = campaign.get(campaign.candidate)
+    if candidate is None:
+        raise FtlintError(
+            f"{args.command} needs a candidate run: pass --candidate RUN (known runs: {known})"
+        )
+    from .gates import evaluate
+
+    rows = {r.name: read_rows(campaign, config, r) for r in (baseline, candidate) if r}
+    report = evaluate(
+        baseline,
+        candidate,
+        findings,
+        policy,
+        rows,
+        checked_rules=[cls.code for cls in chosen],
+    )
+    return config, campaign, findings, report
+
+
+def read_rows(campaign: Any, config: Any, run: Any) -> Any:
+    """Per-row outcomes from a run's hard cases, complete only if they cover the eval set.
+
+    Reads at most eval_size + 1 rows: hard cases are normally the top-k worst rows, and
+    then per-row pairing is impossible; the result says why.
+    """
+    from pathlib import Path
+
+    from .artifacts.hardcases import stream_hard_cases
+    from .artifacts.io import Workspace
+    from .gates import RowResults
+    from .model import Problem
+
+    n = run.provenance.eval_size
+    if not run.hard_cases_path:
+        return RowResults(run.name, 0, False, reason="no hard cases file")
+    if not n:
+        return RowResults(run.name, 0, False, reason="eval size unknown")
+    ws = Workspace(Path(campaign.root))
+    outcomes: dict[str, tuple[bool, float | None]] = {}
+    count = bad = 0
+    for item in stream_hard_cases(
+        ws, ws.root / run.hard_cases_path, run.name, max_line_bytes=config.max_line_bytes
+    ):
+        if isinstance(item, Problem):
+            bad += 1
+            continue
+        count += 1
+        if count > n:
+            break
+        if item.sample_id is not None:
+            outcomes[item.sample_id] = (item.parse_error is None, item.mae_raw)
+    if bad:
+        reason = f"{bad} unreadable hard-case line(s)"
+    elif count < n:
+        reason = f"hard cases are top-k only ({count} of {n} rows)"
+    elif count > n:
+        reason = f"more hard-case rows than the {n} eval rows"
+    elif len(outcomes) < count:
+        reason = "hard-case rows without a unique sample id"
+    else:
+        reason = ""
+    return RowResults(run.name, count, not reason, outcomes if not reason else {}, reason)
+
+
+def _write(args: argparse.Namespace, text: str) -> None:
+    from .redact import redact
+    from .report import write_output
+
+    write_output(redact(text), args.output, sys.stdout)
+
+
+def _use_color(args: argparse.Namespace, fmt: str) -> bool:
+    from .cli import _color
+
+    return fmt == "text" and args.output is None and _color(args, sys.stdout)
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from . import __version__
+    from .planner import build_plan
+
+    fmt = _format(args, PLAN_FORMATS)
+    config, campaign, findings, report = _gates(args, need_baseline=False)
+    plan = build_plan(
+        campaign,
+        findings,
+        config.knobs,
+        report,
+        tool_version=__version__,
+        workspace=args.path.as_posix(),
+    )
+    if fmt == "env":
+        from .report.envfmt import render_env
+
+        text = render_env(plan)
+    elif fmt == "json":
+        from .report.planjson import render_plan_json
+
+        text = render_plan_json(plan)
+    elif fmt == "markdown":
+        from .report.markdown import render_plan_markdown
+
+        text = render_plan_markdown(plan)
+    else:
+        from .report.plan_text import render_plan_text
+
+        text = render_plan_text(plan, color=_use_color(args, fmt), quiet=args.quiet)
+    _write(args, text)
+    return 0
+
+
+def cmd_gate(args: argparse.Namespace) -> int:
+    from . import __version__
+
+    fmt = _format(args, GATE_FORMATS)
+    _, campaign, _, report = _gates(args, need_baseline=True)
+    note = campaign.selection_note
+    if fmt == "json":
+        from .report.planjson import render_gate_json
+
+        text = render_gate_json(
+            report, tool_version=__version__, workspace=args.path.as_posix(), selection_note=note
+        )
+    elif fmt == "markdown":
+        from .report.markdown import render_gate_markdown
+
+        text = render_gate_markdown(report, selection_note=note)
+    else:
+        from .report.plan_text import render_gate_text
+
+        text = render_gate_text(
+            report, selection_note=note, color=_use_color(args, fmt), quiet=args.quiet
+        )
+    _write(args, text)
+    return 0 if report.passed else 1
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"plan": cmd_plan, "gate": cmd_gate}

@@ -11,6 +11,7 @@ import textwrap
 from collections.abc import Sequence
 
 from .config import DEFAULT_INPUTS, DEFAULT_KNOBS, DEFAULT_MAX_LINE_BYTES
+from .gates import DEFAULT_ALPHA, DEFAULT_CHECKS
 from .rule import Rule
 
 HEADER = """\
@@ -42,6 +43,20 @@ KNOBS_HEADER = """
 knobs:
 """
 
+GATES = """
+# Promotion gates of `ftlint gate` and `ftlint plan` (these are the defaults: uncomment
+# to change them). Each check names a metric, which direction is better, and any of:
+# margin (non-inferiority vs the baseline, absolute), tolerance (relative, e.g. 0.02 =
+# 2% for mae_raw), min / max (absolute); alpha is the one-sided significance level.
+# Rates are judged with their sample sizes (Newcombe and Wilson intervals, a
+# two-proportion test, exact McNemar when per-row results pair up); format gates are
+# decided first and a failed one blocks promotion. A bare list of checks also works.
+# gates:
+#   inconclusive: fail  # INCONCLUSIVE exits 1; `pass` lets it exit 0
+#   alpha: {alpha}
+#   checks:
+"""
+
 PLUGINS = """
 # Team rules and formats. Local plugin directories are relative to this file; their
 # modules are imported, so only list code you trust. Also: installed packages with an
@@ -49,6 +64,17 @@ PLUGINS = """
 plugins:
   paths: [plugins]
   disable: []
+
+# Accepted findings: a file written by `ftlint check --write-suppressions FILE`
+# (relative to this file). Listed findings stay visible (marked suppressed) but no
+# longer count towards --fail-on; entries that match nothing are reported.
+suppressions: null
+
+# Like ruff's per-file-ignores: a glob matched against evidence paths, or run:GLOB
+# matched against run names -> codes or prefixes ignored there, e.g.
+#   "outputs/legacy-*/*": [PRV005]
+#   "run:smoke-*": [PRV002]
+per-path-ignores: {}
 
 # Input safety limits.
 limits:
@@ -76,6 +102,10 @@ def starter_config(classes: Sequence[type[Rule]]) -> str:
     out.append(KNOBS_HEADER)
     for knob, names in DEFAULT_KNOBS.items():
         out.append(f"  {knob}: {json.dumps(list(names))}\n")
+    out.append(GATES.replace("{alpha}", str(DEFAULT_ALPHA)))
+    for check in DEFAULT_CHECKS:
+        body = ", ".join(f"{k}: {_yaml_value(v)}" for k, v in check.items())
+        out.append(f"#     - {{{body}}}\n")
     out.append(PLUGINS.replace("{max_line}", str(DEFAULT_MAX_LINE_BYTES)))
     for cls in classes:
         for line in textwrap.wrap(f"{cls.code} {cls.name}: {cls.summary()}", 84):
