@@ -79,6 +79,9 @@ def _label(f: Finding) -> str:
 def clusters(scope: Sequence[Finding], blocked: bool) -> list[Cluster]:
     """The top clusters: findings with sample-level evidence, by severity then count.
 
+    Format first: while a format gate fails (`blocked`), format clusters rank above
+    every other, because quality clusters are provisional until outputs parse.
+
     A finding of the same category whose samples are mostly (>= half) those of a
     cluster already chosen describes the same failure from another angle (FMT004
     truncation vs FMT003 `unterminated`): it is folded into that cluster as related.
@@ -86,6 +89,7 @@ def clusters(scope: Sequence[Finding], blocked: bool) -> list[Cluster]:
     sampled = [f for f in scope if _samples(f)]
     sampled.sort(
         key=lambda f: (
+            0 if blocked and f.category is Category.FORMAT else 1,
             -f.severity.rank,
             -_count(f),
             CATEGORY_ORDER.get(f.category, 9),

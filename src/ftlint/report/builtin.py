@@ -20,6 +20,24 @@ def _json(report: Report) -> str:
     return render_json(report)
 
 
+def _sarif(report: Report) -> str:
+    from .sarif import render_sarif
+
+    return render_sarif(report)
+
+
+def _github(report: Report) -> str:
+    from .github import render_github
+
+    return render_github(report)
+
+
+def _junit(report: Report) -> str:
+    from .junit import render_junit
+
+    return render_junit(report)
+
+
 @hookimpl
 def ftlint_report_formats() -> dict[str, Callable[[Report], str]]:
-    return {"text": _text, "json": _json}
+    return {"text": _text, "json": _json, "sarif": _sarif, "github": _github, "junit": _junit}
