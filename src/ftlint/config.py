@@ -35,6 +35,13 @@ DEFAULT_INPUTS: dict[str, tuple[str, ...]] = {
     "hard_cases": ("outputs/*/hard_cases.valid.jsonl",),
     "weave_traces": ("outputs/*/weave_eval_traces.json",),
     "eval_results": ("artifacts/eval/runs/*.json",),
+    "wandb_runs": (
+        "wandb/run-*",
+        "wandb/offline-run-*",
+        "outputs/*/wandb/run-*",
+        "outputs/*/wandb/offline-run-*",
+    ),
+    "weave_exports": ("weave/*.json", "weave/*.jsonl", "weave/*.csv"),
 }
 
 #: Planner vocabulary -> env variables, following the names in ARTIFACTS.md. One knob

@@ -319,6 +319,28 @@ class Run:
     sources: tuple[str, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
     problems: tuple[Problem, ...] = ()
+    #: the joined W&B run folder (`wandb/run-...` or `wandb/offline-run-...`), if any
+    wandb_dir: str | None = None
+    #: W&B config values (`config.yaml` or the run log; `_wandb` dropped, home dirs as `~`)
+    wandb_config: Mapping[str, Any] = field(default_factory=dict)
+    #: W&B summary (last logged value per key); None when no summary was found, {} when empty
+    wandb_summary: Mapping[str, Any] | None = None
+    wandb_summary_path: str | None = None
+    #: every W&B history row with a step: numeric keys as logged (`train/loss`, ...)
+    wandb_history: tuple[SeriesPoint, ...] = ()
+    #: media tables (`ftlint.artifacts.wandb_runs.WandbTable`): key, path, columns, rows
+    wandb_tables: tuple[Any, ...] = ()
+    #: git_commit, program and started_at only (never host, user, email or home paths)
+    wandb_metadata: Mapping[str, str] = field(default_factory=dict)
+    #: W&B exit code from the run log's exit record; None when there is none (or no log)
+    exit_code: int | None = None
+    #: True: exit 0 with a non-empty summary; False: crashed, cut off, no exit record or
+    #: empty summary; None: unknown (no W&B run, or its log could not be read)
+    finished: bool | None = None
+    finish_note: str = ""
+    finish_evidence: Evidence | None = None
+    #: Weave evaluations (`ftlint.artifacts.weave_export.WeaveEvaluation`) joined to this run
+    weave_evals: tuple[Any, ...] = ()
 
     def metric(self, key: str) -> float | None:
         """The value of a final eval metric, or None when absent or unusable."""

@@ -1,8 +1,8 @@
 """Discover every artifact of a workspace and join them into `Run`s by run name.
 
-One pass over the globbed files; joins use dictionaries (run name, adapter id), so the
-cost grows linearly with the number of runs. Conflicting provenance values are kept with
-their sources as `Conflict`s, never silently overwritten.
+One pass over the globbed files; joins use dictionaries (run name, adapter id, W&B id,
+group, Weave trace id), so the cost grows linearly with the number of runs. Conflicting
+provenance values are kept with their sources as `Conflict`s, never silently overwritten.
 """
 
 from __future__ import annotations
@@ -20,6 +20,19 @@ from ..model import pointer as make_pointer
 from .io import Workspace, resolve_reference
 from .jobs import load_job_records
 from .outputs import load_eval_result, load_final_metrics, load_series, load_traces
+from .wandb_join import join_wandb, join_weave, merge_env, merge_metrics, merge_traces
+from .wandb_runs import WandbRun
+from .weave_export import WeaveEvaluation, WeaveRow
+
+#: W&B config keys that state provenance (lowest priority after outputs and job records)
+WANDB_PROVENANCE = (
+    ("FT_DATASET_VERSION", "dataset_version"),
+    ("dataset_version", "dataset_version"),
+    ("HF_FT_TARGET_SCALE", "target_scale"),
+    ("target_scale", "target_scale"),
+    ("HF_BASE_MODEL_ID", "base_model"),
+    ("HF_FT_OUTPUT_MODEL_ID", "adapter"),
+)
 
 RUN_FILES = {
     "final_metrics": "final_metrics.json",
@@ -47,6 +60,9 @@ class _Draft:
     submissions: list[Submission] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     sources: set[str] = field(default_factory=set)
+    wandb: WandbRun | None = None
+    weave_evals: list[WeaveEvaluation] = field(default_factory=list)
+    weave_rows: list[WeaveRow] = field(default_factory=list)
 
 
 def load_campaign(
@@ -126,6 +142,9 @@ def load_campaign(
             d.sources.add(sub.evidence.path)
         else:
             unjoined.append(sub)
+
+    join_wandb(ws, config, drafts, draft, problems)
+    join_weave(ws, config, drafts, problems)
 
     runs = [_finish(ws, drafts[name]) for name in sorted(drafts)]
     names = {r.name for r in runs}
@@ -221,21 +240,50 @@ def _finish(ws: Workspace, d: _Draft) -> Run:
     stamps = [s.submitted_at for s in d.submissions if s.submitted_at]
     if isinstance(er.get("timestamp"), str):
         stamps.append(er["timestamp"])
+    metrics = d.data.get("metrics", {})
+    train_metrics = d.data.get("train_metrics", {})
+    series, series_path = d.data.get("series", ()), d.data.get("series_path")
+    wr = d.wandb
+    wandb: dict[str, Any] = {}
+    group = env.get("WANDB_RUN_GROUP") or None
+    if wr is not None:
+        metrics = merge_metrics(metrics, wr.metrics, "eval", conflicts)
+        train_metrics = merge_metrics(train_metrics, wr.train_metrics, "train", conflicts)
+        if not series and wr.series:
+            series, series_path = wr.series, wr.log_rel
+        merge_env(wr, env, env_sources, conflicts)
+        group = env.get("WANDB_RUN_GROUP") or wr.group
+        if not stamps and wr.metadata.get("started_at"):
+            stamps.append(wr.metadata["started_at"])
+        wandb = {
+            "wandb_id": wr.run_id,
+            "wandb_dir": wr.rel,
+            "wandb_config": wr.config,
+            "wandb_summary": wr.summary,
+            "wandb_summary_path": wr.summary_rel,
+            "wandb_history": wr.history,
+            "wandb_tables": tuple(wr.tables),
+            "wandb_metadata": wr.metadata,
+            "exit_code": wr.exit_code,
+            "finished": wr.finished,
+            "finish_note": wr.finish_note,
+            "finish_evidence": wr.finish_evidence,
+        }
     cycle = fm.get("cycle_id") if fm.get("cycle_id") is not None else env.get("LOOP_CYCLE_ID")
     return Run(
         name=d.name,
         kind="eval" if d.kind == "eval" and not train_subs else "train",
-        group=env.get("WANDB_RUN_GROUP") or None,
+        group=group,
         cycle=str(cycle) if cycle is not None else None,
         provenance=prov,
-        metrics=d.data.get("metrics", {}),
-        train_metrics=d.data.get("train_metrics", {}),
+        metrics=metrics,
+        train_metrics=train_metrics,
         final_metrics_path=d.data.get("final_metrics_path"),
         final_metrics=d.data.get("final_metrics"),
-        series=d.data.get("series", ()),
-        series_path=d.data.get("series_path"),
+        series=series,
+        series_path=series_path,
         hard_cases_path=d.data.get("hard_cases_path"),
-        traces=d.data.get("traces", ()),
+        traces=merge_traces(d),
         traces_path=d.data.get("traces_path"),
         submissions=tuple(d.submissions),
         env=env,
@@ -246,6 +294,8 @@ def _finish(ws: Workspace, d: _Draft) -> Run:
         sources=tuple(sorted(d.sources)),
         conflicts=tuple(conflicts),
         problems=tuple(d.problems),
+        weave_evals=tuple(d.weave_evals),
+        **wandb,
     )
 
 
@@ -306,6 +356,11 @@ def _provenance(
             add("mode", sub.mode, ev)
             add("eval_path", sub.dataset_path, ev)
             add("target_scale", env.get("EVAL_TARGET_SCALE"), ev)
+    if d.wandb is not None:
+        cfg, cfg_ev = d.wandb.config, d.wandb.config_evidence
+        for key, fname in WANDB_PROVENANCE:
+            if key in cfg:
+                add(fname, cfg[key], cfg_ev[key])
     chosen: dict[str, Any] = {}
     conflicts: list[Conflict] = []
     for fname, values in sorted(cands.items()):

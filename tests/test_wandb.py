@@ -1,0 +1,644 @@
+"""W&B run folders: real offline runs made with the real SDK, read back exactly; JSON files;
+joins with outputs and job records; cut-off and corrupt logs; the SDK missing; bad input."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import REPO, codes, final_metrics, lint, submission
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ftlint.artifacts.campaign import load_campaign
+from ftlint.artifacts.wandb_log import _Framer, read_run_log
+from ftlint.config import Config
+from ftlint.model import Campaign
+
+pytest.importorskip("wandb")
+
+SPIKE_STEP = 300
+STEPS = list(range(10, 610, 10))  # 60 evaluations
+NOTES = "n" * 70_000  # a config value over two 32 KiB blocks: first, middle, last chunks
+
+MAKE_RUNS = textwrap.dedent(
+    """
+    import json, math, os, sys
+    import wandb
+
+    out = {}
+    STEPS = %(steps)r
+    SPIKE = %(spike)r
+
+    def parse_error(step):
+        if step in (SPIKE, SPIKE + 10):
+            return 0.45 if step == SPIKE else 0.30
+        return round(0.02 + 0.005 * math.sin(step), 4)
+
+    def make(name, group, crash=False):
+        config = {
+            "HF_FT_LR": 2e-05,
+            "HF_FT_EPOCHS": 2,
+            "EVAL_LOCAL_MAX_NEW_TOKENS": 96,
+            "FT_DATASET_VERSION": "v3",
+            "run_name": name,
+            "lora": {"r": 16, "alpha": 32},
+            "notes": %(notes)r,
+        }
+        run = wandb.init(project="ftlint-tests", name=name, group=group, config=config)
+        history, summary = [], {}
+        steps = STEPS[: len(STEPS) // 2] if crash else STEPS
+        for step in steps:
+            pe = parse_error(step)
+            row = {
+                "iter_eval/parse_error_rate": pe,
+                "iter_eval/json_valid_rate": round(1 - pe, 4),
+                "iter_eval/mae_raw": round(9.0 + step / 1000, 4),
+                "train/loss": round(2.0 / (1 + step / 100), 6),
+                "train/epoch": round(step / 300, 4),
+            }
+            wandb.log(row, step=step)
+            history.append({"step": step, "values": row})
+            summary.update(row)
+        if not crash:
+            table = wandb.Table(
+                columns=["rank", "sample_index", "parse_error"],
+                data=[[1, 17, "json_block_not_found"], [2, 4, None], [3, 9, "json_decode_error"]],
+            )
+            wandb.log({"eval/failures_top_k_3": table}, step=steps[-1] + 1)
+            history.append({"step": steps[-1] + 1, "values": {}})
+            final = {"eval/json_valid_rate": 0.9625, "eval/parse_error_rate": 0.0375,
+                     "eval/mae_raw": 9.5}
+            for key, value in final.items():
+                run.summary[key] = value
+            summary.update(final)
+        out[name] = {
+            "id": run.id, "group": group, "folder": os.path.dirname(run.dir),
+            "config": config, "history": history, "summary": summary,
+        }
+        return run
+
+    make("sft-wb-finished", "cycle-1").finish()
+    make("sft-wb-cut", "cycle-1").finish()
+    with open(sys.argv[1], "w") as handle:
+        json.dump(out, handle)
+    make("sft-wb-crashed", "cycle-2", crash=True)
+    out["sft-wb-crashed"]["exit"] = 1
+    with open(sys.argv[1], "w") as handle:
+        json.dump(out, handle)
+    raise RuntimeError("simulated training crash")
+    """
+) % {"steps": STEPS, "spike": SPIKE_STEP, "notes": NOTES}
+
+
+def _offline_env(base: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WANDB_")}
+    dead = "http://127.0.0.1:9"  # any network attempt fails at once instead of hanging
+    env.update(
+        {
+            "WANDB_MODE": "offline",
+            "WANDB_DIR": str(base),
+            "WANDB_CACHE_DIR": str(base / "cache"),
+            "WANDB_DATA_DIR": str(base / "data"),
+            "WANDB_CONFIG_DIR": str(base / "config"),
+            "WANDB_ERROR_REPORTING": "false",
+            "WANDB_SILENT": "true",
+            "WANDB_BASE_URL": dead,
+            "HTTP_PROXY": dead,
+            "HTTPS_PROXY": dead,
+            "HOME": str(base / "home"),
+        }
+    )
+    return env
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Three real offline runs, made once per module in a subprocess (the SDK keeps state)."""
+    base = tmp_path_factory.mktemp("wandb-real")
+    script = base / "make_runs.py"
+    script.write_text(MAKE_RUNS, encoding="utf-8")
+    expected = base / "expected.json"
+    proc = subprocess.run(
+        [sys.executable, str(script), str(expected)],
+        cwd=base,
+        env=_offline_env(base),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1, proc.stderr[-2000:]  # the crashed run raised
+    assert "simulated training crash" in proc.stderr
+    runs = json.loads(expected.read_text())
+    assert (base / "wandb" / "latest-run").is_symlink()
+    return {"base": base, "runs": runs}
+
+
+def _workspace(tmp_path: Path, real: dict[str, Any], *names: str) -> Path:
+    root = tmp_path / "ws"
+    (root / "wandb").mkdir(parents=True)
+    for name in names:
+        folder = Path(real["runs"][name]["folder"])
+        shutil.copytree(folder, root / "wandb" / folder.name, symlinks=True)
+    os.symlink(Path(real["runs"][names[0]]["folder"]).name, root / "wandb" / "latest-run")
+    return root
+
+
+def _load(root: Path, config: Config | None = None) -> Campaign:
+    return load_campaign(root, config or Config())
+
+
+def _log_path(root: Path, real: dict[str, Any], name: str) -> Path:
+    info = real["runs"][name]
+    return root / "wandb" / Path(info["folder"]).name / f"run-{info['id']}.wandb"
+
+
+def _chunk_types(data: bytes) -> list[int]:
+    """Chunk types of a log, walked with the documented framing (test-side, independent)."""
+    types, pos = [], 7
+    while pos + 7 <= len(data):
+        left = 32768 - pos % 32768
+        if left < 7:
+            pos += left
+            continue
+        _, length, kind = struct.unpack_from("<IHB", data, pos)
+        types.append(kind)
+        pos += 7 + length
+    return types
+
+
+def _mid_history(raw: bytes) -> int:
+    """A byte offset inside a history record half-way through the log's history."""
+    hits = [m.start() for m in re.finditer(re.escape(b"iter_eval/mae_raw"), raw)]
+    return hits[len(hits) // 2]
+
+
+# -- a real finished run, read back exactly ---------------------------------------------
+
+
+def test_finished_run_reads_back_everything_logged(tmp_path, real) -> None:
+    root = _workspace(tmp_path, real, "sft-wb-finished")
+    campaign = _load(root)
+    assert [r.name for r in campaign.runs] == ["sft-wb-finished"]  # latest-run skipped
+    run = campaign.runs[0]
+    info = real["runs"]["sft-wb-finished"]
+    log_rel = f"wandb/{Path(info['folder']).name}/run-{info['id']}.wandb"
+    assert run.wandb_id == info["id"] and run.group == "cycle-1"
+    assert run.wandb_dir == f"wandb/{Path(info['folder']).name}"
+    assert dict(run.wandb_config) == info["config"]  # nested dict and the 40 kB string too
+    got = {p.step: dict(p.metrics) for p in run.wandb_history}
+    want = {row["step"]: row["values"] for row in info["history"]}
+    assert got == want  # every step, every value
+    for key, value in info["summary"].items():
+        assert run.wandb_summary[key] == value
+    assert run.exit_code == 0 and run.finished is True
+    assert run.finish_evidence.path == log_rel
+    assert run.problems == () and campaign.problems == ()
+    assert log_rel in run.sources
+
+
+def test_log_is_multi_block_with_split_records(tmp_path, real) -> None:
+    data = _log_path(_workspace(tmp_path, real, "sft-wb-finished"), real, "sft-wb-finished")
+    raw = data.read_bytes()
+    assert raw[:4] == b":W&B" and struct.unpack("<HB", raw[4:7]) == (0xBEE1, 0)
+    assert len(raw) > 32768
+    assert {2, 3, 4} <= set(_chunk_types(raw))  # first, middle, last chunks were needed
+
+
+def test_summary_maps_to_metrics_and_history_to_series(tmp_path, real) -> None:
+    root = _workspace(tmp_path, real, "sft-wb-finished")
+    run = _load(root).runs[0]
+    info = real["runs"]["sft-wb-finished"]
+    log_rel = f"wandb/{Path(info['folder']).name}/run-{info['id']}.wandb"
+    assert run.metric("json_valid_rate") == 0.9625
+    assert run.metric_evidence("json_valid_rate").path == log_rel
+    assert run.metric_evidence("json_valid_rate").pointer == "/summary/eval~1json_valid_rate"
+    assert run.train_metrics["loss"].value == info["summary"]["train/loss"]
+    steps = [p.step for p in run.series]
+    assert steps == STEPS
+    by_step = {p.step: p.metrics for p in run.series}
+    assert by_step[SPIKE_STEP]["parse_error_rate"] == 0.45  # the spike is in the series
+    assert by_step[SPIKE_STEP - 10]["parse_error_rate"] < 0.03
+    assert set(by_step[10]) == {"parse_error_rate", "json_valid_rate", "mae_raw"}
+    assert run.series_path == log_rel
+    assert run.series[0].evidence.pointer == "/history/0"
+    # env-style config keys are the current knob values, with their evidence
+    assert run.env["HF_FT_LR"] == "2e-05" and run.env["EVAL_LOCAL_MAX_NEW_TOKENS"] == "96"
+    assert run.env_sources["HF_FT_LR"].pointer == "/config/HF_FT_LR"
+    assert run.provenance.dataset_version == "v3"
+    # the media table: path and row count
+    (table,) = run.wandb_tables
+    assert table.key == "eval/failures_top_k_3" and table.rows == 3 and table.failures
+    assert table.parse_errors == 2 and table.columns == ("rank", "sample_index", "parse_error")
+    assert table.evidence.path.endswith(".table.json") and table.evidence.path in run.sources
+
+
+def test_history_spike_reaches_the_series_rules(tmp_path, real) -> None:
+    root = _workspace(tmp_path, real, "sft-wb-finished")
+    spikes = [f for f in lint(root, select=["FMT006"]) if f.rule == "FMT006"]
+    assert spikes and f"at step {SPIKE_STEP}" in spikes[0].message
+    assert spikes[0].evidence[0].path.endswith(".wandb")
+
+
+def test_crashed_run_has_exit_code_and_partial_history(tmp_path, real) -> None:
+    root = _workspace(tmp_path, real, "sft-wb-crashed")
+    run = _load(root).runs[0]
+    info = real["runs"]["sft-wb-crashed"]
+    assert run.exit_code == 1 and run.finished is False
+    assert run.finish_note == "exit code 1"
+    assert [p.step for p in run.wandb_history] == [r["step"] for r in info["history"]]
+    assert run.group == "cycle-2"
+
+
+def test_cut_off_log_is_read_up_to_the_damage(tmp_path, real) -> None:
+    root = _workspace(tmp_path, real, "sft-wb-cut")
+    path = _log_path(root, real, "sft-wb-cut")
+    raw = path.read_bytes()
+    cut = _mid_history(raw) + 5
+    path.write_bytes(raw[:cut])
+    run = _load(root).runs[0]
+    info = real["runs"]["sft-wb-cut"]
+    read = [(p.step, dict(p.metrics)) for p in run.wandb_history]
+    want = [(row["step"], row["values"]) for row in info["history"]]
+    assert 0 < len(read) < len(want) and read == want[: len(read)]  # an exact prefix
+    last = read[-1][0]
+    (problem,) = [p for p in run.problems if "cut off" in p.message]
+    m = re.fullmatch(
+        rf"run log cut off at byte (\d+) of {cut}: history after step {last} lost", problem.message
+    )
+    assert m and cut - 32768 < int(m.group(1)) < cut, problem.message
+    assert problem.kind == "malformed" and problem.evidence.path.endswith(".wandb")
+    assert run.finished is False and run.exit_code is None
+    assert run.finish_note == problem.message
+    found = lint(root, select=["PRV005"])
+    assert any("cut off at byte" in f.message for f in found)
+
+
+def test_corrupt_chunk_stops_at_the_bad_crc(tmp_path, real) -> None:
+    root = _workspace(tmp_path, real, "sft-wb-cut")
+    path = _log_path(root, real, "sft-wb-cut")
+    raw = bytearray(path.read_bytes())
+    flip = _mid_history(bytes(raw)) + 3
+    raw[flip] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    run = _load(root).runs[0]
+    (problem,) = [p for p in run.problems if "corrupt" in p.message]
+    m = re.match(
+        r"run log corrupt \((bad CRC|.+?)\) at byte (\d+) of (\d+): history after step (\d+) lost",
+        problem.message,
+    )
+    assert m, problem.message
+    assert int(m.group(2)) <= flip and int(m.group(3)) == len(raw)
+    assert run.finished is False
+    assert max(p.step for p in run.wandb_history) == int(m.group(4)) < STEPS[-1]
+
+
+def test_not_a_wandb_log_is_reported(tmp_path, real) -> None:
+    root = _workspace(tmp_path, real, "sft-wb-cut")
+    _log_path(root, real, "sft-wb-cut").write_bytes(b"PK\x03\x04 not a log at all")
+    campaign = _load(root)
+    (run,) = campaign.runs
+    assert run.name.startswith("offline-run-")  # nothing tells its name: the folder names it
+    assert any("not a W&B run log" in p.message for p in run.problems)
+    assert run.finished is False
+
+
+# -- without the SDK ---------------------------------------------------------------------
+
+
+def _block_wandb(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(sys.modules):
+        if name == "wandb" or name.startswith("wandb."):
+            monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setitem(sys.modules, "wandb", None)
+
+
+def test_without_wandb_one_problem_names_every_unread_run(tmp_path, real, monkeypatch) -> None:
+    root = _workspace(tmp_path, real, "sft-wb-finished", "sft-wb-crashed")
+    online = root / "wandb" / "run-20261101_100000-abc123"
+    _online_files(online, name="sft-online")
+    (online / "run-abc123.wandb").write_bytes(b":W&B\xe1\xbe\x00")
+    _block_wandb(monkeypatch)
+    campaign = _load(root)
+    (problem,) = campaign.problems
+    assert problem.kind == "missing" and problem.run is None
+    assert "3 run log(s)" in problem.message
+    assert "pip install 'ftlint[wandb]'" in problem.message
+    assert "offline run(s)" in problem.message
+    online_run = next(r for r in campaign.runs if r.wandb_id == "abc123")
+    assert online_run.metric("json_valid_rate") == 0.91  # the JSON files were still read
+    assert online_run.finished is None  # unknown without the log
+    found = [f for f in lint(root, select=["PRV004"]) if "not importable" in f.message]
+    assert len(found) == 1 and found[0].run is None
+
+
+# -- online folders: files/ JSON and YAML ------------------------------------------------
+
+METADATA = {
+    "os": "Linux-6.8",
+    "python": "CPython 3.11.7",
+    "startedAt": "2026-11-01T10:02:03.456789Z",
+    "program": "/home/alice/projects/ft/scripts/train_sft.py",
+    "codePath": "scripts/train_sft.py",
+    "git": {"remote": "https://alice:ghp_secret@github.com/acme/ft.git", "commit": "0123abcd" * 5},
+    "email": "alice@example.com",
+    "root": "/home/alice/projects/ft",
+    "host": "alice-laptop",
+    "username": "alice",
+    "executable": "/home/alice/.venv/bin/python",
+}
+PERSONAL = ("alice", "example.com", "laptop", "/home/", "ghp_secret")
+
+
+def _online_files(
+    folder: Path, *, name: str, summary: Any = None, config: str | None = None
+) -> None:
+    files = folder / "files"
+    files.mkdir(parents=True)
+    if summary is None:
+        summary = {
+            "eval/json_valid_rate": 0.91,
+            "eval/parse_error_rate": 0.09,
+            "eval/mae_raw": 10.5,
+            "train/loss": 0.61,
+            "iter_eval/parse_error_rate": 0.09,
+            "_step": 120,
+            "_runtime": 812.5,
+            "_wandb": {"runtime": 812},
+            "eval/failures_top_k_2": {
+                "_type": "table-file",
+                "path": "media/table/eval/failures_top_k_2_120_0123456789abcdef0123.table.json",
+                "nrows": 2,
+            },
+        }
+    (files / "wandb-summary.json").write_text(
+        summary if isinstance(summary, str) else json.dumps(summary), encoding="utf-8"
+    )
+    if config is None:
+        config = (
+            "_wandb:\n  value:\n    cli_version: 0.31.0\n"
+            "HF_FT_LR:\n  value: 5.0e-05\n"
+            f"HF_FT_RUN_NAME:\n  value: {name}\n"
+            "output_dir:\n  value: /home/alice/runs/out\n"
+            "WANDB_RUN_GROUP:\n  value: cycle-9\n"
+        )
+    (files / "config.yaml").write_text(config, encoding="utf-8")
+    (files / "wandb-metadata.json").write_text(json.dumps(METADATA), encoding="utf-8")
+    table = files / "media" / "table" / "eval"
+    table.mkdir(parents=True)
+    (table / "failures_top_k_2_120_0123456789abcdef0123.table.json").write_text(
+        json.dumps(
+            {"columns": ["rank", "parse_error"], "data": [[1, "json_block_not_found"], [2, None]]}
+        )
+    )
+
+
+def test_online_folder_json_files(tmp_path) -> None:
+    root = tmp_path / "ws"
+    folder = root / "wandb" / "run-20261101_100000-abc123"
+    _online_files(folder, name="sft-online")
+    run = _load(root).runs[0]
+    summary_rel = "wandb/run-20261101_100000-abc123/files/wandb-summary.json"
+    assert run.name == "sft-online" and run.wandb_id == "abc123"
+    assert run.metric("json_valid_rate") == 0.91
+    ev = run.metric_evidence("json_valid_rate")
+    assert (ev.path, ev.pointer) == (summary_rel, "/eval~1json_valid_rate")
+    assert run.train_metrics["loss"].value == 0.61
+    assert run.env["HF_FT_LR"] == "5e-05"
+    assert run.env_sources["HF_FT_LR"].line == 4  # config.yaml line of the key
+    assert run.group == "cycle-9"
+    assert run.wandb_config["output_dir"] == "~/runs/out"  # no home dir
+    assert "_wandb" not in run.wandb_config
+    assert dict(run.wandb_metadata) == {
+        "git_commit": "0123abcd" * 5,
+        "program": "scripts/train_sft.py",
+        "started_at": "2026-11-01T10:02:03.456789Z",
+    }
+    (table,) = run.wandb_tables
+    assert table.key == "eval/failures_top_k_2" and table.rows == 2 and table.parse_errors == 1
+    assert run.finished is None and run.exit_code is None
+    assert not any(p in repr(run) for p in PERSONAL)
+
+
+def test_no_personal_data_in_any_output(tmp_path, cli) -> None:
+    root = tmp_path / "ws"
+    _online_files(root / "wandb" / "run-20261101_100000-abc123", name="sft-online")
+    outputs = [
+        cli("runs", str(root), "--format", "json").out,
+        cli("check", str(root), "--format", "json").out,
+        cli("check", str(root), "--no-color").out,
+    ]
+    for text in outputs:
+        assert text
+        for word in PERSONAL:
+            assert word not in text
+
+
+def test_empty_summary_means_unfinished(tmp_path) -> None:
+    root = tmp_path / "ws"
+    _online_files(root / "wandb" / "run-20261101_100000-abc123", name="sft-online", summary={})
+    run = _load(root).runs[0]
+    assert run.finished is False and run.wandb_summary == {}
+    assert run.finish_note.startswith("empty W&B summary")
+    assert run.finish_evidence.path.endswith("files/wandb-summary.json")
+
+
+# -- joins with outputs and job records --------------------------------------------------
+
+
+def test_joins_outputs_and_job_records_by_run_name(tmp_path, ws, real) -> None:
+    ws.run("sft-wb-finished", metrics=final_metrics(json_valid_rate=0.9625, mae_raw=9.5))
+    (ws.root / "wandb").mkdir()
+    folder = Path(real["runs"]["sft-wb-finished"]["folder"])
+    shutil.copytree(folder, ws.root / "wandb" / folder.name)
+    (run,) = _load(ws.root).runs
+    assert run.final_metrics_path == "outputs/sft-wb-finished/final_metrics.json"
+    assert run.submissions and run.wandb_id == real["runs"]["sft-wb-finished"]["id"]
+    # the outputs' metric stays the primary source; W&B agrees, so no conflict
+    assert run.metric_evidence("json_valid_rate").path.startswith("outputs/")
+    assert not [c for c in run.conflicts if c.field.startswith("eval.")]
+    # the job's --env wins; W&B config said the same LR (2e-05 == 0.00002): no conflict
+    assert run.env["HF_FT_LR"] == "0.00002"
+    assert run.env_sources["HF_FT_LR"].path == "artifacts/hf_jobs/submissions.jsonl"
+    assert not [c for c in run.conflicts if c.field.startswith("env.")]
+    assert [p.step for p in run.series] == STEPS  # W&B history feeds the series
+    assert any(s.endswith(".wandb") for s in run.sources)
+    assert "outputs/sft-wb-finished/final_metrics.json" in run.sources
+
+
+def test_disagreeing_sources_are_kept_as_conflicts(tmp_path, ws) -> None:
+    ws.run("sft-online", metrics=final_metrics(json_valid_rate=0.99))
+    _online_files(ws.root / "wandb" / "run-20261101_100000-abc123", name="sft-online")
+    (run,) = _load(ws.root).runs
+    fields = {c.field: c for c in run.conflicts}
+    assert fields["eval.json_valid_rate"].values[0][0] == 0.99
+    assert fields["eval.json_valid_rate"].values[1][0] == 0.91
+    assert fields["env.HF_FT_LR"].values[1][0] == "5e-05"
+    found = lint(ws.root, select=["PRV005"])
+    assert any(
+        "sources disagree on eval.json_valid_rate: 0.99 in outputs/sft-online/final_metrics.json"
+        "#/eval/json_valid_rate, 0.91 in wandb/run-20261101_100000-abc123/files/"
+        "wandb-summary.json#/eval~1json_valid_rate" in f.message
+        for f in found
+    )
+
+
+def test_joins_by_wandb_id_and_by_group(tmp_path, ws) -> None:
+    record = submission("sft-a", env={"WANDB_RUN_ID": "abc123"})
+    record2 = submission("sft-b", env={"WANDB_RUN_GROUP": "cycle-7"})
+    ws.jsonl("artifacts/hf_jobs/submissions.jsonl", [record, record2])
+    _online_files(ws.root / "wandb" / "run-20261101_100000-abc123", name="other-name")
+    _online_files(
+        ws.root / "wandb" / "run-20261101_110000-def456",
+        name="unrelated",
+        config="WANDB_RUN_GROUP:\n  value: cycle-7\n",
+    )
+    (ws.root / "wandb" / "run-20261101_110000-def456" / "run-def456.wandb").write_bytes(b"")
+    campaign = _load(ws.root)
+    assert [r.name for r in campaign.runs] == ["sft-a", "sft-b"]
+    a, b = campaign.runs
+    assert a.wandb_id == "abc123"
+    assert b.wandb_dir == "wandb/run-20261101_110000-def456"
+
+
+def test_local_series_wins_over_wandb_history(tmp_path, ws, real) -> None:
+    series = [{"step": 50, "metrics": {"parse_error_rate": 0.1, "json_valid_rate": 0.9}}]
+    ws.run("sft-wb-finished", series=series)
+    (ws.root / "wandb").mkdir()
+    folder = Path(real["runs"]["sft-wb-finished"]["folder"])
+    shutil.copytree(folder, ws.root / "wandb" / folder.name)
+    (run,) = _load(ws.root).runs
+    assert [p.step for p in run.series] == [50]
+    assert len(run.wandb_history) == len(STEPS) + 1  # still available to rules
+
+
+def test_globs_are_configurable(tmp_path) -> None:
+    root = tmp_path / "ws"
+    _online_files(root / "tracking" / "run-20261101_100000-abc123", name="sft-online")
+    assert _load(root).runs == ()
+    config = Config(inputs={**Config().inputs, "wandb_runs": ("tracking/run-*",)})
+    assert [r.name for r in _load(root, config).runs] == ["sft-online"]
+
+
+# -- bad input: problems with file and line, never a crash -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("summary", "config", "where", "expect"),
+    [
+        ('{"eval/json_valid_rate": 0.9,\n "eval/mae_raw": }', None, "wandb-summary.json", 2),
+        ("[1, 2]", None, "wandb-summary.json", 1),
+        (None, "- a\n- b\n", "config.yaml", 1),
+        (None, "HF_FT_LR:\n  value: 1\nbroken: [\n", "config.yaml", 3),
+        (None, "HF_FT_LR:\n  value: 1\nHF_FT_EPOCHS: 2\n", "config.yaml", 3),
+    ],
+)
+def test_bad_files_become_problems_with_lines(tmp_path, summary, config, where, expect) -> None:
+    root = tmp_path / "ws"
+    _online_files(
+        root / "wandb" / "run-20261101_100000-abc123",
+        name="sft-online",
+        summary=summary,
+        config=config,
+    )
+    (run,) = _load(root).runs
+    bad = [p for p in run.problems if p.evidence.path.endswith(where)]
+    assert bad, run.problems
+    assert bad[0].evidence.line == expect, bad[0]
+    assert bad[0].kind in ("malformed", "invalid")
+
+
+def test_bad_tables_become_problems(tmp_path) -> None:
+    root = tmp_path / "ws"
+    folder = root / "wandb" / "run-20261101_100000-abc123"
+    _online_files(folder, name="sft-online")
+    table_dir = folder / "files" / "media" / "table" / "eval"
+    (table_dir / "hard_cases_5_0123456789abcdef9999.table.json").write_text('{"rows": []}')
+    (table_dir / "ragged_5_0123456789abcdef8888.table.json").write_text(
+        json.dumps({"columns": ["a", "b"], "data": [[1, 2], [3]]})
+    )
+    (run,) = _load(root).runs
+    messages = {p.evidence.path.rsplit("/", 1)[-1]: p for p in run.problems}
+    shape = messages["hard_cases_5_0123456789abcdef9999.table.json"]
+    assert "without a 'columns' list" in shape.message and shape.evidence.line == 1
+    ragged = messages["ragged_5_0123456789abcdef8888.table.json"]
+    assert ragged.evidence.pointer == "/data/1" and "row 1 has 1 cells" in ragged.message
+    assert {t.key for t in run.wandb_tables} == {"eval/failures_top_k_2", "eval/ragged"}
+    findings = lint(root, select=["PRV005"])
+    assert "PRV005" in codes(findings)
+
+
+# -- CLI ---------------------------------------------------------------------------------
+
+
+def test_ftlint_runs_lists_wandb_sources(tmp_path, real, cli) -> None:
+    root = _workspace(tmp_path, real, "sft-wb-finished", "sft-wb-crashed")
+    doc = cli("runs", str(root), "--format", "json").json()
+    rows = {r["name"]: r for r in doc["runs"]}
+    assert set(rows) == {"sft-wb-finished", "sft-wb-crashed"}
+    info = real["runs"]["sft-wb-crashed"]
+    log_rel = f"wandb/{Path(info['folder']).name}/run-{info['id']}.wandb"
+    assert log_rel in rows["sft-wb-crashed"]["sources"]
+    text = cli("runs", str(root), "--no-color").out
+    assert log_rel in text
+
+
+def test_no_wandb_import_without_logs(tmp_path, ws) -> None:
+    ws.run("sft-online", metrics=final_metrics())
+    _online_files(ws.root / "wandb" / "run-20261101_100000-abc123", name="sft-online")
+    code = (
+        "import sys\n"
+        "from ftlint.cli import main\n"
+        f"rc = main(['check', {str(ws.root)!r}, '--format', 'json', '--fail-on', 'never'])\n"
+        "print('WANDB-IMPORTED' if 'wandb' in sys.modules else 'NO-WANDB', rc)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=REPO
+    )
+    assert proc.stdout.strip().endswith("NO-WANDB 0"), proc.stdout[-500:] + proc.stderr[-2000:]
+
+
+# -- robustness of the framing -----------------------------------------------------------
+
+
+def test_every_truncation_reads_an_exact_prefix(tmp_path, real) -> None:
+    """Cut the crashed run's log at ~300 offsets: never a crash, always a prefix of the rows."""
+    path = Path(real["runs"]["sft-wb-crashed"]["folder"])
+    info = real["runs"]["sft-wb-crashed"]
+    raw = (path / f"run-{info['id']}.wandb").read_bytes()
+    want = [(row["step"], row["values"]) for row in info["history"]]
+    target = tmp_path / "cut.wandb"
+    previous = 0
+    for cut in sorted({*range(0, len(raw), max(1, len(raw) // 300)), len(raw) - 1, 7, 8, 32768}):
+        target.write_bytes(raw[:cut])
+        log = read_run_log(target)
+        # a cut at a record boundary reads cleanly (like a run still writing): no damage
+        rows = [
+            (r.step, {k: v for k, v in r.values.items() if not k.startswith("_")})
+            for r in log.history
+        ]
+        assert rows == want[: len(rows)] and len(rows) >= previous, cut
+        previous = len(rows)
+        assert not log.has_exit  # the exit record is the last one
+    assert read_run_log(path / f"run-{info['id']}.wandb").exit_code == 1
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=4000), st.booleans())
+def test_random_bytes_never_crash_the_framer(data: bytes, with_header: bool) -> None:
+    blob = (b":W&B\xe1\xbe\x00" + data) if with_header else data
+    framer = _Framer(io.BytesIO(blob), len(blob))
+    records = list(framer.records())
+    if framer.damage is not None:
+        assert 0 <= framer.damage.offset <= len(blob)
+    assert all(isinstance(payload, bytes) for _, payload in records)
