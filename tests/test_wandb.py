@@ -258,6 +258,16 @@ def test_crashed_run_has_exit_code_and_partial_history(tmp_path, real) -> None:
     assert run.finish_note == "exit code 1"
     assert [p.step for p in run.wandb_history] == [r["step"] for r in info["history"]]
     assert run.group == "cycle-2"
+    found = [f for f in lint(root, select=["PRV006"]) if f.rule == "PRV006"]
+    (finding,) = [f for f in found if f.message.startswith("the W&B run")]
+    assert finding.severity.value == "error"
+    assert finding.message.startswith("the W&B run did not finish: exit code 1 (last logged step")
+    assert finding.evidence[0].path.endswith(".wandb")
+
+
+def test_finished_run_is_not_unfinished(tmp_path, real) -> None:
+    root = _workspace(tmp_path, real, "sft-wb-finished")
+    assert [f for f in lint(root, select=["PRV006"]) if f.rule == "PRV006"] == []
 
 
 def test_cut_off_log_is_read_up_to_the_damage(tmp_path, real) -> None:
@@ -451,6 +461,8 @@ def test_empty_summary_means_unfinished(tmp_path) -> None:
     assert run.finished is False and run.wandb_summary == {}
     assert run.finish_note.startswith("empty W&B summary")
     assert run.finish_evidence.path.endswith("files/wandb-summary.json")
+    (finding,) = [f for f in lint(root, select=["PRV006"]) if f.rule == "PRV006"]
+    assert finding.severity.value == "warning" and "empty W&B summary" in finding.message
 
 
 # -- joins with outputs and job records --------------------------------------------------

@@ -17,7 +17,8 @@ class UnfinishedRun(Rule):
     before `min_fraction` of the expected final step (estimated from the job's env:
     train examples / (batch size x grad accum) x epochs, aligned to the eval interval;
     else from the trainer's runtime, steps per second and epoch against HF_FT_EPOCHS),
-    the trainer stopped at an epoch short of HF_FT_EPOCHS, a successful training job
+    the trainer stopped at an epoch short of HF_FT_EPOCHS, the W&B run log has a
+    non-zero exit code, no exit record, an empty summary or a cut-off log, a successful training job
     left a series but no final metrics, a non-zero exit code is recorded, or (when
     nothing else tells) the series or hard-case file ends in a half-written line. The
     step arithmetic assumes one device; lower `min_fraction` for multi-GPU jobs.
@@ -47,6 +48,7 @@ class UnfinishedRun(Rule):
     def check_run(self, run: Run, ctx: RuleContext) -> Iterable[Finding]:
         truncated = self._truncated(run, ctx)
         yield from self._exit_code(run, ctx)
+        yield from self._wandb(run, ctx)
         yield from self._no_final_metrics(run, ctx)
         yield from self._epochs(run, ctx)
         short = list(self._short_series(run, ctx, truncated))
@@ -87,6 +89,22 @@ class UnfinishedRun(Rule):
                     measurements={"exit_code": code},
                     severity=Severity.ERROR,
                 )
+
+    def _wandb(self, run: Run, ctx: RuleContext) -> Iterator[Finding]:
+        """The W&B run log says the run did not finish (exit code, no exit record, cut off)."""
+        if run.finished is not False or run.finish_evidence is None:
+            return
+        last = run.wandb_history[-1].step if run.wandb_history else None
+        crashed = run.exit_code not in (None, 0)
+        yield ctx.finding(
+            run,
+            f"the W&B run did not finish: {run.finish_note}"
+            + (f" (last logged step {last})" if last is not None else ""),
+            anchor="wandb-finish",
+            evidence=[run.finish_evidence],
+            measurements={"exit_code": run.exit_code, "last_step": last},
+            severity=Severity.ERROR if crashed else None,
+        )
 
     def _no_final_metrics(self, run: Run, ctx: RuleContext) -> Iterator[Finding]:
         if run.final_metrics_path is not None or not (run.series or run.series_path):
