@@ -51,3 +51,21 @@ def test_leaves_non_secrets_alone(text: str) -> None:
 def test_redaction_is_idempotent_and_never_raises(text: str) -> None:
     once = redact(text)
     assert redact(once) == once
+
+
+def test_json_output_redacts_secrets_hidden_by_escaping(ws, cli) -> None:
+    """`"api_key": "x"` inside a message is escaped in JSON; it must still be redacted."""
+    from conftest import submission
+
+    ws.run("run-a")
+    ws.jsonl(
+        "artifacts/hf_jobs/eval_submissions.jsonl",
+        [
+            submission(
+                "run-a", exit_code=1, stderr_tail='ValueError: config {"api_key": "s3cr3t-v4lue"}'
+            )
+        ],
+    )
+    for fmt in ("json", "sarif", "junit", "github", "text"):
+        out = cli("check", str(ws.root), "--format", fmt).out
+        assert "s3cr3t-v4lue" not in out, fmt

@@ -14,7 +14,9 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-ANNOTATIONS = frozenset({"$schema", "$id", "title", "description", "$comment", "default", "examples"})
+ANNOTATIONS = frozenset(
+    {"$schema", "$id", "title", "description", "$comment", "default", "examples"}
+)
 SUPPORTED = frozenset(
     {
         "type",
@@ -73,7 +75,9 @@ def _equal(a: Any, b: Any) -> bool:
     return a == b
 
 
-def compile_schema(schema: Mapping[str, Any] | bool, root: Mapping[str, Any] | None = None) -> Check:
+def compile_schema(
+    schema: Mapping[str, Any] | bool, root: Mapping[str, Any] | None = None
+) -> Check:
     """Turn a schema into a predicate. Raises UnsupportedSchema for unknown keywords."""
     if schema is True:
         return lambda _v: True

@@ -76,3 +76,19 @@ def redact(text: str) -> str:
         pos = m.end
     out.append(text[pos:])
     return "".join(out)
+
+
+def redact_tree(value: object) -> object:
+    """Redact every string inside a JSON-like value (before it is serialised).
+
+    Serialising first escapes quotes (`"api_key": "x"` becomes `\\"api_key\\": ...`),
+    which hides the assignment from `redact`; redacting the strings themselves does not
+    depend on the output format's escaping.
+    """
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {redact(k) if isinstance(k, str) else k: redact_tree(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [redact_tree(v) for v in value]
+    return value

@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ftlint.redact import redact_tree
+
 from .errors import FtlintError
 from .model import Category, Finding, Severity
 from .model import fingerprint as make_fingerprint
@@ -52,7 +54,7 @@ def write_suppressions(findings: Sequence[Finding]) -> str:
             entries[k] for k in sorted(entries, key=lambda k: (entries[k]["rule"], k))
         ],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(redact_tree(doc), indent=2, ensure_ascii=False) + "\n"
 
 
 def load_suppressions(path: Path) -> list[Suppression]:

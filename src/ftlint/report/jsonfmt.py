@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 
+from ftlint.redact import redact_tree
+
 from . import Report
 
 SCHEMA_ID = "https://ftlint.dev/schemas/findings.schema.json"
@@ -31,4 +33,7 @@ def render_json(report: Report) -> str:
         },
         "findings": findings,
     }
-    return json.dumps(doc, indent=2, sort_keys=False, ensure_ascii=False, allow_nan=False) + "\n"
+    return (
+        json.dumps(redact_tree(doc), indent=2, sort_keys=False, ensure_ascii=False, allow_nan=False)
+        + "\n"
+    )

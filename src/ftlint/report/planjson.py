@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ftlint.redact import redact_tree
+
 from ..gates import GateReport
 from ..plan_model import Plan
 
@@ -15,7 +17,7 @@ GATE_SCHEMA_ID = "https://ftlint.dev/schemas/gate.schema.json"
 
 
 def _dump(doc: Any) -> str:
-    return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return json.dumps(redact_tree(doc), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def render_plan_json(plan: Plan) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..errors import FtlintError
 from ..model import Campaign, Run
+from ..redact import redact_tree
 from ..rule import Rule
 from .text import clean
 
@@ -46,7 +47,7 @@ def render_runs(campaign: Campaign, fmt: str, *, color: bool) -> str:
     rows = [run_row(r) for r in campaign.runs]
     if fmt == "json":
         doc = {"baseline": campaign.baseline, "candidate": campaign.candidate, "runs": rows}
-        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(redact_tree(doc), indent=2, ensure_ascii=False) + "\n"
     if fmt != "text":
         raise FtlintError(f"ftlint runs supports --format text or json, not {fmt!r}")
     headers = [
@@ -98,7 +99,7 @@ def render_rules(classes: Sequence[type[Rule]], fmt: str, *, color: bool) -> str
             }
             for c in classes
         ]
-        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(redact_tree(doc), indent=2, ensure_ascii=False) + "\n"
     if fmt != "text":
         raise FtlintError(f"ftlint rules supports --format text or json, not {fmt!r}")
     headers = ["code", "name", "category", "severity", "what it detects"]
