@@ -279,8 +279,10 @@ def _from_data(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Confi
     ]
     rules_raw = core.get("rules") or {}
     if isinstance(rules_raw, dict):
-        for code, block in rules_raw.items():
-            if not isinstance(block, dict):
+        for code, block in list(rules_raw.items()):
+            if block is None:
+                rules_raw[code] = {}
+            elif not isinstance(block, dict):
                 errors.append(
                     FtlintError(
                         f"rules.{code}: expected a mapping of severity/params, got "

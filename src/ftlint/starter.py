@@ -81,8 +81,10 @@ limits:
   # A JSONL line longer than this is reported (PRV005) and skipped without loading it.
   max-line-bytes: {max_line}
 
-# Per-rule settings: `severity` (error, warning, info) overrides the default; the other
-# keys are the rule's params. `ftlint explain CODE` documents each rule.
+# Per-rule settings: the rule's params, and `severity` (error, warning, info), which
+# forces every finding of the rule to that level (left commented here: several rules
+# grade their findings, e.g. a parse-error spike that recovers is only a warning). `ftlint explain CODE`
+# documents each rule.
 rules:
 """
 
@@ -110,7 +112,13 @@ def starter_config(classes: Sequence[type[Rule]]) -> str:
     for cls in classes:
         for line in textwrap.wrap(f"{cls.code} {cls.name}: {cls.summary()}", 84):
             out.append(f"  # {line}\n")
-        block = [f"  {cls.code}:", f"    severity: {cls.default_severity.value}"]
+        # The severity stays commented: setting it forces every finding of the rule to
+        # that level, overriding the per-finding severities a rule assigns itself.
+        severity = f"# severity: {cls.default_severity.value}"
+        if cls.params:
+            block = [f"  {cls.code}:", f"    {severity}"]
+        else:
+            block = [f"  {cls.code}: {{}}  {severity}"]
         for key, param in cls.params.items():
             for line in textwrap.wrap(param.description, 84):
                 block.append(f"    # {line}")

@@ -1,0 +1,396 @@
+"""Helpers of the format rule pack (FMT001-FMT008, QLT004); no rules live here.
+
+The output contract is one JSON object with the run's `target_keys`, each an integer in
+``0..target_scale``.
+
+* `view_row` turns one hard case into a `RowView` (failed or parsed, failure class,
+  completion shape), cached so the several visitors of one row classify it once;
+* `TokenBudget` turns observed completion lengths into a concrete `max_new_tokens`;
+* the planner's actions live in `format_actions`;
+* `FailureTally`/`TalliedRule` count failure classes per run for the metric and pair
+  rules (the engine streams hard cases before it calls `check_run` and `check_pair`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from ..model import Evidence, Finding, HardCase, Provenance, Run
+from ..rule import Param, Rule, RuleContext
+from .taxonomy import (
+    GENERATED_TEXT_LIMIT,
+    CompletionShape,
+    FailureClass,
+    analyze_completion,
+    classify_failure,
+)
+
+#: Float noise allowed when comparing a rate with its threshold (1 - 0.98 != 0.02).
+RATE_EPS = 1e-9
+#: Eval modes that measure a reference, not an adapter that could be promoted.
+REFERENCE_MODES = ("prompt_baseline", "large_baseline", "rule_baseline")
+
+FC = FailureClass
+#: Classes that make a row fail whatever its parse_error says (the writer's parser
+#: tolerates prose around the object, fences and extra keys, so those do not).
+HARD_FAILURES = frozenset(
+    {
+        FC.NO_JSON,
+        FC.UNTERMINATED,
+        FC.DECODE_ERROR,
+        FC.WRAPPER_OBJECT,
+        FC.MISSING_KEY,
+        FC.TYPE_MISMATCH,
+        FC.OUT_OF_RANGE,
+    }
+)
+
+
+# -- small formatting helpers ------------------------------------------------------------
+
+
+def g(value: float) -> str:
+    """A number for a message: 4 significant digits, no trailing zeros."""
+    return f"{value:.4g}"
+
+
+def pct(share: float) -> str:
+    return f"{100 * share:.0f}%"
+
+
+def rate_text(rate: float, n: int | None) -> str:
+    """`0.8125 (65/80)` when the eval size is known, else `0.8125`."""
+    if n:
+        return f"{g(rate)} ({round(rate * n)}/{n})"
+    return g(rate)
+
+
+def sample_label(case: HardCase) -> str:
+    return case.sample_id if case.sample_id is not None else f"rank {case.rank}"
+
+
+def scale_text(scale: float | None) -> str:
+    if scale is None:
+        return "the target scale"
+    return str(int(scale)) if float(scale).is_integer() else g(scale)
+
+
+def failure_rate(run: Run) -> float | None:
+    """The run's parse failure rate: parse_error_rate, else 1 - json_valid_rate."""
+    rate = run.metric("parse_error_rate")
+    if rate is None:
+        valid = run.metric("json_valid_rate")
+        rate = None if valid is None else 1.0 - valid
+    return rate
+
+
+def failure_count(run: Run) -> int | None:
+    """How many eval rows failed to parse (rate x eval size), if both are known."""
+    rate, n = failure_rate(run), run.provenance.eval_size
+    return round(rate * n) if rate is not None and n else None
+
+
+def is_reference(run: Run, ctx: RuleContext) -> bool:
+    return run.provenance.mode in tuple(ctx.params.get("reference_modes", ()))
+
+
+# -- knobs -------------------------------------------------------------------------------
+
+
+def knob_ints(run: Run, ctx: RuleContext, knob: str) -> dict[str, int]:
+    """The run's current integer values of a knob, by env var name (unset ones left out)."""
+    out: dict[str, int] = {}
+    for name in ctx.env_names(knob):
+        raw = run.env.get(name)
+        try:
+            value = float(raw) if raw not in (None, "") else None
+        except (TypeError, ValueError):
+            value = None
+        if value is not None and math.isfinite(value):
+            out[name] = int(value)
+    return out
+
+
+def knob_text(run: Run, ctx: RuleContext, knob: str, new: object) -> str:
+    """`ENV: current -> new` for every env var of the knob (`unset` when not in --env)."""
+    names = ctx.env_names(knob) or (knob,)
+    return "; ".join(f"{n}: {run.env.get(n) or 'unset'} -> {new}" for n in names)
+
+
+def knob_evidence(run: Run, ctx: RuleContext, knob: str) -> list[Evidence]:
+    seen: list[Evidence] = []
+    for name in ctx.env_names(knob):
+        ev = run.env_sources.get(name)
+        if ev is not None and ev not in seen:
+            seen.append(ev)
+    return seen
+
+
+# -- one hard case, classified once ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RowView:
+    """What the format rules need to know about one hard case."""
+
+    failed: bool
+    cls: FailureClass | None
+    """The failure class of a failed row, else None."""
+    shape: CompletionShape | None
+    """None on the fast path (a clean, flat object) or without text."""
+    text_chars: int
+    writer_cut: bool
+    """The text reached the writer's 600-character cut: the end is the writer's, not the model's."""
+
+    @property
+    def object_chars(self) -> int | None:
+        """Length of the first complete object of a parsed row."""
+        if self.failed:
+            return None
+        if self.shape is None:
+            return self.text_chars or None
+        span = self.shape.first_object_span
+        return span[1] - span[0] if span else None
+
+    @property
+    def fragile(self) -> bool:
+        """Parsed, but with prose, a fence or a second object around the object."""
+        s = self.shape
+        return not self.failed and s is not None and (s.leading_text or s.trailing_text or s.fenced)
+
+    @property
+    def truncated(self) -> bool:
+        """An object opened and never closed, with no complete object before it."""
+        s = self.shape
+        return self.failed and s is not None and s.unterminated and s.object_count == 0
+
+
+#: The last row viewed: every format visitor asks for the same row in turn, so an
+#: identity check answers all but the first (the tuple keeps the case alive, so its id
+#: cannot be reused while it is cached).
+_last: tuple[HardCase | None, Provenance | None, RowView | None] = (None, None, None)
+
+
+def view_row(case: HardCase, run: Run) -> RowView:
+    """The `RowView` of a hard case, computed once per row for all format visitors."""
+    global _last
+    prov = run.provenance
+    if _last[0] is case and _last[1] is prov and _last[2] is not None:
+        return _last[2]
+    error = case.parse_error if isinstance(case.parse_error, str) else None
+    text = case.generated_text if isinstance(case.generated_text, str) else None
+    view = _view(error, text, prov.target_keys, prov.target_scale)
+    _last = (case, prov, view)
+    return view
+
+
+@lru_cache(maxsize=32)  # the visitors of one row ask in a row; texts can be long
+def _view(
+    parse_error: str | None, text: str | None, keys: tuple[str, ...] | None, scale: float | None
+) -> RowView:
+    has_error = isinstance(parse_error, str) and bool(parse_error.strip())
+    if not isinstance(text, str):
+        cls = classify_failure(parse_error, None) if has_error else None
+        return RowView(has_error, cls, None, 0, False)
+    size = len(text)
+    cut = size >= GENERATED_TEXT_LIMIT
+    body = text.strip()
+    if (
+        not has_error
+        and body[:1] == "{"
+        and body[-1:] == "}"
+        and body.count("{") == 1
+        and all(f'"{k}"' in body for k in keys or ())
+    ):
+        return RowView(False, None, None, len(body), cut)  # fast path: one flat object
+    shape = analyze_completion(text)
+    if has_error:
+        cls = classify_failure(parse_error, text, target_keys=keys, target_scale=scale)
+        return RowView(True, cls, shape, size, cut)
+    if shape.empty:
+        return RowView(True, FC.NO_JSON, shape, size, cut)
+    if cut and shape.first_object is None:
+        return RowView(False, None, shape, size, cut)  # the object may lie past the cut
+    cls = classify_failure(None, text, target_keys=keys, target_scale=scale)
+    if cls in HARD_FAILURES:
+        return RowView(True, cls, shape, size, cut)  # "parsed" per the writer, invalid per text
+    return RowView(False, None, shape, size, cut)
+
+
+def after_object(text: str, shape: CompletionShape) -> str:
+    """The text after the first complete object, fences and whitespace stripped."""
+    if shape.first_object_span is None:
+        return ""
+    return text[shape.first_object_span[1] :].strip().strip("`").strip()
+
+
+# -- token budget ------------------------------------------------------------------------
+
+
+def ceil_to(value: float, multiple: int) -> int:
+    multiple = max(1, int(multiple))
+    return int(math.ceil(value / multiple) * multiple)
+
+
+@dataclass
+class Proposal:
+    value: int
+    needed_chars: int
+    needed_tokens: int
+    object_chars: int | None
+    current: int | None
+
+
+class TokenBudget:
+    """Observed completion lengths -> a `max_new_tokens` proposal (constant memory).
+
+    The longest complete (parsed) completion and every truncated one are measured in
+    characters; a truncated completion needs at least its own length plus one, and
+    at least the offset where its object opened plus the longest complete object seen
+    (the object it was writing). Characters become tokens at `chars_per_token`.
+    """
+
+    def __init__(self) -> None:
+        self.complete_chars = 0
+        self.object_chars = 0
+        self.truncated = 0
+        self.trunc_min_chars = 0
+        self.trunc_max_chars = 0
+        self.trunc_max_start = -1
+        self.prose_first = 0
+
+    def add(self, case: HardCase, view: RowView) -> None:
+        """Measure a parsed row, or a truncated one (rows cut by the writer are skipped)."""
+        if view.writer_cut:
+            return
+        if not view.failed:
+            self.complete_chars = max(self.complete_chars, view.text_chars)
+            self.object_chars = max(self.object_chars, view.object_chars or 0)
+        elif view.truncated:
+            text = case.generated_text or ""
+            self.add_truncated(text, text.find("{"))
+
+    def add_truncated(self, text: str, start: int) -> None:
+        """A completion cut at the cap whose object opened at `start` (len(text): never)."""
+        size = len(text)
+        self.trunc_min_chars = min(self.trunc_min_chars, size) if self.truncated else size
+        self.trunc_max_chars = max(self.trunc_max_chars, size)
+        self.trunc_max_start = max(self.trunc_max_start, start)
+        self.truncated += 1
+        if start > 0 and text[:start].strip():
+            self.prose_first += 1
+
+    def contract_chars(self, run: Run) -> int | None:
+        """Longest complete object seen, else the widest object the contract allows."""
+        if self.object_chars:
+            return self.object_chars
+        keys, scale = run.provenance.target_keys, run.provenance.target_scale
+        if not keys:
+            return None
+        return len(json.dumps({k: int(scale or 100) for k in keys}))
+
+    def far_below_cap(self, cap: int | None, params: Mapping[str, Any]) -> bool:
+        """Every truncated completion is shorter than `eos_fraction` of the cap (in
+        estimated tokens): the cap did not cut them, EOS or a stop criterion did."""
+        if cap is None or not self.truncated:
+            return False
+        tokens = self.trunc_max_chars / float(params["chars_per_token"])
+        return tokens < float(params["eos_fraction"]) * cap
+
+    def propose(self, run: Run, params: Mapping[str, Any], current: int | None) -> Proposal:
+        cpt = float(params["chars_per_token"])
+        obj = self.contract_chars(run)
+        needed = self.complete_chars
+        if self.truncated:
+            needed = max(needed, self.trunc_max_chars + 1)
+            if obj is not None and self.trunc_max_start >= 0:
+                needed = max(needed, self.trunc_max_start + obj)
+        tokens = max(1, math.ceil(needed / cpt))
+        multiple = int(params["token_multiple"])
+        value = ceil_to(math.ceil(float(params["token_headroom"]) * tokens), multiple)
+        if current is not None:
+            value = max(value, ceil_to(current + multiple, multiple))
+        return Proposal(value, needed, tokens, obj, current)
+
+
+BUDGET_PARAMS = {
+    "chars_per_token": Param(
+        3.0,
+        "characters per token used to turn completion lengths into tokens (about 3 for "
+        "JSON digits and keys; raise it for prose-heavy outputs)",
+        exclusive_minimum=0,
+    ),
+    "token_headroom": Param(
+        1.25, "factor applied to the estimated tokens of the longest needed completion", minimum=1
+    ),
+    "token_multiple": Param(16, "round the proposed max_new_tokens up to this multiple", minimum=1),
+    "eos_fraction": Param(
+        0.6,
+        "a truncated completion shorter than this fraction of the cap (in estimated "
+        "tokens) points at EOS/stop handling, not the cap",
+        minimum=0,
+        maximum=1,
+    ),
+}
+
+
+# -- per-run failure tally (for the metric and pair rules) -------------------------------
+
+
+class FailureTally:
+    """Counts failure classes of one run's hard cases; `finish` stores them, yields nothing."""
+
+    def __init__(self, store: dict[str, Counter[FailureClass]], run: Run) -> None:
+        self.store, self.run = store, run
+        self.counts: Counter[FailureClass] = Counter()
+
+    def row(self, case: HardCase) -> None:
+        view = view_row(case, self.run)
+        if view.failed and view.cls is not None:
+            self.counts[view.cls] += 1
+
+    def finish(self) -> Iterator[Finding]:
+        self.store[self.run.name] = self.counts
+        return iter(())
+
+
+class TalliedRule(Rule):
+    """A rule that wants the failure classes of each run's hard cases in check_run/pair."""
+
+    def hard_case_visitor(self, run: Run, ctx: RuleContext) -> FailureTally:
+        store: dict[str, Counter[FailureClass]] = self.__dict__.setdefault("_tallies", {})
+        return FailureTally(store, run)
+
+    def tally(self, run: Run) -> Counter[FailureClass] | None:
+        return self.__dict__.get("_tallies", {}).get(run.name)
+
+
+# -- sampling for the row rules ----------------------------------------------------------
+
+SAMPLES_PARAM = Param(5, "sample ids and evidence lines cited per finding", minimum=1)
+
+
+def ids(cases: list[HardCase]) -> list[str]:
+    return [sample_label(c) for c in cases]
+
+
+class Sampler:
+    """Keeps the first `limit` cases of each key."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.cases: dict[Any, list[HardCase]] = {}
+
+    def add(self, key: Any, case: HardCase) -> None:
+        kept = self.cases.setdefault(key, [])
+        if len(kept) < self.limit:
+            kept.append(case)
+
+    def get(self, key: Any) -> list[HardCase]:
+        return self.cases.get(key, [])

@@ -1,0 +1,392 @@
+"""Output rules on the hard-case rows: FMT008 degenerate-output and QLT004
+contaminated-quality-metric (placeholder predictions of unparsed outputs)."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from ..hookspecs import hookimpl
+from ..model import Action, Category, Evidence, Finding, HardCase, Run, Severity
+from ..rule import Param, Rule, RuleContext
+from .format_actions import (
+    eos_action,
+    greedy_action,
+)
+from .format_common import (
+    RATE_EPS,
+    SAMPLES_PARAM,
+    Sampler,
+    failure_count,
+    failure_rate,
+    g,
+    ids,
+    pct,
+    sample_label,
+    view_row,
+)
+
+# -- FMT008 ------------------------------------------------------------------------------
+
+#: Distinct completions tracked exactly; beyond that Misra-Gries keeps the heavy hitters.
+_HEAVY_HITTERS = 1024
+
+
+class DegenerateOutput(Rule):
+    """What it detects: empty completions, or many hard cases with the same completion.
+    Completions are compared after whitespace normalisation; identical ones count when
+    there are at least `identical_min_count` rows and `identical_share` of the hard
+    cases.
+
+    Why it matters: an empty completion means the model emitted EOS first or the prompt
+    never reached it (chat template, truncated prompt); identical completions for
+    different requests mean the output ignores the input (collapse or a broken prompt).
+
+    What the planner does: tier 2 prompt: render the eval prompt with the training chat
+    template and check that the request text reaches the model; tier 2 decode: check
+    EOS handling (empty) or compare sampling with greedy decoding (identical).
+    """
+
+    code = "FMT008"
+    name = "degenerate-output"
+    category = Category.FORMAT
+    default_severity = Severity.WARNING
+    params = {
+        "min_empty": Param(1, "empty completions that trigger the rule", minimum=1),
+        "identical_share": Param(
+            0.2, "share of hard cases with one identical completion", minimum=0, maximum=1
+        ),
+        "identical_min_count": Param(3, "fewest identical completions reported", minimum=2),
+        "error_share": Param(
+            0.5,
+            "share of hard cases (empty or identical) from which it is an error",
+            minimum=0,
+            maximum=1,
+        ),
+        "max_samples": SAMPLES_PARAM,
+    }
+
+    def hard_case_visitor(self, run: Run, ctx: RuleContext) -> _DegenerateVisitor:
+        return _DegenerateVisitor(run, ctx)
+
+
+class _DegenerateVisitor:
+    def __init__(self, run: Run, ctx: RuleContext) -> None:
+        self.run, self.ctx = run, ctx
+        self.rows = 0
+        self.empty: list[HardCase] = []
+        self.empty_count = 0
+        self.counts: dict[str, int] = {}
+        self.first: dict[str, list[tuple[str, Evidence]]] = {}  # small: no row payloads
+        self.limit = int(ctx.params["max_samples"])
+
+    def row(self, case: HardCase) -> None:
+        self.rows += 1
+        text = case.generated_text
+        if not isinstance(text, str):
+            return
+        norm = " ".join(text.split())
+        if not norm:
+            self.empty_count += 1
+            if len(self.empty) < self.limit:
+                self.empty.append(case)
+            return
+        if norm in self.counts:
+            self.counts[norm] += 1
+        elif len(self.counts) < _HEAVY_HITTERS:
+            self.counts[norm] = 1
+        else:  # Misra-Gries step: bounded memory whatever the file size
+            for key in list(self.counts):
+                self.counts[key] -= 1
+                if not self.counts[key]:
+                    del self.counts[key]
+                    self.first.pop(key, None)
+            return
+        kept = self.first.setdefault(norm, [])
+        if len(kept) < self.limit:
+            kept.append((sample_label(case), case.evidence))
+
+    def finish(self) -> Iterator[Finding]:
+        run, ctx, p = self.run, self.ctx, self.ctx.params
+        if not self.rows:
+            return
+        err = float(p["error_share"])
+        if self.empty_count >= int(p["min_empty"]):
+            share = self.empty_count / self.rows
+            sample_ids = ids(self.empty)
+            yield ctx.finding(
+                run,
+                f"{self.empty_count} of {self.rows} hard-case completions are empty "
+                f"({pct(share)}); samples {', '.join(sample_ids)}",
+                anchor="empty",
+                evidence=[c.evidence for c in self.empty],
+                measurements={
+                    "empty": self.empty_count,
+                    "rows": self.rows,
+                    "sample_ids": sample_ids,
+                },
+                actions=[_template_action("empty completions"), eos_action("empty completions")],
+                severity=Severity.ERROR if share >= err - RATE_EPS else None,
+            )
+        if not self.counts:
+            return
+        text, count = min(self.counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        share = count / self.rows
+        if count < int(p["identical_min_count"]) or share < float(p["identical_share"]) - RATE_EPS:
+            return
+        kept = self.first.get(text, [])
+        sample_ids = [label for label, _ in kept]
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        yield ctx.finding(
+            run,
+            f"{count} of {self.rows} hard-case completions ({pct(share)}) are the same text "
+            f"{shown!r}; samples {', '.join(sample_ids)}",
+            anchor="identical",
+            evidence=[ev for _, ev in kept],
+            measurements={
+                "identical": count,
+                "rows": self.rows,
+                "share": round(share, 4),
+                "sample_ids": sample_ids,
+            },
+            actions=[
+                _template_action("identical completions for different requests"),
+                greedy_action("identical completions for different requests"),
+            ],
+            severity=Severity.ERROR if share >= err - RATE_EPS else None,
+        )
+
+
+def _template_action(why: str) -> Action:
+    return Action(
+        tier=2,
+        kind="prompt",
+        text="Render one eval prompt and check it: the training chat template with "
+        "add_generation_prompt=True, the request text present, no end-of-turn token "
+        "after the assistant header, prompt not truncated by max_length",
+        why=why,
+        expected="every completion answers its own request",
+        rollback_trigger="empty or identical completions remain",
+    )
+
+
+# -- QLT004 ------------------------------------------------------------------------------
+
+#: Distinct constant vectors tracked (a placeholder is one value; more is noise).
+_MAX_CONSTANTS = 64
+QUALITY_KEYS = ("mae_raw", "mse_raw", "mae_norm", "mse_norm", "r2_score")
+
+
+class ContaminatedQualityMetric(Rule):
+    """What it detects: quality metrics that mix placeholder predictions of unparsed
+    outputs. Failed hard cases scored with one constant vector (every dimension at
+    target_scale/2, say), or json_valid_rate 0 while quality metrics are reported.
+
+    Why it matters: the pipeline scores an unparsed output with a mid-scale placeholder,
+    so mae_raw blends value errors with format failures; a run with fewer parse errors
+    can look worse or better for the wrong reason, and with nothing parsed the quality
+    numbers (often 0) mean nothing.
+
+    What the planner does: marks the quality numbers as not interpretable and reports
+    MAE over parsed rows apart from failed rows (hard-case means, and the exact MAE
+    over all parsed rows when the hard cases hold every failure, else a range); tier 1
+    process: report and gate quality on parsed rows only, after the format gates. The
+    finding is info when placeholders shift mae_raw by less than `warning_shift`
+    (relative), or, without that exact split, when the failure rate is small.
+    """
+
+    code = "QLT004"
+    name = "contaminated-quality-metric"
+    category = Category.QUALITY
+    default_severity = Severity.WARNING
+    params = {
+        "min_placeholders": Param(1, "placeholder rows that trigger the rule", minimum=1),
+        "warning_shift": Param(
+            0.05,
+            "relative shift of mae_raw by placeholders (vs MAE over parsed rows) below "
+            "which the contamination is info; used when that MAE is known exactly",
+            minimum=0,
+        ),
+        "warning_failure_rate": Param(
+            0.02,
+            "run parse_error_rate below which the contamination is info, when the MAE "
+            "over parsed rows is not known exactly",
+            minimum=0,
+            maximum=1,
+        ),
+        "max_samples": SAMPLES_PARAM,
+    }
+
+    def check_run(self, run: Run, ctx: RuleContext) -> Iterable[Finding]:
+        valid = run.metric("json_valid_rate")
+        if valid is None or valid > RATE_EPS:
+            return
+        reported = [k for k in QUALITY_KEYS if run.metric(k) is not None]
+        if not reported:
+            return
+        shown = ", ".join(f"{k} {g(run.metric(k) or 0.0)}" for k in reported)
+        evidence = [run.metric_evidence("json_valid_rate")] + [
+            run.metric_evidence(k) for k in reported
+        ]
+        yield ctx.finding(
+            run,
+            f"json_valid_rate 0 with quality metrics reported ({shown}): no output parsed, "
+            "so the quality numbers are placeholders and not interpretable",
+            anchor="json_valid_rate_zero",
+            evidence=[e for e in evidence if e is not None],
+            measurements={"json_valid_rate": valid, **{k: run.metric(k) for k in reported}},
+            actions=[_parsed_only_action()],
+            severity=Severity.ERROR,
+        )
+
+    def hard_case_visitor(self, run: Run, ctx: RuleContext) -> _PlaceholderVisitor:
+        return _PlaceholderVisitor(run, ctx)
+
+
+class _PlaceholderVisitor:
+    def __init__(self, run: Run, ctx: RuleContext) -> None:
+        self.run, self.ctx = run, ctx
+        self.constants: Counter[float] = Counter()
+        self.samples = Sampler(int(ctx.params["max_samples"]))
+        self.failed = self.parsed = 0
+        self.failed_sum = self.parsed_sum = 0.0
+        self.failed_n = self.parsed_n = 0
+        self.min_mae: float | None = None
+        self.rows = 0
+
+    def row(self, case: HardCase) -> None:
+        self.rows += 1
+        view = view_row(case, self.run)
+        mae = case.mae_raw if case.mae_raw is not None and math.isfinite(case.mae_raw) else None
+        if mae is not None:
+            self.min_mae = mae if self.min_mae is None else min(self.min_mae, mae)
+        if not view.failed:
+            if mae is not None:
+                self.parsed_sum += mae
+                self.parsed_n += 1
+            return
+        self.failed += 1
+        if mae is not None:
+            self.failed_sum += mae
+            self.failed_n += 1
+        value = _constant(case.predicted_vector)
+        if value is not None and (value in self.constants or len(self.constants) < _MAX_CONSTANTS):
+            self.constants[value] += 1
+            self.samples.add(value, case)
+
+    def finish(self) -> Iterator[Finding]:
+        run, ctx, p = self.run, self.ctx, self.ctx.params
+        if not self.constants:
+            return
+        valid = run.metric("json_valid_rate")
+        if valid is not None and valid <= RATE_EPS:
+            return  # check_run reports the all-failed case
+        value, count = min(self.constants.items(), key=lambda kv: (-kv[1], kv[0]))
+        if count < int(p["min_placeholders"]):
+            return
+        scale = run.provenance.target_scale
+        mid = " = target_scale/2" if scale and abs(value - scale / 2) < 1e-9 else ""
+        meas: dict[str, Any] = {"placeholder_rows": count, "placeholder_value": value}
+        mae = run.metric("mae_raw")
+        head = f"mae_raw {g(mae)} mixes" if mae is not None else "quality metrics mix"
+        parts = [
+            f"{head} {count} placeholder prediction(s) of unparsed outputs (every dimension "
+            f"{g(value)}{mid})"
+        ]
+        parts.extend(self._parsed_overall(mae, meas))
+        means = []
+        if self.parsed_n:
+            means.append(f"parsed rows {g(self.parsed_sum / self.parsed_n)} (n={self.parsed_n})")
+            meas["mae_parsed_hard_cases"] = round(self.parsed_sum / self.parsed_n, 6)
+        if self.failed_n:
+            means.append(f"failed rows {g(self.failed_sum / self.failed_n)} (n={self.failed_n})")
+            meas["mae_failed_hard_cases"] = round(self.failed_sum / self.failed_n, 6)
+        if means:
+            parts.append(f"mean mae_raw over the top-{self.rows} hard cases: " + ", ".join(means))
+        low = self._minor(meas)
+        if not low:
+            parts.append("the quality numbers are not interpretable as value errors")
+        cases = self.samples.get(value)
+        ev: list[Evidence] = [c.evidence for c in cases]
+        mae_ev = run.metric_evidence("mae_raw")
+        if mae_ev is not None:
+            ev.insert(0, mae_ev)
+        meas["sample_ids"] = ids(cases)
+        yield ctx.finding(
+            run,
+            "; ".join(parts),
+            anchor="placeholder",
+            evidence=ev,
+            measurements=meas,
+            actions=[_parsed_only_action(meas.get("mae_parsed_all"))],
+            severity=Severity.INFO if low else None,
+        )
+
+    def _minor(self, meas: dict[str, Any]) -> bool:
+        """Info-level contamination: a small relative shift of mae_raw when it is known,
+        else a failure rate below `warning_failure_rate`."""
+        p = self.ctx.params
+        parsed, shift = meas.get("mae_parsed_all"), meas.get("placeholder_shift")
+        if parsed and shift is not None:
+            return abs(shift) / parsed < float(p["warning_shift"]) - RATE_EPS
+        rate = failure_rate(self.run)
+        return rate is not None and rate < float(p["warning_failure_rate"]) - RATE_EPS
+
+    def _parsed_overall(self, mae: float | None, meas: dict[str, Any]) -> list[str]:
+        """MAE over every parsed row of the eval, from mae_raw and the failed hard cases."""
+        n, fails = self.run.provenance.eval_size, failure_count(self.run)
+        if mae is None or not n or fails is None or fails >= n or self.failed_n != self.failed:
+            return []
+        if self.failed_n > fails:
+            return []  # more failed hard cases than the run reports: no consistent split
+        total = mae * n - self.failed_sum
+        parsed = n - fails
+        if self.failed_n >= fails:
+            exact = total / parsed
+            meas["mae_parsed_all"] = round(exact, 6)
+            meas["placeholder_shift"] = round(mae - exact, 6)
+            return [
+                f"MAE over the {parsed} parsed rows is {g(exact)} ({mae - exact:+.4g} from "
+                f"placeholders; exact: the hard cases hold all {fails} failures)"
+            ]
+        missing = fails - self.failed_n
+        low = (total - missing * (self.min_mae or 0.0)) / parsed
+        high = total / parsed
+        meas["mae_parsed_all_range"] = [round(low, 6), round(high, 6)]
+        return [
+            f"MAE over the {parsed} parsed rows is between {g(low)} and {g(high)} ({missing} "
+            "failures lie outside the hard cases)"
+        ]
+
+
+def _constant(vector: Any) -> float | None:
+    """The common value of a predicted vector whose dimensions are all equal, else None."""
+    if not isinstance(vector, dict) or len(vector) < 2:
+        return None
+    values = iter(vector.values())
+    first = next(values)
+    if type(first) not in (int, float) or not math.isfinite(first):
+        return None
+    for v in values:
+        if v != first or type(v) not in (int, float):
+            return None
+    return float(first)
+
+
+def _parsed_only_action(parsed_mae: float | None = None) -> Action:
+    shown = f" (here {g(parsed_mae)})" if parsed_mae is not None else ""
+    return Action(
+        tier=1,
+        kind="process",
+        text=f"Report mae_raw over parsed rows{shown} next to json_valid_rate and the "
+        "placeholder count, and compare or gate quality only on it, after the format gates",
+        why="placeholder predictions of unparsed outputs are scored as if they were answers",
+        expected="quality comparisons reflect value errors, not format failures",
+    )
+
+
+@hookimpl
+def ftlint_rules() -> list[type[Rule]]:
+    return [DegenerateOutput, ContaminatedQualityMetric]
