@@ -189,7 +189,9 @@ def test_python_dash_m_and_version(cli) -> None:
 
 def test_readme_example_command(cli) -> None:
     """The README's first command: lint the shipped example workspace."""
-    result = cli("check", str(REPO / "examples"), cwd_dir=REPO)
+    readme = (REPO / "README.md").read_text()
+    assert "ftlint check examples --baseline sft-c1-baseline" in readme
+    result = cli("check", "examples", "--baseline", "sft-c1-baseline", cwd_dir=REPO)
     assert result.code == 1, result.err
     assert "sft-c2-candidate" in result.out and "Traceback" not in result.err
     assert "hf_" + "****" in result.out or "SEC001" in result.out
