@@ -49,6 +49,11 @@ def pointer(*tokens: str | int) -> str:
     return "".join("/" + escape_pointer_token(str(t)) for t in tokens)
 
 
+def pointer_label(at: str) -> str:
+    """A JSON pointer as a readable field name: `/eval/a~1b` -> `eval.a/b` ("" for the root)."""
+    return ".".join(p.replace("~1", "/").replace("~0", "~") for p in at.split("/")[1:])
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """Where a finding can be checked: a workspace-relative POSIX path plus anchors."""

@@ -66,16 +66,21 @@ def numeric_metrics(
     return metrics, problems
 
 
-def load_final_metrics(ws: Workspace, path: Path, run: str) -> Loaded:
+def _read_checked(ws: Workspace, path: Path, run: str, schema_name: str) -> tuple[Any, Loaded]:
+    """Read a whole JSON document and check it against its schema; problems go in Loaded."""
     out = Loaded()
     data, problems = read_json(ws, path, run)
     out.problems += problems
-    if data is None:
-        return out
-    rel = ws.rel(path)
-    out.problems += schema_problems("final_metrics", data, Evidence(rel), run)
+    if data is not None:
+        out.problems += schema_problems(schema_name, data, Evidence(ws.rel(path)), run)
+    return data, out
+
+
+def load_final_metrics(ws: Workspace, path: Path, run: str) -> Loaded:
+    data, out = _read_checked(ws, path, run, "final_metrics")
     if not isinstance(data, dict):
         return out
+    rel = ws.rel(path)
     out.data["final_metrics"] = data
     metrics, problems = numeric_metrics(data.get("eval"), rel, ("eval",), run)
     out.problems += [p for p in problems if not _rate_already_reported(p, out.problems)]
@@ -142,13 +147,10 @@ def load_series(ws: Workspace, path: Path, run: str, *, max_line_bytes: int) -> 
 
 
 def load_traces(ws: Workspace, path: Path, run: str) -> Loaded:
-    out = Loaded()
-    data, problems = read_json(ws, path, run)
-    out.problems += problems
+    data, out = _read_checked(ws, path, run, "weave_traces")
     if data is None:
         return out
     rel = ws.rel(path)
-    out.problems += schema_problems("weave_traces", data, Evidence(rel), run)
     rows = data.get("rows") if isinstance(data, dict) else None
     traces: list[TraceRow] = []
     for i, row in enumerate(rows if isinstance(rows, list) else []):
@@ -191,15 +193,10 @@ def load_traces(ws: Workspace, path: Path, run: str) -> Loaded:
 
 
 def load_eval_result(ws: Workspace, path: Path, run: str) -> Loaded:
-    out = Loaded()
-    data, problems = read_json(ws, path, run)
-    out.problems += problems
-    if data is None:
-        return out
-    rel = ws.rel(path)
-    out.problems += schema_problems("eval_result", data, Evidence(rel), run)
+    data, out = _read_checked(ws, path, run, "eval_result")
     if not isinstance(data, dict):
         return out
+    rel = ws.rel(path)
     out.data["eval_result"] = data
     metrics, problems = numeric_metrics(data.get("metrics"), rel, ("metrics",), run)
     out.problems += problems

@@ -11,14 +11,12 @@ a row that failed.
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import Iterator, Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from ..minischema import checker
-from ..model import Evidence, Problem
+from ..model import Evidence, Problem, pointer_label
 from ..model import pointer as make_pointer
 
 
@@ -57,10 +55,7 @@ def schema_problems(
 
 def _field(at: str) -> str:
     """`/eval/json_valid_rate` -> `eval.json_valid_rate: ` (empty for the document)."""
-    if not at:
-        return ""
-    parts = [p.replace("~1", "/").replace("~0", "~") for p in at.split("/")[1:]]
-    return ".".join(parts) + ": "
+    return pointer_label(at) + ": " if at else ""
 
 
 def _short(err: Any) -> str:
@@ -82,19 +77,6 @@ def _kind(value: Any) -> str:
 def _clip(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-def non_finite(value: Any, at: str = "") -> Iterator[str]:
-    """JSON pointers of every NaN/Infinity number inside `value`."""
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            yield at
-    elif isinstance(value, Mapping):
-        for k, v in value.items():
-            yield from non_finite(v, at + make_pointer(str(k)))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from non_finite(v, at + make_pointer(str(i)))
 
 
 _OPT_STR = (str, type(None))

@@ -6,7 +6,17 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from ..hookspecs import hookimpl
-from ..model import Action, Campaign, Category, Evidence, Finding, HardCase, Run, Severity
+from ..model import (
+    Action,
+    Campaign,
+    Category,
+    Evidence,
+    Finding,
+    HardCase,
+    Run,
+    Severity,
+    pointer_label,
+)
 from ..model import pointer as make_pointer
 from ..redact import find_secrets
 from ..rule import Rule, RuleContext
@@ -24,9 +34,7 @@ def _walk_strings(value: Any, at: str = "") -> Iterator[tuple[str, str]]:
 
 
 def _field(at: str) -> str:
-    """A JSON pointer as a readable field name (`/eval/note` -> `eval.note`)."""
-    parts = [p.replace("~1", "/").replace("~0", "~") for p in at.split("/")[1:]]
-    return ".".join(parts) or "the document"
+    return pointer_label(at) or "the document"
 
 
 ROTATE = Action(
