@@ -195,3 +195,24 @@ def test_readme_example_command(cli) -> None:
     assert result.code == 1, result.err
     assert "sft-c2-candidate" in result.out and "Traceback" not in result.err
     assert "hf_" + "****" in result.out or "SEC001" in result.out
+
+
+def test_output_to_a_device_writes_through_and_keeps_the_device(ws, cli, tmp_path: Path) -> None:
+    """Atomic rename over /dev/null would replace the device with a regular file."""
+    import os
+    import stat
+
+    root = _bad_workspace(ws)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    import threading
+
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text()))
+    reader.start()
+    result = cli("check", str(root), "--format", "json", "--output", str(fifo))
+    reader.join(timeout=60)
+    assert result.code == 1 and json.loads(got[0])["findings"]
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert cli("check", str(root), "--output", os.devnull).code == 1
+    assert stat.S_ISCHR(Path(os.devnull).stat().st_mode)

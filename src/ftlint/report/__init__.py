@@ -52,6 +52,12 @@ def write_output(text: str, output: Path | None, stream: Any) -> None:
     target = output.resolve()
     if target.is_dir():
         raise FtlintError("--output is a directory", output)
+    if target.exists() and not target.is_file():
+        # /dev/null, a FIFO, /dev/stdout: write through; renaming over it would replace
+        # the device with a regular file (as root, for everyone on the machine)
+        with target.open("w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        return
     directory = target.parent
     if not directory.is_dir():
         raise FtlintError("--output directory does not exist", directory)
