@@ -13,6 +13,10 @@ that fails to parse is replaced by the mid-scale placeholder vector.
 from __future__ import annotations
 
 import argparse
+import base64
+import csv
+import hashlib
+import io
 import json
 import math
 import random
@@ -554,11 +558,16 @@ def trace_id(rng: random.Random) -> str:
     return f"{digits[:8]}-{digits[8:12]}-7{digits[13:16]}-{variant}{digits[17:20]}-{digits[20:]}"
 
 
-def weave_traces(spec: RunSpec, cases: list[Json]) -> Json:
+def case_trace_ids(spec: RunSpec, count: int) -> list[str]:
+    """The Weave trace ids of a run's hard cases, by rank (the traces file lists the top ones)."""
     rng = random.Random(spec.seed * 31)
+    return [trace_id(rng) for _ in range(count)]
+
+
+def weave_traces(spec: RunSpec, cases: list[Json]) -> Json:
     rows = []
-    for case in cases[:WEAVE_TOP]:
-        tid = trace_id(rng)
+    top = cases[:WEAVE_TOP]
+    for case, tid in zip(top, case_trace_ids(spec, len(top)), strict=True):
         rows.append(
             {
                 "trace_id": tid,
@@ -870,6 +879,481 @@ def stamp(moment: datetime) -> str:
     return moment.strftime("%Y%m%dT%H%M%SZ")
 
 
+# ---------------------------------------------------------------- Weave exports
+
+WEAVE_PROJECT = f"{NAMESPACE}/hidden-params"
+WEAVE_VERSION = "0.51.39"
+PYTHON_VERSION = "3.11.11"
+WANDB_VERSION = "0.19.8"
+WANDB_ID = "c2cand01"  # the candidate's W&B run id (Weave calls carry it as wb_run_id)
+LOG_STEPS = 10  # the trainer's logging_steps: one W&B history row per 10 optimizer steps
+FAILURE_COLUMNS = (
+    "rank",
+    "sample_index",
+    "source_type",
+    "request_text",
+    "parse_error",
+    "mae_raw",
+    "generated_text",
+)
+#: Obviously fake personal data, recorded the way W&B does in wandb-metadata.json.
+#: ftlint must never print any of it (tests/test_examples_findings.py checks).
+FAKE_EMAIL = "ml-engineer@example.com"
+FAKE_USER = "alice"
+FAKE_HOME = f"/home/{FAKE_USER}"
+
+
+def weave_digest(name: str) -> str:
+    """A Weave-style object digest: 43 base64url-ish characters, stable per name."""
+    raw = base64.urlsafe_b64encode(hashlib.sha256(f"{SEED}:{name}".encode()).digest())
+    return raw.decode().rstrip("=").replace("-", "x").replace("_", "Z")
+
+
+def weave_ref(kind: str, name: str) -> str:
+    return f"weave:///{WEAVE_PROJECT}/{kind}/{name}:{weave_digest(name)}"
+
+
+def stamp_us(moment: datetime) -> str:
+    """ISO-8601 with microseconds and `Z`, as Weave and W&B write start times."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def weave_attributes(spec: RunSpec) -> Json:
+    client = {"client_version": WEAVE_VERSION, "source": "python-sdk", "os_name": "Linux"}
+    client["sys_version"] = f"{PYTHON_VERSION} (main, Feb  4 2025, 04:41:13) [GCC 12.2.0]"
+    return {"weave": client, "run_name": spec.name, "cycle_id": spec.cycle_id}
+
+
+def weave_call(
+    spec: RunSpec, op: str, ids: tuple[str, str, str | None], span: tuple[datetime, datetime]
+) -> Json:
+    """The common fields of one exported call (Weave's call schema, in its order)."""
+    call_id, trace, parent = ids
+    return {
+        "id": call_id,
+        "project_id": WEAVE_PROJECT,
+        "op_name": weave_ref("op", op),
+        "display_name": None,
+        "trace_id": trace,
+        "parent_id": parent,
+        "started_at": stamp_us(span[0]),
+        "ended_at": stamp_us(span[1]),
+        "attributes": weave_attributes(spec),
+        "inputs": {},
+        "output": None,
+        "exception": None,
+        "summary": {},
+        "wb_run_id": f"{WEAVE_PROJECT}/{WANDB_ID}",
+        "deleted_at": None,
+    }
+
+
+def completion_tokens(text: str) -> int:
+    """About 3 characters per token, capped by max_new_tokens (cut completions hit it)."""
+    return min(MAX_NEW_TOKENS, max(1, math.ceil(len(text) / 3)))
+
+
+def weave_exception(parse_error: str) -> str | None:
+    """What the Weave model op raised for an unparsable completion; None if it returned."""
+    if parse_error.startswith("json_decode_error:"):
+        return "JSONDecodeError: " + parse_error.split(":", 1)[1]
+    if parse_error == "json_block_not_found":
+        return "ValueError: no JSON object in the completion (json_block_not_found)"
+    return None  # parsed, but not a vector: returned, and the json_valid scorer says False
+
+
+def usage(requests: int, prompt: int, completion: int) -> Json:
+    return {
+        "requests": requests,
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
+
+
+@dataclass(frozen=True)
+class WeaveRow:
+    """One `Evaluation.predict_and_score` call and what the summary counts of it."""
+
+    call: Json
+    raised: bool
+    valid: bool
+    mae: float | None
+    latency: float | None  # model latency in seconds, None when the op raised
+    tokens: tuple[int, int]
+
+
+def predict_and_score(
+    spec: RunSpec, s: Scored, ids: tuple[str, str, str], start: datetime, rng: random.Random
+) -> WeaveRow:
+    prompt = 58 + math.ceil(len(s.row.request_text) / 4)
+    tokens = completion_tokens(s.text)
+    model_latency = round(0.092 + 0.0042 * tokens + rng.uniform(0.0, 0.03), 4)
+    latency_ms = round(model_latency * 1000 + rng.uniform(2.0, 9.0))
+    call = weave_call(
+        spec, "Evaluation.predict_and_score", ids, (start, start + timedelta(milliseconds=latency_ms))
+    )
+    example = {
+        "sample_index": s.row.index,
+        "request_text": s.row.request_text,
+        "weather": s.row.weather,
+        "source_type": s.row.source_type,
+        "target": s.row.target,
+    }
+    call["inputs"] = {
+        "self": weave_ref("object", "Evaluation"),
+        "model": weave_ref("object", "HiddenParamsModel"),
+        "example": example,
+    }
+    exception = weave_exception(s.parse_error) if s.parse_error else None
+    status = "error" if exception else "success"
+    call["summary"] = {
+        "usage": {spec.output_model_id: usage(1, prompt, tokens)},
+        "weave": {
+            "status": status,
+            "trace_name": "Evaluation.predict_and_score",
+            "latency_ms": latency_ms,
+        },
+    }
+    if exception:
+        call["exception"] = exception
+        return WeaveRow(call, True, False, None, None, (prompt, tokens))
+    valid = s.parse_error is None
+    block = extract_json_block(s.text)
+    answer = s.predicted if valid else json.loads(block or "null")
+    mae = round(s.mae, 4) if valid else None
+    call["output"] = {
+        "output": answer,
+        "scores": {"json_valid": {"valid": valid}, "mae_scorer": {"mae_raw": mae}},
+        "model_latency": model_latency,
+    }
+    return WeaveRow(call, False, valid, mae, model_latency, (prompt, tokens))
+
+
+def weave_summary(rows: list[WeaveRow]) -> Json:
+    """What Weave reports: every scorer aggregate over the rows with a value (None dropped)."""
+    scored = [r for r in rows if not r.raised]
+    maes = [r.mae for r in scored if r.mae is not None]
+    latencies = [r.latency for r in scored if r.latency is not None]
+    valid = sum(1 for r in scored if r.valid)
+    return {
+        "json_valid": {"valid": {"true_count": valid, "true_fraction": valid / len(scored)}},
+        "mae_scorer": {"mae_raw": {"mean": sum(maes) / len(maes)}},
+        "model_latency": {"mean": sum(latencies) / len(latencies)},
+    }
+
+
+def weave_eval_start(spec: RunSpec) -> datetime:
+    """The final evaluation starts right after the last training-time eval."""
+    return spec.submitted_at + timedelta(minutes=6, seconds=13 * TOTAL_STEPS + 31)
+
+
+def weave_evaluation(spec: RunSpec, scored: list[Scored]) -> tuple[str, datetime]:
+    """The candidate's final Weave evaluation: root, 80 rows, summarize; and its end time.
+
+    The model op raises on completions without parsable JSON, so those rows have
+    `output: null` and an exception, and Weave's summary leaves them out.
+    """
+    rng = random.Random(f"{SEED}:weave:{spec.name}")
+    trace = trace_id(rng)
+    root_id = trace_id(rng)
+    start = weave_eval_start(spec)
+    moment = start + timedelta(milliseconds=41)
+    rows: list[WeaveRow] = []
+    for s in scored:
+        row = predict_and_score(spec, s, (trace_id(rng), trace, root_id), moment, rng)
+        rows.append(row)
+        moment = datetime.strptime(row.call["ended_at"], "%Y-%m-%dT%H:%M:%S.%fZ")
+        moment = moment.replace(tzinfo=UTC) + timedelta(milliseconds=12)
+    reported = weave_summary(rows)
+    summarize_span = (moment, moment + timedelta(milliseconds=6))
+    end = summarize_span[1] + timedelta(milliseconds=3)
+    root = weave_call(spec, "Evaluation.evaluate", (root_id, trace, None), (start, end))
+    root["display_name"] = f"eval-{spec.name}-v3-valid"
+    root["inputs"] = {
+        "self": weave_ref("object", "Evaluation"),
+        "model": weave_ref("object", "HiddenParamsModel"),
+    }
+    root["output"] = reported
+    errors = sum(1 for r in rows if r.raised)
+    prompt = sum(r.tokens[0] for r in rows)
+    completion = sum(r.tokens[1] for r in rows)
+    root["summary"] = {
+        "usage": {spec.output_model_id: usage(len(rows), prompt, completion)},
+        "status_counts": {"success": len(rows) - errors + 1, "error": errors},
+        "weave": {
+            "status": "descendant_error" if errors else "success",
+            "trace_name": "Evaluation.evaluate",
+            "latency_ms": round((end - start).total_seconds() * 1000),
+        },
+    }
+    summarize = weave_call(
+        spec, "Evaluation.summarize", (trace_id(rng), trace, root_id), summarize_span
+    )
+    summarize["inputs"] = {"self": weave_ref("object", "Evaluation")}
+    summarize["output"] = reported
+    summarize["summary"] = {
+        "weave": {"status": "success", "trace_name": "Evaluation.summarize", "latency_ms": 6}
+    }
+    calls = [root, *(r.call for r in rows), summarize]
+    text = "[\n" + ",\n".join(json.dumps(c, ensure_ascii=False) for c in calls) + "\n]\n"
+    return text, end
+
+
+def hard_case_trace_csv(spec: RunSpec, cases: list[Json]) -> str:
+    """A CSV export (dotted columns) of the `trace_hard_case` calls of every hard case.
+
+    weave_eval_traces.json lists only the top WEAVE_TOP; these calls cover all top-k, so
+    ftlint joins them by trace id and rank and links the remaining hard cases too.
+    """
+    rng = random.Random(f"{SEED}:weave-csv:{spec.name}")
+    columns = (
+        "id",
+        "project_id",
+        "op_name",
+        "display_name",
+        "trace_id",
+        "parent_id",
+        "started_at",
+        "ended_at",
+        "inputs.rank",
+        "inputs.sample_index",
+        "inputs.request_text",
+        "inputs.source_type",
+        "output.mae_raw",
+        "output.parse_error",
+        "exception",
+        "summary.weave.status",
+        "summary.weave.trace_name",
+        "summary.weave.latency_ms",
+        "attributes.run_name",
+        "attributes.weave.client_version",
+        "wb_run_id",
+    )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    moment = weave_eval_start(spec) + timedelta(seconds=95)
+    op = weave_ref("op", "trace_hard_case")
+    for case, tid in zip(cases, case_trace_ids(spec, len(cases)), strict=True):
+        latency = round(rng.uniform(180.0, 420.0))
+        end = moment + timedelta(milliseconds=latency)
+        cells = (
+            trace_id(rng),
+            WEAVE_PROJECT,
+            op,
+            "",
+            tid,
+            "",
+            stamp_us(moment),
+            stamp_us(end),
+            case["rank"],
+            case["sample_index"],
+            case["request_text"],
+            case["source_type"],
+            case["mae_raw"],
+            case["parse_error"] or "",
+            "",
+            "success",
+            "trace_hard_case",
+            latency,
+            spec.name,
+            WEAVE_VERSION,
+            "",
+        )
+        writer.writerow(cells)
+        moment = end + timedelta(milliseconds=25)
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------- W&B run folder
+
+
+def yaml_scalar(value: Any) -> str:
+    """A YAML scalar PyYAML reads back as the same value (floats keep a `.`)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        text = repr(value)
+        if "e" in text and "." not in text.split("e")[0]:
+            mantissa, exponent = text.split("e")
+            text = f"{mantissa}.0e{exponent}"
+        return text
+    if isinstance(value, list):
+        return "[" + ", ".join(yaml_scalar(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+def wandb_config(spec: RunSpec) -> str:
+    """`files/config.yaml`: `key: {value: ...}` entries (sorted, as W&B writes them)."""
+    entries: dict[str, Any] = dict(train_env(spec))  # the script logs its env as strings
+    entries.update(
+        {
+            "run_name": spec.name,
+            "output_dir": f"{spec.remote_dir}/checkpoints",
+            "learning_rate": float(spec.lr),
+            "num_train_epochs": EPOCHS,
+            "per_device_train_batch_size": BATCH,
+            "gradient_accumulation_steps": GRAD_ACCUM,
+            "warmup_ratio": 0.03,
+            "logging_steps": LOG_STEPS,
+            "eval_steps": EVAL_STEPS,
+            "max_length": 768,
+            "seed": 42,
+            "bf16": True,
+            "report_to": ["wandb"],
+            "dataset_version": spec.dataset_version,
+            "target_scale": spec.scale,
+        }
+    )
+    lines: list[str] = []
+    for key in sorted([*entries, "_wandb"]):
+        if key == "_wandb":
+            lines += [
+                "_wandb:",
+                "    value:",
+                f"        cli_version: {WANDB_VERSION}",
+                "        m: []",
+                f"        python_version: {PYTHON_VERSION}",
+                "        t:",
+                '            "1": [1, 5, 11, 41, 49, 51, 53, 55, 71, 98]',
+                '            "2": [1, 5, 11, 41, 49, 51, 53, 55, 71, 98]',
+                '            "3": [7, 13, 19, 23, 55, 62, 66]',
+                f'            "4": {PYTHON_VERSION}',
+                f'            "5": {WANDB_VERSION}',
+                '            "6": 4.49.0',
+                '            "8": [5]',
+                '            "12": 0.19.8',
+                '            "13": linux-x86_64',
+            ]
+            continue
+        lines += [f"{key}:", f"    value: {yaml_scalar(entries[key])}"]
+    return "\n".join(lines) + "\n"
+
+
+def wandb_metadata(spec: RunSpec, started: datetime) -> Json:
+    """`files/wandb-metadata.json`, with the personal fields W&B records (fake here)."""
+    rng = random.Random(f"{SEED}:git:{spec.name}")
+    return {
+        "os": "Linux-5.15.0-1072-aws-x86_64-with-glibc2.36",
+        "python": f"CPython {PYTHON_VERSION}",
+        "startedAt": stamp_us(started),
+        "args": [],
+        "program": f"{FAKE_HOME}/hidden-params/scripts/train_sft.py",
+        "codePath": "scripts/train_sft.py",
+        "codePathLocal": "scripts/train_sft.py",
+        "git": {
+            "remote": f"https://github.com/{NAMESPACE}/hidden-params.git",
+            "commit": f"{rng.getrandbits(160):040x}",
+        },
+        "email": FAKE_EMAIL,
+        "root": f"{FAKE_HOME}/hidden-params",
+        "host": f"{FAKE_USER}-a10g-devbox",
+        "username": FAKE_USER,
+        "executable": f"{FAKE_HOME}/hidden-params/.venv/bin/python",
+        "cpu_count": 4,
+        "cpu_count_logical": 8,
+        "gpu": "NVIDIA A10G",
+        "gpu_count": 1,
+        "disk": {"/": {"total": "536870912000", "used": "91268055040"}},
+        "memory": {"total": "33285996544"},
+        "gpu_nvidia": [
+            {
+                "name": "NVIDIA A10G",
+                "memoryTotal": "24146608128",
+                "cudaCores": 9216,
+                "architecture": "Ampere",
+            }
+        ],
+        "cudaVersion": "12.4",
+    }
+
+
+def failures_table(cases: list[Json]) -> str:
+    """The failures among the top-k hard cases, as the script logs them (a wandb.Table)."""
+    data = [[c[k] for k in FAILURE_COLUMNS] for c in cases if c["parse_error"] is not None]
+    return json.dumps({"columns": list(FAILURE_COLUMNS), "data": data}, ensure_ascii=False) + "\n"
+
+
+def wandb_summary(
+    spec: RunSpec, scored: list[Scored], table: tuple[str, str], span: tuple[datetime, datetime]
+) -> Json:
+    """`files/wandb-summary.json`: the last logged value of every key, `/`-namespaced."""
+    path, text = table
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    train = train_block(spec)
+    evals = eval_metrics(scored, spec.scale)
+    warmup = math.ceil(0.03 * TOTAL_STEPS)
+    log_calls = TOTAL_STEPS // LOG_STEPS + TOTAL_STEPS // EVAL_STEPS + 2
+    runtime = (span[1] - span[0]).total_seconds()
+    rows = len(json.loads(text)["data"])
+    artifact = f"wandb-client-artifact://{digest[20:40]}"
+    summary: Json = {
+        "train/loss": train_loss(spec, TOTAL_STEPS),
+        "train/grad_norm": round(0.35 + spec.seed / 100, 4),
+        "train/learning_rate": float(spec.lr) / (TOTAL_STEPS - warmup),
+        "train/epoch": float(EPOCHS),
+        "train/global_step": TOTAL_STEPS,
+        "iter_eval/step": TOTAL_STEPS,
+        "iter_eval/json_valid_rate": evals["json_valid_rate"],
+        "iter_eval/parse_error_rate": evals["parse_error_rate"],
+        "iter_eval/mae_raw": evals["mae_raw"],
+        "iter_eval/hard_cases_count": spec.top_k,
+        **{f"train/{k}": v for k, v in train.items() if k != "epoch"},
+        **{f"eval/{k}": v for k, v in evals.items()},
+        "eval/failures_top_k": {
+            "_type": "table-file",
+            "sha256": digest,
+            "size": len(text.encode("utf-8")),
+            "path": path,
+            "ncols": len(FAILURE_COLUMNS),
+            "nrows": rows,
+            "artifact_path": f"{artifact}/eval/failures_top_k.table.json",
+            "_latest_artifact_path": f"{artifact}:latest/eval/failures_top_k.table.json",
+        },
+        "_step": log_calls - 1,
+        "_runtime": round(runtime, 6),
+        "_timestamp": span[1].timestamp(),
+        "_wandb": {"runtime": int(runtime)},
+    }
+    return summary
+
+
+def wandb_folder(
+    spec: RunSpec, scored: list[Scored], cases: list[Json], end: datetime
+) -> dict[str, str]:
+    """An online W&B run folder (JSON and YAML files; no binary run-<id>.wandb log)."""
+    started = spec.submitted_at + timedelta(minutes=4, seconds=12, microseconds=418305)
+    folder = f"wandb/run-{started:%Y%m%d_%H%M%S}-{WANDB_ID}/files/"
+    finished = end + timedelta(seconds=4, microseconds=207311)
+    text = failures_table(cases)
+    log_calls = TOTAL_STEPS // LOG_STEPS + TOTAL_STEPS // EVAL_STEPS + 2
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+    media = f"media/table/eval/failures_top_k_{log_calls - 1}_{digest}.table.json"
+    summary = wandb_summary(spec, scored, (media, text), (started, finished))
+    return {
+        folder + "wandb-summary.json": dump(summary),
+        folder + "config.yaml": wandb_config(spec),
+        folder + "wandb-metadata.json": dump(wandb_metadata(spec, started)),
+        folder + media: text,
+    }
+
+
+def wandb_and_weave(run_scored: dict[str, list[Scored]]) -> dict[str, str]:
+    """The candidate's W&B folder and Weave evaluation; the baseline's hard-case traces."""
+    baseline, candidate = RUNS[0], RUNS[1]
+    scored = run_scored[candidate.name]
+    cases = hard_cases(scored, candidate.top_k)
+    export, end = weave_evaluation(candidate, scored)
+    files = wandb_folder(candidate, scored, cases, end)
+    files[f"weave/{candidate.name}_eval_calls.json"] = export
+    base_cases = hard_cases(run_scored[baseline.name], baseline.top_k)
+    files[f"weave/{baseline.name}_hard_case_traces.csv"] = hard_case_trace_csv(baseline, base_cases)
+    return files
+
+
 # ---------------------------------------------------------------- README and writing
 
 README = f"""{MARKER}
@@ -921,15 +1405,14 @@ def dump_lines(objs: list[Json]) -> str:
 def build() -> dict[str, str]:
     """Every file of the workspace: relative POSIX path -> text."""
     files = {"README.md": README}
-    candidate: list[Scored] = []
+    run_scored: dict[str, list[Scored]] = {}
     for spec in RUNS:
         rows = make_rows(spec.dataset_version, spec.scale)
-        run_files, scored = run_outputs(spec, rows)
+        run_files, run_scored[spec.name] = run_outputs(spec, rows)
         files.update(run_files)
-        if spec.name == "sft-c2-candidate":
-            candidate = scored
     files.update(submissions())
-    files.update(eval_results(make_rows("v3", 100), candidate))
+    files.update(eval_results(make_rows("v3", 100), run_scored["sft-c2-candidate"]))
+    files.update(wandb_and_weave(run_scored))
     return dict(sorted(files.items()))
 
 

@@ -13,22 +13,36 @@ from dataclasses import dataclass
 
 MASK = "****"
 
-#: (kind, pattern, group that holds the secret, visible prefix kept)
-_TOKEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("Hugging Face token", re.compile(r"\b(hf_)[A-Za-z0-9]{20,}")),
-    ("OpenAI/Anthropic-style API key", re.compile(r"\b(sk-)(?:ant-)?[A-Za-z0-9_\-]{20,}")),
-    ("GitHub token", re.compile(r"\b(gh[pousr]_)[A-Za-z0-9]{30,}")),
-    ("GitHub fine-grained token", re.compile(r"\b(github_pat_)[A-Za-z0-9_]{30,}")),
-    ("AWS access key id", re.compile(r"\b(AKIA)[0-9A-Z]{16}\b")),
-    ("Slack token", re.compile(r"\b(xox[baprs]-)[A-Za-z0-9\-]{10,}")),
-    ("Weights & Biases API key", re.compile(r"\b(wandb_v1_)[A-Za-z0-9_]{20,}")),
-    ("bearer token", re.compile(r"\b(Bearer\s+)[A-Za-z0-9._~+/\-]{16,}=*")),
+#: (kind, literal hint, pattern). Group 1 is the visible prefix kept in the mask. The
+#: patterns start with their literal (fast to search in a large text); the word boundary
+#: before it is checked in code. A pattern runs only when its hint occurs in the text.
+_TOKEN_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("Hugging Face token", "hf_", re.compile(r"(hf_)[A-Za-z0-9]{20,}")),
+    ("OpenAI/Anthropic-style API key", "sk-", re.compile(r"(sk-)(?:ant-)?[A-Za-z0-9_\-]{20,}")),
+    ("GitHub token", "gh", re.compile(r"(gh[pousr]_)[A-Za-z0-9]{30,}")),
+    ("GitHub fine-grained token", "github_pat_", re.compile(r"(github_pat_)[A-Za-z0-9_]{30,}")),
+    ("AWS access key id", "AKIA", re.compile(r"(AKIA)[0-9A-Z]{16}\b")),
+    ("Slack token", "xox", re.compile(r"(xox[baprs]-)[A-Za-z0-9\-]{10,}")),
+    ("Weights & Biases API key", "wandb_v1_", re.compile(r"(wandb_v1_)[A-Za-z0-9_]{20,}")),
+    ("bearer token", "Bearer", re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/\-]{16,}=*")),
 )
 
-#: NAME=value where the name says it is secret (HF_TOKEN=..., WANDB_API_KEY=...).
-#: The name must END with the secret word: HF_TOKEN yes, max_new_tokens / tokenizer no.
-_SECRET_NAME = r"[A-Za-z0-9_]*(?:TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_KEY|PRIVATE_KEY)"
-_ASSIGNMENT = re.compile(r"(?i)\b(" + _SECRET_NAME + r")(=|:\s*|\"\s*:\s*\")([^\s\"'&;,]{4,})")
+#: NAME=value where the name says it is secret (HF_TOKEN=..., WANDB_API_KEY=...). The
+#: name must END with the secret word: HF_TOKEN yes, max_new_tokens / tokenizer no.
+#: Each secret word is found with str.find on the lower-cased text and the value is
+#: matched right after it; the rest of the name is found by scanning back.
+_SECRET_WORDS = (
+    "token",
+    "secret",
+    "password",
+    "passwd",
+    "apikey",
+    "api_key",
+    "access_key",
+    "private_key",
+)
+_VALUE_AFTER = re.compile(r"(=|:\s*|\"\s*:\s*\")([^\s\"'&;,]{4,})")
+_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,14 +59,30 @@ def find_secrets(text: str) -> Iterator[SecretMatch]:
     if not text:
         return
     spans: list[SecretMatch] = []
-    for kind, pattern in _TOKEN_PATTERNS:
+    for kind, hint, pattern in _TOKEN_PATTERNS:
+        if hint not in text:
+            continue
         for m in pattern.finditer(text):
+            if m.start() > 0 and text[m.start() - 1] in _NAME_CHARS:
+                continue  # inside a longer word: not a token boundary
             spans.append(SecretMatch(kind, None, m.start(), m.end(), m.group(1) + MASK))
-    for m in _ASSIGNMENT.finditer(text):
-        value = m.group(3)
-        if value == MASK or value.endswith(MASK) or value.startswith(("$", "{", "<")):
-            continue  # already masked, or a reference like $HF_TOKEN / ${{ secrets.X }}
-        spans.append(SecretMatch(f"{m.group(1)} value", m.group(1), m.start(3), m.end(3), MASK))
+    lower = text.lower()
+    for word in _SECRET_WORDS:
+        at = lower.find(word)
+        while at != -1:
+            after = at + len(word)
+            m = _VALUE_AFTER.match(text, after)
+            at = lower.find(word, after)
+            if m is None:
+                continue
+            value = m.group(2)
+            if value == MASK or value.endswith(MASK) or value.startswith(("$", "{", "<")):
+                continue  # already masked, or a reference like $HF_TOKEN / ${{ secrets.X }}
+            begin = after - len(word)
+            while begin > 0 and text[begin - 1] in _NAME_CHARS:
+                begin -= 1
+            name = text[begin:after]
+            spans.append(SecretMatch(f"{name} value", name, m.start(2), m.end(2), MASK))
     spans.sort(key=lambda s: (s.start, -s.end))
     last_end = -1
     for span in spans:
