@@ -41,7 +41,10 @@ _SECRET_WORDS = (
     "access_key",
     "private_key",
 )
-_VALUE_AFTER = re.compile(r"(=|:\s*|\"\s*:\s*\")([^\s\"'&;,]{4,})")
+#: The separator may be JSON-escaped (`\\"api_key\\": \\"x\\"` inside a JSON string) or
+#: XML-escaped (`&quot;`), so the final pass over any output format still sees it.
+_QUOTE = r"(?:\\?\"|&quot;)"
+_VALUE_AFTER = re.compile(r"(=|:\s*|" + _QUOTE + r"\s*:\s*" + _QUOTE + r")([^\s\"'&;,\\]{4,})")
 _NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 
 
