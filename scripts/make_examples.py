@@ -7,7 +7,9 @@ and fixed timestamps, so two runs write byte-identical files. The campaign is a
 JSON-output regression task (six integer "hidden parameter" dimensions); the metrics
 in `final_metrics.json`, the iteration series and the eval-job results are computed
 from simulated per-row predictions, scored the way the pipeline scores them: an output
-that fails to parse is replaced by the mid-scale placeholder vector.
+that fails to parse is replaced by the mid-scale placeholder vector. The candidate's
+W&B run folder (JSON and YAML files) and Weave evaluation export, and a CSV export of
+the baseline's hard-case traces, are derived from the same predictions.
 """
 
 from __future__ import annotations
@@ -887,6 +889,9 @@ PYTHON_VERSION = "3.11.11"
 WANDB_VERSION = "0.19.8"
 WANDB_ID = "c2cand01"  # the candidate's W&B run id (Weave calls carry it as wb_run_id)
 LOG_STEPS = 10  # the trainer's logging_steps: one W&B history row per 10 optimizer steps
+#: W&B's `_step` counts log calls (0-based): one per logging step, one per training-time
+#: eval, the trainer's closing summary and the final eval with its failures table.
+WANDB_LAST_STEP = TOTAL_STEPS // LOG_STEPS + TOTAL_STEPS // EVAL_STEPS + 1
 FAILURE_COLUMNS = (
     "rank",
     "sample_index",
@@ -920,7 +925,6 @@ def stamp_us(moment: datetime) -> str:
 
 def weave_attributes(spec: RunSpec) -> Json:
     client = {"client_version": WEAVE_VERSION, "source": "python-sdk", "os_name": "Linux"}
-    client["sys_version"] = f"{PYTHON_VERSION} (main, Feb  4 2025, 04:41:13) [GCC 12.2.0]"
     return {"weave": client, "run_name": spec.name, "cycle_id": spec.cycle_id}
 
 
@@ -972,27 +976,28 @@ def usage(requests: int, prompt: int, completion: int) -> Json:
 
 
 @dataclass(frozen=True)
-class WeaveRow:
-    """One `Evaluation.predict_and_score` call and what the summary counts of it."""
+class ScoredCall:
+    """One `Evaluation.predict_and_score` call and what Weave's summary counts of it."""
 
     call: Json
+    end: datetime
     raised: bool
     valid: bool
     mae: float | None
     latency: float | None  # model latency in seconds, None when the op raised
-    tokens: tuple[int, int]
+    tokens: tuple[int, int]  # prompt, completion
 
 
 def predict_and_score(
     spec: RunSpec, s: Scored, ids: tuple[str, str, str], start: datetime, rng: random.Random
-) -> WeaveRow:
+) -> ScoredCall:
+    """A row: the model op raises on unparsable JSON (output null), else scorers run."""
     prompt = 58 + math.ceil(len(s.row.request_text) / 4)
     tokens = completion_tokens(s.text)
     model_latency = round(0.092 + 0.0042 * tokens + rng.uniform(0.0, 0.03), 4)
     latency_ms = round(model_latency * 1000 + rng.uniform(2.0, 9.0))
-    call = weave_call(
-        spec, "Evaluation.predict_and_score", ids, (start, start + timedelta(milliseconds=latency_ms))
-    )
+    end = start + timedelta(milliseconds=latency_ms)
+    call = weave_call(spec, "Evaluation.predict_and_score", ids, (start, end))
     example = {
         "sample_index": s.row.index,
         "request_text": s.row.request_text,
@@ -1017,7 +1022,7 @@ def predict_and_score(
     }
     if exception:
         call["exception"] = exception
-        return WeaveRow(call, True, False, None, None, (prompt, tokens))
+        return ScoredCall(call, end, True, False, None, None, (prompt, tokens))
     valid = s.parse_error is None
     block = extract_json_block(s.text)
     answer = s.predicted if valid else json.loads(block or "null")
@@ -1027,10 +1032,10 @@ def predict_and_score(
         "scores": {"json_valid": {"valid": valid}, "mae_scorer": {"mae_raw": mae}},
         "model_latency": model_latency,
     }
-    return WeaveRow(call, False, valid, mae, model_latency, (prompt, tokens))
+    return ScoredCall(call, end, False, valid, mae, model_latency, (prompt, tokens))
 
 
-def weave_summary(rows: list[WeaveRow]) -> Json:
+def weave_summary(rows: list[ScoredCall]) -> Json:
     """What Weave reports: every scorer aggregate over the rows with a value (None dropped)."""
     scored = [r for r in rows if not r.raised]
     maes = [r.mae for r in scored if r.mae is not None]
@@ -1049,7 +1054,7 @@ def weave_eval_start(spec: RunSpec) -> datetime:
 
 
 def weave_evaluation(spec: RunSpec, scored: list[Scored]) -> tuple[str, datetime]:
-    """The candidate's final Weave evaluation: root, 80 rows, summarize; and its end time.
+    """The candidate's final Weave evaluation as JSONL (root, 80 rows, summarize); its end.
 
     The model op raises on completions without parsable JSON, so those rows have
     `output: null` and an exception, and Weave's summary leaves them out.
@@ -1059,17 +1064,16 @@ def weave_evaluation(spec: RunSpec, scored: list[Scored]) -> tuple[str, datetime
     root_id = trace_id(rng)
     start = weave_eval_start(spec)
     moment = start + timedelta(milliseconds=41)
-    rows: list[WeaveRow] = []
+    rows: list[ScoredCall] = []
     for s in scored:
         row = predict_and_score(spec, s, (trace_id(rng), trace, root_id), moment, rng)
         rows.append(row)
-        moment = datetime.strptime(row.call["ended_at"], "%Y-%m-%dT%H:%M:%S.%fZ")
-        moment = moment.replace(tzinfo=UTC) + timedelta(milliseconds=12)
+        moment = row.end + timedelta(milliseconds=12)
     reported = weave_summary(rows)
     summarize_span = (moment, moment + timedelta(milliseconds=6))
     end = summarize_span[1] + timedelta(milliseconds=3)
     root = weave_call(spec, "Evaluation.evaluate", (root_id, trace, None), (start, end))
-    root["display_name"] = f"eval-{spec.name}-v3-valid"
+    root["display_name"] = f"eval-{spec.name}-{spec.dataset_version}-valid"
     root["inputs"] = {
         "self": weave_ref("object", "Evaluation"),
         "model": weave_ref("object", "HiddenParamsModel"),
@@ -1096,8 +1100,7 @@ def weave_evaluation(spec: RunSpec, scored: list[Scored]) -> tuple[str, datetime
         "weave": {"status": "success", "trace_name": "Evaluation.summarize", "latency_ms": 6}
     }
     calls = [root, *(r.call for r in rows), summarize]
-    text = "[\n" + ",\n".join(json.dumps(c, ensure_ascii=False) for c in calls) + "\n]\n"
-    return text, end
+    return dump_lines(calls), end
 
 
 def hard_case_trace_csv(spec: RunSpec, cases: list[Json]) -> str:
@@ -1225,7 +1228,7 @@ def wandb_config(spec: RunSpec) -> str:
                 f'            "5": {WANDB_VERSION}',
                 '            "6": 4.49.0',
                 '            "8": [5]',
-                '            "12": 0.19.8',
+                f'            "12": {WANDB_VERSION}',
                 '            "13": linux-x86_64',
             ]
             continue
@@ -1286,7 +1289,6 @@ def wandb_summary(
     train = train_block(spec)
     evals = eval_metrics(scored, spec.scale)
     warmup = math.ceil(0.03 * TOTAL_STEPS)
-    log_calls = TOTAL_STEPS // LOG_STEPS + TOTAL_STEPS // EVAL_STEPS + 2
     runtime = (span[1] - span[0]).total_seconds()
     rows = len(json.loads(text)["data"])
     artifact = f"wandb-client-artifact://{digest[20:40]}"
@@ -1313,7 +1315,7 @@ def wandb_summary(
             "artifact_path": f"{artifact}/eval/failures_top_k.table.json",
             "_latest_artifact_path": f"{artifact}:latest/eval/failures_top_k.table.json",
         },
-        "_step": log_calls - 1,
+        "_step": WANDB_LAST_STEP,
         "_runtime": round(runtime, 6),
         "_timestamp": span[1].timestamp(),
         "_wandb": {"runtime": int(runtime)},
@@ -1324,14 +1326,17 @@ def wandb_summary(
 def wandb_folder(
     spec: RunSpec, scored: list[Scored], cases: list[Json], end: datetime
 ) -> dict[str, str]:
-    """An online W&B run folder (JSON and YAML files; no binary run-<id>.wandb log)."""
+    """An online W&B run folder: its JSON and YAML files, timed with the Weave eval.
+
+    No binary run-<id>.wandb log: a real one cannot be written deterministically without
+    the SDK, so the step history stays in outputs/<run>/iter_eval_metrics.jsonl.
+    """
     started = spec.submitted_at + timedelta(minutes=4, seconds=12, microseconds=418305)
     folder = f"wandb/run-{started:%Y%m%d_%H%M%S}-{WANDB_ID}/files/"
     finished = end + timedelta(seconds=4, microseconds=207311)
     text = failures_table(cases)
-    log_calls = TOTAL_STEPS // LOG_STEPS + TOTAL_STEPS // EVAL_STEPS + 2
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
-    media = f"media/table/eval/failures_top_k_{log_calls - 1}_{digest}.table.json"
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]  # W&B: <key>_<step>_<hash>
+    media = f"media/table/eval/failures_top_k_{WANDB_LAST_STEP}_{digest}.table.json"
     summary = wandb_summary(spec, scored, (media, text), (started, finished))
     return {
         folder + "wandb-summary.json": dump(summary),
@@ -1348,7 +1353,7 @@ def wandb_and_weave(run_scored: dict[str, list[Scored]]) -> dict[str, str]:
     cases = hard_cases(scored, candidate.top_k)
     export, end = weave_evaluation(candidate, scored)
     files = wandb_folder(candidate, scored, cases, end)
-    files[f"weave/{candidate.name}_eval_calls.json"] = export
+    files[f"weave/{candidate.name}_eval_calls.jsonl"] = export
     base_cases = hard_cases(run_scored[baseline.name], baseline.top_k)
     files[f"weave/{baseline.name}_hard_case_traces.csv"] = hard_case_trace_csv(baseline, base_cases)
     return files
@@ -1391,6 +1396,39 @@ baseline adapter whose submission failed (401 Unauthorized); a fine_tuned eval o
 candidate adapter where 5% of rows were answered by the Mistral fallback, and whose
 command carries a pasted (fake) `HF_TOKEN`. Eval records without `run_name` join to
 training runs by `local_adapter_model_id`.
+
+W&B and Weave (`wandb/`, `weave/`):
+
+- `wandb/run-20250312_083412-c2cand01/files/`: the candidate's online W&B run folder
+  as the training job left it. `wandb-summary.json` holds the last logged values
+  (`eval/*` equal to `final_metrics.json`, `train/*`, `iter_eval/*`, `_step`,
+  `_runtime`, `_timestamp`, `_wandb`) and the `eval/failures_top_k` table entry;
+  `config.yaml` holds the job's `--env` values and trainer arguments as
+  `key: {{value: ...}}` entries plus the `_wandb` block; the table
+  `media/table/eval/failures_top_k_28_<hash>.table.json` lists the 15 unparsed rows.
+  The folder joins the run by `HF_FT_RUN_NAME` in `config.yaml`, so `ftlint runs
+  examples` lists these files among the candidate's sources; every value agrees with
+  the outputs and the job record, so no conflict is reported. `wandb-metadata.json`
+  holds (fake) personal data the way W&B records it: an email, a user name, a host
+  name and home-directory paths. ftlint keeps only the git commit, the repo-relative
+  program and the start time; none of the personal fields appears in any output.
+  There is no binary `run-<id>.wandb` log (a real one cannot be generated
+  deterministically without the W&B SDK), so the step history comes from
+  `iter_eval_metrics.jsonl`.
+- `weave/sft-c2-candidate_eval_calls.jsonl`: a Weave export (one call per line) of the
+  candidate's final evaluation: the `Evaluation.evaluate` root, its 80
+  `Evaluation.predict_and_score` rows and the `Evaluation.summarize` call. The model
+  op raises on the 14 completions without parsable JSON, so those rows have
+  `output: null` and an exception; the wrapper-object row parses and is scored
+  invalid. Weave's summary drops the failed rows: it reports a json_valid
+  true_fraction of 0.9848 (65 of 66 scored rows) where the recount over all 80 rows is
+  0.8125, and an MAE mean over only 65 rows. PRV007 `weave-denominator` reports it.
+  The calls carry `wb_run_id` (the W&B run above) and a `run_name` attribute, which
+  join them to `sft-c2-candidate`.
+- `weave/sft-c1-baseline_hard_case_traces.csv`: a CSV export (dotted columns such as
+  `inputs.rank`, `summary.weave.latency_ms`) of the baseline's 16 `trace_hard_case`
+  calls. `weave_eval_traces.json` lists only the top 10; ftlint joins the CSV rows by
+  trace id and rank, so findings on hard cases 11-16 link their traces too.
 """
 
 

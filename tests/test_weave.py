@@ -331,5 +331,7 @@ def test_bad_exports_are_problems_with_file_and_line(ws) -> None:
     ]
 
 
-def test_examples_have_no_weave_exports() -> None:
-    assert _prv007(REPO / "examples") == []
+def test_examples_weave_export_is_flagged_once() -> None:
+    """The shipped candidate export drops 14 failed rows; the baseline CSV holds no evaluation."""
+    (finding,) = _prv007(REPO / "examples")
+    assert finding.run == "sft-c2-candidate" and finding.measurements["failed_rows"] == 14
