@@ -213,3 +213,10 @@ def test_many_bad_lines_make_one_finding(ws) -> None:
     (f,) = _by_code(lint(ws.root), "PRV005")
     assert f.measurements["count"] == 500 and len(f.evidence) == 5
     assert "500 bad lines" in f.message
+
+
+def test_empty_workspace_is_not_a_silent_pass(ws, cli) -> None:
+    result = cli("check", str(ws.root), "--no-color")
+    assert result.code == 0
+    assert "PRV004 warning no eval artifacts found in this workspace" in result.out
+    assert cli("check", str(ws.root), "--fail-on", "warning").code == 1

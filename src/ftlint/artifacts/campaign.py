@@ -163,6 +163,16 @@ def load_campaign(
             names.add(run.name)
             runs.append(run)
     runs.sort(key=lambda r: r.name)
+    if not runs and not problems and not unjoined:
+        looked = ", ".join(g for kind in sorted(config.inputs) for g in config.inputs[kind])
+        problems.append(
+            Problem(
+                "missing",
+                f"no eval artifacts found in this workspace (looked for {looked}); "
+                "check the path or the `inputs:` globs",
+                Evidence("."),
+            )
+        )
     return Campaign(
         root=str(ws.root),
         runs=tuple(runs),
