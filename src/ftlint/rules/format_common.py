@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ..model import Evidence, Finding, HardCase, Provenance, Run
+from ..model import Evidence, Finding, HardCase, Run
 from ..rule import Param, Rule, RuleContext
 from .taxonomy import (
     GENERATED_TEXT_LIMIT,
@@ -171,23 +171,17 @@ class RowView:
         return self.failed and s is not None and s.unterminated and s.object_count == 0
 
 
-#: The last row viewed: every format visitor asks for the same row in turn, so an
-#: identity check answers all but the first (the tuple keeps the case alive, so its id
-#: cannot be reused while it is cached).
-_last: tuple[HardCase | None, Provenance | None, RowView | None] = (None, None, None)
-
-
 def view_row(case: HardCase, run: Run) -> RowView:
-    """The `RowView` of a hard case, computed once per row for all format visitors."""
-    global _last
+    """The `RowView` of a hard case, computed once per row for all format visitors.
+
+    Memoised by value (a pure function of the row's text and the run's contract), so
+    the visitors that ask about the same row in turn share one analysis; a str caches
+    its hash, so the lookups after the first are cheap.
+    """
     prov = run.provenance
-    if _last[0] is case and _last[1] is prov and _last[2] is not None:
-        return _last[2]
     error = case.parse_error if isinstance(case.parse_error, str) else None
     text = case.generated_text if isinstance(case.generated_text, str) else None
-    view = _view(error, text, prov.target_keys, prov.target_scale)
-    _last = (case, prov, view)
-    return view
+    return _view(error, text, prov.target_keys, prov.target_scale)
 
 
 @lru_cache(maxsize=32)  # the visitors of one row ask in a row; texts can be long
@@ -211,13 +205,13 @@ def _view(
         return RowView(False, None, None, len(body), cut)  # fast path: one flat object
     shape = analyze_completion(text)
     if has_error:
-        cls = classify_failure(parse_error, text, target_keys=keys, target_scale=scale)
+        cls = classify_failure(parse_error, text, target_keys=keys, target_scale=scale, shape=shape)
         return RowView(True, cls, shape, size, cut)
     if shape.empty:
         return RowView(True, FC.NO_JSON, shape, size, cut)
     if cut and shape.first_object is None:
         return RowView(False, None, shape, size, cut)  # the object may lie past the cut
-    cls = classify_failure(None, text, target_keys=keys, target_scale=scale)
+    cls = classify_failure(None, text, target_keys=keys, target_scale=scale, shape=shape)
     if cls in HARD_FAILURES:
         return RowView(True, cls, shape, size, cut)  # "parsed" per the writer, invalid per text
     return RowView(False, None, shape, size, cut)

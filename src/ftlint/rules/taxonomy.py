@@ -562,6 +562,7 @@ def classify_failure(
     target_keys: Sequence[str] | None = None,
     target_scale: float | None = None,
     text_limit: int | None = GENERATED_TEXT_LIMIT,
+    shape: CompletionShape | None = None,
 ) -> FailureClass:
     """Classify one failed output into a `FailureClass` (never raises).
 
@@ -611,7 +612,8 @@ def classify_failure(
     if not isinstance(generated_text, str):
         return hint.cls if hint else FailureClass.OTHER
     contract = _Contract.build(target_keys, target_scale)
-    shape = analyze_completion(generated_text)
+    if shape is None:  # callers that already analysed the text pass its shape
+        shape = analyze_completion(generated_text)
     found, obj = _classify_text(generated_text, shape, contract)
     if hint is None:
         return found or FailureClass.OTHER

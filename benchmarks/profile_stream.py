@@ -1,0 +1,180 @@
+"""Where a streamed hard-case row's time goes: reader, schema check, each rule's visitor.
+
+    .venv/bin/python benchmarks/profile_stream.py              # a cached 64 MiB workspace
+    .venv/bin/python benchmarks/profile_stream.py WS --mb 256  # or any workspace
+
+In-process, on the same file, one stage at a time (no profiler overhead): the bare
+`json.loads` loop, ftlint's JSONL reader (`iter_jsonl`), the typed rows
+(`stream_hard_cases`: reader + fast schema check + `HardCase`), then the whole engine
+with every rule's `row()` timed through a thin proxy. Prints microseconds per row.
+Uses ftlint's internal APIs (the same ones tests/conftest.py `lint` uses), so it may
+need a touch when they change; `run.py` only uses the command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import generate  # noqa: E402
+
+
+class _Timed:
+    """Proxy around a hard-case visitor that adds the time spent in `row` to a counter."""
+
+    __slots__ = ("_inner", "_key", "_totals")
+
+    def __init__(self, inner: Any, key: str, totals: dict[str, float]) -> None:
+        self._inner, self._key, self._totals = inner, key, totals
+
+    def row(self, case: Any) -> None:
+        started = time.perf_counter()
+        try:
+            self._inner.row(case)
+        finally:
+            self._totals[self._key] += time.perf_counter() - started
+
+    def finish(self) -> Any:
+        started = time.perf_counter()
+        try:
+            return list(self._inner.finish() or ())
+        finally:
+            self._totals[self._key + " finish"] += time.perf_counter() - started
+
+
+def profile(root: Path) -> dict[str, Any]:
+    from ftlint.artifacts.campaign import load_campaign
+    from ftlint.artifacts.hardcases import stream_hard_cases
+    from ftlint.artifacts.io import Workspace, iter_jsonl
+    from ftlint.config import Config
+    from ftlint.engine import run_engine, select_rules
+    from ftlint.plugins import build_plugins
+
+    files = sorted(root.glob("outputs/*/hard_cases.valid.jsonl"))
+    if len(files) != 1:
+        raise SystemExit(
+            f"{root}: expected one outputs/*/hard_cases.valid.jsonl, found {len(files)}"
+        )
+    path = files[0]
+    ws = Workspace(root.resolve())
+    config = Config()
+    limit = config.max_line_bytes
+    stages: dict[str, float] = {}
+
+    for _warm in range(2):  # the first pass only warms the page cache and the allocator
+        started = time.perf_counter()
+        rows = 0
+        with path.open("rb") as handle:
+            for line in handle:
+                json.loads(line)
+                rows += 1
+        stages["bare json.loads loop"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    for _ in iter_jsonl(ws, ws.root / ws.rel(path.resolve()), max_line_bytes=limit, run="x"):
+        pass
+    stages["iter_jsonl (reader)"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    for _ in stream_hard_cases(ws, ws.root / ws.rel(path.resolve()), "x", max_line_bytes=limit):
+        pass
+    stages["stream_hard_cases (reader + check + HardCase)"] = time.perf_counter() - started
+
+    built = build_plugins(use_entry_points=True)
+    classes = built.rule_classes()
+    config = config.bind_rules(classes, built.config_schemas())
+    chosen = select_rules(classes, config)
+    totals: dict[str, float] = defaultdict(float)
+    own = {cls: vars(cls).get("hard_case_visitor") for cls in chosen}  # restored afterwards
+    for cls in chosen:
+        original = cls.hard_case_visitor
+
+        def timed(
+            self: Any, run: Any, ctx: Any, _orig: Any = original, _code: str = cls.code
+        ) -> Any:
+            visitor = _orig(self, run, ctx)
+            return None if visitor is None else _Timed(visitor, _code, totals)
+
+        cls.hard_case_visitor = timed  # type: ignore[method-assign]
+    try:
+        started = time.perf_counter()
+        campaign = load_campaign(root, config)
+        stages["load_campaign"] = time.perf_counter() - started
+        started = time.perf_counter()
+        run_engine(campaign, chosen, config)
+        stages["engine (stream + every rule)"] = time.perf_counter() - started
+    finally:
+        for cls, method in own.items():
+            if method is None:
+                delattr(cls, "hard_case_visitor")  # it was inherited
+            else:
+                cls.hard_case_visitor = method  # type: ignore[method-assign]
+    return {
+        "file": str(path),
+        "bytes": path.stat().st_size,
+        "rows": rows,
+        "stages": stages,
+        "rules": dict(sorted(totals.items(), key=lambda kv: -kv[1])),
+    }
+
+
+def render(result: dict[str, Any]) -> str:
+    rows = max(result["rows"], 1)
+    lines = [
+        f"{result['file']}: {result['bytes'] / 1e6:,.1f} MB, {result['rows']:,} rows",
+        f"{'stage':<52}{'us/row':>10}{'MB/s':>10}",
+    ]
+    for name, seconds in result["stages"].items():
+        rate = result["bytes"] / 1e6 / seconds if seconds else 0.0
+        lines.append(f"{name:<52}{seconds / rows * 1e6:>10.2f}{rate:>10.1f}")
+    rules_total = sum(v for k, v in result["rules"].items() if not k.endswith(" finish"))
+    engine = result["stages"].get("engine (stream + every rule)", 0.0)
+    reader = result["stages"].get("stream_hard_cases (reader + check + HardCase)", 0.0)
+    lines += [
+        f"{'  of which rule visitors row() (sum)':<52}{rules_total / rows * 1e6:>10.2f}",
+        f"{'  of which engine dispatch (rest)':<52}{(engine - rules_total - reader) / rows * 1e6:>10.2f}",
+        "",
+        f"{'rule visitor':<52}{'us/row':>10}{'share':>10}",
+    ]
+    for name, seconds in result["rules"].items():
+        share = seconds / engine * 100 if engine else 0.0
+        lines.append(f"{name:<52}{seconds / rows * 1e6:>10.2f}{share:>9.1f}%")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Per-stage and per-rule cost of a streamed row.")
+    parser.add_argument("workspace", nargs="?", type=Path, help="a single-run workspace")
+    parser.add_argument("--mb", type=float, default=64, help="size of the generated file (MiB)")
+    parser.add_argument("--work", type=Path, default=HERE / ".work")
+    parser.add_argument("--json", type=Path, help="also write the result as JSON")
+    args = parser.parse_args(argv)
+    root = args.workspace
+    if root is None:
+        size = int(args.mb * (1 << 20))
+        root = generate.ensure_workspace(
+            args.work,
+            f"stream-{size}",
+            sys.stderr,
+            runs=1,
+            steps=5,
+            hard_case_bytes=size,
+            wandb_summaries=False,
+        )
+    result = profile(root)
+    sys.stdout.write(render(result))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
