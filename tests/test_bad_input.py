@@ -220,3 +220,36 @@ def test_empty_workspace_is_not_a_silent_pass(ws, cli) -> None:
     assert result.code == 0
     assert "PRV004 warning no eval artifacts found in this workspace" in result.out
     assert cli("check", str(ws.root), "--fail-on", "warning").code == 1
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "hf jobs run --env A=1 --env B= x.py",
+        "hf jobs run --env 'A=two words' --env B=\"q\" x.py",
+        "hf jobs run -e A=1 --env=B=2 --env C=3 --env C=4",
+        "hf jobs run --env 'A=unbalanced x.py",
+    ],
+)
+def test_env_parsing_fast_path_matches_shlex(command: str) -> None:
+    import itertools
+    import shlex
+
+    from ftlint.artifacts.jobs import parse_env
+
+    env, complaints = parse_env(command)
+    try:
+        tokens = shlex.split(command)
+    except ValueError:
+        assert any("not valid shell syntax" in c for c in complaints)
+        return
+    expected = {}
+    for flag, value in itertools.pairwise(tokens):
+        if flag in ("--env", "-e") and "=" in value:
+            k, _, v = value.partition("=")
+            expected[k] = v
+    for token in tokens:
+        if token.startswith("--env="):
+            k, _, v = token[len("--env=") :].partition("=")
+            expected[k] = v
+    assert env == expected

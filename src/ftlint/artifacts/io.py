@@ -20,9 +20,13 @@ READ_CHUNK = 1 << 20
 
 @dataclass(frozen=True, slots=True)
 class Workspace:
-    """The root being linted; every artifact path is reported relative to it."""
+    """The root being linted (an absolute, resolved path); every artifact path is
+    reported relative to it."""
 
     root: Path
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "root", self.root.resolve())
 
     def rel(self, path: Path) -> str:
         """POSIX path relative to the root (the file is known to be inside it)."""
@@ -34,7 +38,7 @@ class Workspace:
     def inside(self, path: Path) -> bool:
         """True when `path`, with symlinks resolved, stays inside the workspace."""
         try:
-            path.resolve().relative_to(self.root.resolve())
+            path.resolve().relative_to(self.root)  # the root is resolved once, by the loader
         except (ValueError, OSError):
             return False
         return True
