@@ -345,6 +345,9 @@ def _provenance(
             ("dataset_version", "dataset_version"),
             ("evaluated_count", "eval_size"),
             ("mode", "mode"),
+            ("local_adapter_model_id", "adapter"),
+            ("local_base_model_id", "base_model"),
+            ("dataset_path", "eval_path"),
         ):
             add(fname, er.get(key), Evidence(er_path, None, make_pointer(key)))
         metrics = er.get("metrics") if isinstance(er.get("metrics"), dict) else {}
