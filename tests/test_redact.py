@@ -69,3 +69,21 @@ def test_json_output_redacts_secrets_hidden_by_escaping(ws, cli) -> None:
     for fmt in ("json", "sarif", "junit", "github", "text"):
         out = cli("check", str(ws.root), "--format", fmt).out
         assert "s3cr3t-v4lue" not in out, fmt
+
+
+def test_sec001_scans_completions_in_the_hard_case_pass(ws) -> None:
+    from conftest import hard_case, lint
+
+    token = "hf_" + "Zx9" * 12
+    ws.run(
+        "run-a",
+        cases=[
+            hard_case(1, text='{"energy": 1} use HF_TOKEN=' + token),
+            hard_case(2, text='{"energy": 2, "note": "max_new_tokens=1024 tokenizer=x"}'),
+        ],
+    )
+    found = [f for f in lint(ws.root, select=["SEC001"]) if f.rule == "SEC001"]
+    assert len(found) == 1
+    (f,) = found
+    assert f.severity.value == "warning" and f.evidence[0].line == 1
+    assert "Hugging Face token" in f.message and token not in f.message

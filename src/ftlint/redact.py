@@ -45,6 +45,8 @@ _SECRET_WORDS = (
 #: XML-escaped (`&quot;`), so the final pass over any output format still sees it.
 _QUOTE = r"(?:\\?\"|&quot;)"
 _VALUE_AFTER = re.compile(r"(=|:\s*|" + _QUOTE + r"\s*:\s*" + _QUOTE + r")([^\s\"'&;,\\]{4,})")
+#: Substrings every secret word contains: one quick scan before the per-word search.
+_WORD_HINTS = ("token", "secret", "passw", "key")
 _NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 
 
@@ -70,6 +72,8 @@ def find_secrets(text: str) -> Iterator[SecretMatch]:
                 continue  # inside a longer word: not a token boundary
             spans.append(SecretMatch(kind, None, m.start(), m.end(), m.group(1) + MASK))
     lower = text.lower()
+    if not any(word in lower for word in _WORD_HINTS) and not spans:
+        return
     for word in _SECRET_WORDS:
         at = lower.find(word)
         while at != -1:

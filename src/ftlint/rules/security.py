@@ -127,7 +127,7 @@ class _CompletionScanner:
 
     def row(self, case: HardCase) -> None:
         text = case.generated_text
-        if text and ("_" in text or "-" in text or "=" in text or "Bearer" in text):
+        if text:  # find_secrets checks literal hints first: a clean text costs a few finds
             kinds = sorted({m.kind for m in find_secrets(text)})
             if kinds:
                 self.hits.append((case, kinds))
