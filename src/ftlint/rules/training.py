@@ -71,24 +71,17 @@ def scaled_env_action(
     name, current = env_value(run, ctx, knob)
     label = name or knob
     number = as_float(current)
-    if number is None:
-        return Action(
-            tier=4,
-            kind="env",
-            knob=knob,
-            value=None,
-            text=f"{label}: set to {factor:g}x the current value (current value unknown)",
-            why=why,
-            expected=expected,
-            rollback_trigger=rollback_trigger,
-        )
-    new: float | int = max(1, math.ceil(number * factor)) if integer else round_sig(number * factor)
+    new: float | int | None = None
+    text = f"{label}: set to {factor:g}x the current value (current value unknown)"
+    if number is not None:
+        new = max(1, math.ceil(number * factor)) if integer else round_sig(number * factor)
+        text = f"{label}: {current} -> {new:g}"
     return Action(
         tier=4,
         kind="env",
         knob=knob,
         value=new,
-        text=f"{label}: {current} -> {new:g}",
+        text=text,
         why=why,
         expected=expected,
         rollback_trigger=rollback_trigger,
