@@ -559,3 +559,20 @@ def test_hostile_rows_do_not_crash(ws: WorkspaceBuilder) -> None:
         candidate="cand",
     )
     assert "FTL001" not in codes(found), [f.message for f in found if f.rule == "FTL001"]
+
+
+def test_qlt006_ignores_clusters_no_bigger_than_chance(ws: WorkspaceBuilder) -> None:
+    """Hard cases spread evenly over a few templates are not a cluster; a dominant one is."""
+    even = [
+        f"Variant-{i}: {name}"
+        for i in range(4)
+        for name in ("calm piano", "warm jazz", "lofi beats")
+    ]
+    ws.run("r1", cases=[case(r, text=t) for r, t in enumerate(even, 1)])
+    assert only(lint(ws.root, select=["QLT006"]), "QLT006") == []
+    off = "rules:\n  QLT006:\n    min_lift: 0\n"
+    assert len(only(lint(ws.root, select=["QLT006"], config_text=off), "QLT006")) == 3
+    skewed = even + [f"Variant-{i}: calm piano" for i in range(5, 12)]
+    ws.run("r2", cases=[case(r, text=t) for r, t in enumerate(skewed, 1)])
+    (f,) = only(lint(ws.root, select=["QLT006"]), "QLT006", "r2")
+    assert "calm piano" in f.message and f.measurements["lift"] > 1.5

@@ -332,7 +332,9 @@ class RequestPatternCluster(Rule):
     """What it detects: hard cases that share a request template. Request texts are
     normalised (sample-number suffixes and `Variant-N` markers removed, other numbers
     replaced, case, punctuation and whitespace folded) and every template with at least
-    `min_cluster` hard cases is reported with its share of the hard cases, how many
+    `min_cluster` hard cases, and at least `min_lift` times the hard cases per
+    template that chance gives (the hard cases spread evenly over the distinct
+    templates seen), is reported with its share of the hard cases, how many
     of its rows failed to parse, up to five sample ids and their evidence lines. Counts
     are exact unless a file has more than `max_templates` distinct templates (then rare
     templates are dropped as they appear and the counts are lower bounds).
@@ -358,6 +360,12 @@ class RequestPatternCluster(Rule):
         "warn_share": Param(
             0.25, "share of the hard cases that makes a cluster a warning", minimum=0, maximum=1
         ),
+        "min_lift": Param(
+            1.5,
+            "a cluster must hold this many times the hard cases per distinct template "
+            "(what an even spread would give); 0 turns the chance check off",
+            minimum=0,
+        ),
         "rows_per_case": Param(
             10, "training rows to add per clustered hard case", type="integer", minimum=1
         ),
@@ -379,6 +387,7 @@ class _TemplateVisitor:
         self.clusters: dict[str, _Cluster] = {}
         self.keys: dict[str, str] = {}  # request text -> key: templated requests repeat
         self.total = 0
+        self.distinct = 0  # templates created; after pruning an upper bound (chance errs low)
         self.pruned = False
 
     def row(self, case: HardCase) -> None:
@@ -400,6 +409,7 @@ class _TemplateVisitor:
                 if len(self.clusters) >= self.ctx.params["max_templates"]:
                     return
             c = self.clusters[key] = _Cluster(text[:200])
+            self.distinct += 1
         c.count += 1
         c.unparsed += case.parse_error is not None
         if (mae := num(case.mae_raw)) is not None:
@@ -410,7 +420,9 @@ class _TemplateVisitor:
 
     def finish(self) -> Iterator[Finding]:
         p = self.ctx.params
-        found = [(k, c) for k, c in self.clusters.items() if c.count >= p["min_cluster"]]
+        chance = self.total / self.distinct if self.distinct else 0.0
+        floor = max(p["min_cluster"], p["min_lift"] * chance)
+        found = [(k, c) for k, c in self.clusters.items() if c.count >= floor]
         found.sort(key=lambda kc: (-kc[1].count, kc[0]))
         for key, c in found[: p["max_clusters"]]:
             share = c.count / self.total
@@ -441,6 +453,7 @@ class _TemplateVisitor:
                     "sample_ids": samples,
                     "mean_mae": c.err_sum / c.err_n if c.err_n else None,
                     "approximate": self.pruned,
+                    "lift": c.count / chance if chance else None,
                     "root_cause": cause,
                 },
                 actions=[
