@@ -85,6 +85,7 @@ class Engine:
         self.ws = Workspace(Path(campaign.root))
         self.stream_problems: dict[str, list[Problem]] = {}
         self.rules: list[tuple[Rule, RuleContext]] = []
+        shared: dict[Any, Any] = {}
         for cls in rule_classes:
             settings = config.rule_settings.get(cls.code)
             rule = cls()
@@ -95,6 +96,7 @@ class Engine:
                 knobs=config.knobs,
                 campaign=campaign,
                 stream_problems=self.stream_problems,
+                shared=shared,
             )
             self.rules.append((rule, ctx))
         self.rule_classes = list(rule_classes)

@@ -114,6 +114,11 @@ class RuleContext:
     knobs: Mapping[str, tuple[str, ...]]
     campaign: Campaign
     stream_problems: Mapping[str, Sequence[Any]] = field(default_factory=dict)
+    #: One dict shared by every rule of this lint (cleared by nothing, dropped with the
+    #: engine): rules that need the same per-run accumulator over hard cases keep it
+    #: here under a key of their own, e.g. ("dims", run.name), so one feeds it and the
+    #: others read it. Never module-level state.
+    shared: dict[Any, Any] = field(default_factory=dict)
 
     def finding(
         self,

@@ -9,7 +9,6 @@ modules' rules.
 from __future__ import annotations
 
 import math
-import weakref
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -147,8 +146,6 @@ class DimCollector:
         self.dims: dict[str, DimStats] = {k: DimStats() for k in self.keys or ()}
         self.rows = 0
         self.unparsed = 0
-        self.shared = False
-        self.owner: object = None
 
     def row(self, case: HardCase) -> None:
         if case.parse_error is not None:
@@ -205,22 +202,15 @@ class _Reader:
         return ()
 
 
-_SHARED: weakref.WeakValueDictionary[tuple[int, int], DimCollector]
-_SHARED = weakref.WeakValueDictionary()
-
-
 def shared_collector(run: Run, ctx: RuleContext) -> tuple[DimCollector, DimCollector | _Reader]:
     """The run's collector in this lint, and the visitor to hand the engine: the
-    collector itself for the first rule that asks (it feeds), a reader for the second."""
-    key = (id(ctx.stream_problems), id(run))  # stream_problems: one dict per engine
-    found = _SHARED.get(key)
-    mine = found is not None and found.run is run and found.owner is ctx.stream_problems
-    if found is not None and mine and not found.shared:
-        found.shared = True
+    collector itself for the first rule that asks (it feeds), a reader for the others.
+    The collector lives in the engine's `ctx.shared`, so it dies with the lint."""
+    key = ("quality.dims", run.name)
+    found = ctx.shared.get(key)
+    if found is not None and found.run is run:
         return found, _Reader(found)
-    collector = DimCollector(run)
-    collector.owner = ctx.stream_problems
-    _SHARED[key] = collector
+    collector = ctx.shared[key] = DimCollector(run)
     return collector, collector
 
 
