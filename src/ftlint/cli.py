@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -225,6 +226,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         rules=chosen,
         fail_on=args.fail_on,
         color=fmt == "text" and args.output is None and _color(args, sys.stdout),
+        width=shutil.get_terminal_size((120, 24)).columns,
         extra={"quiet": args.quiet},
     )
     text = render(fmt, report, plugins.report_formats())
