@@ -16,13 +16,21 @@ MASK = "****"
 #: (kind, literal hint, pattern). Group 1 is the visible prefix kept in the mask. The
 #: patterns start with their literal (fast to search in a large text); the word boundary
 #: before it is checked in code. A pattern runs only when its hint occurs in the text.
-_TOKEN_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+_TOKEN_PATTERNS: tuple[tuple[str, str | tuple[str, ...], re.Pattern[str]], ...] = (
     ("Hugging Face token", "hf_", re.compile(r"(hf_)[A-Za-z0-9]{20,}")),
     ("OpenAI/Anthropic-style API key", "sk-", re.compile(r"(sk-)(?:ant-)?[A-Za-z0-9_\-]{20,}")),
-    ("GitHub token", "gh", re.compile(r"(gh[pousr]_)[A-Za-z0-9]{30,}")),
+    (
+        "GitHub token",
+        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
+        re.compile(r"(gh[pousr]_)[A-Za-z0-9]{30,}"),
+    ),
     ("GitHub fine-grained token", "github_pat_", re.compile(r"(github_pat_)[A-Za-z0-9_]{30,}")),
     ("AWS access key id", "AKIA", re.compile(r"(AKIA)[0-9A-Z]{16}\b")),
-    ("Slack token", "xox", re.compile(r"(xox[baprs]-)[A-Za-z0-9\-]{10,}")),
+    (
+        "Slack token",
+        ("xoxb-", "xoxa-", "xoxp-", "xoxr-", "xoxs-"),
+        re.compile(r"(xox[baprs]-)[A-Za-z0-9\-]{10,}"),
+    ),
     ("Weights & Biases API key", "wandb_v1_", re.compile(r"(wandb_v1_)[A-Za-z0-9_]{20,}")),
     ("bearer token", "Bearer", re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/\-]{16,}=*")),
 )
@@ -65,7 +73,7 @@ def find_secrets(text: str) -> Iterator[SecretMatch]:
         return
     spans: list[SecretMatch] = []
     for kind, hint, pattern in _TOKEN_PATTERNS:
-        if hint not in text:
+        if hint not in text if isinstance(hint, str) else not any(h in text for h in hint):
             continue
         for m in pattern.finditer(text):
             if m.start() > 0 and text[m.start() - 1] in _NAME_CHARS:
