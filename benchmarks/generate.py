@@ -39,7 +39,6 @@ import argparse
 import json
 import math
 import random
-import re
 import shutil
 import sys
 import time
@@ -116,38 +115,10 @@ REASONING = (
 
 # ---------------------------------------------------------------- the writer's parser
 
-FENCE_RE = re.compile(r"```json\s*(.*?)```", re.DOTALL)
-
-
-def parse_vector(text: str, scale: int) -> tuple[Vector | None, str | None]:
-    """The pipeline's parser: a fenced json block, else the span from the first `{`
-    to the last `}`. Returns (vector, None) or (None, parse_error)."""
-    fenced = FENCE_RE.search(text)
-    if fenced:
-        block = fenced.group(1)
-    else:
-        start, end = text.find("{"), text.rfind("}")
-        if start == -1 or end < start:
-            return None, "json_block_not_found"
-        block = text[start : end + 1]
-    try:
-        payload = json.loads(block)
-    except json.JSONDecodeError as exc:
-        return None, f"json_decode_error:{exc}"
-    if not isinstance(payload, dict):
-        return None, "invalid_vector:parsed_payload_not_object"
-    if not any(k in payload for k in KEYS):
-        return None, "invalid_vector:vector_payload_not_found"
-    vector: Vector = {}
-    for key in KEYS:
-        value = payload.get(key)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return None, f"invalid_vector:invalid_value:{key}"
-        if not math.isfinite(value):
-            return None, f"invalid_vector:non_finite:{key}"
-        vector[key] = min(max(round(value), 0), scale)
-    return vector, None
-
+# One re-implementation of the pipeline's parser serves both generators: the example
+# workspace's and this one (scripts/ is not a package; it is put on the path here).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from make_examples import parse_vector  # noqa: E402
 
 # ---------------------------------------------------------------- rows and completions
 
