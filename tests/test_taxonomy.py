@@ -536,3 +536,44 @@ def test_objects_meeting_the_contract_are_not_blamed(
     assert classify_failure(None, f"```json\n{text}\n```", target_keys=KEYS, target_scale=100) is (
         F.MARKDOWN_FENCE
     )
+
+
+# -- the single-object fast path agrees with the scan ------------------------------------
+
+_json_leaf = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
+)
+_json_value = st.recursive(
+    _json_leaf,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    obj=st.dictionaries(st.text(max_size=8), _json_value, max_size=5),
+    before=st.sampled_from(["", " ", "\n", "\t \n", "\u2028", "\x1f", "\u3000", "x"]),
+    after=st.sampled_from(["", " ", "\n", "\r\n", "\u2028", "\x1f", "```", "}"]),
+    indent=st.sampled_from([None, 2]),
+)
+def test_fast_path_matches_the_scan(obj, before, after, indent) -> None:
+    from ftlint.rules import taxonomy
+
+    text = before + json.dumps(obj, indent=indent, ensure_ascii=False) + after
+    fast = taxonomy._single_object(text)
+    if fast is None:
+        return
+    original = taxonomy._single_object
+    try:
+        taxonomy._single_object = lambda _text: None
+        slow = taxonomy.analyze_completion(text)
+    finally:
+        taxonomy._single_object = original
+    assert fast == slow and fast.first_object == slow.first_object

@@ -181,6 +181,39 @@ def _scan_object(text: str, start: int) -> int:
     return -1
 
 
+def _single_object(text: str) -> CompletionShape | None:
+    """Fast path: the whole text (bar outer whitespace) is one JSON object.
+
+    `json.loads` in C decides that far faster than the character scan, and the scan
+    would find exactly this shape (a test proves the two agree on generated texts).
+    Anything else, including a decode failure, returns None and takes the scan.
+    """
+    body = text.strip()
+    if body[:1] != "{" or body[-1:] != "}":
+        return None
+    try:
+        obj = json.loads(body)
+    except Exception:  # ValueError, RecursionError, too-long ints: let the scan decide
+        return None
+    if not isinstance(obj, dict):
+        return None
+    start = len(text) - len(text.lstrip())
+    return CompletionShape(
+        empty=False,
+        has_open_brace=True,
+        unterminated=False,
+        fenced=False,
+        leading_text=False,
+        trailing_text=False,
+        object_count=1,
+        first_object=obj,
+        decode_error=None,
+        length=len(text),
+        first_object_span=(start, start + len(body)),
+        fence_language=None,
+    )
+
+
 def analyze_completion(text: str | None) -> CompletionShape:
     """Describe a raw completion in one linear pass (O(n), never raises).
 
@@ -192,6 +225,9 @@ def analyze_completion(text: str | None) -> CompletionShape:
     """
     if not isinstance(text, str):
         text = ""
+    fast = _single_object(text)
+    if fast is not None:
+        return fast
     size = len(text)
     pos = 0
     fence_open = fenced = leading = trailing = unterminated = False
