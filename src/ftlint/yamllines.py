@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import FtlintError
 from .model import pointer as make_pointer
 
@@ -16,7 +14,10 @@ def load_yaml_with_lines(path: Path, text: str) -> tuple[Any, dict[str, int]]:
 
     Duplicate keys, which PyYAML silently overwrites, are an error here: in a config
     file the second value silently winning is exactly the bug a user cannot see.
+    PyYAML is imported here, not at start-up: a run without a YAML config never pays it.
     """
+    import yaml
+
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -32,7 +33,9 @@ def load_yaml_with_lines(path: Path, text: str) -> tuple[Any, dict[str, int]]:
     return data, lines
 
 
-def _walk(node: yaml.Node, at: tuple[str, ...], lines: dict[str, int], path: Path) -> None:
+def _walk(node: Any, at: tuple[str, ...], lines: dict[str, int], path: Path) -> None:
+    import yaml
+
     lines.setdefault(make_pointer(*at), node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
