@@ -12,7 +12,6 @@ import importlib.util
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 import pluggy
 
 from . import hookspecs
+from .entrypoints import entry_points
 from .errors import FtlintError
 from .rule import Rule, validate_rule_class
 
