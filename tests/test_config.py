@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import REPO, codes, lint
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ftlint.config import DEFAULT_KNOBS, base_schema, find_config, load_config
 from ftlint.errors import FtlintError
@@ -153,3 +155,57 @@ def test_reference_rules_yaml_is_the_starter_and_valid() -> None:
         else:
             assert set(cls.params) <= set(data["rules"][cls.code])
     assert set(DEFAULT_KNOBS) == set(config.knobs)
+
+
+_yaml_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 10**6)
+    | st.floats(allow_nan=True)
+    | st.text(max_size=8)
+)
+_yaml_docs = st.recursive(
+    _yaml_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "select",
+                    "ignore",
+                    "rules",
+                    "inputs",
+                    "knobs",
+                    "plugins",
+                    "limits",
+                    "gates",
+                    "baseline",
+                    "suppressions",
+                    "per-path-ignores",
+                    "PRV005",
+                    "FMT001",
+                    "severity",
+                    "min",
+                    "paths",
+                    "x",
+                ]
+            ),
+            inner,
+            max_size=4,
+        )
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(doc=_yaml_docs, junk=st.text(max_size=30))
+def test_any_config_is_loaded_or_rejected_cleanly(tmp_path_factory, doc, junk) -> None:
+    """Whatever a rules.yaml holds, ftlint loads it or raises FtlintError: never a crash."""
+    path = tmp_path_factory.mktemp("cfg") / "rules.yaml"
+    for text in (yaml.safe_dump(doc), junk):
+        path.write_text(text, encoding="utf-8")
+        try:
+            _bind(path)
+        except FtlintError as exc:
+            assert str(exc)
