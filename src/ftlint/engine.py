@@ -144,7 +144,7 @@ class Engine:
                 problems.append(item)
                 continue
             count += 1
-            if self.progress is not None and count % 65536 == 0:
+            if self.progress is not None and not count & 4095:
                 self.progress.rows_streamed(run.name, count)
             for pair in list(visitors):
                 try:
