@@ -49,19 +49,10 @@ def _format(args: argparse.Namespace, allowed: tuple[str, ...]) -> str:
 
 def _lint(args: argparse.Namespace, config: Any, plugins: Any, classes: Any) -> Any:
     """Campaign, selected rules and findings, exactly as `ftlint check` gets them."""
-    from . import cli
+    from .cli import lint
 
-    shared = getattr(cli, "lint", None)
-    if shared is not None:
-        campaign, chosen, findings = shared(args, config, plugins, classes)
-        return campaign, chosen, list(findings)
-    from .engine import run_engine, select_rules
-
-    campaign = cli._load(args, config, plugins)
-    chosen = select_rules(
-        classes, config, select=cli._split(args.select), ignore=cli._split(args.ignore)
-    )
-    return campaign, chosen, list(run_engine(campaign, chosen, config).findings)
+    campaign, chosen, findings = lint(args, config, plugins, classes)
+    return campaign, chosen, list(findings)
 
 
 def _policy(config: Any) -> Any:
