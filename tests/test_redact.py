@@ -87,3 +87,11 @@ def test_sec001_scans_completions_in_the_hard_case_pass(ws) -> None:
     (f,) = found
     assert f.severity.value == "warning" and f.evidence[0].line == 1
     assert "Hugging Face token" in f.message and token not in f.message
+
+
+def test_sec001_finds_an_aws_key_id_in_a_completion_without_separators(ws) -> None:
+    from conftest import hard_case, lint
+
+    ws.run("run-a", cases=[hard_case(1, text="{} AKIAABCDEFGHIJKLMNOP")])
+    found = [f for f in lint(ws.root, select=["SEC001"]) if f.rule == "SEC001"]
+    assert len(found) == 1 and "AWS access key id" in found[0].message
