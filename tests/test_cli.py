@@ -216,3 +216,11 @@ def test_output_to_a_device_writes_through_and_keeps_the_device(ws, cli, tmp_pat
     assert stat.S_ISFIFO(fifo.stat().st_mode)
     assert cli("check", str(root), "--output", os.devnull).code == 1
     assert stat.S_ISCHR(Path(os.devnull).stat().st_mode)
+
+
+def test_error_messages_escape_names_from_artifacts(ws, cli) -> None:
+    ws.run("evil\n\x1b[2Jrun", submit=False)
+    result = cli("check", str(ws.root), "--baseline", "nope")
+    assert result.code == 2
+    assert "\x1b" not in result.err and result.err.count("\n") == 1
+    assert "evil\\x1b[2Jrun" in result.err or "evil \\x1b[2Jrun" in result.err

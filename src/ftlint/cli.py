@@ -318,10 +318,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return {**COMMANDS, **PLAN_COMMANDS}[args.command](args)
     except FtlintError as exc:
         from .redact import redact
+        from .report.text import clean
 
-        sys.stderr.write(
-            redact(f"ftlint: {exc}" if "\n" not in str(exc) else f"ftlint: errors:\n{exc}") + "\n"
-        )
+        # one line per error; names from artifacts may hold newlines or terminal escapes
+        lines = [clean(str(e)) for e in getattr(exc, "errors", [exc])]
+        text = f"ftlint: {lines[0]}" if len(lines) == 1 else "ftlint: errors:\n" + "\n".join(lines)
+        sys.stderr.write(redact(text) + "\n")
         return EXIT_ERROR
     except Exception as exc:  # a bug in ftlint: say so plainly, details on request
         if os.environ.get("FTLINT_DEBUG"):
