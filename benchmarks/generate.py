@@ -48,8 +48,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-GENERATOR_VERSION = 3
-KEYS = ("energy", "warmth", "brightness", "acousticness", "complexity", "nostalgia")
+# The example generator (scripts/, not a package) owns the task's vocabulary and the
+# re-implementation of the writer's parser; this generator reuses them.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+import make_examples as _examples
+from make_examples import KEYS, Json, Vector, parse_vector
+
+GENERATOR_VERSION = 4  # 4: request phrases come from the example generator
 FAILURE_MODES = ("valid", "truncated", "prose", "fenced", "wrapper", "empty")
 #: A typical top-k: mostly valid rows with a tail of format failures.
 DEFAULT_MIX: dict[str, float] = {
@@ -73,25 +78,8 @@ POOL_SIZE = 4096  # pre-rendered rows behind a streamed hard-case file
 MARK = "@@SAMPLE@@"  # where a streamed row's own sample number goes
 WEAVE_TOP = 10
 
-Json = dict[str, Any]
-Vector = dict[str, int]
-
-REQUESTS: tuple[tuple[str, tuple[int, ...]], ...] = (
-    ("Upbeat synthwave for a night drive", (78, 40, 62, 8, 45, 70)),
-    ("Something mellow with acoustic guitar for a rainy Sunday", (25, 75, 40, 90, 35, 55)),
-    ("90s hip hop that feels like summer", (70, 65, 70, 20, 50, 85)),
-    ("Dark techno for a late coding session", (82, 20, 25, 5, 55, 15)),
-    ("Café jazz for a slow Sunday morning", (30, 80, 55, 80, 60, 55)),
-    ("Epic orchestral music for a long run", (85, 45, 70, 60, 80, 30)),
-    ("Lo-fi beats to focus while reading", (30, 65, 45, 40, 30, 50)),
-    ("Old-school soul for cooking dinner with friends", (60, 85, 65, 55, 50, 80)),
-    ("Bright indie pop for a road trip", (75, 60, 85, 40, 40, 35)),
-    ("Melancholic piano for a late walk home", (20, 45, 25, 90, 55, 70)),
-    ("Heavy metal to get through leg day", (95, 25, 40, 10, 65, 30)),
-    ("Minimal ambient for falling asleep", (8, 50, 20, 45, 25, 40)),
-    ("Funky disco for a kitchen dance party", (88, 75, 85, 25, 50, 80)),
-    ("Bossa nova à la Jobim for breakfast", (35, 80, 65, 85, 55, 60)),
-)
+#: The example workspace's first 14 request phrases and their target vectors.
+REQUESTS = _examples.REQUESTS[:14]
 RULE_PROMPTS: tuple[tuple[str, tuple[int, ...]], ...] = (
     ("calm piano for studying", (15, 60, 35, 95, 40, 45)),
     ("nostalgic 80s ballads for a long drive", (45, 70, 55, 35, 40, 92)),
@@ -112,13 +100,6 @@ REASONING = (
     "The request mentions a specific decade, which raises nostalgia noticeably.",
 )
 
-
-# ---------------------------------------------------------------- the writer's parser
-
-# One re-implementation of the pipeline's parser serves both generators: the example
-# workspace's and this one (scripts/ is not a package; it is put on the path here).
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-from make_examples import parse_vector  # noqa: E402
 
 # ---------------------------------------------------------------- rows and completions
 
