@@ -97,47 +97,15 @@ def _gates(args: argparse.Namespace, *, need_baseline: bool):
 
 
 def read_rows(campaign: Any, config: Any, run: Any) -> Any:
-    """Per-row outcomes from a run's hard cases, complete only if they cover the eval set.
-
-    Reads at most eval_size + 1 rows: hard cases are normally the top-k worst rows, and
-    then per-row pairing is impossible; the result says why.
-    """
+    """The gate's per-row view of a run (reading is the artifact layer's job)."""
     from pathlib import Path
 
-    from .artifacts.hardcases import stream_hard_cases
+    from .artifacts.hardcases import read_row_outcomes
     from .artifacts.io import Workspace
     from .gates import RowResults
-    from .model import Problem
 
-    n = run.provenance.eval_size
-    if not run.hard_cases_path:
-        return RowResults(run.name, 0, False, reason="no hard cases file")
-    if not n:
-        return RowResults(run.name, 0, False, reason="eval size unknown")
     ws = Workspace(Path(campaign.root))
-    outcomes: dict[str, tuple[bool, float | None]] = {}
-    count = bad = 0
-    for item in stream_hard_cases(
-        ws, ws.root / run.hard_cases_path, run.name, max_line_bytes=config.max_line_bytes
-    ):
-        if isinstance(item, Problem):
-            bad += 1
-            continue
-        count += 1
-        if count > n:
-            break
-        if item.sample_id is not None:
-            outcomes[item.sample_id] = (item.parse_error is None, item.mae_raw)
-    if bad:
-        reason = f"{bad} unreadable hard-case line(s)"
-    elif count < n:
-        reason = f"hard cases are top-k only ({count} of {n} rows)"
-    elif count > n:
-        reason = f"more hard-case rows than the {n} eval rows"
-    elif len(outcomes) < count:
-        reason = "hard-case rows without a unique sample id"
-    else:
-        reason = ""
+    count, outcomes, reason = read_row_outcomes(ws, run, max_line_bytes=config.max_line_bytes)
     return RowResults(run.name, count, not reason, outcomes if not reason else {}, reason)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from ..model import Evidence, HardCase, Problem, TraceRow
+from ..model import Evidence, HardCase, Problem, Run, TraceRow
 from .io import Workspace, iter_jsonl
 from .validate import hard_case_ok, schema_problems
 
@@ -60,3 +60,43 @@ def stream_hard_cases(
             evidence=Evidence(rel, item.line, None, sample_id, trace.url if trace else None),
             raw=row,
         )
+
+
+def read_row_outcomes(
+    ws: Workspace, run: Run, *, max_line_bytes: int
+) -> tuple[int, dict[str, tuple[bool, float | None]], str]:
+    """Per-row outcomes of a run for paired gates: (rows read, sample id -> (parsed,
+    row MAE), why they cannot be paired, or "" when they cover the whole eval set).
+
+    Reads at most eval_size + 1 rows: hard cases are normally the top-k worst rows,
+    and then per-row pairing is impossible; the reason says so.
+    """
+    n = run.provenance.eval_size
+    if not run.hard_cases_path:
+        return 0, {}, "no hard cases file"
+    if not n:
+        return 0, {}, "eval size unknown"
+    outcomes: dict[str, tuple[bool, float | None]] = {}
+    count = bad = 0
+    for item in stream_hard_cases(
+        ws, ws.root / run.hard_cases_path, run.name, max_line_bytes=max_line_bytes
+    ):
+        if isinstance(item, Problem):
+            bad += 1
+            continue
+        count += 1
+        if count > n:
+            break
+        if item.sample_id is not None:
+            outcomes[item.sample_id] = (item.parse_error is None, item.mae_raw)
+    if bad:
+        reason = f"{bad} unreadable hard-case line(s)"
+    elif count < n:
+        reason = f"hard cases are top-k only ({count} of {n} rows)"
+    elif count > n:
+        reason = f"more hard-case rows than the {n} eval rows"
+    elif len(outcomes) < count:
+        reason = "hard-case rows without a unique sample id"
+    else:
+        reason = ""
+    return count, outcomes, reason
