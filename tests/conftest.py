@@ -14,6 +14,18 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every `ftlint` a test starts (pre-commit, documented snippets) caches results in a
+    folder of this test session, never in the user's ~/.cache/ftlint."""
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="ftlint-test-cache-")
+    config.add_cleanup(lambda: __import__("shutil").rmtree(folder, ignore_errors=True))
+    os.environ["FTLINT_CACHE_DIR"] = folder
+
+
 DIMS = ("energy", "warmth", "brightness", "acousticness", "complexity", "nostalgia")
 
 
@@ -197,6 +209,7 @@ def cli(tmp_path: Path) -> Callable[..., Result]:
     def run(*args: str, cwd_dir: Path | None = None, env: dict[str, str] | None = None) -> Result:
         full_env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "NO_COLOR")}
         full_env["FTLINT_DEBUG"] = "1"  # a crash must show as a traceback and fail the test
+        full_env["FTLINT_CACHE_DIR"] = str(tmp_path / "ftlint-cache")  # one cache per test
         full_env.update(env or {})
         proc = subprocess.run(
             [sys.executable, "-m", "ftlint", *args],

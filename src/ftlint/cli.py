@@ -73,6 +73,11 @@ def _workspace_args(p: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="accepted findings (fingerprints); only new findings count",
     )
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither replay nor store a cached result (FTLINT_NO_CACHE=1 does the same)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
