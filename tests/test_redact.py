@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ftlint.redact import find_secrets, redact
@@ -95,3 +95,22 @@ def test_sec001_finds_an_aws_key_id_in_a_completion_without_separators(ws) -> No
     ws.run("run-a", cases=[hard_case(1, text="{} AKIAABCDEFGHIJKLMNOP")])
     found = [f for f in lint(ws.root, select=["SEC001"]) if f.rule == "SEC001"]
     assert len(found) == 1 and "AWS access key id" in found[0].message
+
+
+_FRAGMENTS = st.sampled_from(
+    ["hf_", "sk-", "ant-", "ghp_", "gho_", "github_pat_", "AKIA", "xoxb-", "wandb_v1_",
+     "Bearer ", "TOKEN", "Token", "secret", "PassWord", "api_key", "KEY", "=", ": ", '\\"',
+     '"', "&quot;", "_", "-", " ", "\n", "A" * 20, "a1B2" * 8, "0123456789ABCDEF", "x"]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_FRAGMENTS, max_size=12).map("".join))
+def test_the_pre_check_never_hides_a_secret(text: str) -> None:
+    """find_secrets skips texts without any literal hint; the full scan agrees."""
+    from ftlint.redact import _may_hold_secret, _scan
+
+    full = list(_scan(text))
+    if full:
+        assert _may_hold_secret(text), text
+    assert list(find_secrets(text)) == full

@@ -134,6 +134,7 @@ class Engine:
                 continue
             if visitor is not None:
                 visitors.append((rule, visitor))
+        calls = tuple((rule, visitor.row) for rule, visitor in visitors)
         traces = {t.rank: t for t in run.traces if t.rank is not None}
         path = self.ws.root / run.hard_cases_path
         count = 0
@@ -146,13 +147,16 @@ class Engine:
             count += 1
             if self.progress is not None and not count & 4095:
                 self.progress.rows_streamed(run.name, count)
-            for pair in list(visitors):
+            for call in calls:  # bound methods: no per-row copy or lookup (try is free)
                 try:
-                    pair[1].row(item)
+                    call[1](item)
                 except Exception as exc:
-                    findings.append(self._internal(pair[0], run.name, "row", exc))
-                    visitors.remove(pair)
+                    findings.append(self._internal(call[0], run.name, "row", exc))
+                    calls = tuple(c for c in calls if c is not call)  # from the next row on
+        alive = {id(c[0]) for c in calls}
         for rule, visitor in visitors:
+            if id(rule) not in alive:
+                continue  # crashed in row(): its findings for this run are missing (FTL001)
             try:
                 produced = list(visitor.finish() or ())
                 findings += _checked(rule, produced)

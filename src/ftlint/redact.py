@@ -56,6 +56,20 @@ _VALUE_AFTER = re.compile(r"(=|:\s*|" + _QUOTE + r"\s*:\s*" + _QUOTE + r")([^\s\
 #: Substrings every secret word contains: one quick scan before the per-word search.
 _WORD_HINTS = ("token", "secret", "passw", "key")
 _NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+#: Every token pattern's literal hints, flat: a clean text (almost every model completion)
+#: is settled by these `in` scans (memchr-speed, ~1 us for 500 characters) and the
+#: lower-cased word hints, without entering the per-pattern loop (~6 us).
+_ALL_TOKEN_HINTS = tuple(
+    h for _, hint, _ in _TOKEN_PATTERNS for h in ((hint,) if isinstance(hint, str) else hint)
+)
+
+
+def _may_hold_secret(text: str) -> bool:
+    for hint in _ALL_TOKEN_HINTS:
+        if hint in text:
+            return True
+    lower = text.lower()
+    return any(hint in lower for hint in _WORD_HINTS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +83,12 @@ class SecretMatch:
 
 def find_secrets(text: str) -> Iterator[SecretMatch]:
     """Every secret-looking span in `text`, by position (never the value itself)."""
-    if not text:
-        return
+    if text and _may_hold_secret(text):
+        yield from _scan(text)
+
+
+def _scan(text: str) -> Iterator[SecretMatch]:
+    """find_secrets without the pre-check (tests prove the pre-check never hides one)."""
     spans: list[SecretMatch] = []
     for kind, hint, pattern in _TOKEN_PATTERNS:
         if hint not in text if isinstance(hint, str) else not any(h in text for h in hint):
