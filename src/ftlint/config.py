@@ -10,12 +10,8 @@ naming the file and line.
 
 from __future__ import annotations
 
-import json
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +20,7 @@ from .minischema import compile_schema
 from .model import Severity
 from .model import pointer as make_pointer
 from .rule import Rule
+from .shipped import shipped_schema
 from .yamllines import load_yaml_with_lines, toml_lines
 
 CONFIG_NAMES = ("rules.yaml", ".ftlint.yaml")
@@ -208,10 +205,8 @@ def rule_schema(cls: type[Rule]) -> dict[str, Any]:
     return {"type": "object", "additionalProperties": False, "properties": props}
 
 
-@cache
 def base_schema() -> dict[str, Any]:
-    text = resources.files("ftlint").joinpath("schemas/config.schema.json").read_text("utf-8")
-    return json.loads(text)
+    return shipped_schema("config")
 
 
 def find_config(start: Path) -> Path | None:
@@ -230,8 +225,16 @@ def find_config(start: Path) -> Path | None:
 
 def _has_tool_table(path: Path) -> bool:
     try:
-        data = tomllib.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    if "ftlint" not in text:
+        return False  # every spelling of [tool.ftlint] names it; most pyprojects don't
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
         return False
     return isinstance(data.get("tool"), dict) and "ftlint" in data["tool"]
 
@@ -253,6 +256,8 @@ def load_config(path: Path | None, *, search_from: Path | None = None) -> Config
     except OSError as exc:
         raise FtlintError(f"cannot read config: {exc.strerror}", path) from None
     if path.suffix == ".toml":
+        import tomllib
+
         try:
             doc = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:

@@ -8,7 +8,6 @@ one `internal-error` finding naming it; every other rule still runs.
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -173,6 +172,8 @@ class Engine:
 
     def _internal(self, rule: Rule, run: str | None, where: str, exc: BaseException) -> Finding:
         cls = type(rule)
+        import traceback  # only for a crashed rule
+
         frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
         at = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
         message = (

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import Config
 from ..errors import FtlintError
@@ -21,8 +21,10 @@ from .io import Workspace, resolve_reference
 from .jobs import load_job_records
 from .outputs import load_eval_result, load_final_metrics, load_series, load_traces
 from .wandb_join import join_wandb, join_weave, merge_env, merge_metrics, merge_traces
-from .wandb_runs import WandbRun
-from .weave_export import WeaveEvaluation, WeaveRow
+
+if TYPE_CHECKING:  # the W&B and Weave readers load only when a workspace has such files
+    from .wandb_runs import WandbRun
+    from .weave_export import WeaveEvaluation, WeaveRow
 
 #: W&B config keys that state provenance (lowest priority after outputs and job records)
 WANDB_PROVENANCE = (

@@ -10,20 +10,17 @@ a row that failed.
 
 from __future__ import annotations
 
-import json
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from ..minischema import checker
 from ..model import Evidence, Problem, pointer_label
 from ..model import pointer as make_pointer
+from ..shipped import shipped_schema
 
 
-@cache
 def schema(name: str) -> dict[str, Any]:
-    text = resources.files("ftlint").joinpath(f"schemas/{name}.schema.json").read_text("utf-8")
-    return json.loads(text)
+    return shipped_schema(name)
 
 
 @cache

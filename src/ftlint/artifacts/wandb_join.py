@@ -8,6 +8,7 @@ not say; a value that disagrees is kept with both sources as a `Conflict`.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
@@ -16,13 +17,33 @@ from typing import TYPE_CHECKING, Any
 from ..config import Config
 from ..model import Conflict, Evidence, Metric, Problem, TraceRow
 from .io import Workspace
-from .wandb_runs import ENV_KEY_RE, WandbRun, discover, load_wandb_run
-from .weave_export import load_weave_export
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from .campaign import _Draft
+    from .wandb_runs import WandbRun
 
 INSTALL_HINT = "pip install 'ftlint[wandb]'"
+ENV_KEY_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+
+def discover(ws: Workspace, patterns: tuple[str, ...]) -> tuple[list[Path], list[Problem]]:
+    """Run folders matching the globs; `latest-run` and other symlinks are skipped."""
+    folders: list[Path] = []
+    problems: list[Problem] = []
+    for path in ws.glob(patterns):
+        if path.is_symlink() or not path.is_dir():
+            continue
+        if not ws.inside(path):
+            problems.append(
+                Problem(
+                    "unsafe-path", "links outside the workspace; not read", Evidence(ws.rel(path))
+                )
+            )
+            continue
+        folders.append(path)
+    return folders, problems
 
 
 def join_wandb(
@@ -41,6 +62,8 @@ def join_wandb(
     problems += found
     if not folders:
         return
+    from .wandb_runs import load_wandb_run  # only a workspace with W&B folders pays for it
+
     by_id: dict[str, str] = {}
     by_group: dict[str, list[str]] = defaultdict(list)
     for name, d in drafts.items():
@@ -127,6 +150,8 @@ def join_weave(
         return hint
 
     for path in paths:
+        from .weave_export import load_weave_export  # only with Weave exports
+
         export = load_weave_export(ws, path)
         problems += export.problems
         parts = export.rel.split("/")

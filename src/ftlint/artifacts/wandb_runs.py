@@ -33,7 +33,6 @@ from .wandb_log import RunLog, WandbUnavailable, read_run_log
 FOLDER_RE = re.compile(r"^(?P<offline>offline-)?run-(?P<stamp>\d{8}_\d{6})-(?P<id>[A-Za-z0-9]+)$")
 TABLE_NAME_RE = re.compile(r"^(?P<key>.+?)_(?P<step>\d+)_(?P<hash>[0-9a-f]{8,64})\.table\.json$")
 HOME_RE = re.compile(r"(?:/home/|/Users/|[A-Za-z]:\\Users\\)[^/\\]+|^/root(?=/|$)")
-ENV_KEY_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 #: config keys (besides env-style ones) that may carry the training run's name
 NAME_KEYS = ("HF_FT_RUN_NAME", "run_name")
 SERIES_PREFIX = "iter_eval/"
@@ -83,24 +82,6 @@ class WandbRun:
     finish_evidence: Evidence | None = None
     sources: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-
-
-def discover(ws: Workspace, patterns: tuple[str, ...]) -> tuple[list[Path], list[Problem]]:
-    """Run folders matching the globs; `latest-run` and other symlinks are skipped."""
-    folders: list[Path] = []
-    problems: list[Problem] = []
-    for path in ws.glob(patterns):
-        if path.is_symlink() or not path.is_dir():
-            continue
-        if not ws.inside(path):
-            problems.append(
-                Problem(
-                    "unsafe-path", "links outside the workspace; not read", Evidence(ws.rel(path))
-                )
-            )
-            continue
-        folders.append(path)
-    return folders, problems
 
 
 def load_wandb_run(ws: Workspace, folder: Path) -> WandbRun:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator, Mapping
-from statistics import NormalDist
 from typing import Any
 
 from ..hookspecs import hookimpl
@@ -201,6 +200,8 @@ class IncomparablePair(Rule):
 
 def wilson_half_width(p: float, n: int, confidence: float) -> float:
     """Half-width of the Wilson interval at an observed proportion `p` with `n` rows."""
+    from statistics import NormalDist  # only when an interval is computed
+
     z = NormalDist().inv_cdf(0.5 + confidence / 2)
     return z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
 
