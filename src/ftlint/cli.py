@@ -74,6 +74,15 @@ def _workspace_args(p: argparse.ArgumentParser) -> None:
         help="accepted findings (fingerprints); only new findings count",
     )
     p.add_argument(
+        "--jobs",
+        "-j",
+        type=_jobs,
+        default=None,
+        metavar="N",
+        help="processes for the hard-case rules: auto (default: the cores, from 32 MiB of "
+        "hard cases on), or N (1: one process)",
+    )
+    p.add_argument(
         "--no-cache",
         action="store_true",
         help="neither replay nor store a cached result (FTLINT_NO_CACHE=1 does the same)",
@@ -128,6 +137,18 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
     init.add_argument("--stdout", action="store_true", help="print instead of writing")
     return parser
+
+
+def _jobs(text: str) -> int | None:
+    if text == "auto":
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected auto or a number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
 
 
 def _split(values: Sequence[str]) -> list[str]:
@@ -192,7 +213,9 @@ def lint(args: argparse.Namespace, config, plugins, classes):
 
     campaign = _load(args, config, plugins)
     chosen = select_rules(classes, config, select=_split(args.select), ignore=_split(args.ignore))
-    result = run_engine(campaign, chosen, config, progress=_progress(args))
+    result = run_engine(
+        campaign, chosen, config, progress=_progress(args), jobs=getattr(args, "jobs", None)
+    )
     findings = apply_per_path_ignores(result.findings, config.per_path_ignores)
     path = args.suppressions or config.suppressions
     if path is not None and not getattr(args, "write_suppressions", None):

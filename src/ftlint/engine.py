@@ -4,10 +4,19 @@ For every run the engine streams `hard_cases.valid.jsonl` once and feeds the row
 rule that asked for rows (`Rule.hard_case_visitor`), then calls `check_run`; then the
 pair rules on (baseline, candidate) and the campaign rules. A rule that raises becomes
 one `internal-error` finding naming it; every other rule still runs.
+
+When the hard cases are large (`PARALLEL_MIN_BYTES`, or `--jobs 2` on any size) and the
+machine has a second core, the rules of each `Rule.process_group` run in a forked
+process of their own, which streams the same files and runs those rules' whole
+lifecycle; its findings come back pickled and are merged. Rules share nothing across
+groups (see `Rule.process_group`), every process sees every row in file order, and the
+findings are sorted by a total key, so the result is the sequential one, byte for byte.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +31,11 @@ from .rule import HardCaseVisitor, Rule, RuleContext
 
 INTERNAL_ERROR_CODE = "FTL001"  # not a rule: a rule that crashed
 INTERNAL_ERROR_NAME = "internal-error"
+#: With `--jobs auto`, rule groups get processes of their own from this much hard-case
+#: data on (below it a fork and a second parse of the rows cost more than they save).
+PARALLEL_MIN_BYTES = 32 << 20
+
+Pairs = list[tuple[Rule, RuleContext]]
 
 
 def matches(code: str, selectors: Iterable[str]) -> bool:
@@ -77,10 +91,12 @@ class Engine:
         config: Config,
         *,
         progress: Any = None,
+        jobs: int | None = None,
     ) -> None:
         self.campaign = campaign
         self.config = config
         self.progress = progress
+        self.jobs = jobs  # None: auto (see PARALLEL_MIN_BYTES); 1: one process
         self.ws = Workspace(Path(campaign.root))
         self.stream_problems: dict[str, list[Problem]] = {}
         self.rules: list[tuple[Rule, RuleContext]] = []
@@ -102,30 +118,102 @@ class Engine:
 
     def run(self) -> LintResult:
         result = LintResult(self.campaign, self.rule_classes)
+        groups = self._process_groups()
+        if groups is None:
+            findings, result.rows_streamed = self._lint(self.rules, self.progress)
+        else:
+            findings, result.rows_streamed = self._lint_forked(*groups)
+        result.findings = sorted(_dedupe(findings), key=Finding.sort_key)
+        return result
+
+    def _lint(self, rules: Pairs, progress: Any) -> tuple[list[Finding], int]:
+        """Every lifecycle step of `rules`, in order: (findings, hard-case rows read)."""
         findings: list[Finding] = []
+        rows = 0
         total = len(self.campaign.runs)
         for index, run in enumerate(self.campaign.runs):
-            if self.progress is not None:
-                self.progress.run_started(run.name, index, total)
-            result.rows_streamed += self._stream(run, findings)
-            for rule, ctx in self.rules:
+            if progress is not None:
+                progress.run_started(run.name, index, total)
+            rows += self._stream(run, findings, rules, progress)
+            for rule, ctx in rules:
                 findings += self._call(rule, "check_run", run.name, run, ctx)
         base = self.campaign.get(self.campaign.baseline)
         cand = self.campaign.get(self.campaign.candidate)
         if base is not None and cand is not None and base is not cand:
-            for rule, ctx in self.rules:
+            for rule, ctx in rules:
                 findings += self._call(rule, "check_pair", cand.name, base, cand, ctx)
-        for rule, ctx in self.rules:
+        for rule, ctx in rules:
             findings += self._call(rule, "check_campaign", None, self.campaign, ctx)
-        result.findings = sorted(_dedupe(findings), key=Finding.sort_key)
-        return result
+        return findings, rows
 
-    def _stream(self, run: Run, findings: list[Finding]) -> int:
+    # -- processes ----------------------------------------------------------------------
+
+    def _process_groups(self) -> tuple[Pairs, list[Pairs]] | None:
+        """(the main process's rules, one rule list per forked process), or None for one
+        process: --jobs 1, one core, no fork, small hard cases, or a single group."""
+        jobs = self.jobs
+        if jobs == 1 or not hasattr(os, "fork"):
+            return None
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+        if jobs is None:
+            if cores < 2 or self._hard_case_bytes() < PARALLEL_MIN_BYTES:
+                return None
+            jobs = cores
+        named: dict[str, Pairs] = {}
+        main: Pairs = []
+        for pair in self.rules:
+            group = getattr(type(pair[0]), "process_group", None)
+            if group is None:
+                main.append(pair)
+            else:
+                named.setdefault(group, []).append(pair)
+        if not named or jobs < 2:
+            return None
+        children: list[Pairs] = [[] for _ in range(min(jobs - 1, len(named)))]
+        for i, group in enumerate(sorted(named)):  # a group never splits: it shares state
+            children[i % len(children)].extend(named[group])
+        import threading
+
+        if threading.active_count() > 1:
+            return None  # forking a threaded process is unsafe (locks held elsewhere)
+        return main, children
+
+    def _hard_case_bytes(self) -> int:
+        total = 0
+        for run in self.campaign.runs:
+            if run.hard_cases_path:
+                with contextlib.suppress(OSError):
+                    total += (self.ws.root / run.hard_cases_path).stat().st_size
+        return total
+
+    def _lint_forked(self, main: Pairs, children: list[Pairs]) -> tuple[list[Finding], int]:
+        """Run each child list in a forked process and `main` here; merge the findings.
+
+        A child that fails (killed, out of memory, a finding that cannot be pickled)
+        costs nothing but time: its rules then run here, after the main ones."""
+        started = [
+            (rules, *_fork(lambda rules=rules: self._lint(rules, None)[0])) for rules in children
+        ]
+        try:
+            findings, rows = self._lint(main, self.progress)
+        except BaseException:
+            for _, pid, _ in started:
+                _kill(pid)
+            raise
+        for rules, pid, fd in started:
+            produced = _collect(pid, fd)
+            if produced is None:
+                produced = self._lint(rules, None)[0]
+            findings += produced
+        return findings, rows
+
+    def _stream(self, run: Run, findings: list[Finding], rules: Pairs, progress: Any) -> int:
         problems = self.stream_problems.setdefault(run.name, [])
+        problems.clear()  # a forked process streams the same rows: report them once
         if not run.hard_cases_path:
             return 0
         visitors: list[tuple[Rule, HardCaseVisitor]] = []
-        for rule, ctx in self.rules:
+        for rule, ctx in rules:
             try:
                 visitor = rule.hard_case_visitor(run, ctx)
             except Exception as exc:
@@ -144,8 +232,8 @@ class Engine:
                 problems.append(item)
                 continue
             count += 1
-            if self.progress is not None and not count & 4095:
-                self.progress.rows_streamed(run.name, count)
+            if progress is not None and not count & 4095:
+                progress.rows_streamed(run.name, count)
             for call in calls:  # bound methods: no per-row copy or lookup (try is free)
                 try:
                     call[1](item)
@@ -193,6 +281,52 @@ class Engine:
         )
 
 
+def _fork(work: Any) -> tuple[int, int]:
+    """Start `work()` in a forked process; (pid, fd to read its pickled result from)."""
+    import pickle
+
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns, never runs the parent's exit handlers
+        code = 1
+        try:
+            os.close(read_fd)
+            payload = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write_fd, "wb") as out:
+                out.write(payload)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    return pid, read_fd
+
+
+def _collect(pid: int, fd: int) -> list[Finding] | None:
+    """The findings a forked process sent, or None when it failed."""
+    import pickle
+
+    with os.fdopen(fd, "rb") as handle:
+        payload = handle.read()
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0 or not payload:
+        return None
+    try:
+        produced = pickle.loads(payload)
+    except Exception:
+        return None
+    return produced if isinstance(produced, list) else None
+
+
+def _kill(pid: int) -> None:
+    import signal
+
+    try:
+        os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
+    except OSError:
+        pass
+
+
 def _checked(rule: Rule, produced: list[Any]) -> list[Finding]:
     bad = [p for p in produced if not isinstance(p, Finding)]
     if bad:
@@ -226,10 +360,12 @@ def run_engine(
     rule_classes: Sequence[type[Rule]],
     config: Config,
     progress: Any = None,
+    jobs: int | None = None,
 ) -> LintResult:
-    """Run the rules; `progress` (see ftlint.progress.Progress) is closed when done."""
+    """Run the rules; `progress` (see ftlint.progress.Progress) is closed when done.
+    `jobs`: processes to use at most (None: auto, by the size of the hard cases)."""
     try:
-        return Engine(campaign, rule_classes, config, progress=progress).run()
+        return Engine(campaign, rule_classes, config, progress=progress, jobs=jobs).run()
     finally:
         if progress is not None:
             progress.close()

@@ -171,6 +171,13 @@ class Rule:
     params: ClassVar[Mapping[str, Param]] = {}
     #: True when the rule stays off unless selected explicitly or configured.
     opt_in: ClassVar[bool] = False
+    #: Rules of one named group may run in a process of their own (forked) when the
+    #: hard cases are large (`--jobs`); each process runs its rules' whole lifecycle
+    #: (row visitors, check_run, check_pair, check_campaign) and the findings are merged
+    #: into exactly the sequential result. `ctx.shared` is shared within a process
+    #: only, so rules that share state there must name the same group. None (every
+    #: plugin rule unless it opts in): the main process, with the other None rules.
+    process_group: ClassVar[str | None] = None
 
     def check_run(self, run: Run, ctx: RuleContext) -> Iterable[Finding] | None:
         return None

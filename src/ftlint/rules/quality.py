@@ -301,6 +301,7 @@ class HighErrorDimension(Rule):
     """
 
     code = "QLT002"
+    process_group = "row-quality"  # shares ctx.shared with the other row-quality rules
     name = "high-error-dimension"
     category = Category.QUALITY
     default_severity = Severity.WARNING
@@ -500,6 +501,7 @@ class QualityRegression(Rule):
     """
 
     code = "QLT003"
+    process_group = "row-quality"
     name = "quality-regression"
     category = Category.QUALITY
     default_severity = Severity.WARNING

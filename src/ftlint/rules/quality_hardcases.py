@@ -101,6 +101,7 @@ class SourceTypeConcentration(Rule):
     """
 
     code = "QLT005"
+    process_group = "row-quality"
     name = "source-type-concentration"
     category = Category.QUALITY
     default_severity = Severity.WARNING
@@ -350,6 +351,7 @@ class RequestPatternCluster(Rule):
     """
 
     code = "QLT006"
+    process_group = "row-quality"
     name = "request-pattern-cluster"
     category = Category.QUALITY
     default_severity = Severity.WARNING
@@ -497,6 +499,7 @@ class PredictionCollapse(Rule):
     """
 
     code = "QLT008"
+    process_group = "row-quality"  # shares ctx.shared with the other row-quality rules
     name = "prediction-collapse"
     category = Category.QUALITY
     default_severity = Severity.WARNING

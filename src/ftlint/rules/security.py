@@ -65,6 +65,7 @@ class SecretInArtifact(Rule):
     """
 
     code = "SEC001"
+    process_group = "row-quality"
     name = "secret-in-artifact"
     category = Category.SECURITY
     default_severity = Severity.ERROR
