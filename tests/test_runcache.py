@@ -21,7 +21,7 @@ from conftest import REPO
 from ftlint import runcache
 
 ARGS = ("check", "{ws}", "--baseline", "sft-c1-baseline", "--fail-on", "error")
-COPIES = 16
+COPIES = 18
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +33,10 @@ def aged(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     for i in range(COPIES):
         target = base / f"ws{i}"
         shutil.copytree(REPO / "examples", target)
+        if i == 16:  # a workspace at a repository root, as the pre-commit hook lints it
+            (target / ".git" / "objects").mkdir(parents=True)
+            (target / ".git" / "index").write_bytes(b"DIRC")
+            (target / ".hidden").mkdir()
         copies.append(target)
     time.sleep(runcache.RACY_SECONDS + 0.2)
     return copies
@@ -240,3 +244,32 @@ def test_terminal_output_is_never_cached() -> None:
     assert runcache.cache_key(["rules"]) is None
     assert runcache.cache_key(["check", ".", "--write-suppressions", "s.json"]) is None
     assert runcache.cache_key(["check", "."]) is not None
+
+
+def test_git_folder_changes_do_not_defeat_the_cache(tmp_path: Path, aged: list[Path]) -> None:
+    """`git add` rewrites .git/index on every commit: a pre-commit hook must still replay.
+    Other hidden folders are workspace contents like any other."""
+    run = Runner(tmp_path, aged[16])
+    first = run()
+    assert run()[3] is True
+    (run.ws / ".git" / "index").write_bytes(b"DIRC changed")
+    (run.ws / ".git" / "objects" / "ab").mkdir()
+    assert run() == (*first[:3], True)
+    (run.ws / ".hidden" / "note.txt").write_text("new\n")
+    assert run()[3] is False
+
+
+def test_tree_walk_prunes_only_untouched_tool_folders(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    (root / ".git" / "refs").mkdir(parents=True)
+    (root / ".git" / "HEAD").write_text("ref\n")
+    (root / "node_modules" / "x").mkdir(parents=True)
+    (root / "outputs" / "r").mkdir(parents=True)
+    files: dict = {}
+    dirs: dict = {}
+    git_head = str(root / ".git" / "HEAD")
+    assert runcache._walk_tree(str(root), files, dirs, touched=(git_head,))
+    assert git_head in files, "a file the run read inside .git is walked"
+    assert str(root / "node_modules" / "x") not in dirs
+    assert "node_modules" in dirs[str(root)], "a pruned folder stays in its parent's listing"
+    assert str(root / "outputs" / "r") in dirs

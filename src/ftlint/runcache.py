@@ -10,8 +10,9 @@ What a run depends on is recorded while it runs, not guessed:
 - every file the process opened for reading and every folder it listed (Python's audit
   events `open`, `os.listdir` and `os.scandir`, so plugins' reads count too);
 - every folder and file of the workspace tree (a new, removed or renamed file anywhere
-  in it is a different workspace), and the config files looked up from the working
-  directory upward (present or absent);
+  in it is a different workspace; the contents of `.git`, `.venv`, `node_modules` and
+  the like only when the run read in them), and the config files looked up from the
+  working directory upward (present or absent);
 - the source of every module loaded from outside the standard library (ftlint, its
   dependencies, plugins);
 - the key: ftlint's version, the Python executable and version, `sys.path`, the working
@@ -52,6 +53,11 @@ RACY_SECONDS = 2.0
 #: a workspace tree larger than this is not cached (validating it would cost too much)
 MAX_TREE_ENTRIES = 100_000
 MAX_ENTRIES = 256
+#: folders whose contents the workspace walk skips unless the run touched them
+PRUNED = frozenset(
+    {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".mypy_cache",
+     ".ruff_cache", ".pytest_cache", ".tox", ".nox", ".ipynb_checkpoints"}
+)  # fmt: skip
 #: the flags that write files ftlint does not replay
 UNCACHED_FLAGS = ("--write-suppressions",)
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
@@ -363,7 +369,8 @@ def _entry(
     files: dict[str, Sig] = {}
     dirs: dict[str, tuple[str, ...] | None] = {}
     workspace = getattr(parsed, "path", None)
-    if workspace is not None and not _walk_tree(os.path.abspath(workspace), files, dirs):
+    touched = (*recorder.opened, *recorder.listed)
+    if workspace is not None and not _walk_tree(os.path.abspath(workspace), files, dirs, touched):
         return _explain(f"not stored: more than {MAX_TREE_ENTRIES} entries under {workspace}")
     import stat
 
@@ -412,13 +419,24 @@ def _is_regular(path: str) -> bool:
     return recorded is not None and stat.S_ISREG(recorded[0])
 
 
-def _walk_tree(root: str, files: dict[str, Sig], dirs: dict[str, Any]) -> bool:
+def _walk_tree(
+    root: str, files: dict[str, Sig], dirs: dict[str, Any], touched: tuple[str, ...] = ()
+) -> bool:
     """Record every folder's listing and every file's signature under `root` (no
     symlinks followed; what a run read through one is recorded as opened). False when
-    the tree is too large to be worth caching."""
+    the tree is too large to be worth caching.
+
+    The contents of version-control and tool folders (`PRUNED`: .git changes at every
+    `git add`, which would defeat the cache in a pre-commit hook) are left out, unless
+    the run opened or listed something in them; the folders themselves stay in their
+    parent's listing."""
     count = 0
     for folder, subdirs, names in os.walk(root, followlinks=False):
         dirs[folder] = tuple(sorted(subdirs + names))
+        for name in [d for d in subdirs if d in PRUNED]:
+            inside = os.path.join(folder, name) + os.sep
+            if not any(p.startswith(inside) or p + os.sep == inside for p in touched):
+                subdirs.remove(name)
         count += len(subdirs) + len(names)
         if count > MAX_TREE_ENTRIES:
             return False
