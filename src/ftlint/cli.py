@@ -79,7 +79,7 @@ def _workspace_args(p: argparse.ArgumentParser) -> None:
         type=_jobs,
         default=None,
         metavar="N",
-        help="processes for the hard-case rules: auto (default: the cores, from 32 MiB of "
+        help="processes for the hard-case rules: auto (default: the cores, from 1 MiB of "
         "hard cases on), or N (1: one process)",
     )
     p.add_argument(
