@@ -21,7 +21,7 @@ from conftest import REPO
 from ftlint import runcache
 
 ARGS = ("check", "{ws}", "--baseline", "sft-c1-baseline", "--fail-on", "error")
-COPIES = 18
+COPIES = 20
 
 
 @pytest.fixture(scope="module")
@@ -273,3 +273,31 @@ def test_tree_walk_prunes_only_untouched_tool_folders(tmp_path: Path) -> None:
     assert str(root / "node_modules" / "x") not in dirs
     assert "node_modules" in dirs[str(root)], "a pruned folder stays in its parent's listing"
     assert str(root / "outputs" / "r") in dirs
+
+
+def test_cache_folder_inside_the_workspace(tmp_path: Path, aged: list[Path]) -> None:
+    """Storing an entry must not count as a change of the workspace it was stored for."""
+    run = Runner(tmp_path, aged[18])
+    run.cache = run.ws / ".ftlint-cache"
+    run.env["FTLINT_CACHE_DIR"] = str(run.cache)
+    first = run()
+    assert len(run.entries()) == 1
+    assert run() == (*first[:3], True)
+
+
+def test_replay_into_a_closed_pipe_is_quiet(tmp_path: Path, aged: list[Path]) -> None:
+    """`ftlint check | head`: the replay stops writing without a traceback."""
+    run = Runner(tmp_path, aged[19])
+    run()
+    assert run()[3] is True
+    argv = [a.format(ws=run.ws) for a in ARGS]
+    proc = subprocess.run(  # `true` exits without reading: every write meets a closed pipe
+        f"{sys.executable} -m ftlint {' '.join(argv)} | true",
+        shell=True,
+        cwd=run.cwd,
+        capture_output=True,
+        text=True,
+        env=run.env,
+        timeout=60,
+    )
+    assert "Traceback" not in proc.stderr and "Error" not in proc.stderr, proc.stderr

@@ -202,11 +202,24 @@ def replay(path: str, key: bytes) -> int | None:
         target, data = output
         if not _write_if_changed(target, data):
             return None
-    sys.stdout.write(entry["stdout"])
-    sys.stdout.flush()
-    sys.stderr.write(entry["stderr"])
-    sys.stderr.flush()
+    try:
+        sys.stdout.write(entry["stdout"])
+        sys.stdout.flush()
+        sys.stderr.write(entry["stderr"])
+        sys.stderr.flush()
+    except BrokenPipeError:  # `ftlint check | head`: as the CLI does, no traceback
+        _silence_stdout()
+        return 0
     return int(entry["code"])
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _write_if_changed(target: str, data: bytes) -> bool:
@@ -334,7 +347,9 @@ def _record(args: list[str], key: bytes, entry_path: str, folder: str) -> int:
         sys.stdout, sys.stderr = real_out, real_err
     if code in (0, 1):
         try:
-            entry = _entry(args, key, recorder, started_ns, "".join(out.parts), "".join(err.parts))
+            entry = _entry(
+                args, key, recorder, started_ns, "".join(out.parts), "".join(err.parts), folder
+            )
             if entry is not None:
                 entry["code"] = code
                 _store(entry_path, folder, entry)
@@ -351,6 +366,7 @@ def _entry(
     started_ns: int,
     stdout: str,
     stderr: str,
+    cache_folder: str,
 ) -> dict[str, Any] | None:
     from .cli import build_parser
 
@@ -370,7 +386,10 @@ def _entry(
     dirs: dict[str, tuple[str, ...] | None] = {}
     workspace = getattr(parsed, "path", None)
     touched = (*recorder.opened, *recorder.listed)
-    if workspace is not None and not _walk_tree(os.path.abspath(workspace), files, dirs, touched):
+    own = (os.path.realpath(cache_folder),)  # our own entries are no input
+    if workspace is not None and not _walk_tree(
+        os.path.abspath(workspace), files, dirs, touched, skip=own
+    ):
         return _explain(f"not stored: more than {MAX_TREE_ENTRIES} entries under {workspace}")
     import stat
 
@@ -420,7 +439,11 @@ def _is_regular(path: str) -> bool:
 
 
 def _walk_tree(
-    root: str, files: dict[str, Sig], dirs: dict[str, Any], touched: tuple[str, ...] = ()
+    root: str,
+    files: dict[str, Sig],
+    dirs: dict[str, Any],
+    touched: tuple[str, ...] = (),
+    skip: tuple[str, ...] = (),
 ) -> bool:
     """Record every folder's listing and every file's signature under `root` (no
     symlinks followed; what a run read through one is recorded as opened). False when
@@ -432,6 +455,9 @@ def _walk_tree(
     parent's listing."""
     count = 0
     for folder, subdirs, names in os.walk(root, followlinks=False):
+        if skip and os.path.realpath(folder) in skip:
+            subdirs.clear()  # a cache folder inside the workspace: it changes at every store
+            continue
         dirs[folder] = tuple(sorted(subdirs + names))
         for name in [d for d in subdirs if d in PRUNED]:
             inside = os.path.join(folder, name) + os.sep
