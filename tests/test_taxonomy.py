@@ -577,3 +577,24 @@ def test_fast_path_matches_the_scan(obj, before, after, indent) -> None:
     finally:
         taxonomy._single_object = original
     assert fast == slow and fast.first_object == slow.first_object
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet='{}`a \n"', max_size=30), st.integers(0, 32))
+def test_after_text_finds_what_the_regex_finds(text: str, pos: int) -> None:
+    """The str.find version of the scan step agrees with `_TOP_AFTER_TEXT` everywhere."""
+    from ftlint.rules.taxonomy import _TOP_AFTER_TEXT, _after_text
+
+    hit = _TOP_AFTER_TEXT.search(text, pos)
+    assert _after_text(text, pos) == (None if hit is None else (hit.start(), hit.end()))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet='{}[]"\\a :,', max_size=40), st.integers(0, 5))
+def test_scan_object_early_exit_changes_nothing(text: str, start: int) -> None:
+    """The early exit (no `}` after the opener) gives what the token scan gives."""
+    from ftlint.rules.taxonomy import _scan_object, _scan_tokens
+
+    text = text[:start] + "{" + text[start:]
+    start = min(start, len(text) - 1)
+    assert _scan_object(text, start) == _scan_tokens(text, start)

@@ -147,6 +147,23 @@ class CompletionShape:
     """Language tag of the first opening fence (``"json"``, ``""`` if none), else ``None``."""
 
 
+def _after_text(text: str, pos: int) -> tuple[int, int] | None:
+    """Where `_TOP_AFTER_TEXT` matches from `pos` as (start, end), or None.
+
+    `str.find` runs at memchr speed; sre scans a prose tail for `{` or a fence one
+    character at a time (~3 us on 400 characters). A test proves the two agree."""
+    brace = text.find("{", pos)
+    # a fence matters only before the next brace: bounded, or many objects go quadratic
+    fence = text.find("```", pos, brace + 2) if brace >= 0 else text.find("```", pos)
+    if fence < 0 or 0 <= brace < fence:
+        return None if brace < 0 else (brace, brace + 1)
+    end = fence + 3
+    size = len(text)
+    while end < size and text[end] == "`":
+        end += 1
+    return fence, end
+
+
 def _scan_object(text: str, start: int) -> int:
     """Return the end (exclusive) of the object opening at `start`, or -1 if never closed.
 
@@ -155,6 +172,13 @@ def _scan_object(text: str, start: int) -> int:
     balanced span that fails to decode, not a truncation); a closer with no matching
     opener is ignored.
     """
+    if text.find("}", start) < 0:
+        return -1  # only a `}` can close the opener at `start`: a cut-off object, found fast
+    return _scan_tokens(text, start)
+
+
+def _scan_tokens(text: str, start: int) -> int:
+    """`_scan_object` without the early exit (tests prove the exit changes nothing)."""
     stack: list[str] = []
     open_count = {"{": 0, "[": 0}
     for token in _OBJECT_TOKEN.finditer(text, start):
@@ -236,13 +260,19 @@ def analyze_completion(text: str | None) -> CompletionShape:
     first_span: tuple[int, int] | None = None
     while pos < size:
         seen_text = trailing if object_count else leading
-        hit = (_TOP_AFTER_TEXT if seen_text else _TOP_BEFORE_TEXT).search(text, pos)
-        if hit is None:
-            break
-        pos = hit.start()
+        if seen_text:
+            found = _after_text(text, pos)
+            if found is None:
+                break
+            pos, hit_end = found
+        else:
+            hit = _TOP_BEFORE_TEXT.search(text, pos)
+            if hit is None:
+                break
+            pos, hit_end = hit.start(), hit.end()
         char = text[pos]
         if char == "`":
-            pos = hit.end()
+            pos = hit_end
             fenced = True
             if not fence_open:
                 tag = _FENCE_TAG.match(text, pos)
