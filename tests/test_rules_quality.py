@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from conftest import DIMS, REPO, WorkspaceBuilder, codes, final_metrics, hard_case, lint
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ftlint.model import Severity
 from ftlint.rules.quality_hardcases import (
@@ -576,3 +578,51 @@ def test_qlt006_ignores_clusters_no_bigger_than_chance(ws: WorkspaceBuilder) -> 
     ws.run("r2", cases=[case(r, text=t) for r, t in enumerate(skewed, 1)])
     (f,) = only(lint(ws.root, select=["QLT006"]), "QLT006", "r2")
     assert "calm piano" in f.message and f.measurements["lift"] > 1.5
+
+
+def _template_key_reference(text: str) -> str:
+    """template_key before its per-template memo (the oracle for the test below)."""
+    from ftlint.rules import quality_hardcases as q
+
+    lower = text.lower()
+    words = q._WORD.findall(q._strip_suffix(lower, lower))
+    if not q._DIGIT.search(lower):
+        return " ".join(words)
+    out: list[str] = []
+    for w in words:
+        if w.isdigit():
+            if out and out[-1] in q._VARIANT_WORDS:
+                out.pop()
+                continue
+            w = "N"
+        out.append(w)
+    return " ".join(out)
+
+
+_REQUEST_PARTS = [
+    "sample",
+    "Variant",
+    "-",
+    " ",
+    "7",
+    "12",
+    "\u00b2",
+    "(",
+    ")",
+    "item",
+    "calm",
+    "piano",
+    ",",
+    "#",
+    "\u0661",
+    "_",
+    "row",
+]  # fmt: skip  (superscript 2, Arabic-Indic 1)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_REQUEST_PARTS), max_size=12).map("".join))
+def test_template_key_memo_changes_nothing(text: str) -> None:
+    from ftlint.rules.quality_hardcases import template_key
+
+    assert template_key(text) == _template_key_reference(text)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from ..hookspecs import hookimpl
@@ -300,8 +301,13 @@ def template_key(text: str) -> str:
     """The grouping key of a request: lower case, no `sample N` suffix, no `Variant-N`
     marker, other numbers as `N`, punctuation and whitespace collapsed."""
     lower = text.lower()
-    words = _WORD.findall(_strip_suffix(lower, lower))
-    if not _DIGIT.search(lower):
+    return _template_words(_strip_suffix(lower, lower), _DIGIT.search(lower) is not None)
+
+
+@lru_cache(maxsize=4096)  # unique requests of one template share their stripped text
+def _template_words(stripped: str, numbered: bool) -> str:
+    words = _WORD.findall(stripped)
+    if not numbered:
         return " ".join(words)
     out: list[str] = []
     for w in words:

@@ -23,6 +23,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, Final, TypeGuard
 
 __all__ = [
@@ -391,10 +392,28 @@ def _dim_of(rest: str) -> str | None:
     return name or None
 
 
+def _contract(target_keys: object, target_scale: object) -> _Contract:
+    """`_Contract.build`, memoised for hashable input (every row of a run asks the same)."""
+    try:
+        return _contract_cached(target_keys, target_scale)
+    except TypeError:  # a list of keys, say: unhashable
+        return _Contract.build(target_keys, target_scale)
+
+
+@lru_cache(maxsize=64, typed=True)  # typed: True and 1 are different scales
+def _contract_cached(target_keys: object, target_scale: object) -> _Contract:
+    return _Contract.build(target_keys, target_scale)
+
+
 def _parse_hint(parse_error: object) -> _Hint | None:
     """Parse a ``parse_error`` string into a `_Hint`; ``None`` when missing or vague."""
     if not isinstance(parse_error, str):
         return None
+    return _parse_hint_text(parse_error)
+
+
+@lru_cache(maxsize=1024)  # a run's rows repeat a handful of parse_error strings
+def _parse_hint_text(parse_error: str) -> _Hint | None:
     text = parse_error.strip()
     if text.lower().startswith("invalid_vector:"):
         text = text[len("invalid_vector:") :].strip()
@@ -677,7 +696,7 @@ def classify_failure(
     hint = _parse_hint(parse_error)
     if not isinstance(generated_text, str):
         return hint.cls if hint else FailureClass.OTHER
-    contract = _Contract.build(target_keys, target_scale)
+    contract = _contract(target_keys, target_scale)
     if shape is None:  # callers that already analysed the text pass its shape
         shape = analyze_completion(generated_text)
     found, obj = _classify_text(generated_text, shape, contract)
