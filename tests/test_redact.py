@@ -108,9 +108,9 @@ _FRAGMENTS = st.sampled_from(
 @given(st.lists(_FRAGMENTS, max_size=12).map("".join))
 def test_the_pre_check_never_hides_a_secret(text: str) -> None:
     """find_secrets skips texts without any literal hint; the full scan agrees."""
-    from ftlint.redact import _may_hold_secret, _scan
+    from ftlint.redact import _scan, may_hold_secret
 
     full = list(_scan(text))
     if full:
-        assert _may_hold_secret(text), text
+        assert may_hold_secret(text), text
     assert list(find_secrets(text)) == full

@@ -7,6 +7,7 @@ terminal, a PR comment or a SARIF upload. SEC001 uses `find_secrets` to report t
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -56,17 +57,25 @@ _VALUE_AFTER = re.compile(r"(=|:\s*|" + _QUOTE + r"\s*:\s*" + _QUOTE + r")([^\s\
 #: Substrings every secret word contains: one quick scan before the per-word search.
 _WORD_HINTS = ("token", "secret", "passw", "key")
 _NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
-#: Every token pattern's literal hints, flat: a clean text (almost every model completion)
-#: is settled by these `in` scans (memchr-speed, ~1 us for 500 characters) and the
-#: lower-cased word hints, without entering the per-pattern loop (~6 us).
-_ALL_TOKEN_HINTS = tuple(
-    h for _, hint, _ in _TOKEN_PATTERNS for h in ((hint,) if isinstance(hint, str) else hint)
+#: The pre-check of every token pattern: its literal hint, or for a family of hints
+#: (ghp_, gho_, ...) their common prefix and, when it occurs, the family as one regex.
+#: A clean text (almost every model completion) is settled by these `in` scans at
+#: memchr speed and the lower-cased word hints, without the per-pattern loop.
+_PRECHECKS: tuple[tuple[str, re.Pattern[str] | None], ...] = tuple(
+    (hint, None)
+    if isinstance(hint, str)
+    else (
+        os.path.commonprefix(list(hint)),  # noqa: RUF071 - a character prefix is wanted
+        re.compile("|".join(re.escape(h) for h in hint)),
+    )
+    for _, hint, _ in _TOKEN_PATTERNS
 )
 
 
-def _may_hold_secret(text: str) -> bool:
-    for hint in _ALL_TOKEN_HINTS:
-        if hint in text:
+def may_hold_secret(text: str) -> bool:
+    """False only when `text` cannot hold a secret `find_secrets` would report."""
+    for literal, family in _PRECHECKS:
+        if literal in text and (family is None or family.search(text)):
             return True
     lower = text.lower()
     return any(hint in lower for hint in _WORD_HINTS)
@@ -83,7 +92,7 @@ class SecretMatch:
 
 def find_secrets(text: str) -> Iterator[SecretMatch]:
     """Every secret-looking span in `text`, by position (never the value itself)."""
-    if text and _may_hold_secret(text):
+    if text and may_hold_secret(text):
         yield from _scan(text)
 
 
