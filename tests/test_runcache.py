@@ -21,7 +21,7 @@ from conftest import REPO
 from ftlint import runcache
 
 ARGS = ("check", "{ws}", "--baseline", "sft-c1-baseline", "--fail-on", "error")
-COPIES = 20
+COPIES = 21
 
 
 @pytest.fixture(scope="module")
@@ -301,3 +301,23 @@ def test_replay_into_a_closed_pipe_is_quiet(tmp_path: Path, aged: list[Path]) ->
         timeout=60,
     )
     assert "Traceback" not in proc.stderr and "Error" not in proc.stderr, proc.stderr
+
+
+def test_entries_are_compressed_and_a_damaged_entry_is_a_miss(
+    tmp_path: Path, aged: list[Path]
+) -> None:
+    import marshal
+    import zlib
+
+    run = Runner(tmp_path, aged[20])
+    out = tmp_path / "report.json"
+    args = ("check", "{ws}", "--format", "json", "-o", str(out), "--fail-on", "never")
+    first = run(args=args)
+    (entry,) = run.entries()
+    assert entry.stat().st_size * 2 < out.stat().st_size, "stored compressed"
+    data = marshal.loads(zlib.decompress(entry.read_bytes()))
+    data["printed"] = ("only", "two")  # a well-formed entry with a damaged payload
+    entry.write_bytes(zlib.compress(marshal.dumps(data)))
+    again = run(args=args)
+    assert again[3] is False and again[:3] == first[:3]
+    assert out.read_text() and run(args=args)[3] is True

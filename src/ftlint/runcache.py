@@ -43,7 +43,7 @@ TYPE_CHECKING = False  # `typing` alone costs ~6 ms of start-up, more than a rep
 if TYPE_CHECKING:
     from typing import Any
 
-FORMAT = 1
+FORMAT = 2  # 2: what was printed is stored compressed
 CACHED_COMMANDS = frozenset({"check", "plan", "gate", "runs"})
 #: set by shells per invocation; never part of what ftlint computes
 VOLATILE_ENV = frozenset({"_", "OLDPWD", "PWD", "SHLVL"})
@@ -167,11 +167,12 @@ def listing(path: str) -> tuple[str, ...] | None:
 
 def load_entry(path: str, key: bytes) -> dict[str, Any] | None:
     import marshal
+    import zlib
 
     try:
         with open(path, "rb") as handle:
-            entry = marshal.loads(handle.read())
-    except (OSError, EOFError, ValueError, TypeError):
+            entry = marshal.loads(zlib.decompress(handle.read()))
+    except (OSError, EOFError, ValueError, TypeError, zlib.error):
         return None
     if not isinstance(entry, dict) or entry.get("key") != key:
         return None
@@ -197,15 +198,20 @@ def replay(path: str, key: bytes) -> int | None:
     entry = load_entry(path, key)
     if entry is None or not is_fresh(entry):
         return None
-    output = entry.get("output")
+    try:
+        stdout, stderr, output = entry["printed"]
+        if not isinstance(stdout, str) or not isinstance(stderr, str):
+            return None
+    except (KeyError, TypeError, ValueError):
+        return None
     if output is not None:
         target, data = output
         if not _write_if_changed(target, data):
             return None
     try:
-        sys.stdout.write(entry["stdout"])
+        sys.stdout.write(stdout)
         sys.stdout.flush()
-        sys.stderr.write(entry["stderr"])
+        sys.stderr.write(stderr)
         sys.stderr.flush()
     except BrokenPipeError:  # `ftlint check | head`: as the CLI does, no traceback
         _silence_stdout()
@@ -419,9 +425,7 @@ def _entry(
         "key": key,
         "files": sorted(files.items()),
         "dirs": sorted(dirs.items()),
-        "output": output,
-        "stdout": stdout,
-        "stderr": stderr,
+        "printed": (stdout, stderr, output),
     }
 
 
@@ -506,11 +510,14 @@ def _ancestors(path: str) -> list[str]:
 def _store(entry_path: str, folder: str, entry: dict[str, Any]) -> None:
     import marshal
     import tempfile
+    import zlib
 
     fd, tmp = tempfile.mkstemp(prefix=".entry.", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(marshal.dumps(entry))
+            # compressed: reports and module lists are repetitive (a 670 kB JSON report
+            # stores as ~60 kB), and 256 entries must not fill a disk
+            handle.write(zlib.compress(marshal.dumps(entry), 1))
         os.replace(tmp, entry_path)
     except BaseException:
         import contextlib
