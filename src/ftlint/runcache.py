@@ -27,9 +27,9 @@ something other than a regular file, or a run that read a FIFO or a device.
 
 Off with `--no-cache` or `FTLINT_NO_CACHE=1`. The cache lives in `$FTLINT_CACHE_DIR`,
 else `$XDG_CACHE_HOME/ftlint`, else `~/.cache/ftlint`; it is used only when it is a
-folder of the current user that nobody else may write (entries are `marshal` data,
-trusted like `__pycache__`). Standard library only, imported lazily: this module is
-what a replay costs.
+folder of the current user that nobody else may write (entries are compressed
+`marshal` data, trusted like `__pycache__`). Standard library only, imported lazily:
+this module is what a replay costs.
 """
 
 from __future__ import annotations
