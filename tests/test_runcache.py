@@ -321,3 +321,11 @@ def test_entries_are_compressed_and_a_damaged_entry_is_a_miss(
     again = run(args=args)
     assert again[3] is False and again[:3] == first[:3]
     assert out.read_text() and run(args=args)[3] is True
+
+
+@pytest.mark.parametrize("flag", [("--no-cach",), ("--write-supp", "accepted.json")])
+def test_abbreviated_flags_are_honoured(tmp_path: Path, aged: list[Path], flag) -> None:
+    """argparse accepts unambiguous prefixes; the cache must see them as the CLI does."""
+    run = Runner(tmp_path, aged[0])
+    run(*flag)
+    assert run.entries() == []

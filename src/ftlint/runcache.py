@@ -377,6 +377,9 @@ def _entry(
     from .cli import build_parser
 
     parsed = build_parser().parse_args(args)
+    if getattr(parsed, "no_cache", False) or getattr(parsed, "write_suppressions", None):
+        # spelled in a way the key check did not see (argparse accepts `--no-c`)
+        return _explain("not stored: --no-cache or --write-suppressions")
     output = None
     skip: set[str] = set()
     if getattr(parsed, "output", None) is not None:
