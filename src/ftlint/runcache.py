@@ -37,7 +37,7 @@ from __future__ import annotations
 import os
 import sys
 
-from . import __version__
+from . import CONFIG_NAMES, __version__
 
 TYPE_CHECKING = False  # `typing` alone costs ~6 ms of start-up, more than a replay
 if TYPE_CHECKING:
@@ -47,8 +47,8 @@ FORMAT = 2  # 2: what was printed is stored compressed
 CACHED_COMMANDS = frozenset({"check", "plan", "gate", "runs"})
 #: set by shells per invocation; never part of what ftlint computes
 VOLATILE_ENV = frozenset({"_", "OLDPWD", "PWD", "SHLVL"})
-#: config files looked up from the working directory upward (see config.py)
-CONFIG_CANDIDATES = ("rules.yaml", ".ftlint.yaml", "pyproject.toml")
+#: config files looked up from the working directory upward (see config.find_config)
+CONFIG_CANDIDATES = (*CONFIG_NAMES, "pyproject.toml")
 RACY_SECONDS = 2.0
 #: a workspace tree larger than this is not cached (validating it would cost too much)
 MAX_TREE_ENTRIES = 100_000
@@ -251,24 +251,11 @@ def _write_if_changed(target: str, data: bytes) -> bool:
                         return True
             except OSError:
                 return False
-    folder = os.path.dirname(target) or "."
-    import tempfile
+    from .atomic import write_atomic
 
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", dir=folder)
+        write_atomic(target, data)
     except OSError:
-        return False
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        if st is not None:
-            os.chmod(tmp, stat.S_IMODE(st.st_mode))
-        os.replace(tmp, target)
-    except OSError:
-        import contextlib
-
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
         return False
     return True
 
@@ -308,7 +295,7 @@ class _Recorder:
         if not self.active:
             return
         if event == "open":
-            path, mode, flags = ((*args, None, None, None))[:3]
+            path, mode, flags = (*args, None, None)[:3]
             if isinstance(path, int) or path is None:
                 return
             if mode is not None:
@@ -512,22 +499,13 @@ def _ancestors(path: str) -> list[str]:
 
 def _store(entry_path: str, folder: str, entry: dict[str, Any]) -> None:
     import marshal
-    import tempfile
     import zlib
 
-    fd, tmp = tempfile.mkstemp(prefix=".entry.", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            # compressed: reports and module lists are repetitive (a 670 kB JSON report
-            # stores as ~60 kB), and 256 entries must not fill a disk
-            handle.write(zlib.compress(marshal.dumps(entry), 1))
-        os.replace(tmp, entry_path)
-    except BaseException:
-        import contextlib
+    from .atomic import write_atomic
 
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    # compressed: reports and module lists are repetitive (a 20-run JSON report and its
+    # dependencies take ~100 kB instead of ~700 kB), and 256 entries must not fill a disk
+    write_atomic(entry_path, zlib.compress(marshal.dumps(entry), 1), mode=0o600)
     _prune(folder)
 
 
@@ -540,8 +518,8 @@ def _prune(folder: str) -> None:
     if len(entries) <= MAX_ENTRIES:
         return
     entries.sort(key=lambda e: e.stat().st_mtime_ns, reverse=True)
-    for old in entries[MAX_ENTRIES:]:
-        import contextlib
+    import contextlib
 
-        with contextlib.suppress(OSError):
+    for old in entries[MAX_ENTRIES:]:
+        with contextlib.suppress(OSError):  # another ftlint pruned it first
             os.unlink(old.path)

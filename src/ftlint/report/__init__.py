@@ -7,13 +7,12 @@ text through `redact` (always, whatever the format or the selected rules), and
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..atomic import write_atomic
 from ..errors import FtlintError
 from ..model import Campaign, Finding
 from ..redact import redact
@@ -61,11 +60,4 @@ def write_output(text: str, output: Path | None, stream: Any) -> None:
     directory = target.parent
     if not directory.is_dir():
         raise FtlintError("--output directory does not exist", directory)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(str(target), text.encode("utf-8"))
