@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from . import CONFIG_NAMES
 from .errors import FtlintError, FtlintErrors
 from .minischema import compile_schema
 from .model import Severity
@@ -22,8 +23,6 @@ from .model import pointer as make_pointer
 from .rule import Rule
 from .shipped import shipped_schema
 from .yamllines import load_yaml_with_lines, toml_lines
-
-CONFIG_NAMES = ("rules.yaml", ".ftlint.yaml")
 
 DEFAULT_INPUTS: dict[str, tuple[str, ...]] = {
     "job_records": ("artifacts/hf_jobs/*.jsonl",),

@@ -99,8 +99,8 @@ def find_secrets(text: str) -> Iterator[SecretMatch]:
 def _scan(text: str) -> Iterator[SecretMatch]:
     """find_secrets without the pre-check (tests prove the pre-check never hides one)."""
     spans: list[SecretMatch] = []
-    for kind, hint, pattern in _TOKEN_PATTERNS:
-        if hint not in text if isinstance(hint, str) else not any(h in text for h in hint):
+    for (kind, _, pattern), (literal, family) in zip(_TOKEN_PATTERNS, _PRECHECKS, strict=True):
+        if literal not in text or (family is not None and not family.search(text)):
             continue
         for m in pattern.finditer(text):
             if m.start() > 0 and text[m.start() - 1] in _NAME_CHARS:
