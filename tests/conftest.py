@@ -19,10 +19,11 @@ REPO = Path(__file__).resolve().parents[1]
 def pytest_configure(config: pytest.Config) -> None:
     """Every `ftlint` a test starts (pre-commit, documented snippets) caches results in a
     folder of this test session, never in the user's ~/.cache/ftlint."""
+    import shutil
     import tempfile
 
     folder = tempfile.mkdtemp(prefix="ftlint-test-cache-")
-    config.add_cleanup(lambda: __import__("shutil").rmtree(folder, ignore_errors=True))
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
     os.environ["FTLINT_CACHE_DIR"] = folder
 
 

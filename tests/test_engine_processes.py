@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -140,13 +142,11 @@ def test_plugin_group_crashes_and_dying_processes(cli, tmp_path: Path, crash: st
             "import os, runpy, sys\nos.environ['PROBE_MAIN_PID'] = str(os.getpid())\n"
             "sys.argv = ['ftlint', *sys.argv[1:]]\nrunpy.run_module('ftlint', run_name='__main__')\n"
         )
-        import subprocess
-
         outs = []
         for jobs in ("1", "2"):
             proc = subprocess.run(
                 [sys.executable, str(wrapper), *args, "--jobs", jobs, "--no-cache"],
-                capture_output=True, text=True, env={**__import__("os").environ, **env},
+                capture_output=True, text=True, env={**os.environ, **env},
                 timeout=120,
             )  # fmt: skip
             assert proc.returncode == 0, proc.stderr
@@ -162,11 +162,6 @@ def test_plugin_group_crashes_and_dying_processes(cli, tmp_path: Path, crash: st
         assert any(f["rule"] == "TST900" and "rows seen" in f["message"] for f in mine)
     else:
         assert any(f["rule"] == "FTL001" and "TST900" in f["message"] for f in mine), mine
-
-
-class _Fake:
-    def __init__(self, group):
-        self.process_group = group
 
 
 def _engine_with(groups: list[str | None], jobs: int | None) -> Engine:

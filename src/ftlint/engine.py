@@ -213,7 +213,7 @@ class Engine:
 
     def _stream(self, run: Run, findings: list[Finding], rules: Pairs, progress: Any) -> int:
         problems = self.stream_problems.setdefault(run.name, [])
-        problems.clear()  # a forked process streams the same rows: report them once
+        problems.clear()  # rules re-run here after a failed child stream the rows again
         if not run.hard_cases_path:
             return 0
         visitors: list[tuple[Rule, HardCaseVisitor]] = []

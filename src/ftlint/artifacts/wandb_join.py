@@ -129,6 +129,8 @@ def join_weave(
     paths = [p for p in ws.glob(config.inputs.get("weave_exports", ())) if p.is_file()]
     if not paths:
         return
+    from .weave_export import load_weave_export  # only a workspace with exports pays for it
+
     by_id = {d.wandb.run_id: n for n, d in drafts.items() if d.wandb and d.wandb.run_id}
     by_trace: dict[str, str] = {}
     for name, d in drafts.items():
@@ -150,8 +152,6 @@ def join_weave(
         return hint
 
     for path in paths:
-        from .weave_export import load_weave_export  # only with Weave exports
-
         export = load_weave_export(ws, path)
         problems += export.problems
         parts = export.rel.split("/")
