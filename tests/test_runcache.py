@@ -221,6 +221,8 @@ def test_untrusted_or_corrupt_cache_is_not_used(tmp_path: Path, aged: list[Path]
     run.cache.chmod(0o777)
     first = run()
     assert run.entries() == [] and run()[3] is False
+    why = run(env={"FTLINT_CACHE_DEBUG": "1"})[2]
+    assert "is not a folder only its owner may write" in why
     run.cache.chmod(0o700)
     run()
     (entry,) = run.entries()

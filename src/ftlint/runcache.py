@@ -135,14 +135,15 @@ def cache_dir() -> str | None:
     try:
         os.makedirs(folder, mode=0o700, exist_ok=True)
         st = os.stat(folder)
-    except OSError:
-        return None
+    except OSError as exc:
+        return _explain(f"not used: cannot create {folder}: {exc.strerror}")
     import stat
 
     if not stat.S_ISDIR(st.st_mode) or st.st_mode & 0o022:
-        return None  # a folder others may write: its entries cannot be trusted
+        # a folder others may write: its entries cannot be trusted
+        return _explain(f"not used: {folder} is not a folder only its owner may write")
     if hasattr(os, "geteuid") and st.st_uid != os.geteuid():
-        return None
+        return _explain(f"not used: {folder} belongs to another user")
     return folder
 
 
@@ -420,7 +421,7 @@ def _entry(
 
 
 def _explain(message: str) -> None:
-    """FTLINT_CACHE_DEBUG=1: say why a run was not stored."""
+    """FTLINT_CACHE_DEBUG=1: say why the cache was not used or a run not stored."""
     if os.environ.get("FTLINT_CACHE_DEBUG"):
         sys.stderr.write(f"ftlint: cache: {message}\n")
 
