@@ -51,9 +51,9 @@ class _Timed:
 
 
 def profile(root: Path) -> dict[str, Any]:
-    from ftlint.artifacts.campaign import load_campaign
-    from ftlint.artifacts.hardcases import stream_hard_cases
-    from ftlint.artifacts.io import Workspace, iter_jsonl
+    from ftlint.sources.campaign import load_campaign
+    from ftlint.sources.hardcases import stream_hard_cases
+    from ftlint.sources.io import Workspace, iter_jsonl
     from ftlint.config import Config
     from ftlint.engine import run_engine, select_rules
     from ftlint.plugins import build_plugins

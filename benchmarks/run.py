@@ -7,9 +7,8 @@
 Every measurement runs the real command line (`ftlint check WS --format json --output
 FILE --fail-on never`: the installed `ftlint` script for start-up, `python -m ftlint`
 elsewhere) in a subprocess from an empty temporary directory (no rules.yaml above it),
-next to its reference measured the same way, interleaved, on the same machine. Start-up
-is measured cold (`--no-cache`) and cached (an unchanged workspace replayed from
-ftlint's result cache, in a cache folder of this run); everything else runs cold. Wall
+next to its reference measured the same way, interleaved, on the same machine. ftlint keeps
+no cache of results, so every measurement is a real run. Wall
 time is `time.perf_counter` around the process; peak RSS is the child's own high-water
 mark (VmHWM, written at exit by a runpy shim: `ru_maxrss` from
 `os.wait4`/RUSAGE_CHILDREN inherits the runner's RSS on Linux and is only kept as an
@@ -43,12 +42,10 @@ sys.path.insert(0, str(HERE))
 import generate  # noqa: E402
 
 SCHEMA = "ftlint-benchmark/1"
-BUDGET_STARTUP_RATIO = 2.5
+BUDGET_STARTUP_RATIO = 2.0  # x the bare json-load script (DESIGN.md)
 BUDGET_STREAM_RATIO = 0.8
 BUDGET_STREAM_RSS_MB = 150.0
 BUDGET_SCALE_EXPONENT = 1.2
-#: ftlint.runcache.RACY_SECONDS: inputs newer than this are not cached (kept equal by a test)
-RACY_SECONDS = 2.0
 BARE_LOOP = (
     "import json, sys\n"
     "with open(sys.argv[1], 'rb') as f:\n"
@@ -80,9 +77,6 @@ SCRUB = (
     "FORCE_COLOR",
     "NO_COLOR",
     "FTLINT_DEBUG",
-    "FTLINT_NO_CACHE",
-    "FTLINT_CACHE_DEBUG",
-    "FTLINT_CACHE_DIR",
 )
 CONFIG_NAMES = ("rules.yaml", ".ftlint.yaml")
 #: Runs `-m MODULE ARGS...` (as `python -m` does, via runpy) or `-c CODE ARGS...` and, at
@@ -135,9 +129,6 @@ PYCACHE: dict[str, Path | None] = {"prefix": None}
 #: `--src DIR`: measure the ftlint package under DIR (put first on the children's path)
 #: instead of the installed one, e.g. a frozen copy of src/ while others edit it.
 SOURCE: dict[str, Path | None] = {"dir": None}
-#: ftlint's result cache for the cached start-up measurement: a folder of this benchmark
-#: run (never the user's ~/.cache/ftlint); every other measurement passes --no-cache.
-CACHE: dict[str, Path | None] = {"dir": None}
 
 
 def child_env() -> dict[str, str]:
@@ -146,8 +137,6 @@ def child_env() -> dict[str, str]:
     if prefix is not None:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env.setdefault("PYTHONPYCACHEPREFIX", str(prefix))
-    if CACHE["dir"] is not None:
-        env["FTLINT_CACHE_DIR"] = str(CACHE["dir"])
     src = SOURCE["dir"]
     if src is not None:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(src), env.get("PYTHONPATH"))))
@@ -222,16 +211,10 @@ def interleaved(
     return out
 
 
-def ftlint_cmd(
-    ws: Path, output: Path, *, cached: bool = False, entry: Sequence[str] | None = None
-) -> list[str]:
-    """`ftlint check`, cold (`--no-cache`) unless `cached`; `python -m ftlint` unless
-    `entry` names the command (the installed `ftlint` script, as a user types it)."""
-    return [
-        *(entry or (sys.executable, "-m", "ftlint")),
-        *_check_argv(ws, output),
-        *(() if cached else ("--no-cache",)),
-    ]
+def ftlint_cmd(ws: Path, output: Path, *, entry: Sequence[str] | None = None) -> list[str]:
+    """`ftlint check`; `python -m ftlint` unless `entry` names the command (the installed
+    `ftlint` script, as a user types it)."""
+    return [*(entry or (sys.executable, "-m", "ftlint")), *_check_argv(ws, output)]
 
 
 def console_script() -> list[str]:
@@ -301,29 +284,21 @@ def bench_startup(s: Settings) -> dict[str, Any]:
         s.work, f"startup-{runs}x{cases}", None, runs=runs, hard_cases=cases, steps=5
     )
     output = s.cwd / "startup.json"
-    cached_output = s.cwd / "startup-cached.json"
     entry = console_script()
-    prime_cache(ftlint_cmd(ws, cached_output, cached=True, entry=entry), ws, s)
     commands = {
         "python -c pass": [sys.executable, "-c", "pass"],
         "bare json load": [sys.executable, "-c", BARE_LOAD, str(ws)],
         "ftlint check": ftlint_cmd(ws, output, entry=entry),
-        "ftlint check, cached": ftlint_cmd(ws, cached_output, cached=True, entry=entry),
     }
     samples = interleaved(
         commands, s.cwd, s.repeat, warmup=s.warmup, progress=lambda p: s.log(f"start-up {p}")
     )
     check_output(output, runs)
-    if cached_output.read_bytes() != output.read_bytes():
-        raise BenchmarkError("the cached run's report differs from the cold run's")
     base = stats([x.wall for x in samples["python -c pass"]])
     lint = stats([x.wall for x in samples["ftlint check"]])
-    cached = stats([x.wall for x in samples["ftlint check, cached"]])
     bare = stats([x.wall for x in samples["bare json load"]])
     return {
         "command": " ".join(Path(x).name if i == 0 else x for i, x in enumerate(entry)),
-        "cached_seconds": cached,
-        "cached_ratio": cached["median"] / base["median"],
         "workspace": {"runs": runs, "hard_cases_per_run": cases, "path": str(ws)},
         "repeat": s.repeat,
         "python_pass_seconds": base,
@@ -334,30 +309,6 @@ def bench_startup(s: Settings) -> dict[str, Any]:
         "bare_load_ratio": bare["median"] / base["median"],
         "ratio_vs_bare_load": lint["median"] / bare["median"],
     }
-
-
-def prime_cache(cmd: list[str], ws: Path, s: Settings) -> None:
-    """Store the cached run's entry: ftlint stores none for inputs modified in the last
-    couple of seconds (a just-generated workspace), so wait that out, run once, and
-    make sure an entry exists (else every "cached" sample would be a cold run)."""
-    newest = max(max(st.st_mtime, st.st_ctime) for st in (p.stat() for p in [ws, *ws.rglob("*")]))
-    wait = newest + RACY_SECONDS + 0.1 - time.time()
-    if wait > 0:
-        s.log(f"start-up: waiting {wait:.1f} s until the workspace is older than the racy window")
-        time.sleep(wait)
-    folder = CACHE["dir"]
-    assert folder is not None
-    env = child_env() | {"FTLINT_CACHE_DEBUG": "1"}
-    for attempt in range(2):
-        proc = subprocess.run(cmd, cwd=s.cwd, env=env, capture_output=True, text=True, check=False)
-        if proc.returncode in (0, 1) and any(folder.glob("*.run")):
-            return
-        if attempt == 0 and "changed less than" in proc.stderr:
-            # e.g. a fresh --src snapshot: ftlint's own sources are inputs of the entry too
-            s.log(f"start-up: {proc.stderr.strip()}; waiting {RACY_SECONDS:g} s")
-            time.sleep(RACY_SECONDS + 0.2)
-    why = proc.stderr.strip()[-2000:] or "no reason printed"
-    raise BenchmarkError(f"ftlint stored no cache entry for {ws}: {why}")
 
 
 def bench_streaming(s: Settings) -> dict[str, Any]:
@@ -543,16 +494,15 @@ def machine() -> dict[str, Any]:
 def budgets(results: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     if "startup" in results:
-        for key, label in (("cached_ratio", "cached"), ("ratio", "cold")):
-            out.append(
-                _budget(
-                    f"start-up ({label}): ftlint check / python -c pass",
-                    "<=",
-                    BUDGET_STARTUP_RATIO,
-                    results["startup"][key],
-                    "x",
-                )
+        out.append(
+            _budget(
+                "start-up: ftlint check / bare json-load script",
+                "<=",
+                BUDGET_STARTUP_RATIO,
+                results["startup"]["ratio_vs_bare_load"],
+                "x",
             )
+        )
     if "streaming" in results:
         st = results["streaming"]
         out.append(
@@ -630,10 +580,8 @@ def render(doc: dict[str, Any]) -> str:
             head,
             _row("python -c pass", r["python_pass_seconds"]),
             _row("bare json load of the ws", r["bare_load_seconds"]),
-            _row("ftlint check (cold)", r["ftlint_seconds"]),
-            _row("ftlint check (cached)", r["cached_seconds"]),
-            f"  startup ratio, cold (median ftlint --no-cache / median python): {r['ratio']:.2f}x",
-            f"  startup ratio, cached (unchanged workspace, replayed): {r['cached_ratio']:.2f}x",
+            _row("ftlint check", r["ftlint_seconds"]),
+            f"  startup ratio (median ftlint / median python): {r['ratio']:.2f}x",
             f"  (reference: a bare script that json-loads every file of the workspace is "
             f"{r['bare_load_ratio']:.2f}x python -c pass; ftlint is {r['ratio_vs_bare_load']:.2f}x that script)",
             "",
@@ -774,7 +722,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.src and not (args.src / "ftlint" / "__init__.py").is_file():
         parser.error(f"--src {args.src}: no ftlint package in it")
     cwd = Path(tempfile.mkdtemp(prefix="ftlint-bench-"))
-    CACHE["dir"] = cwd / "ftlint-cache"
     try:
         found = config_above(cwd)
         if found is not None:

@@ -16,17 +16,6 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """Every `ftlint` a test starts (pre-commit, documented snippets) caches results in a
-    folder of this test session, never in the user's ~/.cache/ftlint."""
-    import shutil
-    import tempfile
-
-    folder = tempfile.mkdtemp(prefix="ftlint-test-cache-")
-    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
-    os.environ["FTLINT_CACHE_DIR"] = folder
-
-
 DIMS = ("energy", "warmth", "brightness", "acousticness", "complexity", "nostalgia")
 
 
@@ -210,7 +199,6 @@ def cli(tmp_path: Path) -> Callable[..., Result]:
     def run(*args: str, cwd_dir: Path | None = None, env: dict[str, str] | None = None) -> Result:
         full_env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "NO_COLOR")}
         full_env["FTLINT_DEBUG"] = "1"  # a crash must show as a traceback and fail the test
-        full_env["FTLINT_CACHE_DIR"] = str(tmp_path / "ftlint-cache")  # one cache per test
         full_env.update(env or {})
         proc = subprocess.run(
             [sys.executable, "-m", "ftlint", *args],
@@ -240,7 +228,7 @@ def lint(
     `config_text` is the body of a rules.yaml written next to (not inside) the
     workspace; `select` restricts the rules like `--select`.
     """
-    from ftlint.artifacts.campaign import load_campaign
+    from ftlint.sources.campaign import load_campaign
     from ftlint.config import Config, load_config
     from ftlint.engine import run_engine, select_rules
     from ftlint.plugins import build_plugins

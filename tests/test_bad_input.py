@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import final_metrics, hard_case, lint, submission
 
-from ftlint.artifacts.campaign import load_campaign
+from ftlint.sources.campaign import load_campaign
 from ftlint.config import Config
 from ftlint.errors import FtlintError
 
@@ -235,7 +235,7 @@ def test_env_parsing_fast_path_matches_shlex(command: str) -> None:
     import itertools
     import shlex
 
-    from ftlint.artifacts.jobs import parse_env
+    from ftlint.sources.jobs import parse_env
 
     env, complaints = parse_env(command)
     try:

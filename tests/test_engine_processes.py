@@ -42,8 +42,8 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _both(cli, *args: str) -> tuple[str, str]:
-    one = cli(*args, "--jobs", "1", "--no-cache")
-    two = cli(*args, "--jobs", "2", "--no-cache")
+    one = cli(*args, "--jobs", "1")
+    two = cli(*args, "--jobs", "2")
     assert (one.code, one.err) == (two.code, two.err)
     return one.out, two.out
 
@@ -145,7 +145,7 @@ def test_plugin_group_crashes_and_dying_processes(cli, tmp_path: Path, crash: st
         outs = []
         for jobs in ("1", "2"):
             proc = subprocess.run(
-                [sys.executable, str(wrapper), *args, "--jobs", jobs, "--no-cache"],
+                [sys.executable, str(wrapper), *args, "--jobs", jobs],
                 capture_output=True, text=True, env={**os.environ, **env},
                 timeout=120,
             )  # fmt: skip
@@ -153,8 +153,8 @@ def test_plugin_group_crashes_and_dying_processes(cli, tmp_path: Path, crash: st
             outs.append(proc.stdout)
         one, two = outs
     else:
-        one = cli(*args, "--jobs", "1", "--no-cache", env=env).out
-        two = cli(*args, "--jobs", "2", "--no-cache", env=env).out
+        one = cli(*args, "--jobs", "1", env=env).out
+        two = cli(*args, "--jobs", "2", env=env).out
     assert one == two
     found = json.loads(one)["findings"]
     mine = [f for f in found if f["rule"] in ("TST900", "FTL001")]

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from conftest import REPO, codes, lint
 
-from ftlint.artifacts.campaign import load_campaign
+from ftlint.sources.campaign import load_campaign
 from ftlint.config import Config
 
 EXAMPLES = REPO / "examples"

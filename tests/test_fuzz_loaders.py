@@ -11,7 +11,7 @@ from conftest import final_metrics, hard_case, lint, submission
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ftlint.artifacts.validate import hard_case_ok, schema
+from ftlint.sources.validate import hard_case_ok, schema
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 from conftest import REPO, final_metrics, hard_case
 
-from ftlint.artifacts.validate import schema
+from ftlint.sources.validate import schema
 
 EXAMPLES = str(REPO / "examples")
 PAIR = ("--baseline", "sft-c1-baseline", "--candidate", "sft-c2-candidate")

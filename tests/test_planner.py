@@ -9,7 +9,7 @@ import shlex
 import jsonschema
 import pytest
 
-from ftlint.artifacts.validate import schema
+from ftlint.sources.validate import schema
 from ftlint.config import DEFAULT_KNOBS
 from ftlint.gates import evaluate, gate_policy
 from ftlint.model import (

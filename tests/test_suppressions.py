@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 from conftest import final_metrics, hard_case, submission
 
-from ftlint.artifacts.validate import schema
+from ftlint.sources.validate import schema
 
 
 def _workspace(ws) -> Path:

@@ -1,7 +1,7 @@
-"""`python -m ftlint` is the `ftlint` command."""
+"""`python -m ftlint`: the same entry point as the `ftlint` console script."""
 
 import sys
 
-from .runcache import main
+from .cli import main
 
 sys.exit(main())

@@ -82,11 +82,6 @@ def _workspace_args(p: argparse.ArgumentParser) -> None:
         help="processes for the hard-case rules: auto (default: the cores, from 1 MiB of "
         "hard cases on), or N (1: one process)",
     )
-    p.add_argument(
-        "--no-cache",
-        action="store_true",
-        help="neither replay nor store a cached result (FTLINT_NO_CACHE=1 does the same)",
-    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -189,7 +184,7 @@ def _color(args: argparse.Namespace, stream) -> bool:
 
 
 def _load(args, config, plugins):
-    from .artifacts.campaign import load_campaign
+    from .sources.campaign import load_campaign
     from .selection import select_pair
 
     loaders = [impl.function for impl in plugins.pm.hook.ftlint_load_runs.get_hookimpls()]

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .artifacts.hardcases import stream_hard_cases
-from .artifacts.io import Workspace
+from .sources.hardcases import stream_hard_cases
+from .sources.io import Workspace
 from .config import Config
 from .model import Campaign, Category, Finding, Problem, Run, Severity
 from .model import fingerprint as make_fingerprint

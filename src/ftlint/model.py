@@ -333,7 +333,7 @@ class Run:
     wandb_summary_path: str | None = None
     #: every W&B history row with a step: numeric keys as logged (`train/loss`, ...)
     wandb_history: tuple[SeriesPoint, ...] = ()
-    #: media tables (`ftlint.artifacts.wandb_runs.WandbTable`): key, path, columns, rows
+    #: media tables (`ftlint.sources.wandb_runs.WandbTable`): key, path, columns, rows
     wandb_tables: tuple[Any, ...] = ()
     #: git_commit, program and started_at only (never host, user, email or home paths)
     wandb_metadata: Mapping[str, str] = field(default_factory=dict)
@@ -344,7 +344,7 @@ class Run:
     finished: bool | None = None
     finish_note: str = ""
     finish_evidence: Evidence | None = None
-    #: Weave evaluations (`ftlint.artifacts.weave_export.WeaveEvaluation`) joined to this run
+    #: Weave evaluations (`ftlint.sources.weave_export.WeaveEvaluation`) joined to this run
     weave_evals: tuple[Any, ...] = ()
 
     def metric(self, key: str) -> float | None:
@@ -388,3 +388,36 @@ class Campaign:
             if run.name == name:
                 return run
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """One value of a training or eval curve at a step (any stack's logs)."""
+
+    step: float
+    value: float
+    evidence: Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class EvalRow:
+    """One eval example as any stack wrote it: hard cases, W&B prediction tables,
+    LLaMA-Factory predictions, lm-eval samples, generic rows.
+
+    Strings are untrusted (model outputs, prompts): rules quote them only through the
+    reporters, which escape and redact them. `parsed` is the output parsed by the
+    source when it did so (None: not parsed or not parseable); `scores` holds per-row
+    metrics as the source named them (`exact_match`, `acc`, `mae_raw`, `correct`...);
+    `error` is the source's own parse-error label when it wrote one.
+    """
+
+    id: str | None
+    input: str | None
+    output: str | None
+    reference: Any
+    evidence: Evidence
+    parsed: Any = None
+    scores: Mapping[str, float] = field(default_factory=dict)
+    rank: int | None = None
+    group: str | None = None
+    error: str | None = None

@@ -100,8 +100,8 @@ def read_rows(campaign: Any, config: Any, run: Any) -> Any:
     """The gate's per-row view of a run (reading is the artifact layer's job)."""
     from pathlib import Path
 
-    from .artifacts.hardcases import read_row_outcomes
-    from .artifacts.io import Workspace
+    from .sources.hardcases import read_row_outcomes
+    from .sources.io import Workspace
     from .gates import RowResults
 
     ws = Workspace(Path(campaign.root))

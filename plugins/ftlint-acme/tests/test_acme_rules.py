@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from ftlint_acme.rules import EvalTemperature, MinEvalSize
 
-from ftlint.artifacts.campaign import load_campaign
+from ftlint.sources.campaign import load_campaign
 from ftlint.config import Config, load_config
 from ftlint.engine import run_engine, select_rules
 from ftlint.model import Finding
