@@ -51,12 +51,12 @@ class _Timed:
 
 
 def profile(root: Path) -> dict[str, Any]:
-    from ftlint.sources.campaign import load_campaign
-    from ftlint.sources.hardcases import stream_hard_cases
-    from ftlint.sources.io import Workspace, iter_jsonl
     from ftlint.config import Config
     from ftlint.engine import run_engine, select_rules
     from ftlint.plugins import build_plugins
+    from ftlint.sources.campaign import load_campaign
+    from ftlint.sources.hardcases import stream_hard_cases
+    from ftlint.sources.io import Workspace, iter_jsonl
 
     files = sorted(root.glob("outputs/*/hard_cases.valid.jsonl"))
     if len(files) != 1:

@@ -9,7 +9,6 @@ import shlex
 import jsonschema
 import pytest
 
-from ftlint.sources.validate import schema
 from ftlint.config import DEFAULT_KNOBS
 from ftlint.gates import evaluate, gate_policy
 from ftlint.model import (
@@ -29,6 +28,7 @@ from ftlint.report.envfmt import render_env
 from ftlint.report.markdown import md, render_plan_markdown
 from ftlint.report.plan_text import render_plan_text
 from ftlint.report.planjson import render_plan_json
+from ftlint.sources.validate import schema
 
 HC = "outputs/cand/hard_cases.valid.jsonl"
 DIMS = ("energy", "nostalgia")

@@ -20,10 +20,10 @@ from conftest import REPO, codes, final_metrics, lint, submission
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ftlint.sources.campaign import load_campaign
-from ftlint.sources.wandb_log import _Framer, read_run_log
 from ftlint.config import Config
 from ftlint.model import Campaign
+from ftlint.sources.campaign import load_campaign
+from ftlint.sources.wandb_log import _Framer, read_run_log
 
 pytest.importorskip("wandb")
 

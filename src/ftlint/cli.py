@@ -184,8 +184,8 @@ def _color(args: argparse.Namespace, stream) -> bool:
 
 
 def _load(args, config, plugins):
-    from .sources.campaign import load_campaign
     from .selection import select_pair
+    from .sources.campaign import load_campaign
 
     loaders = [impl.function for impl in plugins.pm.hook.ftlint_load_runs.get_hookimpls()]
     campaign = load_campaign(args.path, config, extra_loaders=loaders)

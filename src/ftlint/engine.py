@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .sources.hardcases import stream_hard_cases
-from .sources.io import Workspace
 from .config import Config
 from .model import Campaign, Category, Finding, Problem, Run, Severity
 from .model import fingerprint as make_fingerprint
 from .rule import HardCaseVisitor, Rule, RuleContext
+from .sources.hardcases import stream_hard_cases
+from .sources.io import Workspace
 
 INTERNAL_ERROR_CODE = "FTL001"  # not a rule: a rule that crashed
 INTERNAL_ERROR_NAME = "internal-error"

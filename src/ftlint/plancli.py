@@ -100,9 +100,9 @@ def read_rows(campaign: Any, config: Any, run: Any) -> Any:
     """The gate's per-row view of a run (reading is the artifact layer's job)."""
     from pathlib import Path
 
+    from .gates import RowResults
     from .sources.hardcases import read_row_outcomes
     from .sources.io import Workspace
-    from .gates import RowResults
 
     ws = Workspace(Path(campaign.root))
     count, outcomes, reason = read_row_outcomes(ws, run, max_line_bytes=config.max_line_bytes)
