@@ -51,10 +51,10 @@ class _Timed:
 
 
 def profile(root: Path) -> dict[str, Any]:
-    from ftlint.config import Config
-    from ftlint.engine import run_engine, select_rules
+    from ftlint.assemble.campaign import load_campaign
+    from ftlint.config.settings import Config
+    from ftlint.engine.run import run_engine, select_rules
     from ftlint.plugins import build_plugins
-    from ftlint.sources.campaign import load_campaign
     from ftlint.sources.hardcases import stream_hard_cases
     from ftlint.sources.io import Workspace, iter_jsonl
 

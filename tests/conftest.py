@@ -228,11 +228,11 @@ def lint(
     `config_text` is the body of a rules.yaml written next to (not inside) the
     workspace; `select` restricts the rules like `--select`.
     """
-    from ftlint.config import Config, load_config
-    from ftlint.engine import run_engine, select_rules
+    from ftlint.assemble.campaign import load_campaign
+    from ftlint.assemble.select import select_pair
+    from ftlint.config.settings import Config, load_config
+    from ftlint.engine.run import run_engine, select_rules
     from ftlint.plugins import build_plugins
-    from ftlint.selection import select_pair
-    from ftlint.sources.campaign import load_campaign
 
     config = Config()
     if config_text is not None:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import final_metrics, hard_case, lint, submission
 
-from ftlint.config import Config
+from ftlint.assemble.campaign import load_campaign
+from ftlint.config.settings import Config
 from ftlint.errors import FtlintError
-from ftlint.sources.campaign import load_campaign
 
 
 def _by_code(findings, code):

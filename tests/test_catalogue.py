@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from conftest import REPO
 
-from ftlint.catalogue import catalogue_files
 from ftlint.plugins import build_plugins
+from ftlint.report.catalogue import catalogue_files
 from ftlint.rule import DOC_PARTS, validate_rule_class
 
 

@@ -10,10 +10,10 @@ from conftest import REPO, codes, lint
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ftlint.config import DEFAULT_KNOBS, base_schema, find_config, load_config
+from ftlint.config.reference import starter_config
+from ftlint.config.settings import DEFAULT_KNOBS, base_schema, find_config, load_config
 from ftlint.errors import FtlintError
 from ftlint.plugins import build_plugins
-from ftlint.starter import starter_config
 
 
 def _bind(path: Path):

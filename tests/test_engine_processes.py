@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from ftlint.engine import Engine
+from ftlint.engine.run import Engine
 
 BENCH = REPO / "benchmarks"
 

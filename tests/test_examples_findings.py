@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from conftest import REPO, codes, lint
 
-from ftlint.config import Config
-from ftlint.sources.campaign import load_campaign
+from ftlint.assemble.campaign import load_campaign
+from ftlint.config.settings import Config
 
 EXAMPLES = REPO / "examples"
 BASE, CAND, SCALE10 = "sft-c1-baseline", "sft-c2-candidate", "sft-c2-scale10"

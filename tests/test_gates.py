@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ftlint.config import load_config
+from ftlint.analysis.stats import mcnemar_exact
+from ftlint.config.reference import starter_config
+from ftlint.config.settings import load_config
 from ftlint.errors import FtlintError
-from ftlint.gates import (
+from ftlint.gates.decide import (
     DEFAULT_CHECKS,
     GateConfigError,
     RowResults,
@@ -20,8 +22,6 @@ from ftlint.gates import (
 )
 from ftlint.model import Category, Evidence, Finding, Metric, Provenance, Run, Severity
 from ftlint.plugins import build_plugins
-from ftlint.starter import starter_config
-from ftlint.stats import mcnemar_exact
 
 EV = Evidence("outputs/x/final_metrics.json", pointer="/eval/json_valid_rate")
 

@@ -12,9 +12,9 @@ from conftest import final_metrics, hard_case, submission
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ftlint.config import rule_schema
-from ftlint.minischema import UnsupportedSchema, compile_schema
+from ftlint.config.settings import rule_schema
 from ftlint.plugins import build_plugins
+from ftlint.schemas.minischema import UnsupportedSchema, compile_schema
 
 SCHEMAS = sorted(
     p.name

@@ -9,8 +9,8 @@ import shlex
 import jsonschema
 import pytest
 
-from ftlint.config import DEFAULT_KNOBS
-from ftlint.gates import evaluate, gate_policy
+from ftlint.config.settings import DEFAULT_KNOBS
+from ftlint.gates.decide import evaluate, gate_policy
 from ftlint.model import (
     Action,
     Campaign,
@@ -22,8 +22,8 @@ from ftlint.model import (
     Run,
     Severity,
 )
-from ftlint.plan_model import format_value
-from ftlint.planner import build_plan
+from ftlint.plan.builder import build_plan
+from ftlint.plan.model import format_value
 from ftlint.report.envfmt import render_env
 from ftlint.report.markdown import md, render_plan_markdown
 from ftlint.report.plan_text import render_plan_text

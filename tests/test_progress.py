@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from ftlint.progress import Progress
+from ftlint.cli.progress import Progress
 
 
 class _Tty(io.StringIO):

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from conftest import REPO, codes, final_metrics, hard_case, lint
 
-from ftlint.stats import newcombe_diff_interval, two_proportion_ztest
+from ftlint.analysis.stats import newcombe_diff_interval, two_proportion_ztest
 
 FORMAT = ["FMT001", "FMT002", "FMT003", "FMT004", "FMT005", "FMT006", "FMT007", "FMT008"]
 

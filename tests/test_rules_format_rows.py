@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from conftest import DIMS, codes, final_metrics, hard_case, lint
 
+from ftlint.analysis.taxonomy import FailureClass
 from ftlint.rules.format_common import RowView, view_row
-from ftlint.rules.taxonomy import FailureClass
 
 OBJ = json.dumps({d: 40 + i for i, d in enumerate(DIMS)})  # 101 characters
 PROSE = (

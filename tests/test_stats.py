@@ -1,4 +1,4 @@
-"""Tests for ftlint.stats: textbook values, hand-computed sums and properties."""
+"""Tests for ftlint.analysis.stats: textbook values, hand-computed sums and properties."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from ftlint.stats import (
+from ftlint.analysis.stats import (
     Interval,
     binom_cdf,
     binom_sf,

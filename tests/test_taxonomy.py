@@ -1,4 +1,4 @@
-"""Tests for the failure taxonomy (ftlint.rules.taxonomy): table-driven plus properties."""
+"""Tests for the failure taxonomy (ftlint.analysis.taxonomy): table-driven plus properties."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ftlint.rules.taxonomy import (
+from ftlint.analysis.taxonomy import (
     DESCRIPTIONS,
     GENERATED_TEXT_LIMIT,
     PRECEDENCE,
@@ -564,7 +564,7 @@ _json_value = st.recursive(
     indent=st.sampled_from([None, 2]),
 )
 def test_fast_path_matches_the_scan(obj, before, after, indent) -> None:
-    from ftlint.rules import taxonomy
+    from ftlint.analysis import taxonomy
 
     text = before + json.dumps(obj, indent=indent, ensure_ascii=False) + after
     fast = taxonomy._single_object(text)
@@ -583,7 +583,7 @@ def test_fast_path_matches_the_scan(obj, before, after, indent) -> None:
 @given(st.text(alphabet='{}`a \n"', max_size=30), st.integers(0, 32))
 def test_after_text_finds_what_the_regex_finds(text: str, pos: int) -> None:
     """The str.find version of the scan step agrees with `_TOP_AFTER_TEXT` everywhere."""
-    from ftlint.rules.taxonomy import _TOP_AFTER_TEXT, _after_text
+    from ftlint.analysis.taxonomy import _TOP_AFTER_TEXT, _after_text
 
     hit = _TOP_AFTER_TEXT.search(text, pos)
     assert _after_text(text, pos) == (None if hit is None else (hit.start(), hit.end()))
@@ -593,7 +593,7 @@ def test_after_text_finds_what_the_regex_finds(text: str, pos: int) -> None:
 @given(st.text(alphabet='{}[]"\\a :,', max_size=40), st.integers(0, 5))
 def test_scan_object_early_exit_changes_nothing(text: str, start: int) -> None:
     """The early exit (no `}` after the opener) gives what the token scan gives."""
-    from ftlint.rules.taxonomy import _scan_object, _scan_tokens
+    from ftlint.analysis.taxonomy import _scan_object, _scan_tokens
 
     text = text[:start] + "{" + text[start:]
     start = min(start, len(text) - 1)

@@ -20,9 +20,9 @@ from conftest import REPO, codes, final_metrics, lint, submission
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ftlint.config import Config
+from ftlint.assemble.campaign import load_campaign
+from ftlint.config.settings import Config
 from ftlint.model import Campaign
-from ftlint.sources.campaign import load_campaign
 from ftlint.sources.wandb_log import _Framer, read_run_log
 
 pytest.importorskip("wandb")
@@ -610,7 +610,7 @@ def test_no_wandb_import_without_logs(tmp_path, ws) -> None:
     _online_files(ws.root / "wandb" / "run-20261101_100000-abc123", name="sft-online")
     code = (
         "import sys\n"
-        "from ftlint.cli import main\n"
+        "from ftlint.cli.app import main\n"
         f"rc = main(['check', {str(ws.root)!r}, '--format', 'json', '--fail-on', 'never'])\n"
         "print('WANDB-IMPORTED' if 'wandb' in sys.modules else 'NO-WANDB', rc)\n"
     )

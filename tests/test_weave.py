@@ -16,8 +16,8 @@ from typing import Any
 
 from conftest import REPO, codes, final_metrics, hard_case, lint
 
-from ftlint.config import Config
-from ftlint.sources.campaign import load_campaign
+from ftlint.assemble.campaign import load_campaign
+from ftlint.config.settings import Config
 from ftlint.sources.hardcases import stream_hard_cases
 from ftlint.sources.io import Workspace
 from ftlint.sources.weave_export import load_weave_export

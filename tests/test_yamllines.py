@@ -9,8 +9,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ftlint.config.yamllines import load_yaml_with_lines
 from ftlint.errors import FtlintError
-from ftlint.yamllines import load_yaml_with_lines
 
 P = Path("cfg.yaml")
 

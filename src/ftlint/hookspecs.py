@@ -35,9 +35,9 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
-    from .config import Config
-    from .model import Run
-    from .rule import Rule
+    from ftlint.config.settings import Config
+    from ftlint.model import Run
+    from ftlint.rule import Rule
 
 hookspec = pluggy.HookspecMarker("ftlint")
 hookimpl = pluggy.HookimplMarker("ftlint")

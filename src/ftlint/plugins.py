@@ -18,10 +18,10 @@ from typing import Any
 
 import pluggy
 
-from . import hookspecs
-from .entrypoints import entry_points
-from .errors import FtlintError
-from .rule import Rule, validate_rule_class
+from ftlint import hookspecs
+from ftlint.entrypoints import entry_points
+from ftlint.errors import FtlintError
+from ftlint.rule import Rule, validate_rule_class
 
 BUILTIN_MODULES = (
     "ftlint.rules.format",
@@ -36,7 +36,7 @@ BUILTIN_MODULES = (
     "ftlint.rules.security",
     "ftlint.rules.weave",
     "ftlint.report.builtin",
-    "ftlint.gates",
+    "ftlint.gates.decide",
 )
 
 ENTRY_POINT_GROUP = "ftlint"

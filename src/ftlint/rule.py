@@ -40,8 +40,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
-from .model import Action, Campaign, Category, Evidence, Finding, HardCase, Run, Severity
-from .model import fingerprint as make_fingerprint
+from ftlint.model import Action, Campaign, Category, Evidence, Finding, HardCase, Run, Severity
+from ftlint.model import fingerprint as make_fingerprint
 
 RULE_CODE_RE = re.compile(r"^[A-Z][A-Z0-9]{1,9}[0-9]{3}$")
 RULE_NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")

@@ -18,13 +18,13 @@ from typing import Any
 import pytest
 from ftlint_acme.rules import EvalTemperature, MinEvalSize
 
-from ftlint.config import Config, load_config
-from ftlint.engine import run_engine, select_rules
+from ftlint.assemble.campaign import load_campaign
+from ftlint.assemble.select import select_pair
+from ftlint.config.settings import Config, load_config
+from ftlint.engine.run import run_engine, select_rules
 from ftlint.model import Finding
 from ftlint.plugins import build_plugins
 from ftlint.rule import validate_rule_class
-from ftlint.selection import select_pair
-from ftlint.sources.campaign import load_campaign
 
 
 def final_metrics(rows: int) -> dict[str, Any]:

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..atomic import write_atomic
-from ..errors import FtlintError
-from ..model import Campaign, Finding
-from ..redact import redact
-from ..rule import Rule
+from ftlint.atomic import write_atomic
+from ftlint.errors import FtlintError
+from ftlint.model import Campaign, Finding
+from ftlint.redact import redact
+from ftlint.rule import Rule
 
 
 @dataclass(frozen=True)

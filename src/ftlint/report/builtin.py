@@ -4,36 +4,36 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..hookspecs import hookimpl
-from . import Report
+from ftlint.hookspecs import hookimpl
+from ftlint.report import Report
 
 
 def _text(report: Report) -> str:
-    from .text import render_text
+    from ftlint.report.text import render_text
 
     return render_text(report)
 
 
 def _json(report: Report) -> str:
-    from .jsonfmt import render_json
+    from ftlint.report.jsonfmt import render_json
 
     return render_json(report)
 
 
 def _sarif(report: Report) -> str:
-    from .sarif import render_sarif
+    from ftlint.report.sarif import render_sarif
 
     return render_sarif(report)
 
 
 def _github(report: Report) -> str:
-    from .github import render_github
+    from ftlint.report.github import render_github
 
     return render_github(report)
 
 
 def _junit(report: Report) -> str:
-    from .junit import render_junit
+    from ftlint.report.junit import render_junit
 
     return render_junit(report)
 

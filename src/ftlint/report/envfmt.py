@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import shlex
 
-from ..plan_model import Plan
+from ftlint.plan.model import Plan
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 

@@ -22,9 +22,9 @@ import posixpath
 import re
 from pathlib import Path, PurePosixPath
 
-from ..model import Evidence, Finding
-from ..redact import redact
-from . import Report
+from ftlint.model import Evidence, Finding
+from ftlint.redact import redact
+from ftlint.report import Report
 
 COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 _UNSAFE = re.compile(

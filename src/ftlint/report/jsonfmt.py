@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from functools import partial
 
-from . import Report
+from ftlint.report import Report
 
 SCHEMA_ID = "https://ftlint.dev/schemas/findings.schema.json"
 

@@ -20,9 +20,9 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Sequence
 
-from ..model import Finding, Severity
-from ..redact import redact
-from . import Report
+from ftlint.model import Finding, Severity
+from ftlint.redact import redact
+from ftlint.report import Report
 
 CAMPAIGN = "(campaign)"
 INTERNAL_ERROR = "FTL001"

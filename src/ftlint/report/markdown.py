@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..gates import GateReport
-from ..plan_model import TIER_NAMES, Cluster, Plan, PlannedAction
-from .envfmt import env_lines
-from .text import clean
+from ftlint.gates.decide import GateReport
+from ftlint.plan.model import TIER_NAMES, Cluster, Plan, PlannedAction
+from ftlint.report.envfmt import env_lines
+from ftlint.report.text import clean
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _URL = re.compile(r"^https?://[^\s<>()\[\]`|\"']+$")

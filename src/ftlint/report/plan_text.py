@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..gates import GateReport, GateResult
-from ..plan_model import TIER_NAMES, Cluster, Override, Plan, PlannedAction, ScoreRow
-from .text import clean
+from ftlint.gates.decide import GateReport, GateResult
+from ftlint.plan.model import TIER_NAMES, Cluster, Override, Plan, PlannedAction, ScoreRow
+from ftlint.report.text import clean
 
 _STYLE = {
     "PASS": "32",

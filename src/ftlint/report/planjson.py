@@ -8,10 +8,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ftlint.gates.decide import GateReport
+from ftlint.plan.model import Plan
 from ftlint.redact import redact_tree
-
-from ..gates import GateReport
-from ..plan_model import Plan
 
 GATE_SCHEMA_ID = "https://ftlint.dev/schemas/gate.schema.json"
 

@@ -7,11 +7,11 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from ..errors import FtlintError
-from ..model import Campaign, Run
-from ..redact import redact_tree
-from ..rule import Rule
-from .text import clean
+from ftlint.errors import FtlintError
+from ftlint.model import Campaign, Run
+from ftlint.redact import redact_tree
+from ftlint.report.text import clean
+from ftlint.rule import Rule
 
 KEY_METRICS = ("json_valid_rate", "parse_error_rate", "mae_raw")
 

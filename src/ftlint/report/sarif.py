@@ -28,10 +28,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-from ..model import Evidence, Finding
-from ..redact import redact
-from ..rule import DOC_PARTS, Rule
-from . import Report
+from ftlint.model import Evidence, Finding
+from ftlint.redact import redact
+from ftlint.report import Report
+from ftlint.rule import DOC_PARTS, Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -106,7 +106,7 @@ def _descriptors(rules: Sequence[type[Rule]], findings: Sequence[Finding]) -> li
 
 
 def _rule_descriptor(cls: type[Rule]) -> dict[str, Any]:
-    from ..catalogue import rule_page
+    from ftlint.report.catalogue import rule_page
 
     parts = cls.doc_parts()
     summary = cls.summary() or cls.name

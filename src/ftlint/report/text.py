@@ -12,8 +12,8 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from ..model import Finding
-from . import Report
+from ftlint.model import Finding
+from ftlint.report import Report
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}

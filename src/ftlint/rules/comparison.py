@@ -9,8 +9,9 @@ import math
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from ..hookspecs import hookimpl
-from ..model import (
+from ftlint.analysis.stats import wilson_interval
+from ftlint.hookspecs import hookimpl
+from ftlint.model import (
     Action,
     Campaign,
     Category,
@@ -20,11 +21,10 @@ from ..model import (
     Severity,
     Submission,
 )
-from ..model import pointer as make_pointer
-from ..rule import Param, Rule, RuleContext
-from ..stats import wilson_interval
-from .training import env_value
-from .unfinished import UnfinishedRun
+from ftlint.model import pointer as make_pointer
+from ftlint.rule import Param, Rule, RuleContext
+from ftlint.rules.training import env_value
+from ftlint.rules.unfinished import UnfinishedRun
 
 #: Provenance field -> its key in final_metrics.json (first source the loader trusts).
 FM_KEYS = {

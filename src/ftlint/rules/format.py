@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
-from ..hookspecs import hookimpl
-from ..model import Category, Finding, Run, Severity
-from ..rule import Param, Rule, RuleContext
-from .format_actions import (
+from ftlint.hookspecs import hookimpl
+from ftlint.model import Category, Finding, Run, Severity
+from ftlint.rule import Param, Rule, RuleContext
+from ftlint.rules.format_actions import (
     constrained_action,
     prompt_contract_action,
     top_class_action,
 )
-from .format_common import (
+from ftlint.rules.format_common import (
     RATE_EPS,
     REFERENCE_MODES,
     TalliedRule,

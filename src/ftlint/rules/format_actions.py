@@ -10,10 +10,10 @@ import math
 from collections import Counter
 from typing import Any
 
-from ..model import Action, Run
-from ..rule import RuleContext
-from .format_common import FC, Proposal, g, knob_text, scale_text
-from .taxonomy import DESCRIPTIONS, FailureClass
+from ftlint.analysis.taxonomy import DESCRIPTIONS, FailureClass
+from ftlint.model import Action, Run
+from ftlint.rule import RuleContext
+from ftlint.rules.format_common import FC, Proposal, g, knob_text, scale_text
 
 #: One line per class: the fix the planner leads with.
 CLASS_FIX: dict[FailureClass, str] = {

@@ -21,15 +21,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ..model import Evidence, Finding, HardCase, Run
-from ..rule import Param, Rule, RuleContext
-from .taxonomy import (
+from ftlint.analysis.taxonomy import (
     GENERATED_TEXT_LIMIT,
     CompletionShape,
     FailureClass,
     analyze_completion,
     classify_failure,
 )
+from ftlint.model import Evidence, Finding, HardCase, Run
+from ftlint.rule import Param, Rule, RuleContext
 
 #: Float noise allowed when comparing a rate with its threshold (1 - 0.98 != 0.02).
 RATE_EPS = 1e-9

@@ -8,14 +8,14 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ..hookspecs import hookimpl
-from ..model import Action, Category, Evidence, Finding, HardCase, Run, Severity
-from ..rule import Param, Rule, RuleContext
-from .format_actions import (
+from ftlint.hookspecs import hookimpl
+from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Severity
+from ftlint.rule import Param, Rule, RuleContext
+from ftlint.rules.format_actions import (
     eos_action,
     greedy_action,
 )
-from .format_common import (
+from ftlint.rules.format_common import (
     RATE_EPS,
     SAMPLES_PARAM,
     Sampler,

@@ -13,10 +13,11 @@ import math
 from collections import Counter
 from collections.abc import Iterator
 
-from ..hookspecs import hookimpl
-from ..model import Action, Category, Finding, HardCase, Run, Severity
-from ..rule import Param, Rule, RuleContext
-from .format_actions import (
+from ftlint.analysis.taxonomy import DESCRIPTIONS, PRECEDENCE, FailureClass
+from ftlint.hookspecs import hookimpl
+from ftlint.model import Action, Category, Finding, HardCase, Run, Severity
+from ftlint.rule import Param, Rule, RuleContext
+from ftlint.rules.format_actions import (
     class_actions,
     eos_action,
     greedy_action,
@@ -25,7 +26,7 @@ from .format_actions import (
     prompt_contract_action,
     stop_action,
 )
-from .format_common import (
+from ftlint.rules.format_common import (
     BUDGET_PARAMS,
     FC,
     RATE_EPS,
@@ -44,7 +45,6 @@ from .format_common import (
     rate_text,
     view_row,
 )
-from .taxonomy import DESCRIPTIONS, PRECEDENCE, FailureClass
 
 
 def _severity_by_rate(count: int, run: Run, error_rate: float) -> Severity:

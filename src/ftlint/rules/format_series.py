@@ -7,14 +7,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ..hookspecs import hookimpl
-from ..model import Action, Category, Evidence, Finding, Run, SeriesPoint, Severity
-from ..rule import Param, Rule, RuleContext
-from ..stats import median, newcombe_diff_interval, robust_z, two_proportion_ztest
-from .format_actions import (
+from ftlint.analysis.stats import median, newcombe_diff_interval, robust_z, two_proportion_ztest
+from ftlint.hookspecs import hookimpl
+from ftlint.model import Action, Category, Evidence, Finding, Run, SeriesPoint, Severity
+from ftlint.rule import Param, Rule, RuleContext
+from ftlint.rules.format_actions import (
     top_class_action,
 )
-from .format_common import (
+from ftlint.rules.format_common import (
     RATE_EPS,
     TalliedRule,
     failure_rate,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from ..hookspecs import hookimpl
-from ..model import Campaign, Category, Evidence, Finding, Run, Severity, Submission
-from ..rule import Param, Rule, RuleContext
+from ftlint.hookspecs import hookimpl
+from ftlint.model import Campaign, Category, Evidence, Finding, Run, Severity, Submission
+from ftlint.rule import Param, Rule, RuleContext
 
 _ERROR_LINE = re.compile(
     r"^\s*(?:[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)\b.*|(?:error|fatal|ERROR|FATAL)\b[:\s].*)$"

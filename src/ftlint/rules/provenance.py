@@ -6,9 +6,9 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 
-from ..hookspecs import hookimpl
-from ..model import Campaign, Category, Finding, Problem, Run, Severity
-from ..rule import Param, Rule, RuleContext
+from ftlint.hookspecs import hookimpl
+from ftlint.model import Campaign, Category, Finding, Problem, Run, Severity
+from ftlint.rule import Param, Rule, RuleContext
 
 MAX_EVIDENCE = 5
 

@@ -12,10 +12,10 @@ import math
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ..hookspecs import hookimpl
-from ..model import Action, Category, Evidence, Finding, HardCase, Metric, Run, Severity
-from ..rule import Param, Rule, RuleContext
-from ..stats import bootstrap_mean_diff, median
+from ftlint.analysis.stats import bootstrap_mean_diff, median
+from ftlint.hookspecs import hookimpl
+from ftlint.model import Action, Category, Evidence, Finding, HardCase, Metric, Run, Severity
+from ftlint.rule import Param, Rule, RuleContext
 
 DIM_PREFIX = "mae_raw_"
 MAX_DIMS = 64  # without target_keys, vector keys beyond this many are ignored
@@ -722,7 +722,7 @@ class WorseThanConstant(Rule):
 
 @hookimpl
 def ftlint_rules() -> list[type[Rule]]:
-    from .quality_hardcases import RULES as HARD_CASE_RULES
+    from ftlint.rules.quality_hardcases import RULES as HARD_CASE_RULES
 
     return [
         MaeThreshold,

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from ..hookspecs import hookimpl
-from ..model import Action, Category, Evidence, Finding, HardCase, Run, Severity
-from ..model import pointer as make_pointer
-from ..rule import Param, Rule, RuleContext
-from ..stats import binom_sf
-from .quality import MAX_EVIDENCE, g, knob_change, num, shared_collector
+from ftlint.analysis.stats import binom_sf
+from ftlint.hookspecs import hookimpl
+from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Severity
+from ftlint.model import pointer as make_pointer
+from ftlint.rule import Param, Rule, RuleContext
+from ftlint.rules.quality import MAX_EVIDENCE, g, knob_change, num, shared_collector
 
 ROLLBACK = "mae_raw or any mae_raw_<dim> worse than this run by more than the QLT003 tolerance"
 

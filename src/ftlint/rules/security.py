@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from ..hookspecs import hookimpl
-from ..model import (
+from ftlint.hookspecs import hookimpl
+from ftlint.model import (
     Action,
     Campaign,
     Category,
@@ -17,9 +17,9 @@ from ..model import (
     Severity,
     pointer_label,
 )
-from ..model import pointer as make_pointer
-from ..redact import find_secrets
-from ..rule import Rule, RuleContext
+from ftlint.model import pointer as make_pointer
+from ftlint.redact import find_secrets
+from ftlint.rule import Rule, RuleContext
 
 
 def _walk_strings(value: Any, at: str = "") -> Iterator[tuple[str, str]]:

@@ -11,9 +11,9 @@ import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from ..hookspecs import hookimpl
-from ..model import Action, Category, Evidence, Finding, Problem, Run, SeriesPoint, Severity
-from ..rule import Param, Rule, RuleContext
+from ftlint.hookspecs import hookimpl
+from ftlint.model import Action, Category, Evidence, Finding, Problem, Run, SeriesPoint, Severity
+from ftlint.rule import Param, Rule, RuleContext
 
 #: Keys a train loss may have in the final `train` block or in a series point's metrics.
 LOSS_KEYS = ("train_loss", "loss")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Mapping
 
-from ..model import Category, Evidence, Finding, Problem, Run, Severity
-from ..rule import Param, Rule, RuleContext
-from .training import as_float, env_evidence, env_value
+from ftlint.model import Category, Evidence, Finding, Problem, Run, Severity
+from ftlint.rule import Param, Rule, RuleContext
+from ftlint.rules.training import as_float, env_evidence, env_value
 
 MAX_EVIDENCE = 5
 

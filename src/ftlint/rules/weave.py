@@ -6,9 +6,9 @@ import math
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ..hookspecs import hookimpl
-from ..model import Action, Category, Finding, Run, Severity
-from ..rule import Param, Rule, RuleContext
+from ftlint.hookspecs import hookimpl
+from ftlint.model import Action, Category, Finding, Run, Severity
+from ftlint.rule import Param, Rule, RuleContext
 
 
 def _number(value: Any) -> float | None:

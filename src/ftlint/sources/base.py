@@ -17,11 +17,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from ..model import EvalRow, Evidence, Point, Problem
+from ftlint.model import EvalRow, Evidence, Point, Problem
 
 if TYPE_CHECKING:
-    from ..config import Config
-    from .io import Workspace
+    from ftlint.config.settings import Config
+    from ftlint.sources.io import Workspace
 
 #: Run kinds: what a run did.
 KINDS = ("train", "eval", "train+eval")

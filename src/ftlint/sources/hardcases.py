@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from ..model import Evidence, HardCase, Problem, Run, TraceRow
-from .io import Workspace, iter_jsonl
-from .validate import hard_case_ok, schema_problems
+from ftlint.model import Evidence, HardCase, Problem, Run, TraceRow
+from ftlint.sources.io import Workspace, iter_jsonl
+from ftlint.sources.validate import hard_case_ok, schema_problems
 
 
 def _opt_mapping(value: object) -> Mapping | None:

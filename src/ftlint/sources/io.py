@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..model import Evidence, Problem
+from ftlint.model import Evidence, Problem
 
 READ_CHUNK = 1 << 20
 

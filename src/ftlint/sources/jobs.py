@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..model import Evidence, Problem, Submission
-from .io import Workspace, iter_jsonl
-from .validate import schema_problems
+from ftlint.model import Evidence, Problem, Submission
+from ftlint.sources.io import Workspace, iter_jsonl
+from ftlint.sources.validate import schema_problems
 
 ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 JOB_ID_RE = re.compile(r"Job started with ID:\s*([A-Za-z0-9_\-]+)")

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..model import Evidence, Metric, Problem, SeriesPoint, TraceRow
-from ..model import pointer as make_pointer
-from .io import Workspace, iter_jsonl, read_json
-from .validate import schema_problems
+from ftlint.model import Evidence, Metric, Problem, SeriesPoint, TraceRow
+from ftlint.model import pointer as make_pointer
+from ftlint.sources.io import Workspace, iter_jsonl, read_json
+from ftlint.sources.validate import schema_problems
 
 SAFE_URL_SCHEMES = ("https://", "http://")
 

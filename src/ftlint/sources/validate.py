@@ -1,7 +1,7 @@
 """Schema checks for artifacts against the JSON Schemas shipped in `schemas/`.
 
 Whole files (final metrics, traces, eval results, job records) are checked with the
-compiled checker of `ftlint.minischema`, which a test proves agrees with jsonschema;
+compiled checker of `ftlint.schemas.minischema`, which a test proves agrees with jsonschema;
 jsonschema itself is imported only to explain a document that failed. Hard-case rows can number in the millions, so `hard_case_ok` is a hand-specialised
 check of the same schema that costs far less than parsing the row; a test proves it
 agrees with `schemas/hard_case.schema.json`, and jsonschema is asked only to explain
@@ -13,10 +13,10 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from ..minischema import checker
-from ..model import Evidence, Problem, pointer_label
-from ..model import pointer as make_pointer
-from ..shipped import shipped_schema
+from ftlint.model import Evidence, Problem, pointer_label
+from ftlint.model import pointer as make_pointer
+from ftlint.schemas.files import shipped_schema
+from ftlint.schemas.minischema import checker
 
 
 def schema(name: str) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .io import reject_constant
+from ftlint.sources.io import reject_constant
 
 FILE_HEADER = b":W&B"
 MAGIC = 0xBEE1

@@ -22,13 +22,13 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..errors import FtlintError
-from ..model import Evidence, Metric, Problem, SeriesPoint
-from ..model import pointer as make_pointer
-from ..yamllines import load_yaml_with_lines
-from .io import Workspace, read_json
-from .outputs import RATE_KEYS, numeric_metrics
-from .wandb_log import RunLog, WandbUnavailable, read_run_log
+from ftlint.config.yamllines import load_yaml_with_lines
+from ftlint.errors import FtlintError
+from ftlint.model import Evidence, Metric, Problem, SeriesPoint
+from ftlint.model import pointer as make_pointer
+from ftlint.sources.io import Workspace, read_json
+from ftlint.sources.outputs import RATE_KEYS, numeric_metrics
+from ftlint.sources.wandb_log import RunLog, WandbUnavailable, read_run_log
 
 FOLDER_RE = re.compile(r"^(?P<offline>offline-)?run-(?P<stamp>\d{8}_\d{6})-(?P<id>[A-Za-z0-9]+)$")
 TABLE_NAME_RE = re.compile(r"^(?P<key>.+?)_(?P<step>\d+)_(?P<hash>[0-9a-f]{8,64})\.table\.json$")

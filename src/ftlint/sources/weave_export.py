@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..model import Evidence, Problem
-from ..model import pointer as make_pointer
-from .io import Workspace, iter_jsonl, read_json, reject_constant
+from ftlint.model import Evidence, Problem
+from ftlint.model import pointer as make_pointer
+from ftlint.sources.io import Workspace, iter_jsonl, read_json, reject_constant
 
 SAFE_URL = ("https://", "http://")
 URL_KEYS = ("url", "ui_url", "trace_url", "weave_url")

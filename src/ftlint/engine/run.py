@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import Config
-from .model import Campaign, Category, Finding, Problem, Run, Severity
-from .model import fingerprint as make_fingerprint
-from .rule import HardCaseVisitor, Rule, RuleContext
-from .sources.hardcases import stream_hard_cases
-from .sources.io import Workspace
+from ftlint.config.settings import Config
+from ftlint.model import Campaign, Category, Finding, Problem, Run, Severity
+from ftlint.model import fingerprint as make_fingerprint
+from ftlint.rule import HardCaseVisitor, Rule, RuleContext
+from ftlint.sources.hardcases import stream_hard_cases
+from ftlint.sources.io import Workspace
 
 INTERNAL_ERROR_CODE = "FTL001"  # not a rule: a rule that crashed
 INTERNAL_ERROR_NAME = "internal-error"
@@ -366,7 +366,7 @@ def run_engine(
     progress: Any = None,
     jobs: int | None = None,
 ) -> LintResult:
-    """Run the rules; `progress` (see ftlint.progress.Progress) is closed when done.
+    """Run the rules; `progress` (see ftlint.cli.progress.Progress) is closed when done.
     `jobs`: processes to use at most (None: auto, by the size of the hard cases)."""
     try:
         return Engine(campaign, rule_classes, config, progress=progress, jobs=jobs).run()

@@ -1,8 +1,8 @@
 """`ftlint plan` and `ftlint gate`: wiring only.
 
 Both lint the workspace exactly like `ftlint check` (same rules, suppressions and
-per-path ignores), then compute the gate verdicts (`ftlint.gates`) and, for `plan`,
-the next-run plan (`ftlint.planner`). Exit codes: `plan` 0 when it was written;
+per-path ignores), then compute the gate verdicts (`ftlint.gates.decide`) and, for `plan`,
+the next-run plan (`ftlint.plan.builder`). Exit codes: `plan` 0 when it was written;
 `gate` 0 on PASS (or INCONCLUSIVE with `gates.inconclusive: pass`), 1 otherwise;
 2 for usage, config and input errors.
 """
@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from .errors import FtlintError
+from ftlint.errors import FtlintError
 
 PLAN_FORMATS = ("text", "markdown", "json", "env")
 GATE_FORMATS = ("text", "markdown", "json")
@@ -49,14 +49,14 @@ def _format(args: argparse.Namespace, allowed: tuple[str, ...]) -> str:
 
 def _lint(args: argparse.Namespace, config: Any, plugins: Any, classes: Any) -> Any:
     """Campaign, selected rules and findings, exactly as `ftlint check` gets them."""
-    from .cli import lint
+    from ftlint.cli.app import lint
 
     campaign, chosen, findings = lint(args, config, plugins, classes)
     return campaign, chosen, list(findings)
 
 
 def _policy(config: Any) -> Any:
-    from .gates import SECTION, GateConfigError, gate_policy
+    from ftlint.gates.decide import SECTION, GateConfigError, gate_policy
 
     try:
         return gate_policy(config.plugin_section(SECTION))
@@ -65,7 +65,7 @@ def _policy(config: Any) -> Any:
 
 
 def _gates(args: argparse.Namespace, *, need_baseline: bool):
-    from . import cli
+    from ftlint.cli import app as cli
 
     config, plugins, classes = cli._setup(args)
     policy = _policy(config)  # a bad gates: section is exit 2 before any linting
@@ -82,7 +82,7 @@ def _gates(args: argparse.Namespace, *, need_baseline: bool):
         raise FtlintError(
             f"{args.command} needs a candidate run: pass --candidate RUN (known runs: {known})"
         )
-    from .gates import evaluate
+    from ftlint.gates.decide import evaluate
 
     rows = {r.name: read_rows(campaign, config, r) for r in (baseline, candidate) if r}
     report = evaluate(
@@ -100,9 +100,9 @@ def read_rows(campaign: Any, config: Any, run: Any) -> Any:
     """The gate's per-row view of a run (reading is the artifact layer's job)."""
     from pathlib import Path
 
-    from .gates import RowResults
-    from .sources.hardcases import read_row_outcomes
-    from .sources.io import Workspace
+    from ftlint.gates.decide import RowResults
+    from ftlint.sources.hardcases import read_row_outcomes
+    from ftlint.sources.io import Workspace
 
     ws = Workspace(Path(campaign.root))
     count, outcomes, reason = read_row_outcomes(ws, run, max_line_bytes=config.max_line_bytes)
@@ -110,21 +110,21 @@ def read_rows(campaign: Any, config: Any, run: Any) -> Any:
 
 
 def _write(args: argparse.Namespace, text: str) -> None:
-    from .redact import redact
-    from .report import write_output
+    from ftlint.redact import redact
+    from ftlint.report import write_output
 
     write_output(redact(text), args.output, sys.stdout)
 
 
 def _use_color(args: argparse.Namespace, fmt: str) -> bool:
-    from .cli import _color
+    from ftlint.cli.app import _color
 
     return fmt == "text" and args.output is None and _color(args, sys.stdout)
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from . import __version__
-    from .planner import build_plan
+    from ftlint import __version__
+    from ftlint.plan.builder import build_plan
 
     fmt = _format(args, PLAN_FORMATS)
     config, campaign, findings, report = _gates(args, need_baseline=False)
@@ -137,19 +137,19 @@ def cmd_plan(args: argparse.Namespace) -> int:
         workspace=args.path.as_posix(),
     )
     if fmt == "env":
-        from .report.envfmt import render_env
+        from ftlint.report.envfmt import render_env
 
         text = render_env(plan)
     elif fmt == "json":
-        from .report.planjson import render_plan_json
+        from ftlint.report.planjson import render_plan_json
 
         text = render_plan_json(plan)
     elif fmt == "markdown":
-        from .report.markdown import render_plan_markdown
+        from ftlint.report.markdown import render_plan_markdown
 
         text = render_plan_markdown(plan)
     else:
-        from .report.plan_text import render_plan_text
+        from ftlint.report.plan_text import render_plan_text
 
         text = render_plan_text(plan, color=_use_color(args, fmt), quiet=args.quiet)
     _write(args, text)
@@ -157,23 +157,23 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_gate(args: argparse.Namespace) -> int:
-    from . import __version__
+    from ftlint import __version__
 
     fmt = _format(args, GATE_FORMATS)
     _, campaign, _, report = _gates(args, need_baseline=True)
     note = campaign.selection_note
     if fmt == "json":
-        from .report.planjson import render_gate_json
+        from ftlint.report.planjson import render_gate_json
 
         text = render_gate_json(
             report, tool_version=__version__, workspace=args.path.as_posix(), selection_note=note
         )
     elif fmt == "markdown":
-        from .report.markdown import render_gate_markdown
+        from ftlint.report.markdown import render_gate_markdown
 
         text = render_gate_markdown(report, selection_note=note)
     else:
-        from .report.plan_text import render_gate_text
+        from ftlint.report.plan_text import render_gate_text
 
         text = render_gate_text(
             report, selection_note=note, color=_use_color(args, fmt), quiet=args.quiet

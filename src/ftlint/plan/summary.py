@@ -1,6 +1,6 @@
 """The descriptive half of the plan: scoreboard, failure clusters and diagnosis sentences.
 
-Pure functions of the candidate's findings and the runs; `ftlint.planner.build_plan`
+Pure functions of the candidate's findings and the runs; `ftlint.plan.builder.build_plan`
 assembles them. Clusters are findings with sample-level evidence, ranked by severity
 then size (`measurements["count"]`, else the number of evidence items); a finding of
 the same category whose samples are mostly those of a chosen cluster is folded into
@@ -12,9 +12,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from .gates import Verdict, num, signed
-from .model import Category, Finding, Run
-from .plan_model import CATEGORY_ORDER, Cluster, Plan, ScoreRow
+from ftlint.gates.decide import Verdict, num, signed
+from ftlint.model import Category, Finding, Run
+from ftlint.plan.model import CATEGORY_ORDER, Cluster, Plan, ScoreRow
 
 SCORE_METRICS = ("json_valid_rate", "parse_error_rate", "mae_raw")
 LOWER_IS_BETTER = ("parse_error_rate", "mae", "mse")

@@ -25,9 +25,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from .gates import GateReport, Verdict
-from .model import Campaign, Category, Finding, Run
-from .plan_model import (
+from ftlint.gates.decide import GateReport, Verdict
+from ftlint.model import Campaign, Category, Finding, Run
+from ftlint.plan.model import (
     CATEGORY_ORDER,
     KnobConflict,
     Override,
@@ -36,7 +36,7 @@ from .plan_model import (
     Proposal,
     format_value,
 )
-from .plan_summary import clusters, diagnosis, scoreboard
+from ftlint.plan.summary import clusters, diagnosis, scoreboard
 
 
 def _number(text: str | None) -> float | None:

@@ -9,8 +9,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
-from .errors import FtlintError
+from ftlint import __version__
+from ftlint.errors import FtlintError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FAIL_ON = ("error", "warning", "info", "never")
@@ -123,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("code", help="rule code, e.g. FMT003, or its name")
     _common(explain, formats=False)
 
-    from . import plancli
+    from ftlint.cli import plan as plancli
 
     plancli.add_parsers(sub, common=_common, workspace=_workspace_args)
 
@@ -151,8 +151,8 @@ def _split(values: Sequence[str]) -> list[str]:
 
 
 def _setup(args: argparse.Namespace, *, builtin_only: bool = False):
-    from .config import load_config
-    from .plugins import build_plugins
+    from ftlint.config.settings import load_config
+    from ftlint.plugins import build_plugins
 
     config = load_config(args.config)
     plugins = build_plugins(
@@ -184,8 +184,8 @@ def _color(args: argparse.Namespace, stream) -> bool:
 
 
 def _load(args, config, plugins):
-    from .selection import select_pair
-    from .sources.campaign import load_campaign
+    from ftlint.assemble.campaign import load_campaign
+    from ftlint.assemble.select import select_pair
 
     loaders = [impl.function for impl in plugins.pm.hook.ftlint_load_runs.get_hookimpls()]
     campaign = load_campaign(args.path, config, extra_loaders=loaders)
@@ -203,8 +203,12 @@ def lint(args: argparse.Namespace, config, plugins, classes):
     Shared by check, plan and gate so all three see exactly the same findings.
     Returns (campaign, selected rule classes, findings).
     """
-    from .engine import run_engine, select_rules
-    from .suppress import apply_per_path_ignores, apply_suppressions, load_suppressions
+    from ftlint.config.suppressions import (
+        apply_per_path_ignores,
+        apply_suppressions,
+        load_suppressions,
+    )
+    from ftlint.engine.run import run_engine, select_rules
 
     campaign = _load(args, config, plugins)
     chosen = select_rules(classes, config, select=_split(args.select), ignore=_split(args.ignore))
@@ -221,19 +225,19 @@ def lint(args: argparse.Namespace, config, plugins, classes):
 def _progress(args: argparse.Namespace):
     if (args.format or "text") != "text" or getattr(args, "quiet", False):
         return None
-    from .progress import Progress
+    from ftlint.cli.progress import Progress
 
     return Progress.for_stream(sys.stderr)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .engine import severity_at_least
-    from .report import Report, render, write_output
+    from ftlint.engine.run import severity_at_least
+    from ftlint.report import Report, render, write_output
 
     config, plugins, classes = _setup(args)
     campaign, chosen, findings = lint(args, config, plugins, classes)
     if args.write_suppressions is not None:
-        from .suppress import write_suppressions
+        from ftlint.config.suppressions import write_suppressions
 
         write_output(write_suppressions(findings), args.write_suppressions, sys.stdout)
         sys.stderr.write(
@@ -258,8 +262,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
-    from .report import write_output
-    from .report.runs import render_runs
+    from ftlint.report import write_output
+    from ftlint.report.runs import render_runs
 
     config, plugins, _ = _setup(args)
     campaign = _load(args, config, plugins)
@@ -267,16 +271,16 @@ def cmd_runs(args: argparse.Namespace) -> int:
     text = render_runs(
         campaign, fmt, color=fmt == "text" and args.output is None and _color(args, sys.stdout)
     )
-    from .redact import redact
+    from ftlint.redact import redact
 
     write_output(redact(text), args.output, sys.stdout)
     return EXIT_OK
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
-    from .catalogue import write_catalogue
-    from .report import write_output
-    from .report.runs import render_rules
+    from ftlint.report import write_output
+    from ftlint.report.catalogue import write_catalogue
+    from ftlint.report.runs import render_rules
 
     if args.write_catalogue is not None:
         _, _, classes = _setup(args, builtin_only=True)
@@ -293,7 +297,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from .catalogue import rule_page
+    from ftlint.report.catalogue import rule_page
 
     _, _, classes = _setup(args)
     wanted = args.code.strip()
@@ -306,8 +310,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from .plugins import build_plugins
-    from .starter import starter_config
+    from ftlint.config.reference import starter_config
+    from ftlint.plugins import build_plugins
 
     classes = build_plugins(use_entry_points=False).rule_classes()
     text = starter_config(classes)
@@ -316,7 +320,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.target.exists() and not args.force:
         raise FtlintError("already exists; use --force to overwrite", args.target)
-    from .report import write_output
+    from ftlint.report import write_output
 
     write_output(text, args.target, sys.stdout)
     print(f"wrote {args.target}")
@@ -335,13 +339,13 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from .plancli import COMMANDS as PLAN_COMMANDS
+    from ftlint.cli.plan import COMMANDS as PLAN_COMMANDS
 
     try:
         return {**COMMANDS, **PLAN_COMMANDS}[args.command](args)
     except FtlintError as exc:
-        from .redact import redact
-        from .report.text import clean
+        from ftlint.redact import redact
+        from ftlint.report.text import clean
 
         # one line per error; names from artifacts may hold newlines or terminal escapes
         lines = [clean(str(e)) for e in getattr(exc, "errors", [exc])]

@@ -12,10 +12,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-PACKAGE = Path(__file__).resolve().parent
+SCHEMAS = Path(__file__).resolve().parent
 
 
 @cache
 def shipped_schema(name: str) -> dict[str, Any]:
     """`schemas/<name>.schema.json`, parsed (cached: schemas are read-only)."""
-    return json.loads((PACKAGE / "schemas" / f"{name}.schema.json").read_text("utf-8"))
+    return json.loads((SCHEMAS / f"{name}.schema.json").read_text("utf-8"))

@@ -10,9 +10,9 @@ import json
 import textwrap
 from collections.abc import Sequence
 
-from .config import DEFAULT_INPUTS, DEFAULT_KNOBS, DEFAULT_MAX_LINE_BYTES
-from .gates import DEFAULT_ALPHA, DEFAULT_CHECKS
-from .rule import Rule
+from ftlint.config.settings import DEFAULT_INPUTS, DEFAULT_KNOBS, DEFAULT_MAX_LINE_BYTES
+from ftlint.gates.decide import DEFAULT_ALPHA, DEFAULT_CHECKS
+from ftlint.rule import Rule
 
 HEADER = """\
 # ftlint configuration: the reference, every key shown with its default.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .errors import FtlintError
-from .model import Campaign, Run
+from ftlint.errors import FtlintError
+from ftlint.model import Campaign, Run
 
 
 def _resolve(campaign: Campaign, ref: str, role: str) -> Run:

@@ -1,5 +1,5 @@
 """The decision of one gate: rates with Newcombe/Wilson/two-proportion/McNemar, means with
-a bootstrap or the point estimate. Pure; `ftlint.gates.evaluate` calls `decide` per gate.
+a bootstrap or the point estimate. Pure; `ftlint.gates.decide.evaluate` calls `decide` per gate.
 
 Conventions: differences are candidate - baseline; every bound is one-sided at the
 gate's `alpha` (a two-sided 1 - 2*alpha interval); `allowance` is how much worse than
@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .gates import (
+from ftlint.gates.decide import (
     FORMAT_METRICS,
     GateResult,
     GateSpec,
@@ -22,7 +22,7 @@ from .gates import (
     num,
     signed,
 )
-from .model import Run
+from ftlint.model import Run
 
 
 def _counts(rate: float, n: int) -> float:
@@ -99,7 +99,7 @@ def _rate_relative(
     cv: float,
     pair: tuple[RowResults, RowResults] | None,
 ) -> GateResult:
-    from .stats import mcnemar_exact, newcombe_diff_interval, two_proportion_ztest
+    from ftlint.analysis.stats import mcnemar_exact, newcombe_diff_interval, two_proportion_ztest
 
     n1, n2 = baseline.provenance.eval_size, candidate.provenance.eval_size
     if not n1 or not n2:
@@ -165,7 +165,7 @@ def _rate_relative(
 
 
 def _rate_absolute(spec: GateSpec, cv: float, n: int | None, bv: float | None) -> GateResult:
-    from .stats import wilson_bound
+    from ftlint.analysis.stats import wilson_bound
 
     if not n:
         return _missing(spec, "candidate eval size unknown: a rate needs its sample size", bv, cv)
@@ -216,7 +216,7 @@ def _mean_absolute(spec: GateSpec, cv: float, bv: float | None) -> GateResult:
 def _mean_relative(
     spec: GateSpec, bv: float, cv: float, pair: tuple[RowResults, RowResults] | None
 ) -> GateResult:
-    from .stats import bootstrap_mean_diff
+    from ftlint.analysis.stats import bootstrap_mean_diff
 
     allowed = allowance(spec, bv)
     higher = spec.direction == "higher"

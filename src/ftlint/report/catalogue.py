@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from .config import rule_schema
-from .rule import DOC_PARTS, Rule
+from ftlint.config.settings import rule_schema
+from ftlint.rule import DOC_PARTS, Rule
 
 
 def rule_page(cls: type[Rule]) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .errors import FtlintError
-from .model import pointer as make_pointer
+from ftlint.errors import FtlintError
+from ftlint.model import pointer as make_pointer
 
 
 def load_yaml_with_lines(path: Path, text: str) -> tuple[Any, dict[str, int]]:

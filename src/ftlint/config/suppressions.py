@@ -14,11 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ftlint.errors import FtlintError
+from ftlint.model import Category, Finding, Severity
+from ftlint.model import fingerprint as make_fingerprint
 from ftlint.redact import redact_tree
-
-from .errors import FtlintError
-from .model import Category, Finding, Severity
-from .model import fingerprint as make_fingerprint
 
 FORMAT_VERSION = 1
 STALE_CODE = "FTL002"

@@ -15,14 +15,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import CONFIG_NAMES
-from .errors import FtlintError, FtlintErrors
-from .minischema import compile_schema
-from .model import Severity
-from .model import pointer as make_pointer
-from .rule import Rule
-from .shipped import shipped_schema
-from .yamllines import load_yaml_with_lines, toml_lines
+from ftlint import CONFIG_NAMES
+from ftlint.config.yamllines import load_yaml_with_lines, toml_lines
+from ftlint.errors import FtlintError, FtlintErrors
+from ftlint.model import Severity
+from ftlint.model import pointer as make_pointer
+from ftlint.rule import Rule
+from ftlint.schemas.files import shipped_schema
+from ftlint.schemas.minischema import compile_schema
 
 DEFAULT_INPUTS: dict[str, tuple[str, ...]] = {
     "job_records": ("artifacts/hf_jobs/*.jsonl",),

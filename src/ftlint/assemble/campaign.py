@@ -13,18 +13,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..config import Config
-from ..errors import FtlintError
-from ..model import Campaign, Conflict, Evidence, Problem, Provenance, Run, Submission
-from ..model import pointer as make_pointer
-from .io import Workspace, resolve_reference
-from .jobs import load_job_records
-from .outputs import load_eval_result, load_final_metrics, load_series, load_traces
-from .wandb_join import join_wandb, join_weave, merge_env, merge_metrics, merge_traces
+from ftlint.assemble.wandb_join import (
+    join_wandb,
+    join_weave,
+    merge_env,
+    merge_metrics,
+    merge_traces,
+)
+from ftlint.config.settings import Config
+from ftlint.errors import FtlintError
+from ftlint.model import Campaign, Conflict, Evidence, Problem, Provenance, Run, Submission
+from ftlint.model import pointer as make_pointer
+from ftlint.sources.io import Workspace, resolve_reference
+from ftlint.sources.jobs import load_job_records
+from ftlint.sources.outputs import load_eval_result, load_final_metrics, load_series, load_traces
 
 if TYPE_CHECKING:  # the W&B and Weave readers load only when a workspace has such files
-    from .wandb_runs import WandbRun
-    from .weave_export import WeaveEvaluation, WeaveRow
+    from ftlint.sources.wandb_runs import WandbRun
+    from ftlint.sources.weave_export import WeaveEvaluation, WeaveRow
 
 #: W&B config keys that state provenance (lowest priority after outputs and job records)
 WANDB_PROVENANCE = (

@@ -14,15 +14,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from ..config import Config
-from ..model import Conflict, Evidence, Metric, Problem, TraceRow
-from .io import Workspace
+from ftlint.config.settings import Config
+from ftlint.model import Conflict, Evidence, Metric, Problem, TraceRow
+from ftlint.sources.io import Workspace
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from .campaign import _Draft
-    from .wandb_runs import WandbRun
+    from ftlint.assemble.campaign import _Draft
+    from ftlint.sources.wandb_runs import WandbRun
 
 INSTALL_HINT = "pip install 'ftlint[wandb]'"
 ENV_KEY_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
@@ -62,7 +62,9 @@ def join_wandb(
     problems += found
     if not folders:
         return
-    from .wandb_runs import load_wandb_run  # only a workspace with W&B folders pays for it
+    from ftlint.sources.wandb_runs import (
+        load_wandb_run,  # only a workspace with W&B folders pays for it
+    )
 
     by_id: dict[str, str] = {}
     by_group: dict[str, list[str]] = defaultdict(list)
@@ -129,7 +131,9 @@ def join_weave(
     paths = [p for p in ws.glob(config.inputs.get("weave_exports", ())) if p.is_file()]
     if not paths:
         return
-    from .weave_export import load_weave_export  # only a workspace with exports pays for it
+    from ftlint.sources.weave_export import (
+        load_weave_export,  # only a workspace with exports pays for it
+    )
 
     by_id = {d.wandb.run_id: n for n, d in drafts.items() if d.wandb and d.wandb.run_id}
     by_trace: dict[str, str] = {}

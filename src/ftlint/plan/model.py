@@ -1,4 +1,4 @@
-"""The Plan data model: what `ftlint.planner.build_plan` returns and every format renders.
+"""The Plan data model: what `ftlint.plan.builder.build_plan` returns and every format renders.
 
 Frozen dataclasses with `to_dict` for the JSON output (schemas/plan.schema.json), plus
 `format_value`, the one place a knob value becomes an env string.
@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .gates import GateReport
-from .model import Category
+from ftlint.gates.decide import GateReport
+from ftlint.model import Category
 
 TIER_NAMES = {
     1: "output-format reliability",

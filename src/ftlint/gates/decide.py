@@ -32,8 +32,8 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from .hookspecs import hookimpl
-from .model import Finding, Run, Severity
+from ftlint.hookspecs import hookimpl
+from ftlint.model import Finding, Run, Severity
 
 SECTION = "gates"
 DEFAULT_ALPHA = 0.05
@@ -399,7 +399,7 @@ def evaluate(
     pair = _pairing(baseline, candidate, rows)
     if baseline is not None and pair is None:
         notes.append(_pairing_note(baseline, candidate, rows))
-    from .gatemath import decide
+    from ftlint.gates.intervals import decide
 
     for spec in policy.specs:
         results.append(decide(spec, baseline, candidate, pair, void))

@@ -1,0 +1,1 @@
+"""Statistics and the output-contract / failure taxonomy analysis that rules share."""

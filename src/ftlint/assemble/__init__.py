@@ -1,0 +1,1 @@
+"""Assembly: source records and loaded files -> one Campaign (joins, vocabulary, pair)."""

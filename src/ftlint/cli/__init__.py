@@ -1,0 +1,5 @@
+"""Command line: argparse wiring only (`ftlint.cli.app`)."""
+
+from ftlint.cli.app import main
+
+__all__ = ["main"]

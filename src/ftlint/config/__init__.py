@@ -1,0 +1,1 @@
+"""Configuration: find, load and validate rules.yaml / [tool.ftlint]; the reference config; suppressions."""

@@ -1,0 +1,1 @@
+"""The engine: rule selection, isolation, the streaming pass over eval rows, processes."""

@@ -1,0 +1,1 @@
+"""Promotion gates: policy, the decision per gate, intervals, the overall verdict."""

@@ -1,0 +1,1 @@
+"""The next-run plan: model, builder, diagnosis and scoreboard summaries."""
