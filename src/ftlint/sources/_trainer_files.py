@@ -17,9 +17,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from ..model import Evidence, Point, Problem
-from .base import Value
-from .io import Workspace
+from ftlint.model import Evidence, Point, Problem
+from ftlint.sources.base import Value
+from ftlint.sources.io import Workspace
 
 #: the first bytes of a Git LFS pointer: the file was committed, its content not fetched
 LFS_PREFIX = b"version https://git-lfs.github.com/spec/"
@@ -150,16 +150,15 @@ class Collector:
 
 
 class SeriesBuilder:
-    """Curves by the stack's own key. A repeated step keeps the last value logged; a
-    repeat with a different value is an `inconsistent` Problem (a resumed run rewrote
-    history), identical repeats are counted in the `repeated_steps` value."""
+    """Curves by the stack's own key. A repeated step keeps the last value logged. A
+    repeat with another value is an `inconsistent` Problem (a resumed run rewrote its
+    history); a repeat with the same value is the same measurement logged twice (`epoch`
+    on the train and the eval entry of one step) and says nothing."""
 
     def __init__(self, run: str) -> None:
         self.run = run
         self._points: dict[str, dict[float, Point]] = {}
-        self._conflict: dict[str, tuple[float, Point, Point]] = {}
-        self._repeats: dict[str, int] = {}
-        self._first_repeat: Evidence | None = None
+        self._conflict: dict[str, tuple[float, Point, Point, int]] = {}
 
     def keys(self) -> set[str]:
         return set(self._points)
@@ -168,31 +167,25 @@ class SeriesBuilder:
         points = self._points.setdefault(key, {})
         old = points.get(step)
         new = Point(step, value, evidence)
-        if old is not None:
-            self._repeats[key] = self._repeats.get(key, 0) + 1
-            self._first_repeat = self._first_repeat or evidence
-            if not same(old.value, value) and key not in self._conflict:
-                self._conflict[key] = (step, old, new)
+        if old is not None and not same(old.value, value):
+            first = self._conflict.get(key)
+            if first is None:
+                self._conflict[key] = (step, old, new, 1)
+            else:
+                self._conflict[key] = (*first[:3], first[3] + 1)
         points[step] = new
 
-    def build(self) -> tuple[dict[str, tuple[Point, ...]], list[Value], list[Problem]]:
+    def build(self) -> tuple[dict[str, tuple[Point, ...]], list[Problem]]:
         series = {k: tuple(v[s] for s in sorted(v)) for k, v in sorted(self._points.items())}
-        problems = [
-            Problem(
-                "inconsistent",
+        problems = []
+        for key, (step, old, new, count) in sorted(self._conflict.items()):
+            more = f" ({count - 1} more such steps)" if count > 1 else ""
+            msg = (
                 f"{key!r} logged step {step:g} again with another value ({_short(old.value)} "
-                f"at {old.evidence.location()}, then {_short(new.value)}); kept the last",
-                new.evidence,
-                self.run,
+                f"at {old.evidence.location()}, then {_short(new.value)}); kept the last{more}"
             )
-            for key, (step, old, new) in sorted(self._conflict.items())
-        ]
-        values = []
-        if self._repeats and self._first_repeat is not None:
-            values.append(
-                Value("repeated_steps", dict(sorted(self._repeats.items())), self._first_repeat)
-            )
-        return series, values, problems
+            problems.append(Problem("inconsistent", msg, new.evidence, self.run))
+        return series, problems
 
 
 @dataclass

@@ -16,9 +16,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..model import Evidence, Problem, pointer
-from ._trainer_files import Parts, add_args, check_file, number, same, step_of, yaml_args
-from .io import Workspace, read_json
+from ftlint.model import Evidence, Problem, pointer
+from ftlint.sources._trainer_files import (
+    Parts,
+    add_args,
+    check_file,
+    number,
+    same,
+    step_of,
+    yaml_args,
+)
+from ftlint.sources.io import Workspace, read_json
 
 RESULT_FILES = (
     "all_results.json",

@@ -21,14 +21,14 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from ..model import EvalRow, Evidence, Problem
-from ._trainer_files import Parts, lexists
-from ._trainer_log import StateInfo, read_args, read_results, read_state, run_dir_of
-from .base import RowFile, RunRecord, Value
+from ftlint.model import EvalRow, Evidence, Problem
+from ftlint.sources._trainer_files import Parts, lexists
+from ftlint.sources._trainer_log import StateInfo, read_args, read_results, read_state, run_dir_of
+from ftlint.sources.base import RowFile, RunRecord
 
 if TYPE_CHECKING:
-    from ..config import Config
-    from .io import Workspace
+    from ftlint.config.settings import Config
+    from ftlint.sources.io import Workspace
 
 NAME = "hf_trainer"
 DEFAULT_PATTERNS: tuple[str, ...] = (
@@ -156,8 +156,7 @@ def build_record(
     stack: str,
 ) -> RunRecord:
     """Parts -> RunRecord, with every collector's problems attached."""
-    series, extra_values, series_problems = parts.series.build()
-    values: tuple[Value, ...] = parts.values.values() + tuple(extra_values)
+    series, series_problems = parts.series.build()
     problems = (
         *parts.problems,
         *parts.values.problems,
@@ -173,7 +172,7 @@ def build_record(
         status=status,
         status_evidence=status_evidence,
         joins=dict(parts.joins),
-        values=values,
+        values=parts.values.values(),
         series=series,
         settings=parts.settings.values(),
         provenance=tuple(parts.provenance),

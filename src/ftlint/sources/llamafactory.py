@@ -26,16 +26,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..model import EvalRow, Evidence, Problem
-from ._trainer_files import Parts, check_file, lexists, number, step_of
-from ._trainer_log import read_args, read_results, read_state
-from .base import RowFile, RunRecord
-from .hf_trainer import build_record, decide_status, kind_of, run_dirs
-from .io import iter_jsonl
+from ftlint.model import EvalRow, Evidence, Problem
+from ftlint.sources._trainer_files import Parts, check_file, lexists, number, step_of
+from ftlint.sources._trainer_log import read_args, read_results, read_state
+from ftlint.sources.base import RowFile, RunRecord
+from ftlint.sources.hf_trainer import build_record, decide_status, kind_of, run_dirs
+from ftlint.sources.io import iter_jsonl
 
 if TYPE_CHECKING:
-    from ..config import Config
-    from .io import Workspace
+    from ftlint.config.settings import Config
+    from ftlint.sources.io import Workspace
 
 NAME = "llamafactory"
 DEFAULT_PATTERNS: tuple[str, ...] = ("**/trainer_log.jsonl", "**/generated_predictions.jsonl")
