@@ -228,26 +228,17 @@ def lint(
     `config_text` is the body of a rules.yaml written next to (not inside) the
     workspace; `select` restricts the rules like `--select`.
     """
-    from ftlint.assemble.campaign import load_campaign
-    from ftlint.assemble.select import select_pair
+    from ftlint import api
     from ftlint.config.settings import Config, load_config
-    from ftlint.engine.run import run_engine, select_rules
-    from ftlint.plugins import build_plugins
 
     config = Config()
     if config_text is not None:
         cfg_path = root.parent / "rules.yaml"
         cfg_path.write_text(config_text, encoding="utf-8")
         config = load_config(cfg_path)
-    built = build_plugins(
-        plugin_paths=config.plugin_paths, cli_plugins=plugins, use_entry_points=False
-    )
-    classes = built.rule_classes()
-    config = config.bind_rules(classes, built.config_schemas(), extra_select=select)
-    campaign = load_campaign(root, config)
-    campaign = select_pair(campaign, baseline, candidate, config_baseline=config.baseline)
-    chosen = select_rules(classes, config, select=select)
-    return run_engine(campaign, chosen, config).findings
+    session = api.setup(config=config, cli_plugins=plugins, use_entry_points=False, select=select)
+    campaign = api.load_campaign(session, root, baseline=baseline, candidate=candidate)
+    return list(api.lint(session, campaign, select=select).findings)
 
 
 def codes(findings: Sequence[Any]) -> list[str]:

@@ -2,5 +2,5 @@
 
 __version__ = "0.1.0"
 #: config files looked up from the working directory upward, besides a pyproject.toml
-#: with a [tool.ftlint] table (config.py; the result cache records them too)
+#: with a [tool.ftlint] table (`ftlint.config.settings`)
 CONFIG_NAMES = ("rules.yaml", ".ftlint.yaml")

@@ -18,10 +18,8 @@ from typing import Any
 import pytest
 from ftlint_acme.rules import EvalTemperature, MinEvalSize
 
-from ftlint.assemble.campaign import load_campaign
-from ftlint.assemble.select import select_pair
+from ftlint import api
 from ftlint.config.settings import Config, load_config
-from ftlint.engine.run import run_engine, select_rules
 from ftlint.model import Finding
 from ftlint.plugins import build_plugins
 from ftlint.rule import validate_rule_class
@@ -88,13 +86,9 @@ def lint(root: Path, *, config_text: str = "", select: tuple[str, ...] = ()) -> 
         path = root.parent / "rules.yaml"
         path.write_text(config_text, encoding="utf-8")
         config = load_config(path)
-    plugins = build_plugins(plugin_paths=config.plugin_paths)
-    classes = plugins.rule_classes()
-    config = config.with_knobs(plugins.knobs())
-    config = config.bind_rules(classes, plugins.config_schemas(), extra_select=list(select))
-    campaign = select_pair(load_campaign(root, config), None, None, config_baseline=None)
-    chosen = select_rules(classes, config, select=list(select))
-    return [f for f in run_engine(campaign, chosen, config).findings if f.rule.startswith("ACME")]
+    session = api.setup(config=config, select=select)
+    result = api.lint(session, api.load_campaign(session, root), select=select)
+    return [f for f in result.findings if f.rule.startswith("ACME")]
 
 
 def test_the_entry_point_registers_rules_and_knob() -> None:

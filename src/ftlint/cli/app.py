@@ -151,28 +151,19 @@ def _split(values: Sequence[str]) -> list[str]:
 
 
 def _setup(args: argparse.Namespace, *, builtin_only: bool = False):
-    from ftlint.config.settings import load_config
-    from ftlint.plugins import build_plugins
+    from ftlint import api
 
-    config = load_config(args.config)
-    plugins = build_plugins(
-        plugin_paths=() if builtin_only else config.plugin_paths,
-        cli_plugins=() if builtin_only else args.plugin,
-        disable=config.plugin_disable,
+    session = api.setup(
+        args.config,
+        cli_plugins=args.plugin,
         keep_going=args.keep_going,
-        use_entry_points=not builtin_only,
+        builtin_only=builtin_only,
+        select=_split(getattr(args, "select", [])),
+        ignore=_split(getattr(args, "ignore", [])),
     )
-    for warning in plugins.warnings:
+    for warning in session.warnings:
         sys.stderr.write(f"ftlint: warning: {warning}\n")
-    classes = plugins.rule_classes()
-    config = config.with_knobs(plugins.knobs())
-    config = config.bind_rules(
-        classes,
-        plugins.config_schemas(),
-        extra_select=_split(getattr(args, "select", [])),
-        extra_ignore=_split(getattr(args, "ignore", [])),
-    )
-    return config, plugins, classes
+    return session
 
 
 def _color(args: argparse.Namespace, stream) -> bool:
@@ -183,43 +174,29 @@ def _color(args: argparse.Namespace, stream) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def _load(args, config, plugins):
-    from ftlint.assemble.campaign import load_campaign
-    from ftlint.assemble.select import select_pair
+def _load(args: argparse.Namespace, session):
+    from ftlint import api
 
-    loaders = [impl.function for impl in plugins.pm.hook.ftlint_load_runs.get_hookimpls()]
-    campaign = load_campaign(args.path, config, extra_loaders=loaders)
-    return select_pair(
-        campaign,
-        args.baseline,
-        args.candidate or config.candidate,
-        config_baseline=config.baseline,
-    )
+    return api.load_campaign(session, args.path, baseline=args.baseline, candidate=args.candidate)
 
 
-def lint(args: argparse.Namespace, config, plugins, classes):
-    """Load, select, run every rule, then apply per-path ignores and suppressions.
+def lint(args: argparse.Namespace, session):
+    """Load, select, run every rule, apply per-path ignores and suppressions (`ftlint.api`).
 
     Shared by check, plan and gate so all three see exactly the same findings.
-    Returns (campaign, selected rule classes, findings).
     """
-    from ftlint.config.suppressions import (
-        apply_per_path_ignores,
-        apply_suppressions,
-        load_suppressions,
-    )
-    from ftlint.engine.run import run_engine, select_rules
+    from ftlint import api
 
-    campaign = _load(args, config, plugins)
-    chosen = select_rules(classes, config, select=_split(args.select), ignore=_split(args.ignore))
-    result = run_engine(
-        campaign, chosen, config, progress=_progress(args), jobs=getattr(args, "jobs", None)
+    return api.lint(
+        session,
+        _load(args, session),
+        select=_split(args.select),
+        ignore=_split(args.ignore),
+        suppressions=args.suppressions,
+        apply_suppressions=not getattr(args, "write_suppressions", None),
+        progress=_progress(args),
+        jobs=getattr(args, "jobs", None),
     )
-    findings = apply_per_path_ignores(result.findings, config.per_path_ignores)
-    path = args.suppressions or config.suppressions
-    if path is not None and not getattr(args, "write_suppressions", None):
-        findings = apply_suppressions(findings, load_suppressions(path), path.as_posix())
-    return campaign, chosen, sorted(findings, key=lambda f: f.sort_key())
 
 
 def _progress(args: argparse.Namespace):
@@ -234,8 +211,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     from ftlint.engine.run import severity_at_least
     from ftlint.report import Report, render, write_output
 
-    config, plugins, classes = _setup(args)
-    campaign, chosen, findings = lint(args, config, plugins, classes)
+    session = _setup(args)
+    result = lint(args, session)
+    campaign, chosen, findings = result.campaign, list(result.rules), list(result.findings)
     if args.write_suppressions is not None:
         from ftlint.config.suppressions import write_suppressions
 
@@ -256,7 +234,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         width=shutil.get_terminal_size((120, 24)).columns,
         extra={"quiet": args.quiet},
     )
-    text = render(fmt, report, plugins.report_formats())
+    text = render(fmt, report, session.plugins.report_formats())
     write_output(text, args.output, sys.stdout)
     return EXIT_FINDINGS if severity_at_least(findings, args.fail_on) else EXIT_OK
 
@@ -265,8 +243,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
     from ftlint.report import write_output
     from ftlint.report.runs import render_runs
 
-    config, plugins, _ = _setup(args)
-    campaign = _load(args, config, plugins)
+    campaign = _load(args, _setup(args))
     fmt = args.format or "text"
     text = render_runs(
         campaign, fmt, color=fmt == "text" and args.output is None and _color(args, sys.stdout)
@@ -283,11 +260,11 @@ def cmd_rules(args: argparse.Namespace) -> int:
     from ftlint.report.runs import render_rules
 
     if args.write_catalogue is not None:
-        _, _, classes = _setup(args, builtin_only=True)
+        classes = _setup(args, builtin_only=True).rules
         changed = write_catalogue(classes, args.write_catalogue)
         print(f"wrote {len(changed)} changed page(s) to {args.write_catalogue}")
         return EXIT_OK
-    _, _, classes = _setup(args)
+    classes = _setup(args).rules
     fmt = args.format or "text"
     text = render_rules(
         classes, fmt, color=fmt == "text" and args.output is None and _color(args, sys.stdout)
@@ -299,7 +276,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
 def cmd_explain(args: argparse.Namespace) -> int:
     from ftlint.report.catalogue import rule_page
 
-    _, _, classes = _setup(args)
+    classes = _setup(args).rules
     wanted = args.code.strip()
     for cls in classes:
         if wanted.upper() == cls.code or wanted == cls.name:

@@ -16,7 +16,7 @@ from typing import Any
 
 from ftlint.errors import FtlintError
 
-PLAN_FORMATS = ("text", "markdown", "json", "env")
+PLAN_FORMATS = ("text", "markdown", "json", "env", "html")
 GATE_FORMATS = ("text", "markdown", "json")
 
 
@@ -47,66 +47,26 @@ def _format(args: argparse.Namespace, allowed: tuple[str, ...]) -> str:
     return fmt
 
 
-def _lint(args: argparse.Namespace, config: Any, plugins: Any, classes: Any) -> Any:
-    """Campaign, selected rules and findings, exactly as `ftlint check` gets them."""
-    from ftlint.cli.app import lint
-
-    campaign, chosen, findings = lint(args, config, plugins, classes)
-    return campaign, chosen, list(findings)
-
-
-def _policy(config: Any) -> Any:
-    from ftlint.gates.decide import SECTION, GateConfigError, gate_policy
-
-    try:
-        return gate_policy(config.plugin_section(SECTION))
-    except GateConfigError as exc:
-        raise config.error(str(exc), exc.pointer) from None
-
-
 def _gates(args: argparse.Namespace, *, need_baseline: bool):
-    from ftlint.cli import app as cli
+    from ftlint import api
+    from ftlint.cli import app
 
-    config, plugins, classes = cli._setup(args)
-    policy = _policy(config)  # a bad gates: section is exit 2 before any linting
-    campaign, chosen, findings = _lint(args, config, plugins, classes)
+    session = app._setup(args)
+    policy = api.gate_policy(session)  # a bad gates: section is exit 2 before any linting
+    result = app.lint(args, session)
+    campaign = result.campaign
     known = ", ".join(r.name for r in campaign.runs) or "(none discovered)"
-    baseline = campaign.get(campaign.baseline)
-    if baseline is None and need_baseline:
+    if campaign.get(campaign.baseline) is None and need_baseline:
         raise FtlintError(
             "the gate needs a baseline to compare with: pass --baseline RUN or set "
             f"baseline: in rules.yaml (known runs: {known})"
         )
-    candidate = campaign.get(campaign.candidate)
-    if candidate is None:
+    if campaign.get(campaign.candidate) is None:
         raise FtlintError(
             f"{args.command} needs a candidate run: pass --candidate RUN (known runs: {known})"
         )
-    from ftlint.gates.decide import evaluate
-
-    rows = {r.name: read_rows(campaign, config, r) for r in (baseline, candidate) if r}
-    report = evaluate(
-        baseline,
-        candidate,
-        findings,
-        policy,
-        rows,
-        checked_rules=[cls.code for cls in chosen],
-    )
-    return config, campaign, findings, report
-
-
-def read_rows(campaign: Any, config: Any, run: Any) -> Any:
-    """The gate's per-row view of a run (reading is the artifact layer's job)."""
-    from pathlib import Path
-
-    from ftlint.gates.decide import RowResults
-    from ftlint.sources.hardcases import read_row_outcomes
-    from ftlint.sources.io import Workspace
-
-    ws = Workspace(Path(campaign.root))
-    count, outcomes, reason = read_row_outcomes(ws, run, max_line_bytes=config.max_line_bytes)
-    return RowResults(run.name, count, not reason, outcomes if not reason else {}, reason)
+    report = api.gate(session, result, policy)
+    return session, result, report
 
 
 def _write(args: argparse.Namespace, text: str) -> None:
@@ -123,19 +83,11 @@ def _use_color(args: argparse.Namespace, fmt: str) -> bool:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from ftlint import __version__
-    from ftlint.plan.builder import build_plan
+    from ftlint import api
 
     fmt = _format(args, PLAN_FORMATS)
-    config, campaign, findings, report = _gates(args, need_baseline=False)
-    plan = build_plan(
-        campaign,
-        findings,
-        config.knobs,
-        report,
-        tool_version=__version__,
-        workspace=args.path.as_posix(),
-    )
+    session, result, report = _gates(args, need_baseline=False)
+    plan = api.plan(session, result, report, workspace=args.path.as_posix())
     if fmt == "env":
         from ftlint.report.envfmt import render_env
 
@@ -144,6 +96,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
         from ftlint.report.planjson import render_plan_json
 
         text = render_plan_json(plan)
+    elif fmt == "html":
+        from ftlint.report.html import render_report
+
+        text = render_report(plan, result.campaign, result.findings, session.config)
     elif fmt == "markdown":
         from ftlint.report.markdown import render_plan_markdown
 
@@ -160,7 +116,8 @@ def cmd_gate(args: argparse.Namespace) -> int:
     from ftlint import __version__
 
     fmt = _format(args, GATE_FORMATS)
-    _, campaign, _, report = _gates(args, need_baseline=True)
+    _, result, report = _gates(args, need_baseline=True)
+    campaign = result.campaign
     note = campaign.selection_note
     if fmt == "json":
         from ftlint.report.planjson import render_gate_json

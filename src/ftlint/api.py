@@ -1,0 +1,202 @@
+"""The pipeline as functions: the one wiring the CLI, the tests and plugin test kits use.
+
+    from ftlint import api
+
+    session = api.setup(config_path=None)              # config + plugins + rule classes
+    campaign = api.load_campaign(session, "runs/")     # sources -> Campaign, pair chosen
+    result = api.lint(session, campaign)               # findings, sorted, suppressions applied
+    verdict = api.gate(session, campaign, result)      # promotion gates
+    plan = api.plan(session, campaign, result, verdict)
+
+Data flows one way: config and plugins -> sources -> assemble -> engine -> gates/plan
+-> report. Nothing here prints or exits; errors are `FtlintError`s with file:line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ftlint.config.settings import Config
+    from ftlint.gates.decide import GateReport
+    from ftlint.model import Campaign, Finding
+    from ftlint.plan.model import Plan
+    from ftlint.plugins import Plugins
+    from ftlint.rule import Rule
+
+
+@dataclass(frozen=True)
+class Session:
+    """A bound configuration: the config (rules bound), the plugins and the rule classes."""
+
+    config: Config
+    plugins: Plugins
+    rules: tuple[type[Rule], ...]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LintResult:
+    """What a lint found: the selected rules and the findings, in report order."""
+
+    campaign: Campaign
+    rules: tuple[type[Rule], ...]
+    findings: tuple[Finding, ...] = field(default_factory=tuple)
+
+
+def setup(
+    config_path: Path | None = None,
+    *,
+    config: Config | None = None,
+    cli_plugins: Sequence[str] = (),
+    keep_going: bool = False,
+    builtin_only: bool = False,
+    use_entry_points: bool = True,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+) -> Session:
+    """Load the config (or take `config`), build the plugin manager, bind the rules.
+
+    `builtin_only`: no entry points, no local or `-p` plugins (the catalogue, `init`).
+    """
+    from ftlint.config.settings import load_config
+    from ftlint.plugins import build_plugins
+
+    if config is None:
+        config = load_config(config_path)
+    plugins = build_plugins(
+        plugin_paths=() if builtin_only else config.plugin_paths,
+        cli_plugins=() if builtin_only else cli_plugins,
+        disable=config.plugin_disable,
+        keep_going=keep_going,
+        use_entry_points=use_entry_points and not builtin_only,
+    )
+    classes = plugins.rule_classes()
+    config = config.with_knobs(plugins.knobs())
+    config = config.bind_rules(
+        classes, plugins.config_schemas(), extra_select=list(select), extra_ignore=list(ignore)
+    )
+    return Session(config, plugins, tuple(classes), tuple(plugins.warnings))
+
+
+def load_campaign(
+    session: Session,
+    path: Path | str,
+    *,
+    baseline: str | None = None,
+    candidate: str | None = None,
+) -> Campaign:
+    """Read every source of the workspace at `path` into a Campaign and choose the pair."""
+    from ftlint.assemble.campaign import load_campaign as assemble
+    from ftlint.assemble.select import select_pair
+
+    config = session.config
+    hook = session.plugins.pm.hook.ftlint_load_runs
+    loaders = [_hook_loader(hook)] if hook.get_hookimpls() else []
+    campaign = assemble(Path(path), config, extra_loaders=loaders)
+    return select_pair(
+        campaign, baseline, candidate or config.candidate, config_baseline=config.baseline
+    )
+
+
+def _hook_loader(hook: Any) -> Callable[[Path, Config], Sequence[Any]]:
+    """Call the plugins' loaders through pluggy (which passes each only the arguments
+    it declares), flattening their results."""
+
+    def load(workspace: Path, config: Config) -> list[Any]:
+        return [run for result in hook(workspace=workspace, config=config) for run in result]
+
+    return load
+
+
+def lint(
+    session: Session,
+    campaign: Campaign,
+    *,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    suppressions: Path | None = None,
+    apply_suppressions: bool = True,
+    progress: Any = None,
+    jobs: int | None = None,
+) -> LintResult:
+    """Run the selected rules, then per-path ignores and suppressions (the config's
+    `suppressions:` unless `suppressions` names a file). Shared by check, plan and gate,
+    so all three see exactly the same findings."""
+    from ftlint.config import suppressions as supp
+    from ftlint.engine.run import run_engine, select_rules
+
+    config = session.config
+    chosen = select_rules(list(session.rules), config, select=list(select), ignore=list(ignore))
+    result = run_engine(campaign, chosen, config, progress=progress, jobs=jobs)
+    findings = supp.apply_per_path_ignores(result.findings, config.per_path_ignores)
+    path = suppressions or config.suppressions
+    if path is not None and apply_suppressions:
+        findings = supp.apply_suppressions(findings, supp.load_suppressions(path), path.as_posix())
+    ordered = tuple(sorted(findings, key=lambda f: f.sort_key()))
+    return LintResult(campaign, tuple(chosen), ordered)
+
+
+def gate_policy(session: Session) -> Any:
+    """The gate policy of the config (`gates:`); a bad section is exit 2 naming its line."""
+    from ftlint.gates.decide import SECTION, GateConfigError
+    from ftlint.gates.decide import gate_policy as build_policy
+
+    config = session.config
+    try:
+        return build_policy(config.plugin_section(SECTION))
+    except GateConfigError as exc:
+        raise config.error(str(exc), exc.pointer) from None
+
+
+def gate(session: Session, result: LintResult, policy: Any = None) -> GateReport | None:
+    """Decide the promotion gates for the campaign's pair (None without a candidate)."""
+    from ftlint.gates.decide import evaluate
+
+    campaign = result.campaign
+    baseline = campaign.get(campaign.baseline)
+    candidate = campaign.get(campaign.candidate)
+    if candidate is None:
+        return None
+    rows = {r.name: read_rows(session, campaign, r) for r in (baseline, candidate) if r}
+    return evaluate(
+        baseline,
+        candidate,
+        list(result.findings),
+        policy if policy is not None else gate_policy(session),
+        rows,
+        checked_rules=[cls.code for cls in result.rules],
+    )
+
+
+def read_rows(session: Session, campaign: Campaign, run: Any) -> Any:
+    """The gate's per-row view of a run (reading is the sources' job)."""
+    from ftlint.gates.decide import RowResults
+    from ftlint.sources.hardcases import read_row_outcomes
+    from ftlint.sources.io import Workspace
+
+    ws = Workspace(Path(campaign.root))
+    count, outcomes, reason = read_row_outcomes(
+        ws, run, max_line_bytes=session.config.max_line_bytes
+    )
+    return RowResults(run.name, count, not reason, outcomes if not reason else {}, reason)
+
+
+def plan(
+    session: Session, result: LintResult, report: GateReport | None, *, workspace: str = ""
+) -> Plan:
+    """The next-run plan for the campaign's pair."""
+    from ftlint import __version__
+    from ftlint.plan.builder import build_plan
+
+    return build_plan(
+        result.campaign,
+        list(result.findings),
+        session.config.knobs,
+        report,
+        tool_version=__version__,
+        workspace=workspace,
+    )
