@@ -282,7 +282,12 @@ def _load_bounded(text: str, rel: str, run: str) -> tuple[Any, dict[str, int], P
 
     # the pure-Python safe loader: deep nesting raises RecursionError (caught) where a
     # C parser's recursion could take the process down
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # checks for unprintable characters at once
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        msg = f"invalid YAML: character #x{exc.character:04x} is not allowed"
+        return None, {}, Problem("malformed", msg, Evidence(rel, line), run)
     try:
         node = loader.get_single_node()
         if node is None:
