@@ -86,6 +86,7 @@ SPECS: dict[str, MetricSpec] = {
 #: namespaces split off first, longest first; the value is the split they mean
 NAMESPACES: tuple[tuple[str, str], ...] = (
     ("iter_eval/", "eval"),
+    ("classification/", "eval"),  # OpenAI legacy classification metrics (validation set)
     ("validation/", "eval"),
     ("validation_", "eval"),
     ("full_valid_", "eval"),
