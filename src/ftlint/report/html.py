@@ -234,7 +234,8 @@ table{border-collapse:collapse;width:100%;margin:8px 0;background:#fff;font-size
 th,td{border:1px solid #e2e8f0;padding:4px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 .verdict{font-size:16px;padding:8px 12px;border-radius:6px;background:#fff;border-left:6px solid #64748b}
-.v-PASS{color:#047857;border-color:#059669}.v-FAIL{color:#b91c1c;border-color:#dc2626}.v-INCONCLUSIVE{color:#b45309;border-color:#d97706}
+.v-PASS{color:#047857}.v-FAIL{color:#b91c1c}.v-INCONCLUSIVE{color:#b45309}
+.verdict.v-PASS{border-color:#059669}.verdict.v-FAIL{border-color:#dc2626}.verdict.v-INCONCLUSIVE{border-color:#d97706}
 .c-worse{color:#b91c1c}.c-better{color:#047857}
 .note{color:#475569}.warn{background:#fef3c7;padding:6px 10px;border-radius:4px}
 .charts{display:flex;flex-wrap:wrap;gap:12px}.curve{margin:0}.curve svg{border:1px solid #e2e8f0}
