@@ -284,3 +284,13 @@ def test_arbitrary_bytes_never_raise(tmp_path_factory, data: bytes) -> None:
         (root / "run" / name).write_bytes(data)
     for rec in discover(root):
         assert rec.id == "run"
+
+
+def test_json_that_json_loads_raises_other_errors_on(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "trainer_state.json").write_text("[" * 100_000 + "]" * 100_000)
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "trainer_state.json").write_text('{"global_step": ' + "9" * 5000 + "}")
+    recs = {r.id: r for r in discover(tmp_path)}
+    assert kinds(recs["a"]) == [("malformed", "a/trainer_state.json")]
+    assert kinds(recs["b"]) == [("malformed", "b/trainer_state.json")]

@@ -330,3 +330,13 @@ def test_arbitrary_json_lines_never_raise(tmp_path_factory, lines: list) -> None
             isinstance(i, (EvalRow, Problem))
             for i in SOURCE.iter_rows(Workspace(root), rowfile, config())
         )
+
+
+def test_deeply_nested_line_ends_the_stream_with_a_problem(tmp_path: Path) -> None:
+    run = gen.lf_run(tmp_path / "run", state=False, yaml_text=None, predictions=gen.predictions(2))
+    with (run / "generated_predictions.jsonl").open("a") as handle:
+        handle.write("[" * 100_000 + "]" * 100_000 + "\n")
+    rec = only(discover(tmp_path))
+    got = rows(tmp_path, rec)
+    assert [type(r).__name__ for r in got] == ["EvalRow", "EvalRow", "Problem"]
+    assert got[2].kind == "malformed" and got[2].evidence.line == 3

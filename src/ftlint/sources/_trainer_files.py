@@ -11,7 +11,7 @@ import math
 import os
 import re
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -19,7 +19,7 @@ from typing import Any
 
 from ftlint.model import Evidence, Point, Problem
 from ftlint.sources.base import Value
-from ftlint.sources.io import Workspace
+from ftlint.sources.io import JsonlLine, Workspace, iter_jsonl, read_json
 
 #: the first bytes of a Git LFS pointer: the file was committed, its content not fetched
 LFS_PREFIX = b"version https://git-lfs.github.com/spec/"
@@ -84,6 +84,33 @@ def check_file(ws: Workspace, path: Path, run: str | None) -> Problem | None:
             "missing", "is a Git LFS pointer, the content was not fetched (git lfs pull)", ev, run
         )
     return None
+
+
+def load_json(ws: Workspace, path: Path, run: str | None) -> tuple[Any, list[Problem]]:
+    """`read_json`, also for the inputs `json.loads` raises other errors on: nesting
+    deeper than the recursion limit, integers of over 4,300 digits."""
+    try:
+        return read_json(ws, path, run)
+    except (RecursionError, ValueError) as exc:
+        what = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:120]
+        return None, [Problem("malformed", f"invalid JSON: {what}", Evidence(ws.rel(path)), run)]
+
+
+def stream_jsonl(
+    ws: Workspace, path: Path, *, max_line_bytes: int, run: str | None
+) -> Iterator[JsonlLine]:
+    """`iter_jsonl`, ended by a Problem (not an exception) on a line nested deeper than
+    the recursion limit; the lines after it cannot be read past the failed generator."""
+    line = 0
+    try:
+        for item in iter_jsonl(ws, path, max_line_bytes=max_line_bytes, run=run):
+            line = item.line or line
+            yield item
+    except RecursionError:
+        msg = "nested too deeply to parse; the rest of the file was not read"
+        yield JsonlLine(
+            line + 1, problem=Problem("malformed", msg, Evidence(ws.rel(path), line + 1), run)
+        )
 
 
 def number(value: Any) -> float | None:

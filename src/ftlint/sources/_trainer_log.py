@@ -21,12 +21,13 @@ from ftlint.sources._trainer_files import (
     Parts,
     add_args,
     check_file,
+    load_json,
     number,
     same,
     step_of,
     yaml_args,
 )
-from ftlint.sources.io import Workspace, read_json
+from ftlint.sources.io import Workspace
 
 RESULT_FILES = (
     "all_results.json",
@@ -123,7 +124,7 @@ def _load_state(ws: Workspace, path: Path, parts: Parts) -> dict[str, Any] | Non
         parts.problems.append(bad)
         return None
     parts.read(rel)
-    data, problems = read_json(ws, path, parts.run)
+    data, problems = load_json(ws, path, parts.run)
     parts.problems.extend(problems)
     if data is None:
         return None

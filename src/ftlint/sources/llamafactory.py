@@ -27,11 +27,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ftlint.model import EvalRow, Evidence, Problem
-from ftlint.sources._trainer_files import Parts, check_file, lexists, number, step_of
+from ftlint.sources._trainer_files import Parts, check_file, lexists, number, step_of, stream_jsonl
 from ftlint.sources._trainer_log import read_args, read_results, read_state
 from ftlint.sources.base import RowFile, RunRecord
 from ftlint.sources.hf_trainer import build_record, decide_status, kind_of, run_dirs
-from ftlint.sources.io import iter_jsonl
 
 if TYPE_CHECKING:
     from ftlint.config.settings import Config
@@ -77,7 +76,7 @@ class LlamaFactorySource:
         if bad is not None:
             yield bad
             return
-        for item in iter_jsonl(ws, path, max_line_bytes=config.max_line_bytes, run=run):
+        for item in stream_jsonl(ws, path, max_line_bytes=config.max_line_bytes, run=run):
             if item.problem is not None:
                 yield item.problem
             else:
@@ -170,7 +169,7 @@ def read_log(ws: Workspace, path: Path, parts: Parts, max_line_bytes: int) -> Lo
     last_ev: Evidence | None = None
     train = evals = False
     skipped: list[int] = []
-    for item in iter_jsonl(ws, path, max_line_bytes=max_line_bytes, run=parts.run):
+    for item in stream_jsonl(ws, path, max_line_bytes=max_line_bytes, run=parts.run):
         if item.problem is not None:
             parts.problems.append(item.problem)
             continue
