@@ -9,6 +9,7 @@ log entries and network requests are recorded, and expressions are evaluated in 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import select
@@ -92,10 +93,8 @@ class Browser:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self.call("Browser.close", session=False)
-        except Exception:
-            pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:

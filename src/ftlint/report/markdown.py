@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from ftlint.gates.decide import GateReport
 from ftlint.plan.model import TIER_NAMES, Cluster, Plan, PlannedAction
@@ -57,7 +58,9 @@ def _num(value: float | None, sign: bool = False) -> str:
     return f"{value:+.4f}" if sign else f"{value:.4f}"
 
 
-def render_plan_markdown(plan: Plan) -> str:
+def render_plan_markdown(plan: Plan, *, campaign: Any = None) -> str:
+    """The PR comment. With `campaign`, a `## Charts` section (Mermaid) follows the
+    scoreboard: the candidate's key curve and baseline vs candidate rates."""
     out: list[str] = []
     title = f"# Retrospective: {md(plan.candidate)}"
     if plan.baseline:
@@ -73,6 +76,10 @@ def render_plan_markdown(plan: Plan) -> str:
         out.append("")
     out += ["## Diagnosis", "", " ".join(md(s) for s in plan.diagnosis), ""]
     out += _scoreboard(plan)
+    if campaign is not None:
+        from ftlint.report.mermaid import charts_section
+
+        out += charts_section(plan, campaign)
     out += _clusters(plan.clusters)
     out += _actions(plan)
     out += _overrides(plan)

@@ -8,6 +8,7 @@ control characters cannot drive the terminal.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from ftlint.gates.decide import GateReport, GateResult
 from ftlint.plan.model import TIER_NAMES, Cluster, Override, Plan, PlannedAction, ScoreRow
@@ -53,7 +54,11 @@ def fixed(value: float | None, sign: bool = False) -> str:
     return f"{value:+.4f}" if sign else f"{value:.4f}"
 
 
-def render_plan_text(plan: Plan, *, color: bool = False, quiet: bool = False) -> str:
+def render_plan_text(
+    plan: Plan, *, color: bool = False, quiet: bool = False, campaign: Any = None
+) -> str:
+    """The plan for a terminal. With `campaign`, the scoreboard ends with a sparkline
+    of the candidate's and the baseline's key curve."""
     out = _Out(color)
     title = f"ftlint plan: candidate {clean(plan.candidate)}"
     if plan.baseline:
@@ -65,6 +70,8 @@ def render_plan_text(plan: Plan, *, color: bool = False, quiet: bool = False) ->
     for sentence in plan.diagnosis:
         out.add(f"   {clean(sentence)}")
     _scoreboard(out, plan)
+    if campaign is not None:
+        _sparklines(out, plan, campaign)
     _clusters(out, plan.clusters)
     _actions(out, plan)
     _overrides(out, plan)
@@ -92,6 +99,16 @@ def _scoreboard(out: _Out, plan: Plan) -> None:
     out.add(f"   {'metric'.ljust(width)}  {'baseline':>9}  {'candidate':>9}  {'delta':>9}")
     for row in plan.scoreboard:
         out.add(f"   {_score_line(out, row, width)}")
+
+
+def _sparklines(out: _Out, plan: Plan, campaign: Any) -> None:
+    from ftlint.report.sparkline import run_sparkline
+
+    for role, name in (("candidate", plan.candidate), ("baseline", plan.baseline)):
+        run = campaign.get(name) if name else None
+        line = run_sparkline(run) if run is not None else ""
+        if line:
+            out.add(f"   {role} {clean(name)}: {line}")
 
 
 def _score_line(out: _Out, row: ScoreRow, width: int) -> str:

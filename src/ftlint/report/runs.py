@@ -10,6 +10,7 @@ from typing import Any
 from ftlint.errors import FtlintError
 from ftlint.model import Campaign, Run
 from ftlint.redact import redact_tree
+from ftlint.report.sparkline import run_sparkline
 from ftlint.report.text import clean
 from ftlint.rule import Rule
 
@@ -61,6 +62,7 @@ def render_runs(campaign: Campaign, fmt: str, *, color: bool) -> str:
         "json_valid",
         "parse_err",
         "mae_raw",
+        "curve",
         "sources",
     ]
     table = [
@@ -73,9 +75,10 @@ def render_runs(campaign: Campaign, fmt: str, *, color: bool) -> str:
             _fmt(r["target_scale"]),
             _fmt(r["eval_size"]),
             *(_fmt(r["metrics"].get(k)) for k in KEY_METRICS),
+            run_sparkline(run) or "-",
             ", ".join(r["sources"]),
         ]
-        for r in rows
+        for r, run in zip(rows, campaign.runs, strict=True)
     ]
     table = [[clean(c) for c in row] for row in table]
     footer = f"{len(rows)} run{'s' if len(rows) != 1 else ''} discovered."
