@@ -96,10 +96,19 @@ def load_campaign(
     config = session.config
     hook = session.plugins.pm.hook.ftlint_load_runs
     loaders = [_hook_loader(hook)] if hook.get_hookimpls() else []
-    campaign = assemble(Path(path), config, extra_loaders=loaders)
+    sources = list(sources_of(session).values())
+    campaign = assemble(Path(path), config, extra_loaders=loaders, sources=sources)
     return select_pair(
         campaign, baseline, candidate or config.candidate, config_baseline=config.baseline
     )
+
+
+def sources_of(session: Session) -> dict[str, Any]:
+    """The source adapters by name (built-ins and plugins, through `ftlint_sources`);
+    a name registered twice keeps the first."""
+    from ftlint.assemble.records import sources_by_name
+
+    return sources_by_name([s for res in session.plugins.pm.hook.ftlint_sources() for s in res])
 
 
 def _hook_loader(hook: Any) -> Callable[[Path, Config], Sequence[Any]]:
@@ -131,7 +140,9 @@ def lint(
 
     config = session.config
     chosen = select_rules(list(session.rules), config, select=list(select), ignore=list(ignore))
-    result = run_engine(campaign, chosen, config, progress=progress, jobs=jobs)
+    result = run_engine(
+        campaign, chosen, config, progress=progress, jobs=jobs, sources=sources_of(session)
+    )
     findings = supp.apply_per_path_ignores(result.findings, config.per_path_ignores)
     path = suppressions or config.suppressions
     if path is not None and apply_suppressions:

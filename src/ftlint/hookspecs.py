@@ -82,6 +82,26 @@ def ftlint_load_runs(workspace: Path, config: Config) -> Sequence[Run]:
 
 
 @hookspec
+def ftlint_sources() -> Sequence[Any]:
+    """Return source adapters: objects with a unique ``name``, ``discover(ws, config)``
+    yielding :class:`ftlint.sources.base.RunRecord` and ``iter_rows(ws, rows, config)``
+    streaming :class:`ftlint.model.EvalRow` (see ``ftlint.sources.base.Source``).
+
+    The built-in adapters (``hf_trainer``, ``llamafactory``, ``openai_ft``, ``lm_eval``,
+    ``generic``) register through this same hook, so a team adds a reader for its own
+    format like it adds a rule. Adapters never decide what is wrong and never rename
+    keys: they report every value under the stack's own key, with evidence, and the
+    vocabulary maps it. Bad input is a ``Problem``, never an exception.
+
+    Example::
+
+        @ftlint.hookspecs.hookimpl
+        def ftlint_sources():
+            return [MyEvalFormat()]
+    """
+
+
+@hookspec
 def ftlint_knobs() -> Mapping[str, Sequence[str]]:
     """Return extra planner knobs: ``{knob_name: [ENV_VAR, ...]}``.
 

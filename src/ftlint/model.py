@@ -198,10 +198,12 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class Metric:
-    """A numeric value with the evidence of where it was read."""
+    """A numeric value with the evidence of where it was read, and the source's own key
+    that fed it (`eval/vector_mae` for `mae_raw`), shown by `ftlint runs -v`."""
 
     value: float
     evidence: Evidence
+    source_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,6 +348,25 @@ class Run:
     finish_evidence: Evidence | None = None
     #: Weave evaluations (`ftlint.sources.weave_export.WeaveEvaluation`) joined to this run
     weave_evals: tuple[Any, ...] = ()
+    # -- v2 input layer (source adapters, `ftlint.assemble.records`) -------------------
+    #: display label (the identity is `name`: a source id, never a display name alone)
+    label: str | None = None
+    #: the adapters that fed this run (`hfjobs`, `wandb`, `hf_trainer`, ...)
+    adapters: tuple[str, ...] = ()
+    #: finished | crashed | killed | running | unknown
+    status: str = "unknown"
+    status_evidence: Evidence | None = None
+    #: settings as the stack names them, each with its evidence
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    settings_evidence: Mapping[str, Evidence] = field(default_factory=dict)
+    #: the settings' vocabulary for the planner: env, hf_trainer, llamafactory, openai, lm_eval
+    stack: str = ""
+    #: canonical curves: `train_loss`, `eval_loss`, `learning_rate`, `eval_accuracy`... by step
+    curves: Mapping[str, tuple[Point, ...]] = field(default_factory=dict)
+    #: eval-row files (`ftlint.sources.base.RowFile`) the engine streams for this run
+    row_files: tuple[Any, ...] = ()
+    #: non-numeric values (strings, lists, media refs): metadata, never a metric error
+    metadata: Mapping[str, Any] = field(default_factory=dict)
 
     def metric(self, key: str) -> float | None:
         """The value of a final eval metric, or None when absent or unusable."""
@@ -377,6 +398,9 @@ class Campaign:
     problems: tuple[Problem, ...] = ()
     #: submissions that name no run and match no run's adapter id
     unjoined: tuple[Submission, ...] = ()
+    #: files that look like eval artifacts but that no adapter read, with the reason
+    #: (`ftlint.sources.base.Unread`): `ftlint runs` lists them, PRV004 names them
+    unread: tuple[Any, ...] = ()
 
     def __iter__(self) -> Iterator[Run]:
         return iter(self.runs)

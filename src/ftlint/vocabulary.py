@@ -68,6 +68,9 @@ SPECS: dict[str, MetricSpec] = {
         MetricSpec("perplexity", False, "loss", 0.0, None),
         MetricSpec("bleu", True, "score", 0.0, 100.0, "text overlap (BLEU)"),
         MetricSpec("rouge", True, "score", 0.0, 100.0, "text overlap (ROUGE)"),
+        MetricSpec("rouge_1", True, "score", 0.0, 100.0, "text overlap (ROUGE-1)"),
+        MetricSpec("rouge_2", True, "score", 0.0, 100.0, "text overlap (ROUGE-2)"),
+        MetricSpec("rouge_l", True, "score", 0.0, 100.0, "text overlap (ROUGE-L)"),
         MetricSpec("reward_margin", True, "score"),
         MetricSpec("eval_size", None, "count", 0.0, None, "rows the eval measured"),
         MetricSpec("train_size", None, "count", 0.0, None),
@@ -139,11 +142,13 @@ ALIASES: dict[str, str] = {
     "bleu-4": "bleu",
     "bleu_4": "bleu",
     "sacrebleu": "bleu",
-    "rouge-l": "rouge",
-    "rouge_l": "rouge",
-    "rougel": "rouge",
-    "rouge-1": "rouge",
-    "rouge1": "rouge",
+    "rouge-l": "rouge_l",
+    "rouge_l": "rouge_l",
+    "rougel": "rouge_l",
+    "rouge-1": "rouge_1",
+    "rouge1": "rouge_1",
+    "rouge-2": "rouge_2",
+    "rouge2": "rouge_2",
     "latency_p50_ms": "latency_p50",
     "latency_p95_ms": "latency_p95",
     "mistral_fallback_rate": "fallback_rate",
@@ -152,8 +157,10 @@ ALIASES: dict[str, str] = {
 
 #: internal or bookkeeping keys that are never metrics
 IGNORED = re.compile(r"^_|/_|^(total_flos|percentage|elapsed_time|remaining_time)$")
-#: lm-eval `"acc,none"`: the filter after the comma is dropped
-_FILTER = re.compile(r",[^/]*$")
+#: lm-eval `"acc,none"`: the filter after the comma; `none` is dropped, any other filter
+#: (`strict-match`, `flexible-extract`) stays part of the name, so strict and lenient
+#: twins remain two metrics
+_FILTER = re.compile(r",([^/]*)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,14 +179,25 @@ class Resolved:
         losses (both live side by side), else the metric name for its split."""
         if self.name == "loss":
             return f"{self.split}_loss"
-        if self.split == "train" and self.name not in ("eval_size",):
+        if self.split == "train" and not self.name.startswith("train_"):
             return f"train_{self.name}"
         return self.name
 
 
 @lru_cache(maxsize=4096)
 def _resolve(key: str, context: str, extra: tuple[tuple[str, str], ...]) -> Resolved:
-    raw = _FILTER.sub("", key.strip())
+    found = _FILTER.search(key.strip())
+    variant = found.group(1).strip().lower() if found else ""
+    base = _resolve_base(_FILTER.sub("", key.strip()), key, context, extra)
+    if base.split == "train" and base.name == "eval_size":
+        base = Resolved(key, "train_size", "train", SPECS["train_size"], True)
+    if variant and variant != "none":
+        suffix = re.sub(r"[^a-z0-9]+", "_", variant).strip("_")
+        return Resolved(key, f"{base.name}_{suffix}", base.split, base.spec, base.known)
+    return base
+
+
+def _resolve_base(raw: str, key: str, context: str, extra: tuple[tuple[str, str], ...]) -> Resolved:
     low = raw.lower()
     split = "train" if context == "train" else "eval"
     rest = low

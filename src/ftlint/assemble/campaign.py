@@ -78,6 +78,7 @@ def load_campaign(
     config: Config,
     *,
     extra_loaders: Sequence[Callable[[Path, Config], Sequence[Run]]] = (),
+    sources: Sequence[Any] = (),
 ) -> Campaign:
     """Load the workspace at `root`. Raises FtlintError only if `root` itself is unusable."""
     if not root.exists():
@@ -170,8 +171,13 @@ def load_campaign(
                 continue
             names.add(run.name)
             runs.append(run)
+    from ftlint.assemble.discover import read_sources
+
+    source_runs, source_problems, unread = read_sources(ws, config, sources, names)
+    runs += source_runs
+    problems += source_problems
     runs.sort(key=lambda r: r.name)
-    if not runs and not problems and not unjoined:
+    if not runs and not problems and not unjoined and not unread:
         looked = ", ".join(g for kind in sorted(config.inputs) for g in config.inputs[kind])
         problems.append(
             Problem(
@@ -186,6 +192,7 @@ def load_campaign(
         runs=tuple(runs),
         problems=tuple(problems),
         unjoined=tuple(unjoined),
+        unread=tuple(unread),
     )
 
 

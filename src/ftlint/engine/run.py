@@ -18,13 +18,14 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ftlint.config.settings import Config
-from ftlint.model import Campaign, Category, Finding, Problem, Run, Severity
+from ftlint.engine.rows import stream_rows
+from ftlint.model import Campaign, Category, Finding, HardCase, Problem, Run, Severity
 from ftlint.model import fingerprint as make_fingerprint
 from ftlint.rule import HardCaseVisitor, Rule, RuleContext
 from ftlint.sources.hardcases import stream_hard_cases
@@ -94,8 +95,10 @@ class Engine:
         *,
         progress: Any = None,
         jobs: int | None = None,
+        sources: Mapping[str, Any] | None = None,
     ) -> None:
         self.campaign = campaign
+        self.sources = dict(sources or {})  # adapters by name, to stream Run.row_files
         self.config = config
         self.progress = progress
         self.jobs = jobs  # None: auto (see PARALLEL_MIN_BYTES); 1: one process
@@ -214,7 +217,7 @@ class Engine:
     def _stream(self, run: Run, findings: list[Finding], rules: Pairs, progress: Any) -> int:
         problems = self.stream_problems.setdefault(run.name, [])
         problems.clear()  # rules re-run here after a failed child stream the rows again
-        if not run.hard_cases_path:
+        if not run.hard_cases_path and not run.row_files:
             return 0
         visitors: list[tuple[Rule, HardCaseVisitor]] = []
         for rule, ctx in rules:
@@ -227,11 +230,8 @@ class Engine:
                 visitors.append((rule, visitor))
         calls = tuple((rule, visitor.row) for rule, visitor in visitors)
         traces = {t.rank: t for t in run.traces if t.rank is not None}
-        path = self.ws.root / run.hard_cases_path
         count = 0
-        for item in stream_hard_cases(
-            self.ws, path, run.name, max_line_bytes=self.config.max_line_bytes, traces=traces
-        ):
+        for item in self._rows(run, traces):
             if isinstance(item, Problem):
                 problems.append(item)
                 continue
@@ -254,6 +254,16 @@ class Engine:
             except Exception as exc:
                 findings.append(self._internal(rule, run.name, "finish", exc))
         return count
+
+    def _rows(self, run: Run, traces: Mapping[int, Any]) -> Iterator[HardCase | Problem]:
+        """The run's rows: its hard cases, or the eval rows of its source adapters."""
+        if run.hard_cases_path:
+            path = self.ws.root / run.hard_cases_path
+            yield from stream_hard_cases(
+                self.ws, path, run.name, max_line_bytes=self.config.max_line_bytes, traces=traces
+            )
+        else:
+            yield from stream_rows(self.ws, run, self.sources, self.config)
 
     def _call(self, rule: Rule, method: str, run_name: str | None, *args: Any) -> list[Finding]:
         try:
@@ -365,11 +375,14 @@ def run_engine(
     config: Config,
     progress: Any = None,
     jobs: int | None = None,
+    sources: Mapping[str, Any] | None = None,
 ) -> LintResult:
     """Run the rules; `progress` (see ftlint.cli.progress.Progress) is closed when done.
     `jobs`: processes to use at most (None: auto, by the size of the hard cases)."""
     try:
-        return Engine(campaign, rule_classes, config, progress=progress, jobs=jobs).run()
+        return Engine(
+            campaign, rule_classes, config, progress=progress, jobs=jobs, sources=sources
+        ).run()
     finally:
         if progress is not None:
             progress.close()

@@ -27,8 +27,9 @@ from ftlint.errors import FtlintError
 from ftlint.model import Evidence, Metric, Problem, SeriesPoint
 from ftlint.model import pointer as make_pointer
 from ftlint.sources.io import Workspace, read_json
-from ftlint.sources.outputs import RATE_KEYS, numeric_metrics
+from ftlint.sources.outputs import RATE_KEYS
 from ftlint.sources.wandb_log import RunLog, WandbUnavailable, read_run_log
+from ftlint.vocabulary import as_number, ignored, resolve
 
 FOLDER_RE = re.compile(r"^(?P<offline>offline-)?run-(?P<stamp>\d{8}_\d{6})-(?P<id>[A-Za-z0-9]+)$")
 TABLE_NAME_RE = re.compile(r"^(?P<key>.+?)_(?P<step>\d+)_(?P<hash>[0-9a-f]{8,64})\.table\.json$")
@@ -139,21 +140,36 @@ def _load_summary(ws: Workspace, path: Path, wr: WandbRun) -> None:
 def _summary_metrics(
     summary: Mapping[str, Any], rel: str, base: tuple[str, ...], wr: WandbRun
 ) -> None:
-    """`eval/*` -> final metrics, `train/*` -> trainer metrics, each with its pointer."""
-    for prefix, target in (("eval/", wr.metrics), ("train/", wr.train_metrics)):
-        chosen = {k: v for k, v in summary.items() if isinstance(k, str) and k.startswith(prefix)}
-        metrics, problems = numeric_metrics(chosen, rel, base, None)
-        wr.problems += problems
-        for key, metric in metrics.items():
-            short = key[len(prefix) :]
-            if prefix == "eval/" and short in RATE_KEYS and not 0.0 <= metric.value <= 1.0:
-                wr.problems.append(
-                    Problem(
-                        "invalid", f"{key} is {metric.value:g}, outside [0, 1]", metric.evidence
-                    )
-                )
-                continue
-            target[short] = metric
+    """Every summary key through the vocabulary, whatever the logging code named it:
+    `eval/vector_mae` -> `mae_raw`, `eval/evaluated_count` -> `eval_size`, `valid_loss`
+    -> `eval_loss`, `train/loss` -> a trainer metric. Strings, lists, booleans and
+    media refs are metadata, never a type error; internal keys (`_step`, `_wandb`) are
+    skipped; NaN/Infinity are problems."""
+    for key, value in summary.items():
+        if not isinstance(key, str) or ignored(key):
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue  # metadata: model ids, media refs, lists
+        ev = Evidence(rel, None, make_pointer(*base, key))
+        number = as_number(value)
+        if number is None:  # NaN, Infinity, or an integer too large for a float
+            what = value if isinstance(value, float) else "an integer too large for a float"
+            wr.problems.append(Problem("invalid", f"{key} is {what} (not a finite number)", ev))
+            continue
+        res = resolve(key)
+        if res.split == "train":
+            wr.train_metrics.setdefault(res.name, Metric(number, ev, key))
+            continue
+        if not res.known and "/" not in key and not key.startswith(("eval", "val", "test")):
+            continue  # an un-namespaced, unknown key is not an eval metric (e.g. `epoch`)
+        name = res.canonical
+        metric = Metric(number, ev, key)
+        if name in RATE_KEYS and not 0.0 <= number <= 1.0:
+            wr.problems.append(
+                Problem("invalid", f"{key} is {number:g}, outside [0, 1]", metric.evidence)
+            )
+            continue
+        wr.metrics.setdefault(name, metric)
 
 
 def _load_config(ws: Workspace, path: Path, wr: WandbRun) -> None:
