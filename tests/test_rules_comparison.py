@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from conftest import REPO, final_metrics, lint, submission
 
-from ftlint.rules.comparison import rows_needed, wilson_half_width
+from ftlint.rules.provenance.small_sample import rows_needed, wilson_half_width
 
 SUBS = "artifacts/hf_jobs/submissions.jsonl"
 EVAL_SUBS = "artifacts/hf_jobs/eval_submissions.jsonl"

@@ -11,7 +11,7 @@ import pytest
 from conftest import DIMS, codes, final_metrics, hard_case, lint
 
 from ftlint.analysis.taxonomy import FailureClass
-from ftlint.rules.format_common import RowView, view_row
+from ftlint.rules.format._views import RowView, view_row
 
 OBJ = json.dumps({d: 40 + i for i, d in enumerate(DIMS)})  # 101 characters
 PROSE = (

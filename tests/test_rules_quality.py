@@ -12,12 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ftlint.model import Severity
-from ftlint.rules.quality_hardcases import (
-    parse_mix,
-    propose_mix,
-    template_display,
-    template_key,
-)
+from ftlint.rules.quality.request_pattern_cluster import template_display, template_key
+from ftlint.rules.quality.source_type_concentration import parse_mix, propose_mix
 
 HC = "outputs/{}/hard_cases.valid.jsonl"
 FM = "outputs/{}/final_metrics.json"
@@ -582,7 +578,7 @@ def test_qlt006_ignores_clusters_no_bigger_than_chance(ws: WorkspaceBuilder) -> 
 
 def _template_key_reference(text: str) -> str:
     """template_key before its per-template memo (the oracle for the test below)."""
-    from ftlint.rules import quality_hardcases as q
+    from ftlint.rules.quality import request_pattern_cluster as q
 
     lower = text.lower()
     words = q._WORD.findall(q._strip_suffix(lower, lower))
@@ -623,6 +619,6 @@ _REQUEST_PARTS = [
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(_REQUEST_PARTS), max_size=12).map("".join))
 def test_template_key_memo_changes_nothing(text: str) -> None:
-    from ftlint.rules.quality_hardcases import template_key
+    from ftlint.rules.quality.request_pattern_cluster import template_key
 
     assert template_key(text) == _template_key_reference(text)

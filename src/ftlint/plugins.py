@@ -25,16 +25,11 @@ from ftlint.rule import Rule, validate_rule_class
 
 BUILTIN_MODULES = (
     "ftlint.rules.format",
-    "ftlint.rules.format_rows",
-    "ftlint.rules.format_outputs",
-    "ftlint.rules.format_series",
     "ftlint.rules.quality",
     "ftlint.rules.training",
-    "ftlint.rules.comparison",
     "ftlint.rules.provenance",
     "ftlint.rules.ops",
     "ftlint.rules.security",
-    "ftlint.rules.weave",
     "ftlint.report.builtin",
     "ftlint.gates.decide",
 )

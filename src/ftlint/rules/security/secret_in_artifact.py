@@ -1,11 +1,10 @@
-"""Security rules: secrets pasted into artifacts (SEC001)."""
+"""SEC001 secret-in-artifact: Secrets pasted into job records, configs or outputs."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from ftlint.hookspecs import hookimpl
 from ftlint.model import (
     Action,
     Campaign,
@@ -143,8 +142,3 @@ class _CompletionScanner:
                 measurements={"kinds": kinds},
                 severity=Severity.WARNING,
             )
-
-
-@hookimpl
-def ftlint_rules() -> list[type[Rule]]:
-    return [SecretInArtifact]

@@ -1,7 +1,8 @@
 """The planner's actions of the format rule pack: one builder per fix, and the fixes of
 each failure class (`class_actions`). Texts name the exact change; values are computed
 from the run (the contract schema from target_keys/target_scale, max_new_tokens from
-observed lengths)."""
+observed lengths).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any
 from ftlint.analysis.taxonomy import DESCRIPTIONS, FailureClass
 from ftlint.model import Action, Run
 from ftlint.rule import RuleContext
-from ftlint.rules.format_common import FC, Proposal, g, knob_text, scale_text
+from ftlint.rules.format._common import FC, Proposal, g, knob_text, scale_text
 
 #: One line per class: the fix the planner leads with.
 CLASS_FIX: dict[FailureClass, str] = {

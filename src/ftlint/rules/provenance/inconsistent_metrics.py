@@ -1,97 +1,13 @@
-"""Provenance rules: can the numbers be trusted at all? (PRV004, PRV005)"""
+"""PRV005 inconsistent-metrics: Artifacts that cannot be trusted as written."""
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 
-from ftlint.hookspecs import hookimpl
-from ftlint.model import Campaign, Category, Finding, Problem, Run, Severity
+from ftlint.model import Campaign, Category, Finding, Run, Severity
 from ftlint.rule import Param, Rule, RuleContext
-
-MAX_EVIDENCE = 5
-
-
-def _grouped(problems: Sequence[Problem]) -> Iterator[tuple[str, list[Problem]]]:
-    """Line problems grouped per (file, kind) so a bad 1 GB file is one finding, not 10^6."""
-    groups: dict[tuple[str, str], list[Problem]] = defaultdict(list)
-    singles: list[Problem] = []
-    for p in problems:
-        if p.evidence.line:
-            groups[(p.evidence.path, p.kind)].append(p)
-        else:
-            singles.append(p)
-    for p in singles:
-        yield p.evidence.pointer or p.kind, [p]
-    for (path, kind), items in sorted(groups.items()):
-        yield f"{kind}:{path}", items
-
-
-def _problem_findings(
-    ctx: RuleContext, run: str | None, problems: Sequence[Problem], kinds: set[str]
-) -> Iterator[Finding]:
-    chosen = [p for p in problems if p.kind in kinds]
-    for anchor, items in _grouped(chosen):
-        first = items[0]
-        if len(items) == 1:
-            message = first.message
-        else:
-            message = (
-                f"{first.evidence.path}: {len(items)} bad lines ({first.kind}); "
-                f"first at line {first.evidence.line}: {first.message}"
-            )
-        severity = _severity_for(first)
-        yield ctx.finding(
-            run,
-            message,
-            anchor=anchor,
-            evidence=[p.evidence for p in items[:MAX_EVIDENCE]],
-            measurements={"count": len(items), "kind": first.kind},
-            severity=severity,
-        )
-
-
-def _severity_for(problem: Problem) -> Severity | None:
-    """Bad lines in a JSONL file lose rows (warning); bad metric values void numbers (error)."""
-    if problem.kind in ("malformed", "empty") and problem.evidence.line is not None:
-        return Severity.WARNING
-    if problem.kind == "empty":
-        return Severity.WARNING
-    return None
-
-
-def _all_problems(run: Run, ctx: RuleContext) -> list[Problem]:
-    return [*run.problems, *ctx.stream_problems.get(run.name, ())]
-
-
-class MissingArtifact(Rule):
-    """What it detects: an expected or referenced artifact that is absent. A
-    `*_path` in final_metrics.json naming a file that is not in the run folder (an
-    absolute path from the job machine is looked up by file name), a directory where a
-    file should be, or a path that would lead outside the workspace.
-
-    Why it matters: a diagnosis built on a missing hard-case or iteration file silently
-    loses its evidence; the rules that need it stay quiet and the run looks healthier
-    than it is. A path that escapes the workspace is never followed.
-
-    What the planner does: lists the missing artifact as a process prerequisite of the
-    next retrospective (copy the file into the run folder or fix the writer's path);
-    it proposes no env change.
-    """
-
-    code = "PRV004"
-    name = "missing-artifact"
-    category = Category.PROVENANCE
-    default_severity = Severity.WARNING
-
-    def check_run(self, run: Run, ctx: RuleContext) -> Iterable[Finding]:
-        yield from _problem_findings(
-            ctx, run.name, _all_problems(run, ctx), {"missing", "unsafe-path"}
-        )
-
-    def check_campaign(self, campaign: Campaign, ctx: RuleContext) -> Iterable[Finding]:
-        yield from _problem_findings(ctx, None, campaign.problems, {"missing", "unsafe-path"})
+from ftlint.rules.provenance._common import all_problems, problem_findings
 
 
 class InconsistentMetrics(Rule):
@@ -131,7 +47,7 @@ class InconsistentMetrics(Rule):
     KINDS = {"malformed", "invalid", "inconsistent", "empty"}
 
     def check_run(self, run: Run, ctx: RuleContext) -> Iterable[Finding]:
-        yield from _problem_findings(ctx, run.name, _all_problems(run, ctx), self.KINDS)
+        yield from problem_findings(ctx, run.name, all_problems(run, ctx), self.KINDS)
         yield from self._rate_sum(run, ctx)
         yield from self._norm(run, ctx)
         yield from self._dimension_mean(run, ctx)
@@ -149,7 +65,7 @@ class InconsistentMetrics(Rule):
             )
 
     def check_campaign(self, campaign: Campaign, ctx: RuleContext) -> Iterable[Finding]:
-        yield from _problem_findings(ctx, None, campaign.problems, self.KINDS)
+        yield from problem_findings(ctx, None, campaign.problems, self.KINDS)
 
     def _rate_sum(self, run: Run, ctx: RuleContext) -> Iterator[Finding]:
         jv, pe = run.metrics.get("json_valid_rate"), run.metrics.get("parse_error_rate")
@@ -213,8 +129,3 @@ class InconsistentMetrics(Rule):
 
 def _close(a: float, b: float, rel: float) -> bool:
     return math.isclose(a, b, rel_tol=rel, abs_tol=1e-9)
-
-
-@hookimpl
-def ftlint_rules() -> list[type[Rule]]:
-    return [MissingArtifact, InconsistentMetrics]

@@ -1,4 +1,4 @@
-"""PRV007 weave-denominator: a Weave evaluation summary that its own rows do not support."""
+"""PRV007 weave-denominator: A Weave evaluation summary that its own rows do not support."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import math
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ftlint.hookspecs import hookimpl
 from ftlint.model import Action, Category, Finding, Run, Severity
 from ftlint.rule import Param, Rule, RuleContext
 
@@ -151,8 +150,3 @@ class WeaveDenominator(Rule):
             )
             return text, {**base, "reported": mean, "unscored_share": unscored}
         return None
-
-
-@hookimpl
-def ftlint_rules() -> list[type[Rule]]:
-    return [WeaveDenominator]

@@ -1,4 +1,4 @@
-"""PRV006 unfinished-run: a crashed or cut-short run (contributed by comparison.py's hook)."""
+"""PRV006 unfinished-run: A run that crashed or was cut short."""
 
 from __future__ import annotations
 
@@ -7,7 +7,14 @@ from collections.abc import Iterable, Iterator, Mapping
 
 from ftlint.model import Category, Evidence, Finding, Problem, Run, Severity
 from ftlint.rule import Param, Rule, RuleContext
-from ftlint.rules.training import as_float, env_evidence, env_value
+from ftlint.rules.training._common import as_float, env_value
+
+
+def env_evidence(run: Run, ctx: RuleContext, knob: str) -> Evidence | None:
+    """Where the current value of a knob was read (the job command), if known."""
+    name, value = env_value(run, ctx, knob)
+    return run.env_sources.get(name) if name is not None and value is not None else None
+
 
 MAX_EVIDENCE = 5
 

@@ -1,5 +1,6 @@
-"""Output rules on the hard-case rows: FMT008 degenerate-output and QLT004
-contaminated-quality-metric (placeholder predictions of unparsed outputs)."""
+"""QLT004 contaminated-quality-metric: Quality metrics that mix placeholder predictions of
+unparsed outputs.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +9,9 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ftlint.hookspecs import hookimpl
 from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Severity
 from ftlint.rule import Param, Rule, RuleContext
-from ftlint.rules.format_actions import (
-    eos_action,
-    greedy_action,
-)
-from ftlint.rules.format_common import (
+from ftlint.rules.format._common import (
     RATE_EPS,
     SAMPLES_PARAM,
     Sampler,
@@ -23,159 +19,15 @@ from ftlint.rules.format_common import (
     failure_rate,
     g,
     ids,
-    pct,
-    sample_label,
-    view_row,
 )
-
-# -- FMT008 ------------------------------------------------------------------------------
-
-#: Distinct completions tracked exactly; beyond that Misra-Gries keeps the heavy hitters.
-_HEAVY_HITTERS = 1024
-
-
-class DegenerateOutput(Rule):
-    """What it detects: empty completions, or many hard cases with the same completion.
-    Completions are compared after whitespace normalisation; identical ones count when
-    there are at least `identical_min_count` rows and `identical_share` of the hard
-    cases.
-
-    Why it matters: an empty completion means the model emitted EOS first or the prompt
-    never reached it (chat template, truncated prompt); identical completions for
-    different requests mean the output ignores the input (collapse or a broken prompt).
-
-    What the planner does: tier 2 prompt: render the eval prompt with the training chat
-    template and check that the request text reaches the model; tier 2 decode: check
-    EOS handling (empty) or compare sampling with greedy decoding (identical).
-    """
-
-    code = "FMT008"
-    name = "degenerate-output"
-    category = Category.FORMAT
-    default_severity = Severity.WARNING
-    params = {
-        "min_empty": Param(1, "empty completions that trigger the rule", minimum=1),
-        "identical_share": Param(
-            0.2, "share of hard cases with one identical completion", minimum=0, maximum=1
-        ),
-        "identical_min_count": Param(3, "fewest identical completions reported", minimum=2),
-        "error_share": Param(
-            0.5,
-            "share of hard cases (empty or identical) from which it is an error",
-            minimum=0,
-            maximum=1,
-        ),
-        "max_samples": SAMPLES_PARAM,
-    }
-
-    def hard_case_visitor(self, run: Run, ctx: RuleContext) -> _DegenerateVisitor:
-        return _DegenerateVisitor(run, ctx)
-
-
-class _DegenerateVisitor:
-    def __init__(self, run: Run, ctx: RuleContext) -> None:
-        self.run, self.ctx = run, ctx
-        self.rows = 0
-        self.empty: list[HardCase] = []
-        self.empty_count = 0
-        self.counts: dict[str, int] = {}
-        self.first: dict[str, list[tuple[str, Evidence]]] = {}  # small: no row payloads
-        self.limit = int(ctx.params["max_samples"])
-
-    def row(self, case: HardCase) -> None:
-        self.rows += 1
-        text = case.generated_text
-        if not isinstance(text, str):
-            return
-        norm = " ".join(text.split())
-        if not norm:
-            self.empty_count += 1
-            if len(self.empty) < self.limit:
-                self.empty.append(case)
-            return
-        if norm in self.counts:
-            self.counts[norm] += 1
-        elif len(self.counts) < _HEAVY_HITTERS:
-            self.counts[norm] = 1
-        else:  # Misra-Gries step: bounded memory whatever the file size
-            for key in list(self.counts):
-                self.counts[key] -= 1
-                if not self.counts[key]:
-                    del self.counts[key]
-                    self.first.pop(key, None)
-            return
-        kept = self.first.setdefault(norm, [])
-        if len(kept) < self.limit:
-            kept.append((sample_label(case), case.evidence))
-
-    def finish(self) -> Iterator[Finding]:
-        run, ctx, p = self.run, self.ctx, self.ctx.params
-        if not self.rows:
-            return
-        err = float(p["error_share"])
-        if self.empty_count >= int(p["min_empty"]):
-            share = self.empty_count / self.rows
-            sample_ids = ids(self.empty)
-            yield ctx.finding(
-                run,
-                f"{self.empty_count} of {self.rows} hard-case completions are empty "
-                f"({pct(share)}); samples {', '.join(sample_ids)}",
-                anchor="empty",
-                evidence=[c.evidence for c in self.empty],
-                measurements={
-                    "empty": self.empty_count,
-                    "rows": self.rows,
-                    "sample_ids": sample_ids,
-                },
-                actions=[_template_action("empty completions"), eos_action("empty completions")],
-                severity=Severity.ERROR if share >= err - RATE_EPS else None,
-            )
-        if not self.counts:
-            return
-        text, count = min(self.counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        share = count / self.rows
-        if count < int(p["identical_min_count"]) or share < float(p["identical_share"]) - RATE_EPS:
-            return
-        kept = self.first.get(text, [])
-        sample_ids = [label for label, _ in kept]
-        shown = text if len(text) <= 80 else text[:77] + "..."
-        yield ctx.finding(
-            run,
-            f"{count} of {self.rows} hard-case completions ({pct(share)}) are the same text "
-            f"{shown!r}; samples {', '.join(sample_ids)}",
-            anchor="identical",
-            evidence=[ev for _, ev in kept],
-            measurements={
-                "identical": count,
-                "rows": self.rows,
-                "share": round(share, 4),
-                "sample_ids": sample_ids,
-            },
-            actions=[
-                _template_action("identical completions for different requests"),
-                greedy_action("identical completions for different requests"),
-            ],
-            severity=Severity.ERROR if share >= err - RATE_EPS else None,
-        )
-
-
-def _template_action(why: str) -> Action:
-    return Action(
-        tier=2,
-        kind="prompt",
-        text="Render one eval prompt and check it: the training chat template with "
-        "add_generation_prompt=True, the request text present, no end-of-turn token "
-        "after the assistant header, prompt not truncated by max_length",
-        why=why,
-        expected="every completion answers its own request",
-        rollback_trigger="empty or identical completions remain",
-    )
-
+from ftlint.rules.format._views import view_row
 
 # -- QLT004 ------------------------------------------------------------------------------
 
 #: Distinct constant vectors tracked (a placeholder is one value; more is noise).
 _MAX_CONSTANTS = 64
+
+
 QUALITY_KEYS = ("mae_raw", "mse_raw", "mae_norm", "mse_norm", "r2_score")
 
 
@@ -385,8 +237,3 @@ def _parsed_only_action(parsed_mae: float | None = None) -> Action:
         why="placeholder predictions of unparsed outputs are scored as if they were answers",
         expected="quality comparisons reflect value errors, not format failures",
     )
-
-
-@hookimpl
-def ftlint_rules() -> list[type[Rule]]:
-    return [DegenerateOutput, ContaminatedQualityMetric]

@@ -1,12 +1,14 @@
 """Helpers of the format rule pack (FMT001-FMT008, QLT004); no rules live here.
 
 The output contract is one JSON object with the run's `target_keys`, each an integer in
-``0..target_scale``.
+``0..target_scale``. The hard-case rules stream `hard_cases.valid.jsonl` through a
+visitor (constant memory) and use `_views.view_row` to classify a row once for all of
+them. The file holds only the top-k worst rows by MAE, so counts and shares are "of the
+failed rows in hard cases" and are compared with the run's own failure count
+(parse_error_rate x eval_size).
 
-* `view_row` turns one hard case into a `RowView` (failed or parsed, failure class,
-  completion shape), cached so the several visitors of one row classify it once;
 * `TokenBudget` turns observed completion lengths into a concrete `max_new_tokens`;
-* the planner's actions live in `format_actions`;
+* the planner's actions live in `_actions`;
 * `FailureTally`/`TalliedRule` count failure classes per run for the metric and pair
   rules (the engine streams hard cases before it calls `check_run` and `check_pair`).
 """
@@ -18,38 +20,30 @@ import math
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from ftlint.analysis.taxonomy import (
-    GENERATED_TEXT_LIMIT,
-    CompletionShape,
     FailureClass,
-    analyze_completion,
-    classify_failure,
 )
-from ftlint.model import Evidence, Finding, HardCase, Run
+from ftlint.model import Evidence, Finding, HardCase, Run, Severity
 from ftlint.rule import Param, Rule, RuleContext
+from ftlint.rules.format._views import RowView, view_row
+
+
+def severity_by_rate(count: int, run: Run, error_rate: float) -> Severity:
+    n = run.provenance.eval_size
+    return Severity.ERROR if n and count / n >= error_rate - RATE_EPS else Severity.WARNING
+
 
 #: Float noise allowed when comparing a rate with its threshold (1 - 0.98 != 0.02).
 RATE_EPS = 1e-9
+
+
 #: Eval modes that measure a reference, not an adapter that could be promoted.
 REFERENCE_MODES = ("prompt_baseline", "large_baseline", "rule_baseline")
 
+
 FC = FailureClass
-#: Classes that make a row fail whatever its parse_error says (the writer's parser
-#: tolerates prose around the object, fences and extra keys, so those do not).
-HARD_FAILURES = frozenset(
-    {
-        FC.NO_JSON,
-        FC.UNTERMINATED,
-        FC.DECODE_ERROR,
-        FC.WRAPPER_OBJECT,
-        FC.MISSING_KEY,
-        FC.TYPE_MISMATCH,
-        FC.OUT_OF_RANGE,
-    }
-)
 
 
 # -- small formatting helpers ------------------------------------------------------------
@@ -130,98 +124,6 @@ def knob_evidence(run: Run, ctx: RuleContext, knob: str) -> list[Evidence]:
         if ev is not None and ev not in seen:
             seen.append(ev)
     return seen
-
-
-# -- one hard case, classified once ------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class RowView:
-    """What the format rules need to know about one hard case."""
-
-    failed: bool
-    cls: FailureClass | None
-    """The failure class of a failed row, else None."""
-    shape: CompletionShape | None
-    """None on the fast path (a clean, flat object) or without text."""
-    text_chars: int
-    writer_cut: bool
-    """The text reached the writer's 600-character cut: the end is the writer's, not the model's."""
-
-    @property
-    def object_chars(self) -> int | None:
-        """Length of the first complete object of a parsed row."""
-        if self.failed:
-            return None
-        if self.shape is None:
-            return self.text_chars or None
-        span = self.shape.first_object_span
-        return span[1] - span[0] if span else None
-
-    @property
-    def fragile(self) -> bool:
-        """Parsed, but with prose, a fence or a second object around the object."""
-        s = self.shape
-        return not self.failed and s is not None and (s.leading_text or s.trailing_text or s.fenced)
-
-    @property
-    def truncated(self) -> bool:
-        """An object opened and never closed, with no complete object before it."""
-        s = self.shape
-        return self.failed and s is not None and s.unterminated and s.object_count == 0
-
-
-def view_row(case: HardCase, run: Run) -> RowView:
-    """The `RowView` of a hard case, computed once per row for all format visitors.
-
-    Memoised by value (a pure function of the row's text and the run's contract), so
-    the visitors that ask about the same row in turn share one analysis; a str caches
-    its hash, so the lookups after the first are cheap.
-    """
-    prov = run.provenance
-    error = case.parse_error if isinstance(case.parse_error, str) else None
-    text = case.generated_text if isinstance(case.generated_text, str) else None
-    return _view(error, text, prov.target_keys, prov.target_scale)
-
-
-@lru_cache(maxsize=32)  # the visitors of one row ask in a row; texts can be long
-def _view(
-    parse_error: str | None, text: str | None, keys: tuple[str, ...] | None, scale: float | None
-) -> RowView:
-    has_error = isinstance(parse_error, str) and bool(parse_error.strip())
-    if not isinstance(text, str):
-        cls = classify_failure(parse_error, None) if has_error else None
-        return RowView(has_error, cls, None, 0, False)
-    size = len(text)
-    cut = size >= GENERATED_TEXT_LIMIT
-    body = text.strip()
-    if (
-        not has_error
-        and body[:1] == "{"
-        and body[-1:] == "}"
-        and body.count("{") == 1
-        and all(f'"{k}"' in body for k in keys or ())
-    ):
-        return RowView(False, None, None, len(body), cut)  # fast path: one flat object
-    shape = analyze_completion(text)
-    if has_error:
-        cls = classify_failure(parse_error, text, target_keys=keys, target_scale=scale, shape=shape)
-        return RowView(True, cls, shape, size, cut)
-    if shape.empty:
-        return RowView(True, FC.NO_JSON, shape, size, cut)
-    if cut and shape.first_object is None:
-        return RowView(False, None, shape, size, cut)  # the object may lie past the cut
-    cls = classify_failure(None, text, target_keys=keys, target_scale=scale, shape=shape)
-    if cls in HARD_FAILURES:
-        return RowView(True, cls, shape, size, cut)  # "parsed" per the writer, invalid per text
-    return RowView(False, None, shape, size, cut)
-
-
-def after_object(text: str, shape: CompletionShape) -> str:
-    """The text after the first complete object, fences and whitespace stripped."""
-    if shape.first_object_span is None:
-        return ""
-    return text[shape.first_object_span[1] :].strip().strip("`").strip()
 
 
 # -- token budget ------------------------------------------------------------------------

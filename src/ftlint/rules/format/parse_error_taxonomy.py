@@ -1,0 +1,154 @@
+"""FMT003 parse-error-taxonomy: The failure classes of the failed hard cases."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from ftlint.analysis.taxonomy import DESCRIPTIONS, PRECEDENCE, FailureClass
+from ftlint.model import Category, Finding, HardCase, Run, Severity
+from ftlint.rule import Param, Rule, RuleContext
+from ftlint.rules.format._actions import class_actions
+from ftlint.rules.format._common import (
+    BUDGET_PARAMS,
+    FC,
+    RATE_EPS,
+    SAMPLES_PARAM,
+    Sampler,
+    TokenBudget,
+    failure_count,
+    failure_rate,
+    ids,
+    knob_ints,
+    pct,
+    rate_text,
+)
+from ftlint.rules.format._views import view_row
+
+
+def _coverage(total: int, run: Run) -> tuple[str, int | None]:
+    """How the failed hard cases relate to the run's own failure count."""
+    run_fail = failure_count(run)
+    if run_fail is None:
+        return "the run's total failure count is unknown", None
+    rate = failure_rate(run) or 0.0
+    if total <= run_fail:
+        return (
+            f"hard cases hold {total} of the run's {run_fail} failures "
+            f"(parse_error_rate {rate_text(rate, run.provenance.eval_size)})",
+            run_fail,
+        )
+    return f"hard cases hold {total} failed rows while the run reports {run_fail}", run_fail
+
+
+# -- FMT003 ------------------------------------------------------------------------------
+
+
+class ParseErrorTaxonomy(Rule):
+    """What it detects: the failure classes of the failed hard cases. Every hard case
+    with a parse_error (or an empty or contract-violating completion) is classified
+    from its parse_error and generated_text (no_json, unterminated, decode_error,
+    trailing_text, markdown_fence, wrapper_object, missing_key, extra_key,
+    type_mismatch, out_of_range, other); one finding per class present, with its count,
+    its share of the failed rows in hard cases, sample ids and their evidence lines.
+
+    Why it matters: a parse-error rate says how often the contract fails, not why; each
+    class has a different fix (token budget, stop rule, prompt contract, constrained
+    decoding, chat template). The hard-case file holds only the top-k worst rows, so
+    the message says how many of the run's failures it covers.
+
+    What the planner does: attaches the fix of each class: unterminated -> a computed
+    max_new_tokens and EOS handling; trailing_text -> stop rule and "exactly one JSON
+    object"; markdown_fence -> "no markdown" or accept fences; wrapper_object -> show the
+    flat object; key/type/range classes -> constrained decoding with the target-key
+    schema; no_json -> chat template and system prompt. A class with share >=
+    error_share is an error when it alone exceeds `min_failure_rate` of the eval set
+    (else a warning), one with share >= warning_share a warning, smaller ones info; all
+    are info when the run's failure rate is within `min_failure_rate`. The token-budget
+    params mean the same as FMT004's; keep them equal so both propose one value.
+    """
+
+    code = "FMT003"
+    name = "parse-error-taxonomy"
+    category = Category.FORMAT
+    default_severity = Severity.WARNING
+    params = {
+        "error_share": Param(
+            0.5, "share of failed hard cases from which a class is an error", minimum=0, maximum=1
+        ),
+        "warning_share": Param(
+            0.2, "share from which a class is a warning (below: info)", minimum=0, maximum=1
+        ),
+        "min_failure_rate": Param(
+            0.02,
+            "run parse_error_rate at or below which every class is info",
+            minimum=0,
+            maximum=1,
+        ),
+        "max_samples": SAMPLES_PARAM,
+        **BUDGET_PARAMS,
+    }
+
+    def hard_case_visitor(self, run: Run, ctx: RuleContext) -> _TaxonomyVisitor:
+        return _TaxonomyVisitor(run, ctx)
+
+
+class _TaxonomyVisitor:
+    def __init__(self, run: Run, ctx: RuleContext) -> None:
+        self.run, self.ctx = run, ctx
+        self.counts: Counter[FailureClass] = Counter()
+        self.samples = Sampler(int(ctx.params["max_samples"]))
+        self.budget = TokenBudget()
+
+    def row(self, case: HardCase) -> None:
+        view = view_row(case, self.run)
+        self.budget.add(case, view)
+        if view.failed:
+            cls = view.cls or FC.OTHER
+            self.counts[cls] += 1
+            self.samples.add(cls, case)
+
+    def finish(self) -> Iterator[Finding]:
+        total = sum(self.counts.values())
+        if not total:
+            return
+        run, ctx, p = self.run, self.ctx, self.ctx.params
+        coverage, run_fail = _coverage(total, run)
+        rate = failure_rate(run)
+        quiet = rate is not None and rate <= float(p["min_failure_rate"]) + RATE_EPS
+        proposal = None
+        caps = knob_ints(run, ctx, "max_new_tokens")
+        cap = min(caps.values()) if caps else None
+        if self.budget.truncated and not self.budget.far_below_cap(cap, p):
+            proposal = self.budget.propose(run, p, max(caps.values()) if caps else None)
+        order = {c: i for i, c in enumerate(PRECEDENCE)}
+        n_eval = run.provenance.eval_size
+        for cls, n in sorted(self.counts.items(), key=lambda kv: (-kv[1], order[kv[0]])):
+            share = n / total
+            # an error only when the class alone exceeds the run's format budget
+            alone_over = not n_eval or n / n_eval > float(p["min_failure_rate"]) + RATE_EPS
+            if quiet or share < float(p["warning_share"]) - RATE_EPS:
+                severity = Severity.INFO
+            elif share >= float(p["error_share"]) - RATE_EPS and alone_over:
+                severity = Severity.ERROR
+            else:
+                severity = Severity.WARNING
+            cases = self.samples.get(cls)
+            sample_ids = ids(cases)
+            yield ctx.finding(
+                run,
+                f"{cls.value}: {n} of {total} failed rows in hard cases ({pct(share)}); "
+                f"{coverage}; samples {', '.join(sample_ids)}: {DESCRIPTIONS[cls]}",
+                anchor=cls.value,
+                evidence=[c.evidence for c in cases],
+                measurements={
+                    "class": cls.value,
+                    "count": n,
+                    "share": round(share, 4),
+                    "sample_ids": sample_ids,
+                    "failed_in_hard_cases": total,
+                    "run_failures": run_fail,
+                },
+                actions=class_actions(cls, run, ctx, proposal, n, self.budget.prose_first),
+                severity=severity,
+            )

@@ -1,0 +1,211 @@
+"""Helpers of the quality rules: per-dimension MAE statistics collected in the engine's
+single pass over `hard_cases.valid.jsonl` (constant memory, shared by QLT002 and QLT008),
+number parsing and formatting, and the planner's knob changes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from ftlint.model import Evidence, Finding, HardCase, Metric, Run
+from ftlint.rule import RuleContext
+
+DIM_PREFIX = "mae_raw_"
+
+
+MAX_DIMS = 64  # without target_keys, vector keys beyond this many are ignored
+
+
+MAX_EVIDENCE = 5
+
+
+# -- shared helpers -----------------------------------------------------------------------
+
+
+def num(value: Any) -> float | None:
+    """A finite float from a JSON value, or None (bools, strings, NaN are not numbers)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    out = float(value)
+    return out if math.isfinite(out) else None
+
+
+def g(value: float) -> str:
+    """A number for a message: 4 significant digits, no trailing zeros."""
+    return f"{value:.4g}"
+
+
+def dimension_metrics(run: Run) -> dict[str, Metric]:
+    """The per-dimension `mae_raw_<dim>` metrics, in target_keys order when known."""
+    found = {
+        k[len(DIM_PREFIX) :]: m
+        for k, m in run.metrics.items()
+        if k.startswith(DIM_PREFIX) and not k.endswith("_std")
+    }
+    keys = run.provenance.target_keys
+    if keys:
+        return {d: found[d] for d in keys if d in found}
+    return found
+
+
+def knob_change(ctx: RuleContext, run: Run, knob: str, new: str) -> str:
+    """`ENV_NAME: current -> new` for every env variable the knob maps to."""
+    names = ctx.env_names(knob)
+    if not names:
+        return f"{knob} -> {new}"
+    return "; ".join(f"{n}: {run.env.get(n) or 'unset'} -> {new}" for n in names)
+
+
+_NUMERIC = frozenset({int, float})  # exact classes: a bool is not a number here
+
+
+class DimStats:
+    """Per-dimension sums over parsed hard-case rows (constant memory, cheap per row)."""
+
+    __slots__ = (
+        "abs_n",
+        "abs_sum",
+        "floor",
+        "n",
+        "neg",
+        "pos",
+        "se",
+        "sp",
+        "spp",
+        "st",
+        "stt",
+        "worst",
+    )
+
+    def __init__(self) -> None:
+        self.abs_n = self.n = self.pos = self.neg = 0
+        self.abs_sum = self.sp = self.spp = self.st = self.stt = self.se = 0.0
+        self.floor = -1.0  # smallest error among `worst` once it is full
+        self.worst: list[tuple[float, int, Evidence]] = []
+
+    def keep(self, err: float, ev: Evidence) -> None:
+        """Keep the evidence of the rows with the largest errors (first seen wins ties)."""
+        self.worst.append((err, -self.abs_n, ev))
+        self.worst.sort(key=lambda w: (-w[0], -w[1]))
+        del self.worst[MAX_EVIDENCE:]
+        if len(self.worst) == MAX_EVIDENCE:
+            self.floor = self.worst[-1][0]
+
+    @property
+    def abs_mean(self) -> float:
+        return self.abs_sum / self.abs_n if self.abs_n else 0.0
+
+    @property
+    def pred_mean(self) -> float:
+        return self.sp / self.n if self.n else 0.0
+
+    @property
+    def tgt_mean(self) -> float:
+        return self.st / self.n if self.n else 0.0
+
+    @property
+    def pred_std(self) -> float:
+        return math.sqrt(max(0.0, self.spp / self.n - self.pred_mean**2)) if self.n else 0.0
+
+    @property
+    def tgt_std(self) -> float:
+        return math.sqrt(max(0.0, self.stt / self.n - self.tgt_mean**2)) if self.n else 0.0
+
+    @property
+    def bias(self) -> float:
+        return self.se / self.n if self.n else 0.0
+
+    def evidence(self) -> list[Evidence]:
+        return [ev for _, _, ev in self.worst]
+
+
+_EMPTY: dict[str, Any] = {}
+
+
+class DimCollector:
+    """Hard-case visitor: per-dimension errors of the rows that parsed.
+
+    Rows with a `parse_error` are skipped: their predicted vector is the pipeline's
+    mid-scale placeholder, not a model prediction. QLT002 and QLT008 need the same
+    sums, so one collector per run is shared (`shared_collector`): the first rule to
+    ask feeds it, the other reads it in `finish`, which the engine calls after the last
+    row of the file.
+    """
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.keys = run.provenance.target_keys
+        self.dims: dict[str, DimStats] = {k: DimStats() for k in self.keys or ()}
+        self.rows = 0
+        self.unparsed = 0
+
+    def row(self, case: HardCase) -> None:
+        if case.parse_error is not None:
+            self.unparsed += 1
+            return
+        pv = case.predicted_vector or _EMPTY
+        tv = case.target_vector or _EMPTY
+        ae = case.abs_error_raw or _EMPTY
+        self.rows += 1
+        dims = self.dims
+        if not self.keys:
+            for k in (*pv, *ae):
+                if k not in dims and len(dims) < MAX_DIMS:
+                    dims[k] = DimStats()
+        for dim, s in dims.items():
+            p, t, a = pv.get(dim), tv.get(dim), ae.get(dim)
+            # inline finite-number checks: this loop runs for every dimension of every row
+            both = p.__class__ in _NUMERIC and t.__class__ in _NUMERIC and p - p == t - t == 0
+            if a.__class__ not in _NUMERIC or a - a != 0:
+                if not both:
+                    continue
+                a = abs(p - t)
+            s.abs_n += 1
+            s.abs_sum += a
+            if a > s.floor:
+                s.keep(a, case.evidence)
+            if both:
+                s.n += 1
+                s.sp += p
+                s.spp += p * p
+                s.st += t
+                s.stt += t * t
+                e = p - t
+                s.se += e
+                if e > 0:
+                    s.pos += 1
+                elif e < 0:
+                    s.neg += 1
+
+    def finish(self) -> Iterable[Finding]:
+        return ()
+
+
+class DimReader:
+    """The second rule's view of a shared collector: rows are fed by the first."""
+
+    def __init__(self, collector: DimCollector) -> None:
+        self.collector = collector
+
+    def row(self, case: HardCase) -> None:
+        return None
+
+    def finish(self) -> Iterable[Finding]:
+        return ()
+
+
+def shared_collector(run: Run, ctx: RuleContext) -> tuple[DimCollector, DimCollector | DimReader]:
+    """The run's collector in this lint, and the visitor to hand the engine: the
+    collector itself for the first rule that asks (it feeds), a reader for the others.
+    The collector lives in the engine's `ctx.shared`, so it dies with the lint."""
+    key = ("quality.dims", run.name)
+    found = ctx.shared.get(key)
+    if found is not None and found.run is run:
+        return found, DimReader(found)
+    collector = ctx.shared[key] = DimCollector(run)
+    return collector, collector
+
+
+ROLLBACK = "mae_raw or any mae_raw_<dim> worse than this run by more than the QLT003 tolerance"
