@@ -1,7 +1,8 @@
-"""Promotion gates: PASS, FAIL or INCONCLUSIVE per gate and overall (pure, no I/O).
+"""Promotion gates: the overall verdict of PASS, FAIL or INCONCLUSIVE (pure, no I/O).
 
-Gates come from the `gates:` section of rules.yaml (schema below, registered through
-the `ftlint_config_schema` hook) or the defaults. Each configured check yields one
+`ftlint.gates.policy` reads the `gates:` section of rules.yaml (its schema is registered
+here through the `ftlint_config_schema` hook) or the defaults, `ftlint.gates.intervals`
+decides each gate, and `evaluate` here combines them. Each configured check yields one
 gate per threshold it sets (`margin`/`tolerance` against the baseline, `min`/`max`
 absolute). The math, all one-sided at `alpha` (default 0.05):
 
@@ -28,347 +29,49 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from dataclasses import replace
 from typing import Any
 
+from ftlint.gates.intervals import decide
+from ftlint.gates.policy import (
+    BLOCKING_RULES,
+    DEFAULT_ALPHA,
+    DEFAULT_CHECKS,
+    GATES_SCHEMA,
+    SECTION,
+    GateConfigError,
+    GatePolicy,
+    GateSpec,
+    allowance,
+    gate_policy,
+)
+from ftlint.gates.results import GateReport, GateResult, Rollback, RowResults, Verdict, num, signed
 from ftlint.hookspecs import hookimpl
 from ftlint.model import Finding, Run, Severity
 
-SECTION = "gates"
-DEFAULT_ALPHA = 0.05
-FORMAT_METRICS = frozenset({"json_valid_rate", "parse_error_rate"})
-#: findings that make a promotion impossible, by rule code
-BLOCKING_RULES = {
-    "PRV001": ("comparable-pair", "baseline and candidate were measured the same way"),
-    "PRV003": ("uncontaminated-eval", "every eval row was answered by the model under test"),
-}
-
-_CHECK_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["metric"],
-    "properties": {
-        "metric": {"type": "string", "minLength": 1, "description": "final eval metric key"},
-        "name": {"type": "string", "description": "label shown in reports"},
-        "direction": {
-            "enum": ["higher", "lower"],
-            "description": "which way is better (inferred for rates, mae_*, mse_*)",
-        },
-        "category": {
-            "enum": ["format", "quality"],
-            "description": "format gates are decided first (inferred from the metric)",
-        },
-        "min": {"type": "number", "description": "absolute minimum of the candidate"},
-        "max": {"type": "number", "description": "absolute maximum of the candidate"},
-        "margin": {
-            "type": "number",
-            "minimum": 0,
-            "description": "non-inferiority margin vs the baseline, absolute",
-        },
-        "tolerance": {
-            "type": "number",
-            "minimum": 0,
-            "description": "allowed worsening vs the baseline, relative (0.02 = 2%)",
-        },
-        "alpha": {"type": "number", "exclusiveMinimum": 0, "maximum": 0.5},
-    },
-}
-
-GATES_SCHEMA: dict[str, Any] = {
-    "description": "Promotion gates: a list of checks, or a mapping with policy keys.",
-    "type": ["object", "array"],
-    "items": _CHECK_SCHEMA,
-    "minItems": 1,
-    "additionalProperties": False,
-    "properties": {
-        "inconclusive": {
-            "enum": ["fail", "pass"],
-            "description": "what an INCONCLUSIVE overall verdict exits with (default fail)",
-        },
-        "alpha": {
-            "type": "number",
-            "exclusiveMinimum": 0,
-            "maximum": 0.5,
-            "description": "one-sided significance level of every check (default 0.05)",
-        },
-        "checks": {"type": "array", "minItems": 1, "items": _CHECK_SCHEMA},
-    },
-}
-
-DEFAULT_CHECKS: tuple[dict[str, Any], ...] = (
-    {"metric": "json_valid_rate", "direction": "higher", "margin": 0.01},
-    {"metric": "parse_error_rate", "direction": "lower", "margin": 0.01},
-    {"metric": "json_valid_rate", "direction": "higher", "min": 0.98},
-    {"metric": "mae_raw", "direction": "lower", "tolerance": 0.02},
-)
+#: names the CLI, the planner and the report formats import from here
+__all__ = [
+    "DEFAULT_ALPHA",
+    "DEFAULT_CHECKS",
+    "SECTION",
+    "GateConfigError",
+    "GatePolicy",
+    "GateReport",
+    "GateResult",
+    "GateSpec",
+    "RowResults",
+    "Verdict",
+    "evaluate",
+    "ftlint_config_schema",
+    "gate_policy",
+    "num",
+    "signed",
+]
 
 
 @hookimpl
 def ftlint_config_schema() -> dict[str, Any]:
     return {SECTION: GATES_SCHEMA}
-
-
-class Verdict(StrEnum):
-    PASS = "PASS"
-    FAIL = "FAIL"
-    INCONCLUSIVE = "INCONCLUSIVE"
-
-
-# --------------------------------------------------------------------------- config
-
-
-@dataclass(frozen=True)
-class GateSpec:
-    """One threshold of one configured check."""
-
-    metric: str
-    direction: str  # "higher" | "lower"
-    category: str  # "format" | "quality"
-    kind: str  # "relative" | "min" | "max"
-    alpha: float
-    bound: float | None = None  # min/max value
-    margin: float | None = None
-    tolerance: float | None = None
-    name: str | None = None
-
-    @property
-    def is_rate(self) -> bool:
-        return self.metric.endswith("_rate")
-
-    @property
-    def gate_id(self) -> str:
-        return f"{self.metric}:{'non-inferiority' if self.kind == 'relative' else self.kind}"
-
-    def label(self) -> str:
-        if self.name:
-            return self.name
-        if self.kind == "min":
-            return f"{self.metric} >= {num(self.bound)}"
-        if self.kind == "max":
-            return f"{self.metric} <= {num(self.bound)}"
-        return f"{self.metric} {'non-inferior to' if self.is_rate else 'vs'} baseline"
-
-    def threshold(self) -> str:
-        conf = f"one-sided {1 - self.alpha:.0%}"
-        if self.kind == "min":
-            return f">= {num(self.bound)} ({conf})"
-        if self.kind == "max":
-            return f"<= {num(self.bound)} ({conf})"
-        sign = "-" if self.direction == "higher" else "+"
-        op = ">=" if self.direction == "higher" else "<="
-        parts = []
-        if self.margin is not None:
-            parts.append(f"candidate - baseline {op} {sign}{num(self.margin)}")
-        if self.tolerance is not None:
-            parts.append(f"within {num(self.tolerance * 100)}% of baseline")
-        return " and ".join(parts) + f" ({conf})"
-
-
-@dataclass(frozen=True)
-class GatePolicy:
-    specs: tuple[GateSpec, ...]
-    inconclusive: str = "fail"
-    alpha: float = DEFAULT_ALPHA
-    source: str = "defaults"
-
-
-class GateConfigError(ValueError):
-    """A semantically invalid gates: section; `pointer` locates it in the config."""
-
-    def __init__(self, message: str, pointer: str) -> None:
-        super().__init__(message)
-        self.pointer = pointer
-
-
-def _infer_direction(metric: str) -> str | None:
-    if metric in ("json_valid_rate",) or metric.endswith(("_match_rate", "_score", "r2_score")):
-        return "higher"
-    if metric.startswith(("mae", "mse", "parse_error", "vector_mae")) or "latency" in metric:
-        return "lower"
-    if metric.endswith(("fallback_rate", "error_rate")):
-        return "lower"
-    if metric.endswith("_rate"):
-        return "higher"
-    return None
-
-
-def gate_policy(section: Any) -> GatePolicy:
-    """Build the policy from the (schema-validated) `gates:` section, or the defaults.
-
-    Raises `GateConfigError` (with a JSON pointer) for a check without a threshold or
-    whose direction cannot be inferred.
-    """
-    if section is None:
-        section = {}
-    base = "/gates" if isinstance(section, list) else "/gates/checks"
-    if isinstance(section, list):
-        section = {"checks": section}
-    alpha = float(section.get("alpha", DEFAULT_ALPHA))
-    raw_checks = section.get("checks")
-    source = "rules.yaml gates:" if raw_checks else "defaults"
-    specs: list[GateSpec] = []
-    for i, check in enumerate(raw_checks or DEFAULT_CHECKS):
-        at = f"{base}/{i}"
-        metric = str(check["metric"])
-        direction = check.get("direction") or _infer_direction(metric)
-        if direction is None:
-            raise GateConfigError(
-                f"gates: cannot tell whether higher or lower {metric!r} is better; "
-                "add direction: higher|lower",
-                at,
-            )
-        keys = [k for k in ("margin", "tolerance", "min", "max") if check.get(k) is not None]
-        if not keys:
-            raise GateConfigError(
-                f"gates: check of {metric!r} sets no threshold (margin, tolerance, min or max)",
-                at,
-            )
-        category = check.get("category") or ("format" if metric in FORMAT_METRICS else "quality")
-        common = {
-            "metric": metric,
-            "direction": direction,
-            "category": category,
-            "alpha": float(check.get("alpha", alpha)),
-            "name": check.get("name"),
-        }
-        if "margin" in keys or "tolerance" in keys:
-            specs.append(
-                GateSpec(
-                    kind="relative",
-                    margin=check.get("margin"),
-                    tolerance=check.get("tolerance"),
-                    **common,
-                )
-            )
-        for kind in ("min", "max"):
-            if kind in keys:
-                specs.append(GateSpec(kind=kind, bound=float(check[kind]), **common))
-    ordered = sorted(specs, key=lambda s: s.category != "format")  # stable: format first
-    return GatePolicy(tuple(ordered), section.get("inconclusive", "fail"), alpha, source)
-
-
-# --------------------------------------------------------------------------- inputs
-
-
-@dataclass(frozen=True)
-class RowResults:
-    """Per-row outcomes of one run from its hard cases: sample id -> (parsed, row MAE).
-
-    `complete` only when the file holds every eval row (hard cases are normally the
-    top-k worst rows only); `reason` says why not.
-    """
-
-    run: str
-    rows: int
-    complete: bool
-    outcomes: Mapping[str, tuple[bool, float | None]] = field(default_factory=dict)
-    reason: str = ""
-
-
-# --------------------------------------------------------------------------- results
-
-
-@dataclass(frozen=True)
-class GateResult:
-    gate_id: str
-    label: str
-    metric: str
-    category: str  # "format" | "quality" | "precondition"
-    threshold: str
-    verdict: Verdict
-    detail: str
-    method: str = ""
-    baseline: float | None = None
-    candidate: float | None = None
-    measurements: Mapping[str, Any] = field(default_factory=dict)
-    provisional: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.gate_id,
-            "label": self.label,
-            "metric": self.metric,
-            "category": self.category,
-            "threshold": self.threshold,
-            "verdict": self.verdict.value,
-            "detail": self.detail,
-            "method": self.method,
-            "baseline": _safe(self.baseline),
-            "candidate": _safe(self.candidate),
-            "measurements": {k: _safe(v) for k, v in sorted(self.measurements.items())},
-            "provisional": self.provisional,
-        }
-
-
-@dataclass(frozen=True)
-class Rollback:
-    metric: str
-    trigger: str
-    adapter: str | None
-    text: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "metric": self.metric,
-            "trigger": self.trigger,
-            "adapter": self.adapter,
-            "text": self.text,
-        }
-
-
-@dataclass(frozen=True)
-class GateReport:
-    baseline: str | None
-    candidate: str | None
-    results: tuple[GateResult, ...]
-    overall: Verdict
-    passed: bool
-    format_blocked: bool
-    inconclusive_policy: str
-    policy_source: str
-    rollback: tuple[Rollback, ...] = ()
-    notes: tuple[str, ...] = ()
-    summary: str = ""
-
-    def counts(self) -> dict[str, int]:
-        return {v.value: sum(1 for r in self.results if r.verdict is v) for v in Verdict}
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "baseline": self.baseline,
-            "candidate": self.candidate,
-            "overall": self.overall.value,
-            "passed": self.passed,
-            "summary": self.summary,
-            "format_blocked": self.format_blocked,
-            "inconclusive": self.inconclusive_policy,
-            "policy": self.policy_source,
-            "gates": [r.to_dict() for r in self.results],
-            "rollback": [r.to_dict() for r in self.rollback],
-            "notes": list(self.notes),
-        }
-
-
-def _safe(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    if isinstance(value, (list, tuple)):
-        return [_safe(v) for v in value]
-    return value
-
-
-def num(value: float | None, digits: int = 4) -> str:
-    """A short, stable rendering of a number (`0.8125`, `11.38`, `1.2e-05`)."""
-    if value is None:
-        return "-"
-    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
-        return str(int(value))
-    return format(value, f".{digits}g")
-
-
-def signed(value: float, digits: int = 4) -> str:
-    return ("+" if value >= 0 else "") + num(value, digits)
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -399,8 +102,6 @@ def evaluate(
     pair = _pairing(baseline, candidate, rows)
     if baseline is not None and pair is None:
         notes.append(_pairing_note(baseline, candidate, rows))
-    from ftlint.gates.intervals import decide
-
     for spec in policy.specs:
         results.append(decide(spec, baseline, candidate, pair, void))
     blocked = any(r.category == "format" and r.verdict is Verdict.FAIL for r in results)
@@ -531,16 +232,6 @@ def _pairing_note(baseline: Run, candidate: Run, rows: Mapping[str, RowResults])
     )
 
 
-def allowance(spec: GateSpec, base: float) -> float:
-    """How much worse than `base` the candidate may be, absolute."""
-    options = []
-    if spec.margin is not None:
-        options.append(spec.margin)
-    if spec.tolerance is not None:
-        options.append(spec.tolerance * abs(base))
-    return min(options)  # both set: the stricter one
-
-
 def _rollbacks(policy: GatePolicy, baseline: Run | None) -> Iterable[Rollback]:
     adapter = baseline.provenance.adapter if baseline is not None else None
     if baseline is None:
@@ -564,7 +255,8 @@ def _rollbacks(policy: GatePolicy, baseline: Run | None) -> Iterable[Rollback]:
             how = (
                 f"more than {num(allowed)} {'below' if higher else 'above'}"
                 if by_margin
-                else f"more than {num((spec.tolerance or 0) * 100)}% {'under' if higher else 'over'}"
+                else f"more than {num((spec.tolerance or 0) * 100)}% "
+                f"{'under' if higher else 'over'}"
             )
             trigger = (
                 f"{spec.metric} {'below' if higher else 'above'} {num(limit)} "

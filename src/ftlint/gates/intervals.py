@@ -12,16 +12,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ftlint.gates.decide import (
-    FORMAT_METRICS,
-    GateResult,
-    GateSpec,
-    RowResults,
-    Verdict,
-    allowance,
-    num,
-    signed,
-)
+from ftlint.gates.policy import FORMAT_METRICS, GateSpec, allowance
+from ftlint.gates.results import GateResult, RowResults, Verdict, num, signed
 from ftlint.model import Run
 
 
