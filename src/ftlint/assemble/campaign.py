@@ -173,11 +173,21 @@ def load_campaign(
             runs.append(run)
     from ftlint.assemble.discover import read_sources
 
-    source_runs, source_problems, unread = read_sources(ws, config, sources, names)
+    read = {src for run in runs for src in run.sources} | {p.evidence.path for p in problems}
+    read |= {s.evidence.path for s in unjoined}
+    source_runs, source_problems, unread = read_sources(ws, config, sources, names, read)
     runs += source_runs
     problems += source_problems
     runs.sort(key=lambda r: r.name)
-    if not runs and not problems and not unjoined and not unread:
+    for item in unread:  # named by PRV004, never a silent skip
+        problems.append(
+            Problem(
+                "unread",
+                f"looks like an eval artifact but was not read: {item.reason}",
+                Evidence(item.path),
+            )
+        )
+    if not runs and not problems and not unjoined:
         looked = ", ".join(g for kind in sorted(config.inputs) for g in config.inputs[kind])
         problems.append(
             Problem(

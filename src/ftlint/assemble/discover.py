@@ -33,7 +33,11 @@ MAX_WALK = 20_000
 
 
 def read_sources(
-    ws: Workspace, config: Any, sources: Sequence[Any], taken: Iterable[str]
+    ws: Workspace,
+    config: Any,
+    sources: Sequence[Any],
+    taken: Iterable[str],
+    already_read: Iterable[str] = (),
 ) -> tuple[list[Run], list[Problem], list[Unread]]:
     """(runs, problems, unread files) from every adapter in `sources`."""
     records: list[RunRecord] = []
@@ -53,11 +57,18 @@ def read_sources(
     aliases = getattr(config, "metric_aliases", None)
     runs, more = runs_from_records(records, set(taken), aliases)
     problems += more
-    read: set[str] = set()
+    read: set[str] = set(already_read)
     for record in records:
         read.update(record.files)
         read.update(r.path for r in record.rows)
-    return runs, problems, []
+    hint = None
+    if "generic" in sources_by_name(sources):
+        from ftlint.sources.generic import unmapped_hint
+
+        def hint(path: Path, ws: Workspace) -> str | None:
+            return unmapped_hint(path, ws)
+
+    return runs, problems, unread_files(ws, read, hint)
 
 
 def unread_files(
@@ -76,7 +87,7 @@ def unread_files(
                 continue
             path = Path(folder) / fname
             rel = ws.rel(path)
-            if rel in read or any(rel.startswith(p.rstrip("/") + "/") for p in ()):
+            if rel in read or not ws.inside(path) or not path.is_file():
                 continue
             mapping = hint(path, ws) if hint is not None else None
             if mapping:

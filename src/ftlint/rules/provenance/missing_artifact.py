@@ -13,7 +13,10 @@ class MissingArtifact(Rule):
     """What it detects: an expected or referenced artifact that is absent. A
     `*_path` in final_metrics.json naming a file that is not in the run folder (an
     absolute path from the job machine is looked up by file name), a directory where a
-    file should be, or a path that would lead outside the workspace.
+    file should be, a path that would lead outside the workspace, or a file that looks
+    like an eval artifact (JSON, JSONL or CSV named like eval results or predictions, or
+    holding output and reference fields) that no source adapter read: it is named with
+    the `sources.generic` mapping that would read it, never skipped in silence.
 
     Why it matters: a diagnosis built on a missing hard-case or iteration file silently
     loses its evidence; the rules that need it stay quiet and the run looks healthier
@@ -35,4 +38,6 @@ class MissingArtifact(Rule):
         )
 
     def check_campaign(self, campaign: Campaign, ctx: RuleContext) -> Iterable[Finding]:
-        yield from problem_findings(ctx, None, campaign.problems, {"missing", "unsafe-path"})
+        yield from problem_findings(
+            ctx, None, campaign.problems, {"missing", "unsafe-path", "unread"}
+        )
