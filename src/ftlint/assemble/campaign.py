@@ -399,6 +399,9 @@ def _provenance(
         for key, fname in WANDB_PROVENANCE:
             if key in cfg:
                 add(fname, cfg[key], cfg_ev[key])
+        size = d.wandb.metrics.get("eval_size")  # evaluated_count, eval_samples, ...
+        if size is not None and size.value == int(size.value):
+            add("eval_size", int(size.value), size.evidence)
     chosen: dict[str, Any] = {}
     conflicts: list[Conflict] = []
     for fname, values in sorted(cands.items()):

@@ -109,6 +109,16 @@ class Config:
         """An error located at a JSON pointer of the config file."""
         return FtlintError(message, self.path, _line_for(self.lines, at))
 
+    @property
+    def source_settings(self) -> Mapping[str, Any]:
+        """The `sources:` section (e.g. `sources.generic` mappings), validated."""
+        return self.sections.get("sources") or {}
+
+    @property
+    def metric_aliases(self) -> Mapping[str, str]:
+        """rules.yaml `metrics.aliases`: a team's own key -> canonical metric name."""
+        return (self.sections.get("metrics") or {}).get("aliases") or {}
+
     def plugin_section(self, name: str) -> Any:
         """The raw (validated) value of a plugin's own top-level section."""
         return self.sections.get(name)

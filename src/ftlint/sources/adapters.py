@@ -18,3 +18,30 @@ def ftlint_sources() -> list[Any]:
         lm_eval.SOURCE,
         generic.SOURCE,
     ]
+
+
+@hookimpl
+def ftlint_config_schema() -> dict[str, Any]:
+    """`sources:` (the generic adapter's mappings) and `metrics:` (a team's aliases)."""
+    from ftlint.sources.generic import GENERIC_SCHEMA
+
+    return {
+        "sources": {
+            "type": "object",
+            "description": "Settings of the source adapters.",
+            "additionalProperties": False,
+            "properties": {"generic": {"type": "array", "items": GENERIC_SCHEMA}},
+        },
+        "metrics": {
+            "type": "object",
+            "description": "A team's own metric names: aliases to canonical metrics.",
+            "additionalProperties": False,
+            "properties": {
+                "aliases": {
+                    "type": "object",
+                    "additionalProperties": {"type": "string", "minLength": 1},
+                    "description": "source key (namespace included or not) -> canonical name",
+                }
+            },
+        },
+    }
