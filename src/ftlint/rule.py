@@ -42,6 +42,7 @@ from typing import Any, ClassVar, Protocol
 
 from ftlint.model import Action, Campaign, Category, Evidence, Finding, HardCase, Run, Severity
 from ftlint.model import fingerprint as make_fingerprint
+from ftlint.vocabulary import as_number
 
 RULE_CODE_RE = re.compile(r"^[A-Z][A-Z0-9]{1,9}[0-9]{3}$")
 RULE_NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -156,9 +157,51 @@ class RuleContext:
             fingerprint=make_fingerprint(rule.code, run_name, path, anchor),
         )
 
+    # -- knobs: the one place a rule reads a run's current setting of a planner knob ---
+
     def env_names(self, knob: str) -> tuple[str, ...]:
         """The env var names a planner knob maps to (from rules.yaml `knobs:`)."""
         return self.knobs.get(knob, ())
+
+    def env_value(self, run: Run, knob: str) -> tuple[str | None, str | None]:
+        """The env var name of a knob and the run's current value (None if unset).
+
+        With several names, the first one the run sets wins; unset, the first name.
+        """
+        names = self.env_names(knob)
+        for name in names:
+            value = run.env.get(name)
+            if value is not None and value != "":
+                return name, value
+        return (names[0] if names else None), None
+
+    def env_evidence(self, run: Run, knob: str) -> Evidence | None:
+        """Where the current value of a knob was read (the job command), if known."""
+        name, value = self.env_value(run, knob)
+        return run.env_sources.get(name) if name is not None and value is not None else None
+
+    def knob_evidence(self, run: Run, knob: str) -> list[Evidence]:
+        """Where every env var of a knob was read, once each."""
+        seen: list[Evidence] = []
+        for name in self.env_names(knob):
+            ev = run.env_sources.get(name)
+            if ev is not None and ev not in seen:
+                seen.append(ev)
+        return seen
+
+    def knob_ints(self, run: Run, knob: str) -> dict[str, int]:
+        """The run's current integer values of a knob, by env var name (unset ones left out)."""
+        out: dict[str, int] = {}
+        for name in self.env_names(knob):
+            value = as_number(run.env.get(name), text=True)
+            if value is not None:
+                out[name] = int(value)
+        return out
+
+    def knob_change(self, run: Run, knob: str, new: object) -> str:
+        """`ENV: current -> new` for every env var of the knob (`unset` when not set)."""
+        names = self.env_names(knob) or (knob,)
+        return "; ".join(f"{n}: {run.env.get(n) or 'unset'} -> {new}" for n in names)
 
 
 class Rule:

@@ -233,8 +233,18 @@ def ignored(key: str) -> bool:
     return bool(IGNORED.search(key))
 
 
-def as_number(value: Any) -> float | None:
-    """A finite float from a JSON value, else None (bools, strings, NaN, inf, huge ints)."""
+def as_number(value: Any, *, text: bool = False) -> float | None:
+    """A finite float from a JSON value, else None (bools, NaN, inf, huge ints).
+
+    Strings are not numbers unless `text` is set: settings such as `--env LR=2e-4` are
+    strings by nature, metric values that are strings are metadata.
+    """
+    if text and isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+        return number if math.isfinite(number) else None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     try:
@@ -249,24 +259,45 @@ def is_metric_value(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def lower_is_better(name: str, extra: Mapping[str, bool] | None = None) -> bool:
-    """Direction of a metric by name (canonical or source key): one answer everywhere.
+#: name shapes of metrics that go down when the model improves (errors, losses, latency, cost)
+_LOWER_PREFIXES = ("mae", "mse", "rmse", "loss", "perplexity", "parse_error", "vector_mae")
+_LOWER_SUFFIXES = ("_loss", "_error", "error_rate", "fallback_rate")
+#: name shapes of metrics that go up (rates of success, scores, accuracies)
+_HIGHER_SUFFIXES = ("_rate", "_score", "accuracy", "_match")
 
-    `extra` maps names to `higher_is_better` from rules.yaml `metrics:`. Unknown names
-    fall back to the shape of the name: errors, losses and rates of failure go down.
+
+def direction(name: str, extra: Mapping[str, bool] | None = None) -> str | None:
+    """ "higher" or "lower" is better for a metric (canonical name or source key), or None.
+
+    The one answer for rules, planner and gates. `extra` maps names to
+    `higher_is_better` from rules.yaml `metrics:`; then the canonical spec decides; an
+    unknown name falls back to its shape (errors, losses, latency go down; rates and
+    scores go up). None means the name says nothing (a gate then needs `direction:`).
     """
     if extra and name in extra:
-        return not extra[name]
+        return "higher" if extra[name] else "lower"
     res = resolve(name)
     spec = SPECS.get(res.name) or (SPECS.get("loss") if res.name.endswith("_loss") else None)
-    if spec is not None and spec.higher_is_better is not None:
-        return not spec.higher_is_better
-    low = res.name
-    return (
-        low.startswith(("mae", "mse", "rmse", "loss", "perplexity"))
-        or low.endswith(("_loss", "_error", "error_rate"))
-        or "error" in low
-    )
+    if spec is not None:  # counts and metadata (eval_size, learning_rate) have none
+        better = spec.higher_is_better
+        return None if better is None else ("higher" if better else "lower")
+    for low in dict.fromkeys((res.name, name)):
+        if (
+            low.startswith(_LOWER_PREFIXES)
+            or low.endswith(_LOWER_SUFFIXES)
+            or "error" in low
+            or "latency" in low
+            or "cost" in low
+        ):
+            return "lower"
+    if name.endswith(_HIGHER_SUFFIXES) or res.name.endswith(_HIGHER_SUFFIXES):
+        return "higher"
+    return None
+
+
+def lower_is_better(name: str, extra: Mapping[str, bool] | None = None) -> bool:
+    """Direction of a metric by name (see `direction`); an unknown name counts as higher."""
+    return direction(name, extra) == "lower"
 
 
 def spec_for(name: str) -> MetricSpec | None:

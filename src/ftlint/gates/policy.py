@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ftlint.gates.results import num
+from ftlint.vocabulary import direction as direction_of
 
 SECTION = "gates"
 DEFAULT_ALPHA = 0.05
@@ -144,18 +145,6 @@ class GateConfigError(ValueError):
         self.pointer = pointer
 
 
-def _infer_direction(metric: str) -> str | None:
-    if metric in ("json_valid_rate",) or metric.endswith(("_match_rate", "_score", "r2_score")):
-        return "higher"
-    if metric.startswith(("mae", "mse", "parse_error", "vector_mae")) or "latency" in metric:
-        return "lower"
-    if metric.endswith(("fallback_rate", "error_rate")):
-        return "lower"
-    if metric.endswith("_rate"):
-        return "higher"
-    return None
-
-
 def gate_policy(section: Any) -> GatePolicy:
     """Build the policy from the (schema-validated) `gates:` section, or the defaults.
 
@@ -174,7 +163,7 @@ def gate_policy(section: Any) -> GatePolicy:
     for i, check in enumerate(raw_checks or DEFAULT_CHECKS):
         at = f"{base}/{i}"
         metric = str(check["metric"])
-        direction = check.get("direction") or _infer_direction(metric)
+        direction = check.get("direction") or direction_of(metric)
         if direction is None:
             raise GateConfigError(
                 f"gates: cannot tell whether higher or lower {metric!r} is better; "

@@ -15,18 +15,14 @@ from collections.abc import Sequence
 from ftlint.gates.decide import Verdict, num, signed
 from ftlint.model import Category, Finding, Run
 from ftlint.plan.model import CATEGORY_ORDER, Cluster, Plan, ScoreRow
+from ftlint.vocabulary import lower_is_better
 
 SCORE_METRICS = ("json_valid_rate", "parse_error_rate", "mae_raw")
-LOWER_IS_BETTER = ("parse_error_rate", "mae", "mse")
 LABEL_KEYS = ("failure_class", "class", "template", "source_type", "dimension", "dim", "dims")
 MAX_SAMPLES = 5
 MAX_REFS = 5
 MAX_TRACES = 3
 TOP_CLUSTERS = 3
-
-
-def lower_is_better(metric: str) -> bool:
-    return metric.startswith(LOWER_IS_BETTER)
 
 
 def scoreboard(baseline: Run | None, candidate: Run, blocked: bool) -> list[ScoreRow]:

@@ -13,8 +13,9 @@ from typing import Any
 
 from ftlint.analysis.taxonomy import DESCRIPTIONS, FailureClass
 from ftlint.model import Action, Run
+from ftlint.report.numbers import g
 from ftlint.rule import RuleContext
-from ftlint.rules.format._common import FC, Proposal, g, knob_text, scale_text
+from ftlint.rules.format._common import FC, Proposal, scale_text
 
 #: One line per class: the fix the planner leads with.
 CLASS_FIX: dict[FailureClass, str] = {
@@ -45,7 +46,7 @@ def max_new_tokens_action(
         kind="env",
         knob="max_new_tokens",
         value=proposal.value,
-        text=knob_text(run, ctx, "max_new_tokens", proposal.value),
+        text=ctx.knob_change(run, "max_new_tokens", proposal.value),
         why=(
             f"{truncated} completion(s) stop inside an open JSON object; the longest needed "
             f"completion is about {proposal.needed_chars} characters = {proposal.needed_tokens} "

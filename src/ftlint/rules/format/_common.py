@@ -25,7 +25,8 @@ from typing import Any
 from ftlint.analysis.taxonomy import (
     FailureClass,
 )
-from ftlint.model import Evidence, Finding, HardCase, Run, Severity
+from ftlint.model import Finding, HardCase, Run, Severity
+from ftlint.report.numbers import g
 from ftlint.rule import Param, Rule, RuleContext
 from ftlint.rules.format._views import RowView, view_row
 
@@ -47,11 +48,6 @@ FC = FailureClass
 
 
 # -- small formatting helpers ------------------------------------------------------------
-
-
-def g(value: float) -> str:
-    """A number for a message: 4 significant digits, no trailing zeros."""
-    return f"{value:.4g}"
 
 
 def pct(share: float) -> str:
@@ -95,35 +91,6 @@ def is_reference(run: Run, ctx: RuleContext) -> bool:
 
 
 # -- knobs -------------------------------------------------------------------------------
-
-
-def knob_ints(run: Run, ctx: RuleContext, knob: str) -> dict[str, int]:
-    """The run's current integer values of a knob, by env var name (unset ones left out)."""
-    out: dict[str, int] = {}
-    for name in ctx.env_names(knob):
-        raw = run.env.get(name)
-        try:
-            value = float(raw) if raw not in (None, "") else None
-        except (TypeError, ValueError):
-            value = None
-        if value is not None and math.isfinite(value):
-            out[name] = int(value)
-    return out
-
-
-def knob_text(run: Run, ctx: RuleContext, knob: str, new: object) -> str:
-    """`ENV: current -> new` for every env var of the knob (`unset` when not in --env)."""
-    names = ctx.env_names(knob) or (knob,)
-    return "; ".join(f"{n}: {run.env.get(n) or 'unset'} -> {new}" for n in names)
-
-
-def knob_evidence(run: Run, ctx: RuleContext, knob: str) -> list[Evidence]:
-    seen: list[Evidence] = []
-    for name in ctx.env_names(knob):
-        ev = run.env_sources.get(name)
-        if ev is not None and ev not in seen:
-            seen.append(ev)
-    return seen
 
 
 # -- token budget ------------------------------------------------------------------------

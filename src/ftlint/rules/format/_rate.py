@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from ftlint.model import Finding, Run, Severity
+from ftlint.report.numbers import g
 from ftlint.rule import Param, RuleContext
 from ftlint.rules.format._actions import (
     constrained_action,
@@ -18,7 +19,6 @@ from ftlint.rules.format._common import (
     RATE_EPS,
     REFERENCE_MODES,
     TalliedRule,
-    g,
     is_reference,
     rate_text,
 )

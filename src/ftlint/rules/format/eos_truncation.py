@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterator
 
 from ftlint.model import Action, Category, Finding, HardCase, Run, Severity
+from ftlint.report.numbers import g
 from ftlint.rule import Param, Rule, RuleContext
 from ftlint.rules.format._actions import eos_action, max_new_tokens_action, no_preamble_action
 from ftlint.rules.format._common import (
@@ -13,10 +14,7 @@ from ftlint.rules.format._common import (
     SAMPLES_PARAM,
     Sampler,
     TokenBudget,
-    g,
     ids,
-    knob_evidence,
-    knob_ints,
     severity_by_rate,
 )
 from ftlint.rules.format._views import view_row
@@ -68,7 +66,7 @@ class EosTruncation(Rule):
 class _TruncationVisitor:
     def __init__(self, run: Run, ctx: RuleContext) -> None:
         self.run, self.ctx = run, ctx
-        self.caps = knob_ints(run, ctx, "max_new_tokens")
+        self.caps = ctx.knob_ints(run, "max_new_tokens")
         self.cap = min(self.caps.values()) if self.caps else None
         self.cpt = float(ctx.params["chars_per_token"])
         self.budget = TokenBudget()
@@ -151,7 +149,7 @@ class _TruncationVisitor:
             run,
             "; ".join(parts) + f"; samples {', '.join(sample_ids)}",
             anchor="truncation",
-            evidence=[c.evidence for c in cases] + knob_evidence(run, ctx, "max_new_tokens"),
+            evidence=[c.evidence for c in cases] + ctx.knob_evidence(run, "max_new_tokens"),
             measurements={
                 "truncated": b.truncated,
                 "far_below_cap": self.short,

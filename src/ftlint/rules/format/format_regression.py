@@ -6,9 +6,10 @@ from collections.abc import Iterator
 
 from ftlint.analysis.stats import newcombe_diff_interval, two_proportion_ztest
 from ftlint.model import Action, Category, Finding, Run, Severity
+from ftlint.report.numbers import g
 from ftlint.rule import Param, RuleContext
 from ftlint.rules.format._actions import top_class_action
-from ftlint.rules.format._common import RATE_EPS, TalliedRule, failure_rate, g
+from ftlint.rules.format._common import RATE_EPS, TalliedRule, failure_rate
 
 # -- FMT007 ------------------------------------------------------------------------------
 

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 from ftlint.analysis.stats import median, robust_z
 from ftlint.model import Action, Category, Evidence, Finding, Run, SeriesPoint, Severity
+from ftlint.report.numbers import g
 from ftlint.rule import Param, Rule, RuleContext
-from ftlint.rules.format._common import RATE_EPS, g
+from ftlint.rules.format._common import RATE_EPS
 
 # -- FMT006 ------------------------------------------------------------------------------
 

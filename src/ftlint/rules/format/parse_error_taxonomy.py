@@ -19,7 +19,6 @@ from ftlint.rules.format._common import (
     failure_count,
     failure_rate,
     ids,
-    knob_ints,
     pct,
     rate_text,
 )
@@ -117,7 +116,7 @@ class _TaxonomyVisitor:
         rate = failure_rate(run)
         quiet = rate is not None and rate <= float(p["min_failure_rate"]) + RATE_EPS
         proposal = None
-        caps = knob_ints(run, ctx, "max_new_tokens")
+        caps = ctx.knob_ints(run, "max_new_tokens")
         cap = min(caps.values()) if caps else None
         if self.budget.truncated and not self.budget.far_below_cap(cap, p):
             proposal = self.budget.propose(run, p, max(caps.values()) if caps else None)

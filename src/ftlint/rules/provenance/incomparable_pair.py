@@ -15,7 +15,6 @@ from ftlint.model import (
 )
 from ftlint.rule import Rule, RuleContext
 from ftlint.rules.provenance._common import field_evidence
-from ftlint.rules.training._common import env_value
 
 #: The fields a valid quality comparison needs equal, and the knob that sets each.
 PAIR_FIELDS = {
@@ -113,7 +112,7 @@ class IncomparablePair(Rule):
         why = "a quality comparison needs both runs measured on the same eval setting"
         if knob is not None:
             names = ctx.env_names(knob)
-            name, current = env_value(run, ctx, knob)
+            name, current = ctx.env_value(run, knob)
             shown = f"{current} -> {_show(want)}" if current is not None else f"= {_show(want)}"
             label = ", ".join(names) if len(names) > 1 and current is None else (name or knob)
             return Action(

@@ -7,14 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping
 
 from ftlint.model import Category, Evidence, Finding, Problem, Run, Severity
 from ftlint.rule import Param, Rule, RuleContext
-from ftlint.rules.training._common import as_float, env_value
-
-
-def env_evidence(run: Run, ctx: RuleContext, knob: str) -> Evidence | None:
-    """Where the current value of a knob was read (the job command), if known."""
-    name, value = env_value(run, ctx, knob)
-    return run.env_sources.get(name) if name is not None and value is not None else None
-
+from ftlint.vocabulary import as_number
 
 MAX_EVIDENCE = 5
 
@@ -138,14 +131,14 @@ class UnfinishedRun(Rule):
 
     def _epochs(self, run: Run, ctx: RuleContext) -> Iterator[Finding]:
         done = run.train_metrics.get("epoch")
-        _, planned_raw = env_value(run, ctx, "epochs")
-        planned = as_float(planned_raw)
+        _, planned_raw = ctx.env_value(run, "epochs")
+        planned = as_number(planned_raw, text=True)
         if done is None or not planned:
             return
         if done.value >= planned * ctx.params["min_fraction"]:
             return
         evidence = [done.evidence]
-        source = env_evidence(run, ctx, "epochs")
+        source = ctx.env_evidence(run, "epochs")
         if source is not None:
             evidence.append(source)
         yield ctx.finding(
@@ -192,11 +185,11 @@ def expected_final_step(run: Run, ctx: RuleContext) -> tuple[int, str, list[Evid
     values: dict[str, float | None] = {}
     evidence: list[Evidence] = []
     for knob in ("epochs", "batch_size", "grad_accum", "eval_steps"):
-        _, raw = env_value(run, ctx, knob)
-        values[knob] = as_float(raw)
+        _, raw = ctx.env_value(run, knob)
+        values[knob] = as_number(raw, text=True)
     epochs = values["epochs"]
     fm = run.final_metrics if isinstance(run.final_metrics, Mapping) else {}
-    examples = as_float(fm.get("train_examples"))
+    examples = as_number(fm.get("train_examples"), text=True)
     batch, accum = values["batch_size"], values["grad_accum"] or 1.0
     total: int | None = None
     basis = ""
@@ -207,7 +200,7 @@ def expected_final_step(run: Run, ctx: RuleContext) -> tuple[int, str, list[Evid
             f"{examples:g} train examples / (batch {batch:g} x grad_accum {accum:g}) "
             f"x {epochs:g} epochs = {total} steps"
         )
-        source = env_evidence(run, ctx, "epochs")
+        source = ctx.env_evidence(run, "epochs")
         if source is not None:
             evidence.append(source)
         if run.final_metrics_path:

@@ -8,12 +8,7 @@ from typing import Any
 
 from ftlint.model import Action, Category, Finding, Run, Severity
 from ftlint.rule import Param, Rule, RuleContext
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value) if math.isfinite(value) else None
+from ftlint.vocabulary import as_number
 
 
 class WeaveDenominator(Rule):
@@ -116,8 +111,8 @@ class WeaveDenominator(Rule):
         reported = stat.reported or {}
         base = {"metric": stat.path, "scored": stat.scored, "total": stat.total}
         if stat.kind == "bool":
-            fraction = _number(reported.get("true_fraction"))
-            count = _number(reported.get("true_count"))
+            fraction = as_number(reported.get("true_fraction"))
+            count = as_number(reported.get("true_count"))
             if fraction is None and count is None:
                 return None
             recount = stat.true_count / stat.total if stat.total else 0.0
@@ -133,7 +128,7 @@ class WeaveDenominator(Rule):
                 f"{stat.scored} scored), recount {recount:.4g} ({stat.true_count}/{stat.total})"
             )
             return text, {**base, "reported": fraction, "recount": recount}
-        mean = _number(reported.get("mean"))
+        mean = as_number(reported.get("mean"))
         if mean is None or stat.mean is None:
             return None
         if not math.isclose(mean, stat.mean, rel_tol=ctx.params["mean_tolerance"], abs_tol=1e-9):

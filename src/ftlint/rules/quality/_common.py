@@ -24,19 +24,6 @@ MAX_EVIDENCE = 5
 # -- shared helpers -----------------------------------------------------------------------
 
 
-def num(value: Any) -> float | None:
-    """A finite float from a JSON value, or None (bools, strings, NaN are not numbers)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    out = float(value)
-    return out if math.isfinite(out) else None
-
-
-def g(value: float) -> str:
-    """A number for a message: 4 significant digits, no trailing zeros."""
-    return f"{value:.4g}"
-
-
 def dimension_metrics(run: Run) -> dict[str, Metric]:
     """The per-dimension `mae_raw_<dim>` metrics, in target_keys order when known."""
     found = {
@@ -48,14 +35,6 @@ def dimension_metrics(run: Run) -> dict[str, Metric]:
     if keys:
         return {d: found[d] for d in keys if d in found}
     return found
-
-
-def knob_change(ctx: RuleContext, run: Run, knob: str, new: str) -> str:
-    """`ENV_NAME: current -> new` for every env variable the knob maps to."""
-    names = ctx.env_names(knob)
-    if not names:
-        return f"{knob} -> {new}"
-    return "; ".join(f"{n}: {run.env.get(n) or 'unset'} -> {new}" for n in names)
 
 
 _NUMERIC = frozenset({int, float})  # exact classes: a bool is not a number here

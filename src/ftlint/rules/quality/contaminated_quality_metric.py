@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Severity
+from ftlint.report.numbers import g
 from ftlint.rule import Param, Rule, RuleContext
 from ftlint.rules.format._common import (
     RATE_EPS,
@@ -17,7 +18,6 @@ from ftlint.rules.format._common import (
     Sampler,
     failure_count,
     failure_rate,
-    g,
     ids,
 )
 from ftlint.rules.format._views import view_row

@@ -7,20 +7,19 @@ from collections.abc import Iterator
 
 from ftlint.analysis.stats import median
 from ftlint.model import Action, Category, Finding, Run, Severity
+from ftlint.report.numbers import g
 from ftlint.rule import Param, Rule, RuleContext
 from ftlint.rules.quality._common import (
     DimCollector,
     DimReader,
     dimension_metrics,
-    g,
-    knob_change,
-    num,
     shared_collector,
 )
+from ftlint.vocabulary import as_number
 
 
 def train_examples(run: Run) -> int | None:
-    value = num((run.final_metrics or {}).get("train_examples"))
+    value = as_number((run.final_metrics or {}).get("train_examples"))
     return int(value) if value is not None and value > 0 else None
 
 
@@ -178,7 +177,7 @@ class HighErrorDimension(Rule):
                     kind="env",
                     knob="focus_dims",
                     value=names,
-                    text=knob_change(ctx, run, "focus_dims", listed),
+                    text=ctx.knob_change(run, "focus_dims", listed),
                     why="weights or oversamples training rows on the weak dimensions",
                     expected=f"mae_raw_{names[0]} falls without other dimensions rising",
                 ),

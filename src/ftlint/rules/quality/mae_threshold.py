@@ -6,8 +6,8 @@ import math
 from collections.abc import Iterator
 
 from ftlint.model import Category, Finding, Run, Severity
+from ftlint.report.numbers import g
 from ftlint.rule import Param, Rule, RuleContext
-from ftlint.rules.quality._common import g
 
 # -- QLT001 -------------------------------------------------------------------------------
 

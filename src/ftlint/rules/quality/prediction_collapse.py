@@ -9,8 +9,9 @@ from typing import Any
 
 from ftlint.analysis.stats import binom_sf
 from ftlint.model import Action, Category, Finding, HardCase, Run, Severity
+from ftlint.report.numbers import g
 from ftlint.rule import Param, Rule, RuleContext
-from ftlint.rules.quality._common import ROLLBACK, g, shared_collector
+from ftlint.rules.quality._common import ROLLBACK, shared_collector
 
 # -- QLT008 -------------------------------------------------------------------------------
 

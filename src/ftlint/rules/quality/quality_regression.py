@@ -8,8 +8,10 @@ from typing import Any
 
 from ftlint.analysis.stats import bootstrap_mean_diff
 from ftlint.model import Category, Finding, HardCase, Run, Severity
+from ftlint.report.numbers import g
 from ftlint.rule import Param, Rule, RuleContext
-from ftlint.rules.quality._common import DIM_PREFIX, dimension_metrics, g, num
+from ftlint.rules.quality._common import DIM_PREFIX, dimension_metrics
+from ftlint.vocabulary import as_number
 
 # -- QLT003 -------------------------------------------------------------------------------
 
@@ -28,9 +30,9 @@ class _PairRows:
         values = {
             DIM_PREFIX + d: v
             for d, e in (case.abs_error_raw or {}).items()
-            if (v := num(e)) is not None
+            if (v := as_number(e)) is not None
         }
-        mae = num(case.mae_raw)
+        mae = as_number(case.mae_raw)
         if mae is None and values:
             mae = sum(values.values()) / len(values)
         if mae is not None:

@@ -7,8 +7,10 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Severity
+from ftlint.report.numbers import g
 from ftlint.rule import Param, Rule, RuleContext
-from ftlint.rules.quality._common import MAX_EVIDENCE, ROLLBACK, g, num
+from ftlint.rules.quality._common import MAX_EVIDENCE, ROLLBACK
+from ftlint.vocabulary import as_number
 
 # -- QLT006 -------------------------------------------------------------------------------
 
@@ -175,7 +177,7 @@ class _TemplateVisitor:
             self.distinct += 1
         c.count += 1
         c.unparsed += case.parse_error is not None
-        if (mae := num(case.mae_raw)) is not None:
+        if (mae := as_number(case.mae_raw)) is not None:
             c.err_sum += mae
             c.err_n += 1
         if len(c.members) < MAX_EVIDENCE:

@@ -10,8 +10,10 @@ from typing import Any
 from ftlint.analysis.stats import binom_sf
 from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Severity
 from ftlint.model import pointer as make_pointer
+from ftlint.report.numbers import g
 from ftlint.rule import Param, Rule, RuleContext
-from ftlint.rules.quality._common import MAX_EVIDENCE, ROLLBACK, g, knob_change, num
+from ftlint.rules.quality._common import MAX_EVIDENCE, ROLLBACK
+from ftlint.vocabulary import as_number
 
 # -- QLT005 -------------------------------------------------------------------------------
 
@@ -24,12 +26,12 @@ def parse_mix(value: Any) -> dict[str, float] | None:
     summing to 1 (percentages are normalised too); None when it cannot be read."""
     pairs: list[tuple[str, float | None]] = []
     if isinstance(value, Mapping):
-        pairs = [(str(k), num(v)) for k, v in value.items()]
+        pairs = [(str(k), as_number(v)) for k, v in value.items()]
     elif isinstance(value, str):
         for part in filter(str.strip, re.split(r"[,;]", value)):
             m = _MIX_ITEM.match(part)
             try:
-                pairs.append((m.group(1), num(float(m.group(2)))) if m else ("", None))
+                pairs.append((m.group(1), as_number(float(m.group(2)))) if m else ("", None))
             except ValueError:
                 return None
     if not pairs or any(not k or v is None or v < 0 for k, v in pairs):
@@ -130,7 +132,7 @@ class _SourceTypeVisitor:
             t = self.types[case.source_type] = _TypeCount()
         t.count += 1
         t.unparsed += case.parse_error is not None
-        if case.mae_raw is not None and (mae := num(case.mae_raw)) is not None:
+        if case.mae_raw is not None and (mae := as_number(case.mae_raw)) is not None:
             t.err_sum += mae
             t.err_n += 1
         if len(t.evidence) < MAX_EVIDENCE:
@@ -221,7 +223,7 @@ class _SourceTypeVisitor:
         text = (
             "; ".join(f"{n}: {self.run.env.get(n) or current or 'unset'} -> {new}" for n in names)
             if names
-            else knob_change(self.ctx, self.run, "source_type_mix", new)
+            else self.ctx.knob_change(self.run, "source_type_mix", new)
         )
         return Action(
             tier=3,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ftlint.model import Category, Finding, Run, Severity
+from ftlint.report.numbers import g
 from ftlint.rule import Param, Rule, RuleContext
-from ftlint.rules.quality._common import g
 
 # -- QLT007 -------------------------------------------------------------------------------
 

@@ -13,29 +13,9 @@ from dataclasses import dataclass
 
 from ftlint.model import Action, Evidence, Run, SeriesPoint
 from ftlint.rule import Param, RuleContext
+from ftlint.vocabulary import as_number, lower_is_better
 
 # -- helpers shared by the training rules (and imported by the provenance rules) -------
-
-
-def env_value(run: Run, ctx: RuleContext, knob: str) -> tuple[str | None, str | None]:
-    """The env var name of a planner knob and the run's current value (None if unset)."""
-    names = ctx.env_names(knob)
-    for name in names:
-        value = run.env.get(name)
-        if value is not None and value != "":
-            return name, value
-    return (names[0] if names else None), None
-
-
-def as_float(value: object) -> float | None:
-    """A finite float from a number or numeric string, else None."""
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
 
 
 def round_sig(value: float, digits: int = 3) -> float:
@@ -55,9 +35,9 @@ def scaled_env_action(
     integer: bool = False,
 ) -> Action:
     """A tier-4 env action setting `knob` to `factor` x its current value."""
-    name, current = env_value(run, ctx, knob)
+    name, current = ctx.env_value(run, knob)
     label = name or knob
-    number = as_float(current)
+    number = as_number(current, text=True)
     new: float | int | None = None
     text = f"{label}: set to {factor:g}x the current value (current value unknown)"
     if number is not None:
@@ -73,11 +53,6 @@ def scaled_env_action(
         expected=expected,
         rollback_trigger=rollback_trigger,
     )
-
-
-def lower_is_better(key: str) -> bool:
-    """Errors and losses go down when the model improves; rates and scores go up."""
-    return key.startswith(("mae", "mse", "rmse", "loss", "train_loss")) or "error" in key
 
 
 def relative_change(old: float, new: float) -> float:
@@ -117,14 +92,10 @@ def worsening(key: str, best: float, value: float) -> float:
     return change if lower_is_better(key) else -change
 
 
-def fmt_number(value: float) -> str:
-    return f"{value:.4g}"
-
-
 def epochs_action(run: Run, ctx: RuleContext, stop_step: int, last_step: int) -> Action | None:
     """HF_FT_EPOCHS cut to end near `stop_step`: ceil(epochs * stop_step / last_step)."""
-    name, current = env_value(run, ctx, "epochs")
-    epochs = as_float(current)
+    name, current = ctx.env_value(run, "epochs")
+    epochs = as_number(current, text=True)
     if epochs is None or last_step <= 0:
         return None
     new = max(1, math.ceil(epochs * stop_step / last_step))

@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ftlint.model import Action, Category, Finding, Run, Severity
+from ftlint.report.numbers import g
 from ftlint.rule import Param, Rule, RuleContext
 from ftlint.rules.training._common import (
     best_index,
     epochs_action,
-    fmt_number,
-    lower_is_better,
     metrics_param,
     scaled_env_action,
     series_values,
     worsening,
 )
+from ftlint.vocabulary import lower_is_better
 
 
 class EvalPlateau(Rule):
@@ -72,8 +72,8 @@ class EvalPlateau(Rule):
             yield ctx.finding(
                 run,
                 f"{key} plateaued: best of the last {len(second)} evaluations "
-                f"{fmt_number(b2.value)} (step {b2.step}) vs best of the first {len(first)} "
-                f"{fmt_number(b1.value)} (step {b1.step}): {gain:+.1%}, below the "
+                f"{g(b2.value)} (step {b2.step}) vs best of the first {len(first)} "
+                f"{g(b1.value)} (step {b1.step}): {gain:+.1%}, below the "
                 f"{ctx.params['min_improvement']:.0%} minimum improvement",
                 anchor=key,
                 evidence=[b1.evidence, b2.evidence],

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ftlint.model import Action, Category, Finding, Run, Severity
+from ftlint.report.numbers import g
 from ftlint.rule import Param, Rule, RuleContext
 from ftlint.rules.training._common import (
     Pt,
     best_index,
     epochs_action,
-    fmt_number,
     metrics_param,
     scaled_env_action,
     series_values,
@@ -67,8 +67,8 @@ class EvalTrendRegression(Rule):
                 continue
             yield ctx.finding(
                 run,
-                f"{key} got worse late in training: best {fmt_number(best.value)} at step "
-                f"{best.step} (line {best.evidence.line}), last {fmt_number(last.value)} at step "
+                f"{key} got worse late in training: best {g(best.value)} at step "
+                f"{best.step} (line {best.evidence.line}), last {g(last.value)} at step "
                 f"{last.step} is {worse:.1%} worse (margin {ctx.params['margin']:.0%})",
                 anchor=key,
                 evidence=[best.evidence, last.evidence],

@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from ftlint.model import Action, Category, Evidence, Finding, Problem, Run, Severity
+from ftlint.report.numbers import g
 from ftlint.rule import Param, Rule, RuleContext
 from ftlint.rules.training._common import (
-    as_float,
-    env_value,
-    fmt_number,
     relative_change,
     scaled_env_action,
     series_values,
 )
+from ftlint.vocabulary import as_number
 
 #: Keys a train loss may have in the final `train` block or in a series point's metrics.
 LOSS_KEYS = ("train_loss", "loss")
@@ -93,8 +92,8 @@ class LossAnomaly(Rule):
             )
         ]
         target = ctx.params["warmup_ratio"]
-        name, current = env_value(run, ctx, "warmup_ratio")
-        now = as_float(current)
+        name, current = ctx.env_value(run, "warmup_ratio")
+        now = as_number(current, text=True)
         if now is None or now < target:
             shown = f"{current} -> {target:g}" if current is not None else f"set to {target:g}"
             actions.append(
@@ -140,8 +139,8 @@ class LossAnomaly(Rule):
             return
         yield ctx.finding(
             run,
-            f"{key} is rising: {fmt_number(last.value)} at step {last.step} is {rise:.1%} above "
-            f"the minimum {fmt_number(points[low].value)} at step {points[low].step} "
+            f"{key} is rising: {g(last.value)} at step {last.step} is {rise:.1%} above "
+            f"the minimum {g(points[low].value)} at step {points[low].step} "
             f"(margin {margin:.0%})",
             anchor=f"rising:{key}",
             evidence=[points[low].evidence, last.evidence],
