@@ -57,18 +57,33 @@ def setup(
     use_entry_points: bool = True,
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
+    workspace: Path | None = None,
 ) -> Session:
     """Load the config (or take `config`), build the plugin manager, bind the rules.
 
     `builtin_only`: no entry points, no local or `-p` plugins (the catalogue, `init`).
+    `workspace`: the linted path (default: the current directory); a config found by
+    the upward search inside it runs no local plugin code unless trusted
+    (`ftlint.config.trust`). A given `config_path` or `config` is the caller's choice.
     """
+    from ftlint.config import trust
     from ftlint.config.settings import load_config
     from ftlint.plugins import build_plugins
 
+    notes: list[str] = []
+    plugin_paths: Sequence[Path] = ()
     if config is None:
         config = load_config(config_path)
+        decision = trust.decide(
+            config.path, config.sha256, explicit=config_path is not None, workspace=workspace
+        )
+        plugin_paths = config.plugin_paths if decision.trusted else ()
+        if not decision.trusted and config.path is not None and _has_local(config.plugin_paths):
+            notes.append(trust.skipped_message(config.path))
+    else:
+        plugin_paths = config.plugin_paths
     plugins = build_plugins(
-        plugin_paths=() if builtin_only else config.plugin_paths,
+        plugin_paths=() if builtin_only else plugin_paths,
         cli_plugins=() if builtin_only else cli_plugins,
         disable=config.plugin_disable,
         keep_going=keep_going,
@@ -79,7 +94,14 @@ def setup(
     config = config.bind_rules(
         classes, plugins.config_schemas(), extra_select=list(select), extra_ignore=list(ignore)
     )
-    return Session(config, plugins, tuple(classes), tuple(plugins.warnings))
+    return Session(config, plugins, tuple(classes), (*notes, *plugins.warnings))
+
+
+def _has_local(paths: Sequence[Path]) -> bool:
+    """True when a plugin directory holds something that would be imported."""
+    from ftlint.plugins import _local_modules
+
+    return any(_local_modules(p) for p in paths)
 
 
 def load_campaign(

@@ -127,6 +127,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     plancli.add_parsers(sub, common=_common, workspace=_workspace_args)
 
+    trust = sub.add_parser(
+        "trust",
+        help="allow the config of PATH to run its local plugins",
+        description="Record the config found from PATH (a folder, default ., or the file) "
+        "with its sha256 as trusted: its plugins.paths are imported even when it lies "
+        "inside the linted path. Editing the config needs trusting it again.",
+    )
+    trust.add_argument("target", nargs="?", default=Path("."), type=Path, metavar="PATH")
+
     init = sub.add_parser("init", help="write a starter rules.yaml")
     init.add_argument("target", nargs="?", default=Path("rules.yaml"), type=Path)
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
@@ -160,9 +169,14 @@ def _setup(args: argparse.Namespace, *, builtin_only: bool = False):
         builtin_only=builtin_only,
         select=_split(getattr(args, "select", [])),
         ignore=_split(getattr(args, "ignore", [])),
+        workspace=getattr(args, "path", None),
     )
     for warning in session.warnings:
         sys.stderr.write(f"ftlint: warning: {warning}\n")
+    if args.command == "gate":
+        from ftlint.config.trust import origin
+
+        sys.stderr.write(f"ftlint: gates from {origin(session.config.path)}\n")
     return session
 
 
@@ -304,7 +318,23 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_trust(args: argparse.Namespace) -> int:
+    from ftlint.config.settings import find_config
+    from ftlint.config.trust import record
+
+    target: Path = args.target
+    if not target.exists():
+        raise FtlintError("not found", target)
+    config = target if not target.is_dir() else find_config(target)
+    if config is None:
+        raise FtlintError("no rules.yaml, .ftlint.yaml or [tool.ftlint] found from here", target)
+    store, sha = record(config)
+    print(f"trusted {config.resolve()} (sha256 {sha[:12]}...) in {store}")
+    return EXIT_OK
+
+
 COMMANDS = {
+    "trust": cmd_trust,
     "check": cmd_check,
     "runs": cmd_runs,
     "rules": cmd_rules,

@@ -10,12 +10,15 @@ naming the file and line.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ftlint import CONFIG_NAMES
+from ftlint.config.trust import digest
 from ftlint.config.yamllines import load_yaml_with_lines, toml_lines
 from ftlint.errors import FtlintError, FtlintErrors
 from ftlint.model import Severity
@@ -99,6 +102,8 @@ class Config:
     sections: Mapping[str, Any] = field(default_factory=dict)
     lines: Mapping[str, int] = field(default_factory=dict)
     rule_settings: Mapping[str, RuleSettings] = field(default_factory=dict)
+    #: sha256 of the file's bytes as loaded (what `ftlint trust` records)
+    sha256: str | None = None
 
     @property
     def root(self) -> Path:
@@ -224,7 +229,7 @@ def find_config(start: Path) -> Path | None:
     for directory in (start, *start.parents):
         for name in CONFIG_NAMES:
             candidate = directory / name
-            if candidate.is_file():
+            if candidate.exists() and not candidate.is_dir():  # a FIFO is an error, not skipped
                 return candidate
         pyproject = directory / "pyproject.toml"
         if pyproject.is_file() and _has_tool_table(pyproject):
@@ -233,18 +238,23 @@ def find_config(start: Path) -> Path | None:
 
 
 def _has_tool_table(path: Path) -> bool:
+    """True when a pyproject.toml holds [tool.ftlint]. One that mentions ftlint but
+    cannot be read or parsed is an error: skipping it would silently lint with the
+    wrong settings."""
     try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError):
-        return False
-    if "ftlint" not in text:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise FtlintError(f"cannot read config: {exc.strerror}", path) from None
+    if b"ftlint" not in raw:
         return False  # every spelling of [tool.ftlint] names it; most pyprojects don't
     import tomllib
 
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        return False
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise FtlintError(f"config is not UTF-8 (byte {exc.start})", path) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise FtlintError(f"invalid TOML: {exc}", path) from None
     return isinstance(data.get("tool"), dict) and "ftlint" in data["tool"]
 
 
@@ -258,12 +268,11 @@ def load_config(path: Path | None, *, search_from: Path | None = None) -> Config
         raise FtlintError("config file not found", path)
     if path.is_dir():
         raise FtlintError("config path is a directory, expected a YAML or TOML file", path)
+    raw = _read_regular(path)
     try:
-        text = path.read_text("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise FtlintError(f"config is not UTF-8 (byte {exc.start})", path) from None
-    except OSError as exc:
-        raise FtlintError(f"cannot read config: {exc.strerror}", path) from None
     if path.suffix == ".toml":
         import tomllib
 
@@ -279,7 +288,31 @@ def load_config(path: Path | None, *, search_from: Path | None = None) -> Config
             data = {}
     if not isinstance(data, dict):
         raise FtlintError("config must be a mapping of keys to values", path, 1)
-    return _from_data(path, data, lines)
+    return replace(_from_data(path, data, lines), sha256=digest(raw))
+
+
+#: a config is a few kB; a bigger file is not one (and must not be held in memory)
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
+
+
+def _read_regular(path: Path) -> bytes:
+    """The config's bytes; a FIFO, device or oversized file is exit 2, never a hang."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise FtlintError(f"cannot read config: {exc.strerror}", path) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise FtlintError("config is not a regular file (FIFO, socket or device)", path)
+        if info.st_size > MAX_CONFIG_BYTES:
+            raise FtlintError(f"config is {info.st_size:,} bytes, too large to be one", path)
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            return handle.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise FtlintError(f"cannot read config: {exc.strerror}", path) from None
+    finally:
+        os.close(fd)
 
 
 def _from_data(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Config:
