@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from ftlint.engine.run import Engine
+from ftlint.engine.processes import Pairs, process_groups
 
 BENCH = REPO / "benchmarks"
 
@@ -164,25 +164,23 @@ def test_plugin_group_crashes_and_dying_processes(cli, tmp_path: Path, crash: st
         assert any(f["rule"] == "FTL001" and "TST900" in f["message"] for f in mine), mine
 
 
-def _engine_with(groups: list[str | None], jobs: int | None) -> Engine:
-    engine = Engine.__new__(Engine)
-    engine.jobs = jobs
-    engine.rules = [
+def _split(groups: list[str | None], jobs: int | None) -> tuple[Pairs, list[Pairs]] | None:
+    rules = [
         (type(f"R{i}", (), {"process_group": g})(), None)  # type: ignore[misc]
         for i, g in enumerate(groups)
     ]
-    return engine
+    return process_groups(rules, jobs, lambda: 0)  # type: ignore[arg-type]
 
 
 def test_groups_never_split_and_jobs_one_is_sequential() -> None:
     groups = [None, "a", "b", "a", None, "c", "b"]
-    assert _engine_with(groups, 1)._process_groups() is None
-    assert _engine_with([None, None], 2)._process_groups() is None
-    main, children = _engine_with(groups, 2)._process_groups()
+    assert _split(groups, 1) is None
+    assert _split([None, None], 2) is None
+    main, children = _split(groups, 2)
     assert [type(r).process_group for r, _ in main] == [None, None]
     assert len(children) == 1 and sorted(type(r).process_group for r, _ in children[0]) == [
         "a", "a", "b", "b", "c"]  # fmt: skip
-    main, children = _engine_with(groups, 3)._process_groups()
+    main, children = _split(groups, 3)
     for child in children:
         for group in {type(r).process_group for r, _ in child}:
             elsewhere = [c for c in children if c is not child]

@@ -5,25 +5,21 @@ rule that asked for rows (`Rule.hard_case_visitor`), then calls `check_run`; the
 pair rules on (baseline, candidate) and the campaign rules. A rule that raises becomes
 one `internal-error` finding naming it; every other rule still runs.
 
-When the hard cases are large enough (`PARALLEL_MIN_BYTES`, or `--jobs 2` on any size)
-and a Linux machine has a second core, the rules of each `Rule.process_group` run in a forked
-process of their own, which streams the same files and runs those rules' whole
-lifecycle; its findings come back pickled and are merged. Rules share nothing across
-groups (see `Rule.process_group`), every process sees every row in file order, and the
-findings are sorted by a total key, so the result is the sequential one, byte for byte.
+With `--jobs`, the rules of each `Rule.process_group` may run in forked processes of
+their own (`ftlint.engine.processes`); the findings are sorted by a total key, so the
+result is the sequential one, byte for byte.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ftlint.config.settings import Config
+from ftlint.engine.processes import Pairs, process_groups, run_forked
 from ftlint.engine.rows import stream_rows
 from ftlint.model import Campaign, Category, Finding, HardCase, Problem, Run, Severity
 from ftlint.model import fingerprint as make_fingerprint
@@ -33,12 +29,6 @@ from ftlint.sources.io import Workspace
 
 INTERNAL_ERROR_CODE = "FTL001"  # not a rule: a rule that crashed
 INTERNAL_ERROR_NAME = "internal-error"
-#: With `--jobs auto`, rule groups get processes of their own from this much hard-case
-#: data on: measured on 2 cores, 1.7 MB (20 runs x 80 rows) lints in 255 instead of
-#: 286 ms, 0.4 MB breaks even, and below that a fork and a second parse cost more.
-PARALLEL_MIN_BYTES = 1 << 20
-
-Pairs = list[tuple[Rule, RuleContext]]
 
 
 def matches(code: str, selectors: Iterable[str]) -> bool:
@@ -123,11 +113,11 @@ class Engine:
 
     def run(self) -> LintResult:
         result = LintResult(self.campaign, self.rule_classes)
-        groups = self._process_groups()
+        groups = process_groups(self.rules, self.jobs, self._hard_case_bytes)
         if groups is None:
             findings, result.rows_streamed = self._lint(self.rules, self.progress)
         else:
-            findings, result.rows_streamed = self._lint_forked(*groups)
+            findings, result.rows_streamed = run_forked(self._lint, *groups, self.progress)
         result.findings = sorted(_dedupe(findings), key=Finding.sort_key)
         return result
 
@@ -151,40 +141,6 @@ class Engine:
             findings += self._call(rule, "check_campaign", None, self.campaign, ctx)
         return findings, rows
 
-    # -- processes ----------------------------------------------------------------------
-
-    def _process_groups(self) -> tuple[Pairs, list[Pairs]] | None:
-        """(the main process's rules, one rule list per forked process), or None for one
-        process: --jobs 1, one core, no fork, small hard cases, or a single group."""
-        jobs = self.jobs
-        if jobs == 1 or not hasattr(os, "fork"):
-            return None
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-        if jobs is None:
-            if not sys.platform.startswith("linux"):
-                return None  # fork without exec is only safe everywhere on Linux: ask for it
-            if cores < 2 or self._hard_case_bytes() < PARALLEL_MIN_BYTES:
-                return None
-            jobs = cores
-        named: dict[str, Pairs] = {}
-        main: Pairs = []
-        for pair in self.rules:
-            group = getattr(type(pair[0]), "process_group", None)
-            if group is None:
-                main.append(pair)
-            else:
-                named.setdefault(group, []).append(pair)
-        if not named or jobs < 2:
-            return None
-        children: list[Pairs] = [[] for _ in range(min(jobs - 1, len(named)))]
-        for i, group in enumerate(sorted(named)):  # a group never splits: it shares state
-            children[i % len(children)].extend(named[group])
-        import threading
-
-        if threading.active_count() > 1:
-            return None  # forking a threaded process is unsafe (locks held elsewhere)
-        return main, children
-
     def _hard_case_bytes(self) -> int:
         total = 0
         for run in self.campaign.runs:
@@ -192,27 +148,6 @@ class Engine:
                 with contextlib.suppress(OSError):
                     total += (self.ws.root / run.hard_cases_path).stat().st_size
         return total
-
-    def _lint_forked(self, main: Pairs, children: list[Pairs]) -> tuple[list[Finding], int]:
-        """Run each child list in a forked process and `main` here; merge the findings.
-
-        A child that fails (killed, out of memory, a finding that cannot be pickled)
-        costs nothing but time: its rules then run here, after the main ones."""
-        started = [
-            (rules, *_fork(lambda rules=rules: self._lint(rules, None)[0])) for rules in children
-        ]
-        try:
-            findings, rows = self._lint(main, self.progress)
-        except BaseException:
-            for _, pid, _ in started:
-                _kill(pid)
-            raise
-        for rules, pid, fd in started:
-            produced = _collect(pid, fd)
-            if produced is None:
-                produced = self._lint(rules, None)[0]
-            findings += produced
-        return findings, rows
 
     def _stream(self, run: Run, findings: list[Finding], rules: Pairs, progress: Any) -> int:
         problems = self.stream_problems.setdefault(run.name, [])
@@ -293,52 +228,6 @@ class Engine:
             measurements={"crashed_rule": cls.code, "where": where},
             fingerprint=make_fingerprint(INTERNAL_ERROR_CODE, run, cls.code, where),
         )
-
-
-def _fork(work: Any) -> tuple[int, int]:
-    """Start `work()` in a forked process; (pid, fd to read its pickled result from)."""
-    import pickle
-
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns, never runs the parent's exit handlers
-        code = 1
-        try:
-            os.close(read_fd)
-            payload = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write_fd, "wb") as out:
-                out.write(payload)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_fd)
-    return pid, read_fd
-
-
-def _collect(pid: int, fd: int) -> list[Finding] | None:
-    """The findings a forked process sent, or None when it failed."""
-    import pickle
-
-    with os.fdopen(fd, "rb") as handle:
-        payload = handle.read()
-    _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0 or not payload:
-        return None
-    try:
-        produced = pickle.loads(payload)
-    except Exception:
-        return None
-    return produced if isinstance(produced, list) else None
-
-
-def _kill(pid: int) -> None:
-    import signal
-
-    try:
-        os.kill(pid, signal.SIGTERM)
-        os.waitpid(pid, 0)
-    except OSError:
-        pass
 
 
 def _checked(rule: Rule, produced: list[Any]) -> list[Finding]:
