@@ -160,3 +160,27 @@ def test_cli_reports_plugin_failure_as_exit_2(ws, cli, tmp_path: Path) -> None:
     assert kept.code in (0, 1) and "warning: plugin 'broken'" in kept.err
     blocked = cli("check", str(ws.root), "-p", "no:broken", cwd_dir=project)
     assert blocked.code in (0, 1) and blocked.err == ""
+
+
+def _installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, entries: str) -> None:
+    """A distribution declaring `entries` in the ftlint group, importable from sys.path."""
+    site = tmp_path / "site"
+    info = site / "acme_ftlint-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-ftlint\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(f"[ftlint]\n{entries}\n[other]\nx = y:z\n")
+    (site / "acme_entry.py").write_text(GOOD_PLUGIN)
+    monkeypatch.syspath_prepend(str(site))
+
+
+def test_entry_points_load_block_and_keep_going(tmp_path: Path, monkeypatch) -> None:
+    """Installed plugins come through importlib.metadata; -p no:NAME blocks one, and one
+    that fails to import is an error, or a warning with keep_going."""
+    _installed(tmp_path, monkeypatch, "acme = acme_entry\nbroken = not_a_module_anywhere")
+    with pytest.raises(FtlintError, match="plugin 'broken' failed to load"):
+        build_plugins()
+    built = build_plugins(keep_going=True)
+    assert "ACME001" in {c.code for c in built.rule_classes()}
+    assert len(built.warnings) == 1 and "broken" in built.warnings[0]
+    built = build_plugins(cli_plugins=["no:acme", "no:broken"])
+    assert "ACME001" not in {c.code for c in built.rule_classes()} and not built.warnings

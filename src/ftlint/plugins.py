@@ -19,7 +19,6 @@ from typing import Any
 import pluggy
 
 from ftlint import hookspecs
-from ftlint.entrypoints import entry_points
 from ftlint.errors import FtlintError
 from ftlint.rule import Rule, validate_rule_class
 
@@ -132,6 +131,8 @@ def build_plugins(
     for module in BUILTIN_MODULES:
         guarded("builtin." + module.rsplit(".", 1)[1], lambda m=module: importlib.import_module(m))
     if use_entry_points:
+        from importlib.metadata import entry_points  # stdlib; not imported without entry points
+
         for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
             guarded(ep.name, ep.load)
     for directory in plugin_paths:
