@@ -11,6 +11,9 @@ from ftlint.rule import Rule
 from ftlint.rules.training.eval_plateau import EvalPlateau
 from ftlint.rules.training.eval_trend_regression import EvalTrendRegression
 from ftlint.rules.training.loss_anomaly import LossAnomaly
+from ftlint.rules.training.memorisation import Memorisation
+from ftlint.rules.training.no_validation import NoValidation
+from ftlint.rules.training.preference_at_chance import PreferenceAtChance
 
 
 @hookimpl
@@ -20,4 +23,7 @@ def ftlint_rules() -> list[type[Rule]]:
         LossAnomaly,
         EvalTrendRegression,
         EvalPlateau,
+        NoValidation,
+        Memorisation,
+        PreferenceAtChance,
     ]
