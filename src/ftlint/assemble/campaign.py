@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ftlint.assemble.legacy import curves_from_series, settings_of, status_of
 from ftlint.assemble.wandb_join import (
     join_wandb,
     join_weave,
@@ -305,6 +306,18 @@ def _finish(ws: Workspace, d: _Draft) -> Run:
             "finish_evidence": wr.finish_evidence,
         }
     cycle = fm.get("cycle_id") if fm.get("cycle_id") is not None else env.get("LOOP_CYCLE_ID")
+    settings, settings_ev = settings_of(
+        env, env_sources, wr.config if wr else None, wr.config_evidence if wr else None
+    )
+    adapters = tuple(
+        name
+        for name, used in (
+            ("hfjobs", bool(d.files or d.submissions or d.data)),
+            ("wandb", wr is not None),
+            ("weave", bool(d.weave_evals)),
+        )
+        if used
+    )
     return Run(
         name=d.name,
         kind="eval" if d.kind == "eval" and not train_subs else "train",
@@ -330,6 +343,19 @@ def _finish(ws: Workspace, d: _Draft) -> Run:
         conflicts=tuple(conflicts),
         problems=tuple(d.problems),
         weave_evals=tuple(d.weave_evals),
+        label=wr.name if wr is not None and wr.name else None,
+        adapters=adapters,
+        status=status_of(
+            wr.exit_code if wr else None,
+            wr.finished if wr else None,
+            bool(d.data.get("final_metrics") or d.data.get("eval_result")),
+            d.submissions,
+        ),
+        status_evidence=wr.finish_evidence if wr else None,
+        settings=settings,
+        settings_evidence=settings_ev,
+        stack="env" if env else ("wandb" if wr is not None else ""),
+        curves=curves_from_series(series, wr.history if wr else ()),
         **wandb,
     )
 

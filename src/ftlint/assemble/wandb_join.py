@@ -80,12 +80,12 @@ def join_wandb(
     for wr in sorted(loaded, key=lambda w: (w.stamp, w.rel)):
         names = [n for n in (*wr.aliases, _folder_hint(wr.rel)) if n]
         target = by_id.get(wr.run_id or "")
-        target = target or next((n for n in names if n in drafts), None)
+        target = target or next((n for n in names if _joins(drafts.get(n), wr)), None)
         if target is None and wr.group and len(by_group.get(wr.group, ())) == 1:
             only = by_group[wr.group][0]
             if drafts[only].wandb is None:
                 target = only
-        target = target or (names[0] if names else wr.rel.rsplit("/", 1)[-1])
+        target = target or _identity(wr, names, drafts)
         d = draft(target)
         d.wandb = wr  # sorted oldest first: the newest folder of a run wins
         d.sources.update(wr.sources)
@@ -96,6 +96,35 @@ def join_wandb(
             unread.append((target, wr))
     if unread:
         problems.append(_unread_problem(unread))
+
+
+def _joins(d: _Draft | None, wr: WandbRun) -> bool:
+    """A W&B folder joins a run of that name unless the run is another W&B run (a
+    different id): the HF Trainer names every run after its output_dir (`./results`),
+    so a shared name is only a label."""
+    if d is None:
+        return False
+    if d.wandb is None or d.wandb.run_id == wr.run_id:
+        return True
+    return bool(d.files or d.submissions or d.data)  # a job's attempts: the newest wins
+
+
+def _identity(wr: WandbRun, names: list[str], drafts: Mapping[str, _Draft]) -> str:
+    """A new run's identity: its name when it is a name (not a path such as
+    `./results`) and free, else qualified by the W&B run id, never merged."""
+    folder = wr.rel.rsplit("/", 1)[-1]
+    label = next((n for n in names if not _path_like(n)), None)
+    if label is None:
+        return folder
+    if any(_path_like(n) for n in names):  # `./results` and its basename: only a label
+        return wr.run_id or folder
+    if label in drafts:
+        return f"{label}@{wr.run_id or folder}"
+    return label
+
+
+def _path_like(name: str) -> bool:
+    return name.startswith((".", "/", "~")) or "/" in name or "\\" in name
 
 
 def _folder_hint(rel: str) -> str | None:

@@ -16,7 +16,7 @@ from ftlint.config.yamllines import load_yaml_with_lines
 from ftlint.errors import FtlintError
 from ftlint.model import Evidence, Metric, Problem
 from ftlint.model import pointer as make_pointer
-from ftlint.sources.io import Workspace, read_json
+from ftlint.sources.io import Workspace, open_regular, read_json
 from ftlint.sources.outputs import RATE_KEYS
 from ftlint.sources.wandb_folder import WandbRun, WandbTable
 from ftlint.vocabulary import as_number, ignored, resolve
@@ -24,6 +24,8 @@ from ftlint.vocabulary import as_number, ignored, resolve
 TABLE_NAME_RE = re.compile(r"^(?P<key>.+?)_(?P<step>\d+)_(?P<hash>[0-9a-f]{8,64})\.table\.json$")
 HOME_RE = re.compile(r"(?:/home/|/Users/|[A-Za-z]:\\Users\\)[^/\\]+|^/root(?=/|$)")
 FAILURE_WORDS = ("fail", "hard", "error")
+#: a W&B config.yaml is kB; a larger one is not read into memory
+MAX_CONFIG_BYTES = 32 * 1024 * 1024
 
 
 def load_summary(ws: Workspace, path: Path, wr: WandbRun) -> None:
@@ -52,7 +54,9 @@ def summary_metrics(
     -> `eval_loss`, `train/loss` -> a trainer metric. Strings, lists, booleans and
     media refs are metadata, never a type error; internal keys (`_step`, `_wandb`) are
     skipped; NaN/Infinity are problems."""
-    for key, value in summary.items():
+    # final eval values (`eval/...`) before values logged during training (`iter_eval/`)
+    ordered = sorted(summary.items(), key=lambda kv: str(kv[0]).startswith("iter_eval/"))
+    for key, value in ordered:
         if not isinstance(key, str) or ignored(key):
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -84,13 +88,19 @@ def load_config(ws: Workspace, path: Path, wr: WandbRun) -> None:
         return
     rel = ws.rel(path)
     wr.sources.append(rel)
-    if not ws.inside(path) or path.is_dir():
-        wr.problems.append(
-            Problem("missing", "not a readable file inside the workspace", Evidence(rel))
-        )
+    handle, problem = open_regular(ws, path, None, "YAML")  # a FIFO is reported, not read
+    if handle is None:
+        wr.problems += [problem] if problem else []
         return
+    text = ""
     try:
-        text = path.read_text("utf-8")
+        with handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+        if len(raw) > MAX_CONFIG_BYTES:
+            msg = f"over {MAX_CONFIG_BYTES:,} bytes, too large for a run config; not read"
+            wr.problems.append(Problem("invalid", msg, Evidence(rel)))
+            return
+        text = raw.decode("utf-8")
         data, lines = load_yaml_with_lines(path, text)
     except UnicodeDecodeError as exc:
         wr.problems.append(Problem("malformed", f"not UTF-8 (byte {exc.start})", Evidence(rel)))
