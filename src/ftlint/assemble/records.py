@@ -68,7 +68,9 @@ def metric_values(
                 Problem("invalid", f"{key} is {value!r} (not a finite number)", ev, record.id)
             )
             continue
-        res = resolve(key, record.context, aliases)
+        # final values are eval results unless namespaced otherwise (`train_loss`,
+        # `train/...`): the train-log context only decides a curve's bare `loss`
+        res = resolve(key, "eval", aliases)
         metric = Metric(number, ev, key)
         if res.split == "train":
             _put(acc.train, res.name if res.name != "loss" else "train_loss", metric, acc)
