@@ -13,8 +13,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sources import gen_evalfiles as ge
-from sources import gen_trainer as gt
+try:  # tests/ is a package (tests.sources) or a rootdir on sys.path (sources)
+    from tests.sources import gen_evalfiles as ge
+    from tests.sources import gen_trainer as gt
+except ImportError:  # pragma: no cover - depends on how pytest was started
+    from sources import gen_evalfiles as ge  # type: ignore[no-redef]
+    from sources import gen_trainer as gt  # type: ignore[no-redef]
 
 from ftlint import api
 from ftlint.config.settings import Config
@@ -229,3 +233,42 @@ def test_trn006_near_miss_preference_learned(tmp_path: Path) -> None:
 def test_trn006_silent_on_sft_runs(tmp_path: Path) -> None:
     hf_state(tmp_path / "sft", falling(10), [0.70, 0.695, 0.694, 0.693, 0.6931])
     assert lint(tmp_path, "TRN006") == []
+
+
+# ----------------------------------------------------------------- FMT009 strict-lenient-gap
+
+
+def lm_eval_gsm8k(root: Path, strict: float, flexible: float) -> Path:
+    task = ge.Task(
+        "gsm8k",
+        {"exact_match,strict-match": strict, "exact_match,flexible-extract": flexible},
+        generation=True,
+    )
+    return ge.results_json(root, [task])
+
+
+def test_fmt009_lm_eval_strict_match_vs_flexible_extract(tmp_path: Path) -> None:
+    lm_eval_gsm8k(tmp_path / "lme", 0.25, 0.5)
+    (f,) = lint(tmp_path, "FMT009")
+    assert f.message.startswith("exact_match_strict_match 0.25 is 0.25 below")
+    assert "50% of the answers" in f.message
+    assert [a.tier for a in f.actions] == [1, 1]
+
+
+def test_fmt009_hf_eval_results_strict_vs_lenient(tmp_path: Path) -> None:
+    root = gt.hf_run(tmp_path / "hf", results=False)
+    gt.write_json(
+        root / "eval_results.json", {"eval_answer_strict": 41.0, "eval_answer_lenient": 78.5}
+    )
+    (f,) = lint(tmp_path, "FMT009")
+    assert f.measurements["strict_metric"] == "answer_strict"
+    assert "37.5 below answer_lenient 78.5 (max gap 10)" in f.message
+
+
+def test_fmt009_near_miss_small_gap(tmp_path: Path) -> None:
+    lm_eval_gsm8k(tmp_path / "lme", 0.55, 0.6)
+    root = gt.hf_run(tmp_path / "hf", results=False)
+    gt.write_json(
+        root / "eval_results.json", {"eval_answer_strict": 75.0, "eval_answer_lenient": 78.5}
+    )
+    assert lint(tmp_path, "FMT009") == []

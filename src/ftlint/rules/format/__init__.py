@@ -16,6 +16,7 @@ from ftlint.rules.format.json_valid_rate import JsonValidRate
 from ftlint.rules.format.parse_error_rate import ParseErrorRate
 from ftlint.rules.format.parse_error_spike import ParseErrorSpike
 from ftlint.rules.format.parse_error_taxonomy import ParseErrorTaxonomy
+from ftlint.rules.format.strict_lenient_gap import StrictLenientGap
 from ftlint.rules.format.trailing_text import TrailingText
 
 
@@ -31,4 +32,5 @@ def ftlint_rules() -> list[type[Rule]]:
         ParseErrorSpike,
         FormatRegression,
         DegenerateOutput,
+        StrictLenientGap,
     ]
