@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from ftlint.assemble.draft import Draft
 from ftlint.config.settings import Config
 from ftlint.model import Conflict, Evidence, Metric, Problem, TraceRow
 from ftlint.sources.io import Workspace
@@ -21,7 +22,6 @@ from ftlint.sources.io import Workspace
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from ftlint.assemble.campaign import _Draft
     from ftlint.sources.wandb_runs import WandbRun
 
 INSTALL_HINT = "pip install 'ftlint[wandb]'"
@@ -49,8 +49,8 @@ def discover(ws: Workspace, patterns: tuple[str, ...]) -> tuple[list[Path], list
 def join_wandb(
     ws: Workspace,
     config: Config,
-    drafts: dict[str, _Draft],
-    draft: Callable[[str], _Draft],
+    drafts: dict[str, Draft],
+    draft: Callable[[str], Draft],
     problems: list[Problem],
 ) -> None:
     """Join W&B run folders by W&B id, then run name, then a group naming a single run.
@@ -98,7 +98,7 @@ def join_wandb(
         problems.append(_unread_problem(unread))
 
 
-def _joins(d: _Draft | None, wr: WandbRun) -> bool:
+def _joins(d: Draft | None, wr: WandbRun) -> bool:
     """A W&B folder joins a run of that name unless the run is another W&B run (a
     different id): the HF Trainer names every run after its output_dir (`./results`),
     so a shared name is only a label."""
@@ -109,7 +109,7 @@ def _joins(d: _Draft | None, wr: WandbRun) -> bool:
     return bool(d.files or d.submissions or d.data)  # a job's attempts: the newest wins
 
 
-def _identity(wr: WandbRun, names: list[str], drafts: Mapping[str, _Draft]) -> str:
+def _identity(wr: WandbRun, names: list[str], drafts: Mapping[str, Draft]) -> str:
     """A new run's identity: its name when it is a name (not a path such as
     `./results`) and free, else qualified by the W&B run id, never merged."""
     folder = wr.rel.rsplit("/", 1)[-1]
@@ -154,7 +154,7 @@ def _unread_problem(unread: list[tuple[str, WandbRun]]) -> Problem:
 
 
 def join_weave(
-    ws: Workspace, config: Config, drafts: dict[str, _Draft], problems: list[Problem]
+    ws: Workspace, config: Config, drafts: dict[str, Draft], problems: list[Problem]
 ) -> None:
     """Attach Weave evaluations and trace rows to runs: W&B id, run name, trace id, file."""
     paths = [p for p in ws.glob(config.inputs.get("weave_exports", ())) if p.is_file()]
@@ -266,7 +266,7 @@ def _env_key(value: str) -> Any:
     return _number_or_text(value.strip())
 
 
-def merge_traces(d: _Draft) -> tuple[TraceRow, ...]:
+def merge_traces(d: Draft) -> tuple[TraceRow, ...]:
     """Weave rows add trace links: a URL for a known trace id, or a new row for a new rank."""
     traces = list(d.data.get("traces", ()))
     if not d.weave_rows:

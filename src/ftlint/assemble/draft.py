@@ -1,0 +1,34 @@
+"""A run being assembled: what `campaign` and the W&B/Weave joins fill in, before `Run`.
+
+Its own module so the joins (`ftlint.assemble.wandb_join`) and the campaign loader
+that calls them share the type without importing each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ftlint.model import Problem, Submission
+
+if TYPE_CHECKING:  # the W&B and Weave readers load only when a workspace has such files
+    from ftlint.sources.wandb_runs import WandbRun
+    from ftlint.sources.weave_export import WeaveEvaluation, WeaveRow
+
+
+@dataclass
+class Draft:
+    """A run being assembled from its sources."""
+
+    name: str
+    kind: str = "train"
+    run_dir: Path | None = None
+    files: dict[str, Path] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
+    submissions: list[Submission] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    sources: set[str] = field(default_factory=set)
+    wandb: WandbRun | None = None
+    weave_evals: list[WeaveEvaluation] = field(default_factory=list)
+    weave_rows: list[WeaveRow] = field(default_factory=list)
