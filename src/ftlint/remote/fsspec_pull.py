@@ -1,0 +1,137 @@
+"""Materialise an object-storage folder (s3://, gs://, hf://) into a local cache folder
+with fsspec, keeping only the files the source adapters read (json, jsonl, csv, yaml,
+yml and W&B `.wandb` logs), so the same adapters lint it and evidence paths stay
+relative to the remote root.
+
+Credentials come only from each client's own mechanisms (AWS profiles/env and
+AWS_ENDPOINT_URL, GCP application-default credentials, HF_TOKEN); nothing here reads or
+stores them. Objects are streamed in blocks, capped per file, and written atomically;
+an object whose size and etag/mtime are unchanged since the last pull is not fetched.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ftlint.atomic import write_atomic
+from ftlint.remote._retry import Permanent, describe, retry
+from ftlint.remote.manifest import Entry, Manifest, PullResult
+
+SUFFIXES = (".json", ".jsonl", ".csv", ".yaml", ".yml", ".wandb")
+BLOCK = 1024 * 1024
+
+
+def max_file_bytes() -> int:
+    try:
+        return int(os.environ.get("FTLINT_REMOTE_MAX_FILE", 256 * 1024 * 1024))
+    except ValueError:
+        return 256 * 1024 * 1024
+
+
+def _filesystem(uri: str, storage_options: dict[str, Any] | None) -> tuple[Any, str]:
+    import fsspec  # optional extra: imported only for a remote URI
+
+    if uri.lower().startswith("hf://"):
+        import huggingface_hub  # noqa: F401  registers the hf:// filesystem
+
+    fs, root = fsspec.core.url_to_fs(uri, **(storage_options or {}))
+    return fs, root.rstrip("/")
+
+
+def _relative(root: str, path: str) -> str | None:
+    """`path` under `root` as a safe relative POSIX path, or None."""
+    path = path.lstrip("/") if not root.startswith("/") else path
+    if not path.startswith(root + "/"):
+        return None
+    rel = path[len(root) + 1 :]
+    parts = rel.split("/")
+    if not rel or any(p in ("", ".", "..") for p in parts) or "\\" in rel:
+        return None
+    return rel
+
+
+def _version(info: dict[str, Any]) -> str:
+    tag = info.get("ETag") or info.get("etag") or info.get("md5Hash") or info.get("blob_id")
+    stamp = info.get("LastModified") or info.get("mtime") or info.get("updated") or ""
+    return f"{info.get('size', '')}|{tag or stamp}"
+
+
+def _read_capped(fs: Any, path: str, size: int | None, cap: int) -> bytes:
+    if size is not None and size > cap:
+        raise Permanent(f"{size} bytes is over the {cap}-byte cap per file")
+    chunks: list[bytes] = []
+    total = 0
+    with fs.open(path, "rb", block_size=BLOCK) as handle:
+        while True:
+            chunk = handle.read(BLOCK)
+            if not chunk:
+                break
+            total += len(chunk)
+            if total > cap:
+                raise Permanent(f"over the {cap}-byte cap per file")
+            chunks.append(chunk)
+    data = b"".join(chunks)
+    if size is not None and len(data) != size:
+        raise OSError(f"truncated download: {len(data)} of {size} bytes")
+    return data
+
+
+def pull_fsspec(
+    uri: str,
+    workspace: Path,
+    *,
+    progress: Any = None,
+    storage_options: dict[str, Any] | None = None,
+    **_ignored: Any,
+) -> PullResult:
+    old = Manifest.load(workspace)
+    manifest = Manifest(uri=uri, pulled_at=datetime.now(UTC).isoformat(timespec="seconds"))
+    result = PullResult(uri=uri, workspace=workspace, manifest=manifest)
+    try:
+        fs, root = _filesystem(uri, storage_options)
+        listing = retry(lambda: fs.find(root, detail=True), what="list")
+    except Exception as exc:
+        manifest.problems.append(f"listing: {describe(exc)}")
+        manifest.save(workspace)
+        result.usable = False
+        return result
+    cap = max_file_bytes()
+    wanted = []
+    for path, info in sorted(listing.items()):
+        rel = _relative(root, path)
+        if rel is None:
+            if info.get("type") != "directory" and path.rstrip("/") != root:
+                manifest.problems.append(f"{path}: unsafe object name, skipped")
+            continue
+        if info.get("type", "file") == "file" and rel.lower().endswith(SUFFIXES):
+            wanted.append((rel, path, info))
+    for index, (rel, path, info) in enumerate(wanted, 1):
+        version = _version(info)
+        previous = old.entries.get(rel) if old.uri == uri else None
+        target = workspace / rel
+        if previous and previous.complete and previous.updated_at == version and target.exists():
+            manifest.entries[rel] = previous
+            result.cached += 1
+        else:
+            entry = Entry(key=rel, updated_at=version, folder=rel)
+            try:
+                size = info.get("size")
+                data = retry(lambda p=path, s=size: _read_capped(fs, p, s, cap), what=rel)
+                target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                write_atomic(str(target), data, mode=0o600)
+                entry.fetched.append(rel)
+            except Exception as exc:
+                entry.missing.append(describe(exc))
+            manifest.entries[rel] = entry
+            result.fetched += 1
+        if progress:
+            progress(uri, index, len(wanted))
+    manifest.save(workspace)
+    result.usable = any(e.fetched for e in manifest.entries.values())
+    if not wanted:
+        manifest.problems.append("no json/jsonl/csv/yaml/wandb files under this prefix")
+        manifest.save(workspace)
+    return result
