@@ -56,7 +56,7 @@ def test_stale_suppression_is_reported(ws, cli, tmp_path: Path) -> None:
     (root / "artifacts/hf_jobs/eval_submissions.jsonl").unlink()  # the OPS001 finding is gone
     result = cli("check", str(root), "--suppressions", str(sup), "--no-color")
     assert result.code == 0
-    assert "FTL002 info suppression" in result.out and "OPS001" in result.out
+    assert "FTL002 suppression" in result.out and "OPS001" in result.out
 
 
 def test_suppressions_from_config_and_bad_file(ws, cli, tmp_path: Path) -> None:

@@ -1,22 +1,33 @@
-"""`--format text`: a rich table per run on a terminal, grep-friendly lines otherwise.
+"""`--format text`: one line per finding, `path:line: CODE message`, in reading order.
+
+Modelled on ruff's concise output: a line is never wrapped or broken inside a path (we
+print no newlines inside a finding; a terminal soft-wraps a long line, and tmux or an
+editor joins it back), so `grep`, editors' "go to file:line" and CI logs all work. On a
+terminal the code is coloured by severity and each run gets a short bold header; piped,
+the same lines come without escapes. Reading order and folding: `ftlint.report.fold`.
+The closing summary counts findings by severity; `--statistics` prints a table of
+counts per rule instead of the findings (like `ruff --statistics`).
 
 Artifact strings and model outputs are untrusted: control characters (ANSI escapes
-that could rewrite the terminal) are shown escaped, and rich markup in them is never
-interpreted (cells are `Text` objects, not markup strings).
+that could rewrite the terminal) and bidi overrides are shown escaped.
 """
 
 from __future__ import annotations
 
-import io
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Sequence
 
-from ftlint.model import Finding
+from ftlint.model import Evidence, Finding
 from ftlint.report import Report
+from ftlint.report.fold import Line, Section, sections, statistics
+from ftlint.report.locate import pointer_line
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+_ANSI = {"error": "\x1b[1;31m", "warning": "\x1b[33m", "info": "\x1b[36m"}
+_BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
+MAX_RUNS_LISTED = 3
 
 
 def clean(text: str) -> str:
@@ -30,97 +41,129 @@ def clean(text: str) -> str:
     )
 
 
-def _where(f: Finding) -> str:
-    if not f.evidence:
-        return "-"
-    first = f.evidence[0].location()
-    more = len(f.evidence) - 1
-    return f"{first} (+{more})" if more else first
+def location(e: Evidence, root: str) -> str:
+    """`path:line`: the evidence line, else the line of its JSON pointer, else the path."""
+    if e.line is not None and e.line >= 1:
+        return f"{e.path}:{e.line}"
+    if e.pointer:
+        line = pointer_line(root, e.path, e.pointer)
+        return f"{e.path}:{line}" if line else f"{e.path}#{e.pointer}"
+    return e.path
+
+
+def _where(f: Finding, report: Report) -> str:
+    if f.evidence:
+        return location(f.evidence[0], report.campaign.root)
+    run = report.campaign.get(f.run)
+    if run is not None:
+        for path in (run.final_metrics_path, run.eval_result_path, run.series_path):
+            if path:
+                return path
+    return "."
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 and word != 'info' else ''}"
 
 
 def summary_line(findings: Sequence[Finding], runs: int) -> str:
     active = [f for f in findings if not f.suppressed]
     if not active:
         tail = f" ({len(findings)} suppressed)" if findings else ""
-        return f"No findings in {runs} run{'s' if runs != 1 else ''}{tail}."
+        return f"No findings in {_plural(runs, 'run')}{tail}."
     counts = Counter(f.severity.value for f in active)
-    parts = [
-        f"{counts[s]} {s}{'s' if counts[s] != 1 and s != 'info' else ''}"
-        for s in ("error", "warning", "info")
-        if counts.get(s)
-    ]
+    parts = [_plural(counts[s], s) for s in ("error", "warning", "info") if counts.get(s)]
     suppressed = len(findings) - len(active)
     tail = f"; {suppressed} suppressed" if suppressed else ""
     return (
-        f"Found {len(active)} finding{'s' if len(active) != 1 else ''} "
-        f"({', '.join(parts)}) in {runs} run{'s' if runs != 1 else ''}{tail}."
+        f"Found {_plural(len(active), 'finding')} ({', '.join(parts)}) "
+        f"in {_plural(runs, 'run')}{tail}."
     )
 
 
-def _groups(findings: Sequence[Finding]) -> list[tuple[str, list[Finding]]]:
-    groups: dict[str, list[Finding]] = defaultdict(list)
-    for f in findings:
-        groups[f.run or ""].append(f)
-    return [(k, groups[k]) for k in sorted(groups, key=lambda k: (k == "", k))]
+def _paint(text: str, style: str, color: bool) -> str:
+    return f"{style}{text}{_RESET}" if color and text else text
 
 
-def render_plain(report: Report) -> str:
-    out: list[str] = []
-    for run, items in _groups(report.findings):
-        out.append(f"{clean(run) if run else '(campaign)'}")
-        for f in items:
-            mark = " [suppressed]" if f.suppressed else ""
-            out.append(
-                f"  {clean(_where(f))}: {f.rule} {f.severity.value}{mark} {clean(f.message)}"
-            )
-        out.append("")
-    if report.extra.get("quiet"):
-        return "\n".join(out)
-    out.append(summary_line(report.findings, len(report.campaign.runs)))
-    if report.campaign.selection_note:
-        out.append(clean(report.campaign.selection_note))
-    return "\n".join(out) + "\n"
+def _fold_note(line: Line) -> str:
+    if not line.folded:
+        return ""
+    runs = line.runs
+    shown = ", ".join(clean(r) for r in runs[:MAX_RUNS_LISTED])
+    more = f" +{len(runs) - MAX_RUNS_LISTED} more" if len(runs) > MAX_RUNS_LISTED else ""
+    return f" [{len(runs)} runs: {shown}{more}]"
 
 
-def render_rich(report: Report) -> str:
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
+def finding_line(line: Line, report: Report) -> str:
+    f, color = line.finding, report.color
+    code = _paint(f.rule, _ANSI.get(f.severity.value, ""), color)
+    where = _paint(clean(_where(f, report)), _BOLD, color)
+    mark = " [suppressed]" if f.suppressed else ""
+    note = _paint(_fold_note(line), _DIM, color)
+    return f"{where}: {code}{mark} {clean(f.message)}{note}"
 
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        force_terminal=report.color,
-        no_color=not report.color,
-        color_system="standard" if report.color else None,
-        width=report.width or 120,
-        highlight=False,
-        emoji=False,
-        legacy_windows=False,
-    )
-    for run, items in _groups(report.findings):
-        title = Text(clean(run) if run else "(campaign)", style="bold")
-        table = Table(title=title, title_justify="left", expand=False, show_lines=False)
-        table.add_column("Code", no_wrap=True)
-        table.add_column("Severity", no_wrap=True)
-        table.add_column("Message", overflow="fold", ratio=3)
-        table.add_column("Evidence", overflow="fold", ratio=2)
-        for f in items:
-            sev = Text(
-                f.severity.value + (" (suppressed)" if f.suppressed else ""),
-                style=SEVERITY_STYLE.get(f.severity.value, ""),
-            )
-            table.add_row(Text(f.rule), sev, Text(clean(f.message)), Text(clean(_where(f))))
-        console.print(table)
-        console.print()
-    if report.extra.get("quiet"):
-        return buffer.getvalue()
-    console.print(Text(summary_line(report.findings, len(report.campaign.runs)), style="bold"))
-    if report.campaign.selection_note:
-        console.print(Text(clean(report.campaign.selection_note)))
-    return buffer.getvalue()
+
+def _header(section: Section, color: bool) -> str:
+    name = clean(section.run) if section.run is not None else "(campaign)"
+    role = f" ({section.role})" if section.role else ""
+    counts = ", ".join(_plural(n, s) for s, n in section.counts) or "suppressed only"
+    return _paint(f"{name}{role}", _BOLD, color) + f" {counts}"
+
+
+def render_statistics(report: Report) -> str:
+    """The per-rule table: count, code, name, severities, runs."""
+    stats = statistics(report.findings)
+    rows = [
+        (
+            str(s.count),
+            s.code,
+            s.name,
+            ", ".join(f"{n} {sev}" for sev, n in s.by_severity),
+            _plural(s.runs, "run"),
+        )
+        for s in stats
+    ]
+    widths = [max((len(r[i]) for r in rows), default=0) for i in range(5)]
+    lines = [
+        f"{r[0].rjust(widths[0])}  {r[1].ljust(widths[1])}  {clean(r[2]).ljust(widths[2])}  "
+        f"{r[3].ljust(widths[3])}  {r[4]}".rstrip()
+        for r in rows
+    ]
+    return "".join(line + "\n" for line in lines)
 
 
 def render_text(report: Report) -> str:
-    """Rich tables on a terminal (report.color), plain lines when piped or --no-color."""
-    return render_rich(report) if report.color else render_plain(report)
+    """Findings as `path:line: CODE message` lines under short run headers, then a summary.
+
+    `report.extra`: `quiet` (finding lines only), `fold` (default True), `statistics`.
+    """
+    quiet = bool(report.extra.get("quiet"))
+    out: list[str] = []
+    if report.extra.get("statistics"):
+        out.append(render_statistics(report).rstrip("\n"))
+    else:
+        for section in sections(
+            report.findings, report.campaign, fold=bool(report.extra.get("fold", True))
+        ):
+            if not quiet:
+                out.append(_header(section, report.color))
+            out.extend(finding_line(line, report) for line in section.lines)
+            if not quiet:
+                out.append("")
+    if quiet:
+        return "".join(line + "\n" for line in out if line)
+    if report.extra.get("statistics") and out[0]:
+        out.append("")
+    summary = summary_line(report.findings, len(report.campaign.runs))
+    out.append(_paint(summary, _BOLD, report.color))
+    folded = sum(
+        len(line.members) - 1
+        for s in sections(report.findings, report.campaign)
+        for line in s.lines
+        if line.folded
+    )
+    if folded and report.extra.get("fold", True) and not report.extra.get("statistics"):
+        out.append(f"{folded} identical finding(s) in other runs folded; --no-fold lists each.")
+    if report.campaign.selection_note:
+        out.append(clean(report.campaign.selection_note))
+    return "\n".join(out) + "\n"
