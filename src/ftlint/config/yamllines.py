@@ -24,7 +24,11 @@ def load_yaml_with_lines(path: Path, text: str) -> tuple[Any, dict[str, int]]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
         node = loader.get_single_node()
+        if node is not None:
+            _check_expansion(node, path)
         data = loader.construct_document(node) if node is not None else None
+    except RecursionError:
+        raise FtlintError("invalid YAML: nested too deeply", path) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -35,8 +39,47 @@ def load_yaml_with_lines(path: Path, text: str) -> tuple[Any, dict[str, int]]:
         loader.dispose()
     lines: dict[str, int] = {}
     if node is not None:
-        _walk(node, (), lines, path)
+        try:
+            _walk(node, (), lines, path)
+        except RecursionError:
+            raise FtlintError("invalid YAML: nested too deeply", path) from None
     return data, lines
+
+
+#: nodes a document may grow to when its aliases are expanded, beyond its own size: a
+#: "billion laughs" document is refused here instead of hanging every walk over it
+MAX_EXPANDED_NODES = 10_000
+
+
+def _check_expansion(root: Any, path: Path) -> None:
+    """Refuse a document whose aliases expand it past MAX_EXPANDED_NODES (or that refers
+    to itself). Counted in linear time over the distinct nodes, without recursion."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        children = node.value if isinstance(node.value, list) else []
+        flat = [c for item in children for c in (item if isinstance(item, tuple) else (item,))]
+        if done:
+            active.discard(key)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in flat)
+            continue
+        if key in sizes:
+            continue
+        if key in active:
+            raise FtlintError("invalid YAML: an alias refers to its own anchor", path)
+        active.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in flat if id(c) not in sizes)
+    expanded = sizes[id(root)]
+    if expanded > max(MAX_EXPANDED_NODES, len(sizes)):
+        raise FtlintError(
+            f"invalid YAML: aliases expand the document to {expanded:,} nodes "
+            f"(limit {MAX_EXPANDED_NODES:,}); not read",
+            path,
+        )
 
 
 def _walk(node: Any, at: tuple[str, ...], lines: dict[str, int], path: Path) -> None:

@@ -6,8 +6,12 @@ Nothing here raises on bad input. Every reader returns data plus `Problem`s that
 
 from __future__ import annotations
 
+import fcntl
 import json
 import math
+import os
+import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -57,20 +61,128 @@ def reject_constant(name: str) -> float:
     return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}[name]
 
 
-def read_json(ws: Workspace, path: Path, run: str | None = None) -> tuple[Any, list[Problem]]:
-    """Read a whole JSON file. Returns (data or None, problems)."""
+#: the largest whole-JSON artifact read into memory (`limits: max-json-bytes`); a
+#: bigger file is reported, never loaded (a metrics file is kB, an export a few MB)
+DEFAULT_MAX_JSON_BYTES = 256 * 1024 * 1024
+
+
+def open_regular(
+    ws: Workspace, path: Path, run: str | None, what: str
+) -> tuple[Any, Problem | None]:
+    """Open `path` for binary reading only if it is a regular file inside the workspace.
+
+    Opened non-blocking and checked with fstat on the same descriptor, so a FIFO named
+    like an artifact is reported instead of blocking forever, and a file swapped between
+    the check and the open cannot slip through. Returns (binary handle, None) or
+    (None, problem); the caller closes the handle.
+    """
+    ev = Evidence(ws.rel(path))
+    if not ws.inside(path):
+        return None, Problem("unsafe-path", "resolves outside the workspace; not read", ev, run)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return None, Problem("missing", "file not found", ev, run)
+    except IsADirectoryError:
+        return None, Problem("missing", f"is a directory, expected a {what} file", ev, run)
+    except OSError as exc:
+        return None, Problem("missing", f"cannot read: {exc.strerror}", ev, run)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            problem = Problem("missing", f"is a directory, expected a {what} file", ev, run)
+        elif not stat.S_ISREG(mode):
+            problem = Problem(
+                "invalid", "not a regular file (FIFO, socket or device); not read", ev, run
+            )
+        else:
+            flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+            fcntl.fcntl(fd, fcntl.F_SETFL, flags & ~os.O_NONBLOCK)
+            return os.fdopen(fd, "rb"), None
+    except OSError as exc:
+        problem = Problem("missing", f"cannot read: {exc.strerror}", ev, run)
+    os.close(fd)
+    return None, problem
+
+
+def loads_checked(text: str | bytes) -> tuple[Any, list[str]]:
+    """json.loads where a duplicated key keeps its first value and is remembered, so an
+    appended `"json_valid_rate": 0.995` cannot silently replace the measured one.
+
+    Returns (value, duplicated keys). Raises what json.loads raises (ValueError,
+    RecursionError); callers turn those into problems.
+    """
+    duplicates: list[str] = []
+
+    def first_wins(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(pairs)
+        if len(out) != len(pairs):
+            out = {}
+            for key, value in pairs:
+                if key in out:
+                    duplicates.append(key)
+                else:
+                    out[key] = value
+        return out
+
+    return json.loads(text, object_pairs_hook=first_wins), duplicates
+
+
+def _duplicate_line(text: str, key: str, seen: dict[str, int]) -> int | None:
+    """The line of the next repeated occurrence of `"key":` (the first one is kept)."""
+    pattern = re.compile(re.escape(json.dumps(key)) + r"\s*:")
+    index = seen.get(key, 0) + 1
+    seen[key] = index
+    for i, match in enumerate(pattern.finditer(text)):
+        if i == index:
+            return text.count("\n", 0, match.start()) + 1
+    return None
+
+
+def _dup_message(key: str, where: str) -> str:
+    shown = key if len(key) <= 60 else key[:57] + "..."
+    return f"key {shown!r} appears more than once{where}; the first value is kept"
+
+
+def parse_failure(exc: BaseException) -> str:
+    """What json.loads' non-decode errors mean, in words (never the value itself)."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply to parse"
+    text = str(exc)
+    if "digits" in text or "int" in text:
+        return "an integer too long to parse (over 4,300 digits)"
+    return "invalid JSON: " + text[:80]
+
+
+def read_json(
+    ws: Workspace,
+    path: Path,
+    run: str | None = None,
+    *,
+    max_bytes: int = DEFAULT_MAX_JSON_BYTES,
+) -> tuple[Any, list[Problem]]:
+    """Read a whole JSON file. Returns (data or None, problems).
+
+    Only a regular file inside the workspace, at most `max_bytes`, is read; nesting past
+    the recursion limit and huge integers are problems, and a duplicated key keeps its
+    first value and is reported as "inconsistent" with its line.
+    """
     rel = ws.rel(path)
     ev = Evidence(rel)
-    if not ws.inside(path):
-        return None, [Problem("unsafe-path", "resolves outside the workspace; not read", ev, run)]
-    if path.is_dir():
-        return None, [Problem("missing", "is a directory, expected a JSON file", ev, run)]
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None, [Problem("missing", "file not found", ev, run)]
-    except OSError as exc:
-        return None, [Problem("missing", f"cannot read: {exc.strerror}", ev, run)]
+    handle, problem = open_regular(ws, path, run, "JSON")
+    if handle is None:
+        return None, [problem] if problem else []
+    with handle:
+        try:
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_bytes:
+                msg = f"file is {size:,} bytes, over the {max_bytes:,}-byte limit; not read"
+                return None, [Problem("invalid", msg, ev, run)]
+            raw = handle.read(max_bytes + 1)
+        except OSError as exc:
+            return None, [Problem("missing", f"cannot read: {exc.strerror}", ev, run)]
+    if len(raw) > max_bytes:
+        return None, [Problem("invalid", f"file grew over the {max_bytes:,}-byte limit", ev, run)]
     if not raw.strip():
         return None, [Problem("empty", "file is empty", ev, run)]
     try:
@@ -83,13 +195,28 @@ def read_json(ws: Workspace, path: Path, run: str | None = None) -> tuple[Any, l
             )
         ]
     try:
-        return json.loads(text), []
+        value, duplicates = loads_checked(text)
     except json.JSONDecodeError as exc:
         truncated = exc.pos >= len(text.rstrip())
         what = "truncated JSON (file ends early)" if truncated else f"invalid JSON: {exc.msg}"
         return None, [
             Problem("malformed", f"{what} at column {exc.colno}", Evidence(rel, exc.lineno), run)
         ]
+    except (ValueError, RecursionError) as exc:
+        return None, [Problem("malformed", parse_failure(exc), ev, run)]
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for key in duplicates:
+        line = _duplicate_line(text, key, seen)
+        problems.append(
+            Problem(
+                "inconsistent",
+                _dup_message(key, ""),
+                Evidence(rel, line),
+                run,
+            )
+        )
+    return value, problems
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,32 +239,12 @@ def iter_jsonl(
     truncated; non-UTF-8 bytes and invalid JSON are reported with their line.
     """
     rel = ws.rel(path)
-    if not ws.inside(path):
-        yield JsonlLine(
-            0,
-            problem=Problem(
-                "unsafe-path", "resolves outside the workspace; not read", Evidence(rel), run
-            ),
-        )
+    handle, problem = open_regular(ws, path, run, "JSONL")
+    if handle is None:
+        if problem is not None:
+            yield JsonlLine(0, problem=problem)
         return
-    if path.is_dir():
-        yield JsonlLine(
-            0,
-            problem=Problem("missing", "is a directory, expected a JSONL file", Evidence(rel), run),
-        )
-        return
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        kind = "missing"
-        msg = (
-            "file not found"
-            if isinstance(exc, FileNotFoundError)
-            else f"cannot read: {exc.strerror}"
-        )
-        yield JsonlLine(0, problem=Problem(kind, msg, Evidence(rel), run))
-        return
-    loads = json.loads
+    loads = loads_checked
     with handle:
         number = 0
         any_content = False
@@ -163,7 +270,13 @@ def iter_jsonl(
                 continue
             any_content = True
             try:
-                value = loads(raw)
+                value, duplicates = loads(raw)
+            except RecursionError as exc:
+                yield JsonlLine(
+                    number,
+                    problem=Problem("malformed", parse_failure(exc), Evidence(rel, number), run),
+                )
+                continue
             except UnicodeDecodeError as exc:
                 yield JsonlLine(
                     number,
@@ -174,12 +287,17 @@ def iter_jsonl(
                 continue
             except ValueError as exc:
                 last = not raw.endswith(b"\n") and not handle.peek(1)
-                msg = getattr(exc, "msg", str(exc))
+                msg = getattr(exc, "msg", None) or parse_failure(exc)
                 what = "half-written last line (truncated JSON)" if last else f"invalid JSON: {msg}"
                 yield JsonlLine(
                     number, problem=Problem("malformed", what, Evidence(rel, number), run)
                 )
                 continue
+            for key in duplicates:
+                what = _dup_message(key, " on this line")
+                yield JsonlLine(
+                    number, problem=Problem("inconsistent", what, Evidence(rel, number), run)
+                )
             yield JsonlLine(number, value=value)
         if not any_content:
             yield JsonlLine(0, problem=Problem("empty", "file is empty", Evidence(rel), run))

@@ -15,7 +15,12 @@ as `LogDamage`, never raised.
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import json
+import math
+import os
+import stat
 import struct
 import zlib
 from collections.abc import Iterator
@@ -171,7 +176,7 @@ class _Framer:
 def _value(raw: str, log: RunLog) -> Any:
     try:
         return json.loads(raw, parse_constant=reject_constant)
-    except ValueError:
+    except (ValueError, RecursionError):  # bad JSON, a 4,300-digit integer, deep nesting
         log.bad_values += 1
         return None
 
@@ -222,7 +227,11 @@ def _step_of(history: Any, values: dict[str, Any]) -> int | None:
     if history.HasField("step"):
         return int(history.step.num)
     step = values.get("_step")
-    return int(step) if isinstance(step, (int, float)) and not isinstance(step, bool) else None
+    if isinstance(step, bool) or not isinstance(step, (int, float)):
+        return None
+    if isinstance(step, float) and not math.isfinite(step):
+        return None  # a NaN or infinite `_step` is no step
+    return int(step)
 
 
 def read_run_log(path: Path) -> RunLog:
@@ -233,8 +242,19 @@ def read_run_log(path: Path) -> RunLog:
     """
     record_class = _record_class()
     log = RunLog()
-    with path.open("rb") as handle:
-        log.size = path.stat().st_size
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the open
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file (FIFO, socket or device)")
+        flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+        fcntl.fcntl(fd, fcntl.F_SETFL, flags & ~os.O_NONBLOCK)
+        handle = os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+    with handle:
+        log.size = info.st_size
         framer = _Framer(handle, log.size)
         for offset, payload in framer.records():
             record = record_class()
