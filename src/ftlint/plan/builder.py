@@ -27,8 +27,8 @@ from typing import Any
 
 from ftlint.gates.decide import GateReport, Verdict
 from ftlint.model import Campaign, Category, Finding, Run
+from ftlint.plan.attribution import Cause, SettingChange, attribute, diff_settings, root_sentence
 from ftlint.plan.model import (
-    CATEGORY_ORDER,
     KnobConflict,
     Override,
     Plan,
@@ -36,6 +36,7 @@ from ftlint.plan.model import (
     Proposal,
     format_value,
 )
+from ftlint.plan.ranking import Item, rank
 from ftlint.plan.summary import clusters, diagnosis, scoreboard
 
 
@@ -79,7 +80,10 @@ def build_plan(
     scope = [f for f in active if f.run in (candidate.name, None)]
     reasons = _block_reasons(scope, gates)
     blocked = bool(reasons)
-    actions, conflicts = _actions(scope, blocked, candidate, knobs)
+    changes = diff_settings(baseline, candidate, knobs) if baseline is not None else []
+    causes = attribute(changes, scope, candidate.provenance.eval_size)
+    context = {"baseline": baseline, "findings": active}
+    actions, conflicts = _actions(scope, blocked, candidate, knobs, causes, context)
     found = clusters(scope, blocked)
     counts = {s: sum(1 for f in scope if f.severity.value == s) for s in ("error", "warning")}
     counts["info"] = sum(1 for f in scope if f.severity.value == "info")
@@ -104,8 +108,28 @@ def build_plan(
         gates=gates,
         counts=counts,
         other_findings=len(active) - len(scope),
+        setting_changes=tuple(_change_dict(c, causes) for c in changes),
     )
-    return replace(plan, diagnosis=tuple(diagnosis(plan, scope)))
+    return replace(plan, diagnosis=tuple(_diagnosis(plan, scope, causes)))
+
+
+def _change_dict(change: SettingChange, causes: Sequence[Cause]) -> dict[str, Any]:
+    cause = next((c for c in causes if c.change == change), None)
+    explains = [f.fingerprint for f in cause.explains] if cause else []
+    return {**change.to_dict(), "family": change.family, "explains": explains}
+
+
+def _diagnosis(plan: Plan, scope: Sequence[Finding], causes: Sequence[Cause]) -> list[str]:
+    """The root cause in one sentence first, then the details (at most 5 sentences).
+
+    With an explained setting change, its sentence replaces the "dominant failure"
+    sentence: it names the same failure and says why it happened.
+    """
+    details = diagnosis(plan, scope)
+    if not causes:
+        return details
+    rest = [s for s in details if not s.startswith("The dominant failure is")]
+    return [root_sentence(causes[0]), *rest][:5]
 
 
 def _block_reasons(scope: Sequence[Finding], gates: GateReport | None) -> list[str]:
@@ -124,42 +148,43 @@ def _block_reasons(scope: Sequence[Finding], gates: GateReport | None) -> list[s
     return list(dict.fromkeys(out))
 
 
-def _action_key(a: PlannedAction) -> tuple[Any, ...]:
-    sev = {"error": 0, "warning": 1, "info": 2}[a.severity]
-    cat = CATEGORY_ORDER.get(Category(a.category), 9)
-    return (a.tier, sev, cat, a.rules[0], a.text)
-
-
 def _actions(
     scope: Sequence[Finding],
     blocked: bool,
     candidate: Run,
     knobs: Mapping[str, Sequence[str]],
+    causes: Sequence[Cause] = (),
+    context: Mapping[str, Any] | None = None,
 ) -> tuple[list[PlannedAction], list[KnobConflict]]:
-    merged: dict[tuple[Any, ...], PlannedAction] = {}
+    merged: dict[tuple[Any, ...], Item] = {}
     for f in scope:
         for a in f.actions:
             key = (a.tier, a.kind, a.knob, format_value(a.value), a.text)
             seen = merged.get(key)
             if seen is not None:
-                if f.rule not in seen.rules:
-                    merged[key] = _replace(seen, rules=(*seen.rules, f.rule))
+                if f.rule not in seen.action.rules:
+                    seen.action = _replace(seen.action, rules=(*seen.action.rules, f.rule))
+                seen.findings.append(f)
                 continue
-            merged[key] = PlannedAction(
-                tier=a.tier,
-                kind=a.kind,
-                knob=a.knob,
-                value=a.value,
-                text=a.text,
-                why=a.why,
-                expected=a.expected,
-                rollback_trigger=a.rollback_trigger,
-                rules=(f.rule,),
-                severity=f.severity.value,
-                category=f.category.value,
-                provisional=blocked and f.category is Category.QUALITY,
+            merged[key] = Item(
+                PlannedAction(
+                    tier=a.tier,
+                    kind=a.kind,
+                    knob=a.knob,
+                    value=a.value,
+                    text=a.text,
+                    why=a.why,
+                    expected=a.expected,
+                    rollback_trigger=a.rollback_trigger,
+                    rules=(f.rule,),
+                    severity=f.severity.value,
+                    category=f.category.value,
+                    provisional=blocked and f.category is Category.QUALITY,
+                ),
+                [f],
             )
-    actions = sorted(merged.values(), key=_action_key)
+    ctx = {"candidate": candidate, "knobs": knobs, **(context or {})}
+    actions = rank(list(merged.values()), causes, scope, ctx)
     actions, conflicts = _resolve(actions, candidate, knobs)
     if blocked:
         actions = [

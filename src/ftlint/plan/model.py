@@ -106,6 +106,16 @@ class PlannedAction:
     status: str = "planned"  # "planned" | "deferred" | "superseded"
     provisional: bool = False
     note: str = ""
+    #: fingerprints of the findings this action addresses (every rule that proposed it)
+    addresses: tuple[str, ...] = ()
+    #: failed rows it is expected to fix, from the clusters it covers (None: unknown)
+    expected_rows_fixed: int | None = None
+    #: the setting change it reverts or corrects (knob, names, baseline, candidate)
+    caused_by: Mapping[str, Any] | None = None
+    #: the failure clusters (classes) it covers, the dominant one first
+    covers: tuple[str, ...] = ()
+    #: False for a generic remedy (proposed without knowing why rows failed)
+    specific: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -124,6 +134,11 @@ class PlannedAction:
             "status": self.status,
             "provisional": self.provisional,
             "note": self.note,
+            "addresses": list(self.addresses),
+            "expected_rows_fixed": self.expected_rows_fixed,
+            "caused_by": _json_value(self.caused_by) if self.caused_by is not None else None,
+            "covers": list(self.covers),
+            "specific": self.specific,
         }
 
 
@@ -204,6 +219,8 @@ class Plan:
     gates: GateReport | None
     counts: Mapping[str, int] = field(default_factory=dict)
     other_findings: int = 0
+    #: every knob the candidate set differently from the baseline (`SettingChange.to_dict`)
+    setting_changes: tuple[Mapping[str, Any], ...] = ()
 
     def applied_overrides(self) -> list[Override]:
         return [o for o in self.overrides if o.status == "apply"]
@@ -227,6 +244,7 @@ class Plan:
             "conflicts": [c.to_dict() for c in self.conflicts],
             "gates": self.gates.to_dict() if self.gates is not None else None,
             "findings": {**dict(self.counts), "other_runs": self.other_findings},
+            "setting_changes": [_json_value(c) for c in self.setting_changes],
         }
 
 

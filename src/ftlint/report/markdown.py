@@ -16,6 +16,7 @@ from typing import Any
 from ftlint.gates.decide import GateReport
 from ftlint.plan.model import TIER_NAMES, Cluster, Plan, PlannedAction
 from ftlint.report.envfmt import env_lines
+from ftlint.report.plan_text import change_text, impact_text
 from ftlint.report.text import clean
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
@@ -182,11 +183,15 @@ def _action_row(a: PlannedAction) -> str:
         flags.append("**DEFERRED**")
     if a.provisional:
         flags.append("**PROVISIONAL**")
+    if a.caused_by:
+        flags.append(f"**Revert** {md(change_text(a.caused_by))}:")
     prefix = " ".join(flags) + " " if flags else ""
+    impact = impact_text(a)
+    expected = "; ".join(x for x in (md(impact) if impact else "", md(a.expected)) if x)
     cells = [
         prefix + md(a.text),
         md(a.why) or DASH,
-        md(a.expected) or DASH,
+        expected or DASH,
         md(a.rollback_trigger) or DASH,
         md(", ".join(a.rules)) + f" ({a.kind})",
     ]

@@ -7,7 +7,7 @@ control characters cannot drive the terminal.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ftlint.gates.decide import GateReport, GateResult
@@ -173,12 +173,35 @@ def _action(out: _Out, a: PlannedAction) -> None:
     if a.provisional:
         flags += out.style("PROVISIONAL", "PROVISIONAL") + " "
     out.add(f"     - {flags}{clean(a.text)}  [{', '.join(a.rules)}, {a.kind}]")
+    if a.caused_by:
+        out.add(f"       caused by:   {clean(change_text(a.caused_by))}")
+    if a.expected_rows_fixed is not None or a.covers:
+        out.add(f"       fixes:       {clean(impact_text(a))}")
     if a.why:
         out.add(f"       why:         {clean(a.why)}")
     if a.expected:
         out.add(f"       expected:    {clean(a.expected)}")
     if a.rollback_trigger:
         out.add(f"       rollback if: {clean(a.rollback_trigger)}")
+
+
+def change_text(change: Mapping[str, Any]) -> str:
+    """`learning_rate 0.00002 -> 0.00005 (HF_FT_LR)`: the setting change an action reverts."""
+    names = ", ".join(str(n) for n in change.get("names") or ())
+    base = change.get("baseline") or "unset"
+    cand = change.get("candidate") or "unset"
+    return f"{change.get('knob')} {base} -> {cand}" + (f" ({names})" if names else "")
+
+
+def impact_text(a: PlannedAction) -> str:
+    """What an action is expected to fix: rows and the clusters it covers."""
+    rows = a.expected_rows_fixed
+    head = f"up to {rows} failed row{'s' if rows != 1 else ''}" if rows is not None else ""
+    covers = ", ".join(a.covers)
+    if covers:
+        kind = "generic, covers" if not a.specific else "covers"
+        head = f"{head} ({kind} {covers})" if head else f"{kind} {covers}"
+    return head
 
 
 def override_line(o: Override) -> str:

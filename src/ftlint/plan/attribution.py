@@ -1,0 +1,358 @@
+"""Attribute a regression to what the candidate changed: settings diff -> root causes.
+
+A candidate that got worse usually got worse because someone changed a knob. The
+planner diffs every setting both runs recorded (`run.env`: the `--env` pairs of a job
+command; `run.settings`: TrainingArguments, LLaMA-Factory YAML keys, OpenAI
+hyperparameters, W&B config) and connects each changed knob to the findings it
+plausibly explains:
+
+* max_new_tokens lowered -> truncation (objects cut at the cap: FMT004, FMT003
+  `unterminated`);
+* learning_rate or epochs raised -> late-training regression and memorisation (TRN
+  findings, the FMT006 spike during training);
+* dataset version, eval set or target scale changed -> incomparable metrics (PRV001);
+* chat template or prompt changed -> no-JSON, prose, fence and wrapper failures
+  (FMT003 classes, FMT005, FMT008).
+
+A change explains the pair's headline regressions (FMT001/FMT002/FMT007, QLT003) only
+when the findings it explains directly carry them: the classes it causes hold at least
+half of the failed rows, or a late-training finding shows the decline. Reverting an
+explained change restores a value known to work, so its action leads the plan (see
+`ftlint.plan.ranking`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ftlint.model import Category, Finding, Run
+from ftlint.plan.model import format_value
+
+#: setting names (lower case, any stack) -> the planner's knob
+STACK_KNOBS: dict[str, str] = {
+    "max_new_tokens": "max_new_tokens",
+    "max_tokens": "max_new_tokens",
+    "generation_max_new_tokens": "max_new_tokens",
+    "learning_rate": "learning_rate",
+    "lr": "learning_rate",
+    "learning_rate_multiplier": "learning_rate",
+    "num_train_epochs": "epochs",
+    "n_epochs": "epochs",
+    "epochs": "epochs",
+    "dataset_version": "dataset_version",
+    "eval_dataset": "eval_dataset_path",
+    "eval_dataset_path": "eval_dataset_path",
+    "target_scale": "target_scale",
+    "template": "chat_template",
+    "chat_template": "chat_template",
+    "system_prompt": "system_prompt",
+    "system": "system_prompt",
+    "prompt_template": "prompt_template",
+    "prompt_version": "prompt_template",
+}
+#: name endings (lower case) of env variables -> knob, for names no knob map lists
+SUFFIX_KNOBS: tuple[tuple[str, str], ...] = (
+    ("max_new_tokens", "max_new_tokens"),
+    ("learning_rate", "learning_rate"),
+    ("_lr", "learning_rate"),
+    ("epochs", "epochs"),
+    ("dataset_version", "dataset_version"),
+    ("chat_template", "chat_template"),
+    ("system_prompt", "system_prompt"),
+    ("prompt_template", "prompt_template"),
+    ("prompt_version", "prompt_template"),
+)
+FAMILY = {
+    "max_new_tokens": "truncation",
+    "learning_rate": "training",
+    "epochs": "training",
+    "dataset_version": "comparability",
+    "eval_dataset_path": "comparability",
+    "target_scale": "comparability",
+    "chat_template": "prompt",
+    "system_prompt": "prompt",
+    "prompt_template": "prompt",
+}
+LABEL = {
+    "truncation": "Truncation",
+    "training": "Late-training regression",
+    "comparability": "Incomparable pair",
+    "prompt": "Prompt format",
+}
+PROMPT_CLASSES = ("no_json", "wrapper_object", "markdown_fence", "trailing_text")
+#: headline findings of a regression: explained when a cause explains what they measure
+SYMPTOMS = ("FMT001", "FMT002", "FMT007", "QLT003")
+
+
+@dataclass(frozen=True)
+class SettingChange:
+    """One knob the candidate set differently from the baseline (all its names)."""
+
+    knob: str
+    names: tuple[str, ...]
+    baseline: str | None
+    candidate: str | None
+
+    @property
+    def family(self) -> str | None:
+        return FAMILY.get(self.knob)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "knob": self.knob,
+            "names": list(self.names),
+            "baseline": self.baseline,
+            "candidate": self.candidate,
+        }
+
+
+@dataclass(frozen=True)
+class Cause:
+    """A setting change and the candidate's findings it plausibly explains."""
+
+    change: SettingChange
+    family: str
+    explains: tuple[Finding, ...]
+    rows: int | None  # failed rows it explains (None: it fixes comparability, not rows)
+    total_failed: int | None
+    detail: str  # what the findings show, for the diagnosis sentence
+
+
+def settings_of(run: Run) -> dict[str, str]:
+    """Every setting of a run as text: `run.settings` (stack names), then `run.env`."""
+    out = {str(k): format_value(v) for k, v in run.settings.items() if v is not None}
+    out.update({str(k): str(v) for k, v in run.env.items()})
+    return out
+
+
+def knob_of(name: str, knobs: Mapping[str, Sequence[str]]) -> str | None:
+    for knob, names in sorted(knobs.items()):
+        if name in names:
+            return knob
+    low = name.lower()
+    if low in STACK_KNOBS:
+        return STACK_KNOBS[low]
+    return next((knob for end, knob in SUFFIX_KNOBS if low.endswith(end)), None)
+
+
+SECRET_WORDS = ("token", "secret", "password", "api_key", "apikey")
+
+
+def _same_value(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    x, y = number(a), number(b)
+    if x is not None and y is not None:
+        return math.isclose(x, y, rel_tol=1e-9, abs_tol=0.0)
+    return a.strip() == b.strip()
+
+
+def _identity(name: str, value: str | None, run: Run) -> bool:
+    """A per-run name (run name, output model id, output dir): it always differs."""
+    return bool(value) and run.name in str(value)
+
+
+def _recorded_by_both(name: str, baseline: Run, candidate: Run) -> bool:
+    """Whether both runs record settings where `name` lives: a job command's `--env`
+    pair unset in the other run's command is a change; a W&B config key of a run the
+    other has no config for is not."""
+    for run, other in ((baseline, candidate), (candidate, baseline)):
+        if name in run.env and not other.env:
+            return False
+        own = name in run.settings and name not in run.env
+        if own and not any(k not in other.env for k in other.settings):
+            return False
+    return True
+
+
+def diff_settings(
+    baseline: Run, candidate: Run, knobs: Mapping[str, Sequence[str]]
+) -> list[SettingChange]:
+    """The knobs whose values differ between the runs.
+
+    Several names can set one knob (`HF_FT_LR` in the job command, `learning_rate` in
+    the W&B config): names both runs recorded decide; a name only one run recorded is
+    compared only when no name is shared and the other run records that kind of setting
+    at all. Secrets and per-run identities (values that
+    contain the run's name) are left out; names no knob covers are compared under their
+    own name, so a change is never lost.
+    """
+    base, cand = settings_of(baseline), settings_of(candidate)
+    grouped: dict[str, list[str]] = {}
+    for name in sorted(set(base) | set(cand)):
+        if any(w in name.lower() for w in SECRET_WORDS):
+            continue
+        if _identity(name, cand.get(name), candidate) or _identity(name, base.get(name), baseline):
+            continue
+        grouped.setdefault(knob_of(name, knobs) or name, []).append(name)
+    out = []
+    for knob, names in sorted(grouped.items()):
+        shared = [n for n in names if base.get(n) and cand.get(n)]
+        if shared:
+            changed = [n for n in shared if not _same_value(base[n], cand[n])]
+            if not changed:
+                continue
+            first = changed[0]
+            out.append(SettingChange(knob, tuple(changed), base[first], cand[first]))
+            continue
+        names = [n for n in names if _recorded_by_both(n, baseline, candidate)]
+        b = next((base[n] for n in names if base.get(n)), None)
+        c = next((cand[n] for n in names if cand.get(n)), None)
+        if not _same_value(b, c):
+            out.append(SettingChange(knob, tuple(names), b, c))
+    return out
+
+
+def number(text: str | None) -> float | None:
+    if text is None:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def failure_class(f: Finding) -> str | None:
+    """The failure class a finding's rows belong to (FMT003 names it; FMT004 rows are
+    cut objects, FMT005 rows trailing text, FMT008 rows empty outputs)."""
+    cls = f.measurements.get("class")
+    if isinstance(cls, str) and cls:
+        return cls
+    return {"FMT004": "unterminated", "FMT005": "trailing_text", "FMT008": "no_json"}.get(f.rule)
+
+
+def class_rows(f: Finding) -> int:
+    key = {"FMT004": "truncated", "FMT005": "failed", "FMT008": "empty"}.get(f.rule, "count")
+    value = f.measurements.get(key)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+        return int(value)
+    return len(f.evidence)
+
+
+def _rows_by_class(scope: Sequence[Finding]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for f in scope:
+        cls = failure_class(f)
+        if cls is not None and f.category is Category.FORMAT:
+            out[cls] = max(out.get(cls, 0), class_rows(f))
+    return out
+
+
+def _total_failed(scope: Sequence[Finding]) -> int | None:
+    for f in scope:
+        if f.rule == "FMT003":
+            value = f.measurements.get("run_failures") or f.measurements.get("failed_in_hard_cases")
+            if isinstance(value, int) and value > 0:
+                return value
+    if f2 := next((f for f in scope if f.rule == "FMT002"), None):
+        count = f2.measurements.get("count")
+        if isinstance(count, int):
+            return count
+    by_class = _rows_by_class(scope)
+    return sum(by_class.values()) or None
+
+
+def _direct(change: SettingChange, scope: Sequence[Finding]) -> list[Finding]:
+    family = change.family
+    b, c = number(change.baseline), number(change.candidate)
+    if family == "truncation":
+        if b is None or c is None or c >= b:
+            return []
+        return [f for f in scope if failure_class(f) == "unterminated"]
+    if family == "training":
+        if b is None or c is None or c <= b:
+            return []
+        return [f for f in scope if f.category is Category.TRAINING or f.rule == "FMT006"]
+    if family == "comparability":
+        return [f for f in scope if f.rule == "PRV001" and f.measurements.get("field")]
+    if family == "prompt":
+        return [f for f in scope if failure_class(f) in PROMPT_CLASSES]
+    return []
+
+
+def attribute(
+    changes: Sequence[SettingChange], scope: Sequence[Finding], eval_size: int | None
+) -> list[Cause]:
+    """The changes that explain some of the candidate's findings, most rows first."""
+    by_class = _rows_by_class(scope)
+    total = _total_failed(scope)
+    out = []
+    for change in changes:
+        family = change.family
+        direct = _direct(change, scope)
+        if family is None or not direct:
+            continue
+        rows: int | None = None
+        symptoms_explained = False
+        if family in ("truncation", "prompt"):
+            classes = ("unterminated",) if family == "truncation" else PROMPT_CLASSES
+            rows = sum(by_class.get(c, 0) for c in classes)
+            symptoms_explained = total is not None and rows * 2 >= total
+        elif family == "training":
+            rows = _regression_rows(scope, eval_size)
+            symptoms_explained = True
+        else:
+            symptoms_explained = True
+        explains = list(direct)
+        if symptoms_explained:
+            explains += [f for f in scope if f.rule in SYMPTOMS and f not in explains]
+        detail = _detail(family, direct, rows, total)
+        out.append(Cause(change, family, tuple(explains), rows, total, detail))
+    order = {"comparability": 0, "truncation": 1, "prompt": 2, "training": 3}
+    return sorted(out, key=lambda c: (order[c.family], -(c.rows or 0), c.change.knob))
+
+
+def _regression_rows(scope: Sequence[Finding], eval_size: int | None) -> int | None:
+    """Rows the format regression lost (FMT007: baseline minus candidate valid rate)."""
+    for f in scope:
+        if f.rule == "FMT007":
+            b, c = f.measurements.get("baseline"), f.measurements.get("candidate")
+            if isinstance(b, (int, float)) and isinstance(c, (int, float)) and eval_size:
+                return max(0, round((b - c) * eval_size))
+    return None
+
+
+def _detail(family: str, direct: Sequence[Finding], rows: int | None, total: int | None) -> str:
+    if family == "truncation":
+        share = "all" if rows == total else f"{rows} of {total}" if total else f"{rows}"
+        return f"{share} failed rows stop inside the object"
+    if family == "prompt":
+        share = "all" if rows == total else f"{rows} of {total}" if total else f"{rows}"
+        return f"{share} failed rows are wrapped in prose, fences or other objects, or hold no JSON"
+    if family == "comparability":
+        fields = sorted({str(f.measurements.get("field")) for f in direct})
+        return f"the runs differ in {', '.join(fields)}, so their metric deltas do not compare"
+    late = next((f for f in direct if f.measurements.get("best_step") is not None), None)
+    if late is not None:
+        m = late.measurements
+        return (
+            f"{m.get('metric', 'the eval metric')} got worse late in training (best "
+            f"{format_value(m.get('best_value'))} at step {m.get('best_step')}, last "
+            f"{format_value(m.get('last_value'))} at step {m.get('last_step')})"
+        )
+    return direct[0].message
+
+
+def verb(change: SettingChange) -> str:
+    b, c = number(change.baseline), number(change.candidate)
+    if b is not None and c is not None and b > 0:
+        if math.isclose(c * 2, b):
+            return "halved"
+        if math.isclose(c, b * 2):
+            return "doubled"
+        return "lowered" if c < b else "raised"
+    return "changed"
+
+
+def root_sentence(cause: Cause) -> str:
+    """One sentence naming the root cause, e.g. "Truncation: the candidate halved
+    max_new_tokens (96 -> 48); all 40 failed rows stop inside the object."."""
+    ch = cause.change
+    return (
+        f"{LABEL[cause.family]}: the candidate {verb(ch)} {ch.knob} "
+        f"({ch.baseline or 'unset'} -> {ch.candidate or 'unset'}); {cause.detail}."
+    )
