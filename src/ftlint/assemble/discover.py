@@ -55,7 +55,7 @@ def read_sources(
                 )
             )
     aliases = getattr(config, "metric_aliases", None)
-    runs, more = runs_from_records(records, set(taken), aliases)
+    runs, more = runs_from_records(records, set(taken), aliases, ws.root)
     problems += more
     read: set[str] = set(already_read)
     for record in records:

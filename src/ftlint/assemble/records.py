@@ -14,10 +14,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ftlint.model import Conflict, Evidence, Metric, Point, Problem, Provenance, Run
-from ftlint.sources.base import RunRecord
+from ftlint.sources.base import RowFile, RunRecord
 from ftlint.vocabulary import as_number, ignored, resolve
 
 #: provenance fields a record may state, and how to read each
@@ -98,7 +99,9 @@ def curves(
     return {k: tuple(sorted(v, key=lambda p: p.step)) for k, v in sorted(out.items())}
 
 
-def _provenance(record: RunRecord, metrics: Mapping[str, Metric]) -> Provenance:
+def _provenance(
+    record: RunRecord, metrics: Mapping[str, Metric], root: Path | None = None
+) -> Provenance:
     given: dict[str, Any] = {}
     for item in record.provenance:
         given.setdefault(item.key, item.value)
@@ -106,12 +109,39 @@ def _provenance(record: RunRecord, metrics: Mapping[str, Metric]) -> Provenance:
     if not isinstance(size, int) or isinstance(size, bool):
         m = metrics.get("eval_size")
         size = int(m.value) if m is not None and m.value == int(m.value) else None
+    if size is None and root is not None:
+        size = complete_rows(root, record.rows)
     text = {k: str(given[k]) for k in _PROVENANCE_TEXT if isinstance(given.get(k), str)}
     scale = as_number(given.get("target_scale"))
     return Provenance(eval_size=size, target_scale=scale, **text)
 
 
-def record_to_run(record: RunRecord, name: str, aliases: Mapping[str, str] | None = None) -> Run:
+def complete_rows(root: Path, rows: Sequence[RowFile]) -> int | None:
+    """The eval size of a complete JSONL rows file (LLaMA-Factory predictions): its
+    non-blank lines, counted in 1 MiB chunks without parsing or holding a line. None
+    for other files (CSV, several parts: their adapters state the size)."""
+    files = [r for r in rows if r.complete and r.path.endswith(".jsonl") and not r.part]
+    if len(files) != 1:
+        return None
+    count, content = 0, False
+    try:
+        with (root / files[0].path).open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                for piece in chunk.split(b"\n")[:-1]:  # each completes a line
+                    count += bool(content or piece.strip())
+                    content = False
+                content = content or bool(chunk.rsplit(b"\n", 1)[-1].strip())
+    except OSError:
+        return None
+    return (count + content) or None
+
+
+def record_to_run(
+    record: RunRecord,
+    name: str,
+    aliases: Mapping[str, str] | None = None,
+    root: Path | None = None,
+) -> Run:
     """One record -> one Run (identity `name`, unique in the campaign)."""
     metrics, train, metadata, conflicts, problems = metric_values(record, aliases)
     settings = {v.key: v.value for v in record.settings}
@@ -119,7 +149,7 @@ def record_to_run(record: RunRecord, name: str, aliases: Mapping[str, str] | Non
     return Run(
         name=name,
         kind="eval" if record.kind == "eval" else "train",
-        provenance=_provenance(record, metrics),
+        provenance=_provenance(record, metrics, root),
         metrics=metrics,
         train_metrics=train,
         sources=tuple(record.files),
@@ -154,6 +184,7 @@ def runs_from_records(
     records: Iterable[RunRecord],
     taken: set[str],
     aliases: Mapping[str, str] | None = None,
+    root: Path | None = None,
 ) -> tuple[list[Run], list[Problem]]:
     """Every record becomes a run; an id already taken (by another source or adapter)
     is qualified with the adapter's name (`llamafactory:outputs/x`), never merged."""
@@ -176,7 +207,7 @@ def runs_from_records(
         name = record.id if record.id not in taken else f"{record.adapter}:{record.id}"
         seen[key] = name
         taken.add(name)
-        runs.append(record_to_run(record, name, aliases))
+        runs.append(record_to_run(record, name, aliases, root))
     return runs, problems
 
 

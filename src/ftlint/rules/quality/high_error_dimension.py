@@ -102,7 +102,10 @@ class HighErrorDimension(Rule):
         for dim, value in values.items():
             ref = median([v for d, v in values.items() if d != dim])
             gap_ok = scale is None or value - ref >= p["min_gap_norm"] * scale
-            if value > 0 and (ref <= 0 or value / ref >= p["ratio"]) and gap_ok:
+            # with no error elsewhere a ratio means nothing: only a known scale can say
+            # the gap matters (a 0.15 error on 0..4 labels is not a weak dimension)
+            ratio_ok = value / ref >= p["ratio"] if ref > 0 else scale is not None
+            if value > 0 and ratio_ok and gap_ok:
                 flagged.append((dim, value, ref))
         if not flagged:
             return
@@ -114,8 +117,11 @@ class HighErrorDimension(Rule):
                 what = f"mae_raw_{dim}"
             else:
                 what = f"{dim} mean abs error over {s.abs_n if s else 0} parsed hard cases"
-            text = f"{what} {g(value)} is {value / ref if ref > 0 else math.inf:.2f}x the "
-            text += f"median {g(ref)} of the other {len(values) - 1} dimensions"
+            if ref > 0:
+                text = f"{what} {g(value)} is {value / ref:.2f}x the "
+                text += f"median {g(ref)} of the other {len(values) - 1} dimensions"
+            else:
+                text = f"{what} {g(value)} while the other {len(values) - 1} dimensions have none"
             if s is not None and from_metrics:
                 others = median([o.abs_mean for d, o in hard_dims.items() if d != dim] or [0.0])
                 agree = "agree" if s.abs_mean >= p["ratio"] * others else "do not single it out"
