@@ -9,6 +9,7 @@ of a stack's files, never on hand-built `Run`s.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -272,3 +273,70 @@ def test_fmt009_near_miss_small_gap(tmp_path: Path) -> None:
         root / "eval_results.json", {"eval_answer_strict": 75.0, "eval_answer_lenient": 78.5}
     )
     assert lint(tmp_path, "FMT009") == []
+
+
+# ----------------------------------------------------------------- PRV009 sampled-eval-decoding
+
+
+def lm_eval_generation(root: Path, **gen: Any) -> Path:
+    path = lm_eval_gsm8k(root, 0.5, 0.55)
+    doc = json.loads(path.read_text("utf-8"))
+    doc["configs"]["gsm8k"]["generation_kwargs"].update(gen)
+    path.write_text(json.dumps(doc, indent=2), "utf-8")
+    return path
+
+
+def test_prv009_llamafactory_predictions_with_do_sample(tmp_path: Path) -> None:
+    gt.lf_run(tmp_path / "lf", predictions=gt.predictions(4))  # LF_YAML: do_sample true, T 0.95
+    (f,) = lint(tmp_path, "PRV009")
+    assert "do_sample: True, temperature: 0.95" in f.message
+    assert f.evidence[0].path == "lf/training_args.yaml"
+    assert f.actions[0].kind == "decode" and f.actions[0].tier == 2
+
+
+def test_prv009_lm_eval_generation_kwargs_temperature(tmp_path: Path) -> None:
+    lm_eval_generation(tmp_path / "lme", do_sample=True, temperature=0.7)
+    (f,) = lint(tmp_path, "PRV009")
+    assert "do_sample: True, temperature: 0.7" in f.message
+
+
+def test_prv009_near_miss_greedy_or_several_samples(tmp_path: Path) -> None:
+    lm_eval_generation(tmp_path / "greedy")  # do_sample false, temperature 0
+    lm_eval_generation(tmp_path / "topk1", do_sample=True, temperature=0.7, top_k=1)
+    greedy = gt.LF_YAML.replace("do_sample: true", "do_sample: false")
+    gt.lf_run(tmp_path / "lf", predictions=gt.predictions(4), yaml_text=greedy)
+    gt.lf_run(tmp_path / "train-only")  # sampling config, but nothing was generated
+    assert lint(tmp_path, "PRV009") == []
+
+
+# ----------------------------------------------------------------- PRV010 metric-target-mismatch
+
+
+def test_prv010_llamafactory_bleu_rouge_on_json_labels(tmp_path: Path) -> None:
+    gt.lf_run(tmp_path / "lf", predictions=gt.predictions(6), predict_results=True)
+    (f,) = lint(tmp_path, "PRV010")
+    assert "its 6 references are JSON objects" in f.message and "bleu 41.5" in f.message
+
+
+def test_prv010_hf_predict_results_with_declared_target_keys(tmp_path: Path) -> None:
+    from conftest import final_metrics  # the v1 layout: target_keys in final_metrics.json
+
+    doc = final_metrics()
+    doc["eval"] = {"bleu": 30.0, "rouge_l": 40.0}
+    gt.write_json(tmp_path / "outputs" / "r" / "final_metrics.json", doc)
+    (f,) = lint(tmp_path, "PRV010")
+    assert "the target is a JSON object (energy" in f.message
+
+
+def test_prv010_near_miss(tmp_path: Path) -> None:
+    # structured target, but a task metric is logged next to the overlap scores
+    root = gt.lf_run(tmp_path / "lf", predictions=gt.predictions(6), predict_results=True)
+    doc = json.loads((root / "predict_results.json").read_text("utf-8"))
+    doc["predict_accuracy"] = 0.8
+    gt.write_json(root / "predict_results.json", doc, indent=4)
+    # overlap only, but free-text references (a summarisation eval)
+    rows = [
+        {"prompt": f"Summarise {i}", "predict": "a text", "label": "a summary"} for i in range(6)
+    ]
+    gt.lf_run(tmp_path / "summ", predictions=rows, predict_results=True)
+    assert lint(tmp_path, "PRV010") == []

@@ -11,7 +11,9 @@ from ftlint.rule import Rule
 from ftlint.rules.provenance.fallback_contamination import FallbackContamination
 from ftlint.rules.provenance.incomparable_pair import IncomparablePair
 from ftlint.rules.provenance.inconsistent_metrics import InconsistentMetrics
+from ftlint.rules.provenance.metric_target_mismatch import MetricTargetMismatch
 from ftlint.rules.provenance.missing_artifact import MissingArtifact
+from ftlint.rules.provenance.sampled_eval_decoding import SampledEvalDecoding
 from ftlint.rules.provenance.small_sample import SmallSample
 from ftlint.rules.provenance.unfinished_run import UnfinishedRun
 from ftlint.rules.provenance.weave_denominator import WeaveDenominator
@@ -28,4 +30,6 @@ def ftlint_rules() -> list[type[Rule]]:
         InconsistentMetrics,
         UnfinishedRun,
         WeaveDenominator,
+        SampledEvalDecoding,
+        MetricTargetMismatch,
     ]
