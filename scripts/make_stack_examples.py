@@ -1,6 +1,6 @@
-"""Write `examples/stacks/`: a small campaign from four stacks, each with a real failure.
+"""Write `examples-stacks/`: a small campaign from four stacks, each with a real failure.
 
-    python scripts/make_stack_examples.py [--out examples/stacks]
+    python scripts/make_stack_examples.py [--out examples-stacks]
 
 - `hf-sft-overfit/`: an HF Trainer output folder (`trainer_state.json` with a checkpoint
   copy, `all_results.json`, PEFT `adapter_config.json`): eval loss bottoms out at step
@@ -306,7 +306,7 @@ def wandb_pair(out: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "examples" / "stacks")
+    parser.add_argument("--out", type=Path, default=ROOT / "examples-stacks")
     args = parser.parse_args(argv)
     out: Path = args.out
     hf_overfit(out / "hf-sft-overfit")

@@ -1,4 +1,4 @@
-"""`examples/stacks/`: a campaign from four stacks, regenerated exactly by its script,
+"""`examples-stacks/`: a campaign from four stacks, regenerated exactly by its script,
 and what ftlint finds in it (the README's multi-stack command)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from ftlint.sources.base import RowFile
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "make_stack_examples.py"
-STACKS = ROOT / "examples" / "stacks"
+STACKS = ROOT / "examples-stacks"
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -22,7 +22,7 @@ def _tree(root: Path) -> dict[str, bytes]:
 def test_stack_examples_match_a_fresh_generation(tmp_path: Path) -> None:
     subprocess.run([sys.executable, str(SCRIPT), "--out", str(tmp_path)], check=True)
     assert _tree(tmp_path) == _tree(STACKS), (
-        "examples/stacks is stale: run `python scripts/make_stack_examples.py`"
+        "examples-stacks is stale: run `python scripts/make_stack_examples.py`"
     )
 
 
