@@ -1,4 +1,10 @@
-"""The rule catalogue: one Markdown page per rule, generated from the rule classes."""
+"""The rule catalogue: one Markdown page per rule, generated from the rule classes.
+
+With `example=True` a page ends with an Example: the input excerpt and the message of
+the rule's first failing declarative case (`tests/rules/cases/<CODE>.yaml`, asserted by
+the test suite to be what the rule produces). Pages in SARIF stay without it, so a
+report does not depend on whether the case files are at hand.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +14,13 @@ from pathlib import Path
 from ftlint.config.settings import rule_schema
 from ftlint.rule import DOC_PARTS, Rule
 
+#: where the built-in rules' cases live in a source checkout
+CASE_DIRS: tuple[Path, ...] = (Path(__file__).resolve().parents[3] / "tests" / "rules" / "cases",)
+EXCERPT_LINES = 15
+EXCERPT_WIDTH = 100
 
-def rule_page(cls: type[Rule]) -> str:
+
+def rule_page(cls: type[Rule], *, example: bool = False) -> str:
     """The catalogue page of one rule (also what `ftlint explain CODE` prints)."""
     parts = cls.doc_parts()
     lines = [
@@ -39,10 +50,46 @@ def rule_page(cls: type[Rule]) -> str:
                 f"| {_cell(param.description)} |"
             )
         lines.append("")
-    example = ["rules:", f"  {cls.code}:", f"    severity: {cls.default_severity.value}"]
-    example += [f"    {k}: {_yaml(p.default)}" for k, p in cls.params.items()]
-    lines += ["In `rules.yaml`:", "", "```yaml", *example, "```", ""]
+    config = ["rules:", f"  {cls.code}:", f"    severity: {cls.default_severity.value}"]
+    config += [f"    {k}: {_yaml(p.default)}" for k, p in cls.params.items()]
+    lines += ["In `rules.yaml`:", "", "```yaml", *config, "```", ""]
+    if example and (shown := example_lines(cls)):
+        lines += shown
     return "\n".join(lines)
+
+
+def example_lines(cls: type[Rule], case_dirs: Sequence[Path] = CASE_DIRS) -> list[str]:
+    """The Example section from the rule's first failing case, or [] without one."""
+    from ftlint.testing import CaseError, load_cases, render_file
+
+    path = next(
+        (d / f"{cls.code}.yaml" for d in case_dirs if (d / f"{cls.code}.yaml").is_file()), None
+    )
+    if path is None:
+        return []
+    try:
+        cases = load_cases(path, rule=cls.code)
+    except CaseError:
+        return []
+    case = next((c for c in cases if any(e["code"] == cls.code for e in c.expect)), None)
+    if case is None or not case.files:
+        return []
+    rel = case.example if case.example in case.files else next(iter(case.files))
+    text = render_file(rel, case.files[rel]).splitlines()
+    shown = [ln if len(ln) <= EXCERPT_WIDTH else ln[: EXCERPT_WIDTH - 3] + "..." for ln in text]
+    if len(shown) > EXCERPT_LINES:
+        shown = [*shown[:EXCERPT_LINES], f"... ({len(text) - EXCERPT_LINES} more lines)"]
+    lang = {".json": "json", ".jsonl": "json", ".yaml": "yaml", ".yml": "yaml"}.get(
+        Path(rel).suffix, "text"
+    )
+    out = ["## Example", "", f"`{rel}` (case `{case.name}` in `{path.name}`):", ""]
+    out += [f"```{lang}", *shown, "```", ""]
+    if case.config:
+        out += ["With `rules.yaml`:", "", "```yaml", *case.config.rstrip().splitlines(), "```", ""]
+    expected = next(e for e in case.expect if e["code"] == cls.code)
+    where = f" ({expected['run']})" if expected.get("run") else ""
+    out += [f"{cls.code} says{where}:", "", "```text", expected.get("message", ""), "```", ""]
+    return out
 
 
 def _yaml(value: object) -> str:
@@ -79,7 +126,7 @@ def index_page(classes: Sequence[type[Rule]]) -> str:
 
 
 def catalogue_files(classes: Sequence[type[Rule]]) -> dict[str, str]:
-    files = {f"{cls.code}.md": rule_page(cls) for cls in classes}
+    files = {f"{cls.code}.md": rule_page(cls, example=True) for cls in classes}
     files["README.md"] = index_page(classes)
     return files
 
