@@ -65,6 +65,9 @@ class WandbEmulator:
         self.requests: list[tuple[str, str, str]] = []  # (method, path, op name)
         self.unknown: list[str] = []
         self.faults: list[Fault] = []
+        # run ids that vanish once a Runs page listed them: "deleted mid-pull"
+        self.hidden_after_listing: set[str] = set()
+        self._listed: set[str] = set()
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -109,6 +112,8 @@ class WandbEmulator:
 
     # -- GraphQL -----------------------------------------------------------------
     def find_run(self, entity: str, project: str, name: str) -> FakeRun | None:
+        if name in self.hidden_after_listing and name in self._listed:
+            return None
         for run in self.runs.get((entity, project), []):
             if run.id == name:
                 return run
@@ -161,6 +166,7 @@ class WandbEmulator:
             start = int(variables.get("cursor") or 0)
             per = int(variables.get("perPage") or 50)
             page = runs[start : start + per]
+            self._listed.update(r.id for r in page)
             edges = [
                 {"node": self.run_node(r, project), "cursor": str(start + i + 1)}
                 for i, r in enumerate(page)

@@ -64,7 +64,14 @@ def _read_capped(fs: Any, path: str, size: int | None, cap: int) -> bytes:
         raise Permanent(f"{size} bytes is over the {cap}-byte cap per file")
     chunks: list[bytes] = []
     total = 0
-    with fs.open(path, "rb", block_size=BLOCK) as handle:
+    try:
+        handle = fs.open(path, "rb", block_size=BLOCK)
+    except Exception as exc:
+        if type(exc).__name__ == "FileExpired":  # changed since listing: list it again
+            fs.invalidate_cache(path)
+            raise OSError(f"object changed while reading, temporarily: {exc}") from exc
+        raise
+    with handle:
         while True:
             chunk = handle.read(BLOCK)
             if not chunk:
@@ -74,8 +81,9 @@ def _read_capped(fs: Any, path: str, size: int | None, cap: int) -> bytes:
                 raise Permanent(f"over the {cap}-byte cap per file")
             chunks.append(chunk)
     data = b"".join(chunks)
-    if size is not None and len(data) != size:
-        raise OSError(f"truncated download: {len(data)} of {size} bytes")
+    expected = getattr(handle, "size", None)
+    if expected is not None and len(data) != expected:
+        raise OSError(f"truncated download: {len(data)} of {expected} bytes")
     return data
 
 
@@ -92,6 +100,7 @@ def pull_fsspec(
     result = PullResult(uri=uri, workspace=workspace, manifest=manifest)
     try:
         fs, root = _filesystem(uri, storage_options)
+        fs.invalidate_cache()  # fsspec caches listings per process: list afresh each pull
         listing = retry(lambda: fs.find(root, detail=True), what="list")
     except Exception as exc:
         manifest.problems.append(f"listing: {describe(exc)}")
