@@ -340,3 +340,56 @@ def test_prv010_near_miss(tmp_path: Path) -> None:
     ]
     gt.lf_run(tmp_path / "summ", predictions=rows, predict_results=True)
     assert lint(tmp_path, "PRV010") == []
+
+
+# ----------------------------------------------------------------- QLT010 baseline-regression
+
+
+def wandb_run(root: Path, summary: dict[str, Any], run_id: str = "abc123") -> Path:
+    files = root / "wandb" / f"run-20240101_000000-{run_id}" / "files"
+    gt.write_json(files / "wandb-summary.json", {**summary, "_step": 10, "_runtime": 60})
+    (files / "config.yaml").write_text("learning_rate:\n  value: 0.0001\n", "utf-8")
+    return files
+
+
+def eval_result(root: Path, stamp: str, mode: str, version: str = "v3", **metrics: float) -> None:
+    doc = {"dataset_version": version, "mode": mode, "evaluated_count": 400, "metrics": metrics}
+    gt.write_json(root / "artifacts" / "eval" / "runs" / f"{stamp}_{mode}.json", doc)
+
+
+def test_qlt010_wandb_logged_baseline_keys(tmp_path: Path) -> None:
+    wandb_run(
+        tmp_path,
+        {
+            "val/loss": 1.3,
+            "baseline/val/loss": 1.1,
+            "val_gen/gsm8k_strict": 0.3,
+            "baseline/gsm8k_strict": 0.45,
+            "eval/evaluated_count": 200,
+        },
+    )
+    found = lint(tmp_path, "QLT010")
+    messages = sorted(f.message for f in found)
+    assert len(messages) == 2
+    assert messages[0].startswith("worse than its logged baseline/eval_loss: eval_loss 1.3 vs")
+    assert messages[1].startswith("worse than its logged baseline/gsm8k_strict: gsm8k_strict 0.3")
+
+
+def test_qlt010_reference_mode_run_in_campaign(tmp_path: Path) -> None:
+    eval_result(tmp_path, "20260101T000000Z", "prompt_baseline", json_valid_rate=0.97, mae_raw=9.0)
+    eval_result(tmp_path, "20260101T010000Z", "fine_tuned", json_valid_rate=0.90, mae_raw=9.5)
+    (f,) = lint(tmp_path, "QLT010")
+    assert f.run == "20260101T010000Z_fine_tuned"
+    assert "the prompt_baseline run 20260101T000000Z_prompt_baseline" in f.message
+    assert set(f.measurements["metrics"]) == {"json_valid_rate", "mae_raw"}
+
+
+def test_qlt010_near_miss_within_noise_or_other_eval(tmp_path: Path) -> None:
+    wandb_run(
+        tmp_path,
+        {"val_gen/gsm8k_strict": 0.44, "baseline/gsm8k_strict": 0.45, "eval/evaluated_count": 200},
+    )
+    eval_result(tmp_path, "20260101T000000Z", "prompt_baseline", json_valid_rate=0.97)
+    eval_result(tmp_path, "20260101T010000Z", "fine_tuned", "v4", json_valid_rate=0.90)
+    eval_result(tmp_path, "20260101T020000Z", "fine_tuned", json_valid_rate=0.975, mae_raw=8.0)
+    assert lint(tmp_path, "QLT010") == []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ftlint.hookspecs import hookimpl
 from ftlint.rule import Rule
+from ftlint.rules.quality.baseline_regression import BaselineRegression
 from ftlint.rules.quality.contaminated_quality_metric import ContaminatedQualityMetric
 from ftlint.rules.quality.high_error_dimension import HighErrorDimension
 from ftlint.rules.quality.mae_threshold import MaeThreshold
@@ -30,4 +31,5 @@ def ftlint_rules() -> list[type[Rule]]:
         RequestPatternCluster,
         WorseThanConstant,
         PredictionCollapse,
+        BaselineRegression,
     ]
