@@ -31,6 +31,12 @@ from ftlint.vocabulary import as_number, lower_is_better, resolve
         ("predict_rouge-l", "eval", "rouge_l", "test"),
         ("predict_rouge-1", "eval", "rouge_1", "test"),
         ("eval/mae_raw_energy", "eval", "mae_raw_energy", "eval"),  # per-dimension
+        ("eval/val_loss", "eval", "eval_loss", "eval"),  # nested namespaces (nanoGPT-style)
+        ("eval/train_loss", "eval", "train_loss", "train"),
+        ("eval/val_acc", "eval", "accuracy", "eval"),
+        ("eval/val_ppl", "eval", "perplexity", "eval"),
+        ("train/train_loss", "eval", "train_loss", "train"),
+        ("valid_json_rate", "eval", "json_valid_rate", "eval"),  # a whole name is not cut
     ],
 )
 def test_keys_of_every_stack_resolve(key: str, context: str, canonical: str, split: str) -> None:

@@ -153,6 +153,9 @@ ALIASES: dict[str, str] = {
     "latency_p95_ms": "latency_p95",
     "mistral_fallback_rate": "fallback_rate",
     "f1_score": "f1",
+    "valid_json_rate": "json_valid_rate",
+    "json_valid": "json_valid_rate",
+    "ppl": "perplexity",
 }
 
 #: internal or bookkeeping keys that are never metrics
@@ -201,12 +204,19 @@ def _resolve_base(raw: str, key: str, context: str, extra: tuple[tuple[str, str]
     low = raw.lower()
     split = "train" if context == "train" else "eval"
     rest = low
-    for prefix, ns_split in NAMESPACES:
-        if rest.startswith(prefix) and len(rest) > len(prefix):
-            rest = rest[len(prefix) :]
-            split = ns_split
-            break
     aliases = dict(extra)
+    # namespaces nest (`eval/val_loss`, `eval/train_acc`, `train/train_loss`): the
+    # innermost decides the split; a name known as a whole is never cut further
+    for _ in range(2):
+        if rest in aliases or rest in ALIASES or rest in SPECS:
+            break
+        for prefix, ns_split in NAMESPACES:
+            if rest.startswith(prefix) and len(rest) > len(prefix):
+                rest = rest[len(prefix) :]
+                split = ns_split
+                break
+        else:
+            break
     if low in aliases:  # a team alias on the whole key wins
         name = aliases[low]
         return Resolved(key, name, split, SPECS.get(name), True)

@@ -19,8 +19,8 @@ def test_unmapped_rows_are_named_then_read_once_mapped(tmp_path: Path, cli) -> N
     ws = tmp_path / "ws"
     _rows(ws / "evals" / "cand.jsonl", ['{"score": 1}'] * 8 + ["Sure! here it is"] * 2)
     res = cli("check", str(ws), "--format", "json", "--fail-on", "never")
-    unread = [f for f in res.json()["findings"] if f["rule"] == "PRV004"]
-    assert unread and "sources.generic" in unread[0]["message"], unread
+    # nothing at all was read: exit 2, naming the file and the mapping that would read it
+    assert res.code == 2 and "evals/cand.jsonl" in res.err and "sources.generic" in res.err
 
     config = tmp_path / "rules.yaml"
     config.write_text(
