@@ -393,3 +393,32 @@ def test_qlt010_near_miss_within_noise_or_other_eval(tmp_path: Path) -> None:
     eval_result(tmp_path, "20260101T010000Z", "fine_tuned", "v4", json_valid_rate=0.90)
     eval_result(tmp_path, "20260101T020000Z", "fine_tuned", json_valid_rate=0.975, mae_raw=8.0)
     assert lint(tmp_path, "QLT010") == []
+
+
+# ----------------------------------------------------------------- TRN002 on eval loss
+
+OVERFIT_EVAL = [1.5, 1.2, 1.0, 1.1, 1.3]
+
+
+def test_trn002_hf_state_eval_loss_overfitting(tmp_path: Path) -> None:
+    hf_state(tmp_path / "run", falling(10, 2.0, 0.3), OVERFIT_EVAL)
+    (f,) = [x for x in lint(tmp_path, "TRN002") if x.measurements["metric"] == "eval_loss"]
+    assert f.message.startswith("eval_loss got worse late in training: best 1 at step 60")
+    assert "train loss kept falling" in f.message and "overfitting" in f.message
+    assert f.actions[0].text == "num_train_epochs: 3 -> 2"
+    assert f.actions[2].text == "learning_rate: 5e-05 -> 3e-05"
+
+
+def test_trn002_openai_valid_loss_overfitting(tmp_path: Path) -> None:
+    oai_csv(tmp_path / "job", falling(10, 2.0, 0.3), every_other(OVERFIT_EVAL))
+    (f,) = lint(tmp_path, "TRN002")
+    assert f.measurements["best_step"] == 6 and f.measurements["overfitting"] is True
+    assert f.actions[0].text == "n_epochs: 3 -> 2"
+
+
+def test_trn002_near_miss_eval_loss_still_falling_or_diverging(tmp_path: Path) -> None:
+    hf_state(tmp_path / "hf", falling(10, 2.0, 0.3), [1.5, 1.2, 1.0, 0.98, 0.97])
+    oai_csv(tmp_path / "job", falling(10, 2.0, 0.3), every_other([1.5, 1.2, 1.0, 1.02, 1.03]))
+    # eval and train loss both rising: divergence is TRN001's, not overfitting
+    hf_state(tmp_path / "div", falling(10, 1.0, 3.0), OVERFIT_EVAL)
+    assert lint(tmp_path, "TRN002") == []
