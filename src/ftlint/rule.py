@@ -42,6 +42,7 @@ from typing import Any, ClassVar, Protocol
 
 from ftlint.model import Action, Campaign, Category, Evidence, Finding, HardCase, Run, Severity
 from ftlint.model import fingerprint as make_fingerprint
+from ftlint.redact import redact_value, safe_message
 from ftlint.vocabulary import as_number
 
 RULE_CODE_RE = re.compile(r"^[A-Z][A-Z0-9]{1,9}[0-9]{3}$")
@@ -150,9 +151,10 @@ class RuleContext:
             severity=configured,
             category=rule.category,
             run=run_name,
-            message=" ".join(message.split()),
+            # redacted before it is clipped: a cut never shows a token's first characters
+            message=safe_message(message),
             evidence=tuple(evidence),
-            measurements=dict(measurements or {}),
+            measurements=redact_value(dict(measurements or {})),
             actions=tuple(actions),
             fingerprint=make_fingerprint(rule.code, run_name, path, anchor),
         )
@@ -264,15 +266,38 @@ class Rule:
         return {k: p.default for k, p in cls.params.items()}
 
 
+#: ruff-style headings (and Markdown `## Heading` lines) accepted for the three parts
+DOC_ALIASES = {
+    "What it does": "What it detects",
+    "Why is this bad?": "Why it matters",
+    "Why is this bad": "Why it matters",
+}
+#: optional parts kept by `parse_doc` but not required
+DOC_OPTIONAL = ("Example",)
+_DOC_HEADINGS = sorted((*DOC_PARTS, *DOC_ALIASES, *DOC_OPTIONAL), key=len, reverse=True)
+_DOC_RE = re.compile(
+    r"^(?:#+[ \t]*)?(" + "|".join(re.escape(h) for h in _DOC_HEADINGS) + r")(?::|[ \t]*$)\s*",
+    re.M,
+)
+
+
 def parse_doc(doc: str) -> dict[str, str]:
-    """Split a rule docstring into its three parts: `Heading: text` paragraphs."""
+    """Split a rule docstring into its parts, keyed by the DOC_PARTS headings.
+
+    Both styles are read: `What it detects: / Why it matters: / What the planner does:`
+    paragraphs and ruff's `What it does / Why is this bad? / Example` (as `Heading:`
+    or `## Heading` lines). An `Example` part is kept as written (code stays code).
+    """
     parts: dict[str, str] = {}
-    pattern = re.compile(r"^(" + "|".join(re.escape(h) for h in DOC_PARTS) + r"):\s*", re.M)
-    matches = list(pattern.finditer(doc))
+    matches = list(_DOC_RE.finditer(doc))
     for i, m in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(doc)
+        key = DOC_ALIASES.get(m.group(1), m.group(1))
+        if key in DOC_OPTIONAL:
+            parts[key] = doc[m.end() : end].strip("\n").rstrip()
+            continue
         text = " ".join(doc[m.end() : end].split())
-        parts[m.group(1)] = text[:1].upper() + text[1:]
+        parts[key] = text[:1].upper() + text[1:]
     return parts
 
 

@@ -20,7 +20,9 @@ EXCERPT_LINES = 15
 EXCERPT_WIDTH = 100
 
 
-def rule_page(cls: type[Rule], *, example: bool = False) -> str:
+def rule_page(
+    cls: type[Rule], *, example: bool = False, case_dirs: Sequence[Path] = CASE_DIRS
+) -> str:
     """The catalogue page of one rule (also what `ftlint explain CODE` prints)."""
     parts = cls.doc_parts()
     lines = [
@@ -53,7 +55,7 @@ def rule_page(cls: type[Rule], *, example: bool = False) -> str:
     config = ["rules:", f"  {cls.code}:", f"    severity: {cls.default_severity.value}"]
     config += [f"    {k}: {_yaml(p.default)}" for k, p in cls.params.items()]
     lines += ["In `rules.yaml`:", "", "```yaml", *config, "```", ""]
-    if example and (shown := example_lines(cls)):
+    if example and (shown := example_lines(cls, case_dirs)):
         lines += shown
     return "\n".join(lines)
 
