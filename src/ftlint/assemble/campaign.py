@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ftlint.assemble.draft import Draft
-from ftlint.assemble.legacy import curves_from_series, settings_of, status_of
+from ftlint.assemble.legacy import curves_from_series, settings_of, status_of, table_rows
 from ftlint.assemble.provenance import provenance_of
 from ftlint.assemble.wandb_join import (
     join_wandb,
@@ -325,5 +325,6 @@ def _finish(ws: Workspace, d: Draft) -> Run:
         settings_evidence=settings_ev,
         stack="env" if env else ("wandb" if wr is not None else ""),
         curves=curves_from_series(series, wr.history if wr else ()),
+        row_files=table_rows(wr.tables, prov.eval_size) if wr else (),
         **wandb,
     )

@@ -81,3 +81,10 @@ def settings_of(
         if wandb_evidence and key in wandb_evidence:
             evidence[key] = wandb_evidence[key]
     return settings, evidence
+
+
+def table_rows(tables: Iterable[Any], eval_size: int | None) -> tuple[Any, ...]:
+    """The W&B prediction tables of a run as eval-row files (tables of outputs only)."""
+    from ftlint.sources.wandb_tables import row_file_for
+
+    return tuple(rf for t in tables if (rf := row_file_for(t, eval_size)) is not None)

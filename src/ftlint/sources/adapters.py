@@ -9,7 +9,7 @@ from ftlint.hookspecs import hookimpl
 
 @hookimpl
 def ftlint_sources() -> list[Any]:
-    from ftlint.sources import generic, hf_trainer, llamafactory, lm_eval, openai_ft
+    from ftlint.sources import generic, hf_trainer, llamafactory, lm_eval, openai_ft, wandb_tables
 
     return [
         hf_trainer.SOURCE,
@@ -17,6 +17,7 @@ def ftlint_sources() -> list[Any]:
         openai_ft.SOURCE,
         lm_eval.SOURCE,
         generic.SOURCE,
+        wandb_tables.SOURCE,
     ]
 
 
