@@ -422,3 +422,58 @@ def test_trn002_near_miss_eval_loss_still_falling_or_diverging(tmp_path: Path) -
     # eval and train loss both rising: divergence is TRN001's, not overfitting
     hf_state(tmp_path / "div", falling(10, 1.0, 3.0), OVERFIT_EVAL)
     assert lint(tmp_path, "TRN002") == []
+
+
+# ----------------------------------------------------------------- OPS001 retried submissions
+
+
+def job(run: str, at: str, exit_code: int, **extra: Any) -> dict[str, Any]:
+    env = f"--env HF_FT_RUN_NAME={run} --env HF_FT_EPOCHS=2"
+    return {
+        "submitted_at": at,
+        "run_name": run,
+        "command": f"hf jobs uv run --flavor a10g-small {env} scripts/train_sft.py",
+        "exit_code": exit_code,
+        "job_id": f"job-{run}-{at[11:13]}{at[14:16]}" if exit_code == 0 else None,
+        "stdout_tail": "",
+        "stderr_tail": "" if exit_code == 0 else "RuntimeError: CUDA out of memory",
+        **extra,
+    }
+
+
+def jobs_log(root: Path, records: list[dict[str, Any]], name: str = "submissions.jsonl") -> None:
+    gt.write_jsonl(root / "artifacts" / "hf_jobs" / name, records)
+
+
+def test_ops001_failure_resolved_by_later_retry_is_info(tmp_path: Path) -> None:
+    jobs_log(tmp_path, [job("r", "2026-11-01T10:00:00Z", 1), job("r", "2026-11-01T10:05:00Z", 0)])
+    (f,) = lint(tmp_path, "OPS001")
+    assert f.severity == "info"
+    assert "resolved by a retry at 2026-11-01T10:05:00Z" in f.message
+    assert f.evidence[1].location() == "artifacts/hf_jobs/submissions.jsonl:2"
+
+
+def test_ops001_failure_without_a_later_success_stays_an_error(tmp_path: Path) -> None:
+    jobs_log(
+        tmp_path,
+        [
+            job("r", "2026-11-01T09:00:00Z", 0),  # an earlier success is not a retry
+            job("r", "2026-11-01T10:00:00Z", 1),
+            job("other", "2026-11-01T10:05:00Z", 0),  # another run's success neither
+            job("r", "2026-11-01T10:06:00Z", 2),  # a later failure neither
+        ],
+    )
+    found = lint(tmp_path, "OPS001")
+    assert [f.severity for f in found] == ["error", "error"]
+    assert all("the job never started" in f.message for f in found)
+
+
+def test_ops001_eval_retry_must_be_the_same_mode(tmp_path: Path) -> None:
+    jobs_log(tmp_path, [job("r", "2026-11-01T09:00:00Z", 0)])
+    evals = [
+        job("r", "2026-11-01T10:00:00Z", 1, mode="fine_tuned"),
+        job("r", "2026-11-01T10:05:00Z", 0, mode="prompt_baseline"),
+    ]
+    jobs_log(tmp_path, evals, "eval_submissions.jsonl")
+    (f,) = lint(tmp_path, "OPS001")
+    assert f.severity == "error" and "(mode fine_tuned)" in f.message
