@@ -13,10 +13,10 @@ from pathlib import Path
 
 from ftlint.model import Evidence, Problem, SeriesPoint
 from ftlint.model import pointer as make_pointer
-from ftlint.sources.io import Workspace
+from ftlint.sources.io import Workspace, iter_jsonl
 from ftlint.sources.wandb_files import scrub, summary_metrics
 from ftlint.sources.wandb_folder import WandbRun
-from ftlint.sources.wandb_log import RunLog, WandbUnavailable, read_run_log
+from ftlint.sources.wandb_log import HistoryRow, RunLog, WandbUnavailable, read_run_log
 
 SERIES_PREFIX = "iter_eval/"
 #: history keys preferred over W&B's own `_step` as the series step (the trainer's step)
@@ -72,13 +72,17 @@ def take_log(ws: Workspace, log: RunLog, wr: WandbRun) -> None:
     _history(log, rel, wr)
 
 
-def _history(log: RunLog, rel: str, wr: WandbRun) -> None:
+def _history(log: RunLog, rel: str, wr: WandbRun, *, line_evidence: bool = False) -> None:
     """Every history row -> `history` (numeric keys); rows with `iter_eval/*` -> `series`."""
     history: list[SeriesPoint] = []
     series: dict[int, SeriesPoint] = {}
     bad: dict[str, list[int]] = {}
     for row in log.history:
-        ev = Evidence(rel, None, make_pointer("history", row.index))
+        ev = (
+            Evidence(rel, row.index)
+            if line_evidence
+            else Evidence(rel, None, make_pointer("history", row.index))
+        )
         numbers: dict[str, float] = {}
         for key, value in row.values.items():
             if (
@@ -119,6 +123,30 @@ def _history(log: RunLog, rel: str, wr: WandbRun) -> None:
         )
     wr.history = tuple(history)
     wr.series = tuple(series[s] for s in sorted(series))
+
+
+def load_history_jsonl(ws: Workspace, folder: Path, wr: WandbRun, max_line_bytes: int) -> None:
+    """`files/wandb-history.jsonl` (one row per step, as `ftlint pull` writes what the W&B
+    API's scan_history returns): the history when the run folder has no binary log."""
+    path = folder / "files" / "wandb-history.jsonl"
+    if wr.history or not path.is_file():
+        return
+    rel = ws.rel(path)
+    wr.sources.append(rel)
+    log = RunLog()
+    for item in iter_jsonl(ws, path, max_line_bytes=max_line_bytes):
+        if item.problem is not None:
+            wr.problems.append(item.problem)
+            continue
+        if not isinstance(item.value, dict):
+            wr.problems.append(
+                Problem("invalid", "history row is not an object", Evidence(rel, item.line))
+            )
+            continue
+        step = item.value.get("_step")
+        step = int(step) if isinstance(step, (int, float)) and math.isfinite(step) else None
+        log.history.append(HistoryRow(item.line, step, item.value))
+    _history(log, rel, wr, line_evidence=True)
 
 
 def _iso(seconds: float) -> str:

@@ -18,10 +18,11 @@ import re
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ftlint.config.settings import DEFAULT_MAX_LINE_BYTES
 from ftlint.sources.io import Workspace
 from ftlint.sources.wandb_files import load_config, load_metadata, load_summary, load_tables
 from ftlint.sources.wandb_folder import WandbRun, WandbTable
-from ftlint.sources.wandb_history import finish_state, load_log, take_log
+from ftlint.sources.wandb_history import finish_state, load_history_jsonl, load_log, take_log
 
 __all__ = ["WandbRun", "WandbTable", "load_wandb_run"]
 
@@ -43,6 +44,7 @@ def load_wandb_run(ws: Workspace, folder: Path) -> WandbRun:
     log = load_log(ws, folder, wr)
     if log is not None:
         take_log(ws, log, wr)
+    load_history_jsonl(ws, folder, wr, DEFAULT_MAX_LINE_BYTES)  # pulled runs (ftlint pull)
     load_tables(ws, files, wr)
     finish_state(wr, log)
     group = wr.config.get("WANDB_RUN_GROUP")
