@@ -477,3 +477,25 @@ def test_ops001_eval_retry_must_be_the_same_mode(tmp_path: Path) -> None:
     jobs_log(tmp_path, evals, "eval_submissions.jsonl")
     (f,) = lint(tmp_path, "OPS001")
     assert f.severity == "error" and "(mode fine_tuned)" in f.message
+
+
+# ----------------------------------------------------------------- PRV002 from any source
+
+
+def test_prv002_hf_eval_samples_and_accuracy(tmp_path: Path) -> None:
+    gt.hf_run(tmp_path / "hf")  # eval_results.json: eval_accuracy 0.8, eval_samples 50
+    (f,) = lint(tmp_path, "PRV002")
+    assert f.message.startswith("accuracy 0.8 (40/50) has a 95% Wilson interval")
+    assert f.evidence[1].path.startswith("hf/") and f.evidence[1].path.endswith("results.json")
+
+
+def test_prv002_lm_eval_effective_n_samples(tmp_path: Path) -> None:
+    lm_eval_gsm8k(tmp_path / "lme", 0.25, 0.5)  # effective n-samples: 4
+    (f,) = lint(tmp_path, "PRV002")
+    assert f.message.startswith("exact_match_flexible_extract 0.5 (2/4)")
+
+
+def test_prv002_near_miss_large_eval(tmp_path: Path) -> None:
+    root = gt.hf_run(tmp_path / "hf", results=False)
+    gt.write_json(root / "eval_results.json", {"eval_accuracy": 0.8, "eval_samples": 5000})
+    assert lint(tmp_path, "PRV002") == []
