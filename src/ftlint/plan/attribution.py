@@ -24,6 +24,7 @@ explained change restores a value known to work, so its action leads the plan (s
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -138,7 +139,8 @@ def knob_of(name: str, knobs: Mapping[str, Sequence[str]]) -> str | None:
     return next((knob for end, knob in SUFFIX_KNOBS if low.endswith(end)), None)
 
 
-SECRET_WORDS = ("token", "secret", "password", "api_key", "apikey")
+#: names that hold credentials, not knobs (`HF_TOKEN`, `WANDB_API_KEY`); max_new_tokens is a knob
+SECRET_NAME = re.compile(r"(^|[_.-])(token|key|apikey)$|secret|passw", re.IGNORECASE)
 
 
 def _same_value(a: str | None, b: str | None) -> bool:
@@ -183,7 +185,7 @@ def diff_settings(
     base, cand = settings_of(baseline), settings_of(candidate)
     grouped: dict[str, list[str]] = {}
     for name in sorted(set(base) | set(cand)):
-        if any(w in name.lower() for w in SECRET_WORDS):
+        if SECRET_NAME.search(name):
             continue
         if _identity(name, cand.get(name), candidate) or _identity(name, base.get(name), baseline):
             continue
@@ -217,28 +219,46 @@ def number(text: str | None) -> float | None:
 
 
 def failure_class(f: Finding) -> str | None:
-    """The failure class a finding's rows belong to (FMT003 names it; FMT004 rows are
-    cut objects, FMT005 rows trailing text, FMT008 rows empty outputs)."""
-    cls = f.measurements.get("class")
-    if isinstance(cls, str) and cls:
-        return cls
-    return {"FMT004": "unterminated", "FMT005": "trailing_text", "FMT008": "no_json"}.get(f.rule)
+    """The main failure class of a finding's rows (FMT003 names it; FMT004 rows are cut
+    objects, FMT005 rows trailing text, FMT008 rows empty outputs)."""
+    units = class_units(f)
+    return max(units, key=lambda c: (units[c], c)) if units else None
 
 
-def class_rows(f: Finding) -> int:
-    key = {"FMT004": "truncated", "FMT005": "failed", "FMT008": "empty"}.get(f.rule, "count")
-    value = f.measurements.get(key)
+def _int(value: Any) -> int | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
         return int(value)
-    return len(f.evidence)
+    return None
+
+
+def class_units(f: Finding) -> dict[str, int]:
+    """Failed rows per failure class that a format finding reports."""
+    cls = f.measurements.get("class")
+    if isinstance(cls, str) and cls:
+        return {cls: _int(f.measurements.get("count")) or len(f.evidence)}
+    if f.rule == "FMT004":
+        return {"unterminated": _int(f.measurements.get("truncated")) or len(f.evidence)}
+    if f.rule == "FMT008":
+        return {"no_json": _int(f.measurements.get("empty")) or len(f.evidence)}
+    if f.rule == "FMT005":
+        kinds = f.measurements.get("failed_kinds")
+        out: dict[str, int] = {}
+        if isinstance(kinds, Mapping):
+            for kind, n in kinds.items():
+                key = "markdown_fence" if "fence" in str(kind) else "trailing_text"
+                out[key] = out.get(key, 0) + (_int(n) or 0)
+        out = {k: v for k, v in out.items() if v}
+        return out or {"trailing_text": _int(f.measurements.get("failed")) or len(f.evidence)}
+    return {}
 
 
 def _rows_by_class(scope: Sequence[Finding]) -> dict[str, int]:
     out: dict[str, int] = {}
     for f in scope:
-        cls = failure_class(f)
-        if cls is not None and f.category is Category.FORMAT:
-            out[cls] = max(out.get(cls, 0), class_rows(f))
+        if f.category is not Category.FORMAT:
+            continue
+        for cls, n in class_units(f).items():
+            out[cls] = max(out.get(cls, 0), n)
     return out
 
 
@@ -262,7 +282,7 @@ def _direct(change: SettingChange, scope: Sequence[Finding]) -> list[Finding]:
     if family == "truncation":
         if b is None or c is None or c >= b:
             return []
-        return [f for f in scope if failure_class(f) == "unterminated"]
+        return [f for f in scope if "unterminated" in class_units(f)]
     if family == "training":
         if b is None or c is None or c <= b:
             return []
@@ -270,7 +290,7 @@ def _direct(change: SettingChange, scope: Sequence[Finding]) -> list[Finding]:
     if family == "comparability":
         return [f for f in scope if f.rule == "PRV001" and f.measurements.get("field")]
     if family == "prompt":
-        return [f for f in scope if failure_class(f) in PROMPT_CLASSES]
+        return [f for f in scope if set(class_units(f)) & set(PROMPT_CLASSES)]
     return []
 
 
@@ -317,11 +337,10 @@ def _regression_rows(scope: Sequence[Finding], eval_size: int | None) -> int | N
 
 
 def _detail(family: str, direct: Sequence[Finding], rows: int | None, total: int | None) -> str:
-    if family == "truncation":
-        share = "all" if rows == total else f"{rows} of {total}" if total else f"{rows}"
-        return f"{share} failed rows stop inside the object"
-    if family == "prompt":
-        share = "all" if rows == total else f"{rows} of {total}" if total else f"{rows}"
+    if family in ("truncation", "prompt"):
+        share = f"all {rows}" if rows == total else f"{rows} of {total}" if total else f"{rows}"
+        if family == "truncation":
+            return f"{share} failed rows stop inside the object"
         return f"{share} failed rows are wrapped in prose, fences or other objects, or hold no JSON"
     if family == "comparability":
         fields = sorted({str(f.measurements.get("field")) for f in direct})
@@ -356,3 +375,27 @@ def root_sentence(cause: Cause) -> str:
         f"{LABEL[cause.family]}: the candidate {verb(ch)} {ch.knob} "
         f"({ch.baseline or 'unset'} -> {ch.candidate or 'unset'}); {cause.detail}."
     )
+
+
+#: what a failure class is, for the root-cause sentence when no setting explains it
+CLASS_LABEL = {
+    "unterminated": ("Truncation", "stop inside the object"),
+    "trailing_text": ("Prompt format", "carry text after the object"),
+    "markdown_fence": ("Prompt format", "sit in a markdown fence"),
+    "no_json": ("Prompt format", "hold no JSON object"),
+    "wrapper_object": ("Prompt format", "nest the values in a wrapper object"),
+    "decode_error": ("Invalid JSON", "are not valid JSON"),
+}
+
+
+def unexplained_sentence(scope: Sequence[Finding], changed: bool) -> str | None:
+    """The root cause when no setting change explains it: the dominant failure class."""
+    by_class = _rows_by_class(scope)
+    if not by_class:
+        return None
+    cls, rows = sorted(by_class.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    total = _total_failed(scope)
+    label, what = CLASS_LABEL.get(cls, ("Output contract", f"fail as {cls}"))
+    share = f"all {rows}" if rows == total else f"{rows} of {total}" if total else f"{rows}"
+    why = "no setting the candidate changed explains it" if changed else "the runs' settings agree"
+    return f"{label}: {share} failed rows {what} ({cls}); {why}."

@@ -27,7 +27,14 @@ from typing import Any
 
 from ftlint.gates.decide import GateReport, Verdict
 from ftlint.model import Campaign, Category, Finding, Run
-from ftlint.plan.attribution import Cause, SettingChange, attribute, diff_settings, root_sentence
+from ftlint.plan.attribution import (
+    Cause,
+    SettingChange,
+    attribute,
+    diff_settings,
+    root_sentence,
+    unexplained_sentence,
+)
 from ftlint.plan.model import (
     KnobConflict,
     Override,
@@ -110,7 +117,7 @@ def build_plan(
         other_findings=len(active) - len(scope),
         setting_changes=tuple(_change_dict(c, causes) for c in changes),
     )
-    return replace(plan, diagnosis=tuple(_diagnosis(plan, scope, causes)))
+    return replace(plan, diagnosis=tuple(_diagnosis(plan, scope, causes, changes)))
 
 
 def _change_dict(change: SettingChange, causes: Sequence[Cause]) -> dict[str, Any]:
@@ -119,17 +126,21 @@ def _change_dict(change: SettingChange, causes: Sequence[Cause]) -> dict[str, An
     return {**change.to_dict(), "family": change.family, "explains": explains}
 
 
-def _diagnosis(plan: Plan, scope: Sequence[Finding], causes: Sequence[Cause]) -> list[str]:
+def _diagnosis(
+    plan: Plan, scope: Sequence[Finding], causes: Sequence[Cause], changed: Sequence[SettingChange]
+) -> list[str]:
     """The root cause in one sentence first, then the details (at most 5 sentences).
 
     With an explained setting change, its sentence replaces the "dominant failure"
-    sentence: it names the same failure and says why it happened.
+    sentence: it names the same failure and says why it happened. Without one, the
+    dominant failure class is the root cause, and the sentence says no change explains it.
     """
     details = diagnosis(plan, scope)
-    if not causes:
+    root = root_sentence(causes[0]) if causes else unexplained_sentence(scope, bool(changed))
+    if root is None:
         return details
     rest = [s for s in details if not s.startswith("The dominant failure is")]
-    return [root_sentence(causes[0]), *rest][:5]
+    return [root, *rest][:5]
 
 
 def _block_reasons(scope: Sequence[Finding], gates: GateReport | None) -> list[str]:

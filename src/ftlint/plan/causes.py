@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ftlint.model import Category, Finding, Run, Severity
-from ftlint.plan.attribution import PROMPT_CLASSES, Cause, failure_class, number, verb
+from ftlint.plan.attribution import PROMPT_CLASSES, Cause, class_units, number, verb
 from ftlint.plan.model import PlannedAction, format_value
 
 
@@ -43,19 +43,11 @@ def _baseline_rows(
     if baseline is None:
         return ""
     has_rows = bool(baseline.hard_cases_path or baseline.row_files)
-    mine = [f for f in findings if f.run == baseline.name and failure_class(f) in classes]
-    rows = max((_count(f) for f in mine), default=0)
+    mine = [f for f in findings if f.run == baseline.name and set(class_units(f)) & set(classes)]
+    rows = sum(max((class_units(f).get(c, 0) for f in mine), default=0) for c in classes)
     if not mine and not has_rows:
         return ""
     return f"{rows} of its rows"
-
-
-def _count(f: Finding) -> int:
-    for key in ("count", "truncated", "failed", "empty"):
-        v = f.measurements.get(key)
-        if isinstance(v, int) and not isinstance(v, bool):
-            return v
-    return len(f.evidence)
 
 
 def _late(baseline: Run | None, findings: Sequence[Finding]) -> str:

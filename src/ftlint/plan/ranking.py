@@ -20,9 +20,11 @@ explains the failures. This module:
    the dominant cluster, then by expected rows, then specific before generic, then by
    cost (env/decode before prompt, process, dataset) and certainty (severity).
 
-An action is generic when a finding without sample evidence (a rate below a threshold)
-proposes it, or when it covers several failure classes: such a rule does not know why
-rows failed, so its remedy is not evidence about the dominant cluster.
+An action is generic unless exactly one failure cluster proposes it: a remedy proposed
+only by findings without sample evidence (a rate below a threshold) does not know why
+rows failed, and one proposed for several classes is nobody's specific fix. (A finding
+without samples may also propose a specific fix: constrained decoding is the fix of
+`decode_error` rows and the answer of FMT001 to a low rate alike.)
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ftlint.model import Category, Finding
-from ftlint.plan.attribution import Cause, class_rows, failure_class
+from ftlint.plan.attribution import Cause, class_units
 from ftlint.plan.causes import cause_action
 from ftlint.plan.model import CATEGORY_ORDER, PlannedAction
 
@@ -55,30 +57,31 @@ class Item:
     generic: bool | None = None
 
 
-def unit(f: Finding) -> str | None:
-    """The failure cluster a finding's rows belong to: its class, else the finding
-    itself when it has sample evidence; None for a metric-level finding."""
-    cls = failure_class(f) if f.category is Category.FORMAT else None
-    if cls is not None:
-        return cls
+def units(f: Finding) -> dict[str, int]:
+    """The failure clusters a finding's rows belong to, with their rows: its failure
+    classes, else the finding itself when it has sample evidence; {} for a
+    metric-level finding."""
+    if f.category is Category.FORMAT and (by_class := class_units(f)):
+        return by_class
     if f.evidence and any(e.sample_id for e in f.evidence):
-        return f"{f.rule} {f.name}"
-    return None
+        value = f.measurements.get("count")
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
+        return {f"{f.rule} {f.name}": int(value) if ok else len(f.evidence)}
+    return {}
 
 
 def _rows(findings: Sequence[Finding]) -> dict[str, int]:
     out: dict[str, int] = {}
     for f in findings:
-        u = unit(f)
-        if u is not None:
-            out[u] = max(out.get(u, 0), class_rows(f))
+        for u, n in units(f).items():
+            out[u] = max(out.get(u, 0), n)
     return out
 
 
 def dominant_unit(scope: Sequence[Finding]) -> str | None:
     """The largest failure cluster: format clusters first (the output must parse)."""
     rows = _rows(scope)
-    fmt = {u for f in scope if f.category is Category.FORMAT and (u := unit(f)) is not None}
+    fmt = {u for f in scope if f.category is Category.FORMAT for u in units(f)}
     pool = {u: n for u, n in rows.items() if u in fmt} or rows
     if not pool:
         return None
@@ -123,7 +126,7 @@ def _fold_pointers(items: list[Item]) -> list[Item]:
                 i
                 for i in sorted(out, key=lambda i: (i.cause is None, i.action.tier, _cost(i)))
                 if i is not item
-                and any(failure_class(f) == cls for f in i.findings)
+                and any(cls in class_units(f) for f in i.findings)
                 and not _generic(i)
             ),
             None,
@@ -144,9 +147,7 @@ def _generic(item: Item) -> bool:
         return False
     if item.generic is not None:
         return item.generic
-    units = set(_rows(item.findings))
-    metric_level = any(unit(f) is None for f in item.findings)
-    return metric_level or len(units) > 1
+    return len(_rows(item.findings)) != 1
 
 
 def _cost(item: Item) -> int:
