@@ -168,7 +168,12 @@ def finish_state(wr: WandbRun, log: RunLog | None) -> None:
             if log.has_exit:
                 lost = "damage after the exit record"
             message = f"run log {what} at byte {d.offset} of {d.size}: {lost}"
-            wr.problems.append(Problem("malformed", message, Evidence(rel)))
+            if d.cut_off and not log.has_exit:
+                # a killed writer leaves a cut-off (often zero-filled) tail and no exit
+                # record: one event, reported once by PRV006, not also as bad input
+                message = f"killed: no exit record, the log is {message[8:]}"
+            else:
+                wr.problems.append(Problem("malformed", message, Evidence(rel)))
             wr.finished = log.has_exit and log.exit_code == 0
             wr.finish_note, wr.finish_evidence = message, Evidence(rel)
         elif not log.has_exit:
