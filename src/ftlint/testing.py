@@ -19,6 +19,7 @@ e.g. `templates:` holding YAML anchors the cases merge with `<<: *name`). A case
       example: outputs/run-a/final_metrics.json   # the file the catalogue shows
       expect:                         # every finding of the rule under test, one each
         - {code: FMT001, run: run-a, severity: error, message: "0.8 below"}
+                                      # code defaults to the rule under test
       exhaustive: true                # default: a finding of the rule not expected fails
 
 `expect: []` (or `near_miss: true`) is a near miss: the rule under test must stay quiet.
@@ -145,10 +146,11 @@ def load_cases(path: Path | str, *, rule: str | None = None) -> list[Case]:
             p = PurePosixPath(str(rel))
             if p.is_absolute() or ".." in p.parts:
                 raise CaseError(f"{where}: {rel!r} must stay inside the workspace")
-        expect = _expectations(item, where)
+        case_rule = str(item.get("rule") or default_rule)
+        expect = tuple({"code": case_rule, **e} for e in _expectations(item, where))
         cases.append(
             Case(
-                rule=str(item.get("rule") or default_rule),
+                rule=case_rule,
                 name=name,
                 path=path,
                 files=dict(files),
@@ -177,7 +179,7 @@ def _expectations(item: Mapping[str, Any], where: str) -> tuple[Mapping[str, str
         raise CaseError(f"{where}: `expect` is a list")
     out = []
     for e in raw:
-        if not isinstance(e, Mapping) or "code" not in e or set(e) - _EXPECT_KEYS:
+        if not isinstance(e, Mapping) or set(e) - _EXPECT_KEYS:
             raise CaseError(f"{where}: an expectation is {{code, run, severity, message}}")
         out.append({k: str(v) for k, v in e.items()})
     return tuple(out)

@@ -35,7 +35,7 @@ def test_no_case_file_for_an_unknown_rule() -> None:
         ("- {name: a, expect: [], bogus: 1}", "unknown keys"),
         ("- {name: a, expect: []}\n- {name: a, expect: []}", "duplicate case name"),
         ("- {expect: [], files: {../x.json: {}}}", "inside the workspace"),
-        ("- {expect: [{run: a}]}", "an expectation is"),
+        ("- {expect: [{run: a, colour: red}]}", "an expectation is"),
         ("- {near_miss: true, expect: [{code: X}]}", "expects no finding"),
         ("- [unclosed", "expected"),
     ],

@@ -499,3 +499,66 @@ def test_prv002_near_miss_large_eval(tmp_path: Path) -> None:
     root = gt.hf_run(tmp_path / "hf", results=False)
     gt.write_json(root / "eval_results.json", {"eval_accuracy": 0.8, "eval_samples": 5000})
     assert lint(tmp_path, "PRV002") == []
+
+
+# ----------------------------------------------------------------- PRV008 duplicate-eval-rows
+
+
+def lm_eval_json_samples(root: Path, targets: Sequence[str], prompts: Sequence[str],
+                         outputs: Sequence[str] | None = None, em: float = 0.5) -> Path:
+    """An lm-eval run whose targets are JSON objects (a structured-output task)."""
+    task = ge.Task("extract", {"exact_match,none": em}, effective=len(targets), generation=True)
+    ge.results_json(root, [task])
+    lines = []
+    for i, (target, prompt) in enumerate(zip(targets, prompts, strict=True)):
+        line = ge.sample_line(task, i)
+        out = outputs[i] if outputs is not None else target
+        line.update({"target": target, "arguments": [[prompt, {"until": ["\n\n"]}]],
+                     "resps": [[out]], "filtered_resps": [out],
+                     "exact_match": float(out == target)})
+        lines.append(line)
+    return ge.write_jsonl(root / f"samples_extract_{ge.STAMP}.jsonl", lines)
+
+
+def lf_predictions(prompts: Sequence[str], labels: Sequence[str],
+                   predicts: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    predicts = predicts if predicts is not None else labels
+    return [{"prompt": p, "predict": o, "label": lab}
+            for p, o, lab in zip(prompts, predicts, labels, strict=True)]
+
+
+def test_prv008_llamafactory_repeated_prompts(tmp_path: Path) -> None:
+    prompts = [f"Human: question {i % 7}\nAssistant:" for i in range(10)]
+    labels = [f'{{"answer": {i % 7}}}' for i in range(10)]
+    gt.lf_run(tmp_path / "lf", predictions=lf_predictions(prompts, labels))
+    (f,) = lint(tmp_path, "PRV008")
+    assert f.message.startswith("3 of 10 eval rows repeat an earlier input")
+    assert "the effective eval size is 7, not 10" in f.message
+    assert [e.location() for e in f.evidence] == [
+        "lf/generated_predictions.jsonl:1",
+        "lf/generated_predictions.jsonl:8",
+    ]
+
+
+def test_prv008_lm_eval_repeated_docs(tmp_path: Path) -> None:
+    prompts = ["Extract: a", "Extract: b", "Extract:  a", "Extract: c"]  # whitespace differs
+    targets = ['{"k": 1}', '{"k": 2}', '{"k": 1}', '{"k": 3}']
+    lm_eval_json_samples(tmp_path / "lme", targets, prompts)
+    (f,) = lint(tmp_path, "PRV008")
+    assert f.measurements["distinct_inputs"] == 3 and f.measurements["rows"] == 4
+
+
+def test_prv008_near_miss_distinct_inputs(tmp_path: Path) -> None:
+    gt.lf_run(tmp_path / "lf", predictions=gt.predictions(10))
+    # one example per filter under one doc id is the same example, not a duplicate
+    task = ge.Task("extract", {"exact_match,strict": 0.5, "exact_match,loose": 0.6},
+                   generation=True)
+    ge.results_json(tmp_path / "lme", [task])
+    lines = []
+    for flt in ("strict", "loose"):
+        for i in range(4):
+            line = ge.sample_line(task, i, flt)
+            line.update({"target": f'{{"k": {i}}}', "filtered_resps": [f'{{"k": {i}}}']})
+            lines.append(line)
+    ge.write_jsonl(tmp_path / "lme" / f"samples_extract_{ge.STAMP}.jsonl", lines)
+    assert lint(tmp_path, "PRV008") == []
