@@ -504,8 +504,13 @@ def test_prv002_near_miss_large_eval(tmp_path: Path) -> None:
 # ----------------------------------------------------------------- PRV008 duplicate-eval-rows
 
 
-def lm_eval_json_samples(root: Path, targets: Sequence[str], prompts: Sequence[str],
-                         outputs: Sequence[str] | None = None, em: float = 0.5) -> Path:
+def lm_eval_json_samples(
+    root: Path,
+    targets: Sequence[str],
+    prompts: Sequence[str],
+    outputs: Sequence[str] | None = None,
+    em: float = 0.5,
+) -> Path:
     """An lm-eval run whose targets are JSON objects (a structured-output task)."""
     task = ge.Task("extract", {"exact_match,none": em}, effective=len(targets), generation=True)
     ge.results_json(root, [task])
@@ -513,18 +518,27 @@ def lm_eval_json_samples(root: Path, targets: Sequence[str], prompts: Sequence[s
     for i, (target, prompt) in enumerate(zip(targets, prompts, strict=True)):
         line = ge.sample_line(task, i)
         out = outputs[i] if outputs is not None else target
-        line.update({"target": target, "arguments": [[prompt, {"until": ["\n\n"]}]],
-                     "resps": [[out]], "filtered_resps": [out],
-                     "exact_match": float(out == target)})
+        line.update(
+            {
+                "target": target,
+                "arguments": [[prompt, {"until": ["\n\n"]}]],
+                "resps": [[out]],
+                "filtered_resps": [out],
+                "exact_match": float(out == target),
+            }
+        )
         lines.append(line)
     return ge.write_jsonl(root / f"samples_extract_{ge.STAMP}.jsonl", lines)
 
 
-def lf_predictions(prompts: Sequence[str], labels: Sequence[str],
-                   predicts: Sequence[str] | None = None) -> list[dict[str, Any]]:
+def lf_predictions(
+    prompts: Sequence[str], labels: Sequence[str], predicts: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
     predicts = predicts if predicts is not None else labels
-    return [{"prompt": p, "predict": o, "label": lab}
-            for p, o, lab in zip(prompts, predicts, labels, strict=True)]
+    return [
+        {"prompt": p, "predict": o, "label": lab}
+        for p, o, lab in zip(prompts, predicts, labels, strict=True)
+    ]
 
 
 def test_prv008_llamafactory_repeated_prompts(tmp_path: Path) -> None:
@@ -551,8 +565,9 @@ def test_prv008_lm_eval_repeated_docs(tmp_path: Path) -> None:
 def test_prv008_near_miss_distinct_inputs(tmp_path: Path) -> None:
     gt.lf_run(tmp_path / "lf", predictions=gt.predictions(10))
     # one example per filter under one doc id is the same example, not a duplicate
-    task = ge.Task("extract", {"exact_match,strict": 0.5, "exact_match,loose": 0.6},
-                   generation=True)
+    task = ge.Task(
+        "extract", {"exact_match,strict": 0.5, "exact_match,loose": 0.6}, generation=True
+    )
     ge.results_json(tmp_path / "lme", [task])
     lines = []
     for flt in ("strict", "loose"):
