@@ -217,9 +217,8 @@ def test_many_bad_lines_make_one_finding(ws) -> None:
 
 def test_empty_workspace_is_not_a_silent_pass(ws, cli) -> None:
     result = cli("check", str(ws.root), "--no-color")
-    assert result.code == 0
-    assert "PRV004 warning no eval artifacts found in this workspace" in result.out
-    assert cli("check", str(ws.root), "--fail-on", "warning").code == 1
+    assert result.code == 2  # nothing at all was read: a usage error, not a clean lint
+    assert "nothing to lint in" in result.err and "no source read any run" in result.err
 
 
 @pytest.mark.parametrize(

@@ -62,20 +62,30 @@ def test_json_output_validates_and_is_deterministic(ws, cli) -> None:
 def test_plain_text_is_one_line_per_finding(ws, cli) -> None:
     root = _bad_workspace(ws)
     result = cli("check", str(root), "--no-color")
-    assert (
-        "outputs/run-a/final_metrics.json#/eval/json_valid_rate: PRV005 error json_valid_rate is NaN"
-        in result.out
+    line = (
+        (root / "outputs/run-a/final_metrics.json")
+        .read_text()
+        .splitlines()
+        .index('    "json_valid_rate": NaN,')
     )
-    assert "artifacts/hf_jobs/eval_submissions.jsonl:1: OPS001 error" in result.out
+    assert (
+        f"outputs/run-a/final_metrics.json:{line + 1}: PRV005 json_valid_rate is NaN" in result.out
+    )
+    assert "artifacts/hf_jobs/eval_submissions.jsonl:1: OPS001 " in result.out
     assert result.out.rstrip().splitlines()[-2].startswith("Found ")
     assert "\x1b[" not in result.out
 
 
-def test_rich_table_on_a_terminal(ws, cli) -> None:
+def test_colour_and_run_headers_on_a_terminal(ws, cli) -> None:
     root = _bad_workspace(ws)
     result = cli("check", str(root), env={"FORCE_COLOR": "1", "COLUMNS": "140"})
     assert "\x1b[" in result.out  # colored
-    assert "┃" in result.out and "Severity" in result.out and "run-a" in result.out
+    assert "\x1b[1mrun-a\x1b[0m 1 error, 1 warning\n" in result.out
+    assert (
+        cli("check", str(root), "--color", "never", env={"FORCE_COLOR": "1"}).out.count("\x1b[")
+        == 0
+    )
+    assert "\x1b[" in cli("check", str(root), "--color", "always").out
 
 
 def test_output_file_is_written(ws, cli, tmp_path: Path) -> None:

@@ -8,8 +8,16 @@ import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ftlint import __version__
+from ftlint.cli.options import (
+    add_output_flags,
+    add_settings_flags,
+    color_enabled,
+    output_format,
+    verbose,
+)
 from ftlint.errors import FtlintError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -38,12 +46,10 @@ def _common(p: argparse.ArgumentParser, *, formats: bool = True) -> None:
         action="store_true",
         help="warn about plugins that fail to load instead of stopping",
     )
-    p.add_argument("--no-color", action="store_true", help="plain text output, no colors")
+    p.add_argument("--no-color", action="store_true", help="same as --color never")
     p.add_argument("-q", "--quiet", action="store_true", help="print only findings, no summary")
+    add_output_flags(p, formats=formats)
     if formats:
-        p.add_argument(
-            "--format", default=None, help="output format: text (default), json, or a plugin format"
-        )
         p.add_argument(
             "--output", "-o", type=Path, help="write the output to this file (atomically)"
         )
@@ -59,6 +65,13 @@ def _workspace_args(p: argparse.ArgumentParser) -> None:
         default=[],
         metavar="CODES",
         help="comma-separated codes or prefixes to run (replaces the config's)",
+    )
+    p.add_argument(
+        "--extend-select",
+        action="append",
+        default=[],
+        metavar="CODES",
+        help="comma-separated codes or prefixes to run in addition to the selection",
     )
     p.add_argument(
         "--ignore",
@@ -82,6 +95,7 @@ def _workspace_args(p: argparse.ArgumentParser) -> None:
         help="processes for the hard-case rules: auto (default: the cores, from 1 MiB of "
         "hard cases on), or N (1: one process)",
     )
+    add_settings_flags(p)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -93,12 +107,14 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="lint a workspace of eval artifacts")
     _workspace_args(check)
     _common(check)
+    _check_flags(check)
     check.add_argument(
-        "--fail-on",
-        choices=FAIL_ON,
-        default="error",
-        help="exit 1 when a finding reaches this severity (default: error)",
+        "--files",
+        action="store_true",
+        help="the other arguments are changed files (the pre-commit hook): report only the "
+        "findings of the runs they belong to",
     )
+    check.add_argument("changed_files", nargs="*", type=Path, help=argparse.SUPPRESS)
     check.add_argument(
         "--write-suppressions",
         type=Path,
@@ -122,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="show a rule's documentation")
     explain.add_argument("code", help="rule code, e.g. FMT003, or its name")
     _common(explain, formats=False)
+    _completion_parser(sub)
 
     from ftlint.cli import plan as plancli
 
@@ -141,6 +158,56 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
     init.add_argument("--stdout", action="store_true", help="print instead of writing")
     return parser
+
+
+def _check_flags(check: argparse.ArgumentParser) -> None:
+    """ruff's conventions for `check`: fail-on, exit-zero, statistics, folding, SARIF."""
+    check.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default=None,
+        help="exit 1 when a finding reaches this severity (default: fail-on: in rules.yaml, "
+        "else error)",
+    )
+    check.add_argument(
+        "--exit-zero", action="store_true", help="exit 0 even when findings reach --fail-on"
+    )
+    check.add_argument(
+        "--statistics",
+        action="store_true",
+        help="print the number of findings per rule instead of the findings",
+    )
+    check.add_argument(
+        "--no-fold",
+        dest="fold",
+        action="store_false",
+        help="list identical findings of several runs one by one (text format)",
+    )
+    check.add_argument(
+        "--help-uri-base",
+        metavar="URL",
+        help="SARIF: where rule pages live (rules/<CODE>.md is appended); also "
+        "sarif.help-uri-base in rules.yaml",
+    )
+    check.add_argument(
+        "--path-prefix",
+        metavar="DIR",
+        help="SARIF: the workspace's path from the repository root (default: found from "
+        "the enclosing git repository)",
+    )
+
+
+def _completion_parser(sub: Any) -> None:
+    comp = sub.add_parser(
+        "completion",
+        help="print a shell completion script (bash, zsh or fish)",
+        description="Print a completion script generated from this parser (needs the "
+        "`completion` extra: pip install 'ftlint[completion]'). bash: "
+        "`ftlint completion bash > ~/.local/share/bash-completion/completions/ftlint`; "
+        "zsh: `ftlint completion zsh > ~/.zfunc/_ftlint`; fish: "
+        "`ftlint completion fish > ~/.config/fish/completions/ftlint.fish`.",
+    )
+    comp.add_argument("shell", choices=("bash", "zsh", "fish"))
 
 
 def _jobs(text: str) -> int | None:
@@ -164,10 +231,11 @@ def _setup(args: argparse.Namespace, *, builtin_only: bool = False):
 
     session = api.setup(
         args.config,
+        config=_isolated_config(args),
         cli_plugins=args.plugin,
         keep_going=args.keep_going,
         builtin_only=builtin_only,
-        select=_split(getattr(args, "select", [])),
+        select=[*_split(getattr(args, "select", [])), *_split(getattr(args, "extend_select", []))],
         ignore=_split(getattr(args, "ignore", [])),
         workspace=getattr(args, "path", None),
     )
@@ -180,12 +248,28 @@ def _setup(args: argparse.Namespace, *, builtin_only: bool = False):
     return session
 
 
+def _isolated_config(args: argparse.Namespace):
+    """--isolated: the defaults, no config file at all (None: find the config as usual)."""
+    if not getattr(args, "isolated", False):
+        return None
+    if args.config is not None:
+        raise FtlintError("--isolated ignores config files; it cannot be used with --config")
+    from ftlint.config.settings import Config
+
+    return Config()
+
+
+def _selection(args: argparse.Namespace, session) -> list[str]:
+    """--select replaces the config's selection; --extend-select adds to it."""
+    select = _split(getattr(args, "select", []))
+    extend = _split(getattr(args, "extend_select", []))
+    if not extend:
+        return select
+    return [*(select or session.config.select), *extend]
+
+
 def _color(args: argparse.Namespace, stream) -> bool:
-    if args.no_color or os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    return bool(getattr(stream, "isatty", lambda: False)())
+    return color_enabled(args, stream)
 
 
 def _load(args: argparse.Namespace, session):
@@ -204,7 +288,7 @@ def lint(args: argparse.Namespace, session):
     return api.lint(
         session,
         _load(args, session),
-        select=_split(args.select),
+        select=_selection(args, session),
         ignore=_split(args.ignore),
         suppressions=args.suppressions,
         apply_suppressions=not getattr(args, "write_suppressions", None),
@@ -214,7 +298,7 @@ def lint(args: argparse.Namespace, session):
 
 
 def _progress(args: argparse.Namespace):
-    if (args.format or "text") != "text" or getattr(args, "quiet", False):
+    if output_format(args) != "text" or getattr(args, "quiet", False):
         return None
     from ftlint.cli.progress import Progress
 
@@ -222,45 +306,64 @@ def _progress(args: argparse.Namespace):
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from ftlint.engine.run import severity_at_least
-    from ftlint.report import Report, render, write_output
+    from ftlint.report import write_output
 
+    _hook_mode(args)
     session = _setup(args)
+    if args.show_settings:
+        from ftlint.cli.showsettings import render_settings
+
+        sys.stdout.write(render_settings(args, session))
+        return EXIT_OK
     result = lint(args, session)
-    campaign, chosen, findings = result.campaign, list(result.rules), list(result.findings)
     if args.write_suppressions is not None:
         from ftlint.config.suppressions import write_suppressions
 
+        findings = list(result.findings)
         write_output(write_suppressions(findings), args.write_suppressions, sys.stdout)
         sys.stderr.write(
             f"ftlint: recorded {len(findings)} finding(s) in {args.write_suppressions}\n"
         )
         return EXIT_OK
-    fmt = args.format or "text"
-    report = Report(
-        tool_version=__version__,
-        workspace=args.path.as_posix(),
-        campaign=campaign,
-        findings=findings,
-        rules=chosen,
-        fail_on=args.fail_on,
-        color=fmt == "text" and args.output is None and _color(args, sys.stdout),
-        width=shutil.get_terminal_size((120, 24)).columns,
-        extra={"quiet": args.quiet},
-    )
-    text = render(fmt, report, session.plugins.report_formats())
-    write_output(text, args.output, sys.stdout)
-    return EXIT_FINDINGS if severity_at_least(findings, args.fail_on) else EXIT_OK
+    from ftlint.cli.check import run_check
+
+    return run_check(args, session, result, session.plugins.report_formats())
+
+
+def _hook_mode(args: argparse.Namespace) -> None:
+    """`--files` (the pre-commit hook): directories among the arguments are the workspace
+    (default `.`), files are the changed files whose findings are reported."""
+    items = [args.path, *args.changed_files]
+    if not args.files:
+        if args.changed_files:
+            raise FtlintError(
+                "check takes one workspace; to report only what changed files involve, "
+                "pass --files FILE..."
+            )
+        return
+    dirs = [p for p in items if p.is_dir()]
+    if len(dirs) > 1:
+        raise FtlintError(f"--files: more than one workspace given: {', '.join(map(str, dirs))}")
+    args.path = dirs[0] if dirs else Path(".")
+    args.changed_files = [p for p in items if not p.is_dir()]
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
     from ftlint.report import write_output
     from ftlint.report.runs import render_runs
 
-    campaign = _load(args, _setup(args))
-    fmt = args.format or "text"
+    session = _setup(args)
+    campaign = _load(args, session)
+    from ftlint.cli.check import require_input
+
+    require_input(campaign, args.path)
+    verbose(args, session, campaign)
+    fmt = output_format(args)
     text = render_runs(
-        campaign, fmt, color=fmt == "text" and args.output is None and _color(args, sys.stdout)
+        campaign,
+        fmt,
+        color=fmt == "text" and args.output is None and _color(args, sys.stdout),
+        width=None if args.output is not None else shutil.get_terminal_size((100, 24)).columns,
     )
     from ftlint.redact import redact
 
@@ -294,10 +397,46 @@ def cmd_explain(args: argparse.Namespace) -> int:
     wanted = args.code.strip()
     for cls in classes:
         if wanted.upper() == cls.code or wanted == cls.name:
-            sys.stdout.write(rule_page(cls))
+            sys.stdout.write(_explain_text(args, rule_page(cls)))
             return EXIT_OK
     known = ", ".join(c.code for c in classes)
     raise FtlintError(f"unknown rule {wanted!r}; known rules: {known}")
+
+
+def _explain_text(args: argparse.Namespace, page: str) -> str:
+    """On a terminal the page is rendered (rich Markdown, wrapped between words); piped it
+    stays Markdown, ready for a file or a PR comment."""
+    if not _color(args, sys.stdout):
+        return page
+    import io
+
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        force_terminal=True,
+        width=shutil.get_terminal_size((100, 24)).columns,
+        highlight=False,
+        emoji=False,
+    )
+    from ftlint.report.text import clean
+
+    console.print(Markdown("\n".join(clean(line) for line in page.splitlines())))
+    return buffer.getvalue()
+
+
+def cmd_completion(args: argparse.Namespace) -> int:
+    """A completion script generated from the parser (shtab), so it never goes stale."""
+    try:
+        import shtab
+    except ImportError:
+        raise FtlintError(
+            "shell completion needs shtab: python -m pip install 'ftlint[completion]'"
+        ) from None
+    sys.stdout.write(shtab.complete(build_parser(), shell=args.shell))
+    return EXIT_OK
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -340,6 +479,7 @@ COMMANDS = {
     "rules": cmd_rules,
     "explain": cmd_explain,
     "init": cmd_init,
+    "completion": cmd_completion,
 }
 
 

@@ -55,6 +55,9 @@ def _gates(args: argparse.Namespace, *, need_baseline: bool):
     policy = api.gate_policy(session)  # a bad gates: section is exit 2 before any linting
     result = app.lint(args, session)
     campaign = result.campaign
+    from ftlint.cli.check import require_input
+
+    require_input(campaign, args.path)
     known = ", ".join(r.name for r in campaign.runs) or "(none discovered)"
     if campaign.get(campaign.baseline) is None and need_baseline:
         raise FtlintError(
@@ -73,7 +76,20 @@ def _write(args: argparse.Namespace, text: str) -> None:
     from ftlint.redact import redact
     from ftlint.report import write_output
 
-    write_output(redact(text), args.output, sys.stdout)
+    write_output(_terminal_wrap(args, redact(text)), args.output, sys.stdout)
+
+
+def _terminal_wrap(args: argparse.Namespace, text: str) -> str:
+    """On a terminal, break long lines between words (never mid-word); piped: as is."""
+    if args.output is not None or not getattr(sys.stdout, "isatty", lambda: False)():
+        return text
+    if (args.format or "text") != "text":
+        return text
+    import shutil
+
+    from ftlint.report.wrap import wrap
+
+    return wrap(text, shutil.get_terminal_size((100, 24)).columns)
 
 
 def _use_color(args: argparse.Namespace, fmt: str) -> bool:

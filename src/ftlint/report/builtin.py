@@ -41,3 +41,24 @@ def _junit(report: Report) -> str:
 @hookimpl
 def ftlint_report_formats() -> dict[str, Callable[[Report], str]]:
     return {"text": _text, "json": _json, "sarif": _sarif, "github": _github, "junit": _junit}
+
+
+#: Output settings a team keeps in rules.yaml (validated like any plugin section).
+OUTPUT_SECTIONS = {
+    "fail-on": {"enum": ["error", "warning", "info", "never"]},
+    "output-format": {"type": "string", "minLength": 1},
+    "sarif": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "help-uri-base": {"type": "string", "minLength": 1},
+            "path-prefix": {"type": "string"},
+            "max-results": {"type": "integer", "minimum": 1, "maximum": 25000},
+        },
+    },
+}
+
+
+@hookimpl
+def ftlint_config_schema() -> dict[str, object]:
+    return dict(OUTPUT_SECTIONS)

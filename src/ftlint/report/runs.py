@@ -44,13 +44,18 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def render_runs(campaign: Campaign, fmt: str, *, color: bool) -> str:
+#: columns `ftlint runs` hides first when the terminal is too narrow
+RUNS_DROP_ORDER = ("sources", "curve", "base model", "dataset", "kind", "mae_raw", "scale")
+
+
+def render_runs(campaign: Campaign, fmt: str, *, color: bool, width: int | None = None) -> str:
+    """The runs as `text` (fitted to `width` columns when given), `json` or `csv`."""
     rows = [run_row(r) for r in campaign.runs]
     if fmt == "json":
         doc = {"baseline": campaign.baseline, "candidate": campaign.candidate, "runs": rows}
         return json.dumps(redact_tree(doc), indent=2, ensure_ascii=False) + "\n"
-    if fmt != "text":
-        raise FtlintError(f"ftlint runs supports --format text or json, not {fmt!r}")
+    if fmt not in ("text", "csv"):
+        raise FtlintError(f"ftlint runs supports --format text, json or csv, not {fmt!r}")
     headers = [
         "run",
         "kind",
@@ -81,10 +86,34 @@ def render_runs(campaign: Campaign, fmt: str, *, color: bool) -> str:
         for r, run in zip(rows, campaign.runs, strict=True)
     ]
     table = [[clean(c) for c in row] for row in table]
+    if fmt == "csv":
+        from ftlint.redact import redact
+        from ftlint.report.fit import to_csv
+
+        return redact(to_csv(headers, table))
     footer = f"{len(rows)} run{'s' if len(rows) != 1 else ''} discovered."
     if campaign.unjoined:
         footer += f" {len(campaign.unjoined)} submission(s) match no run."
+    if width is not None:
+        return _fitted(headers, table, footer, width=width, color=color)
     return _table(headers, table, footer, color=color, title="Runs")
+
+
+def _fitted(
+    headers: list[str], rows: list[list[str]], footer: str, *, width: int, color: bool
+) -> str:
+    """One line per run within `width` columns (ftlint.report.fit), header bold in colour."""
+    from ftlint.report.fit import fit, lines
+
+    shown, cells, dropped = fit(headers, rows, width, RUNS_DROP_ORDER)
+    out = lines(shown, cells)
+    if color:
+        out[0] = f"\x1b[1m{out[0]}\x1b[0m"
+    if dropped:
+        footer += f" Hidden to fit {width} columns: {', '.join(dropped)} (--format csv has all)."
+    from ftlint.report.wrap import wrap_line
+
+    return "\n".join([*out, *wrap_line(footer, width)]) + "\n"
 
 
 def render_rules(classes: Sequence[type[Rule]], fmt: str, *, color: bool) -> str:
