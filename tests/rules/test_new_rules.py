@@ -547,6 +547,7 @@ def test_prv008_llamafactory_repeated_prompts(tmp_path: Path) -> None:
     gt.lf_run(tmp_path / "lf", predictions=lf_predictions(prompts, labels))
     (f,) = lint(tmp_path, "PRV008")
     assert f.message.startswith("3 of 10 eval rows repeat an earlier input")
+    assert f.measurements["conflicting_references"] == 0
     assert "the effective eval size is 7, not 10" in f.message
     assert [e.location() for e in f.evidence] == [
         "lf/generated_predictions.jsonl:1",

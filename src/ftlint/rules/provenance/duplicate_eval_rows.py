@@ -4,10 +4,31 @@ eval size is the distinct count."""
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable
+from typing import Any
 
 from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Severity
 from ftlint.rule import Param, Rule, RuleContext
+
+
+def reference_key(case: HardCase) -> bytes | None:
+    """A key of a row's reference (its target object), None when it has none."""
+    target: Any = case.target_vector
+    if target is None:
+        return None
+    try:
+        text = json.dumps(target, sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        return None
+    return hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=12).digest()
+
+
+def complete_rows(run: Run) -> bool:
+    """The rows streamed are the whole eval (not the top-k hard cases)."""
+    if run.hard_cases_path:
+        return False
+    return bool(run.row_files) and all(getattr(r, "complete", False) for r in run.row_files)
 
 
 def input_key(text: str) -> bytes:
@@ -59,6 +80,8 @@ class _Repeats:
         self.first: dict[bytes, Evidence] = {}
         self.counts: dict[bytes, int] = {}
         self.repeat_evidence: dict[bytes, Evidence] = {}
+        self.references: dict[bytes, bytes | None] = {}
+        self.conflicting: set[bytes] = set()
 
     def row(self, case: HardCase) -> None:
         text = case.request_text
@@ -70,11 +93,16 @@ class _Repeats:
             return  # the same example again (another filter or view of it)
         self.examples.add(example)
         key = input_key(text)
+        ref = reference_key(case)
         if key not in self.first:
             self.first[key] = case.evidence
             self.counts[key] = 1
+            self.references[key] = ref
             return
         self.counts[key] += 1
+        known = self.references.get(key)
+        if ref is not None and known is not None and ref != known:
+            self.conflicting.add(key)
         self.repeat_evidence.setdefault(key, case.evidence)
 
     def finish(self) -> Iterable[Finding]:
@@ -88,12 +116,22 @@ class _Repeats:
         copies = self.counts[worst]
         inputs = sum(1 for c in self.counts.values() if c > 1)
         evidence = [self.first[worst], self.repeat_evidence[worst]]
+        conflicts = len(self.conflicting)
+        clash = f"; {conflicts} of them with different references" if conflicts else ""
+        if complete_rows(self.run):
+            effect = f"the effective eval size is {distinct}, not {rows}"
+            of = f"{rows} eval rows"
+        else:
+            size = self.run.provenance.eval_size
+            effect = "the effective eval size is smaller than " + (
+                f"the reported {size}" if size else "the row count"
+            )
+            of = f"{rows} rows read (the hard cases, not the whole eval)"
         return [
             self.ctx.finding(
                 self.run,
-                f"{repeated} of {rows} eval rows repeat an earlier input ({inputs} input(s) "
-                f"occur more than once, the most frequent {copies} times): the effective "
-                f"eval size is {distinct}, not {rows}",
+                f"{repeated} of {of} repeat an earlier input ({inputs} input(s) occur more "
+                f"than once, the most frequent {copies} times{clash}): {effect}",
                 anchor="duplicate-eval-rows",
                 evidence=evidence,
                 measurements={
@@ -102,6 +140,8 @@ class _Repeats:
                     "repeated_rows": repeated,
                     "repeated_inputs": inputs,
                     "max_copies": copies,
+                    "conflicting_references": conflicts,
+                    "complete": complete_rows(self.run),
                 },
                 actions=[
                     Action(
@@ -109,7 +149,13 @@ class _Repeats:
                         kind="dataset",
                         value=distinct,
                         text=f"deduplicate the eval set ({distinct} distinct inputs of {rows} "
-                        "rows) and check it against the training set; recompute the metrics",
+                        "rows) and check it against the training set; recompute the metrics"
+                        + (
+                            f"; resolve the {conflicts} input(s) with different references "
+                            "(label noise: one of them is wrong)"
+                            if conflicts
+                            else ""
+                        ),
                         why=f"{repeated} repeated rows add no evidence and count their "
                         "failures twice",
                         expected=f"rates and intervals on the {distinct} distinct rows",
