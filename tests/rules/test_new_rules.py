@@ -578,3 +578,34 @@ def test_prv008_near_miss_distinct_inputs(tmp_path: Path) -> None:
             lines.append(line)
     ge.write_jsonl(tmp_path / "lme" / f"samples_extract_{ge.STAMP}.jsonl", lines)
     assert lint(tmp_path, "PRV008") == []
+
+
+# ----------------------------------------------------------------- QLT009 majority-class
+
+SKEWED = ['{"label": "pos"}'] * 14 + ['{"label": "neg"}'] * 6
+
+
+def test_qlt009_llamafactory_constant_answers_recounted(tmp_path: Path) -> None:
+    prompts = [f"Human: review {i}\nAssistant:" for i in range(20)]
+    preds = ['{"label": "pos"}'] * 20  # always the majority label
+    gt.lf_run(tmp_path / "lf", predictions=lf_predictions(prompts, SKEWED, preds))
+    (f,) = lint(tmp_path, "QLT009")
+    assert f.message.startswith("accuracy (recounted from the rows) 0.7 (14/20) is no better")
+    assert '"label": "pos"' in f.message and f.measurements["majority_share"] == 0.7
+
+
+def test_qlt009_lm_eval_exact_match_at_majority_share(tmp_path: Path) -> None:
+    prompts = [f"Classify {i}" for i in range(20)]
+    outputs = ['{"label": "pos"}'] * 15 + ['{"label": "neg"}'] * 5
+    lm_eval_json_samples(tmp_path / "lme", SKEWED, prompts, outputs, em=0.75)
+    (f,) = lint(tmp_path, "QLT009")
+    assert f.message.startswith("exact_match 0.75 (15/20) is no better")
+
+
+def test_qlt009_near_miss_clearly_above_majority(tmp_path: Path) -> None:
+    prompts = [f"Human: review {i}\nAssistant:" for i in range(40)]
+    labels = SKEWED * 2
+    gt.lf_run(tmp_path / "lf", predictions=lf_predictions(prompts, labels))  # all correct
+    # an open label set (every reference distinct) is not a class problem
+    gt.lf_run(tmp_path / "open", predictions=gt.predictions(30))
+    assert lint(tmp_path, "QLT009") == []

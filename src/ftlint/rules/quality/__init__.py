@@ -12,6 +12,7 @@ from ftlint.rules.quality.baseline_regression import BaselineRegression
 from ftlint.rules.quality.contaminated_quality_metric import ContaminatedQualityMetric
 from ftlint.rules.quality.high_error_dimension import HighErrorDimension
 from ftlint.rules.quality.mae_threshold import MaeThreshold
+from ftlint.rules.quality.majority_class import MajorityClass
 from ftlint.rules.quality.prediction_collapse import PredictionCollapse
 from ftlint.rules.quality.quality_regression import QualityRegression
 from ftlint.rules.quality.request_pattern_cluster import RequestPatternCluster
@@ -31,5 +32,6 @@ def ftlint_rules() -> list[type[Rule]]:
         RequestPatternCluster,
         WorseThanConstant,
         PredictionCollapse,
+        MajorityClass,
         BaselineRegression,
     ]
