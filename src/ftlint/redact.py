@@ -7,39 +7,94 @@ terminal, a PR comment or a SARIF upload. SEC001 uses `find_secrets` to report t
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 MASK = "****"
 
-#: (kind, literal hint, pattern). Group 1 is the visible prefix kept in the mask. The
-#: patterns start with their literal (fast to search in a large text); the word boundary
-#: before it is checked in code. A pattern runs only when its hint occurs in the text.
-_TOKEN_PATTERNS: tuple[tuple[str, str | tuple[str, ...], re.Pattern[str]], ...] = (
-    ("Hugging Face token", "hf_", re.compile(r"(hf_)[A-Za-z0-9]{20,}")),
-    ("OpenAI/Anthropic-style API key", "sk-", re.compile(r"(sk-)(?:ant-)?[A-Za-z0-9_\-]{20,}")),
+#: A token body, also with Markdown's `\_` / `\-` escapes inside (a renderer that
+#: escapes first must not hide the token from the final pass).
+_ALNUM = r"[A-Za-z0-9]"
+_WORDCH = r"(?:[A-Za-z0-9_\-]|\\[_\-])"
+#: A token cut short by a message that clips its value (`hf_AbCdEfGhIjKl...`): a shorter
+#: body counts when an ellipsis, a closing quote or the end of the text follows it.
+_CLIPPED = r"(?=\.\.\.|\u2026|['\"]|$)"
+
+
+def _token(prefix: str, body: str, least: int, after: str = "") -> re.Pattern[str]:
+    return re.compile(f"({prefix}){after}(?:{body}{{{least},}}|{body}{{10,{least}}}{_CLIPPED})")
+
+
+#: (kind, literal hints, case-insensitive, pattern). Group 1 is the visible prefix kept
+#: in the mask. A pattern runs only when one of its hints occurs in the text (in the
+#: lower-cased text when case-insensitive); the word boundary before a match is
+#: checked in code.
+_TOKEN_PATTERNS: tuple[tuple[str, tuple[str, ...], bool, re.Pattern[str]], ...] = (
+    ("Hugging Face token", ("hf_", "hf\\_"), False, _token(r"hf\\?_", _ALNUM, 20)),
+    (
+        "OpenAI/Anthropic-style API key",
+        ("sk-",),
+        False,
+        _token("sk-", _WORDCH, 20, after="(?:ant-)?"),
+    ),
     (
         "GitHub token",
-        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
-        re.compile(r"(gh[pousr]_)[A-Za-z0-9]{30,}"),
+        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "ghp\\_", "gho\\_", "ghu\\_", "ghs\\_", "ghr\\_"),
+        False,
+        _token(r"gh[pousr]\\?_", _ALNUM, 30),
     ),
-    ("GitHub fine-grained token", "github_pat_", re.compile(r"(github_pat_)[A-Za-z0-9_]{30,}")),
-    ("AWS access key id", "AKIA", re.compile(r"(AKIA)[0-9A-Z]{16}\b")),
+    (
+        "GitHub fine-grained token",
+        ("github_pat_", "github\\_pat\\_"),
+        False,
+        _token(r"github\\?_pat\\?_", r"(?:[A-Za-z0-9_]|\\_)", 30),
+    ),
+    ("AWS access key id", ("AKIA",), False, re.compile(r"(AKIA)[0-9A-Z]{16}\b")),
     (
         "Slack token",
         ("xoxb-", "xoxa-", "xoxp-", "xoxr-", "xoxs-"),
+        False,
         re.compile(r"(xox[baprs]-)[A-Za-z0-9\-]{10,}"),
     ),
-    ("Weights & Biases API key", "wandb_v1_", re.compile(r"(wandb_v1_)[A-Za-z0-9_]{20,}")),
-    ("bearer token", "Bearer", re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/\-]{16,}=*")),
+    (
+        "Weights & Biases API key",
+        ("wandb_v1_", "wandb\\_v1\\_"),
+        False,
+        _token(r"wandb\\?_v1\\?_", r"(?:[A-Za-z0-9_]|\\_)", 20),
+    ),
+    (
+        "Weights & Biases API key",
+        ("--key", "wandb login"),
+        False,
+        re.compile(
+            r"((?:--key[=\s]+|wandb login\s+(?:--\S+\s+)*))"
+            r"(?:[0-9a-f]{40}\b|[0-9a-f]{10,39}" + _CLIPPED + ")"
+        ),
+    ),
+    (
+        "bearer token",
+        ("bearer",),
+        True,
+        re.compile(r"((?i:bearer)\s+)[A-Za-z0-9._~+/\-]{16,}=*"),
+    ),
+    (
+        "password in a URL",
+        ("://",),
+        False,
+        re.compile(
+            r"([A-Za-z][A-Za-z0-9+.\-]*://[^\s/:@\"'<>]*:)"
+            r"(?:[^\s/@\"'<>]+(?=@)|[^\s/@\"'<>.]{10,}" + _CLIPPED + ")"
+        ),
+    ),
 )
 
 #: NAME=value where the name says it is secret (HF_TOKEN=..., WANDB_API_KEY=...). The
 #: name must END with the secret word: HF_TOKEN yes, max_new_tokens / tokenizer no.
 #: Each secret word is found with str.find on the lower-cased text and the value is
-#: matched right after it; the rest of the name is found by scanning back.
+#: matched right after it; the rest of the name is found by scanning back. The `\_`
+#: spellings are the Markdown-escaped names.
 _SECRET_WORDS = (
     "token",
     "secret",
@@ -47,37 +102,35 @@ _SECRET_WORDS = (
     "passwd",
     "apikey",
     "api_key",
+    "api\\_key",
     "access_key",
+    "access\\_key",
     "private_key",
+    "private\\_key",
 )
-#: The separator may be JSON-escaped (`\\"api_key\\": \\"x\\"` inside a JSON string) or
-#: XML-escaped (`&quot;`), so the final pass over any output format still sees it.
+#: The separator may be JSON-escaped (`\\"api_key\\": \\"x\\"` inside a JSON string),
+#: XML-escaped (`&quot;`) or spaced like an INI file (`aws_secret_access_key = x`), so
+#: the final pass over any output format still sees it.
 _QUOTE = r"(?:\\?\"|&quot;)"
-_VALUE_AFTER = re.compile(r"(=|:\s*|" + _QUOTE + r"\s*:\s*" + _QUOTE + r")([^\s\"'&;,\\]{4,})")
+_VALUE_AFTER = re.compile(
+    r"(\s*=\s*|:\s*|" + _QUOTE + r"\s*:\s*" + _QUOTE + r")((?:[^\s\"'&;,\\]|\\[_\-*]){4,})"
+)
 #: Substrings every secret word contains: one quick scan before the per-word search.
 _WORD_HINTS = ("token", "secret", "passw", "key")
 _NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
-#: The pre-check of every token pattern: its literal hint, or for a family of hints
-#: (ghp_, gho_, ...) their common prefix and, when it occurs, the family as one regex.
-#: A clean text (almost every model completion) is settled by these `in` scans at
-#: memchr speed and the lower-cased word hints, without the per-pattern loop.
-_PRECHECKS: tuple[tuple[str, re.Pattern[str] | None], ...] = tuple(
-    (hint, None)
-    if isinstance(hint, str)
-    else (
-        os.path.commonprefix(list(hint)),  # noqa: RUF071 - a character prefix is wanted
-        re.compile("|".join(re.escape(h) for h in hint)),
-    )
-    for _, hint, _ in _TOKEN_PATTERNS
-)
 
 
 def may_hold_secret(text: str) -> bool:
     """False only when `text` cannot hold a secret `find_secrets` would report."""
-    for literal, family in _PRECHECKS:
-        if literal in text and (family is None or family.search(text)):
+    lower: str | None = None
+    for _, hints, insensitive, _ in _TOKEN_PATTERNS:
+        if insensitive:
+            lower = text.lower() if lower is None else lower
+            if any(h in lower for h in hints):
+                return True
+        elif any(h in text for h in hints):
             return True
-    lower = text.lower()
+    lower = text.lower() if lower is None else lower
     return any(hint in lower for hint in _WORD_HINTS)
 
 
@@ -99,14 +152,15 @@ def find_secrets(text: str) -> Iterator[SecretMatch]:
 def _scan(text: str) -> Iterator[SecretMatch]:
     """find_secrets without the pre-check (tests prove the pre-check never hides one)."""
     spans: list[SecretMatch] = []
-    for (kind, _, pattern), (literal, family) in zip(_TOKEN_PATTERNS, _PRECHECKS, strict=True):
-        if literal not in text or (family is not None and not family.search(text)):
+    lower = text.lower()
+    for kind, hints, insensitive, pattern in _TOKEN_PATTERNS:
+        haystack = lower if insensitive else text
+        if not any(h in haystack for h in hints):
             continue
         for m in pattern.finditer(text):
             if m.start() > 0 and text[m.start() - 1] in _NAME_CHARS:
                 continue  # inside a longer word: not a token boundary
             spans.append(SecretMatch(kind, None, m.start(), m.end(), m.group(1) + MASK))
-    lower = text.lower()
     if not any(word in lower for word in _WORD_HINTS) and not spans:
         return
     for word in _SECRET_WORDS:
@@ -150,17 +204,84 @@ def redact(text: str) -> str:
     return "".join(out)
 
 
+#: tokenizer settings are named like secrets but hold vocabulary entries
+_TOKENIZER_NAMES = frozenset(
+    f"{w}_token" for w in ("pad", "eos", "bos", "unk", "sep", "cls", "mask", "chat", "special")
+)
+#: a whole value that looks like a credential (no spaces, no markup)
+_CREDENTIAL_VALUE = re.compile(r"[A-Za-z0-9_\-.~+/=:]{8,}")
+#: a W&B API key is 40 hex digits, like a git SHA: only a key-named field's whole value
+_HEX40 = re.compile(r"[0-9a-fA-F]{40}")
+
+
+def secret_name(name: str) -> bool:
+    """True when a field or variable named `name` holds a secret (HF_TOKEN, api_key,
+    aws_secret_access_key), not a tokenizer setting (pad_token) or a count."""
+    lower = name.lower().replace("\\_", "_")
+    if lower in _TOKENIZER_NAMES:
+        return False
+    return any(lower.endswith(word) for word in _SECRET_WORDS if "\\" not in word)
+
+
+def redact_value(value: Any, name: str | None = None) -> Any:
+    """Redact every string in an untrusted value where it enters the model (commands,
+    configs, run names, stderr tails, file names), before any code clips or wraps it.
+
+    `name` is the field the value came from: a whole value of a field named like a
+    secret is masked even when it has no token shape (a 40-hex W&B key in
+    `WANDB_API_KEY` or `api_key`; a bare 40-hex elsewhere is a git SHA and kept).
+    Mappings pass each key as the name of its value; other types are returned as is.
+    """
+    if isinstance(value, str):
+        if name and value and value != MASK and not value.startswith(("$", "{", "<")):
+            lower = name.lower()
+            if secret_name(name) and _CREDENTIAL_VALUE.fullmatch(value):
+                return MASK
+            if lower.endswith("key") and _HEX40.fullmatch(value):
+                return MASK
+        return redact(value)
+    if isinstance(value, dict):
+        return {
+            (redact(k) if isinstance(k, str) else k): redact_value(
+                v, k if isinstance(k, str) else None
+            )
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [redact_value(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(redact_value(v) for v in value)
+    return value
+
+
 def redact_tree(value: object) -> object:
     """Redact every string inside a JSON-like value (before it is serialised).
 
     Serialising first escapes quotes (`"api_key": "x"` becomes `\\"api_key\\": ...`),
     which hides the assignment from `redact`; redacting the strings themselves does not
-    depend on the output format's escaping.
+    depend on the output format's escaping. Tuples become lists (JSON arrays).
     """
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, dict):
-        return {redact(k) if isinstance(k, str) else k: redact_tree(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [redact_tree(v) for v in value]
-    return value
+    if isinstance(value, tuple):
+        value = list(value)
+    out = redact_value(value)
+    return out
+
+
+#: the most a finding message quotes; a 300 MB string field is not copied whole
+MESSAGE_LIMIT = 2000
+#: the most of a message read before redaction (redaction is linear, not free)
+_SCAN_LIMIT = 64 * 1024
+
+
+def clip(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """`text` cut to `limit` characters with a visible `...` (after redaction, so a
+    cut never shows the first characters of a token)."""
+    if len(text) <= limit:
+        return text
+    return text[: max(0, limit - 3)] + "..."
+
+
+def safe_message(message: str) -> str:
+    """A finding message as reports show it: whitespace folded, secrets masked, then
+    clipped. The one place messages are cleaned, used by `RuleContext.finding`."""
+    return clip(redact(" ".join(message[:_SCAN_LIMIT].split())))

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ftlint.model import Evidence, Problem, Submission
+from ftlint.redact import redact_value
 from ftlint.sources.io import Workspace, iter_jsonl
 from ftlint.sources.validate import schema_problems
 
@@ -76,44 +77,59 @@ def load_job_records(
             yield from problems
             continue
         yield from problems
-        command = record.get("command") if isinstance(record.get("command"), str) else ""
-        env, complaints = parse_env(command)
+        raw_command = record.get("command") if isinstance(record.get("command"), str) else ""
+        raw_env, complaints = parse_env(raw_command)
+        # untrusted strings are redacted here, where they enter the model, so no later
+        # clip, wrap or escape can show part of a token; `raw` stays as read for SEC001
+        command = redact_value(raw_command)
+        env = {k: redact_value(v, k) for k, v in raw_env.items()}
+        record_view = redact_value(record)
         for complaint in complaints:
-            yield Problem("invalid", f"command: {complaint}", Evidence(rel, item.line, "/command"))
-        exit_code = record.get("exit_code")
-        stdout = record.get("stdout_tail") if isinstance(record.get("stdout_tail"), str) else ""
-        job_id = _str(record.get("job_id"))
+            yield Problem(
+                "invalid",
+                f"command: {redact_value(complaint)}",
+                Evidence(rel, item.line, "/command"),
+            )
+        exit_code = record_view.get("exit_code")
+        stdout = (
+            record_view.get("stdout_tail")
+            if isinstance(record_view.get("stdout_tail"), str)
+            else ""
+        )
+        job_id = _str(record_view.get("job_id"))
         if job_id is None and (m := JOB_ID_RE.search(stdout)):
             job_id = m.group(1)
-        record_kind = "eval" if kind == "eval" or record.get("mode") else "train"
+        record_kind = "eval" if kind == "eval" or record_view.get("mode") else "train"
         yield Submission(
             evidence=ev,
             kind=record_kind,
-            run_name=_str(record.get("run_name")) or env.get("HF_FT_RUN_NAME") or None,
+            run_name=_str(record_view.get("run_name")) or env.get("HF_FT_RUN_NAME") or None,
             exit_code=exit_code
             if isinstance(exit_code, int) and not isinstance(exit_code, bool)
             else None,
             job_id=job_id,
             command=command,
             env=env,
-            submitted_at=_str(record.get("submitted_at")),
-            mode=_str(record.get("mode")) or env.get("EVAL_MODE") or None,
-            output_model_id=_str(record.get("output_model_id"))
+            submitted_at=_str(record_view.get("submitted_at")),
+            mode=_str(record_view.get("mode")) or env.get("EVAL_MODE") or None,
+            output_model_id=_str(record_view.get("output_model_id"))
             or env.get("HF_FT_OUTPUT_MODEL_ID")
             or None,
-            adapter_model_id=_str(record.get("local_adapter_model_id"))
+            adapter_model_id=_str(record_view.get("local_adapter_model_id"))
             or env.get("EVAL_LOCAL_ADAPTER_MODEL_ID")
             or None,
-            base_model_id=_str(record.get("local_base_model_id"))
+            base_model_id=_str(record_view.get("local_base_model_id"))
             or env.get("HF_BASE_MODEL_ID")
             or None,
-            dataset_repo_id=_str(record.get("dataset_repo_id"))
+            dataset_repo_id=_str(record_view.get("dataset_repo_id"))
             or env.get("HF_FT_DATASET_REPO_ID")
             or None,
-            dataset_path=_str(record.get("dataset_path")) or env.get("EVAL_DATASET_PATH") or None,
+            dataset_path=_str(record_view.get("dataset_path"))
+            or env.get("EVAL_DATASET_PATH")
+            or None,
             stdout_tail=stdout,
-            stderr_tail=record.get("stderr_tail")
-            if isinstance(record.get("stderr_tail"), str)
+            stderr_tail=record_view.get("stderr_tail")
+            if isinstance(record_view.get("stderr_tail"), str)
             else "",
             raw=record,
         )

@@ -10,6 +10,7 @@ from typing import Any
 
 from ftlint.model import Evidence, Metric, Problem, SeriesPoint, TraceRow
 from ftlint.model import pointer as make_pointer
+from ftlint.redact import redact
 from ftlint.sources.io import Workspace, iter_jsonl, read_json
 from ftlint.sources.validate import schema_problems
 
@@ -31,6 +32,14 @@ def _number_name(value: float) -> str:
     return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
 
 
+def _fits_float(value: int) -> bool:
+    try:
+        float(value)
+    except OverflowError:
+        return False
+    return True
+
+
 def numeric_metrics(
     values: Any, rel: str, base: tuple[str, ...], run: str | None
 ) -> tuple[dict[str, Metric], list[Problem]]:
@@ -48,6 +57,11 @@ def numeric_metrics(
         ev = Evidence(rel, None, at)
         if isinstance(value, bool) or value is None:
             continue
+        if isinstance(value, int) and not _fits_float(value):
+            problems.append(
+                Problem("invalid", f"{key} is an integer too large for a float", ev, run)
+            )
+            continue
         if isinstance(value, (int, float)):
             if not math.isfinite(value):
                 problems.append(
@@ -60,7 +74,10 @@ def numeric_metrics(
         elif isinstance(value, str):
             problems.append(
                 Problem(
-                    "invalid", f"{key} is the string {value[:40]!r}, expected a number", ev, run
+                    "invalid",
+                    f"{key} is the string {redact(value)[:40]!r}, expected a number",
+                    ev,
+                    run,
                 )
             )
     return metrics, problems
@@ -138,7 +155,9 @@ def load_series(ws: Workspace, path: Path, run: str, *, max_line_bytes: int) -> 
                 step=step,
                 metrics={k: m.value for k, m in metrics.items() if _in_unit_range(k, m)},
                 evidence=ev,
-                timestamp=str(record["timestamp"]) if record.get("timestamp") is not None else None,
+                timestamp=redact(str(record["timestamp"]))[:64]
+                if record.get("timestamp") is not None
+                else None,
                 hard_cases_count=count if isinstance(count, int) else None,
             )
         )
@@ -168,12 +187,12 @@ def load_traces(ws: Workspace, path: Path, run: str) -> Loaded:
         traces.append(
             TraceRow(
                 rank=rank if isinstance(rank, int) and not isinstance(rank, bool) else None,
-                trace_id=row.get("trace_id") if isinstance(row.get("trace_id"), str) else None,
-                url=url if isinstance(url, str) else None,
+                trace_id=redact(row["trace_id"]) if isinstance(row.get("trace_id"), str) else None,
+                url=redact(url) if isinstance(url, str) else None,
                 mae_raw=float(mae)
                 if isinstance(mae, (int, float)) and not isinstance(mae, bool)
                 else None,
-                parse_error=row.get("parse_error")
+                parse_error=redact(row["parse_error"])
                 if isinstance(row.get("parse_error"), str)
                 else None,
                 evidence=ev,
@@ -184,7 +203,8 @@ def load_traces(ws: Workspace, path: Path, run: str) -> Loaded:
         out.problems.append(
             Problem(
                 "inconsistent",
-                f"run_name says {data['run_name']!r} but the file is in the folder of run {run!r}",
+                f"run_name says {redact(data['run_name'])[:80]!r} but the file is in the folder "
+                f"of run {run!r}",
                 Evidence(rel, None, "/run_name"),
                 run,
             )

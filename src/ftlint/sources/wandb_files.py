@@ -16,6 +16,7 @@ from ftlint.config.yamllines import load_yaml_with_lines
 from ftlint.errors import FtlintError
 from ftlint.model import Evidence, Metric, Problem
 from ftlint.model import pointer as make_pointer
+from ftlint.redact import redact, redact_value
 from ftlint.sources.io import Workspace, open_regular, read_json
 from ftlint.sources.outputs import RATE_KEYS
 from ftlint.sources.wandb_folder import WandbRun, WandbTable
@@ -138,7 +139,7 @@ def load_config(ws: Workspace, path: Path, wr: WandbRun) -> None:
                 )
             )
             continue
-        wr.config[key] = scrub(entry["value"])
+        wr.config[key] = scrub(entry["value"], key)
         wr.config_evidence[key] = Evidence(rel, lines.get(at), make_pointer(key, "value"))
 
 
@@ -163,10 +164,10 @@ def load_metadata(ws: Workspace, path: Path, wr: WandbRun) -> None:
         wr.metadata["git_commit"] = commit
     program = data.get("codePath") or data.get("code_path") or data.get("program")
     if isinstance(program, str) and program.strip():
-        wr.metadata["program"] = _safe_program(program.strip())
+        wr.metadata["program"] = redact(_safe_program(program.strip()))
     started = data.get("startedAt") or data.get("started_at")
     if isinstance(started, str) and started.strip():
-        wr.metadata["started_at"] = started.strip()[:40]
+        wr.metadata["started_at"] = redact(started.strip())[:40]
 
 
 def _safe_program(program: str) -> str:
@@ -177,12 +178,17 @@ def _safe_program(program: str) -> str:
     return posix
 
 
-def scrub(value: Any) -> Any:
-    """Replace home-directory prefixes (`/home/<user>`, `/Users/<user>`) by `~`."""
+def scrub(value: Any, name: str | None = None) -> Any:
+    """Replace home-directory prefixes (`/home/<user>`, `/Users/<user>`) by `~` and
+    redact secrets (`redact_value`: a key-named field's whole value too), where the
+    config enters the model. `name` is the config key the value is stored under."""
     if isinstance(value, str):
-        return HOME_RE.sub("~", value)
+        return redact_value(HOME_RE.sub("~", value), name)
     if isinstance(value, dict):
-        return {k: scrub(v) for k, v in value.items()}
+        return {
+            (redact(k) if isinstance(k, str) else k): scrub(v, k if isinstance(k, str) else None)
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [scrub(v) for v in value]
     return value
