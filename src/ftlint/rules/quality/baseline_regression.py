@@ -98,7 +98,7 @@ class BaselineRegression(Rule):
     """What it detects: a run's metric worse than a baseline value for the same metric:
     a `baseline/<metric>` value the run logged itself (a W&B summary's
     `baseline/val/loss`, `baseline/<task>_strict`), or a reference-mode run of the same
-    campaign (`reference_modes`, e.g. the prompt baseline) measured on the same eval
+    campaign (`reference_modes`: the prompt baseline by default) measured on the same eval
     (dataset version, eval path, scale and size agree where both state them; compared on
     `metrics`). Worse means beyond tolerance: for rates by more than `rate_margin`
     absolute and more than the Wilson half-width of the run's rate at its eval size;
