@@ -11,8 +11,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
-from conftest import REPO, final_metrics, submission
-from test_report_sarif import assert_valid_sarif
+from helpers import REPO, assert_valid_sarif, final_metrics, submission
 
 INSTALLED = any(ep.name == "acme" for ep in entry_points(group="ftlint"))
 pytestmark = pytest.mark.skipif(

@@ -16,7 +16,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from conftest import REPO, lint
+from helpers import REPO, lint
 
 BENCH = REPO / "benchmarks"
 

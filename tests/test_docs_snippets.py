@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import yaml
-from conftest import REPO, final_metrics
+from helpers import REPO, final_metrics
 
 FENCE = re.compile(r"```(\w+)\n(.*?)```", re.S)
 

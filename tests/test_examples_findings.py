@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 import pytest
-from conftest import REPO, codes, lint
+from helpers import REPO, codes, lint
 
 from ftlint.assemble.campaign import load_campaign
 from ftlint.config.settings import Config

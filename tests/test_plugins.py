@@ -6,7 +6,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import codes, final_metrics, lint
+from helpers import codes, final_metrics, lint
 
 from ftlint.errors import FtlintError
 from ftlint.plugins import build_plugins

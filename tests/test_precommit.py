@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, final_metrics
+from helpers import REPO, final_metrics
 
 MANIFEST = REPO / ".pre-commit-hooks.yaml"
 HAVE_PRE_COMMIT = importlib.util.find_spec("pre_commit") is not None

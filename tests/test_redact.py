@@ -55,7 +55,7 @@ def test_redaction_is_idempotent_and_never_raises(text: str) -> None:
 
 def test_json_output_redacts_secrets_hidden_by_escaping(ws, cli) -> None:
     """`"api_key": "x"` inside a message is escaped in JSON; it must still be redacted."""
-    from conftest import submission
+    from helpers import submission
 
     ws.run("run-a")
     ws.jsonl(
@@ -72,7 +72,7 @@ def test_json_output_redacts_secrets_hidden_by_escaping(ws, cli) -> None:
 
 
 def test_sec001_scans_completions_in_the_hard_case_pass(ws) -> None:
-    from conftest import hard_case, lint
+    from helpers import hard_case, lint
 
     token = "hf_" + "Zx9" * 12
     ws.run(
@@ -90,7 +90,7 @@ def test_sec001_scans_completions_in_the_hard_case_pass(ws) -> None:
 
 
 def test_sec001_finds_an_aws_key_id_in_a_completion_without_separators(ws) -> None:
-    from conftest import hard_case, lint
+    from helpers import hard_case, lint
 
     ws.run("run-a", cases=[hard_case(1, text="{} AKIAABCDEFGHIJKLMNOP")])
     found = [f for f in lint(ws.root, select=["SEC001"]) if f.rule == "SEC001"]

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO, final_metrics, submission
+from helpers import REPO, final_metrics, submission
 
 from ftlint.model import Campaign, Category, Evidence, Finding, Run, Severity, fingerprint
 from ftlint.plugins import build_plugins

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, codes, lint
+from helpers import REPO, codes, lint
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -122,7 +122,7 @@ def test_config_is_found_upward_but_never_from_the_workspace(tmp_path: Path) -> 
 
 
 def test_severity_override_and_params_change_the_outcome(ws) -> None:
-    from conftest import final_metrics
+    from helpers import final_metrics
 
     doc = final_metrics(json_valid_rate=0.9)
     doc["eval"]["parse_error_rate"] = 0.097  # sums to 0.997

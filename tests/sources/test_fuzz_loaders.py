@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import jsonschema
-from conftest import final_metrics, hard_case, lint, submission
+from helpers import final_metrics, hard_case, lint, submission
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

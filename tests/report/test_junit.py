@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from conftest import REPO, final_metrics, submission
+from helpers import REPO, final_metrics, submission
 from junitparser import Error, Failure, JUnitXml, TestCase
 
 from ftlint.model import Campaign, Category, Evidence, Finding, Run, Severity, fingerprint

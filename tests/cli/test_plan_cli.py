@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import REPO, final_metrics, hard_case
+from helpers import REPO, final_metrics, hard_case
 
 from ftlint.sources.validate import schema
 

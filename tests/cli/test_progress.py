@@ -34,7 +34,7 @@ def test_bar_appears_only_after_the_delay() -> None:
 
 
 def test_machine_formats_get_no_progress(ws, cli) -> None:
-    from conftest import final_metrics
+    from helpers import final_metrics
 
     ws.run("run-a", metrics=final_metrics())
     result = cli("check", str(ws.root), "--format", "json")

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conftest import REPO, codes, final_metrics, hard_case, lint
+from helpers import REPO, codes, final_metrics, hard_case, lint
 
 from ftlint.assemble.campaign import load_campaign
 from ftlint.config.settings import Config

