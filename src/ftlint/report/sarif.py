@@ -6,22 +6,31 @@ what it detects, the three-part help and the default level. Each finding is one
 result whose `partialFingerprints` carry the finding's stable fingerprint, so an alert
 keeps its identity when lines move.
 
-Locations: evidence paths are relative to the linted workspace (`uriBaseId`
-`WORKSPACE`, defined in `run.originalUriBaseIds` as the workspace's absolute file URI).
-A JSONL line becomes `region.startLine`; a JSON pointer, sample id and Weave trace URL
-go into `logicalLocations` and the location's `properties`. The first evidence is the
-result's location, the others are `relatedLocations`. A finding without evidence points
-at its run's main artifact, or has no location when it concerns the whole campaign.
-Suppressed findings stay in the log with `suppressions: [{"kind": "external"}]`.
+Locations (GitHub code scanning shows a result only on a file and line of the
+repository): artifact URIs are relative to the repository root (`uriBaseId` `SRCROOT`,
+the root's file URI in `run.originalUriBaseIds`): the workspace's path inside the git
+repository that encloses it (found by walking up to `.git`) is put in front of every
+evidence path, or `--path-prefix` / `sarif.path-prefix` when given. Every file location
+has `region.startLine`: the evidence line (JSONL), else the line of the JSON pointer's
+key in the file (`ftlint.report.locate`), else 1. The pointer, sample id and Weave trace
+URL also go into `logicalLocations` and the location's `properties`. The first evidence
+is the result's location, the others `relatedLocations` (at most 1,000, GitHub's
+limit). A finding without evidence points at its run's main artifact, or has no
+location when it concerns the whole campaign. Suppressed findings stay in the log with
+`suppressions: [{"kind": "external"}]`.
 
-GitHub code scanning reads a relative `uri` against the repository root and ignores
-`uriBaseId`, so for code scanning lint a workspace at the repository root.
+Every rule has `helpUri`: its catalogue page `rules/<CODE>.md` under
+`--help-uri-base` / `sarif.help-uri-base` (default: this version's catalogue in the
+ftlint repository, `DEFAULT_HELP_URI_BASE`). A run holds at most 25,000 results (GitHub
+rejects more): errors are kept first, and a tool notification says how many were left
+out.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import posixpath
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
@@ -31,11 +40,16 @@ from urllib.parse import quote
 from ftlint.model import Evidence, Finding
 from ftlint.redact import redact
 from ftlint.report import Report
+from ftlint.report.locate import pointer_line
 from ftlint.rule import DOC_PARTS, Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
-BASE_ID = "WORKSPACE"
+BASE_ID = "SRCROOT"
+PROJECT_URL = "https://github.com/your-org/ftlint"
+DEFAULT_HELP_URI_BASE = PROJECT_URL + "/blob/v{version}/rules/"
+MAX_RESULTS = 25_000  # GitHub code scanning: results per run
+MAX_LOCATIONS = 1_000  # GitHub code scanning: locations per result
 FINGERPRINT_KEY = "ftlint/v1"
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "info": "recommendation"}
@@ -70,26 +84,47 @@ def render_sarif(report: Report) -> str:
 def sarif_log(report: Report) -> dict[str, Any]:
     """The SARIF log as a JSON-ready dict (deterministic for a given report)."""
     findings = sorted(report.findings, key=Finding.sort_key)
-    descriptors = _descriptors(report.rules, findings)
+    limit = int(report.extra.get("max_results") or MAX_RESULTS)
+    dropped = max(0, len(findings) - limit)
+    if dropped:
+        keep = sorted(findings, key=lambda f: (f.suppressed, -f.severity.rank))[:limit]
+        kept = {id(f) for f in keep}
+        findings = [f for f in findings if id(f) in kept]
+    descriptors = _descriptors(report.rules, findings, _help_base(report))
     index = {d["id"]: i for i, d in enumerate(descriptors)}
     driver: dict[str, Any] = {"name": "ftlint", "version": report.tool_version}
     if _SEMVER.match(report.tool_version):
         driver["semanticVersion"] = report.tool_version
     driver["rules"] = descriptors
     campaign = report.campaign
+    prefix = path_prefix(report)
     run: dict[str, Any] = {
         "tool": {"driver": driver},
-        "originalUriBaseIds": {BASE_ID: _workspace_base(campaign.root)},
+        "originalUriBaseIds": {BASE_ID: _repo_base(campaign.root, prefix)},
         "columnKind": "unicodeCodePoints",
-        "results": [_result(f, index, report) for f in findings],
+        "results": [_result(f, index, report, prefix) for f in findings],
         "properties": {
             "workspace": report.workspace,
             "baseline": campaign.baseline,
             "candidate": campaign.candidate,
             "runs": [r.name for r in campaign.runs],
             "failOn": report.fail_on,
+            "pathPrefix": prefix,
         },
     }
+    if dropped:
+        note = (
+            f"{dropped} of {len(report.findings)} results left out: GitHub code scanning "
+            f"accepts at most {limit} per run (errors were kept first); see --format json "
+            "for all of them"
+        )
+        run["invocations"] = [
+            {
+                "executionSuccessful": True,
+                "toolExecutionNotifications": [{"level": "warning", "message": {"text": note}}],
+            }
+        ]
+        run["properties"]["resultsLeftOut"] = dropped
     doc = {"$schema": SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
     return _jsonable(doc)
 
@@ -97,12 +132,45 @@ def sarif_log(report: Report) -> dict[str, Any]:
 # -- rules ------------------------------------------------------------------------------
 
 
-def _descriptors(rules: Sequence[type[Rule]], findings: Sequence[Finding]) -> list[dict]:
+def _descriptors(
+    rules: Sequence[type[Rule]], findings: Sequence[Finding], help_base: str
+) -> list[dict]:
     by_code: dict[str, dict[str, Any]] = {cls.code: _rule_descriptor(cls) for cls in rules}
     for f in findings:
         if f.rule not in by_code:
             by_code[f.rule] = _pseudo_descriptor(f)
-    return [by_code[code] for code in sorted(by_code)]
+    out = []
+    for code in sorted(by_code):
+        descriptor = by_code[code]
+        descriptor["helpUri"] = help_base + quote(code) + ".md"
+        out.append(descriptor)
+    return out
+
+
+def _help_base(report: Report) -> str:
+    base = report.extra.get("help_uri_base") or DEFAULT_HELP_URI_BASE.format(
+        version=report.tool_version
+    )
+    return base if base.endswith("/") else base + "/"
+
+
+def path_prefix(report: Report) -> str:
+    """The workspace's path from the repository root: `--path-prefix`, else found by
+    walking up from the workspace to the `.git` of the enclosing repository, else ""."""
+    given = report.extra.get("path_prefix")
+    if given is not None:
+        return PurePosixPath("/", str(given).replace("\\", "/")).as_posix().strip("/")
+    root = Path(report.campaign.root)
+    if not root.is_absolute():
+        return ""
+    try:
+        root = root.resolve()
+    except OSError:
+        return ""
+    for parent in (root, *root.parents):
+        if (parent / ".git").exists():
+            return "" if parent == root else root.relative_to(parent).as_posix()
+    return ""
 
 
 def _rule_descriptor(cls: type[Rule]) -> dict[str, Any]:
@@ -155,27 +223,30 @@ def _limit(text: str) -> str:
 # -- results ----------------------------------------------------------------------------
 
 
-def _result(f: Finding, index: Mapping[str, int], report: Report) -> dict[str, Any]:
+def _result(f: Finding, index: Mapping[str, int], report: Report, prefix: str) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": f.rule,
         "ruleIndex": index[f.rule],
         "level": LEVEL[f.severity.value],
         "message": {"text": f"{f.run}: {f.message}" if f.run else f.message},
     }
-    locations = [_location(e, i) for i, e in enumerate(f.evidence)]
+    root = report.campaign.root
+    evidence = f.evidence[: MAX_LOCATIONS + 1]
+    locations = [_location(e, i, root, prefix) for i, e in enumerate(evidence)]
     if not locations:
         home = _run_home(report, f.run)
         if home is not None:
-            locations = [_location(Evidence(home), 0, fallback=True)]
+            locations = [_location(Evidence(home), 0, root, prefix, fallback=True)]
     if locations:
         result["locations"] = [locations[0]]
         if len(locations) > 1:
             result["relatedLocations"] = locations[1:]
     fingerprints = {FINGERPRINT_KEY: f.fingerprint}
     if not (f.evidence and f.evidence[0].line):
-        # Code scanning only matches alerts by primaryLocationLineHash; upload-sarif
-        # computes it from the file for results with a line and skips the others, so
-        # those get ours (stable by construction, line numbers are not part of it).
+        # Code scanning matches alerts by primaryLocationLineHash, which upload-sarif
+        # computes from the text at startLine. A JSON key's line holds its value (which
+        # changes with every run) and line 1 of a whole file says nothing, so results
+        # without an evidence line carry ours (stable: line numbers are not part of it).
         fingerprints["primaryLocationLineHash"] = f"{f.fingerprint}:1"
     result["partialFingerprints"] = fingerprints
     if f.suppressed:
@@ -191,10 +262,13 @@ def _result(f: Finding, index: Mapping[str, int], report: Report) -> dict[str, A
     return result
 
 
-def _location(e: Evidence, ident: int, *, fallback: bool = False) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": _artifact(e.path)}
-    if e.line is not None and e.line >= 1:
-        physical["region"] = {"startLine": e.line}
+def _location(
+    e: Evidence, ident: int, root: str, prefix: str, *, fallback: bool = False
+) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": _artifact(e.path, prefix)}
+    if "://" not in e.path and not PurePosixPath(e.path).is_absolute():
+        line = e.line if e.line is not None and e.line >= 1 else None
+        physical["region"] = {"startLine": line or pointer_line(root, e.path, e.pointer) or 1}
     location: dict[str, Any] = {"id": ident, "physicalLocation": physical}
     if e.pointer:
         token = e.pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
@@ -219,20 +293,27 @@ def _location(e: Evidence, ident: int, *, fallback: bool = False) -> dict[str, A
     return location
 
 
-def _artifact(path: str) -> dict[str, Any]:
+def _artifact(path: str, prefix: str = "") -> dict[str, Any]:
+    if "://" in path:  # a remote evidence URI (wandb://, s3://): as it is
+        return {"uri": path}
     if path.startswith("/") or re.match(r"^[A-Za-z]:[/\\]", path):
         # outside the workspace (should not happen): an absolute file URI, no base id
         return {"uri": Path(path).as_uri() if Path(path).is_absolute() else quote(path)}
-    rel = PurePosixPath(path).as_posix()
-    return {"uri": quote(rel, safe="/"), "uriBaseId": BASE_ID}
+    rel = posixpath.normpath(posixpath.join(prefix, PurePosixPath(path).as_posix()))
+    return {"uri": quote(rel.lstrip("/"), safe="/"), "uriBaseId": BASE_ID}
 
 
-def _workspace_base(root: str) -> dict[str, Any]:
+def _repo_base(root: str, prefix: str) -> dict[str, Any]:
     base: dict[str, Any] = {
-        "description": {"text": "The workspace ftlint linted; evidence paths are relative to it."}
+        "description": {
+            "text": "The repository root; artifact URIs are relative to it "
+            f"(the linted workspace is {prefix or 'the root itself'})."
+        }
     }
     path = Path(root)
     if path.is_absolute():
+        for _ in PurePosixPath(prefix).parts if prefix else ():
+            path = path.parent
         uri = path.as_uri()
         base["uri"] = uri if uri.endswith("/") else uri + "/"
     return base
