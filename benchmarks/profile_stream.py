@@ -7,7 +7,7 @@ In-process, on the same file, one stage at a time (no profiler overhead): the ba
 `json.loads` loop, ftlint's JSONL reader (`iter_jsonl`), the typed rows
 (`stream_hard_cases`: reader + fast schema check + `HardCase`), then the whole engine
 with every rule's `row()` timed through a thin proxy. Prints microseconds per row.
-Uses ftlint's internal APIs (the same ones tests/conftest.py `lint` uses), so it may
+Uses ftlint's internal APIs (the same ones tests/helpers.py `lint` uses), so it may
 need a touch when they change; `run.py` only uses the command line.
 """
 

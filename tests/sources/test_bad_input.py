@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import final_metrics, hard_case, lint, submission
+from helpers import final_metrics, hard_case, lint, submission
 
 from ftlint.assemble.campaign import load_campaign
 from ftlint.config.settings import Config

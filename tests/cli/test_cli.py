@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import jsonschema
-from conftest import REPO, final_metrics, hard_case, submission
+from helpers import REPO, final_metrics, hard_case, submission
 
 from ftlint.sources.validate import schema
 
