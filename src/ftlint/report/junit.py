@@ -7,7 +7,8 @@ campaign. A pair with no finding passes. Findings at or above `--fail-on` make t
 case a `<failure>` that lists every finding of the pair with its evidence; findings
 below it and suppressed ones are listed in `<system-out>` of a passing case, so the
 test report agrees with the exit code. A crashed rule (FTL001) is an `<error>` of the
-rule's case.
+rule's case. A rule that had nothing to check for a run (no eval rows for a row rule, no
+baseline for a pair rule) is `<skipped>`, not passed: see `ftlint.report.junit_skip`.
 
 Text is escaped by ElementTree; characters XML 1.0 cannot carry (controls, lone
 surrogates, U+FFFE/U+FFFF) are shown as visible `\\xNN`/`\\uNNNN` escapes.
@@ -23,6 +24,7 @@ from collections.abc import Sequence
 from ftlint.model import Finding, Severity
 from ftlint.redact import redact
 from ftlint.report import Report
+from ftlint.report.junit_skip import skip_reason
 
 CAMPAIGN = "(campaign)"
 INTERNAL_ERROR = "FTL001"
@@ -57,6 +59,8 @@ def evaluated_pairs(report: Report) -> set[tuple[str, str | None]]:
             pairs.update((cls.code, r) for r in runs)
         if "pair" in scopes and paired is not None:
             pairs.add((cls.code, paired))
+        elif "pair" in scopes and cand is not None:
+            pairs.add((cls.code, cand.name))  # skipped: no baseline to compare with
         if "campaign" in scopes:
             pairs.add((cls.code, None))
     pairs.update(_key(f) for f in report.findings)
@@ -129,6 +133,16 @@ def _case(
     return outcome
 
 
+def _skipped(suite: ET.Element, run: str | None, code: str, name: str, reason: str) -> None:
+    """A rule that had nothing to check for this run (`ftlint.report.junit_skip`)."""
+    case = ET.SubElement(
+        suite,
+        "testcase",
+        {"classname": xml_safe(f"ftlint.{run or CAMPAIGN}"), "name": xml_safe(f"{code} {name}")},
+    )
+    ET.SubElement(case, "skipped", {"message": xml_safe(reason)})
+
+
 def render_junit(report: Report) -> str:
     limit = None if report.fail_on == "never" else Severity(report.fail_on).rank
     grouped: dict[tuple[str, str | None], list[Finding]] = defaultdict(list)
@@ -142,14 +156,23 @@ def render_junit(report: Report) -> str:
     if any(run is None for _, run in pairs):
         suites.append(None)
 
+    classes = {cls.code: cls for cls in report.rules}
     root = ET.Element("testsuites", {"name": "ftlint"})
-    totals = {"tests": 0, "failures": 0, "errors": 0}
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for run in suites:
         codes = sorted(code for code, r in pairs if r == run)
         suite = ET.SubElement(root, "testsuite", {"name": xml_safe(run or CAMPAIGN)})
-        counts = {"tests": len(codes), "failures": 0, "errors": 0}
+        counts = {"tests": len(codes), "failures": 0, "errors": 0, "skipped": 0}
         for code in codes:
-            outcome = _case(suite, run, code, names.get(code, code), grouped[(code, run)], limit)
+            items = grouped[(code, run)]
+            reason = None
+            if not items and code in classes:
+                reason = skip_reason(classes[code], run, report.campaign)
+            if reason is not None:
+                _skipped(suite, run, code, names.get(code, code), reason)
+                counts["skipped"] += 1
+                continue
+            outcome = _case(suite, run, code, names.get(code, code), items, limit)
             if outcome == "failure":
                 counts["failures"] += 1
             elif outcome == "error":
@@ -157,9 +180,7 @@ def render_junit(report: Report) -> str:
         for key, value in counts.items():
             suite.set(key, str(value))
             totals[key] += value
-        suite.set("skipped", "0")
     for key, value in totals.items():
         root.set(key, str(value))
-    root.set("skipped", "0")
     ET.indent(root, space="  ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
