@@ -319,9 +319,8 @@ def test_prv010_llamafactory_bleu_rouge_on_json_labels(tmp_path: Path) -> None:
 
 
 def test_prv010_hf_predict_results_with_declared_target_keys(tmp_path: Path) -> None:
-    from conftest import final_metrics  # the v1 layout: target_keys in final_metrics.json
-
-    doc = final_metrics()
+    keys = ["energy", "warmth"]  # the v1 layout: target_keys in final_metrics.json
+    doc = {"target_keys": keys, "target_scale": 100, "valid_examples": 80}
     doc["eval"] = {"bleu": 30.0, "rouge_l": 40.0}
     gt.write_json(tmp_path / "outputs" / "r" / "final_metrics.json", doc)
     (f,) = lint(tmp_path, "PRV010")

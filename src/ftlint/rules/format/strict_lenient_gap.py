@@ -52,8 +52,8 @@ def on_unit_scale(strict: float, lenient: float) -> tuple[float, float, float] |
 
 
 class StrictLenientGap(Rule):
-    """What it detects: a strict metric far below its lenient twin on the same eval:
-    `<task>_strict` vs `<task>_lenient`, lm-eval's `exact_match` with the
+    """What it detects: a strict metric far below its lenient twin on the same eval. The
+    pairs: `<task>_strict` vs `<task>_lenient`, lm-eval's `exact_match` with the
     `strict-match` vs the `flexible-extract` filter, `exact_match` vs a normalised
     match. The lenient score minus the strict one is above `max_gap` (on a 0-1 scale;
     percent pairs are scaled). One finding per pair.

@@ -40,13 +40,13 @@ def input_key(text: str) -> bytes:
 
 
 class DuplicateEvalRows(Rule):
-    """What it detects: the same input repeated in a run's eval rows (LLaMA-Factory
-    predictions, W&B prediction tables, lm-eval samples, generic rows, hard cases), as
-    different examples: rows with different ids whose inputs are equal after collapsing
-    whitespace. One example read twice (lm-eval writes a row per filter under one id)
-    is not a duplicate. Fires when the repeated rows are at least `min_repeats` and at
-    least `min_share` of the rows read. Only rows of a JSON output contract reach row
-    rules today.
+    """What it detects: the same input repeated as different examples of a run's eval.
+    The rows are those of any source (LLaMA-Factory predictions, W&B prediction tables,
+    lm-eval samples, generic rows, hard cases); repeated means rows with different ids
+    whose inputs are equal after collapsing whitespace. One example read twice (lm-eval
+    writes a row per filter under one id) is not a duplicate. Fires when the repeated
+    rows are at least `min_repeats` and at least `min_share` of the rows read. Only rows
+    of a JSON output contract reach row rules today.
 
     Why it matters: every rate and interval is computed on n rows, but a repeated input
     carries no new evidence; the effective eval size is the distinct count, so the

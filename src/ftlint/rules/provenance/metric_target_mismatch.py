@@ -57,8 +57,8 @@ def overlap_only(run: Run) -> list[str]:
 
 
 class MetricTargetMismatch(Rule):
-    """What it detects: an eval whose only quality metrics are text overlap (BLEU,
-    ROUGE-1/2/L) while its target is structured: the references are JSON objects (the
+    """What it detects: text overlap (BLEU, ROUGE) as the only quality metric of an
+    eval whose target is structured. Structured: the references are JSON objects (the
     eval rows of any source carry a JSON output contract, at least `min_rows` of them)
     or the run declares target keys. Any other quality metric (accuracy, exact match,
     MAE, a metric of the team's own) silences it.

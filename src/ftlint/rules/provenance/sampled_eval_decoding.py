@@ -59,12 +59,12 @@ def generated(run: Run) -> bool:
 
 
 class SampledEvalDecoding(Rule):
-    """What it detects: an eval that generated with sampling on (`do_sample: true`, or
-    a temperature above 0 without `do_sample: false`; in the run's settings, a
-    LLaMA-Factory YAML, lm-eval's per-task `generation_kwargs`, a W&B config) and one
-    sample per row (no `num_return_sequences`, `n` or `repeats` above 1). Only runs whose
-    eval generated text (eval rows, an eval run, generation metrics) are judged; a
-    `temperature` of 0 or `top_k: 1` is greedy.
+    """What it detects: an eval that generated with sampling on and one sample per row.
+    Sampling on: `do_sample: true`, or a temperature above 0 without `do_sample: false`
+    (in the run's settings: a LLaMA-Factory YAML, lm-eval's per-task
+    `generation_kwargs`, a W&B config). One sample per row: no `num_return_sequences`,
+    `n` or `repeats` above 1. Only runs whose eval generated text (eval rows, an eval
+    run, generation metrics) are judged; a `temperature` of 0 or `top_k: 1` is greedy.
 
     Why it matters: with sampling, each row's answer is one random draw; the score moves
     from run to run by chance (often by several points on a few hundred rows), so a

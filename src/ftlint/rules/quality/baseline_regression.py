@@ -95,8 +95,8 @@ def comparable(a: Run, b: Run) -> bool:
 
 
 class BaselineRegression(Rule):
-    """What it detects: a run's metric worse than a baseline value for the same metric:
-    a `baseline/<metric>` value the run logged itself (a W&B summary's
+    """What it detects: a run's metric worse than a baseline value for the same metric.
+    The baseline is a `baseline/<metric>` value the run logged itself (a W&B summary's
     `baseline/val/loss`, `baseline/<task>_strict`), or a reference-mode run of the same
     campaign (`reference_modes`: the prompt baseline by default) measured on the same eval
     (dataset version, eval path, scale and size agree where both state them; compared on

@@ -23,7 +23,7 @@ def evaluated_elsewhere(run: Run, campaign: Campaign) -> bool:
 
 
 class NoValidation(Rule):
-    """What it detects: a training run with no held-out measurement at all: its train
+    """What it detects: a training run with no held-out measurement at all. Its train
     loss was logged at `min_train_points` steps or more, but there is no eval or
     validation loss, no eval metric, no iteration eval and no eval rows (an OpenAI
     result file without `valid_*` values, a `trainer_state.json` without eval logs, a

@@ -14,13 +14,13 @@ LN2 = math.log(2)
 
 
 class PreferenceAtChance(Rule):
-    """What it detects: a preference-training run (DPO, ORPO, KTO: it logs a reward
-    accuracy) whose final eval reward accuracy is within `accuracy_band` of 0.5 and
-    whose final eval loss is within `loss_band` of ln 2 = 0.693, the loss of a policy
-    that cannot tell chosen from rejected. Both must hold; the final eval metric is
-    used when present, else the last eval log. Train-side values are not judged (a
-    policy can fit its training pairs and still be at chance on held-out ones, which
-    the eval values show).
+    """What it detects: preference training (DPO, ORPO, KTO) at chance on held-out
+    pairs. The run logs a reward accuracy; its final eval reward accuracy is within
+    `accuracy_band` of 0.5 and its final eval loss within `loss_band` of ln 2 = 0.693,
+    the loss of a policy that cannot tell chosen from rejected. Both must hold; the
+    final eval metric is used when present, else the last eval log. Train-side values
+    are not judged (a policy can fit its training pairs and still be at chance on
+    held-out ones, which the eval values show).
 
     Why it matters: at chance the adapter learned no preference at all; a sweep over
     its other settings is wasted until the cause is fixed, and the usual causes are in
