@@ -1,9 +1,11 @@
 """The pre-commit hook (.pre-commit-hooks.yaml), checked by the real pre-commit.
 
 The end-to-end test snapshots this source tree (committed or not) into a throwaway git
-repo, points a workspace repo's .pre-commit-config.yaml at it, and runs `pre-commit run
---all-files`: pre-commit builds the hook's virtualenv with pip (from PyPI), runs
-`ftlint check` on the workspace, fails on a bad one and passes once it is fixed.
+repo, points a workspace repo's .pre-commit-config.yaml at it, and runs `pre-commit run`:
+pre-commit builds the hook's virtualenv with pip (from PyPI, without the W&B extra), runs
+`ftlint check --files` with the changed file names, fails on a bad workspace, reports
+only the runs a commit touched, says once that W&B logs need the extra, and passes once
+the workspace is fixed.
 """
 
 from __future__ import annotations
@@ -32,9 +34,9 @@ def _hook() -> dict:
 
 def test_manifest_is_valid_for_pre_commit() -> None:
     hook = _hook()
-    assert hook["id"] == "ftlint" and hook["entry"] == "ftlint check"
+    assert hook["id"] == "ftlint" and hook["entry"] == "ftlint check --files"
     assert hook["language"] == "python"
-    assert hook["pass_filenames"] is False and hook["require_serial"] is True
+    assert hook["pass_filenames"] is True and hook["require_serial"] is True
     if HAVE_PRE_COMMIT:
         from pre_commit.clientlib import load_manifest
 
@@ -102,6 +104,13 @@ def test_real_pre_commit_fails_on_a_bad_workspace_then_passes(tmp_path: Path) ->
     bad = final_metrics()
     bad["eval"]["json_valid_rate"] = float("nan")
     metrics.write_text(json.dumps(bad, indent=2), encoding="utf-8")
+    other = ws / "outputs" / "sft-b" / "final_metrics.json"
+    other.parent.mkdir(parents=True)
+    other.write_text(json.dumps(final_metrics(), indent=2), encoding="utf-8")
+    log = ws / "wandb" / "run-20250101_000000-abc123" / "run-abc123.wandb"
+    (log.parent / "files").mkdir(parents=True)
+    (log.parent / "files" / "wandb-summary.json").write_text('{"eval/json_valid_rate": 0.99}')
+    log.write_bytes(b":W&B" + bytes(60))  # read only with the W&B extra
     (ws / "notes.md").write_text("unrelated\n", encoding="utf-8")
     config = {"repos": [{"repo": str(hook_repo), "rev": rev, "hooks": [{"id": "ftlint"}]}]}
     (ws / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
@@ -109,7 +118,11 @@ def test_real_pre_commit_fails_on_a_bad_workspace_then_passes(tmp_path: Path) ->
     _git(ws, "add", "-A")
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT"))}
-    env.update(PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"), NO_COLOR="1")
+    env.update(
+        PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"),
+        NO_COLOR="1",
+        XDG_CACHE_HOME=str(tmp_path / "cache"),
+    )
 
     def pre_commit(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -125,8 +138,19 @@ def test_real_pre_commit_fails_on_a_bad_workspace_then_passes(tmp_path: Path) ->
     output = failed.stdout + failed.stderr
     assert failed.returncode == 1, output
     assert re.search(r"^ftlint\.+Failed$", failed.stdout, re.M), output
-    assert "outputs/sft-a/final_metrics.json#/eval/json_valid_rate: PRV005 error" in output
-    assert "json_valid_rate is NaN" in output
+    line = metrics.read_text().splitlines().index('    "json_valid_rate": NaN,') + 1
+    assert f"outputs/sft-a/final_metrics.json:{line}: PRV005 json_valid_rate is NaN" in output
+    # the W&B log needs the extra: said once, as a note, not as a finding
+    assert output.count("ftlint: note: W&B run logs") == 1, output
+    assert "W&B SDK is not importable" not in output
+
+    # a commit that touches only sft-b reports sft-b, not sft-a's error
+    touched = pre_commit("--verbose", "--files", "outputs/sft-b/final_metrics.json")
+    output = touched.stdout + touched.stderr
+    assert touched.returncode == 0, output
+    assert "sft-a" not in output and "json_valid_rate is NaN" not in output
+    again = pre_commit("--verbose", "--all-files")
+    assert "ftlint: note: W&B" not in again.stdout + again.stderr  # said once only
 
     metrics.write_text(json.dumps(final_metrics(), indent=2), encoding="utf-8")
     _git(ws, "add", "-A")

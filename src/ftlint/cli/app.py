@@ -483,9 +483,22 @@ COMMANDS = {
 }
 
 
+def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """parse_args, except that `check --files` takes file names anywhere (pre-commit puts
+    the hook's `args:` between the entry and the file names)."""
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        hook = getattr(args, "command", None) == "check" and args.files
+        if hook and not any(e.startswith("-") for e in extra):
+            args.changed_files = [*args.changed_files, *map(Path, extra)]
+            return args
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _parse(parser, argv)
     from ftlint.cli.plan import COMMANDS as PLAN_COMMANDS
 
     try:
