@@ -27,12 +27,13 @@ overall verdict can never be PASS.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from ftlint.gates.defaults import derive
 from ftlint.gates.intervals import decide
+from ftlint.gates.outcome import decision, recounted, rollbacks
 from ftlint.gates.policy import (
     BLOCKING_RULES,
     DEFAULT_ALPHA,
@@ -42,10 +43,9 @@ from ftlint.gates.policy import (
     GateConfigError,
     GatePolicy,
     GateSpec,
-    allowance,
     gate_policy,
 )
-from ftlint.gates.results import GateReport, GateResult, Rollback, RowResults, Verdict, num, signed
+from ftlint.gates.results import GateReport, GateResult, RowResults, Verdict, num, signed
 from ftlint.hookspecs import hookimpl
 from ftlint.model import Finding, Run, Severity
 
@@ -99,10 +99,15 @@ def evaluate(
     for code, (gate, _) in sorted(BLOCKING_RULES.items()):
         if checked and code not in checked:
             notes.append(f"{code} did not run, so {gate} is unchecked")
+    baseline = recounted(baseline, rows) if baseline is not None else None
+    candidate = recounted(candidate, rows)
     pair = _pairing(baseline, candidate, rows)
     if baseline is not None and pair is None:
         notes.append(_pairing_note(baseline, candidate, rows))
-    for spec in policy.specs:
+    specs, skipped = policy.specs, ()
+    if policy.derived:
+        specs, skipped = derive(policy, baseline, candidate)
+    for spec in specs:
         results.append(decide(spec, baseline, candidate, pair, void))
     blocked = any(r.category == "format" and r.verdict is Verdict.FAIL for r in results)
     if blocked:
@@ -129,17 +134,20 @@ def evaluate(
         format_blocked=blocked,
         inconclusive_policy=policy.inconclusive,
         policy_source=policy.source,
-        rollback=tuple(_rollbacks(policy, baseline)),
+        rollback=tuple(rollbacks(specs, baseline)) if passed else (),
         notes=tuple(notes),
+        not_applicable=tuple(skipped),
+        absolute_policy=policy.absolute,
+        decision=decision(passed, results, baseline, candidate),
     )
-    return _with_summary(report)
+    return _with_summary(report, any(s.kind in ("min", "max") and s.is_rate for s in specs))
 
 
 def _with(result: GateResult, **changes: Any) -> GateResult:
     return replace(result, **changes)
 
 
-def _with_summary(report: GateReport) -> GateReport:
+def _with_summary(report: GateReport, absolute: bool = False) -> GateReport:
     c = report.counts()
     tally = f"{c['PASS']} pass, {c['FAIL']} fail, {c['INCONCLUSIVE']} inconclusive"
     if report.format_blocked:
@@ -157,6 +165,13 @@ def _with_summary(report: GateReport) -> GateReport:
         )
     else:
         why = "every gate passed"
+    if absolute:
+        how = (
+            "the observed rate"
+            if report.absolute_policy == "point_estimate"
+            else "the one-sided lower bound"
+        )
+        why += f"; absolute minimums judged by {how} (gates.absolute: {report.absolute_policy})"
     return replace(report, summary=f"{report.overall.value} ({tally}): {why}")
 
 
@@ -230,44 +245,3 @@ def _pairing_note(baseline: Run, candidate: Run, rows: Mapping[str, RowResults])
         "per-row pairing is not possible (" + "; ".join(parts) + "): rate gates use the "
         "unpaired two-proportion test and mean gates (mae_raw) the point estimates"
     )
-
-
-def _rollbacks(policy: GatePolicy, baseline: Run | None) -> Iterable[Rollback]:
-    adapter = baseline.provenance.adapter if baseline is not None else None
-    if baseline is None:
-        target = "the previous production adapter (no baseline selected)"
-    else:
-        target = adapter or f"the adapter of baseline {baseline.name} (adapter id unknown)"
-    seen: set[str] = set()
-    for spec in policy.specs:
-        base = baseline.metric(spec.metric) if baseline is not None else None
-        if spec.kind == "min":
-            trigger = f"{spec.metric} below {num(spec.bound)}"
-        elif spec.kind == "max":
-            trigger = f"{spec.metric} above {num(spec.bound)}"
-        elif base is None:
-            continue
-        else:
-            allowed = allowance(spec, base)
-            higher = spec.direction == "higher"
-            limit = base - allowed if higher else base + allowed
-            by_margin = spec.margin is not None and math.isclose(allowed, spec.margin)
-            how = (
-                f"more than {num(allowed)} {'below' if higher else 'above'}"
-                if by_margin
-                else f"more than {num((spec.tolerance or 0) * 100)}% "
-                f"{'under' if higher else 'over'}"
-            )
-            trigger = (
-                f"{spec.metric} {'below' if higher else 'above'} {num(limit)} "
-                f"({how} the baseline's {num(base)})"
-            )
-        if trigger in seen:
-            continue
-        seen.add(trigger)
-        yield Rollback(
-            metric=spec.metric,
-            trigger=trigger,
-            adapter=adapter,
-            text=f"roll back to {target} if {trigger} on the promoted adapter's next eval",
-        )

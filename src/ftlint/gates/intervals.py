@@ -14,6 +14,7 @@ from typing import Any
 
 from ftlint.gates.policy import FORMAT_METRICS, GateSpec, allowance
 from ftlint.gates.results import GateResult, RowResults, Verdict, num, signed
+from ftlint.gates.sizing import bound_sentence, difference_sentence
 from ftlint.model import Run
 
 
@@ -151,6 +152,9 @@ def _rate_relative(
     else:
         verdict = Verdict.INCONCLUSIVE
         tail = f"not significantly worse ({test}) but not shown within the margin either"
+        sentence, rows = difference_sentence(spec, bv, cv, max(n1, n2))
+        tail += f"; {sentence}"
+        m["rows_needed"] = rows
     return _result(
         spec, verdict, f"{text}; {tail}", method, baseline=bv, candidate=cv, measurements=m
     )
@@ -166,8 +170,31 @@ def _rate_absolute(spec: GateSpec, cv: float, n: int | None, bv: float | None) -
     conf = 1 - spec.alpha
     lower = wilson_bound(x, n, conf, "lower")  # type: ignore[arg-type]
     upper = wilson_bound(x, n, conf, "upper")  # type: ignore[arg-type]
-    m = {"n_candidate": n, "wilson_lower": lower, "wilson_upper": upper, "bound": bound}
+    m: dict[str, Any] = {
+        "n_candidate": n,
+        "wilson_lower": lower,
+        "wilson_upper": upper,
+        "bound": bound,
+    }
     head = f"candidate {num(cv)} ({_frac(x, n)}), one-sided {conf:.0%} Wilson "
+    if spec.absolute == "point_estimate":
+        ok = cv >= bound if spec.kind == "min" else cv <= bound
+        word = "minimum" if spec.kind == "min" else "maximum"
+        head += f"[{num(lower)}, {num(upper)}] vs {word} {num(bound)}"
+        tail = (
+            f"the observed rate {'meets' if ok else 'misses'} it (policy point_estimate: "
+            "the interval is shown, not required to clear it)"
+        )
+        verdict = Verdict.PASS if ok else Verdict.FAIL
+        return _result(
+            spec,
+            verdict,
+            f"{head}: {tail}",
+            "point-estimate",
+            baseline=bv,
+            candidate=cv,
+            measurements=m,
+        )
     if spec.kind == "min":
         head += f"[{num(lower)}, {num(upper)}] vs minimum {num(bound)}"
         if lower >= bound:
@@ -184,6 +211,11 @@ def _rate_absolute(spec: GateSpec, cv: float, n: int | None, bv: float | None) -
             verdict, tail = Verdict.FAIL, "the point estimate and the lower bound both exceed it"
         else:
             verdict, tail = Verdict.INCONCLUSIVE, "the interval straddles the maximum"
+    tail += " (policy lower_bound)"
+    if verdict is Verdict.INCONCLUSIVE:
+        sentence, rows = bound_sentence(spec, x, n, cv)
+        tail += f"; {sentence}"
+        m["rows_needed"] = rows
     return _result(
         spec, verdict, f"{head}: {tail}", "wilson", baseline=bv, candidate=cv, measurements=m
     )

@@ -12,6 +12,7 @@ from typing import Any
 
 from ftlint.gates.results import num
 from ftlint.vocabulary import direction as direction_of
+from ftlint.vocabulary import resolve
 
 SECTION = "gates"
 DEFAULT_ALPHA = 0.05
@@ -70,6 +71,12 @@ GATES_SCHEMA: dict[str, Any] = {
             "maximum": 0.5,
             "description": "one-sided significance level of every check (default 0.05)",
         },
+        "absolute": {
+            "enum": ["lower_bound", "point_estimate"],
+            "description": "how a rate meets an absolute min/max: its one-sided confidence "
+            "bound must clear it (lower_bound, the conservative default) or the observed "
+            "rate decides (point_estimate)",
+        },
         "checks": {"type": "array", "minItems": 1, "items": _CHECK_SCHEMA},
     },
 }
@@ -95,10 +102,15 @@ class GateSpec:
     margin: float | None = None
     tolerance: float | None = None
     name: str | None = None
+    absolute: str = "lower_bound"  # how a rate meets min/max: "lower_bound" | "point_estimate"
 
     @property
     def is_rate(self) -> bool:
-        return self.metric.endswith("_rate")
+        """A share of rows (judged with its sample size): `*_rate`, accuracy, exact match."""
+        if self.metric.endswith("_rate"):
+            return True
+        spec = resolve(self.metric).spec
+        return spec is not None and spec.kind == "rate"
 
     @property
     def gate_id(self) -> str:
@@ -135,6 +147,13 @@ class GatePolicy:
     inconclusive: str = "fail"
     alpha: float = DEFAULT_ALPHA
     source: str = "defaults"
+    absolute: str = "lower_bound"
+
+    @property
+    def derived(self) -> bool:
+        """No checks configured: the gates come from what the pair measures
+        (`ftlint.gates.defaults`)."""
+        return self.source == "defaults"
 
 
 class GateConfigError(ValueError):
@@ -157,10 +176,19 @@ def gate_policy(section: Any) -> GatePolicy:
     if isinstance(section, list):
         section = {"checks": section}
     alpha = float(section.get("alpha", DEFAULT_ALPHA))
+    absolute = str(section.get("absolute", "lower_bound"))
     raw_checks = section.get("checks")
     source = "rules.yaml gates:" if raw_checks else "defaults"
+    specs = checks_to_specs(raw_checks or DEFAULT_CHECKS, alpha, absolute, base)
+    return GatePolicy(specs, section.get("inconclusive", "fail"), alpha, source, absolute)
+
+
+def checks_to_specs(
+    checks: Any, alpha: float, absolute: str = "lower_bound", base: str = "/gates/checks"
+) -> tuple[GateSpec, ...]:
+    """Checks (as in rules.yaml) -> gate specs, format gates first."""
     specs: list[GateSpec] = []
-    for i, check in enumerate(raw_checks or DEFAULT_CHECKS):
+    for i, check in enumerate(checks):
         at = f"{base}/{i}"
         metric = str(check["metric"])
         direction = check.get("direction") or direction_of(metric)
@@ -183,6 +211,7 @@ def gate_policy(section: Any) -> GatePolicy:
             "category": category,
             "alpha": float(check.get("alpha", alpha)),
             "name": check.get("name"),
+            "absolute": absolute,
         }
         if "margin" in keys or "tolerance" in keys:
             specs.append(
@@ -196,8 +225,7 @@ def gate_policy(section: Any) -> GatePolicy:
         for kind in ("min", "max"):
             if kind in keys:
                 specs.append(GateSpec(kind=kind, bound=float(check[kind]), **common))
-    ordered = sorted(specs, key=lambda s: s.category != "format")  # stable: format first
-    return GatePolicy(tuple(ordered), section.get("inconclusive", "fail"), alpha, source)
+    return tuple(sorted(specs, key=lambda s: s.category != "format"))  # stable: format first
 
 
 def allowance(spec: GateSpec, base: float) -> float:

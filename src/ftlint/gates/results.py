@@ -91,6 +91,28 @@ class Rollback:
 
 
 @dataclass(frozen=True)
+class Decision:
+    """After PASS: promote `target` (rollback criteria apply); otherwise keep `keep`
+    (the baseline, named as what is served: adapter id, model id or prompt-only) and
+    fix the gates in `fix`."""
+
+    promote: bool
+    target: str
+    keep: str
+    fix: tuple[str, ...]
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "promote": self.promote,
+            "target": self.target,
+            "keep": self.keep,
+            "fix": list(self.fix),
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True)
 class GateReport:
     baseline: str | None
     candidate: str | None
@@ -103,6 +125,12 @@ class GateReport:
     rollback: tuple[Rollback, ...] = ()
     notes: tuple[str, ...] = ()
     summary: str = ""
+    #: default gates that do not apply to the pair (`ftlint.gates.defaults.NotApplicable`)
+    not_applicable: tuple[Any, ...] = ()
+    #: how rates meet absolute minimums: "lower_bound" (conservative) | "point_estimate"
+    absolute_policy: str = "lower_bound"
+    #: what to do: promote the candidate, or keep the baseline and fix the named gates
+    decision: Decision | None = None
 
     def counts(self) -> dict[str, int]:
         return {v.value: sum(1 for r in self.results if r.verdict is v) for v in Verdict}
@@ -120,6 +148,9 @@ class GateReport:
             "gates": [r.to_dict() for r in self.results],
             "rollback": [r.to_dict() for r in self.rollback],
             "notes": list(self.notes),
+            "absolute": self.absolute_policy,
+            "not_applicable": [n.to_dict() for n in self.not_applicable],
+            "decision": self.decision.to_dict() if self.decision is not None else None,
         }
 
 

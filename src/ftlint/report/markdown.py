@@ -256,6 +256,13 @@ def gate_section(report: GateReport | None, *, level: int = 2) -> list[str]:
             f"{VERDICT_MARK[r.verdict.value]} |"
         )
     out.append("")
+    if report.not_applicable:
+        out += [
+            f"- Not applicable: {md(n.gate_id)}: {md(n.reason)}." for n in report.not_applicable
+        ]
+        out.append("")
+    if report.decision is not None:
+        out += [f"**Decision:** {md(report.decision.text)}.", ""]
     if report.rollback:
         out += [f"{h}# Rollback criteria", ""]
         out += [f"- {md(rb.text[:1].upper() + rb.text[1:])}." for rb in report.rollback]

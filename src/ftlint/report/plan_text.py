@@ -253,6 +253,10 @@ def gate_lines(out: _Out, report: GateReport, *, indent: str = "") -> None:
     out.add(
         f"{indent}Overall: {_word(out, report.overall.value)} {report.summary[len(report.overall.value) :].strip()}"
     )
+    for na in report.not_applicable:
+        out.add(f"{indent}  {'n/a':<{width}}  {clean(na.gate_id)}: {clean(na.reason)}")
+    if report.decision is not None:
+        out.add(f"{indent}Decision: {clean(report.decision.text)}")
     if report.rollback:
         out.add(f"{indent}Rollback criteria:")
         for rb in report.rollback:
