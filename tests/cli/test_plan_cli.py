@@ -39,7 +39,8 @@ def test_example_gate_fails_on_the_format_gates(cli) -> None:
     assert [g["category"] for g in doc["gates"]].index("format") < [
         g["category"] for g in doc["gates"]
     ].index("quality")
-    assert all(r["adapter"] == ADAPTER for r in doc["rollback"])
+    assert doc["rollback"] == []  # nothing promoted, nothing to roll back
+    assert doc["decision"]["promote"] is False and doc["decision"]["keep"] == ADAPTER
     assert any("top-k only (24 of 80 rows)" in n for n in doc["notes"])
     assert "candidate sft-c2-candidate (--candidate)" in doc["selection_note"]
 
@@ -52,7 +53,10 @@ def test_example_gate_text(cli) -> None:
     assert "Compared baseline sft-c1-baseline (--baseline)" in out
     assert re.search(r"^  FAIL +json_valid_rate non-inferior to baseline", out, re.M)
     assert "Overall: FAIL" in out and "promotion is blocked" in out
-    assert f"roll back to {ADAPTER} if json_valid_rate below 0.98" in out
+    # FAIL: keep the baseline adapter and fix the failed gates; no rollback criteria
+    assert f"Decision: keep {ADAPTER}; do not promote sft-c2-candidate; fix first:" in out
+    assert "Rollback criteria" not in out and "roll back to" not in out
+    assert "(gates.absolute: lower_bound)" in out
     assert "\x1b[" not in out
     quiet = cli("gate", EXAMPLES, *PAIR, "-q")
     assert quiet.out == "FAIL sft-c2-candidate\n" and quiet.code == 1

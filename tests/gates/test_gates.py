@@ -176,7 +176,10 @@ def test_missing_values_are_inconclusive() -> None:
     no_base = evaluate(None, run("c", 0.999, 5000), [], DEFAULTS)
     assert by_id(no_base, "json_valid_rate:non-inferiority").verdict is Verdict.INCONCLUSIVE
     assert by_id(no_base, "json_valid_rate:min").verdict is Verdict.PASS
-    assert no_base.rollback[0].adapter is None
+    # nothing is promoted on an INCONCLUSIVE verdict: no rollback criteria, keep what serves
+    assert no_base.rollback == ()
+    assert no_base.decision is not None and not no_base.decision.promote
+    assert no_base.decision.keep == "the model in production"
 
 
 # ----------------------------------------------------------------- paired per-row results
@@ -301,9 +304,16 @@ def test_unchecked_preconditions_are_noted() -> None:
 
 
 def test_rollback_names_metric_trigger_and_baseline_adapter() -> None:
+    # rollback criteria belong to a promotion: this candidate passes every gate
     report = evaluate(
-        run("b", 0.9875, 80, mae=8.99, adapter="acme/sft-c1"), run("c", 0.99, 80), [], DEFAULTS
+        run("b", 0.9875, 8000, mae=8.99, adapter="acme/sft-c1"),
+        run("c", 0.995, 8000, mae=8.9),
+        [],
+        DEFAULTS,
     )
+    assert report.overall is Verdict.PASS
+    assert report.decision is not None and report.decision.promote
+    assert report.decision.target == "acme/c" and report.decision.keep == "acme/sft-c1"
     texts = [r.text for r in report.rollback]
     assert all(r.adapter == "acme/sft-c1" for r in report.rollback)
     assert any(
