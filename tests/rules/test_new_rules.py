@@ -608,3 +608,10 @@ def test_qlt009_near_miss_clearly_above_majority(tmp_path: Path) -> None:
     # an open label set (every reference distinct) is not a class problem
     gt.lf_run(tmp_path / "open", predictions=gt.predictions(30))
     assert lint(tmp_path, "QLT009") == []
+
+
+def test_actions_name_the_stacks_own_setting_when_its_value_is_unknown(tmp_path: Path) -> None:
+    oai_csv(tmp_path / "job", falling(10, 2.0, 0.3), every_other(OVERFIT_EVAL))
+    (f,) = lint(tmp_path, "TRN002")
+    lr = next(a for a in f.actions if a.knob == "learning_rate")
+    assert lr.text.startswith("learning_rate_multiplier: set to 0.6x")  # never HF_FT_LR

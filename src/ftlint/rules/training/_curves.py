@@ -128,12 +128,15 @@ def setting(run: Run, knob: str, env_names: Sequence[str] = ()) -> tuple[str | N
         value = run.env.get(name)
         if value not in (None, ""):
             return name, value
-    names = STACK_KNOBS.get(knob, {}).get(run.stack, ())
-    if not names:  # unknown stack: any known spelling that the run has
-        names = tuple(dict.fromkeys(n for per in STACK_KNOBS.get(knob, {}).values() for n in per))
+    own = STACK_KNOBS.get(knob, {}).get(run.stack, ())
+    names = own or tuple(  # unknown stack: any known spelling that the run has
+        dict.fromkeys(n for per in STACK_KNOBS.get(knob, {}).values() for n in per)
+    )
     for name in names:
         if name in run.settings:
             return name, run.settings[name]
+    if own:
+        return own[0], None  # the stack's own name, even when the value is unknown
     if env_names:
         return env_names[0], None
     return (names[0] if len(names) == 1 else None), None
