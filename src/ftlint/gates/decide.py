@@ -243,5 +243,5 @@ def _pairing_note(baseline: Run, candidate: Run, rows: Mapping[str, RowResults])
         parts.append("the two runs' hard cases cover different sample ids")
     return (
         "per-row pairing is not possible (" + "; ".join(parts) + "): rate gates use the "
-        "unpaired two-proportion test and mean gates (mae_raw) the point estimates"
+        "unpaired two-proportion test and mean gates their point estimates"
     )

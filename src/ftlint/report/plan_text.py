@@ -250,11 +250,13 @@ def gate_lines(out: _Out, report: GateReport, *, indent: str = "") -> None:
             out.add(f"{indent}{head}")
         out.add(f"{indent}  {_verdict(out, r, width)}  {clean(r.label)}: {clean(r.threshold)}")
         out.add(f"{indent}  {' ' * width}  {clean(r.detail)}")
+    if report.not_applicable:
+        out.add(f"{indent}NOT APPLICABLE")
+    for na in report.not_applicable:
+        out.add(f"{indent}  {'n/a':<{width}}  {clean(na.gate_id)}: {clean(na.reason)}")
     out.add(
         f"{indent}Overall: {_word(out, report.overall.value)} {report.summary[len(report.overall.value) :].strip()}"
     )
-    for na in report.not_applicable:
-        out.add(f"{indent}  {'n/a':<{width}}  {clean(na.gate_id)}: {clean(na.reason)}")
     if report.decision is not None:
         out.add(f"{indent}Decision: {clean(report.decision.text)}")
     if report.rollback:
@@ -286,7 +288,10 @@ def render_gate_text(
     out.add(out.style(title, "head"))
     if selection_note:
         out.add(clean(selection_note))
-    out.add(f"Gates: {report.policy_source}; INCONCLUSIVE {report.inconclusive_policy}s")
+    out.add(
+        f"Gates: {report.policy_source}; INCONCLUSIVE {report.inconclusive_policy}s; "
+        f"absolute minimums: {report.absolute_policy}"
+    )
     out.add()
     gate_lines(out, report)
     return out.text()
