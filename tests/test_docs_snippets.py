@@ -68,4 +68,4 @@ def test_write_your_own_rule_tutorial_runs(tmp_path: Path) -> None:
         text=True,
         timeout=120,
     )
-    assert run.returncode == 1 and "MYT001 error trained on 1500 examples" in run.stdout, run
+    assert run.returncode == 1 and "MYT001 trained on 1500 examples" in run.stdout, run
