@@ -218,6 +218,14 @@ def test_trn006_hf_dpo_state_at_chance(tmp_path: Path) -> None:
     assert f.actions[0].kind == "dataset" and f.actions[1].text == "learning_rate: 5e-05 -> 0.0001"
 
 
+def test_trn006_beta_far_from_the_usual_range_is_reset(tmp_path: Path) -> None:
+    root = dpo_run(tmp_path / "dpo", 0.6931, 0.5)
+    args = {"learning_rate": 5e-7, "num_train_epochs": 1.0, "beta": 5.0}
+    gt.write_json(root / "training_args.json", args)
+    (f,) = lint(tmp_path, "TRN006")
+    assert [a.text for a in f.actions[1:]] == ["learning_rate: 5e-07 -> 1e-06", "beta: 5.0 -> 0.1"]
+
+
 def test_trn006_llamafactory_dpo_results_at_chance(tmp_path: Path) -> None:
     root = gt.lf_run(tmp_path / "lf", state=False)
     gt.write_json(

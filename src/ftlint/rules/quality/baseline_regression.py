@@ -57,7 +57,7 @@ def compare(name: str, value: Metric, base: Metric, n: int | None, ctx: RuleCont
         return None
     if _is_rate(name, value.value, base.value):
         allowed = float(ctx.params["rate_margin"])
-        if n:
+        if n is not None and n > 0:
             k = min(n, max(0, round(value.value * n)))
             allowed = max(allowed, wilson_interval(k, n, 0.95).half_width)
     else:

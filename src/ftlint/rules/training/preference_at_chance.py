@@ -8,9 +8,26 @@ from collections.abc import Iterable
 
 from ftlint.model import Action, Category, Finding, Run, Severity
 from ftlint.rule import Param, Rule, RuleContext
-from ftlint.rules.training._curves import final_value, fmt, scaled
+from ftlint.rules.training._curves import final_value, fmt, number, scaled, setting
 
 LN2 = math.log(2)
+
+
+def beta_action(run: Run) -> Action:
+    """Tier 4: beta back to 0.1 when it is far from it, else a two-run sweep around it."""
+    name, current = setting(run, "beta")
+    label, beta = name or "beta", number(current)
+    why = "beta scales how far the policy may move from the reference"
+    expected = "reward margins that grow during training"
+    if beta is None:
+        text = f"{label}: try 0.1 (current value unknown; a very large beta keeps the policy "
+        text += "at the reference)"
+        return Action(tier=4, kind="env", knob="beta", text=text, why=why, expected=expected)
+    if beta > 0.5 or beta < 0.01:
+        text = f"{label}: {current} -> 0.1"
+        return Action(4, "env", text, why, knob="beta", value=0.1, expected=expected)
+    text = f"{label}: {current}; sweep {beta / 2:g} and {beta * 2:g}"
+    return Action(tier=4, kind="env", knob="beta", text=text, why=why, expected=expected)
 
 
 class PreferenceAtChance(Rule):
@@ -81,14 +98,6 @@ class PreferenceAtChance(Rule):
                     why="a learning rate too small keeps the policy at the reference model",
                     expected="the eval loss falls below ln 2",
                 ),
-                Action(
-                    tier=4,
-                    kind="env",
-                    knob="beta",
-                    text="beta: try 0.1 if it is far above or below (a very large beta "
-                    "keeps the policy at the reference)",
-                    why="beta scales how far the policy may move from the reference",
-                    expected="reward margins that grow during training",
-                ),
+                beta_action(run),
             ],
         )
