@@ -15,6 +15,10 @@ A case file:
       decision: {promote: true, keep: acme/v1}
       rollback: true | false                         # rollback criteria present
       text: [substrings of the text report]
+      unpaired_gates: {gate id: verdict}   # the same pair without its rows
+
+    `paired_answers: {both_right, both_wrong, baseline_only, candidate_only}` gives both
+    runs complete eval rows that join by id (closed answers, right or wrong).
 
 Runs are built in memory (the gates read only metrics and provenance), so a case is
 about the decision, not about a source format.
@@ -32,7 +36,8 @@ import yaml
 
 from ftlint.gates.decide import evaluate
 from ftlint.gates.policy import gate_policy
-from ftlint.model import Evidence, Metric, Provenance, Run
+from ftlint.gates.rows import row_results
+from ftlint.model import EvalRow, Evidence, Metric, Provenance, Run
 from ftlint.report.plan_text import render_gate_text
 from ftlint.report.planjson import render_gate_json
 from ftlint.sources.validate import schema
@@ -55,13 +60,48 @@ def make_run(spec: dict[str, Any]) -> Run:
     )
 
 
+def paired_rows(case: dict[str, Any], baseline: Run | None, candidate: Run) -> dict[str, Any]:
+    """Complete eval rows of both runs that join by id, from `paired_answers` counts
+    (both_right, both_wrong, baseline_only, candidate_only right)."""
+    spec = case.get("paired_answers")
+    if not spec or baseline is None:
+        return {}
+    pairs = (
+        [(True, True)] * spec.get("both_right", 0)
+        + [(False, False)] * spec.get("both_wrong", 0)
+        + [(True, False)] * spec.get("baseline_only", 0)
+        + [(False, True)] * spec.get("candidate_only", 0)
+    )
+    out = {}
+    for run, side in ((baseline, 0), (candidate, 1)):
+        items = [
+            EvalRow(
+                id=f"q{i}",
+                input="question",
+                output="A" if p[side] else "B",
+                reference="A",
+                evidence=Evidence(f"outputs/{run.name}/predictions.jsonl", line=i + 1),
+            )
+            for i, p in enumerate(pairs)
+        ]
+        out[run.name] = row_results(run.name, items, run.provenance.eval_size, complete=True)
+    return out
+
+
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
 def test_gate_case(path: Path) -> None:
     case = yaml.safe_load(path.read_text(encoding="utf-8"))
     expect = case["expect"]
     baseline = make_run(case["baseline"]) if case.get("baseline") else None
     candidate = make_run(case["candidate"])
-    report = evaluate(baseline, candidate, [], gate_policy(case.get("gates")))
+    rows = paired_rows(case, baseline, candidate)
+    report = evaluate(baseline, candidate, [], gate_policy(case.get("gates")), rows)
+    if rows:
+        # the same numbers without the rows: what pairing changed
+        unpaired = evaluate(baseline, candidate, [], gate_policy(case.get("gates")))
+        verdicts = {r.gate_id: r.verdict.value for r in unpaired.results}
+        for gate_id, verdict in (expect.get("unpaired_gates") or {}).items():
+            assert verdicts.get(gate_id) == verdict, (gate_id, verdicts)
     text = render_gate_text(report)
     doc = json.loads(render_gate_json(report, tool_version="0", workspace="ws", selection_note=""))
     jsonschema.validate(doc, schema("gate"))

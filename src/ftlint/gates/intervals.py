@@ -14,6 +14,7 @@ from typing import Any
 
 from ftlint.gates.policy import FORMAT_METRICS, GateSpec, allowance
 from ftlint.gates.results import GateResult, RowResults, Verdict, num, signed
+from ftlint.gates.rows import correct_pair, discordant
 from ftlint.gates.sizing import bound_sentence, difference_sentence
 from ftlint.model import Run
 
@@ -121,7 +122,16 @@ def _rate_relative(
         "interval_high": interval.high,
     }
     paired = pair is not None and spec.metric in FORMAT_METRICS
-    if paired and pair is not None:
+    closed = spec.metric.startswith(("accuracy", "exact_match")) and higher
+    answers = correct_pair(*pair, bv, cv) if pair is not None and closed else None
+    if answers is not None:
+        worse, better = discordant(answers)
+        p_value = mcnemar_exact(worse, better, "greater")
+        method = "newcombe+mcnemar"
+        test = f"exact McNemar on {len(answers[0])} paired answers ({worse} rows worse, "
+        test += f"{better} better) p={p_value:.2g}"
+        m.update({"discordant_worse": worse, "discordant_better": better})
+    elif paired and pair is not None:
         b_rows, c_rows = pair
         # worse = the baseline parsed the row and the candidate did not
         worse = sum(1 for k, (ok, _) in b_rows.outcomes.items() if ok and not c_rows.outcomes[k][0])

@@ -26,7 +26,8 @@ class Verdict(StrEnum):
 
 @dataclass(frozen=True)
 class RowResults:
-    """Per-row outcomes of one run from its hard cases: sample id -> (parsed, row MAE).
+    """Per-row outcomes of one run: sample id -> (parsed, row MAE), and for closed answers
+    sample id -> correct (`ftlint.gates.rows.row_results` builds it from any source's rows).
 
     `complete` only when the file holds every eval row (hard cases are normally the
     top-k worst rows only); `reason` says why not.
@@ -37,6 +38,8 @@ class RowResults:
     complete: bool
     outcomes: Mapping[str, tuple[bool, float | None]] = field(default_factory=dict)
     reason: str = ""
+    #: sample id -> whether a closed answer was right (accuracy, exact match)
+    correct: Mapping[str, bool] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- results
