@@ -57,6 +57,8 @@ def write_suppressions(findings: Sequence[Finding]) -> str:
 
 
 def load_suppressions(path: Path) -> list[Suppression]:
+    if path.exists() and not path.is_file():  # a FIFO would block, a folder is no file
+        raise FtlintError("suppressions path is not a regular file", path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -67,6 +69,10 @@ def load_suppressions(path: Path) -> list[Suppression]:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise FtlintError(f"invalid JSON: {exc.msg}", path, exc.lineno) from None
+    except RecursionError:
+        raise FtlintError("invalid JSON: nested too deeply", path) from None
+    except ValueError as exc:  # an integer over 4,300 digits
+        raise FtlintError(f"invalid JSON: {str(exc)[:80]}", path) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("suppressions"), list):
         raise FtlintError("expected an object with a `suppressions` list", path, 1)
     if doc.get("version") != FORMAT_VERSION:

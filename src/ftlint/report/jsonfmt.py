@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from functools import partial
+from typing import Any
 
 from ftlint.report import Report
 
 SCHEMA_ID = "https://ftlint.dev/schemas/findings.schema.json"
 
 
+def finite(value: Any) -> Any:
+    """`value` with every NaN/Infinity float replaced by null, so the document can be
+    written with allow_nan=False: bare `NaN` is not JSON and breaks strict parsers."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite(v) for v in value]
+    return value
+
+
 def render_json(report: Report) -> str:
-    findings = [f.to_dict() for f in report.findings]
+    findings = [finite(f.to_dict()) for f in report.findings]
     counts = Counter(f.severity.value for f in report.findings if not f.suppressed)
     doc = {
         "$schema": SCHEMA_ID,

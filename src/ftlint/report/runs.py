@@ -10,6 +10,7 @@ from typing import Any
 from ftlint.errors import FtlintError
 from ftlint.model import Campaign, Run
 from ftlint.redact import redact_tree
+from ftlint.report.jsonfmt import finite
 from ftlint.report.sparkline import run_sparkline
 from ftlint.report.text import clean
 from ftlint.rule import Rule
@@ -53,7 +54,10 @@ def render_runs(campaign: Campaign, fmt: str, *, color: bool, width: int | None 
     rows = [run_row(r) for r in campaign.runs]
     if fmt == "json":
         doc = {"baseline": campaign.baseline, "candidate": campaign.candidate, "runs": rows}
-        return json.dumps(redact_tree(doc), indent=2, ensure_ascii=False) + "\n"
+        return (
+            json.dumps(finite(redact_tree(doc)), indent=2, ensure_ascii=False, allow_nan=False)
+            + "\n"
+        )
     if fmt not in ("text", "csv"):
         raise FtlintError(f"ftlint runs supports --format text, json or csv, not {fmt!r}")
     headers = [
@@ -131,7 +135,10 @@ def render_rules(classes: Sequence[type[Rule]], fmt: str, *, color: bool) -> str
             }
             for c in classes
         ]
-        return json.dumps(redact_tree(doc), indent=2, ensure_ascii=False) + "\n"
+        return (
+            json.dumps(finite(redact_tree(doc)), indent=2, ensure_ascii=False, allow_nan=False)
+            + "\n"
+        )
     if fmt != "text":
         raise FtlintError(f"ftlint rules supports --format text or json, not {fmt!r}")
     headers = ["code", "name", "category", "severity", "what it detects"]

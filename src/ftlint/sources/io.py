@@ -105,7 +105,27 @@ def open_regular(
     return None, problem
 
 
-def loads_checked(text: str | bytes) -> tuple[Any, list[str]]:
+#: digits of the largest integer a float holds (about 1.8e308); longer ones overflow
+_FLOAT_DIGITS = 308
+
+
+def bounded_int(text: str) -> int | float:
+    """json parse_int hook: an integer too large for a float (or over Python's
+    4,300-digit parsing limit) is read as +-Infinity, so every later `float()` of it is
+    safe and the finite-number checks report it instead of a crash deep in a rule."""
+    if len(text.lstrip("-")) < _FLOAT_DIGITS:
+        return int(text)
+    if len(text.lstrip("-")) <= _FLOAT_DIGITS + 1:
+        value = int(text)
+        try:
+            float(value)
+            return value
+        except OverflowError:
+            pass
+    return -math.inf if text.startswith("-") else math.inf
+
+
+def loads_checked(text: str | bytes, parse_int: Any = None) -> tuple[Any, list[str]]:
     """json.loads where a duplicated key keeps its first value and is remembered, so an
     appended `"json_valid_rate": 0.995` cannot silently replace the measured one.
 
@@ -125,7 +145,8 @@ def loads_checked(text: str | bytes) -> tuple[Any, list[str]]:
                     out[key] = value
         return out
 
-    return json.loads(text, object_pairs_hook=first_wins), duplicates
+    value = json.loads(text, object_pairs_hook=first_wins, parse_int=parse_int)
+    return value, duplicates
 
 
 def _duplicate_line(text: str, key: str, seen: dict[str, int]) -> int | None:
@@ -194,8 +215,16 @@ def read_json(
                 "malformed", f"not UTF-8 (byte 0x{raw[exc.start]:02x})", Evidence(rel, line), run
             )
         ]
+    big: list[str] = []
+
+    def parse_int(digits: str) -> int | float:
+        value = bounded_int(digits)
+        if isinstance(value, float):
+            big.append(digits)
+        return value
+
     try:
-        value, duplicates = loads_checked(text)
+        value, duplicates = loads_checked(text, parse_int=parse_int)
     except json.JSONDecodeError as exc:
         truncated = exc.pos >= len(text.rstrip())
         what = "truncated JSON (file ends early)" if truncated else f"invalid JSON: {exc.msg}"
@@ -205,6 +234,16 @@ def read_json(
     except (ValueError, RecursionError) as exc:
         return None, [Problem("malformed", parse_failure(exc), ev, run)]
     problems: list[Problem] = []
+    if big:
+        problems.append(
+            Problem(
+                "invalid",
+                f"{len(big)} integer(s) too large for a float (the first has "
+                f"{len(big[0].lstrip('-')):,} digits); read as Infinity",
+                ev,
+                run,
+            )
+        )
     seen: dict[str, int] = {}
     for key in duplicates:
         line = _duplicate_line(text, key, seen)

@@ -84,8 +84,17 @@ def summary_metrics(
         wr.metrics.setdefault(name, metric)
 
 
+def _present(path: Path) -> bool:
+    """False only when `path` does not exist: a folder that cannot be searched
+    (PermissionError) counts as present, so the read reports it instead of skipping."""
+    try:
+        return path.exists() or path.is_symlink()
+    except OSError:
+        return True
+
+
 def load_config(ws: Workspace, path: Path, wr: WandbRun) -> None:
-    if not path.exists():
+    if not _present(path):
         return
     rel = ws.rel(path)
     wr.sources.append(rel)
@@ -145,7 +154,7 @@ def load_config(ws: Workspace, path: Path, wr: WandbRun) -> None:
 
 def load_metadata(ws: Workspace, path: Path, wr: WandbRun) -> None:
     """Keep only git commit, program and start time: never host, user, email or paths."""
-    if not path.exists():
+    if not _present(path):
         return
     rel = ws.rel(path)
     wr.sources.append(rel)

@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ftlint.sources.io import reject_constant
+from ftlint.sources.io import bounded_int, reject_constant
 
 FILE_HEADER = b":W&B"
 MAGIC = 0xBEE1
@@ -175,7 +175,7 @@ class _Framer:
 
 def _value(raw: str, log: RunLog) -> Any:
     try:
-        return json.loads(raw, parse_constant=reject_constant)
+        return json.loads(raw, parse_constant=reject_constant, parse_int=bounded_int)
     except (ValueError, RecursionError):  # bad JSON, a 4,300-digit integer, deep nesting
         log.bad_values += 1
         return None
