@@ -792,3 +792,12 @@ def test_row_rules_never_raise(rows, metrics) -> None:
         for row in rows:
             visitor.row(row)
         assert all(isinstance(f, Finding) for f in visitor.finish())
+
+
+def test_trn004_near_miss_unfinished_run(tmp_path: Path) -> None:
+    # killed after 30 steps, before its first eval step: not a missing validation split
+    gt.hf_run(tmp_path / "hf", upto=30, max_steps=100, summary=False, results=False)
+    state = json.loads((tmp_path / "hf" / "trainer_state.json").read_text("utf-8"))
+    state["log_history"] = [e for e in state["log_history"] if "eval_loss" not in e]
+    gt.write_json(tmp_path / "hf" / "trainer_state.json", state)
+    assert lint(tmp_path, "TRN004") == []

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from ftlint.model import Action, Campaign, Category, Finding, Run, Severity
 from ftlint.rule import Param, Rule, RuleContext
-from ftlint.rules.training._curves import curve, has_eval_measurement, has_train_curve
+from ftlint.rules.training._curves import curve, has_eval_measurement, has_train_curve, number
 
 
 def evaluated_elsewhere(run: Run, campaign: Campaign) -> bool:
@@ -22,13 +22,24 @@ def evaluated_elsewhere(run: Run, campaign: Campaign) -> bool:
     return False
 
 
+def unfinished(run: Run) -> bool:
+    """Crashed, killed or running, or stopped before the `max_steps` it planned."""
+    if run.status in ("crashed", "killed", "running"):
+        return True
+    planned = number(run.settings.get("max_steps"))
+    points = curve(run, "train_loss")
+    return planned is not None and planned > 0 and bool(points) and points[-1].step < planned
+
+
 class NoValidation(Rule):
     """What it detects: a training run with no held-out measurement at all. Its train
     loss was logged at `min_train_points` steps or more, but there is no eval or
     validation loss, no eval metric, no iteration eval and no eval rows (an OpenAI
     result file without `valid_*` values, a `trainer_state.json` without eval logs, a
     LLaMA-Factory log without `eval_loss`). A run whose adapter is evaluated by another
-    run of the workspace (lm-eval, an eval job) is not reported.
+    run of the workspace (lm-eval, an eval job) is not reported, nor is a run that
+    crashed, was killed, is still running or stopped before its planned `max_steps`
+    (its first eval may not have come yet).
 
     Why it matters: a falling train loss says the model fits its training data, not
     that it generalises; overfitting, memorisation and a wrong checkpoint are invisible
@@ -53,6 +64,8 @@ class NoValidation(Rule):
     def check_run(self, run: Run, ctx: RuleContext) -> Iterable[Finding]:
         if run.kind == "eval" or not has_train_curve(run, ctx.params["min_train_points"]):
             return
+        if unfinished(run):
+            return  # the first eval step may simply not have come yet (PRV006's concern)
         if has_eval_measurement(run) or evaluated_elsewhere(run, ctx.campaign):
             return
         points = curve(run, "train_loss")
