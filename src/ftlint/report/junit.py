@@ -28,7 +28,12 @@ from ftlint.report.junit_skip import skip_reason
 
 CAMPAIGN = "(campaign)"
 INTERNAL_ERROR = "FTL001"
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: what XML 1.0 cannot carry, plus what the other formats escape too: CR (a rewritten
+#: line in a CI log), C1 controls, line/paragraph separators and bidi overrides (U+202E
+#: makes a message read backwards)
+_ILLEGAL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
 
 
 def xml_safe(text: str) -> str:

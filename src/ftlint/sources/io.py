@@ -13,7 +13,7 @@ import os
 import re
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -28,6 +28,9 @@ class Workspace:
     reported relative to it."""
 
     root: Path
+    #: folders and links the globs could not follow (unlistable, a symlink loop, a
+    #: link out of the workspace): the caller reports them, nothing is dropped unsaid
+    skipped: list[Problem] = field(default_factory=list, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "root", self.root.resolve())
@@ -48,12 +51,26 @@ class Workspace:
         return True
 
     def glob(self, patterns: tuple[str, ...]) -> list[Path]:
-        """Files matching the patterns, sorted, deduplicated, symlink escapes dropped."""
+        """Files matching the patterns, sorted, deduplicated.
+
+        Path.glob skips what it cannot enter without a word; the folders along each
+        pattern are probed too, and anything that could hold a match but cannot be
+        read is added (once) to `skipped` as a Problem.
+        """
         out: dict[str, Path] = {}
         for pattern in patterns:
             for path in self.root.glob(pattern):
                 out.setdefault(self.rel(path), path)
+            self._probe(pattern)
         return [out[k] for k in sorted(out)]
+
+    def _probe(self, pattern: str) -> None:
+        from ftlint.sources._globprobe import probe
+
+        for path, message, kind in probe(self.root, pattern):
+            problem = Problem(kind, message, Evidence(self.rel(path)))
+            if problem not in self.skipped:
+                self.skipped.append(problem)
 
 
 def reject_constant(name: str) -> float:
