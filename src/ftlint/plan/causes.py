@@ -90,9 +90,10 @@ def cause_action(
         text += ")"
         seen = _baseline_rows(baseline, findings, ("unterminated",))
         why += f"; the baseline used {base_shown}" + (f" and {seen} were cut off" if seen else "")
+        rate = baseline.metric("json_valid_rate") if baseline is not None else None
         expected = (
             f"the {cause.rows} cut-off row(s) close their object; json_valid_rate back "
-            "toward the baseline's"
+            f"toward the baseline's {format_value(rate) if rate is not None else 'rate'}"
         )
     elif family == "training":
         text += " (revert to the baseline's value)"

@@ -175,8 +175,11 @@ def _action(out: _Out, a: PlannedAction) -> None:
     out.add(f"     - {flags}{clean(a.text)}  [{', '.join(a.rules)}, {a.kind}]")
     if a.caused_by:
         out.add(f"       caused by:   {clean(change_text(a.caused_by))}")
-    if a.expected_rows_fixed is not None or a.covers:
-        out.add(f"       fixes:       {clean(impact_text(a))}")
+        if a.note:
+            out.add(f"       note:        {clean(a.note)}")
+    impact = impact_text(a)
+    if impact:
+        out.add(f"       fixes:       {clean(impact)}")
     if a.why:
         out.add(f"       why:         {clean(a.why)}")
     if a.expected:
@@ -201,6 +204,8 @@ def impact_text(a: PlannedAction) -> str:
     if covers:
         kind = "generic, covers" if not a.specific else "covers"
         head = f"{head} ({kind} {covers})" if head else f"{kind} {covers}"
+    elif not a.specific and a.kind in ("decode", "prompt"):
+        head = "generic: proposed for the failure rate as a whole, no cluster of its own"
     return head
 
 
