@@ -27,14 +27,7 @@ from typing import Any
 
 from ftlint.gates.decide import GateReport, Verdict
 from ftlint.model import Campaign, Category, Finding, Run
-from ftlint.plan.attribution import (
-    Cause,
-    SettingChange,
-    attribute,
-    diff_settings,
-    root_sentence,
-    unexplained_sentence,
-)
+from ftlint.plan.attribution import Cause, attribute, root_sentence, unexplained_sentence
 from ftlint.plan.model import (
     KnobConflict,
     Override,
@@ -44,6 +37,7 @@ from ftlint.plan.model import (
     format_value,
 )
 from ftlint.plan.ranking import Item, rank
+from ftlint.plan.settings_diff import SettingChange, diff_settings
 from ftlint.plan.summary import clusters, diagnosis, scoreboard
 
 

@@ -12,8 +12,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ftlint.model import Category, Finding, Run, Severity
-from ftlint.plan.attribution import PROMPT_CLASSES, Cause, class_units, number, verb
+from ftlint.plan.attribution import PROMPT_CLASSES, Cause, class_units, verb
 from ftlint.plan.model import PlannedAction, format_value
+from ftlint.plan.settings_diff import number
 
 
 def _names(cause: Cause, candidate: Run, knobs: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
