@@ -11,6 +11,7 @@ Each case file holds `runs` (name -> run spec, see tests/plan/workspace.py), the
     diagnosis_first: the exact first diagnosis sentence (whitespace folded)
     must_not: [{knob: K, below: N}, {knob: K, value: V}, {text: substring}]  # no live action like it
     generic_after_first: true    # every generic action ranks after the first one
+    env: [NAME=value lines of `plan --format env`]
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import yaml
 from ftlint import api
 from ftlint.config.settings import Config
 from ftlint.plan.model import Plan, PlannedAction, format_value
+from ftlint.report.envfmt import render_env
 from ftlint.report.markdown import md, render_plan_markdown
 from ftlint.report.plan_text import render_plan_text
 from ftlint.report.planjson import render_plan_json
@@ -113,6 +115,8 @@ def test_plan_case(path: Path, tmp_path: Path) -> None:
         generic = [i for i, a in enumerate(tier) if not a.specific]
         assert generic, "the case should have a generic action to rank"
         assert max(specific) < min(generic), [(a.specific, a.text[:50]) for a in tier]
+    if "env" in expect:
+        assert render_env(plan).splitlines() == expect["env"]
     if first.addresses:
         assert len(first.addresses) == len(set(first.addresses))
     _same_order_everywhere(plan)

@@ -304,6 +304,9 @@ def _overrides(
         done.add(a.knob)
         value = format_value(a.value)
         names = tuple(knobs.get(a.knob, ()))
+        if not names and a.caused_by:
+            # a revert of an env pair no knob map lists (HF_FT_CHAT_TEMPLATE): its own name
+            names = tuple(n for n in a.caused_by.get("names", ()) if n in candidate.env)
         if not names:
             out.append(Override(None, a.knob, None, value, a.rules[0], a.tier, "unmapped"))
             continue
