@@ -19,6 +19,8 @@ A case file:
 
     `paired_answers: {both_right, both_wrong, baseline_only, candidate_only}` gives both
     runs complete eval rows that join by id (closed answers, right or wrong).
+    `recount: {baseline: [valid, rows], candidate: [valid, rows]}` gives both runs
+    complete JSON-contract rows and no reported validity (it is recounted).
 
 Runs are built in memory (the gates read only metrics and provenance), so a case is
 about the decision, not about a source format.
@@ -36,6 +38,7 @@ import yaml
 
 from ftlint.gates.decide import evaluate
 from ftlint.gates.policy import gate_policy
+from ftlint.gates.results import RowResults
 from ftlint.gates.rows import row_results
 from ftlint.model import EvalRow, Evidence, Metric, Provenance, Run
 from ftlint.report.plan_text import render_gate_text
@@ -63,6 +66,19 @@ def make_run(spec: dict[str, Any]) -> Run:
 def paired_rows(case: dict[str, Any], baseline: Run | None, candidate: Run) -> dict[str, Any]:
     """Complete eval rows of both runs that join by id, from `paired_answers` counts
     (both_right, both_wrong, baseline_only, candidate_only right)."""
+    if case.get("recount") and baseline is not None:
+        return {
+            run.name: RowResults(
+                run.name,
+                total,
+                True,
+                {f"r{i}": (i < valid, None) for i in range(total)},
+            )
+            for run, (valid, total) in (
+                (baseline, case["recount"]["baseline"]),
+                (candidate, case["recount"]["candidate"]),
+            )
+        }
     spec = case.get("paired_answers")
     if not spec or baseline is None:
         return {}

@@ -48,7 +48,9 @@ def recounted(run: Run, rows: Mapping[str, RowResults]) -> Run:
     """The run with json_valid_rate/parse_error_rate recounted from complete eval rows
     when it reports neither (and its eval size from the rows when unknown)."""
     r = rows.get(run.name)
-    if r is None or not r.complete or not r.outcomes or "json_valid_rate" in run.metrics:
+    if r is None or not r.complete or not r.outcomes or not r.json_contract:
+        return run
+    if "json_valid_rate" in run.metrics:
         return run
     n = len(r.outcomes)
     valid = sum(1 for ok, _ in r.outcomes.values() if ok)

@@ -40,6 +40,9 @@ class RowResults:
     reason: str = ""
     #: sample id -> whether a closed answer was right (accuracy, exact match)
     correct: Mapping[str, bool] = field(default_factory=dict)
+    #: the rows are outputs of a JSON contract (hard cases are), so `parsed` is output
+    #: validity and json_valid_rate can be recounted from them
+    json_contract: bool = True
 
 
 # --------------------------------------------------------------------------- results

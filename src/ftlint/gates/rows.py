@@ -33,9 +33,15 @@ def correctness(row: EvalRow) -> bool | None:
 
 
 def row_results(
-    run: str, items: Iterable[EvalRow | Problem], eval_size: int | None, complete: bool
+    run: str,
+    items: Iterable[EvalRow | Problem],
+    eval_size: int | None,
+    complete: bool,
+    json_contract: bool = False,
 ) -> RowResults:
-    """The gates' view of one run's eval rows; `complete`: the file holds every row."""
+    """The gates' view of one run's eval rows; `complete`: the file holds every row;
+    `json_contract`: the rows answer a JSON output contract (then a row without a
+    parse error is a valid output and validity can be recounted)."""
     outcomes: dict[str, tuple[bool, float | None]] = {}
     correct: dict[str, bool] = {}
     count = bad = 0
@@ -52,7 +58,8 @@ def row_results(
         if right is not None:
             correct[item.id] = right
     reason = _reason(complete, bad, count, len(outcomes), eval_size)
-    return RowResults(run, count, not reason, outcomes if not reason else {}, reason, correct)
+    kept = outcomes if not reason else {}
+    return RowResults(run, count, not reason, kept, reason, correct, json_contract)
 
 
 def _reason(complete: bool, bad: int, count: int, ids: int, eval_size: int | None) -> str:
