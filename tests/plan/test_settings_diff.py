@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ftlint.config.settings import DEFAULT_KNOBS
 from ftlint.model import Run
-from ftlint.plan.settings_diff import diff_settings, knob_of
+from ftlint.plan.settings_diff import diff_settings, knob_of, short
 
 
 def run(name: str, env: dict[str, str] | None = None, **settings: object) -> Run:
@@ -59,3 +59,13 @@ def test_secrets_and_run_identities_are_left_out() -> None:
     assert changes(run("sft-a", {"HF_FT_GENERATION_MAX_NEW_TOKENS": "96"}), lowered) == {
         "max_new_tokens": ("96", "48")
     }
+
+
+def test_long_values_are_cut_for_sentences_only() -> None:
+    prompt = "You are a helpful assistant. " * 20
+    assert short(prompt).endswith("...") and len(short(prompt)) == 60
+    assert short(None) == "unset" and short("v3") == "v3"
+    base = run("a", {"HF_FT_SYSTEM_PROMPT": "Reply with JSON."})
+    cand = run("b", {"HF_FT_SYSTEM_PROMPT": prompt})
+    (change,) = diff_settings(base, cand, DEFAULT_KNOBS)
+    assert change.knob == "system_prompt" and change.candidate == prompt  # the whole value

@@ -28,7 +28,7 @@ from typing import Any
 
 from ftlint.model import Category, Finding
 from ftlint.plan.model import format_value
-from ftlint.plan.settings_diff import SettingChange, number
+from ftlint.plan.settings_diff import SettingChange, number, short
 
 LABEL = {
     "truncation": "Truncation",
@@ -208,7 +208,7 @@ def root_sentence(cause: Cause) -> str:
     ch = cause.change
     return (
         f"{LABEL[cause.family]}: the candidate {verb(ch)} {ch.knob} "
-        f"({ch.baseline or 'unset'} -> {ch.candidate or 'unset'}); {cause.detail}."
+        f"({short(ch.baseline)} -> {short(ch.candidate)}); {cause.detail}."
     )
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from ftlint.model import Category, Finding, Run, Severity
 from ftlint.plan.attribution import PROMPT_CLASSES, Cause, class_units, verb
 from ftlint.plan.model import PlannedAction, format_value
-from ftlint.plan.settings_diff import number
+from ftlint.plan.settings_diff import number, short
 
 
 def _names(cause: Cause, candidate: Run, knobs: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
@@ -79,10 +79,10 @@ def cause_action(
     shown = format_value(value)
     names = _names(cause, candidate, knobs)
     settings = {**{k: format_value(v) for k, v in candidate.settings.items()}, **candidate.env}
-    text = "; ".join(f"{n}: {settings.get(n) or 'unset'} -> {shown}" for n in names)
-    base_shown = ch.baseline if ch.baseline is not None else "unset"
+    text = "; ".join(f"{n}: {short(settings.get(n))} -> {short(shown)}" for n in names)
+    base_shown = short(ch.baseline)
     why = f"the candidate {verb(ch)} {ch.knob} ({base_shown} -> "
-    why += f"{ch.candidate or 'unset'}); {cause.detail}"
+    why += f"{short(ch.candidate)}); {cause.detail}"
     family = cause.family
     if family == "truncation":
         text += f" (restore the baseline's {base_shown}"

@@ -182,3 +182,12 @@ def number(text: str | None) -> float | None:
     except ValueError:
         return None
     return value if math.isfinite(value) else None
+
+
+def short(value: str | None, limit: int = 60) -> str:
+    """A setting value for a sentence: `unset`, or cut to `limit` characters (a system
+    prompt can be pages long; the override keeps the whole value)."""
+    if value is None:
+        return "unset"
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -12,6 +12,7 @@ from typing import Any
 
 from ftlint.gates.decide import GateReport, GateResult
 from ftlint.plan.model import TIER_NAMES, Cluster, Override, Plan, PlannedAction, ScoreRow
+from ftlint.plan.settings_diff import short
 from ftlint.report.text import clean
 
 _STYLE = {
@@ -191,8 +192,8 @@ def _action(out: _Out, a: PlannedAction) -> None:
 def change_text(change: Mapping[str, Any]) -> str:
     """`learning_rate 0.00002 -> 0.00005 (HF_FT_LR)`: the setting change an action reverts."""
     names = ", ".join(str(n) for n in change.get("names") or ())
-    base = change.get("baseline") or "unset"
-    cand = change.get("candidate") or "unset"
+    base = short(change.get("baseline"))
+    cand = short(change.get("candidate"))
     return f"{change.get('knob')} {base} -> {cand}" + (f" ({names})" if names else "")
 
 
