@@ -8,9 +8,10 @@ import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from ftlint import __version__
+from ftlint.cli import flags
+from ftlint.cli.check import hook_mode
 from ftlint.cli.options import (
     add_output_flags,
     add_settings_flags,
@@ -18,10 +19,10 @@ from ftlint.cli.options import (
     output_format,
     verbose,
 )
+from ftlint.cli.session import _load, _setup, lint
 from ftlint.errors import FtlintError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FAIL_ON = ("error", "warning", "info", "never")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -107,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="lint a workspace of eval artifacts")
     _workspace_args(check)
     _common(check)
-    _check_flags(check)
+    flags.check_flags(check)
     check.add_argument(
         "--files",
         action="store_true",
@@ -138,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="show a rule's documentation")
     explain.add_argument("code", help="rule code, e.g. FMT003, or its name")
     _common(explain, formats=False)
-    _completion_parser(sub)
+    flags.completion_parser(sub)
 
     from ftlint.cli import plan as plancli
 
@@ -160,56 +161,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _check_flags(check: argparse.ArgumentParser) -> None:
-    """ruff's conventions for `check`: fail-on, exit-zero, statistics, folding, SARIF."""
-    check.add_argument(
-        "--fail-on",
-        choices=FAIL_ON,
-        default=None,
-        help="exit 1 when a finding reaches this severity (default: fail-on: in rules.yaml, "
-        "else error)",
-    )
-    check.add_argument(
-        "--exit-zero", action="store_true", help="exit 0 even when findings reach --fail-on"
-    )
-    check.add_argument(
-        "--statistics",
-        action="store_true",
-        help="print the number of findings per rule instead of the findings",
-    )
-    check.add_argument(
-        "--no-fold",
-        dest="fold",
-        action="store_false",
-        help="list identical findings of several runs one by one (text format)",
-    )
-    check.add_argument(
-        "--help-uri-base",
-        metavar="URL",
-        help="SARIF: where rule pages live (rules/<CODE>.md is appended); also "
-        "sarif.help-uri-base in rules.yaml",
-    )
-    check.add_argument(
-        "--path-prefix",
-        metavar="DIR",
-        help="SARIF: the workspace's path from the repository root (default: found from "
-        "the enclosing git repository)",
-    )
-
-
-def _completion_parser(sub: Any) -> None:
-    comp = sub.add_parser(
-        "completion",
-        help="print a shell completion script (bash, zsh or fish)",
-        description="Print a completion script generated from this parser (needs the "
-        "`completion` extra: pip install 'ftlint[completion]'). bash: "
-        "`ftlint completion bash > ~/.local/share/bash-completion/completions/ftlint`; "
-        "zsh: `ftlint completion zsh > ~/.zfunc/_ftlint`; fish: "
-        "`ftlint completion fish > ~/.config/fish/completions/ftlint.fish`.",
-    )
-    comp.add_argument("shell", choices=("bash", "zsh", "fish"))
-
-
 def _jobs(text: str) -> int | None:
     if text == "auto":
         return None
@@ -222,93 +173,14 @@ def _jobs(text: str) -> int | None:
     return value
 
 
-def _split(values: Sequence[str]) -> list[str]:
-    return [v.strip() for item in values for v in item.split(",") if v.strip()]
-
-
-def _setup(args: argparse.Namespace, *, builtin_only: bool = False):
-    from ftlint import api
-
-    session = api.setup(
-        args.config,
-        config=_isolated_config(args),
-        cli_plugins=args.plugin,
-        keep_going=args.keep_going,
-        builtin_only=builtin_only,
-        select=[*_split(getattr(args, "select", [])), *_split(getattr(args, "extend_select", []))],
-        ignore=_split(getattr(args, "ignore", [])),
-        workspace=getattr(args, "path", None),
-    )
-    for warning in session.warnings:
-        sys.stderr.write(f"ftlint: warning: {warning}\n")
-    if args.command == "gate":
-        from ftlint.config.trust import origin
-
-        sys.stderr.write(f"ftlint: gates from {origin(session.config.path)}\n")
-    return session
-
-
-def _isolated_config(args: argparse.Namespace):
-    """--isolated: the defaults, no config file at all (None: find the config as usual)."""
-    if not getattr(args, "isolated", False):
-        return None
-    if args.config is not None:
-        raise FtlintError("--isolated ignores config files; it cannot be used with --config")
-    from ftlint.config.settings import Config
-
-    return Config()
-
-
-def _selection(args: argparse.Namespace, session) -> list[str]:
-    """--select replaces the config's selection; --extend-select adds to it."""
-    select = _split(getattr(args, "select", []))
-    extend = _split(getattr(args, "extend_select", []))
-    if not extend:
-        return select
-    return [*(select or session.config.select), *extend]
-
-
 def _color(args: argparse.Namespace, stream) -> bool:
     return color_enabled(args, stream)
-
-
-def _load(args: argparse.Namespace, session):
-    from ftlint import api
-
-    return api.load_campaign(session, args.path, baseline=args.baseline, candidate=args.candidate)
-
-
-def lint(args: argparse.Namespace, session):
-    """Load, select, run every rule, apply per-path ignores and suppressions (`ftlint.api`).
-
-    Shared by check, plan and gate so all three see exactly the same findings.
-    """
-    from ftlint import api
-
-    return api.lint(
-        session,
-        _load(args, session),
-        select=_selection(args, session),
-        ignore=_split(args.ignore),
-        suppressions=args.suppressions,
-        apply_suppressions=not getattr(args, "write_suppressions", None),
-        progress=_progress(args),
-        jobs=getattr(args, "jobs", None),
-    )
-
-
-def _progress(args: argparse.Namespace):
-    if output_format(args) != "text" or getattr(args, "quiet", False):
-        return None
-    from ftlint.cli.progress import Progress
-
-    return Progress.for_stream(sys.stderr)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from ftlint.report import write_output
 
-    _hook_mode(args)
+    hook_mode(args)
     session = _setup(args)
     if args.show_settings:
         from ftlint.cli.showsettings import render_settings
@@ -328,24 +200,6 @@ def cmd_check(args: argparse.Namespace) -> int:
     from ftlint.cli.check import run_check
 
     return run_check(args, session, result, session.plugins.report_formats())
-
-
-def _hook_mode(args: argparse.Namespace) -> None:
-    """`--files` (the pre-commit hook): directories among the arguments are the workspace
-    (default `.`), files are the changed files whose findings are reported."""
-    items = [args.path, *args.changed_files]
-    if not args.files:
-        if args.changed_files:
-            raise FtlintError(
-                "check takes one workspace; to report only what changed files involve, "
-                "pass --files FILE..."
-            )
-        return
-    dirs = [p for p in items if p.is_dir()]
-    if len(dirs) > 1:
-        raise FtlintError(f"--files: more than one workspace given: {', '.join(map(str, dirs))}")
-    args.path = dirs[0] if dirs else Path(".")
-    args.changed_files = [p for p in items if not p.is_dir()]
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
@@ -397,45 +251,14 @@ def cmd_explain(args: argparse.Namespace) -> int:
     wanted = args.code.strip()
     for cls in classes:
         if wanted.upper() == cls.code or wanted == cls.name:
-            sys.stdout.write(_explain_text(args, rule_page(cls)))
+            sys.stdout.write(flags.explain_text(args, rule_page(cls)))
             return EXIT_OK
     known = ", ".join(c.code for c in classes)
     raise FtlintError(f"unknown rule {wanted!r}; known rules: {known}")
 
 
-def _explain_text(args: argparse.Namespace, page: str) -> str:
-    """On a terminal the page is rendered (rich Markdown, wrapped between words); piped it
-    stays Markdown, ready for a file or a PR comment."""
-    if not _color(args, sys.stdout):
-        return page
-    import io
-
-    from rich.console import Console
-    from rich.markdown import Markdown
-
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        force_terminal=True,
-        width=shutil.get_terminal_size((100, 24)).columns,
-        highlight=False,
-        emoji=False,
-    )
-    from ftlint.report.text import clean
-
-    console.print(Markdown("\n".join(clean(line) for line in page.splitlines())))
-    return buffer.getvalue()
-
-
 def cmd_completion(args: argparse.Namespace) -> int:
-    """A completion script generated from the parser (shtab), so it never goes stale."""
-    try:
-        import shtab
-    except ImportError:
-        raise FtlintError(
-            "shell completion needs shtab: python -m pip install 'ftlint[completion]'"
-        ) from None
-    sys.stdout.write(shtab.complete(build_parser(), shell=args.shell))
+    sys.stdout.write(flags.completion_script(args, build_parser))
     return EXIT_OK
 
 
@@ -483,22 +306,9 @@ COMMANDS = {
 }
 
 
-def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
-    """parse_args, except that `check --files` takes file names anywhere (pre-commit puts
-    the hook's `args:` between the entry and the file names)."""
-    args, extra = parser.parse_known_args(argv)
-    if extra:
-        hook = getattr(args, "command", None) == "check" and args.files
-        if hook and not any(e.startswith("-") for e in extra):
-            args.changed_files = [*args.changed_files, *map(Path, extra)]
-            return args
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    return args
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = _parse(parser, argv)
+    args = flags.parse(parser, argv)
     from ftlint.cli.plan import COMMANDS as PLAN_COMMANDS
 
     try:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ftlint import __version__
-from ftlint.cli.options import output_format, verbose
+from ftlint.cli.options import color_enabled, output_format, verbose
 from ftlint.errors import FtlintError
 
 EXIT_OK, EXIT_FINDINGS = 0, 1
@@ -93,8 +93,6 @@ def run_check(args: argparse.Namespace, session: Any, result: Any, formats: Any)
     if args.statistics and fmt not in ("text", "json"):
         raise FtlintError(f"--statistics prints text or json, not {fmt!r}")
     sarif = session.config.plugin_section("sarif") or {}
-    from ftlint.cli.app import _color
-
     report = Report(
         tool_version=__version__,
         workspace=args.path.as_posix(),
@@ -102,7 +100,7 @@ def run_check(args: argparse.Namespace, session: Any, result: Any, formats: Any)
         findings=findings,
         rules=chosen,
         fail_on=threshold,
-        color=fmt == "text" and args.output is None and _color(args, sys.stdout),
+        color=fmt == "text" and args.output is None and color_enabled(args, sys.stdout),
         width=shutil.get_terminal_size((100, 24)).columns,
         extra={
             "quiet": args.quiet,
@@ -140,3 +138,21 @@ def _statistics_json(report: Any) -> str:
         for s in statistics(report.findings)
     ]
     return json.dumps(redact_tree(doc), indent=2, ensure_ascii=False) + "\n"
+
+
+def hook_mode(args: argparse.Namespace) -> None:
+    """`--files` (the pre-commit hook): directories among the arguments are the workspace
+    (default `.`), files are the changed files whose findings are reported."""
+    items = [args.path, *args.changed_files]
+    if not args.files:
+        if args.changed_files:
+            raise FtlintError(
+                "check takes one workspace; to report only what changed files involve, "
+                "pass --files FILE..."
+            )
+        return
+    dirs = [p for p in items if p.is_dir()]
+    if len(dirs) > 1:
+        raise FtlintError(f"--files: more than one workspace given: {', '.join(map(str, dirs))}")
+    args.path = dirs[0] if dirs else Path(".")
+    args.changed_files = [p for p in items if not p.is_dir()]

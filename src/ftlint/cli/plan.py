@@ -49,7 +49,7 @@ def _format(args: argparse.Namespace, allowed: tuple[str, ...]) -> str:
 
 def _gates(args: argparse.Namespace, *, need_baseline: bool):
     from ftlint import api
-    from ftlint.cli import app
+    from ftlint.cli import session as app
 
     session = app._setup(args)
     policy = api.gate_policy(session)  # a bad gates: section is exit 2 before any linting
@@ -93,9 +93,9 @@ def _terminal_wrap(args: argparse.Namespace, text: str) -> str:
 
 
 def _use_color(args: argparse.Namespace, fmt: str) -> bool:
-    from ftlint.cli.app import _color
+    from ftlint.cli.options import color_enabled
 
-    return fmt == "text" and args.output is None and _color(args, sys.stdout)
+    return fmt == "text" and args.output is None and color_enabled(args, sys.stdout)
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
