@@ -127,3 +127,22 @@ def test_completion_scripts_are_generated_from_the_parser(cli, shell) -> None:
     assert result.code == 0
     for word in ("check", "gate", "--fail-on", "--statistics", "--output-format"):
         assert word.lstrip("-") in result.out
+
+
+@pytest.mark.parametrize(
+    ("command", "listed"),
+    [
+        ("plan", "text, markdown, json, env, html"),
+        ("gate", "text, markdown, json"),
+        ("runs", "text, json, csv"),
+    ],
+)
+def test_help_lists_each_commands_own_formats(cli, command: str, listed: str) -> None:
+    out = " ".join(cli(command, "--help").out.split())
+    assert f"output format: {listed}" in out
+
+
+def test_output_format_variable_is_for_check_only(ws, cli) -> None:
+    root = _workspace(ws)
+    runs = cli("runs", str(root), env={"FTLINT_OUTPUT_FORMAT": "sarif"})
+    assert runs.code == 0 and runs.out.startswith("run ")

@@ -16,7 +16,6 @@ from ftlint.cli.options import (
     add_output_flags,
     add_settings_flags,
     color_enabled,
-    output_format,
     verbose,
 )
 from ftlint.cli.session import _load, _setup, lint
@@ -212,7 +211,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
     require_input(campaign, args.path)
     verbose(args, session, campaign)
-    fmt = output_format(args)
+    fmt = args.format or "text"  # FTLINT_OUTPUT_FORMAT is for check only
     text = render_runs(
         campaign,
         fmt,

@@ -30,14 +30,27 @@ def plugin_format_names() -> list[str]:
     return sorted(n for n in names if n not in BUILTIN_FORMATS)
 
 
+#: the formats of the commands that do not write findings
+COMMAND_FORMATS = {
+    "plan": ("text", "markdown", "json", "env", "html"),
+    "gate": ("text", "markdown", "json"),
+    "runs": ("text", "json", "csv"),
+    "rules": ("text", "json"),
+}
+
+
 class FormatAction(argparse._StoreAction):
-    """`--format`/`--output-format`, whose help lists plugin formats (computed lazily:
-    only `--help` pays for loading the plugins)."""
+    """`--format`/`--output-format`, whose help lists every format of the command; for
+    `check` that includes plugin formats (computed lazily: only `--help` pays for
+    loading the plugins)."""
+
+    command = "check"
 
     @property
     def help(self) -> str:  # type: ignore[override]
-        extra = plugin_format_names()
-        listed = ", ".join([*BUILTIN_FORMATS, *extra])
+        if self.command in COMMAND_FORMATS:
+            return f"output format: {', '.join(COMMAND_FORMATS[self.command])} (default text)"
+        listed = ", ".join([*BUILTIN_FORMATS, *plugin_format_names()])
         return (
             f"output format: {listed} (default text; or ${ENV_FORMAT}, or output-format: "
             "in rules.yaml)"
@@ -46,6 +59,10 @@ class FormatAction(argparse._StoreAction):
     @help.setter
     def help(self, value: Any) -> None:
         pass
+
+
+def _format_action(prog: str) -> type[FormatAction]:
+    return type("FormatAction", (FormatAction,), {"command": prog.rsplit(" ", 1)[-1]})
 
 
 def add_output_flags(p: argparse.ArgumentParser, *, formats: bool) -> None:
@@ -65,7 +82,11 @@ def add_output_flags(p: argparse.ArgumentParser, *, formats: bool) -> None:
     )
     if formats:
         p.add_argument(
-            "--format", "--output-format", dest="format", action=FormatAction, default=None
+            "--format",
+            "--output-format",
+            dest="format",
+            action=_format_action(p.prog),
+            default=None,
         )
 
 
