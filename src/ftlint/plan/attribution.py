@@ -6,8 +6,8 @@ connects each changed knob to the findings it plausibly explains:
 
 * max_new_tokens lowered -> truncation (objects cut at the cap: FMT004, FMT003
   `unterminated`);
-* learning_rate or epochs raised -> late-training regression and memorisation (TRN
-  findings, the FMT006 spike during training);
+* learning_rate or epochs raised -> late-training regression and memorisation (TRN001
+  loss spikes, TRN002, TRN005, the FMT006 spike during training);
 * dataset version, eval set or target scale changed -> incomparable metrics (PRV001);
 * chat template or prompt changed -> no-JSON, prose, fence and wrapper failures
   (FMT003 classes, FMT005, FMT008).
@@ -37,6 +37,10 @@ LABEL = {
     "prompt": "Prompt format",
 }
 PROMPT_CLASSES = ("no_json", "wrapper_object", "markdown_fence", "trailing_text")
+#: what a raised learning rate or more epochs cause: loss spikes (TRN001), a late eval
+#: regression (TRN002), memorisation (TRN005), a format break during training (FMT006);
+#: not a plateau, a missing validation split or a preference at chance
+LATE_TRAINING = ("TRN001", "TRN002", "TRN005", "FMT006")
 #: headline findings of a regression: explained when a cause explains what they measure
 SYMPTOMS = ("FMT001", "FMT002", "FMT007", "QLT003")
 
@@ -121,7 +125,7 @@ def _direct(change: SettingChange, scope: Sequence[Finding]) -> list[Finding]:
     if family == "training":
         if b is None or c is None or c <= b:
             return []
-        return [f for f in scope if f.category is Category.TRAINING or f.rule == "FMT006"]
+        return [f for f in scope if f.rule in LATE_TRAINING]
     if family == "comparability":
         return [f for f in scope if f.rule == "PRV001" and f.measurements.get("field")]
     if family == "prompt":

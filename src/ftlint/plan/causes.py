@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ftlint.model import Category, Finding, Run, Severity
-from ftlint.plan.attribution import PROMPT_CLASSES, Cause, class_units, verb
+from ftlint.plan.attribution import LATE_TRAINING, PROMPT_CLASSES, Cause, class_units, verb
 from ftlint.plan.model import PlannedAction, format_value
 from ftlint.plan.settings_diff import number, short
 
@@ -54,11 +54,7 @@ def _baseline_rows(
 def _late(baseline: Run | None, findings: Sequence[Finding]) -> str:
     if baseline is None:
         return ""
-    mine = [
-        f
-        for f in findings
-        if f.run == baseline.name and (f.category is Category.TRAINING or f.rule == "FMT006")
-    ]
+    mine = [f for f in findings if f.run == baseline.name and f.rule in LATE_TRAINING]
     if mine:
         return f"the baseline has {len(mine)} late-training finding(s) of its own"
     if baseline.series or baseline.curves:
