@@ -67,7 +67,10 @@ def changed_only(findings: list[Any], campaign: Any, args: argparse.Namespace) -
     from ftlint.report.changed import filter_changed, workspace_relative
 
     changed = workspace_relative(args.changed_files, args.path)
-    kept = filter_changed(findings, campaign, changed)
+    outside = len(changed) < len({str(f) for f in args.changed_files})
+    # a changed file outside the workspace (the root pyproject.toml, a rules.yaml next to
+    # it) may be the config: everything is reported, as for a changed config inside
+    kept = list(findings) if outside else filter_changed(findings, campaign, changed)
     sdk = [f for f in kept if WANDB_HINT in f.message]
     if sdk:
         _note_once(
