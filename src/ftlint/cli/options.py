@@ -148,4 +148,5 @@ def verbose(args: argparse.Namespace, session: Any, campaign: Any = None) -> Non
     for run in campaign.runs:
         say(f"ftlint:   {run.name}: {', '.join(run.sources) or '(no files)'}\n")
     for unread in getattr(campaign, "unread", ()):
-        say(f"ftlint:   not read: {unread}\n")
+        path, reason = getattr(unread, "path", unread), getattr(unread, "reason", "")
+        say(f"ftlint:   not read: {path}" + (f" ({reason})" if reason else "") + "\n")
