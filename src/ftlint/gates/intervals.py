@@ -15,7 +15,7 @@ from typing import Any
 from ftlint.gates.policy import FORMAT_METRICS, GateSpec, allowance
 from ftlint.gates.results import GateResult, RowResults, Verdict, num, signed
 from ftlint.gates.rows import correct_pair, discordant
-from ftlint.gates.sizing import bound_sentence, difference_sentence
+from ftlint.gates.sizing import bound_sentence, difference_sentence, mean_sentence
 from ftlint.model import Run
 
 
@@ -279,6 +279,9 @@ def _mean_relative(
             verdict, tail = Verdict.FAIL, "significantly worse"
         else:
             verdict, tail = Verdict.INCONCLUSIVE, "not resolved by the data"
+            sentence, rows = mean_sentence(diff, iv.low, iv.high, allowed, higher, len(a))
+            tail += f"; {sentence}"
+            m["rows_needed"] = rows
         return _result(
             spec, verdict, f"{text}: {tail}", "bootstrap", baseline=bv, candidate=cv, measurements=m
         )

@@ -10,6 +10,7 @@ so the number is exactly what the gate would need, assuming the rate holds. Boun
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from ftlint.analysis.stats import newcombe_diff_interval, two_proportion_ztest, wilson_bound
@@ -113,3 +114,26 @@ def difference_sentence(spec: GateSpec, base: float, cand: float, n: int) -> tup
         f"({num(cand)} vs {num(base)})",
         rows,
     )
+
+
+def mean_sentence(
+    diff: float, low: float, high: float, allowed: float, higher: bool, n: int
+) -> tuple[str, int | None]:
+    """About how many paired rows a mean gate (a bootstrap interval) needs to decide.
+
+    The interval narrows as 1/sqrt(rows): to PASS its worst end must come within the
+    allowance, to FAIL its best end must cross zero; the observed difference is assumed
+    to hold. An estimate, so the sentence says "about".
+    """
+    half = (high - low) / 2
+    worse = -diff if higher else diff  # > 0: the candidate is worse
+    room = allowed - worse  # how far the worst end may reach beyond the difference
+    if half <= 0 or n <= 0:
+        return "no eval size estimate (the interval has no width)", None
+    if room > 0:
+        rows, goal = math.ceil(n * (half / room) ** 2), "that it is within the tolerance"
+    elif worse > 0:
+        rows, goal = math.ceil(n * (half / worse) ** 2), "that the candidate is worse"
+    else:
+        return "no eval size decides it at the observed difference", None
+    return f"about {rows} paired rows are needed to show {goal} (if the difference holds)", rows
