@@ -12,6 +12,7 @@ Each case file holds `runs` (name -> run spec, see tests/plan/workspace.py), the
     must_not: [{knob: K, below: N}, {knob: K, value: V}, {text: substring}]  # no live action like it
     generic_after_first: true    # every generic action ranks after the first one
     env: [NAME=value lines of `plan --format env`]
+    then: [{knob: K, value: V}, ...]    # the live actions right after the first
 """
 
 from __future__ import annotations
@@ -115,6 +116,10 @@ def test_plan_case(path: Path, tmp_path: Path) -> None:
         generic = [i for i, a in enumerate(tier) if not a.specific]
         assert generic, "the case should have a generic action to rank"
         assert max(specific) < min(generic), [(a.specific, a.text[:50]) for a in tier]
+    for i, nxt in enumerate(expect.get("then", ()), start=1):
+        assert live[i].knob == nxt["knob"], shown
+        if "value" in nxt:
+            assert format_value(live[i].value) == str(nxt["value"]), shown
     if "env" in expect:
         assert render_env(plan).splitlines() == expect["env"]
     if first.addresses:

@@ -51,7 +51,8 @@ class Item:
     action: PlannedAction
     findings: list[Finding] = field(default_factory=list)
     cause: Cause | None = None
-    absorbed: list[PlannedAction] = field(default_factory=list)
+    #: position among the causes (`attribute` orders them: comparability first)
+    order: int = 0
     #: decided before pointer actions are folded in (a pointer's metric-level findings
     #: are addressed by the fix, they do not make it generic)
     generic: bool | None = None
@@ -101,7 +102,7 @@ def rank(
         items = [i for i in items if i not in same]
         action = cause_action(cause, [i.action for i in same], context)
         found = list(cause.explains) + [f for i in same for f in i.findings]
-        lead.append(Item(action, _unique(found), cause, [i.action for i in same]))
+        lead.append(Item(action, _unique(found), cause, len(lead)))
     items = lead + items
     items = _fold_pointers(items)
     dominant = dominant_unit(scope)
@@ -169,7 +170,7 @@ def _key(item: Item, dominant: str | None) -> tuple[Any, ...]:
     on_dominant = dominant is not None and dominant in _rows(item.findings) and not generic
     return (
         a.tier,
-        0 if item.cause is not None else 1,
+        item.order if item.cause is not None else 1_000,
         0 if on_dominant else 1,
         -(_expected(item) or 0),
         1 if generic else 0,
