@@ -60,6 +60,8 @@ def make_run(spec: dict[str, Any]) -> Run:
             mode=spec.get("mode"),
         ),
         metrics={k: Metric(float(v), ev) for k, v in (spec.get("metrics") or {}).items()},
+        settings=spec.get("settings") or {},
+        kind=spec.get("kind", "train"),
     )
 
 

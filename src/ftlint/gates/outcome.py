@@ -23,24 +23,42 @@ from ftlint.model import Evidence, Metric, Run
 PROMPT_MODES = ("prompt_baseline", "rule_baseline", "large_baseline")
 
 
+#: settings and metadata that name the model a run served or evaluated, best first
+MODEL_KEYS = (
+    "eval_model",
+    "adapter_model_id",
+    "output_model_id",
+    "hub_model_id",
+    "model_id",
+    "eval/model_id",
+    "fine_tuned_model",
+)
+
+
+def _named_model(run: Run) -> str | None:
+    for source in (run.settings, run.metadata):
+        for key in MODEL_KEYS:
+            value = source.get(key)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+    return None
+
+
 def served(run: Run) -> str:
-    """What serving this run means: its adapter id, else the prompt-only baseline, else
-    its model id, else the run itself."""
+    """What serving this run means: its adapter id, else the prompt-only baseline (an
+    eval of the base model), else the model its settings name, else its base model id,
+    else the run itself."""
     prov = run.provenance
     if prov.adapter:
         return prov.adapter
-    model = prov.base_model or next(
-        (
-            str(v)
-            for k, v in sorted(run.metadata.items())
-            if k.endswith("model_id") and isinstance(v, str) and v
-        ),
-        None,
-    )
+    named = _named_model(run)
     if (prov.mode or "") in PROMPT_MODES:
+        model = prov.base_model or named
         return "the prompt-only baseline" + (f" ({model})" if model else "")
-    if model:
-        return model
+    if named:
+        return named
+    if prov.base_model and run.kind == "eval":
+        return prov.base_model
     return f"the model of run {run.label or run.name}"
 
 
