@@ -5,8 +5,10 @@ rule that asked for rows (`Rule.hard_case_visitor`), then calls `check_run`; the
 pair rules on (baseline, candidate) and the campaign rules. A rule that raises becomes
 one `internal-error` finding naming it; every other rule still runs.
 
-With `--jobs`, the rules of each `Rule.process_group` may run in forked processes of
-their own (`ftlint.engine.processes`); the findings are sorted by a total key, so the
+With `--jobs`, the runs are split across forked processes (`ftlint.engine.split`: each
+run's visitors and `check_run` there, pair and campaign rules here), or, with fewer runs
+than processes (one big file), the rules of each `Rule.process_group` run in processes
+of their own (`ftlint.engine.processes`); the findings are sorted by a total key, so the
 result is the sequential one, byte for byte.
 """
 
@@ -21,6 +23,14 @@ from typing import Any
 from ftlint.config.settings import Config
 from ftlint.engine.processes import Pairs, process_groups, run_forked
 from ftlint.engine.rows import stream_rows
+from ftlint.engine.split import (
+    Executor,
+    ForkExecutor,
+    RunOutcome,
+    chunks,
+    independent,
+    split_jobs,
+)
 from ftlint.model import Campaign, Category, Finding, HardCase, Problem, Run, Severity
 from ftlint.model import fingerprint as make_fingerprint
 from ftlint.rule import HardCaseVisitor, Rule, RuleContext
@@ -111,8 +121,17 @@ class Engine:
             self.rules.append((rule, ctx))
         self.rule_classes = list(rule_classes)
 
-    def run(self) -> LintResult:
+    def run(self, executor: Executor | None = None) -> LintResult:
+        """Lint; `executor` maps the per-run work (default: a local fork pool when
+        `--jobs` splits the runs, see `ftlint.engine.split`)."""
         result = LintResult(self.campaign, self.rule_classes)
+        jobs = split_jobs(self.jobs, len(self.campaign.runs))
+        if executor is None and jobs is not None and len(self.campaign.runs) >= 2 * jobs:
+            executor = ForkExecutor(jobs)
+        if executor is not None:
+            findings, result.rows_streamed = self._lint_split(executor, jobs or 1)
+            result.findings = sorted(_dedupe(findings), key=Finding.sort_key)
+            return result
         groups = process_groups(self.rules, self.jobs, self._hard_case_bytes)
         if groups is None:
             findings, result.rows_streamed = self._lint(self.rules, self.progress)
@@ -129,9 +148,65 @@ class Engine:
         for index, run in enumerate(self.campaign.runs):
             if progress is not None:
                 progress.run_started(run.name, index, total)
-            rows += self._stream(run, findings, rules, progress)
-            for rule, ctx in rules:
-                findings += self._call(rule, "check_run", run.name, run, ctx)
+            outcome = self._per_run(run, rules, progress)
+            findings += outcome.findings
+            rows += outcome.rows
+        findings += self._pair_and_campaign(rules)
+        return findings, rows
+
+    def _lint_split(self, executor: Executor, jobs: int) -> tuple[list[Finding], int]:
+        """Map: each run's per-run work (rules that allow it) through `executor`;
+        reduce: outcomes in run order, then the pair and campaign steps of every rule.
+
+        The baseline and the candidate are linted here, every rule: pair rules may keep
+        what their row visitors saw of those two runs on the rule instance (QLT003's
+        paired rows). So are the per-run steps of rules that do not allow the split."""
+        runs = self.campaign.runs
+        mapped = [pair for pair in self.rules if independent(pair[0])]
+        here = [pair for pair in self.rules if not independent(pair[0])]
+        pair_runs = {self.campaign.baseline, self.campaign.candidate}
+        away = [i for i, run in enumerate(runs) if run.name not in pair_runs]
+
+        def work(part: range) -> list[RunOutcome]:
+            return [self._per_run(runs[away[i]], mapped, None) for i in part]
+
+        findings: list[Finding] = []
+        rows = 0
+        parts = chunks(len(away), jobs)
+        results = executor.map(work, parts)  # runs in the background from here on
+        for index, run in enumerate(runs):
+            if run.name in pair_runs:
+                self._progress(run, index)
+                outcome = self._per_run(run, self.rules, self.progress)
+                findings += outcome.findings
+                rows += outcome.rows
+        for part, produced in zip(parts, results, strict=True):
+            outcomes = produced if produced is not None else work(part)  # failed: here
+            for i, outcome in zip(part, outcomes, strict=True):
+                run = runs[away[i]]
+                self._progress(run, away[i])
+                findings += outcome.findings
+                rows += outcome.rows
+                if here:
+                    findings += self._per_run(run, here, self.progress).findings
+                self.stream_problems[run.name] = list(outcome.problems)
+        findings += self._pair_and_campaign(self.rules)
+        return findings, rows
+
+    def _progress(self, run: Run, index: int) -> None:
+        if self.progress is not None:
+            self.progress.run_started(run.name, index, len(self.campaign.runs))
+
+    def _per_run(self, run: Run, rules: Pairs, progress: Any) -> RunOutcome:
+        """One run's row visitors and `check_run`: (findings, rows, stream problems)."""
+        findings: list[Finding] = []
+        rows = self._stream(run, findings, rules, progress)
+        for rule, ctx in rules:
+            findings += self._call(rule, "check_run", run.name, run, ctx)
+        return RunOutcome(tuple(findings), rows, tuple(self.stream_problems.get(run.name, ())))
+
+    def _pair_and_campaign(self, rules: Pairs) -> list[Finding]:
+        findings: list[Finding] = []
         base = self.campaign.get(self.campaign.baseline)
         cand = self.campaign.get(self.campaign.candidate)
         if base is not None and cand is not None and base is not cand:
@@ -139,7 +214,7 @@ class Engine:
                 findings += self._call(rule, "check_pair", cand.name, base, cand, ctx)
         for rule, ctx in rules:
             findings += self._call(rule, "check_campaign", None, self.campaign, ctx)
-        return findings, rows
+        return findings
 
     def _hard_case_bytes(self) -> int:
         total = 0

@@ -1,0 +1,160 @@
+"""`--jobs` across runs: map the per-run work over an executor, reduce in this process.
+
+Per-run work (a run's row visitors and `check_run`) depends on nothing but the run and
+the loaded campaign, so the engine splits the runs into contiguous chunks, hands each
+chunk to an `Executor`, and gets back one `RunOutcome` per run: its findings, the
+number of rows read and the problems met while streaming (PRV004/PRV005 and the
+campaign rules read them). The pair and campaign rules then run here, on the outcomes.
+
+`Executor` is the whole interface: `ForkExecutor` (a local fork-context process pool)
+is one implementation, `InlineExecutor` (this process) another; an executor for Ray or
+Dask maps the same chunks on a cluster (docs/scale-out.md). Findings are sorted by a
+total key afterwards, so the result is the sequential one, byte for byte.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ftlint.model import Finding, Problem
+
+__all__ = [
+    "RUNS_PER_CHUNK",
+    "SPLIT_MIN_RUNS",
+    "Executor",
+    "ForkExecutor",
+    "InlineExecutor",
+    "RunOutcome",
+    "Work",
+    "chunks",
+    "independent",
+    "split_jobs",
+]
+
+#: With `--jobs auto`, runs are split across processes from this many runs on: a fork
+#: and pickling the findings back cost ~20 ms, one run's per-run work ~1.7 ms.
+SPLIT_MIN_RUNS = 64
+#: Chunk size bound: small enough to balance the processes, large enough that the
+#: per-task cost (a pickled list of findings) stays small against the work.
+RUNS_PER_CHUNK = 64
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    """What the per-run work of one run left for the reduce step."""
+
+    findings: tuple[Finding, ...]
+    rows: int
+    problems: tuple[Problem, ...]
+
+
+#: `work(chunk) -> one outcome per run index of the chunk, in order`
+Work = Callable[[range], list[RunOutcome]]
+
+
+class Executor(Protocol):
+    """Maps `work` over chunks of run indices; yields each chunk's result in chunk order.
+
+    A result that is not a list (a dead worker, an unpicklable finding) is replaced by
+    running that chunk in this process, so an executor may fail a chunk but never lose it.
+    """
+
+    def map(self, work: Work, parts: Sequence[range]) -> Iterator[list[RunOutcome] | None]: ...
+
+
+class InlineExecutor:
+    """Every chunk in this process (`--jobs 1`, tests, the fallback)."""
+
+    def map(self, work: Work, parts: Sequence[range]) -> Iterator[list[RunOutcome] | None]:
+        for part in parts:
+            yield work(part)
+
+
+#: The worker's work, set just before the pool forks (the workers inherit it, with the
+#: campaign and the rule instances) and cleared right after: only a range crosses the
+#: process boundary one way and the outcomes the other.
+_WORK: list[Work] = []
+
+
+class ForkExecutor:
+    """A fork-context `ProcessPoolExecutor` of `jobs` workers on this machine; `map`
+    forks and submits every chunk before it returns, so the caller works meanwhile."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+
+    def map(self, work: Work, parts: Sequence[range]) -> Iterator[list[RunOutcome] | None]:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        sys.stdout.flush()  # a worker flushes what it inherited: never print anything twice
+        sys.stderr.flush()
+        _WORK[:] = [work]
+        try:
+            pool = ProcessPoolExecutor(
+                max_workers=min(self.jobs, len(parts)),
+                mp_context=multiprocessing.get_context("fork"),
+            )
+            futures = [pool.submit(_work, part.start, part.stop) for part in parts]
+        finally:
+            _WORK.clear()  # a fork-context pool starts every worker on the first submit
+        return _results(pool, futures)
+
+
+def _results(pool: Any, futures: list[Any]) -> Iterator[list[RunOutcome] | None]:
+    """Each chunk's outcomes in chunk order (None for a chunk that failed)."""
+    try:
+        for future in futures:
+            try:
+                produced = future.result()
+            except Exception:
+                produced = None
+            yield produced if isinstance(produced, list) else None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _work(start: int, stop: int) -> list[RunOutcome]:
+    """In a worker: the per-run work the parent set up before forking."""
+    return _WORK[0](range(start, stop))
+
+
+def chunks(count: int, jobs: int) -> list[range]:
+    """Contiguous ranges of run indices: at least 4 per process (balance), at most
+    `RUNS_PER_CHUNK` runs each."""
+    if count <= 0:
+        return []
+    size = max(1, min(RUNS_PER_CHUNK, -(-count // (jobs * 4))))
+    return [range(i, min(i + size, count)) for i in range(0, count, size)]
+
+
+def split_jobs(jobs: int | None, runs: int) -> int | None:
+    """How many processes share the runs, or None to keep every run here: `--jobs 1`,
+    one core, no fork (not Linux for `auto`), a threaded process, or too few runs."""
+    if jobs == 1 or not hasattr(os, "fork") or runs < 2:
+        return None
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    if jobs is None:
+        if not sys.platform.startswith("linux") or cores < 2 or runs < SPLIT_MIN_RUNS:
+            return None
+        jobs = cores
+    import threading
+
+    if threading.active_count() > 1:
+        return None  # forking a threaded process is unsafe (locks held elsewhere)
+    return min(jobs, runs)
+
+
+def independent(rule: Any) -> bool:
+    """True when a rule's per-run steps may run in another process than its pair and
+    campaign steps: the built-in rules (they keep no state across runs on the instance),
+    and any rule class that says so with `runs_independent = True`."""
+    cls = type(rule)
+    declared = getattr(cls, "runs_independent", None)
+    if declared is not None:
+        return bool(declared)
+    return cls.__module__.startswith("ftlint.rules.")

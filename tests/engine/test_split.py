@@ -1,0 +1,103 @@
+"""`--jobs` across runs (`ftlint.engine.split`): map per run, reduce here; the result is
+the sequential one, byte for byte, whatever the executor does with a chunk."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+from helpers import REPO
+
+from ftlint import api
+from ftlint.engine.run import Engine, select_rules
+from ftlint.engine.split import (
+    ForkExecutor,
+    InlineExecutor,
+    RunOutcome,
+    Work,
+    chunks,
+    independent,
+    split_jobs,
+)
+
+
+def _generator():
+    path = REPO / "benchmarks" / "generate.py"
+    spec = importlib.util.spec_from_file_location("ftlint_bench_generate_s", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Twelve runs with failure modes and a bad line (PRV005 comes from the stream)."""
+    root = tmp_path_factory.mktemp("split") / "ws"
+    mix = {"valid": 0.4, "truncated": 0.2, "prose": 0.2, "fenced": 0.1, "empty": 0.1}
+    _generator().generate_workspace(root, runs=12, hard_cases=30, steps=3, failure_mix=mix)
+    hard = sorted(root.glob("outputs/*/hard_cases.valid.jsonl"))
+    with hard[3].open("a", encoding="utf-8") as handle:
+        handle.write("not json at all\n")
+    return root
+
+
+class Failing:
+    """An executor that loses every other chunk (a dead worker): the engine redoes it."""
+
+    def map(self, work: Work, parts: Sequence[range]) -> Iterator[list[RunOutcome] | None]:
+        for n, part in enumerate(parts):
+            yield None if n % 2 == 0 else work(part)
+
+
+def _lint(ws: Path, executor=None, jobs: int = 1) -> list[dict]:
+    session = api.setup(workspace=ws)
+    campaign = api.load_campaign(session, ws)
+    rules = select_rules(list(session.rules), session.config)
+    engine = Engine(campaign, rules, session.config, jobs=jobs, sources=api.sources_of(session))
+    return [f.to_dict() for f in engine.run(executor).findings]
+
+
+def test_every_executor_gives_the_sequential_findings(workspace: Path) -> None:
+    sequential = _lint(workspace)
+    codes = {f["rule"] for f in sequential}
+    assert {"PRV005", "QLT003"} & codes and len(codes) > 5, codes
+    for executor in (InlineExecutor(), Failing(), ForkExecutor(2)):
+        assert _lint(workspace, executor, jobs=3) == sequential, type(executor).__name__
+
+
+def test_cli_output_is_byte_identical(cli, workspace: Path) -> None:
+    args = ("check", str(workspace), "--format", "json", "--fail-on", "never")
+    one, two = cli(*args, "--jobs", "1"), cli(*args, "--jobs", "2")
+    assert (one.code, one.out, one.err) == (two.code, two.out, two.err)
+    assert len(json.loads(one.out)["runs"]) == 12
+
+
+@pytest.mark.parametrize(("count", "jobs"), [(0, 2), (1, 2), (7, 2), (100, 2), (1000, 3)])
+def test_chunks_cover_every_run_once_in_order(count: int, jobs: int) -> None:
+    parts = chunks(count, jobs)
+    assert [i for part in parts for i in part] == list(range(count))
+    assert all(len(part) <= 64 for part in parts)
+    if count >= 4 * jobs:
+        assert len(parts) >= 4 * jobs  # enough chunks to balance the processes
+
+
+def test_when_runs_are_split() -> None:
+    assert split_jobs(1, 1000) is None
+    assert split_jobs(2, 1) is None
+    assert split_jobs(None, 10) is None  # auto: too few runs to pay for a fork
+    assert split_jobs(4, 3) in (None, 3)  # never more processes than runs
+
+
+def test_plugin_rules_stay_here_unless_they_say_so() -> None:
+    from ftlint.rule import Rule
+
+    plugin = type("P", (Rule,), {"__module__": "someplugin"})
+    declared = type("D", (Rule,), {"__module__": "someplugin", "runs_independent": True})
+    builtin = next(iter(api.setup(builtin_only=True).rules))
+    assert not independent(plugin()) and independent(declared()) and independent(builtin())
