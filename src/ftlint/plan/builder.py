@@ -37,7 +37,7 @@ from ftlint.plan.model import (
     format_value,
 )
 from ftlint.plan.ranking import Item, rank
-from ftlint.plan.settings_diff import SettingChange, diff_settings
+from ftlint.plan.settings_diff import SettingChange, diff_settings, knob_of
 from ftlint.plan.summary import clusters, diagnosis, scoreboard
 
 
@@ -205,10 +205,6 @@ def _replace(a: PlannedAction, **changes: Any) -> PlannedAction:
     return replace(a, **changes)
 
 
-def _current(candidate: Run, knob_names: Sequence[str]) -> str | None:
-    return next((candidate.env[n] for n in knob_names if n in candidate.env), None)
-
-
 def _resolve(
     actions: list[PlannedAction], candidate: Run, knobs: Mapping[str, Sequence[str]] | None = None
 ) -> tuple[list[PlannedAction], list[KnobConflict]]:
@@ -222,7 +218,8 @@ def _resolve(
         values = {format_value(a.value) for a in group}
         if len(values) < 2:
             continue
-        current = _current(candidate, (knobs or {}).get(knob, ()))
+        names, settings = setting_names(candidate, knob, knobs or {})
+        current = next((settings[n] for n in names if n in settings), None)
         ranked = sorted(group, key=lambda a: _conflict_key(a, current))
         winner = ranked[0]
         win_value = format_value(winner.value)
@@ -293,6 +290,23 @@ def _reason(winner: PlannedAction, loser: PlannedAction, current: str | None) ->
     return f"rule code order: {winner.rules[0]} before {loser.rules[0]}"
 
 
+def setting_names(
+    candidate: Run, knob: str, knobs: Mapping[str, Sequence[str]]
+) -> tuple[tuple[str, ...], Mapping[str, str]]:
+    """The names a knob is set by in the candidate's stack, and its current settings.
+
+    A job command's run (`--env` pairs): the env variables of rules.yaml `knobs:`. Any
+    other stack (TrainingArguments, LLaMA-Factory YAML, OpenAI hyperparameters, a W&B
+    config): the setting names the run recorded for the knob, else the knob's own name
+    (`learning_rate`, `max_new_tokens` are the stacks' names too).
+    """
+    if candidate.env or candidate.stack in ("", "env"):
+        return tuple(knobs.get(knob, ())), dict(candidate.env)
+    current = {str(k): format_value(v) for k, v in candidate.settings.items()}
+    names = tuple(n for n in sorted(current) if knob_of(n, knobs) == knob)
+    return names or (knob,), current
+
+
 def _overrides(
     actions: Sequence[PlannedAction], knobs: Mapping[str, Sequence[str]], candidate: Run
 ) -> list[Override]:
@@ -303,15 +317,15 @@ def _overrides(
             continue
         done.add(a.knob)
         value = format_value(a.value)
-        names = tuple(knobs.get(a.knob, ()))
+        names, current_of = setting_names(candidate, a.knob, knobs)
         if not names and a.caused_by:
-            # a revert of an env pair no knob map lists (HF_FT_CHAT_TEMPLATE): its own name
-            names = tuple(n for n in a.caused_by.get("names", ()) if n in candidate.env)
+            # a revert of a setting no knob map lists (HF_FT_CHAT_TEMPLATE): its own name
+            names = tuple(n for n in a.caused_by.get("names", ()) if n in current_of)
         if not names:
             out.append(Override(None, a.knob, None, value, a.rules[0], a.tier, "unmapped"))
             continue
         for name in names:
-            current = candidate.env.get(name)
+            current = current_of.get(name)
             if _same(current, value):
                 status = "unchanged"
             else:
