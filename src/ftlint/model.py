@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from functools import lru_cache
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -44,8 +45,13 @@ def escape_pointer_token(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
+@lru_cache(maxsize=8192, typed=True)
 def pointer(*tokens: str | int) -> str:
-    """Build an RFC 6901 JSON pointer from raw tokens: pointer("eval", "a/b") == "/eval/a~1b"."""
+    """Build an RFC 6901 JSON pointer from raw tokens: pointer("eval", "a/b") == "/eval/a~1b".
+
+    Memoised: loaders build one per metric key of every run (hundreds per run), and the
+    keys repeat from run to run, so 10,000 runs share one string per key instead of
+    holding their own (a pure function of its tokens: no result of a lint is cached)."""
     return "".join("/" + escape_pointer_token(str(t)) for t in tokens)
 
 
