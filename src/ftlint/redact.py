@@ -80,11 +80,13 @@ _TOKEN_PATTERNS: tuple[tuple[str, tuple[str, ...], bool, re.Pattern[str]], ...] 
         re.compile(r"((?i:bearer)\s+)[A-Za-z0-9._~+/\-]{16,}=*"),
     ),
     (
+        # anchored at "://" (not at the scheme): a scheme-first pattern retries at every
+        # letter of a long word, quadratic on a multi-megabyte string
         "password in a URL",
         ("://",),
         False,
         re.compile(
-            r"([A-Za-z][A-Za-z0-9+.\-]*://[^\s/:@\"'<>]*:)"
+            r"(://[^\s/:@\"'<>]*:)"
             r"(?:[^\s/@\"'<>]+(?=@)|[^\s/@\"'<>.]{10,}" + _CLIPPED + ")"
         ),
     ),
@@ -113,7 +115,7 @@ _SECRET_WORDS = (
 #: the final pass over any output format still sees it.
 _QUOTE = r"(?:\\?\"|&quot;)"
 _VALUE_AFTER = re.compile(
-    r"(\s*=\s*|:\s*|" + _QUOTE + r"\s*:\s*" + _QUOTE + r")((?:[^\s\"'&;,\\]|\\[_\-*]){4,})"
+    r"(\s*=\s*|:\s*|" + _QUOTE + r"\s*:\s*" + _QUOTE + r")((?:[^\s\"'&;,\\]+|\\[_\-*])+)"
 )
 #: Substrings every secret word contains: one quick scan before the per-word search.
 _WORD_HINTS = ("token", "secret", "passw", "key")
@@ -158,7 +160,7 @@ def _scan(text: str) -> Iterator[SecretMatch]:
         if not any(h in haystack for h in hints):
             continue
         for m in pattern.finditer(text):
-            if m.start() > 0 and text[m.start() - 1] in _NAME_CHARS:
+            if m.start() > 0 and text[m.start() - 1] in _NAME_CHARS and text[m.start()] != ":":
                 continue  # inside a longer word: not a token boundary
             spans.append(SecretMatch(kind, None, m.start(), m.end(), m.group(1) + MASK))
     if not any(word in lower for word in _WORD_HINTS) and not spans:
@@ -168,11 +170,19 @@ def _scan(text: str) -> Iterator[SecretMatch]:
         while at != -1:
             after = at + len(word)
             m = _VALUE_AFTER.match(text, after)
-            at = lower.find(word, after)
             if m is None:
+                at = lower.find(word, after)
                 continue
+            # search on after the value: a value holding the word again (token=token=...)
+            # is one span, not one scan to the end per occurrence (quadratic on megabytes)
+            at = lower.find(word, max(after, m.end()))
             value = m.group(2)
-            if value == MASK or value.endswith(MASK) or value.startswith(("$", "{", "<")):
+            if (
+                len(value) < 4
+                or value == MASK
+                or value.endswith(MASK)
+                or value.startswith(("$", "{", "<"))
+            ):
                 continue  # already masked, or a reference like $HF_TOKEN / ${{ secrets.X }}
             begin = after - len(word)
             while begin > 0 and text[begin - 1] in _NAME_CHARS:
@@ -279,6 +289,26 @@ def clip(text: str, limit: int = MESSAGE_LIMIT) -> str:
     if len(text) <= limit:
         return text
     return text[: max(0, limit - 3)] + "..."
+
+
+def safe_tree(value: Any, name: str | None = None) -> Any:
+    """`redact_value`, with every string also clipped to MESSAGE_LIMIT: what a finding's
+    measurements or a report's table may quote of an untrusted value. Only the first
+    64 KiB of a string is scanned (the rest is cut anyway)."""
+    if isinstance(value, str):
+        return clip(redact_value(value[:_SCAN_LIMIT], name))
+    if isinstance(value, dict):
+        return {
+            (clip(redact(k[:_SCAN_LIMIT])) if isinstance(k, str) else k): safe_tree(
+                v, k if isinstance(k, str) else None
+            )
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [safe_tree(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(safe_tree(v) for v in value)
+    return value
 
 
 def safe_message(message: str) -> str:

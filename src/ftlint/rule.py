@@ -42,7 +42,7 @@ from typing import Any, ClassVar, Protocol
 
 from ftlint.model import Action, Campaign, Category, Evidence, Finding, HardCase, Run, Severity
 from ftlint.model import fingerprint as make_fingerprint
-from ftlint.redact import redact_value, safe_message
+from ftlint.redact import safe_message, safe_tree
 from ftlint.vocabulary import as_number
 
 RULE_CODE_RE = re.compile(r"^[A-Z][A-Z0-9]{1,9}[0-9]{3}$")
@@ -154,7 +154,7 @@ class RuleContext:
             # redacted before it is clipped: a cut never shows a token's first characters
             message=safe_message(message),
             evidence=tuple(evidence),
-            measurements=redact_value(dict(measurements or {})),
+            measurements=safe_tree(dict(measurements or {})),
             actions=tuple(actions),
             fingerprint=make_fingerprint(rule.code, run_name, path, anchor),
         )

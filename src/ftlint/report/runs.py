@@ -9,7 +9,7 @@ from typing import Any
 
 from ftlint.errors import FtlintError
 from ftlint.model import Campaign, Run
-from ftlint.redact import redact_tree
+from ftlint.redact import safe_tree
 from ftlint.report.jsonfmt import finite
 from ftlint.report.sparkline import run_sparkline
 from ftlint.report.text import clean
@@ -55,8 +55,7 @@ def render_runs(campaign: Campaign, fmt: str, *, color: bool, width: int | None 
     if fmt == "json":
         doc = {"baseline": campaign.baseline, "candidate": campaign.candidate, "runs": rows}
         return (
-            json.dumps(finite(redact_tree(doc)), indent=2, ensure_ascii=False, allow_nan=False)
-            + "\n"
+            json.dumps(finite(safe_tree(doc)), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
         )
     if fmt not in ("text", "csv"):
         raise FtlintError(f"ftlint runs supports --format text, json or csv, not {fmt!r}")
@@ -136,8 +135,7 @@ def render_rules(classes: Sequence[type[Rule]], fmt: str, *, color: bool) -> str
             for c in classes
         ]
         return (
-            json.dumps(finite(redact_tree(doc)), indent=2, ensure_ascii=False, allow_nan=False)
-            + "\n"
+            json.dumps(finite(safe_tree(doc)), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
         )
     if fmt != "text":
         raise FtlintError(f"ftlint rules supports --format text or json, not {fmt!r}")
