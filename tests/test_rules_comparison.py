@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import REPO, final_metrics, lint, submission
+from helpers import REPO, final_metrics, lint, submission
 
 from ftlint.rules.provenance.small_sample import rows_needed, wilson_half_width
 

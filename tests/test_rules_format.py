@@ -8,7 +8,7 @@ import math
 from typing import Any
 
 import pytest
-from conftest import REPO, codes, final_metrics, hard_case, lint
+from helpers import REPO, codes, final_metrics, hard_case, lint
 
 from ftlint.analysis.stats import newcombe_diff_interval, two_proportion_ztest
 

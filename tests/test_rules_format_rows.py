@@ -8,7 +8,7 @@ import math
 from typing import Any
 
 import pytest
-from conftest import DIMS, codes, final_metrics, hard_case, lint
+from helpers import DIMS, codes, final_metrics, hard_case, lint
 
 from ftlint.analysis.taxonomy import FailureClass
 from ftlint.rules.format._views import RowView, view_row

@@ -6,7 +6,7 @@ import json
 import shutil
 from typing import Any
 
-from conftest import REPO, codes, lint, submission
+from helpers import REPO, codes, lint, submission
 
 SUBS = "artifacts/hf_jobs/submissions.jsonl"
 BUDGETS = "rules:\n  OPS003:\n    max_p95_latency_ms: 1000\n    max_cost_per_request_usd: 0.0002\n"

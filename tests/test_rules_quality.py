@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DIMS, REPO, WorkspaceBuilder, codes, final_metrics, hard_case, lint
+from helpers import DIMS, REPO, WorkspaceBuilder, codes, final_metrics, hard_case, lint
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

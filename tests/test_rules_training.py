@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import REPO, codes, final_metrics, lint
+from helpers import REPO, codes, final_metrics, lint
 
 FM = "outputs/r/final_metrics.json"
 SERIES = "outputs/r/iter_eval_metrics.jsonl"

@@ -107,18 +107,11 @@ class Action:
             raise ValueError(f"action kind must be one of {sorted(ACTION_KINDS)}, got {self.kind}")
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "tier": self.tier,
-            "kind": self.kind,
-            "knob": self.knob,
-            "value": self.value,
-            "text": self.text,
-            "why": self.why,
-            "expected": self.expected,
-            "rollback_trigger": self.rollback_trigger,
-        }
+        return {key: getattr(self, key) for key in ACTION_FIELDS}
 
 
+#: the JSON field order of an action (findings and plan outputs)
+ACTION_FIELDS = ("tier", "kind", "knob", "value", "text", "why", "expected", "rollback_trigger")
 ACTION_KINDS = frozenset({"env", "dataset", "prompt", "decode", "process"})
 
 

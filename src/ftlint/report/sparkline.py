@@ -39,7 +39,10 @@ def sparkline(values: Sequence[float], width: int = WIDTH) -> str:
     if hi - lo <= 1e-12 * max(1.0, abs(hi)):
         return BLOCKS[3] * len(cells)
     top = len(BLOCKS) - 1
-    return "".join(BLOCKS[round((v - lo) / (hi - lo) * top)] for v in cells)
+    # scale each value first: hi - lo overflows to inf for values near the float limit
+    span_lo, span_hi = lo / 2, hi / 2
+    span = span_hi - span_lo
+    return "".join(BLOCKS[min(top, max(0, round((v / 2 - span_lo) / span * top)))] for v in cells)
 
 
 def curve_sparkline(name: str, curve: Curve, width: int = WIDTH) -> str:
