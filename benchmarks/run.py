@@ -40,12 +40,16 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import generate  # noqa: E402
+import parallel  # noqa: E402
 
 SCHEMA = "ftlint-benchmark/1"
 BUDGET_STARTUP_RATIO = 2.0  # x the bare json-load script (DESIGN.md)
-BUDGET_STREAM_RATIO = 0.8
+BUDGET_STREAM_RATIO = 0.5  # on one core (--jobs 1)
 BUDGET_STREAM_RSS_MB = 150.0
 BUDGET_SCALE_EXPONENT = 1.2
+#: At the largest scale point (10,000 runs by default), on one core (--jobs 1).
+BUDGET_SCALE_MS_PER_RUN = 5.0
+BUDGET_SCALE_RSS_MB = 300.0
 BARE_LOOP = (
     "import json, sys\n"
     "with open(sys.argv[1], 'rb') as f:\n"
@@ -328,7 +332,10 @@ def bench_streaming(s: Settings) -> dict[str, Any]:
         "bare json.loads loop": with_rss(
             [sys.executable, "-c", BARE_LOOP, str(path)], s.cwd / "bare.hwm"
         ),
-        "ftlint check": with_rss(ftlint_cmd(ws, output), s.cwd / "stream.hwm"),
+        "ftlint check": with_rss([*ftlint_cmd(ws, output), "--jobs", "1"], s.cwd / "stream.hwm"),
+        "ftlint check --jobs 2": with_rss(
+            [*ftlint_cmd(ws, s.cwd / "stream2.json"), "--jobs", "2"], s.cwd / "stream2.hwm"
+        ),
     }
     # One warm-up pass of the bare loop pulls the file into the page cache; ftlint is not
     # warmed up (on a 1 GiB file a run is long enough that its start-up is noise).
@@ -344,7 +351,11 @@ def bench_streaming(s: Settings) -> dict[str, Any]:
         "rows": summary["hard_case_rows"],
         "repeat": s.stream_repeat,
     }
-    for key, name_ in (("baseline", "bare json.loads loop"), ("ftlint", "ftlint check")):
+    for key, name_ in (
+        ("baseline", "bare json.loads loop"),
+        ("ftlint", "ftlint check"),
+        ("ftlint_jobs2", "ftlint check --jobs 2"),
+    ):
         xs = samples[name_]
         out[key] = {
             "seconds": stats([x.wall for x in xs]),
@@ -359,6 +370,10 @@ def bench_streaming(s: Settings) -> dict[str, Any]:
             "us_per_row": statistics.median(x.wall for x in xs) / max(out["rows"], 1) * 1e6,
         }
     out["ratio"] = out["ftlint"]["mb_per_s"]["median"] / out["baseline"]["mb_per_s"]["median"]
+    out["jobs2_identical"] = output.read_bytes() == (s.cwd / "stream2.json").read_bytes()
+    out["jobs2_speedup"] = (
+        out["ftlint"]["seconds"]["median"] / out["ftlint_jobs2"]["seconds"]["median"]
+    )
     return out
 
 
@@ -375,16 +390,21 @@ def fit_exponent(points: Sequence[tuple[float, float]]) -> float | None:
 
 
 def bench_scale(s: Settings) -> dict[str, Any]:
-    empty = s.work / "scale-empty"
-    empty.mkdir(parents=True, exist_ok=True)
+    # The reference is a one-run workspace (an empty one is exit 2: nothing to lint):
+    # start-up plus one run, so a point's work is (wall - reference) over n - 1 runs.
+    one = generate.ensure_workspace(s.work, "scale-1", _Log(s.log), runs=1, hard_cases=8, steps=3)
     commands: dict[str, list[str]] = {
-        "empty": with_rss(ftlint_cmd(empty, s.cwd / "scale-empty.json"), s.cwd / "scale.hwm")
+        "empty": with_rss(
+            [*ftlint_cmd(one, s.cwd / "scale-1.json"), "--jobs", "1"], s.cwd / "scale.hwm"
+        )
     }
     for n in s.scale_runs:
         ws = generate.ensure_workspace(
             s.work, f"scale-{n}", _Log(s.log), runs=n, hard_cases=8, steps=3
         )
-        commands[str(n)] = with_rss(ftlint_cmd(ws, s.cwd / f"scale-{n}.json"), s.cwd / "scale.hwm")
+        commands[str(n)] = with_rss(
+            [*ftlint_cmd(ws, s.cwd / f"scale-{n}.json"), "--jobs", "1"], s.cwd / "scale.hwm"
+        )
     samples = interleaved(
         commands, s.cwd, s.scale_repeat, warmup=s.warmup, progress=lambda p: s.log(f"scale {p}")
     )
@@ -399,8 +419,9 @@ def bench_scale(s: Settings) -> dict[str, Any]:
                 "runs": n,
                 "seconds": wall,
                 "work_seconds": wall["median"] - t0,
-                "ms_per_run": (wall["median"] - t0) / n * 1e3,
+                "ms_per_run": (wall["median"] - t0) / max(n - 1, 1) * 1e3,
                 "peak_rss_mb": peak(samples[str(n)]),
+                "cpu_seconds": stats([x.cpu for x in samples[str(n)]]),
             }
         )
     raw = fit_exponent([(p["runs"], p["seconds"]["median"]) for p in points])
@@ -530,6 +551,26 @@ def budgets(results: dict[str, Any]) -> list[dict[str, Any]]:
                 "scale: growth exponent of wall time vs runs", "<=", BUDGET_SCALE_EXPONENT, e, ""
             )
         )
+        last = results["scale"]["points"][-1]
+        out.append(
+            _budget(
+                f"scale: ms per run at {last['runs']:,} runs, one core",
+                "<=",
+                BUDGET_SCALE_MS_PER_RUN,
+                last["ms_per_run"],
+                "ms",
+            )
+        )
+        out.append(
+            _budget(
+                f"scale: peak RSS at {last['runs']:,} runs",
+                "<",
+                BUDGET_SCALE_RSS_MB,
+                last["peak_rss_mb"],
+                "MB",
+            )
+        )
+    out += parallel.budgets(results, _budget)
     return out
 
 
@@ -592,11 +633,14 @@ def render(doc: dict[str, Any]) -> str:
             f"streaming: {r['file_bytes'] / 1e6:,.1f} MB, {r['rows']:,} rows, {r['repeat']} repetitions",
             f"  {'':<28}{'min':>12} {'median':>12} {'max':>12}",
             _row("bare json.loads loop", r["baseline"]["seconds"]),
-            _row("ftlint check", r["ftlint"]["seconds"]),
+            _row("ftlint check --jobs 1", r["ftlint"]["seconds"]),
+            _row("ftlint check --jobs 2", r["ftlint_jobs2"]["seconds"]),
             _row("bare loop throughput", r["baseline"]["mb_per_s"], _mbps),
             _row("ftlint throughput", r["ftlint"]["mb_per_s"], _mbps),
             f"  per row (median): bare {r['baseline']['us_per_row']:.1f} us, ftlint {r['ftlint']['us_per_row']:.1f} us",
-            f"  streaming throughput ratio (ftlint / bare loop): {r['ratio']:.2f}x",
+            f"  streaming throughput ratio (ftlint --jobs 1 / bare loop): {r['ratio']:.2f}x; "
+            f"--jobs 2 is {r['jobs2_speedup']:.2f}x --jobs 1 "
+            f"(output {'identical' if r.get('jobs2_identical') else 'DIFFERENT'})",
             f"  streaming peak RSS: ftlint {r['ftlint']['peak_rss_mb']:.1f} MB "
             f"(+ {r['ftlint'].get('forked_peak_rss_mb', 0.0):.1f} MB in its forked rule process, an upper bound), "
             f"bare loop {r['baseline']['peak_rss_mb']:.1f} MB",
@@ -608,12 +652,12 @@ def render(doc: dict[str, Any]) -> str:
         lines += [
             f"scale: {r['hard_cases_per_run']} hard cases per run, {r['repeat']} repetitions",
             head + f" {'per run':>12}",
-            _row("empty workspace", r["empty_workspace_seconds"]),
+            _row("1-run workspace", r["empty_workspace_seconds"]),
         ]
         for p in r["points"]:
             lines.append(_row(f"{p['runs']:,} runs", p["seconds"]) + f" {p['ms_per_run']:9.2f} ms")
         basis = (
-            "least squares on log(wall - empty-workspace wall) vs log(runs)"
+            "least squares on log(wall - 1-run wall) vs log(runs)"
             if r["exponent_basis"] == "work"
             else "least squares on log(wall) vs log(runs): too few points above start-up noise"
         )
@@ -623,6 +667,7 @@ def render(doc: dict[str, Any]) -> str:
             f"  scale peak RSS at {r['points'][-1]['runs']:,} runs: {r['points'][-1]['peak_rss_mb']:.1f} MB",
             "",
         ]
+    lines += parallel.render(res, _row, head)
     lines += [f"{'budget':<56}{'limit':>10}{'measured':>12}  result"]
     for b in doc["budgets"]:
         limit = f"{b['op']} {b['limit']:g}{b['unit']}"
@@ -673,11 +718,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--scale-repeat", type=int, default=None, help="scale repetitions (default 3)"
     )
-    parser.add_argument("--scale-runs", type=parse_runs, default=None, help="default 10,100,1000")
+    parser.add_argument(
+        "--scale-runs", type=parse_runs, default=None, help="default 10,100,1000,10000"
+    )
     parser.add_argument(
         "--only",
-        default="startup,streaming,scale",
-        help="comma-separated subset of startup,streaming,scale",
+        default="startup,streaming,scale,jobs,runs",
+        help="comma-separated subset of startup,streaming,scale,jobs,runs",
     )
     parser.add_argument(
         "--work", type=Path, default=HERE / ".work", help="cache of generated workspaces"
@@ -699,7 +746,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if importlib.util.find_spec("ftlint") is None and args.src is None:
         parser.error(f"ftlint is not importable by {sys.executable}; run with .venv/bin/python")
     only = [x.strip() for x in args.only.split(",") if x.strip()]
-    unknown = set(only) - {"startup", "streaming", "scale"}
+    unknown = set(only) - {"startup", "streaming", "scale", "jobs", "runs"}
     if unknown:
         parser.error(f"--only: unknown benchmark(s) {sorted(unknown)}")
     quick = args.quick
@@ -709,7 +756,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "stream_repeat": args.stream_repeat or (1 if quick else 3),
         "scale_repeat": args.scale_repeat or (1 if quick else 3),
         "warmup": 0 if quick else 1,
-        "scale_runs": args.scale_runs or ((3, 10, 30) if quick else (10, 100, 1000)),
+        "scale_runs": args.scale_runs or ((3, 10, 30) if quick else (10, 100, 1000, 10000)),
     }
 
     def log(msg: str) -> None:
@@ -738,10 +785,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             | {"quick": quick, "bytecode_cache": PYCACHE["prefix"] is not None},
             "results": {},
         }
-        benches = {"startup": bench_startup, "streaming": bench_streaming, "scale": bench_scale}
+        benches = {
+            "startup": bench_startup,
+            "streaming": bench_streaming,
+            "scale": bench_scale,
+            "jobs": lambda s: parallel.bench_jobs(s, sys.modules[__name__]),
+            "runs": lambda s: parallel.bench_runs_command(s, sys.modules[__name__]),
+        }
+        keys = {"runs": "runs_command"}
         for name in only:
             log(f"{name} ...")
-            doc["results"][name] = benches[name](s)
+            doc["results"][keys.get(name, name)] = benches[name](s)
     except BenchmarkError as exc:
         sys.stderr.write(f"benchmark error: {exc}\n")
         return 2

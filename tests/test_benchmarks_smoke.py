@@ -121,13 +121,20 @@ METRIC_LINES = (
     "bare json load of the ws",
     "bare json.loads loop",
     "ftlint throughput",
-    "streaming throughput ratio (ftlint / bare loop):",
+    "streaming throughput ratio (ftlint --jobs 1 / bare loop):",
+    "ftlint check --jobs 2",
     "streaming peak RSS:",
     "scale growth exponent:",
     "start-up: ftlint check / bare json-load script",
     "streaming: ftlint / bare json.loads loop",
     "streaming: ftlint peak RSS",
     "scale: growth exponent",
+    "scale: ms per run at",
+    "scale: peak RSS at",
+    "speedup (median --jobs 1 / median --jobs 2):",
+    "outputs byte-identical: yes",
+    "jobs: --jobs 1 / --jobs 2 wall",
+    "runs: `ftlint runs` peak RSS",
 )
 
 
@@ -152,7 +159,7 @@ def test_quick_benchmark_runs_and_reports_every_metric(tmp_path: Path) -> None:
     for line in METRIC_LINES:
         assert line in proc.stdout, line
     budget_lines = [x for x in proc.stdout.splitlines() if x.endswith(("PASS", "FAIL"))]
-    assert len(budget_lines) == 4
+    assert len(budget_lines) == 9
 
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["schema"] == "ftlint-benchmark/1"
@@ -179,7 +186,15 @@ def test_quick_benchmark_runs_and_reports_every_metric(tmp_path: Path) -> None:
         "streaming",
         "streaming",
         "scale",
+        "scale",
+        "scale",
+        "jobs",
+        "jobs",
+        "runs",
     ]
+    assert res["jobs"]["identical"] is True and res["streaming"]["jobs2_identical"] is True
+    assert {"speedup", "jobs_1_seconds", "jobs_2_seconds"} <= set(res["jobs"])
+    assert res["runs_command"]["peak_rss_mb"] > 0
     assert all({"limit", "measured", "passed"} <= set(b) for b in doc["budgets"])
     assert doc["passed"] == all(b["passed"] for b in doc["budgets"])
 
