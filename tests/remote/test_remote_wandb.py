@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -161,14 +162,6 @@ def test_command_run_and_usage_errors(
     assert pull_command(wrong) == 2
 
 
-def _pull_registered() -> bool:
-    probe = subprocess.run(
-        [sys.executable, "-m", "ftlint", "pull", "--help"], capture_output=True, check=False
-    )
-    return probe.returncode == 0
-
-
-@pytest.mark.skipif(not _pull_registered(), reason="`ftlint pull` not wired into the CLI yet")
 def test_python_m_ftlint_pull(wandb_emu: WandbEmulator, tmp_path: Path) -> None:
     wandb_emu.add_run("team", "proj", make_run(history=[]))
     done = subprocess.run(
@@ -179,3 +172,45 @@ def test_python_m_ftlint_pull(wandb_emu: WandbEmulator, tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / MANIFEST_NAME).exists()
+
+
+def test_check_a_wandb_uri_pulls_and_lints_in_one_step(
+    wandb_emu: WandbEmulator, tmp_path: Path
+) -> None:
+    """`ftlint check wandb://...` pulls into the cache and lints there: the HF-style
+    `./results` runs are two runs (their W&B ids), read through the same adapters."""
+    wandb_emu.add_run("team", "proj", make_run("run0001", history=[]))
+    wandb_emu.add_run("team", "proj", make_run("run0002", history=[]))
+    env = {**os.environ, "FTLINT_REMOTE_CACHE": str(tmp_path / "cache")}
+    done = subprocess.run(
+        [sys.executable, "-m", "ftlint", "runs", "wandb://team/proj", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    names = sorted(r["name"] for r in json.loads(done.stdout)["runs"])
+    assert len(names) == 2 and "run0001" in names[0] and "run0002" in names[1], names
+    check = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ftlint",
+            "check",
+            "wandb://team/proj",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert check.returncode == 0, check.stderr
+    assert "Traceback" not in check.stderr
+    assert "test" * 10 not in check.stdout + check.stderr  # the API key is never printed

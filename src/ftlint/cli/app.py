@@ -56,7 +56,13 @@ def _common(p: argparse.ArgumentParser, *, formats: bool = True) -> None:
 
 
 def _workspace_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("path", nargs="?", default=".", type=Path, help="workspace root (default: .)")
+    p.add_argument(
+        "path",
+        nargs="?",
+        default=".",
+        type=workspace_arg,
+        help="workspace root (default: .), or wandb://ENTITY/PROJECT, s3://, gs://, hf://",
+    )
     p.add_argument("--baseline", help="baseline run (name, outputs/<run> folder or W&B id)")
     p.add_argument("--candidate", help="candidate run (default: the newest run)")
     p.add_argument(
@@ -144,6 +150,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     plancli.add_parsers(sub, common=_common, workspace=_workspace_args)
 
+    from ftlint.remote import command as pull_command
+
+    pull_command.add_parser(sub)
+
     trust = sub.add_parser(
         "trust",
         help="allow the config of PATH to run its local plugins",
@@ -158,6 +168,13 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
     init.add_argument("--stdout", action="store_true", help="print instead of writing")
     return parser
+
+
+def workspace_arg(text: str) -> Path | str:
+    """A local folder (Path) or a remote URI, kept as text (Path would fold `//`)."""
+    from ftlint.remote import is_remote
+
+    return text if is_remote(text) else Path(text)
 
 
 def _jobs(text: str) -> int | None:
@@ -218,6 +235,10 @@ def cmd_runs(args: argparse.Namespace) -> int:
         color=fmt == "text" and args.output is None and _color(args, sys.stdout),
         width=None if args.output is not None else shutil.get_terminal_size((100, 24)).columns,
     )
+    if fmt == "text" and getattr(args, "verbose", 0):
+        from ftlint.report.runs_verbose import render_runs_verbose
+
+        text += "\n" + render_runs_verbose(campaign)
     from ftlint.redact import redact
 
     write_output(redact(text), args.output, sys.stdout)
@@ -250,7 +271,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     wanted = args.code.strip()
     for cls in classes:
         if wanted.upper() == cls.code or wanted == cls.name:
-            sys.stdout.write(flags.explain_text(args, rule_page(cls)))
+            sys.stdout.write(flags.explain_text(args, rule_page(cls, example=True)))
             return EXIT_OK
     known = ", ".join(c.code for c in classes)
     raise FtlintError(f"unknown rule {wanted!r}; known rules: {known}")
@@ -294,7 +315,14 @@ def cmd_trust(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_pull(args: argparse.Namespace) -> int:
+    from ftlint.remote import command as pull_command
+
+    return pull_command.run(args)
+
+
 COMMANDS = {
+    "pull": cmd_pull,
     "trust": cmd_trust,
     "check": cmd_check,
     "runs": cmd_runs,

@@ -21,6 +21,7 @@ def _split(values: Sequence[str]) -> list[str]:
 def _setup(args: argparse.Namespace, *, builtin_only: bool = False):
     from ftlint import api
 
+    _materialize(args)
     session = api.setup(
         args.config,
         config=_isolated_config(args),
@@ -38,6 +39,22 @@ def _setup(args: argparse.Namespace, *, builtin_only: bool = False):
 
         sys.stderr.write(f"ftlint: gates from {origin(session.config.path)}\n")
     return session
+
+
+def _materialize(args: argparse.Namespace) -> None:
+    """A remote workspace (wandb://, s3://, gs://, hf://) is pulled into the local cache
+    (only what changed since the last pull) and linted there by the same adapters."""
+    path = getattr(args, "path", None)
+    if not isinstance(path, str):
+        return
+    from pathlib import Path
+
+    from ftlint.remote import RemoteError, materialize
+
+    try:
+        args.path = Path(materialize(path))
+    except (RemoteError, ImportError, ValueError) as exc:
+        raise FtlintError(f"{path}: {exc}") from None
 
 
 def _isolated_config(args: argparse.Namespace):
