@@ -212,10 +212,41 @@ def read_rows(session: Session, campaign: Campaign, run: Any) -> Any:
     from ftlint.sources.io import Workspace
 
     ws = Workspace(Path(campaign.root))
+    complete = [rf for rf in run.row_files if rf.complete]
+    sources = sources_of(session)
+    if not run.hard_cases_path and complete and complete[0].adapter in sources:
+        return _complete_rows(session, ws, run, complete, sources)
     count, outcomes, reason = read_row_outcomes(
         ws, run, max_line_bytes=session.config.max_line_bytes
     )
     return RowResults(run.name, count, not reason, outcomes if not reason else {}, reason)
+
+
+def _complete_rows(session: Session, ws: Any, run: Any, files: Any, sources: Any) -> Any:
+    """Per-row results from a source's complete eval rows (LLaMA-Factory predictions, lm-eval
+    samples, W&B prediction tables, generic rows), so gates pair runs row by row (McNemar,
+    bootstrap). Under a JSON contract each row's validity is checked like the engine does."""
+    from dataclasses import replace
+
+    from ftlint.analysis.contract import json_parse_error
+    from ftlint.engine.rows import contract_of
+    from ftlint.gates.rows import row_results
+    from ftlint.model import EvalRow
+
+    config = session.config
+    contract = contract_of(ws, run, sources, config)
+    json_contract = contract.kind == "json"
+
+    def items() -> Any:
+        for rf in files:
+            for item in sources[rf.adapter].iter_rows(ws, rf, config):
+                if json_contract and isinstance(item, EvalRow) and item.error is None:
+                    item = replace(item, error=json_parse_error(item.output, contract.keys))
+                yield item
+
+    return row_results(
+        run.name, items(), run.provenance.eval_size, complete=True, json_contract=json_contract
+    )
 
 
 def plan(
