@@ -28,6 +28,19 @@ HEADER = """\
 select: [ALL]
 ignore: []
 
+# When `ftlint check` exits 1 (error, warning, info or never; --fail-on wins), and its
+# default output format (text, json, sarif, github, junit; --format wins).
+# fail-on: error
+# output-format: text
+
+# SARIF for GitHub code scanning: the base of each rule's helpUri (the catalogue page
+# rules/<CODE>.md), a prefix for artifact paths (default: relative to the git root), and
+# at most this many results (GitHub's limit is 25,000; errors are kept first).
+# sarif:
+#   help-uri-base: https://github.com/your-org/ftlint/blob/main/rules/
+#   path-prefix: ""
+#   max-results: 25000
+
 # The runs that pair rules, `plan` and `gate` compare. --baseline/--candidate win.
 # With no candidate, the newest training run other than the baseline is used.
 baseline: null
@@ -53,6 +66,7 @@ GATES = """
 # decided first and a failed one blocks promotion. A bare list of checks also works.
 # gates:
 #   inconclusive: fail  # INCONCLUSIVE exits 1; `pass` lets it exit 0
+#   absolute: lower_bound  # min/max judged by the one-sided bound; or point_estimate
 #   alpha: {alpha}
 #   checks:
 """
