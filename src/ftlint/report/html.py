@@ -53,7 +53,9 @@ def _verdict(plan: Any) -> list[str]:
     if plan.baseline:
         title += f" vs {h(plan.baseline)}"
     out = [f"<h1>{title}</h1>"]
-    summary = h(report.summary) if report is not None and report.summary else ""
+    summary = ""
+    if report is not None and report.summary:  # the summary starts with the verdict word
+        summary = h(report.summary.removeprefix(verdict).strip())
     out.append(
         f'<p class="verdict v-{escape(verdict.split()[0])}"><strong>Promotion: {escape(verdict)}'
         f"</strong> {summary}</p>"
@@ -95,6 +97,12 @@ def _gates(plan: Any) -> list[str]:
             f'<td>{h(r.detail)}</td><td class="v-{escape(r.verdict.value)}">{escape(r.verdict.value)}</td></tr>'
         )
     out.append("</tbody></table>")
+    if report.not_applicable:
+        out.append("<h3>Not applicable</h3><ul>")
+        out += [f"<li>{h(n.gate_id)}: {h(n.reason)}</li>" for n in report.not_applicable]
+        out.append("</ul>")
+    if report.decision is not None:
+        out.append(f'<p class="decision"><strong>Decision:</strong> {h(report.decision.text)}</p>')
     if report.rollback:
         out.append("<h3>Rollback criteria</h3><ul>")
         out += [f"<li>{h(rb.text)}</li>" for rb in report.rollback]
