@@ -48,6 +48,9 @@ def test_write_your_own_rule_tutorial_runs(tmp_path: Path) -> None:
     (project / "rules.yaml").write_text("select: [ALL]\n")
     (project / "plugins" / "myteam.py").write_text(plugin)
     (project / "tests" / "test_myteam.py").write_text(test)
+    (cases,) = [b for b in _blocks(REPO / "docs" / "ci.md", "yaml") if b.startswith("cases:")]
+    (project / "tests" / "cases").mkdir()
+    (project / "tests" / "cases" / "MYT001.yaml").write_text(cases)
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(project / "tests")],
         cwd=project,
