@@ -25,14 +25,7 @@ FIFO_PATHS = [
     f"{WANDB}/files/config.yaml",
     f"{WANDB}/files/wandb-summary.json",
     f"{WANDB}/files/wandb-metadata.json",
-    pytest.param(
-        f"{WANDB}/run-abc123.wandb",
-        marks=pytest.mark.xfail(
-            reason="sources/wandb_history.load_log globs with p.is_file(), dropping a FIFO "
-            "log silently (not this task's file; read_run_log itself refuses a FIFO)",
-            strict=False,
-        ),
-    ),
+    f"{WANDB}/run-abc123.wandb",
 ]
 
 
@@ -46,8 +39,7 @@ def _bomb(levels: int = 9) -> str:
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
 @pytest.mark.parametrize("rel", FIFO_PATHS)
-@pytest.mark.parametrize("fmt", ["text", "json"])
-def test_a_fifo_artifact_is_reported_not_waited_on(ws, rel: str, fmt: str) -> None:
+def test_a_fifo_artifact_is_reported_not_waited_on(ws, rel: str) -> None:
     ws.run("good", cases=[], series=[{"step": 1, "json_valid_rate": 0.9}])
     ws.json(f"{WANDB}/files/wandb-summary.json", {"eval/json_valid_rate": 0.9})
     target = ws.root / rel
@@ -55,7 +47,7 @@ def test_a_fifo_artifact_is_reported_not_waited_on(ws, rel: str, fmt: str) -> No
     if target.exists():
         target.unlink()
     os.mkfifo(target)
-    result = ftlint("check", str(ws.root), "--format", fmt, cwd=ws.root.parent)
+    result = ftlint("check", str(ws.root), "--format", "json", cwd=ws.root.parent)
     assert result.code in (0, 1), result.err
     assert rel in result.out or rel in result.err, result.out[-2000:]
 

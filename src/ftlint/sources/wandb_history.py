@@ -24,7 +24,9 @@ STEP_KEYS = ("iter_eval/step", "train/global_step")
 
 
 def load_log(ws: Workspace, folder: Path, wr: WandbRun) -> RunLog | None:
-    logs = sorted(p for p in folder.glob("run-*.wandb") if p.is_file() and not p.is_symlink())
+    # anything named like a log but a folder (a FIFO, a device) is read and refused with a
+    # problem by read_run_log, never dropped in silence
+    logs = sorted(p for p in folder.glob("run-*.wandb") if not p.is_dir() and not p.is_symlink())
     if not logs:
         if wr.offline:
             wr.problems.append(
