@@ -14,7 +14,7 @@ from ftlint.redact import MESSAGE_LIMIT
 from ftlint.sources.io import Workspace, read_json
 from safety._util import ftlint
 
-BIG = "A" * 4_000_000  # a stand-in for the 300 MB field: same path, test-sized
+BIG = "A" * 1_000_000  # a stand-in for the 300 MB field: same path, test-sized
 
 
 @pytest.fixture(scope="module")

@@ -34,18 +34,21 @@ def xdg(tmp_path: Path) -> dict[str, str]:
     return {"XDG_CONFIG_HOME": str(home)}
 
 
-@pytest.mark.parametrize("name", ["rules.yaml", ".ftlint.yaml", "pyproject.toml"])
 @pytest.mark.parametrize(
-    "command",
+    ("name", "command", "cwd_sub"),
     [
-        ("check", "."),
-        ("runs", "."),
-        ("plan", ".", "--candidate", "cand"),
-        ("gate", ".", "--baseline", "base", "--candidate", "cand"),
-        ("rules",),
+        ("rules.yaml", ("check", "."), ""),
+        (".ftlint.yaml", ("check", "."), "outputs"),
+        ("pyproject.toml", ("check", "."), ""),
+        ("rules.yaml", ("runs", "."), "outputs"),
+        ("rules.yaml", ("plan", ".", "--candidate", "cand"), ""),
+        ("rules.yaml", ("gate", ".", "--baseline", "base", "--candidate", "cand"), ""),
+        ("pyproject.toml", ("gate", ".", "--baseline", "base", "--candidate", "cand"), "outputs"),
+        ("rules.yaml", ("rules",), ""),
+        (".ftlint.yaml", ("rules",), "outputs"),
+        ("rules.yaml", ("explain", "FMT001"), ""),
     ],
 )
-@pytest.mark.parametrize("cwd_sub", ["", "outputs"])
 def test_workspace_config_never_runs_plugins(
     ws, cli, tmp_path, xdg, name: str, command: tuple[str, ...], cwd_sub: str
 ) -> None:
