@@ -56,7 +56,7 @@ def test_duplicates_found_at_any_depth(pairs: list[tuple[str, object]], depth: i
 
 
 def test_duplicate_metric_is_a_prv005_finding(ws) -> None:
-    from conftest import final_metrics
+    from helpers import final_metrics
 
     text = json.dumps(final_metrics(json_valid_rate=0.5), indent=2)
     text = text.replace(

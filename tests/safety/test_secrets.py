@@ -10,7 +10,7 @@ import os
 
 import pytest
 import yaml
-from conftest import final_metrics, hard_case, submission
+from helpers import final_metrics, hard_case, submission
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
