@@ -277,3 +277,11 @@ def _json_value(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     return str(value)
+
+
+def overrides_title(overrides: Any) -> str:
+    """`env overrides` when every change is a job's `--env` variable (UPPER_SNAKE), else
+    `setting changes` (TrainingArguments, LLaMA-Factory YAML keys, OpenAI hyperparameters)."""
+    names = [o.name for o in overrides if o.name]
+    env = not names or all(n == n.upper() for n in names)
+    return "env overrides" if env else "setting changes"

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ftlint.gates.decide import GateReport
-from ftlint.plan.model import TIER_NAMES, Cluster, Plan, PlannedAction
+from ftlint.plan.model import TIER_NAMES, Cluster, Plan, PlannedAction, overrides_title
 from ftlint.report.envfmt import env_lines
 from ftlint.report.plan_text import change_text, impact_text
 from ftlint.report.text import clean
@@ -199,7 +199,7 @@ def _action_row(a: PlannedAction) -> str:
 
 
 def _overrides(plan: Plan) -> list[str]:
-    out = ["## Next-run env overrides", ""]
+    out = [f"## Next-run {overrides_title(plan.overrides)}", ""]
     shown = [o for o in plan.overrides if o.status in ("apply", "deferred", "unchanged")]
     if not shown and not plan.overrides:
         return [*out, "No env changes for the next run.", ""]

@@ -11,7 +11,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ftlint.gates.decide import GateReport, GateResult
-from ftlint.plan.model import TIER_NAMES, Cluster, Override, Plan, PlannedAction, ScoreRow
+from ftlint.plan.model import (
+    TIER_NAMES,
+    Cluster,
+    Override,
+    Plan,
+    PlannedAction,
+    ScoreRow,
+    overrides_title,
+)
 from ftlint.plan.settings_diff import short
 from ftlint.report.text import clean
 
@@ -216,7 +224,7 @@ def override_line(o: Override) -> str:
 
 
 def _overrides(out: _Out, plan: Plan) -> None:
-    out.head("5. Next-run env overrides")
+    out.head(f"5. Next-run {overrides_title(plan.overrides)}")
     groups = {
         s: [o for o in plan.overrides if o.status == s]
         for s in ("apply", "deferred", "unchanged", "unmapped")
