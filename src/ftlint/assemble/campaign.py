@@ -50,7 +50,30 @@ def load_campaign(
     extra_loaders: Sequence[Callable[[Path, Config], Sequence[Run]]] = (),
     sources: Sequence[Any] = (),
 ) -> Campaign:
-    """Load the workspace at `root`. Raises FtlintError only if `root` itself is unusable."""
+    """Load the workspace at `root`. Raises FtlintError only if `root` itself is unusable.
+
+    The cyclic garbage collector is paused while loading: everything built here lives
+    as long as the campaign (reference counting frees the rest), and every full
+    collection re-walked all runs loaded so far (10,000 runs: 7.5 of 25 s of loading).
+    """
+    import gc
+
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(root, config, extra_loaders=extra_loaders, sources=sources)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _load(
+    root: Path,
+    config: Config,
+    *,
+    extra_loaders: Sequence[Callable[[Path, Config], Sequence[Run]]] = (),
+    sources: Sequence[Any] = (),
+) -> Campaign:
     if not root.exists():
         raise FtlintError("workspace not found", root)
     if not root.is_dir():
