@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.resources
 import json
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -237,3 +238,26 @@ def assert_valid_sarif(doc: dict[str, Any]) -> None:
             for loc in result.get("locations", []) + result.get("relatedLocations", []):
                 uri = loc["physicalLocation"]["artifactLocation"]["uri"]
                 assert URI_CHARS.match(uri), uri
+
+
+def offline_wandb_env(base: Path) -> dict[str, str]:
+    """Environment for the real wandb SDK making offline runs under `base`: no network
+    (any attempt fails at once instead of hanging), no user config, no telemetry."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WANDB_")}
+    dead = "http://127.0.0.1:9"
+    env.update(
+        {
+            "WANDB_MODE": "offline",
+            "WANDB_DIR": str(base),
+            "WANDB_CACHE_DIR": str(base / "cache"),
+            "WANDB_DATA_DIR": str(base / "data"),
+            "WANDB_CONFIG_DIR": str(base / "config"),
+            "WANDB_ERROR_REPORTING": "false",
+            "WANDB_SILENT": "true",
+            "WANDB_BASE_URL": dead,
+            "HTTP_PROXY": dead,
+            "HTTPS_PROXY": dead,
+            "HOME": str(base / "home"),
+        }
+    )
+    return env

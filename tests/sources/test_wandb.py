@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import final_metrics, lint
+from helpers import final_metrics, lint, offline_wandb_env
 
 from ftlint.sources.wandb_log import read_run_log
 
@@ -98,27 +98,6 @@ MAKE_RUNS = textwrap.dedent(
 ) % {"steps": STEPS, "spike": SPIKE_STEP, "notes": NOTES}
 
 
-def _offline_env(base: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WANDB_")}
-    dead = "http://127.0.0.1:9"  # any network attempt fails at once instead of hanging
-    env.update(
-        {
-            "WANDB_MODE": "offline",
-            "WANDB_DIR": str(base),
-            "WANDB_CACHE_DIR": str(base / "cache"),
-            "WANDB_DATA_DIR": str(base / "data"),
-            "WANDB_CONFIG_DIR": str(base / "config"),
-            "WANDB_ERROR_REPORTING": "false",
-            "WANDB_SILENT": "true",
-            "WANDB_BASE_URL": dead,
-            "HTTP_PROXY": dead,
-            "HTTPS_PROXY": dead,
-            "HOME": str(base / "home"),
-        }
-    )
-    return env
-
-
 @pytest.fixture(scope="module")
 def real(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Three real offline runs, made once per module in a subprocess (the SDK keeps state)."""
@@ -129,7 +108,7 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     proc = subprocess.run(
         [sys.executable, str(script), str(expected)],
         cwd=base,
-        env=_offline_env(base),
+        env=offline_wandb_env(base),
         capture_output=True,
         text=True,
         timeout=120,

@@ -8,14 +8,13 @@ gate on such a campaign was INCONCLUSIVE and each string was a false PRV005 erro
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import offline_wandb_env
 
 pytest.importorskip("wandb")
 
@@ -40,33 +39,17 @@ MAKE = textwrap.dedent(
 )
 
 
-def _env(base: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WANDB_")}
-    dead = "http://127.0.0.1:9"  # a network attempt fails at once instead of hanging
-    env.update(
-        {
-            "WANDB_MODE": "offline",
-            "WANDB_DIR": str(base),
-            "WANDB_CACHE_DIR": str(base / "cache"),
-            "WANDB_DATA_DIR": str(base / "data"),
-            "WANDB_CONFIG_DIR": str(base / "config"),
-            "WANDB_ERROR_REPORTING": "false",
-            "WANDB_SILENT": "true",
-            "WANDB_BASE_URL": dead,
-            "HTTP_PROXY": dead,
-            "HTTPS_PROXY": dead,
-            "HOME": str(base / "home"),
-        }
-    )
-    return env
-
-
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     base = tmp_path_factory.mktemp("wandb-eval-pair")
     script, ids = base / "make.py", base / "ids.json"
     script.write_text(MAKE, encoding="utf-8")
-    subprocess.run([sys.executable, str(script), str(ids)], env=_env(base), check=True, timeout=120)
+    subprocess.run(
+        [sys.executable, str(script), str(ids)],
+        env=offline_wandb_env(base),
+        check=True,
+        timeout=120,
+    )
     return {"root": base, "ids": json.loads(ids.read_text(encoding="utf-8"))}
 
 

@@ -9,8 +9,7 @@ import sys
 import textwrap
 
 import pytest
-
-from tests.sources.test_wandb_eval_pair import _env
+from helpers import offline_wandb_env
 
 pytest.importorskip("wandb")
 
@@ -35,7 +34,9 @@ MAKE = textwrap.dedent(
 def test_runs_sharing_a_path_name_stay_apart(tmp_path, cli) -> None:
     script, out = tmp_path / "make.py", tmp_path / "ids.json"
     script.write_text(MAKE, encoding="utf-8")
-    subprocess.run([sys.executable, str(script), str(out)], env=_env(tmp_path), check=True)
+    subprocess.run(
+        [sys.executable, str(script), str(out)], env=offline_wandb_env(tmp_path), check=True
+    )
     ids = json.loads(out.read_text(encoding="utf-8"))
     runs = cli("runs", str(tmp_path), "--format", "json").json()["runs"]
     assert sorted(r["name"] for r in runs) == sorted(ids)

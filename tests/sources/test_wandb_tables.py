@@ -11,12 +11,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from helpers import offline_wandb_env
 
 from ftlint.model import EvalRow, Problem
 from ftlint.sources.base import RowFile
 from ftlint.sources.io import Workspace
 from ftlint.sources.wandb_tables import SOURCE, has_outputs
-from tests.sources.test_wandb_eval_pair import _env
 
 MAKE = textwrap.dedent(
     """
@@ -44,13 +44,15 @@ def test_sdk_table_rows_reach_the_format_rules(tmp_path: Path, cli) -> None:
     pytest.importorskip("wandb")
     script = tmp_path / "make.py"
     script.write_text(MAKE, encoding="utf-8")
-    subprocess.run([sys.executable, str(script)], env=_env(tmp_path), check=True, timeout=120)
+    subprocess.run(
+        [sys.executable, str(script)], env=offline_wandb_env(tmp_path), check=True, timeout=120
+    )
     runs = cli("runs", str(tmp_path), "--format", "json").json()["runs"]
     assert [r["name"] for r in runs] == ["table-run"] or len(runs) == 1
     doc = cli("check", str(tmp_path), "--format", "json", "--fail-on", "never").json()
     rules = {f["rule"] for f in doc["findings"]}
     assert "FMT005" in rules, sorted(rules)  # text after the object, read from the table
-    trailing = [f for f in doc["findings"] if f["rule"] == "FMT005"][0]
+    trailing = next(f for f in doc["findings"] if f["rule"] == "FMT005")
     assert "5 failed completion" in trailing["message"], trailing["message"]
 
 
