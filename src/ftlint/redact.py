@@ -151,6 +151,18 @@ def find_secrets(text: str) -> Iterator[SecretMatch]:
         yield from _scan(text)
 
 
+#: a terminal style sequence (`\x1b[1m`) ends in a letter but is no part of a word
+_ANSI_TAIL = re.compile(r"\x1b\[[0-9;]*m\Z")
+
+
+def _inside_word(text: str, start: int) -> bool:
+    """True when the match at `start` continues a longer word (`xhf_...`), so it is no
+    token; a colored run name (`\x1b[1mhf_...`) or a URL's `://` starts one."""
+    if start == 0 or text[start - 1] not in _NAME_CHARS or text[start] == ":":
+        return False
+    return not (text[start - 1] == "m" and _ANSI_TAIL.search(text, max(0, start - 16), start))
+
+
 def _scan(text: str) -> Iterator[SecretMatch]:
     """find_secrets without the pre-check (tests prove the pre-check never hides one)."""
     spans: list[SecretMatch] = []
@@ -160,7 +172,7 @@ def _scan(text: str) -> Iterator[SecretMatch]:
         if not any(h in haystack for h in hints):
             continue
         for m in pattern.finditer(text):
-            if m.start() > 0 and text[m.start() - 1] in _NAME_CHARS and text[m.start()] != ":":
+            if _inside_word(text, m.start()):
                 continue  # inside a longer word: not a token boundary
             spans.append(SecretMatch(kind, None, m.start(), m.end(), m.group(1) + MASK))
     if not any(word in lower for word in _WORD_HINTS) and not spans:

@@ -75,6 +75,10 @@ def hostile(tmp_path_factory) -> os.PathLike[str]:
     (root / "outputs/cand/hard_cases.valid.jsonl").write_text(
         "".join(json.dumps(c) + "\n" for c in cases)
     )
+    for form in ("hf", "ghp"):  # a token in a file or folder name: the run's name
+        named = root / f"outputs/{FORMS[form][0]}/final_metrics.json"
+        named.parent.mkdir(parents=True)
+        named.write_text(json.dumps(final_metrics(json_valid_rate=0.5)))
     wandb = root / "wandb/run-20261101_100000-abc123/files"
     wandb.mkdir(parents=True)
     config = {f"secret_{form}": {"value": text} for form, (text, _) in FORMS.items()}
