@@ -48,4 +48,5 @@ def test_a_plugin_loader_with_fewer_arguments_is_called_through_pluggy(
     session = api.setup(config=Config(), cli_plugins=["fewer_args_loader"], use_entry_points=False)
     campaign = api.load_campaign(session, ws)
     assert [r.name for r in campaign.runs] == ["from-plugin"]
-    assert sys.modules["fewer_args_loader"].CALLS == [ws]
+    calls = sys.modules["fewer_args_loader"].CALLS
+    assert calls == [ws]
