@@ -30,6 +30,7 @@ BUILTIN_MODULES = (
     "ftlint.rules.ops",
     "ftlint.rules.security",
     "ftlint.report.builtin",
+    "ftlint.sources.adapters",
     "ftlint.gates.decide",
 )
 
