@@ -99,8 +99,40 @@ def json_parse_error(output: str | None, keys: tuple[str, ...]) -> str | None:
     return None
 
 
+def choice_answer(output: str | None, contract: Contract) -> tuple[str | None, str | None]:
+    """The label a choice-contract output answers and its parse-error label.
+
+    * `(label, None)`: the output, whitespace stripped, is exactly one of the labels;
+    * `(label, "run_on")`: it starts with a label (the longest that matches, ending at a
+      word boundary) and goes on with further text holding a letter or digit: a valid
+      answer the model did not stop after (under a length cap it runs to the cap). The
+      answer is read, but an exact-match scorer counts the row wrong;
+    * `(None, "invalid_choice")`: anything else: another word, a case or punctuation
+      variant ("Positive", "positive."), an empty output.
+
+    JSON contracts have no `run_on`: an object followed by text is FMT003's
+    `trailing_text` class and FMT005's finding already, and is not reported twice.
+    """
+    if output is None:
+        return None, "invalid_choice"
+    text = output.strip()
+    if text in contract.choices:
+        return text, None
+    for label in sorted(contract.choices, key=len, reverse=True):
+        if not label or not text.startswith(label):
+            continue
+        rest = text[len(label) :]
+        if _word_char(rest[0]) and _word_char(label[-1]):
+            continue  # "positively" does not start with the label "positive"
+        if any(ch.isalnum() for ch in rest):
+            return label, "run_on"
+    return None, "invalid_choice"
+
+
+def _word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
 def choice_error(output: str | None, contract: Contract) -> str | None:
-    """`invalid_choice` when the answer is not one of the labels (None: valid)."""
-    if output is not None and output.strip() in contract.choices:
-        return None
-    return "invalid_choice"
+    """`invalid_choice` or `run_on` (see `choice_answer`); None: a valid label."""
+    return choice_answer(output, contract)[1]

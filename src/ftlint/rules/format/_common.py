@@ -28,7 +28,7 @@ from ftlint.analysis.taxonomy import (
 from ftlint.model import Finding, HardCase, Run, Severity
 from ftlint.report.numbers import g
 from ftlint.rule import Param, Rule, RuleContext
-from ftlint.rules.format._views import RowView, view_row
+from ftlint.rules.format._views import RowView, is_choice, view_row
 
 
 def severity_by_rate(count: int, run: Run, error_rate: float) -> Severity:
@@ -214,6 +214,8 @@ class FailureTally:
         self.counts: Counter[FailureClass] = Counter()
 
     def row(self, case: HardCase) -> None:
+        if is_choice(case):
+            return  # a label, not a JSON failure (FMT003 counts choice failures)
         view = view_row(case, self.run)
         if view.failed and view.cls is not None:
             self.counts[view.cls] += 1

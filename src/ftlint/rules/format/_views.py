@@ -72,13 +72,38 @@ class RowView:
         return self.failed and s is not None and s.unterminated and s.object_count == 0
 
 
+def is_choice(case: HardCase) -> bool:
+    """A row of a choice-contract eval (see `ftlint.engine.rows`): its output is a label,
+    not a JSON object, so the JSON-format rules must not judge it. The `choices` tuple
+    is the engine's mark: a hard-case line read from JSON can hold no tuple."""
+    raw = case.raw
+    return raw.get("contract") == "choice" and isinstance(raw.get("choices"), tuple)
+
+
+def choice_row(case: HardCase) -> tuple[str | None, str | None] | None:
+    """`(reference label, answer label)` of a choice-contract row, None for other rows."""
+    if not is_choice(case):
+        return None
+    label, answer = case.raw.get("label"), case.raw.get("answer")
+    return (
+        label if isinstance(label, str) else None,
+        answer if isinstance(answer, str) else None,
+    )
+
+
 def view_row(case: HardCase, run: Run) -> RowView:
     """The `RowView` of a hard case, computed once per row for all format visitors.
+
+    A choice-contract row is never a JSON failure: its view is "parsed, no shape" (the
+    visitors skip it anyway; FMT003 judges its label).
 
     Memoised by value (a pure function of the row's text and the run's contract), so
     the visitors that ask about the same row in turn share one analysis; a str caches
     its hash, so the lookups after the first are cheap.
     """
+    if is_choice(case):
+        text = case.generated_text if isinstance(case.generated_text, str) else ""
+        return RowView(False, None, None, len(text), len(text) >= GENERATED_TEXT_LIMIT)
     prov = run.provenance
     error = case.parse_error if isinstance(case.parse_error, str) else None
     text = case.generated_text if isinstance(case.generated_text, str) else None

@@ -17,7 +17,7 @@ from ftlint.rules.format._common import (
     ids,
     severity_by_rate,
 )
-from ftlint.rules.format._views import view_row
+from ftlint.rules.format._views import is_choice, view_row
 
 # -- FMT004 ------------------------------------------------------------------------------
 
@@ -74,6 +74,8 @@ class _TruncationVisitor:
         self.short = 0
 
     def row(self, case: HardCase) -> None:
+        if is_choice(case):
+            return  # a label is not an object cut at the cap (FMT003 reports run_on)
         view = view_row(case, self.run)
         text = case.generated_text or ""
         shape = view.shape

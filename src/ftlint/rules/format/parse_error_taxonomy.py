@@ -9,6 +9,7 @@ from ftlint.analysis.taxonomy import DESCRIPTIONS, PRECEDENCE, FailureClass
 from ftlint.model import Category, Finding, HardCase, Run, Severity
 from ftlint.rule import Param, Rule, RuleContext
 from ftlint.rules.format._actions import class_actions
+from ftlint.rules.format._choice import ChoiceTally
 from ftlint.rules.format._common import (
     BUDGET_PARAMS,
     FC,
@@ -22,7 +23,7 @@ from ftlint.rules.format._common import (
     pct,
     rate_text,
 )
-from ftlint.rules.format._views import view_row
+from ftlint.rules.format._views import is_choice, view_row
 
 
 def _coverage(total: int, run: Run) -> tuple[str, int | None]:
@@ -50,6 +51,12 @@ class ParseErrorTaxonomy(Rule):
     trailing_text, markdown_fence, wrapper_object, missing_key, extra_key,
     type_mismatch, out_of_range, other); one finding per class present, with its count,
     its share of the failed rows in hard cases, sample ids and their evidence lines.
+    The eval rows of a closed label set (a choice contract, configured or inferred from
+    the references) have two classes of their own: `invalid_choice`, an answer outside
+    the label set (another word, a case or punctuation variant, an empty output), and
+    `run_on`, a valid label followed by further text (the model did not stop; the
+    message says how many reach the max_new_tokens cap). An object followed by text is
+    `trailing_text`, never `run_on`, so nothing is reported twice.
 
     Why it matters: a parse-error rate says how often the contract fails, not why; each
     class has a different fix (token budget, stop rule, prompt contract, constrained
@@ -60,10 +67,13 @@ class ParseErrorTaxonomy(Rule):
     max_new_tokens and EOS handling; trailing_text -> stop rule and "exactly one JSON
     object"; markdown_fence -> "no markdown" or accept fences; wrapper_object -> show the
     flat object; key/type/range classes -> constrained decoding with the target-key
-    schema; no_json -> chat template and system prompt. A class with share >=
+    schema; no_json -> chat template and system prompt; invalid_choice -> decoding
+    constrained to the labels and the label set in the prompt; run_on -> a stop rule
+    after the label, EOS handling, the label set in the prompt. A class with share >=
     error_share is an error when it alone exceeds `min_failure_rate` of the eval set
     (else a warning), one with share >= warning_share a warning, smaller ones info; all
-    are info when the run's failure rate is within `min_failure_rate`. The token-budget
+    are info when the run's failure rate is within `min_failure_rate` (for choice rows:
+    failed rows / eval rows, as those rows are the whole eval). The token-budget
     params mean the same as FMT004's; keep them equal so both propose one value.
     """
 
@@ -98,8 +108,12 @@ class _TaxonomyVisitor:
         self.counts: Counter[FailureClass] = Counter()
         self.samples = Sampler(int(ctx.params["max_samples"]))
         self.budget = TokenBudget()
+        self.choice = ChoiceTally(run, ctx)
 
     def row(self, case: HardCase) -> None:
+        if is_choice(case):
+            self.choice.row(case)
+            return
         view = view_row(case, self.run)
         self.budget.add(case, view)
         if view.failed:
@@ -108,6 +122,10 @@ class _TaxonomyVisitor:
             self.samples.add(cls, case)
 
     def finish(self) -> Iterator[Finding]:
+        yield from self.choice.finish()
+        yield from self._json_classes()
+
+    def _json_classes(self) -> Iterator[Finding]:
         total = sum(self.counts.values())
         if not total:
             return

@@ -14,7 +14,7 @@ from ftlint.rules.format._actions import (
     stop_action,
 )
 from ftlint.rules.format._common import SAMPLES_PARAM, Sampler, ids, severity_by_rate
-from ftlint.rules.format._views import RowView, after_object, view_row
+from ftlint.rules.format._views import RowView, after_object, is_choice, view_row
 
 # -- FMT005 ------------------------------------------------------------------------------
 
@@ -58,6 +58,8 @@ class _TrailingVisitor:
         self.samples = Sampler(int(ctx.params["max_samples"]))
 
     def row(self, case: HardCase) -> None:
+        if is_choice(case):
+            return  # a label then text is FMT003's run_on, not text around an object
         view = view_row(case, self.run)
         shape = view.shape
         if shape is None or not (shape.trailing_text or shape.fenced or view.fragile):
