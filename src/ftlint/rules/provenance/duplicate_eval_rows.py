@@ -13,8 +13,11 @@ from ftlint.rule import Param, Rule, RuleContext
 
 
 def reference_key(case: HardCase) -> bytes | None:
-    """A key of a row's reference (its target object), None when it has none."""
+    """A key of a row's reference (its target object, or its label in a choice-contract
+    eval), None when it has none."""
     target: Any = case.target_vector
+    if target is None and case.raw.get("contract") == "choice":
+        target = case.raw.get("label")
     if target is None:
         return None
     try:
@@ -45,8 +48,8 @@ class DuplicateEvalRows(Rule):
     lm-eval samples, generic rows, hard cases); repeated means rows with different ids
     whose inputs are equal after collapsing whitespace. One example read twice (lm-eval
     writes a row per filter under one id) is not a duplicate. Fires when the repeated
-    rows are at least `min_repeats` and at least `min_share` of the rows read. Only rows
-    of a JSON output contract reach row rules today.
+    rows are at least `min_repeats` and at least `min_share` of the rows read. Rows of a
+    JSON or a choice (closed label set) output contract reach it; free-text evals do not.
 
     Why it matters: every rate and interval is computed on n rows, but a repeated input
     carries no new evidence; the effective eval size is the distinct count, so the

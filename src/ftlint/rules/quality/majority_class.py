@@ -11,6 +11,7 @@ from typing import Any
 from ftlint.analysis.stats import binom_sf
 from ftlint.model import Action, Category, Evidence, Finding, HardCase, Metric, Run, Severity
 from ftlint.rule import Param, Rule, RuleContext
+from ftlint.rules.format._views import choice_row
 
 MAX_SHOWN = 60
 
@@ -61,8 +62,10 @@ class MajorityClass(Rule):
     stratify the training data, show the label set in the prompt, and report per-class
     recall next to accuracy.
 
-    Only rows of a JSON output contract reach row rules today; labels of a choice
-    contract (plain-text classes) need the engine to stream those rows too.
+    The rows of a JSON output contract (references that are objects) and of a choice
+    contract (plain-text labels such as positive/negative/neutral) are both counted: a
+    choice row is correct when its answer is exactly its label (a run-on or invalid
+    answer is wrong, as an exact-match scorer counts it).
     """
 
     code = "QLT009"
@@ -102,20 +105,27 @@ class _Labels:
         self.open_set = False
 
     def row(self, case: HardCase) -> None:
-        if self.open_set or case.target_vector is None:
+        labels = choice_row(case)
+        if labels is not None:
+            ref, answer = labels
+            target: Any = ref
+            predicted = answer if case.parse_error is None else None
+        else:
+            target, predicted = case.target_vector, case.predicted_vector
+        if self.open_set or target is None:
             return
         ident = case.sample_id if case.sample_id is not None else case.evidence.location()
         if (case.evidence.path, ident) in self.seen:
             return  # the same example under another filter
         self.seen.add((case.evidence.path, ident))
-        key = _key(case.target_vector)
+        key = _key(target)
         if key not in self.counts and len(self.counts) >= self.ctx.params["max_classes"]:
             self.open_set = True  # not a closed label set: say nothing
             return
         self.counts[key] += 1
         self.first.setdefault(key, case.evidence)
         self.rows += 1
-        if case.predicted_vector is not None and _key(case.predicted_vector) == key:
+        if predicted is not None and _key(predicted) == key:
             self.correct += 1
 
     def finish(self) -> Iterable[Finding]:
