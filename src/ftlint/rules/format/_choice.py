@@ -12,6 +12,7 @@ import math
 from collections import Counter
 from collections.abc import Iterator
 
+from ftlint.analysis.stats import binom_sf
 from ftlint.model import Action, Finding, HardCase, Run, Severity
 from ftlint.rule import RuleContext
 from ftlint.rules.format._actions import eos_action
@@ -24,6 +25,8 @@ DESCRIPTIONS = {
     "variant, an empty output).",
     RUN_ON: "A valid label followed by further text: the model does not stop after the answer.",
 }
+#: significance of "the class alone is over min_failure_rate" for an error
+ERROR_ALPHA = 0.05
 #: distinct invalid answers quoted per finding (each clipped)
 SHOWN_ANSWERS = 3
 
@@ -73,7 +76,7 @@ class ChoiceTally:
             share = n / failed
             if quiet or share < float(p["warning_share"]) - RATE_EPS:
                 severity = Severity.INFO
-            elif share >= float(p["error_share"]) - RATE_EPS and n / self.rows > budget:
+            elif share >= float(p["error_share"]) - RATE_EPS and self._over(n, budget):
                 severity = Severity.ERROR
             else:
                 severity = Severity.WARNING
@@ -104,6 +107,13 @@ class ChoiceTally:
                 actions=choice_actions(cls, self.run, self.ctx, self.choices, n),
                 severity=severity,
             )
+
+    def _over(self, n: int, budget: float) -> bool:
+        """The class alone is significantly over the format budget: these rows are the
+        whole eval, so one stray answer in a small eval is not yet an error."""
+        if n / self.rows <= budget + RATE_EPS:
+            return False
+        return budget <= 0 or binom_sf(n, self.rows, budget) <= ERROR_ALPHA
 
 
 def label_sentence(choices: tuple[str, ...]) -> str:

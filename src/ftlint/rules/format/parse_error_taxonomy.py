@@ -72,8 +72,10 @@ class ParseErrorTaxonomy(Rule):
     after the label, EOS handling, the label set in the prompt. A class with share >=
     error_share is an error when it alone exceeds `min_failure_rate` of the eval set
     (else a warning), one with share >= warning_share a warning, smaller ones info; all
-    are info when the run's failure rate is within `min_failure_rate` (for choice rows:
-    failed rows / eval rows, as those rows are the whole eval). The token-budget
+    are info when the run's failure rate is within `min_failure_rate`. Choice rows are
+    the whole eval, so their rate is failed rows / eval rows, and a choice class is an
+    error only when its count is significantly over `min_failure_rate` (one-sided
+    binomial, 5%): one stray answer in a small eval is a warning. The token-budget
     params mean the same as FMT004's; keep them equal so both propose one value.
     """
 
