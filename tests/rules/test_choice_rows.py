@@ -137,3 +137,39 @@ def test_json_contract_text_after_object_is_trailing_text_not_run_on(tmp_path: P
     classes = {f.measurements["class"] for f in lint(tmp_path, "FMT003")}
     assert "run_on" not in classes and "invalid_choice" not in classes
     assert classes == {"trailing_text"}
+
+
+def test_run_on_to_the_cap_is_counted() -> None:
+    from ftlint.model import Campaign, Run
+    from ftlint.rule import RuleContext
+    from ftlint.rules.format._choice import ChoiceTally
+    from ftlint.rules.format.parse_error_taxonomy import ParseErrorTaxonomy
+
+    run = Run("r", env={"EVAL_LOCAL_MAX_NEW_TOKENS": "32"})
+    rule = ParseErrorTaxonomy()
+    ctx = RuleContext(
+        rule,
+        ParseErrorTaxonomy.param_defaults(),
+        None,
+        {"max_new_tokens": ("EVAL_LOCAL_MAX_NEW_TOKENS",)},
+        Campaign("ws", (run,)),
+    )
+    tally = ChoiceTally(run, ctx)
+    rows = [("positive", "positive")] * 18 + [("positive", "positive " + "so very good " * 8)]
+    rows += [("neutral", "neutral, fine")]
+    for i, (label, out) in enumerate(rows):
+        tally.row(choice_view(_row(out, label), SENTIMENT, i))
+    (finding,) = list(tally.finish())
+    assert finding.measurements["class"] == "run_on" and finding.measurements["at_cap"] == 1
+    assert "1 of them run to the max_new_tokens cap 32" in finding.message
+    texts = [a.text for a in finding.actions]
+    assert any(t.startswith("Stop after the label") for t in texts), texts
+
+
+def test_duplicate_inputs_with_different_labels(tmp_path: Path) -> None:
+    labels = [LABELS[i % 3] for i in range(20)]
+    rows = _predictions(list(labels), labels)
+    rows.append({**rows[0], "label": "positive", "predict": "positive"})  # same input
+    gt.lf_run(tmp_path / "lf", predictions=rows)
+    (finding,) = lint(tmp_path, "PRV008")
+    assert finding.measurements["conflicting_references"] == 1
