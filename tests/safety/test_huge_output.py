@@ -69,8 +69,7 @@ def test_outputs_are_bounded_valid_and_identical(bloated, tmp_path, command, fmt
         assert result.code in (0, 1), result.err
         outs.append(target.read_bytes())
     assert outs[0] == outs[1]
-    if (command, fmt) != ("runs", "text"):  # its table cells are the lead's (report/runs.py)
-        assert len(outs[0]) < 400_000, len(outs[0])  # no 4 MB field copied whole
+    assert len(outs[0]) < 400_000, len(outs[0])  # no 4 MB field copied whole
     if fmt in ("json", "sarif"):
         json.loads(outs[0], parse_constant=lambda c: pytest.fail(f"bare {c}"))
 

@@ -97,10 +97,6 @@ def test_mode_000_run_folder_for_real(tmp_path: Path) -> None:
         run.chmod(0o755)
 
 
-@pytest.mark.xfail(
-    reason="assemble/campaign.py must add ws.skipped to the campaign problems (lead wires)",
-    strict=False,
-)
 def test_cli_reports_a_symlink_loop(ws) -> None:
     ws.run("good")
     os.symlink(ws.root / "outputs/loop", ws.root / "outputs/loop")

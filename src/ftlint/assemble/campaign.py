@@ -147,6 +147,7 @@ def _load(
 
     join_wandb(ws, config, drafts, draft, problems)
     join_weave(ws, config, drafts, problems)
+    problems += ws.skipped  # folders not listable, symlink loops, links out: never silent
 
     runs = [_finish(ws, drafts[name]) for name in sorted(drafts)]
     names = {r.name for r in runs}

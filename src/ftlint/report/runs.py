@@ -9,13 +9,17 @@ from typing import Any
 
 from ftlint.errors import FtlintError
 from ftlint.model import Campaign, Run
-from ftlint.redact import safe_tree
+from ftlint.redact import clip, redact, safe_tree
 from ftlint.report.jsonfmt import finite
 from ftlint.report.sparkline import run_sparkline
 from ftlint.report.text import clean
 from ftlint.rule import Rule
 
 KEY_METRICS = ("json_valid_rate", "parse_error_rate", "mae_raw")
+
+
+#: the longest cell `ftlint runs` prints (text and CSV); JSON clips at the message limit
+CELL_LIMIT = 500
 
 
 def run_row(run: Run) -> dict[str, Any]:
@@ -88,7 +92,8 @@ def render_runs(campaign: Campaign, fmt: str, *, color: bool, width: int | None 
         ]
         for r, run in zip(rows, campaign.runs, strict=True)
     ]
-    table = [[clean(c) for c in row] for row in table]
+    # redacted, then clipped: a 1 MB dataset_version or run name is one bounded cell
+    table = [[clip(redact(clean(c)), CELL_LIMIT) for c in row] for row in table]
     if fmt == "csv":
         from ftlint.redact import redact
         from ftlint.report.fit import to_csv

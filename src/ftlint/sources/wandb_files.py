@@ -30,7 +30,7 @@ MAX_CONFIG_BYTES = 32 * 1024 * 1024
 
 
 def load_summary(ws: Workspace, path: Path, wr: WandbRun) -> None:
-    if not path.exists():
+    if not _present(path):
         return
     rel = ws.rel(path)
     data, problems = read_json(ws, path)

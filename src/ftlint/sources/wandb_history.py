@@ -60,7 +60,7 @@ def take_log(ws: Workspace, log: RunLog, wr: WandbRun) -> None:
         wr.metadata["started_at"] = log.start_time
     for key, value in log.config.items():
         if key not in wr.config:
-            wr.config[key] = scrub(value)
+            wr.config[key] = scrub(value, key)
             wr.config_evidence[key] = Evidence(rel, None, make_pointer("config", key))
     if wr.summary is None:
         wr.summary, wr.summary_rel = log.summary, rel
