@@ -3,8 +3,9 @@
 Inferred from the references when not configured: labels that parse as JSON objects
 with the same keys make a JSON contract (the format rules check every output against
 it); a small closed set of string labels makes a choice contract (an answer outside
-it is `invalid_choice`); anything else is free text, where no format rule applies (a
-free-text answer is never a "JSON failure").
+it is `invalid_choice`, a label followed by further text `run_on`: see `choice_answer`);
+anything else is free text, where no format rule applies (a free-text answer is never a
+"JSON failure").
 """
 
 from __future__ import annotations
