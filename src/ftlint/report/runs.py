@@ -95,7 +95,6 @@ def render_runs(campaign: Campaign, fmt: str, *, color: bool, width: int | None 
     # redacted, then clipped: a 1 MB dataset_version or run name is one bounded cell
     table = [[clip(redact(clean(c)), CELL_LIMIT) for c in row] for row in table]
     if fmt == "csv":
-        from ftlint.redact import redact
         from ftlint.report.fit import to_csv
 
         return redact(to_csv(headers, table))
