@@ -168,6 +168,7 @@ def _load(
     from ftlint.assemble.discover import read_sources
 
     read = {src for run in runs for src in run.sources} | {p.evidence.path for p in problems}
+    read |= {rf.path for run in runs for rf in run.row_files}  # W&B prediction tables
     read |= {s.evidence.path for s in unjoined}
     source_runs, source_problems, unread = read_sources(ws, config, sources, names, read)
     runs += source_runs
