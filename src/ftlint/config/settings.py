@@ -192,6 +192,9 @@ class Config:
                 )
             )
         for name, value in self.sections.items():
+            if not isinstance(name, str):  # `?` or `1:` at the top level of the YAML
+                errors.append(self.error(f"unknown key {name!r}"))
+                continue
             if name.startswith("__"):
                 continue
             schema = (plugin_schemas or {}).get(name)
