@@ -228,7 +228,7 @@ def _complete_rows(session: Session, ws: Any, run: Any, files: Any, sources: Any
     bootstrap). Under a JSON contract each row's validity is checked like the engine does."""
     from dataclasses import replace
 
-    from ftlint.analysis.contract import json_parse_error
+    from ftlint.analysis.contract import choice_error, json_parse_error
     from ftlint.engine.rows import contract_of
     from ftlint.gates.rows import row_results
     from ftlint.model import EvalRow
@@ -240,8 +240,11 @@ def _complete_rows(session: Session, ws: Any, run: Any, files: Any, sources: Any
     def items() -> Any:
         for rf in files:
             for item in sources[rf.adapter].iter_rows(ws, rf, config):
-                if json_contract and isinstance(item, EvalRow) and item.error is None:
-                    item = replace(item, error=json_parse_error(item.output, contract.keys))
+                if isinstance(item, EvalRow) and item.error is None:
+                    if json_contract:
+                        item = replace(item, error=json_parse_error(item.output, contract.keys))
+                    elif contract.kind == "choice":
+                        item = replace(item, error=choice_error(item.output, contract))
                 yield item
 
     return row_results(
