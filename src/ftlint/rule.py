@@ -223,6 +223,10 @@ class Rule:
     #: only, so rules that share state there must name the same group. None (every
     #: plugin rule unless it opts in): the main process, with the other None rules.
     process_group: ClassVar[str | None] = None
+    #: The inputs the rule reads (`rows`, `curves`, `metrics`, `submissions`, `pair`): a run
+    #: without them was not checked by the rule, and the JUnit report marks the case
+    #: `skipped` instead of passed. None: inferred from the scopes the rule implements.
+    needs: ClassVar[tuple[str, ...] | None] = None
 
     def check_run(self, run: Run, ctx: RuleContext) -> Iterable[Finding] | None:
         return None

@@ -26,6 +26,7 @@ class JsonValidRate(RateRule):
     name = "json-valid-rate"
     category = Category.FORMAT
     default_severity = Severity.ERROR
+    needs = ("metrics",)
     params = {
         "min": Param(0.98, "smallest acceptable json_valid_rate", minimum=0, maximum=1),
         "reference_modes": REFERENCE_PARAM,

@@ -25,6 +25,7 @@ class ParseErrorRate(RateRule):
     name = "parse-error-rate"
     category = Category.FORMAT
     default_severity = Severity.ERROR
+    needs = ("metrics",)
     params = {
         "max": Param(0.02, "largest acceptable parse_error_rate", minimum=0, maximum=1),
         "reference_modes": REFERENCE_PARAM,

@@ -109,6 +109,7 @@ class ParseErrorSpike(Rule):
     name = "parse-error-spike"
     category = Category.FORMAT
     default_severity = Severity.ERROR
+    needs = ("curves",)
     params = {
         "min_z": Param(3.5, "robust z-score of a spike against the preceding evals", minimum=0),
         "min_mad": Param(0.01, "floor of the robust scale (1.4826 x MAD), as a rate", minimum=0),

@@ -73,6 +73,7 @@ class StrictLenientGap(Rule):
     name = "strict-lenient-gap"
     category = Category.FORMAT
     default_severity = Severity.WARNING
+    needs = ("metrics",)
     params = {
         "max_gap": Param(
             0.1, "largest accepted lenient minus strict score (0-1 scale)", minimum=0, maximum=1

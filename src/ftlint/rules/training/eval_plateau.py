@@ -37,6 +37,7 @@ class EvalPlateau(Rule):
     name = "eval-plateau"
     category = Category.TRAINING
     default_severity = Severity.WARNING
+    needs = ("curves",)
     params = {
         "metrics": metrics_param(["mae_raw"], "series metrics to watch"),
         "min_improvement": Param(

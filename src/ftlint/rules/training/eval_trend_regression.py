@@ -45,6 +45,7 @@ class EvalTrendRegression(Rule):
     name = "eval-trend-regression"
     category = Category.TRAINING
     default_severity = Severity.WARNING
+    needs = ("curves",)
     params = {
         "metrics": metrics_param(
             ["mae_raw", "json_valid_rate"],

@@ -84,6 +84,7 @@ class Memorisation(Rule):
     name = "memorisation"
     category = Category.TRAINING
     default_severity = Severity.WARNING
+    needs = ("curves",)
     params = {
         "max_train_loss": Param(
             0.05, "train loss (median of the tail) below which training is memorised", minimum=0

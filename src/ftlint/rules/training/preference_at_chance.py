@@ -53,6 +53,7 @@ class PreferenceAtChance(Rule):
     name = "preference-at-chance"
     category = Category.TRAINING
     default_severity = Severity.WARNING
+    needs = ("metrics",)
     params = {
         "accuracy_band": Param(
             0.05, "eval reward accuracy within 0.5 +/- this is chance", minimum=0, maximum=0.5
