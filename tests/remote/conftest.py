@@ -64,6 +64,7 @@ def wandb_emu(wandb_server: WandbEmulator) -> Iterator[WandbEmulator]:
     wandb_server.unknown.clear()
     wandb_server.hidden_after_listing.clear()
     wandb_server._listed.clear()
+    wandb_server.artifacts.clear()
     yield wandb_server
     assert not wandb_server.unknown, wandb_server.unknown
 

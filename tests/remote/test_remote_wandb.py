@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from wandb_emulator import FakeRun, Fault, WandbEmulator
+from wandb_emulator import FakeArtifact, FakeRun, Fault, WandbEmulator
 
 from ftlint.remote import RemoteError, materialize
 from ftlint.remote.command import run as pull_command
@@ -214,3 +214,70 @@ def test_check_a_wandb_uri_pulls_and_lints_in_one_step(
     assert check.returncode == 0, check.stderr
     assert "Traceback" not in check.stderr
     assert "test" * 10 not in check.stdout + check.stderr  # the API key is never printed
+
+
+def metrics_artifact(**kw: object) -> FakeArtifact:
+    files = {
+        "final_metrics.json": json.dumps({"json_valid_rate": 0.91}).encode(),
+        "hard_cases.valid.jsonl": b'{"id": "a", "output": "{"}\n{"id": "b", "output": "}"}\n',
+        "adapter_model.safetensors": b"\0" * 32,
+    }
+    return FakeArtifact(name="run-abc123-eval", type="metrics", files=files, **kw)  # type: ignore[arg-type]
+
+
+def test_metrics_artifact_lands_in_outputs(wandb_emu: WandbEmulator, tmp_path: Path) -> None:
+    """The real SDK lists the run's logged artifacts, fetches the manifest and the files
+    from their direct URLs; eval files go to outputs/<run id>/, weights are not fetched."""
+    dataset = FakeArtifact(name="train-data", type="dataset", files={"train.jsonl": b"{}\n"})
+    run = make_run(history=[], artifacts=[metrics_artifact(), dataset])
+    wandb_emu.add_run("team", "proj", run)
+    ws = materialize("wandb://team/proj", workspace=tmp_path)
+    out = ws / "outputs" / "abc123"
+    assert json.loads((out / "final_metrics.json").read_text()) == {"json_valid_rate": 0.91}
+    art = run.artifacts[0]
+    assert (out / "hard_cases.valid.jsonl").read_bytes() == art.files["hard_cases.valid.jsonl"]
+    assert sorted(p.name for p in out.iterdir()) == ["final_metrics.json", "hard_cases.valid.jsonl"]
+    entry = manifest(ws)["entries"]["abc123"]
+    assert entry["missing"] == []
+    assert "artifact run-abc123-eval:v0/final_metrics.json" in entry["fetched"]
+    paths = [path for _, path, _ in wandb_emu.requests]
+    assert not any("safetensors" in p or "train.jsonl" in p for p in paths)
+    assert {"RunOutputArtifacts", "FetchArtifactManifest"} <= set(wandb_emu.ops())
+
+
+def test_missing_artifact_file_is_listed_missing(
+    wandb_emu: WandbEmulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    art = metrics_artifact(gone={"hard_cases.valid.jsonl"})
+    wandb_emu.add_run("team", "proj", make_run(history=[], artifacts=[art]))
+    ws = materialize("wandb://team/proj", workspace=tmp_path)
+    out = ws / "outputs" / "abc123"
+    assert (out / "final_metrics.json").exists()
+    assert not (out / "hard_cases.valid.jsonl").exists()
+    missing = manifest(ws)["entries"]["abc123"]["missing"]
+    assert len(missing) == 1 and missing[0].startswith(
+        "artifact run-abc123-eval:v0/hard_cases.valid.jsonl: HTTPError"
+    ), missing
+    assert "missing abc123: artifact run-abc123-eval:v0/hard_cases.valid.jsonl" in (
+        capsys.readouterr().err
+    )
+
+
+def test_truncated_artifact_file_never_half_written(
+    wandb_emu: WandbEmulator, tmp_path: Path
+) -> None:
+    art = metrics_artifact()
+    wandb_emu.add_run("team", "proj", make_run(history=[], artifacts=[art]))
+    wandb_emu.faults.append(Fault("/files/final_metrics.json", truncate=7, times=99))
+    ws = materialize("wandb://team/proj", workspace=tmp_path)
+    out = ws / "outputs" / "abc123"
+    assert not (out / "final_metrics.json").exists()
+    assert (out / "hard_cases.valid.jsonl").exists()
+    missing = manifest(ws)["entries"]["abc123"]["missing"]
+    assert [m.split(": ")[0] for m in missing] == ["artifact run-abc123-eval:v0/final_metrics.json"]
+    leftovers = [p for p in ws.rglob("*") if p.is_file() and p.name != MANIFEST_NAME]
+    assert all(not p.name.startswith(".") for p in leftovers), leftovers
+    # A transient cut is retried: the second pull succeeds once the fault is gone.
+    wandb_emu.faults.clear()
+    materialize("wandb://team/proj", workspace=tmp_path)
+    assert json.loads((out / "final_metrics.json").read_text()) == {"json_valid_rate": 0.91}

@@ -10,9 +10,11 @@ so tests can assert the SDK talked to us and to nobody else.
 Queries answered (operation names from wandb/apis/public/*.py and wandb-core):
 Viewer, GetDefaultEntity, Runs, Run, RunFiles, RunHistoryKeys, RunParquetHistory
 (wandb-core's history scan: it downloads the parquet export we build with pyarrow and
-pages through it by step), ServerFeaturesQuery and RunOutputArtifacts (always empty:
-downloading artifact contents needs the manifest and object-store protocol, which this
-emulator does not cover). Anything else is logged in `unknown` and gets
+pages through it by step), ServerFeaturesQuery, and for logged artifacts RunOutputArtifacts, FetchArtifactManifest
+and GetArtifactMembershipFileUrls. Artifact files are not fetched by wandb-core in that
+SDK: `Artifact.download` fetches the manifest JSON and then each file from the
+`directUrl`s the GraphQL answers hand out, with a plain `requests` session; this server
+serves both under /artifacts/<id>/. Anything else is logged in `unknown` and gets
 `{"data": {}}` so a test failure names the query the SDK sent.
 
 Faults: `faults` is a list of `Fault(match, status, times, delay, truncate)`: the next
@@ -29,6 +31,8 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from wandb_artifacts_emu import _ARTIFACT_OPS, FakeArtifact, artifact_manifest
 
 
 @dataclass
@@ -50,6 +54,7 @@ class FakeRun:
     summary: dict[str, Any] = field(default_factory=dict)
     history: list[dict[str, Any]] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
+    artifacts: list[FakeArtifact] = field(default_factory=list)
     created_at: str = "2024-05-01T10:00:00"
     heartbeat_at: str = "2024-05-01T11:00:00"
 
@@ -68,6 +73,8 @@ class WandbEmulator:
         # run ids that vanish once a Runs page listed them: "deleted mid-pull"
         self.hidden_after_listing: set[str] = set()
         self._listed: set[str] = set()
+        # artifact id -> (entity, project, artifact), filled as RunOutputArtifacts lists them
+        self.artifacts: dict[str, tuple[str, str, FakeArtifact]] = {}
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -97,6 +104,9 @@ class WandbEmulator:
     def add_run(self, entity: str, project: str, run: FakeRun) -> FakeRun:
         self.runs.setdefault((entity, project), []).append(run)
         return run
+
+    def artifact_file_url(self, art: FakeArtifact, name: str) -> str:
+        return f"{self.url}/artifacts/{art.id}/files/{name}"
 
     def ops(self) -> list[str]:
         return [op for _, _, op in self.requests]
@@ -201,11 +211,8 @@ class WandbEmulator:
             return {"project": {"run": {"parquetHistory": {"parquetUrls": [url], "liveData": []}}}}
         if op == "ServerFeaturesQuery":
             return {"serverInfo": {"features": []}}
-        if op == "RunOutputArtifacts":
-            # Artifact downloads (manifest + object store) are not emulated: no artifacts.
-            page = {"__typename": "PageInfo", "endCursor": None, "hasNextPage": False}
-            arts = {"totalCount": 0, "pageInfo": page, "edges": []}
-            return {"project": {"run": {"artifacts": arts} if run else None}}
+        if op in _ARTIFACT_OPS:
+            return _ARTIFACT_OPS[op](self, run, entity, project, variables)
         if op == "RunFiles":
             if run is None:
                 return {"project": {"internalId": "1", "run": None}}
@@ -336,6 +343,20 @@ class _Handler(BaseHTTPRequestHandler):
             run = self.emulator.find_run(parts[2], parts[3], parts[4].removesuffix(".parquet"))
             if run is not None:
                 body = self._fault(self.path, _parquet(run.history))
+                if body is not None:
+                    self._send(200, body, "application/octet-stream")
+                return
+        if len(parts) >= 4 and parts[1] == "artifacts":
+            found = self.emulator.artifacts.get(parts[2])
+            art = found[2] if found else None
+            name = "/".join(parts[4:])
+            data: bytes | None = None
+            if art is not None and parts[3] == "manifest.json":
+                data = artifact_manifest(art)
+            elif art is not None and parts[3] == "files" and name not in art.gone:
+                data = art.files.get(name)
+            if data is not None:
+                body = self._fault(self.path, data)
                 if body is not None:
                     self._send(200, body, "application/octet-stream")
                 return

@@ -197,15 +197,54 @@ class _RunPuller:
             self.piece(f"artifact {art.name}", lambda a=art: self._artifact(a, out))
 
     def _artifact(self, art: Any, out: Path) -> None:
+        """Each eval file of the artifact is its own piece, so one file missing from
+        storage leaves the others; files of other kinds (weights) are never downloaded."""
+        entries = dict(art.manifest.entries)
+        wanted = sorted(p for p in entries if str(p).endswith(_EVAL_SUFFIXES))
+        if not wanted:
+            raise Permanent("no json/jsonl/csv/yaml files in it")
+        for path in wanted:
+            self.piece(
+                f"artifact {art.name}/{path}",
+                lambda p=path: self._artifact_file(art, entries[p], out),
+            )
+
+    def _artifact_file(self, art: Any, entry: Any, out: Path) -> None:
+        rel = _safe_rel(str(entry.path))
+        if rel is None:
+            raise Permanent(f"unsafe file name {entry.path!r}")
+        if (entry.size or 0) > MAX_FILE_BYTES:
+            raise Permanent(f"{entry.size} bytes is over the {MAX_FILE_BYTES}-byte cap per file")
+        if getattr(entry, "ref", None) is not None:
+            raise Permanent("a reference to external storage; not followed")
         folder = Path(tempfile.mkdtemp(dir=self.staging))
         try:
-            art.download(root=str(folder))
-            for path in sorted(folder.rglob("*")):
-                rel = path.relative_to(folder).as_posix()
-                if path.is_file() and not path.is_symlink() and rel.endswith(_EVAL_SUFFIXES):
-                    _write(out / rel, path.read_bytes())
+            # skip_cache: W&B's own artifact cache is shared and unencrypted; private
+            # eval rows go only to our 0700 workspace.
+            art.download(root=str(folder), path_prefix=rel, skip_cache=True)
+            path = folder / rel
+            if not path.is_file() or path.is_symlink():
+                raise Permanent("not in the downloaded artifact")
+            data = path.read_bytes()
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+        _check_digest(data, entry)
+        _write(out / rel, data)
+
+
+def _check_digest(data: bytes, entry: Any) -> None:
+    """The SDK writes what the server sent: a cut-short body must not pass as the file."""
+    if entry.size is not None and len(data) != entry.size:
+        raise OSError(f"truncated download: {len(data)} of {entry.size} bytes")
+    digest = str(getattr(entry, "digest", "") or "")
+    algorithm = str(getattr(entry.digest_algorithm(), "value", "")).lower()
+    if "md5" in algorithm and len(digest) == 24:
+        import base64
+        import hashlib
+
+        actual = base64.b64encode(hashlib.md5(data).digest()).decode()
+        if actual != digest:
+            raise OSError("incomplete download: md5 differs from the artifact manifest")
 
 
 def _scrub_metadata(data: bytes) -> bytes:
