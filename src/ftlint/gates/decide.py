@@ -22,7 +22,11 @@ absolute). The math, all one-sided at `alpha` (default 0.05):
 Format gates are decided first: a failed format gate blocks promotion whatever the
 quality gates say, and the quality verdicts are then provisional. An incomparable
 pair (PRV001) or a contaminated eval (PRV003) adds a failed precondition, so the
-overall verdict can never be PASS.
+overall verdict can never be PASS. A gate whose metric is contested in a run (sources
+disagree, a duplicated key, an impossible value, an overall mean outside its parts'
+range: `ftlint.gates.contested`) is INCONCLUSIVE or FAIL, and a candidate whose
+artifacts are byte-identical to the baseline's (PRV011) adds an INCONCLUSIVE
+precondition; `gates.inconclusive: pass` accepts neither.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from ftlint.gates.contested import decide_checked
 from ftlint.gates.defaults import derive
 from ftlint.gates.intervals import decide
 from ftlint.gates.outcome import decision, recounted, rollbacks
@@ -94,11 +99,16 @@ def evaluate(
     rows = rows or {}
     notes: list[str] = []
     results: list[GateResult] = list(_preconditions(baseline, candidate, findings))
+    results += _copies(baseline, candidate, findings)
     void = any(r.gate_id == "comparable-pair" for r in results)
     checked = set(checked_rules)
     for code, (gate, _) in sorted(BLOCKING_RULES.items()):
         if checked and code not in checked:
             notes.append(f"{code} did not run, so {gate} is unchecked")
+    if baseline is not None and checked and COPY_RULE not in checked:
+        notes.append(
+            f"{COPY_RULE} did not run, so a candidate copied from the baseline is unchecked"
+        )
     baseline = recounted(baseline, rows) if baseline is not None else None
     candidate = recounted(candidate, rows)
     pair = _pairing(baseline, candidate, rows)
@@ -108,7 +118,7 @@ def evaluate(
     if policy.derived:
         specs, skipped = derive(policy, baseline, candidate)
     for spec in specs:
-        results.append(decide(spec, baseline, candidate, pair, void))
+        results.append(decide_checked(decide, spec, baseline, candidate, pair, void))
     blocked = any(r.category == "format" and r.verdict is Verdict.FAIL for r in results)
     if blocked:
         results = [_with(r, provisional=True) if r.category == "quality" else r for r in results]
@@ -122,9 +132,16 @@ def evaluate(
         if Verdict.INCONCLUSIVE in verdicts or not results
         else Verdict.PASS
     )
+    contested = _contested(results)
     passed = overall is Verdict.PASS or (
-        overall is Verdict.INCONCLUSIVE and policy.inconclusive == "pass"
+        overall is Verdict.INCONCLUSIVE and policy.inconclusive == "pass" and not contested
     )
+    if contested and overall is Verdict.INCONCLUSIVE and policy.inconclusive == "pass":
+        notes.append(
+            "gates.inconclusive: pass does not accept contested evidence ("
+            + ", ".join(r.label for r in contested)
+            + "): resolve the contradiction first"
+        )
     report = GateReport(
         baseline=baseline.name if baseline else None,
         candidate=candidate.name,
@@ -152,10 +169,16 @@ def _with_summary(report: GateReport, absolute: bool = False) -> GateReport:
     tally = f"{c['PASS']} pass, {c['FAIL']} fail, {c['INCONCLUSIVE']} inconclusive"
     if report.format_blocked:
         why = "a format gate failed: promotion is blocked whatever the quality gates say"
-    elif any(r.category == "precondition" for r in report.results):
+    elif any(r.category == "precondition" and r.verdict is Verdict.FAIL for r in report.results):
         why = "a precondition failed: the numbers cannot support a promotion"
     elif report.overall is Verdict.FAIL:
         why = "a quality gate failed"
+    elif report.overall is Verdict.INCONCLUSIVE and _contested(report.results):
+        why = (
+            "contested evidence: a gated metric's sources, parts or range contradict each "
+            "other, or the candidate is a copy of the baseline (never accepted by "
+            "gates.inconclusive: pass)"
+        )
     elif report.overall is Verdict.INCONCLUSIVE:
         why = (
             "the data cannot resolve every gate; accepted by gates.inconclusive: pass"
@@ -173,6 +196,11 @@ def _with_summary(report: GateReport, absolute: bool = False) -> GateReport:
         )
         why += f"; absolute minimums judged by {how} (gates.absolute: {report.absolute_policy})"
     return replace(report, summary=f"{report.overall.value} ({tally}): {why}")
+
+
+def _contested(results: Iterable[GateResult]) -> list[GateResult]:
+    """The gates decided on contested evidence (`ftlint.gates.contested`) or on a copy."""
+    return [r for r in results if "contested" in r.measurements or r.gate_id == COPY_GATE]
 
 
 def _preconditions(
@@ -203,6 +231,43 @@ def _preconditions(
             method="finding",
             measurements={"findings": len(hits)},
         )
+
+
+#: the rule reporting byte-identical artifacts under two run names, and its gate
+COPY_RULE = "PRV011"
+COPY_GATE = "distinct-runs"
+
+
+def _copies(baseline: Run | None, candidate: Run, findings: Sequence[Finding]) -> list[GateResult]:
+    """An INCONCLUSIVE precondition when the candidate's artifacts are byte-identical to
+    the baseline's (a PRV011 finding linking the two): comparing a run with its copy says
+    nothing about the candidate."""
+    if baseline is None or baseline.name == candidate.name:
+        return []
+    pair = {baseline.name, candidate.name}
+    for f in findings:
+        if f.rule != COPY_RULE or f.suppressed:
+            continue
+        if {f.run, f.measurements.get("copy_of")} != pair:
+            continue
+        files = f.measurements.get("artifacts") or []
+        shown = ", ".join(str(x) for x in files) if isinstance(files, list) else ""
+        return [
+            GateResult(
+                gate_id=COPY_GATE,
+                label=f"distinct runs ({COPY_RULE})",
+                metric=COPY_RULE,
+                category="precondition",
+                threshold=f"no {COPY_RULE} finding linking the pair",
+                verdict=Verdict.INCONCLUSIVE,
+                detail="the candidate's artifacts are a copy of the baseline's"
+                + (f" (byte-identical: {shown})" if shown else "")
+                + f": {f.message}",
+                method="finding",
+                measurements={"findings": 1},
+            )
+        ]
+    return []
 
 
 def _pairing(
