@@ -98,6 +98,15 @@ SCENARIOS: list[tuple[str, Callable[[WorkspaceBuilder], None], str, tuple[str, .
         "json_valid_rate",
         ("appears more than once in outputs/cand/final_metrics.json:", "first value (0.5)"),
     ),
+    (
+        "copy-of-baseline",
+        copy_of_baseline,
+        "PRV011",
+        (
+            "the candidate's artifacts are a copy of the baseline's",
+            "outputs/base/final_metrics.json",
+        ),
+    ),
 ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from ftlint.hookspecs import hookimpl
 from ftlint.rule import Rule
 from ftlint.rules.provenance.duplicate_eval_rows import DuplicateEvalRows
+from ftlint.rules.provenance.duplicate_run import DuplicateRun
 from ftlint.rules.provenance.fallback_contamination import FallbackContamination
 from ftlint.rules.provenance.incomparable_pair import IncomparablePair
 from ftlint.rules.provenance.inconsistent_metrics import InconsistentMetrics
@@ -34,4 +35,5 @@ def ftlint_rules() -> list[type[Rule]]:
         DuplicateEvalRows,
         SampledEvalDecoding,
         MetricTargetMismatch,
+        DuplicateRun,
     ]
