@@ -1,17 +1,23 @@
 """Loopback servers for the remote tests: a W&B emulator driven by the real `wandb` SDK
-and moto's S3 server driven by the real s3fs. Both bind 127.0.0.1 on a free port and are
+and moto's S3 server driven by the real s3fs, with `FaultProxy` in front of moto for the
+S3 fault tests (moto has no fault hooks). All bind 127.0.0.1 on a free port and are
 started and stopped here; the environment points every client at them before the SDKs
 are imported, so nothing can reach the internet (tests assert the emulator saw the
 requests)."""
 
 from __future__ import annotations
 
+import http.client
 import os
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 import pytest
-from wandb_emulator import WandbEmulator  # tests/remote is on sys.path (rootdir conftest)
+from wandb_emulator import Fault, WandbEmulator  # tests/remote is on sys.path
 
 _SAVED: dict[str, str | None] = {}
 
@@ -104,6 +110,119 @@ def s3(s3_server: str) -> Iterator[object]:
         for obj in client.list_objects_v2(Bucket=bucket["Name"]).get("Contents", []):
             client.delete_object(Bucket=bucket["Name"], Key=obj["Key"])
         client.delete_bucket(Bucket=bucket["Name"])
+
+
+_S3_ERROR_CODES = {429: "TooManyRequests", 500: "InternalError", 503: "SlowDown"}
+_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
+
+
+class FaultProxy:
+    """An HTTP proxy on 127.0.0.1 that forwards every request to `upstream` (moto) and
+    applies `faults` (the W&B emulator's `Fault`, matched against "METHOD /path?query"):
+    an S3-style XML error with `status`, a stall of `delay` seconds with no answer (a
+    read timeout), or a 200 whose body is cut to `truncate` bytes under the full
+    Content-Length."""
+
+    def __init__(self, upstream: str) -> None:
+        parts = urlsplit(upstream)
+        self.upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
+        self.faults: list[Fault] = []
+        self.requests: list[str] = []
+        self._lock = threading.Lock()
+        proxy = self
+
+        class Handler(_ProxyHandler):
+            owner = proxy
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def take(self, key: str) -> Fault | None:
+        with self._lock:
+            self.requests.append(key)
+            for fault in self.faults:
+                if fault.times > 0 and fault.match in key:
+                    fault.times -= 1
+                    return fault
+        return None
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+class _ProxyHandler(BaseHTTPRequestHandler):
+    owner: FaultProxy
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: object) -> None:
+        return
+
+    def _forward(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
+        fault = self.owner.take(f"{self.command} {self.path}")
+        if fault is not None and fault.delay:
+            time.sleep(fault.delay)  # the client's read timeout fires first
+            self.close_connection = True
+            return
+        if fault is not None and fault.truncate is None and fault.status != 200:
+            code = _S3_ERROR_CODES.get(fault.status, "ServiceUnavailable")
+            xml = f"<Error><Code>{code}</Code><Message>injected</Message></Error>".encode()
+            self.send_response(fault.status)
+            self.send_header("Content-Type", "application/xml")
+            self.send_header("Content-Length", str(len(xml)))
+            self.end_headers()
+            self.wfile.write(xml)
+            return
+        conn = http.client.HTTPConnection(*self.owner.upstream, timeout=10)
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
+        conn.request(self.command, self.path, body, headers)
+        resp = conn.getresponse()
+        data = resp.read()
+        conn.close()
+        self.send_response(resp.status)
+        for key, value in resp.getheaders():
+            if key.lower() not in _HOP_BY_HOP:
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command == "HEAD":
+            return
+        if fault is not None and fault.truncate is not None:
+            self.wfile.write(data[: fault.truncate])
+            self.close_connection = True
+            return
+        self.wfile.write(data)
+
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = _forward
+
+
+@pytest.fixture
+def s3_proxy(s3: object, s3_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultProxy]:
+    """s3fs pointed at a fault proxy in front of moto, with the SDKs' own retries off
+    (botocore: AWS_MAX_ATTEMPTS=1; s3fs: retries=1) so ftlint's retry is what is tested,
+    and a 1 s read timeout so a stall is quick."""
+    import s3fs
+
+    proxy = FaultProxy(s3_server)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    monkeypatch.setenv("FTLINT_REMOTE_TIMEOUT", "1")
+    monkeypatch.setenv("FTLINT_REMOTE_RETRIES", "3")
+    monkeypatch.setattr(s3fs.S3FileSystem, "retries", 1)
+    s3fs.S3FileSystem.clear_instance_cache()
+    try:
+        yield proxy
+    finally:
+        proxy.stop()
+        s3fs.S3FileSystem.clear_instance_cache()
 
 
 def pytest_sessionfinish(session: object, exitstatus: int) -> None:

@@ -80,3 +80,20 @@ def test_uri_helpers() -> None:
     assert is_remote("wandb://a/b") and is_remote("hf://datasets/x") and is_remote("gs://b")
     assert not is_remote("runs/s3://x") and not is_remote(None)
     assert strip_userinfo("s3://KEY:SECRET@bucket/x") == "s3://bucket/x"
+
+
+def test_gs_without_gcsfs_is_a_clear_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """gcsfs is not part of the `remote` extra (and there is no local GCS server to test
+    it against): a gs:// URI without it says what to install, and nothing is fetched."""
+    import argparse
+
+    from ftlint.remote.command import run as pull_command
+
+    monkeypatch.setitem(__import__("sys").modules, "gcsfs", None)  # absent even if installed
+    args = argparse.Namespace(uri="gs://bucket/runs", output=str(tmp_path))
+    assert pull_command(args) == 2
+    err = capsys.readouterr().err
+    assert "gs:// needs the gcsfs package" in err and "Traceback" not in err
+    assert not [p for p in tmp_path.rglob("*") if p.name != MANIFEST_NAME]

@@ -29,6 +29,8 @@ _TRANSIENT_WORDS = (
     "unexpected eof",
     "truncated",
     "incomplete",
+    "not completed",  # aiohttp's ClientPayloadError (s3fs, gcsfs): a body cut short
+    "contentlengtherror",
     "temporarily",
     "reset by peer",
 )
@@ -45,12 +47,57 @@ def _env_float(name: str, default: float) -> float:
         return default
 
 
+_TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504}
+_TRANSIENT_CODES = {
+    "SlowDown",
+    "Throttling",
+    "ThrottlingException",
+    "TooManyRequests",
+    "RequestTimeout",
+    "InternalError",
+    "ServiceUnavailable",
+    "RequestLimitExceeded",
+}
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """The exception and its causes: s3fs turns botocore's ClientError (which has the
+    HTTP status) into a bare OSError("injected") raised `from` it."""
+    out: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and len(out) < 8 and current not in out:
+        out.append(current)
+        current = current.__cause__ or current.__context__
+    return out
+
+
+def _http_status(exc: BaseException) -> tuple[int | None, str]:
+    """HTTP status and service error code of a botocore ClientError (response dict) or
+    a requests/httpx error (response object), else (None, "")."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        meta = response.get("ResponseMetadata") or {}
+        error = response.get("Error") or {}
+        status = meta.get("HTTPStatusCode") if isinstance(meta, dict) else None
+        code = error.get("Code", "") if isinstance(error, dict) else ""
+        return (status if isinstance(status, int) else None), str(code)
+    status = getattr(response, "status_code", None)
+    return (status if isinstance(status, int) else None), ""
+
+
 def is_transient(exc: BaseException) -> bool:
-    if isinstance(exc, Permanent):
+    chain = _chain(exc)
+    if any(isinstance(e, Permanent) for e in chain):
         return False
-    if isinstance(exc, TimeoutError | ConnectionError):
+    for link in chain:
+        status, code = _http_status(link)
+        if status in _TRANSIENT_STATUS or code in _TRANSIENT_CODES:
+            return True
+        if status is not None and 400 <= status < 500:
+            return False
+    if any(isinstance(e, TimeoutError | ConnectionError) for e in chain):
         return True
-    text = f"{type(exc).__name__} {exc}".lower()
+    text = " ".join(f"{type(e).__name__} {e}" for e in chain).lower()
     if "not found" in text or "404" in text or "403" in text or "401" in text:
         return False
     return any(word in text for word in _TRANSIENT_WORDS)
@@ -75,4 +122,9 @@ def describe(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     if len(text) > 200:
         text = text[:197] + "..."
+    for link in _chain(exc):  # s3fs hides the HTTP status in the cause: show it
+        status, code = _http_status(link)
+        if status is not None and str(status) not in text:
+            text = f"{text} (HTTP {status}{' ' + code if code else ''})".strip()
+            break
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

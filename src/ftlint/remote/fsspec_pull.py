@@ -31,13 +31,42 @@ def max_file_bytes() -> int:
         return 256 * 1024 * 1024
 
 
+def timeout_seconds() -> float | None:
+    """`FTLINT_REMOTE_TIMEOUT` (seconds), else None: each client's own default."""
+    try:
+        value = float(os.environ.get("FTLINT_REMOTE_TIMEOUT", ""))
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
+def _with_timeout(uri: str, options: dict[str, Any]) -> dict[str, Any]:
+    """s3fs takes its connect/read timeouts through botocore's config; without this a
+    stalled server holds each attempt for s3fs's 15 s default."""
+    timeout = timeout_seconds()
+    if timeout is None or not uri.lower().startswith("s3://"):
+        return options
+    config = dict(options.get("config_kwargs") or {})
+    config.setdefault("connect_timeout", timeout)
+    config.setdefault("read_timeout", timeout)
+    return {**options, "config_kwargs": config}
+
+
 def _filesystem(uri: str, storage_options: dict[str, Any] | None) -> tuple[Any, str]:
-    import fsspec  # optional extra: imported only for a remote URI
+    scheme = uri.split("://", 1)[0].lower()
+    try:
+        import fsspec  # optional extra: imported only for a remote URI
 
-    if uri.lower().startswith("hf://"):
-        import huggingface_hub  # noqa: F401  registers the hf:// filesystem
-
-    fs, root = fsspec.core.url_to_fs(uri, **(storage_options or {}))
+        if scheme == "hf":
+            import huggingface_hub  # noqa: F401  registers the hf:// filesystem
+        options = _with_timeout(uri, dict(storage_options or {}))
+        fs, root = fsspec.core.url_to_fs(uri, **options)
+    except ImportError as exc:
+        package = {"s3": "s3fs", "gs": "gcsfs", "gcs": "gcsfs", "hf": "huggingface_hub"}
+        raise Permanent(
+            f"{scheme}:// needs the {package.get(scheme, 'fsspec')} package "
+            f"(pip install 'ftlint[remote]'{' gcsfs' if scheme in ('gs', 'gcs') else ''})"
+        ) from exc
     return fs, root.rstrip("/")
 
 
