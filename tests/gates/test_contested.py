@@ -9,7 +9,10 @@ through the real CLI; a near miss with consistent evidence still passes.
 
 from __future__ import annotations
 
+import importlib.resources
+import json
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +113,15 @@ SCENARIOS: list[tuple[str, Callable[[WorkspaceBuilder], None], str, tuple[str, .
 ]
 
 
+@cache
+def _schema_validator() -> Any:
+    from jsonschema import validators
+
+    text = importlib.resources.files("ftlint.schemas").joinpath("gate.schema.json").read_text()
+    schema = json.loads(text)
+    return validators.validator_for(schema)(schema)
+
+
 def _gate(cli: Callable[..., Result], root: Path) -> Result:
     return cli(
         "gate", str(root), "--baseline", "base", "--candidate", "cand", "--isolated",
@@ -131,6 +143,8 @@ def test_contested_evidence_never_passes(
     result = _gate(cli, ws.root)
     assert result.code != 0, result.out
     report = result.json()
+    errors = [e.message for e in _schema_validator().iter_errors(report)]
+    assert not errors, errors
     assert report["overall"] != "PASS" and not report["passed"]
     gates = [g for g in report["gates"] if g["metric"] == metric]
     assert gates, report["gates"]

@@ -210,7 +210,6 @@ def contested_result(
         plain,
         verdict=verdict,
         detail=f"contested evidence: {why}; {tail} (as reported: {plain.detail})",
-        method=f"{plain.method}+contested" if plain.method else "contested",
         measurements=measurements,
     )
 
