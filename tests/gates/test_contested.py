@@ -60,6 +60,12 @@ def negative_mae(ws: WorkspaceBuilder) -> None:
     _pair(ws, doc)
 
 
+def rate_above_one(ws: WorkspaceBuilder) -> None:
+    doc = _metrics(json_valid_rate=0.995, mae_raw=8.5)
+    doc["eval"]["json_valid_rate"] = 1.2
+    _pair(ws, doc)
+
+
 def duplicated_key(ws: WorkspaceBuilder) -> None:
     _pair(ws, _metrics(json_valid_rate=0.995, mae_raw=8.5))
     path = ws.root / "outputs/cand/final_metrics.json"
@@ -95,6 +101,12 @@ SCENARIOS: list[tuple[str, Callable[[WorkspaceBuilder], None], str, tuple[str, .
         ("below the smallest of its 6 per-dimension values", "outputs/cand/final_metrics.json"),
     ),
     ("negative-mae", negative_mae, "mae_raw", ("mae_raw -3", "is impossible")),
+    (
+        "rate-above-1",
+        rate_above_one,
+        "json_valid_rate",
+        ("eval.json_valid_rate: 1.2 is out of range", "rejected as impossible"),
+    ),
     (
         "duplicated-key",
         duplicated_key,

@@ -232,17 +232,24 @@ def decide_checked(
     gate's metric.
 
     On contested evidence the gate is decided again with each extreme of the values
-    the evidence allows (gates are monotone in the value, so the extremes decide)."""
-    plain = decide(spec, baseline, candidate, pair, void)
-    if plain.method == "none":  # missing, no baseline, void: INCONCLUSIVE already
-        return plain
+    the evidence allows (gates are monotone in the value, so the extremes decide); an
+    impossible value (a rate of 1.5) is never handed to the statistics."""
     absolute = spec.kind in ("min", "max")
+    runs = [candidate] + ([baseline] if baseline is not None and not absolute else [])
+    if any(r.metric(spec.metric) is None for r in runs):
+        return _dropped(decide(spec, baseline, candidate, pair, void), runs)
     found = [contest(candidate, spec.metric)]
     if baseline is not None and not absolute:
         found.append(contest(baseline, spec.metric))
     contests = [c for c in found if c is not None]
     if not contests:
-        return plain
+        return decide(spec, baseline, candidate, pair, void)
+    if all(_possible(r, spec.metric) for r in runs):
+        plain = decide(spec, baseline, candidate, pair, void)
+        if plain.method == "none":  # missing, no baseline, void: INCONCLUSIVE already
+            return plain
+    else:
+        plain = _impossible(spec, baseline, candidate)
     cand_values = _extremes(found[0], candidate, spec.metric)
     base_values: tuple[float | None, ...] = (None,)
     if baseline is not None and not absolute:
@@ -261,6 +268,58 @@ def decide_checked(
     ]
     unknown = any(c.unknown for c in contests)
     return contested_result(plain, contests, verdicts, unknown)
+
+
+#: the loader's message for a value it dropped (`eval.json_valid_rate: 1.2 is out of range`)
+_DROPPED = re.compile(r"^(?P<field>[^\s:]+): ")
+
+
+def _dropped(plain: GateResult, runs: Iterable[Run]) -> GateResult:
+    """A gate whose metric is missing because the loader rejected its value (out of range,
+    not finite) says so, and counts as contested: the value was there, and impossible."""
+    reasons = []
+    for run in runs:
+        if run.metric(plain.metric) is not None:
+            continue
+        files = {run.final_metrics_path, run.wandb_summary_path, run.eval_result_path}
+        for problem in run.problems:
+            match = _DROPPED.match(problem.message)
+            if (
+                problem.kind == "invalid"
+                and match is not None
+                and problem.evidence.path in files
+                and _names(match.group("field"), plain.metric)
+            ):
+                reasons.append(f"{run.name}: {problem.message} at {problem.evidence.location()}")
+    if not reasons:
+        return plain
+    measurements = {**plain.measurements, "contested": reasons}
+    detail = f"{plain.detail}: its value was rejected as impossible ({'; '.join(reasons)})"
+    return replace(plain, detail=detail, measurements=measurements)
+
+
+def _possible(run: Run, metric: str) -> bool:
+    value = run.metric(metric)
+    spec = spec_for(metric)
+    return value is None or spec is None or spec.in_range(value)
+
+
+def _impossible(spec: GateSpec, baseline: Run | None, candidate: Run) -> GateResult:
+    """The gate as reported when a reported value is out of its metric's range."""
+    cv = candidate.metric(spec.metric)
+    bv = baseline.metric(spec.metric) if baseline is not None else None
+    return GateResult(
+        gate_id=spec.gate_id,
+        label=spec.label(),
+        metric=spec.metric,
+        category=spec.category,
+        threshold=spec.threshold(),
+        verdict=Verdict.INCONCLUSIVE,
+        detail=f"candidate {num(cv)} vs baseline {num(bv)}: not decided on an impossible value",
+        method="none",
+        baseline=bv,
+        candidate=cv,
+    )
 
 
 def _extremes(found: Contest | None, run: Run, metric: str) -> tuple[float | None, ...]:

@@ -1,0 +1,156 @@
+"""Properties of contested evidence, and PRV011's file handling.
+
+Whatever the values two sources give, a contested gate is never PASS; consistent
+evidence is never contested. PRV011 compares only regular files inside the workspace,
+hashes only files of equal size, and always keeps the baseline as the original.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import WorkspaceBuilder, final_metrics, hard_case, lint
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ftlint.gates.contested import contest
+from ftlint.gates.decide import Verdict, evaluate, gate_policy
+from ftlint.model import Conflict, Evidence, Metric, Provenance, Run
+from ftlint.rules.provenance import duplicate_run
+
+EV = Evidence("outputs/cand/final_metrics.json", pointer="/eval/json_valid_rate")
+WB = Evidence("wandb/run-x/files/wandb-summary.json", pointer="/eval~1json_valid_rate")
+rates = st.floats(min_value=-0.5, max_value=1.5, allow_nan=False)
+maes = st.floats(min_value=-5, max_value=60, allow_nan=False)
+
+
+def _run(name: str, rate: float, mae: float, **kw: Any) -> Run:
+    metrics = {
+        "json_valid_rate": Metric(rate, EV),
+        "parse_error_rate": Metric(1 - rate, EV),
+        "mae_raw": Metric(mae, EV),
+        **kw.pop("metrics", {}),
+    }
+    return Run(name, metrics=metrics, provenance=Provenance(eval_size=500), **kw)
+
+
+@settings(max_examples=150, deadline=None)
+@given(reported=rates, other=rates, base=st.floats(0.9, 1.0), mae=maes, dim=maes)
+def test_a_contested_gate_is_never_pass(
+    reported: float, other: float, base: float, mae: float, dim: float
+) -> None:
+    conflict = Conflict("eval.json_valid_rate", ((reported, EV), (other, WB)))
+    dims = {f"mae_raw_{d}": Metric(dim + i, EV) for i, d in enumerate("abc")}
+    cand = _run("cand", reported, mae, conflicts=(conflict,), metrics=dims)
+    report = evaluate(_run("base", base, 8.0), cand, [], gate_policy(None))
+    for result in report.results:
+        if "contested" in result.measurements:
+            assert result.verdict is not Verdict.PASS, result.detail
+    if abs(reported - other) > 1e-6:
+        assert report.overall is not Verdict.PASS
+        assert not report.passed
+
+
+@settings(max_examples=100, deadline=None)
+@given(rate=st.floats(0, 1), dims=st.lists(st.floats(0, 60), min_size=2, max_size=6))
+def test_consistent_evidence_is_never_contested(rate: float, dims: list[float]) -> None:
+    parts = {f"mae_raw_{i}_dim": Metric(v, EV) for i, v in enumerate(dims)}
+    run = _run("cand", rate, sum(dims) / len(dims), metrics=parts)
+    for metric in ("json_valid_rate", "parse_error_rate", "mae_raw"):
+        assert contest(run, metric) is None
+
+
+# --------------------------------------------------------------------------- PRV011
+
+
+def _prv011(root: Path, **kw: Any) -> list[Any]:
+    return [f for f in lint(root, select=["PRV011"], **kw) if f.rule == "PRV011"]
+
+
+def _copy(ws: WorkspaceBuilder, src: str, dst: str) -> None:
+    for name in ("final_metrics.json", "hard_cases.valid.jsonl"):
+        source = ws.root / "outputs" / src / name
+        if source.exists():
+            ws.write(f"outputs/{dst}/{name}", source.read_bytes())
+
+
+def test_three_copies_name_the_baseline_as_original(ws: WorkspaceBuilder) -> None:
+    ws.run("zeta", metrics=final_metrics(mae_raw=7.0), cases=[hard_case(1)])
+    _copy(ws, "zeta", "alpha")
+    _copy(ws, "zeta", "mid")
+    found = _prv011(ws.root, baseline="zeta", candidate="alpha")
+    assert sorted((f.run, f.measurements["copy_of"]) for f in found) == [
+        ("alpha", "zeta"),
+        ("mid", "zeta"),
+    ]
+    assert "final metrics and hard cases" in found[0].message
+
+
+def test_identical_hard_cases_alone_are_not_a_copy(ws: WorkspaceBuilder) -> None:
+    cases = [hard_case(i) for i in range(1, 4)]
+    ws.run("a", metrics=final_metrics(mae_raw=7.0), cases=cases)
+    ws.run("b", metrics=final_metrics(mae_raw=9.0), cases=cases)
+    assert _prv011(ws.root) == []
+
+
+def test_tiny_files_are_not_compared(ws: WorkspaceBuilder) -> None:
+    ws.write("outputs/a/final_metrics.json", "{}")
+    ws.write("outputs/b/final_metrics.json", "{}")
+    assert _prv011(ws.root) == []
+
+
+def test_only_equal_sizes_are_hashed(ws: WorkspaceBuilder, monkeypatch: Any) -> None:
+    ws.run("a", metrics=final_metrics(mae_raw=7.0))
+    ws.run("b", metrics=final_metrics(mae_raw=9.25))
+    hashed: list[str] = []
+    real = duplicate_run._digest
+    monkeypatch.setattr(duplicate_run, "_digest", lambda w, rel: hashed.append(rel) or real(w, rel))
+    assert _prv011(ws.root) == []
+    assert hashed == []
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
+def test_a_symlink_out_of_the_workspace_is_not_read(ws: WorkspaceBuilder, tmp_path: Path) -> None:
+    ws.run("a", metrics=final_metrics(mae_raw=7.0))
+    outside = tmp_path / "outside.json"
+    outside.write_bytes((ws.root / "outputs/a/final_metrics.json").read_bytes())
+    (ws.root / "outputs/b").mkdir(parents=True)
+    os.symlink(outside, ws.root / "outputs/b/final_metrics.json")
+    assert _prv011(ws.root) == []
+
+
+def test_a_fifo_never_blocks(ws: WorkspaceBuilder) -> None:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("needs FIFOs")
+    ws.run("a", metrics=final_metrics(mae_raw=7.0))
+    (ws.root / "outputs/b").mkdir(parents=True)
+    os.mkfifo(ws.root / "outputs/b/hard_cases.valid.jsonl")
+    ws.run("b", metrics=final_metrics(mae_raw=7.5))
+    assert _prv011(ws.root) == []
+
+
+def test_artifacts_reads_each_path_once() -> None:
+    run = Run("r", final_metrics_path="outputs/r/f.json", hard_cases_path="outputs/r/h.jsonl")
+    assert [(a.kind, a.path) for a in duplicate_run.artifacts(run)] == [
+        ("final metrics", "outputs/r/f.json"),
+        ("hard cases", "outputs/r/h.jsonl"),
+    ]
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.binary(min_size=64, max_size=300), flip=st.integers(0, 63))
+def test_one_byte_apart_is_not_a_copy(tmp_path: Path, data: bytes, flip: int) -> None:
+    root = tmp_path / "ws"
+    for rel in ("a/f", "b/f", "c/f"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+    (root / "a/f").write_bytes(data)
+    (root / "b/f").write_bytes(data)
+    (root / "c/f").write_bytes(data[:flip] + bytes([data[flip] ^ 1]) + data[flip + 1 :])
+    runs = [Run(n, final_metrics_path=f"{n}/f") for n in "abc"]
+    groups = list(duplicate_run.identical_groups(root, runs, 64))
+    assert [sorted(a.run for a in g) for g in groups] == [["a", "b"]]
