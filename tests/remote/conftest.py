@@ -225,6 +225,47 @@ def s3_proxy(s3: object, s3_server: str, monkeypatch: pytest.MonkeyPatch) -> Ite
         s3fs.S3FileSystem.clear_instance_cache()
 
 
+@pytest.fixture(scope="session")
+def hf_server() -> Iterator[object]:
+    """The Hub emulator; HF_ENDPOINT is set for subprocesses, and the already-imported
+    huggingface_hub constants (read once at import) are pointed at it too."""
+    pytest.importorskip("huggingface_hub")
+    from hf_emulator import HubEmulator
+
+    hub = HubEmulator()
+    home = tempfile.mkdtemp(prefix="ftlint-hf-")
+    for name, value in {
+        "HF_ENDPOINT": hub.url,
+        "HF_HOME": home,  # no token file of the developer's is read
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+        "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1",
+        "FTLINT_REMOTE_BACKOFF": "0.01",
+    }.items():
+        _setenv(name, value)
+    from huggingface_hub import constants
+
+    saved = constants.ENDPOINT, constants.HUGGINGFACE_CO_URL_TEMPLATE
+    constants.ENDPOINT = hub.url
+    constants.HUGGINGFACE_CO_URL_TEMPLATE = hub.url + "/{repo_id}/resolve/{revision}/{filename}"
+    try:
+        yield hub
+    finally:
+        constants.ENDPOINT, constants.HUGGINGFACE_CO_URL_TEMPLATE = saved
+        hub.stop()
+
+
+@pytest.fixture
+def hf(hf_server: object) -> Iterator[object]:
+    from huggingface_hub import HfFileSystem
+
+    HfFileSystem.clear_instance_cache()
+    for attr in ("repos", "requests", "unknown", "faults"):
+        getattr(hf_server, attr).clear()
+    hf_server.gone.clear()  # type: ignore[attr-defined]
+    yield hf_server
+    assert not hf_server.unknown, hf_server.unknown  # type: ignore[attr-defined]
+
+
 def pytest_sessionfinish(session: object, exitstatus: int) -> None:
     for name, value in _SAVED.items():
         if value is None:

@@ -1,0 +1,87 @@
+"""hf:// workspaces: the real huggingface_hub `HfFileSystem` against the loopback Hub
+emulator (`hf_emulator.py`, found through HF_ENDPOINT)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hf_emulator import HubEmulator
+
+from ftlint.remote import RemoteError, materialize
+from ftlint.remote.manifest import MANIFEST_NAME
+
+METRICS = json.dumps({"json_valid_rate": 0.9, "exact_match": 0.5}).encode()
+HARD = b'{"id": "a", "prediction": "{", "reference": "{}"}\n'
+
+
+def repo(hub: HubEmulator) -> dict[str, bytes]:
+    files = {
+        "README.md": b"# runs",
+        "outputs/r1/final_metrics.json": METRICS,
+        "outputs/r1/hard_cases.valid.jsonl": HARD,
+        "outputs/r1/adapter_model.safetensors": b"\0" * 64,
+        "outputs/r2/final_metrics.json": METRICS,
+    }
+    hub.repos[("dataset", "org/evals")] = files
+    return files
+
+
+def test_hf_dataset_pulled_with_adapter_globs_only(hf: HubEmulator, tmp_path: Path) -> None:
+    repo(hf)
+    ws = materialize("hf://datasets/org/evals", workspace=tmp_path / "ws")
+    found = sorted(p.relative_to(ws).as_posix() for p in ws.rglob("*") if p.is_file())
+    assert found == [
+        MANIFEST_NAME,
+        "outputs/r1/final_metrics.json",
+        "outputs/r1/hard_cases.valid.jsonl",
+        "outputs/r2/final_metrics.json",
+    ]
+    assert (ws / "outputs/r1/hard_cases.valid.jsonl").read_bytes() == HARD
+    assert any("/tree/" in r for r in hf.requests) and any("/resolve/" in r for r in hf.requests)
+    assert not any("safetensors" in r for r in hf.requests if "/resolve/" in r)
+
+
+def test_hf_file_gone_after_listing_is_missing(hf: HubEmulator, tmp_path: Path) -> None:
+    repo(hf)
+    hf.gone.add("outputs/r1/hard_cases.valid.jsonl")
+    ws = materialize("hf://datasets/org/evals", workspace=tmp_path)
+    entries = json.loads((ws / MANIFEST_NAME).read_text())["entries"]
+    assert entries["outputs/r1/hard_cases.valid.jsonl"]["missing"]
+    assert not (ws / "outputs/r1/hard_cases.valid.jsonl").exists()
+    assert (ws / "outputs/r1/final_metrics.json").read_bytes() == METRICS
+
+
+def test_hf_missing_repo_is_nothing_usable(hf: HubEmulator, tmp_path: Path) -> None:
+    with pytest.raises(RemoteError, match="nothing usable"):
+        materialize("hf://datasets/org/no-such-repo", workspace=tmp_path)
+
+
+def test_ftlint_pull_and_check_hf(hf: HubEmulator, tmp_path: Path) -> None:
+    repo(hf)
+    env = {**os.environ, "FTLINT_REMOTE_CACHE": str(tmp_path / "cache")}
+    ftlint = [sys.executable, "-m", "ftlint"]
+    pulled = subprocess.run(
+        [*ftlint, "pull", "hf://datasets/org/evals", "-o", str(tmp_path / "ws")],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    assert pulled.returncode == 0, pulled.stderr
+    assert (tmp_path / "ws/outputs/r2/final_metrics.json").exists()
+    check = subprocess.run(
+        [*ftlint, "check", "hf://datasets/org/evals", "--format", "json", "--fail-on", "never"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert check.returncode == 0, check.stderr
+    assert "Traceback" not in check.stderr
+    json.loads(check.stdout)
