@@ -101,7 +101,7 @@ def identical_groups(root: Path, runs: Iterable[Run], min_bytes: int) -> Iterato
 
 
 class DuplicateRun(Rule):
-    """What it detects: two run names whose key artifacts are byte-identical: the final
+    """What it detects: two run names whose metrics files are byte-identical. The final
     metrics file, the eval result or the W&B summary of one is the same file, byte for
     byte, as the other's (at another path); identical hard cases and eval rows files are
     listed with it (alone they are not reported: one model evaluated twice greedily
