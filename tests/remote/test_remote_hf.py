@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from hf_emulator import HubEmulator
+from wandb_emulator import Fault
 
 from ftlint.remote import RemoteError, materialize
 from ftlint.remote.manifest import MANIFEST_NAME
@@ -85,3 +86,43 @@ def test_ftlint_pull_and_check_hf(hf: HubEmulator, tmp_path: Path) -> None:
     assert check.returncode == 0, check.stderr
     assert "Traceback" not in check.stderr
     json.loads(check.stdout)
+
+
+@pytest.fixture
+def no_hub_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
+    """huggingface_hub's own `http_backoff` retries a cut-short body or a 5xx/429 five
+    times with 1-8 s sleeps and no setting to shorten them; only its sleeps are skipped
+    (its `time` module is swapped for one whose `sleep` returns at once)."""
+    import time
+    import types
+
+    from huggingface_hub.utils import _http
+
+    fast = types.SimpleNamespace(**{n: getattr(time, n) for n in dir(time) if n[0] != "_"})
+    fast.sleep = lambda _seconds: None
+    monkeypatch.setattr(_http, "time", fast)
+
+
+@pytest.mark.usefixtures("no_hub_sleep")
+def test_hf_truncated_download_never_half_written(hf: HubEmulator, tmp_path: Path) -> None:
+    repo(hf)
+    hf.faults.append(Fault("resolve/main/outputs/r1/final_metrics.json", truncate=5, times=99))
+    ws = materialize("hf://datasets/org/evals", workspace=tmp_path)
+    entries = json.loads((ws / MANIFEST_NAME).read_text())["entries"]
+    assert entries["outputs/r1/final_metrics.json"]["missing"]
+    assert not (ws / "outputs/r1/final_metrics.json").exists()
+    assert (ws / "outputs/r2/final_metrics.json").read_bytes() == METRICS
+    assert not [p for p in ws.rglob(".*") if p.is_file() and p.name != MANIFEST_NAME]
+
+
+@pytest.mark.usefixtures("no_hub_sleep")
+@pytest.mark.parametrize("status", [429, 503])
+def test_hf_transient_errors_are_retried(hf: HubEmulator, tmp_path: Path, status: int) -> None:
+    repo(hf)
+    hf.faults += [
+        Fault("/tree/main", status=status, times=2),
+        Fault("resolve/main/outputs/r1/final_metrics.json", status=status, times=2),
+    ]
+    ws = materialize("hf://datasets/org/evals", workspace=tmp_path)
+    assert (ws / "outputs/r1/final_metrics.json").read_bytes() == METRICS
+    assert all(f.times == 0 for f in hf.faults)
