@@ -281,3 +281,17 @@ def test_truncated_artifact_file_never_half_written(
     wandb_emu.faults.clear()
     materialize("wandb://team/proj", workspace=tmp_path)
     assert json.loads((out / "final_metrics.json").read_text()) == {"json_valid_rate": 0.91}
+
+
+def test_artifact_deleted_after_listing_is_missing_rest_kept(
+    wandb_emu: WandbEmulator, tmp_path: Path
+) -> None:
+    gone = FakeArtifact(name="old-eval", type="eval", files={"x.json": b"{}"}, deleted=True)
+    art = metrics_artifact()
+    wandb_emu.add_run("team", "proj", make_run(history=[], artifacts=[gone, art]))
+    ws = materialize("wandb://team/proj", workspace=tmp_path)
+    missing = manifest(ws)["entries"]["abc123"]["missing"]
+    assert [m.split(": ")[0] for m in missing] == ["artifact old-eval:v0"], missing
+    assert "manifest" in missing[0]
+    assert (ws / "outputs/abc123/final_metrics.json").exists()
+    assert not (ws / "outputs/abc123/x.json").exists()

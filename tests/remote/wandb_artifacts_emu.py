@@ -18,12 +18,14 @@ if TYPE_CHECKING:
 @dataclass
 class FakeArtifact:
     """A logged artifact: `files` are its contents; names in `gone` are listed in its
-    manifest but their download URL answers 404 (an object deleted from storage)."""
+    manifest but their download URL answers 404 (an object deleted from storage);
+    `deleted` makes the whole artifact vanish after the run listed it."""
 
     name: str
     type: str = "metrics"
     files: dict[str, bytes] = field(default_factory=dict)
     gone: set[str] = field(default_factory=set)
+    deleted: bool = False  # listed by the run, but its manifest is gone
     id: str = ""
 
 
@@ -75,7 +77,7 @@ def _fetch_artifact_manifest(
 ) -> dict[str, Any]:
     """The manifest is a file behind a URL (like W&B's presigned object-store URLs)."""
     found = emu.artifacts.get(str(variables.get("id")))
-    if found is None:
+    if found is None or found[2].deleted:
         return {"artifact": None}
     url = f"{emu.url}/artifacts/{found[2].id}/manifest.json"
     return {"artifact": {"currentManifest": {"file": {"directUrl": url}}}}

@@ -201,8 +201,6 @@ class _RunPuller:
         storage leaves the others; files of other kinds (weights) are never downloaded."""
         entries = dict(art.manifest.entries)
         wanted = sorted(p for p in entries if str(p).endswith(_EVAL_SUFFIXES))
-        if not wanted:
-            raise Permanent("no json/jsonl/csv/yaml files in it")
         for path in wanted:
             self.piece(
                 f"artifact {art.name}/{path}",
