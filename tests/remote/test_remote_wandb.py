@@ -295,3 +295,19 @@ def test_artifact_deleted_after_listing_is_missing_rest_kept(
     assert "manifest" in missing[0]
     assert (ws / "outputs/abc123/final_metrics.json").exists()
     assert not (ws / "outputs/abc123/x.json").exists()
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_artifact_rate_limit_and_5xx_are_retried(
+    wandb_emu: WandbEmulator, tmp_path: Path, status: int
+) -> None:
+    wandb_emu.add_run("team", "proj", make_run(history=[], artifacts=[metrics_artifact()]))
+    wandb_emu.faults += [
+        Fault("RunOutputArtifacts", status=status),
+        Fault("/manifest.json", status=status),
+        Fault("/files/final_metrics.json", status=status),
+    ]
+    ws = materialize("wandb://team/proj", workspace=tmp_path)
+    assert manifest(ws)["entries"]["abc123"]["missing"] == []
+    assert (ws / "outputs/abc123/final_metrics.json").exists()
+    assert all(f.times == 0 for f in wandb_emu.faults)
