@@ -89,11 +89,16 @@ def test_three_copies_name_the_baseline_as_original(ws: WorkspaceBuilder) -> Non
     assert "final metrics and hard cases" in found[0].message
 
 
-def test_identical_hard_cases_alone_are_not_a_copy(ws: WorkspaceBuilder) -> None:
+def test_identical_hard_cases_alone_are_not_a_copy(ws: WorkspaceBuilder, monkeypatch: Any) -> None:
+    """Nor are they hashed: row files are compared only for runs whose metrics match."""
     cases = [hard_case(i) for i in range(1, 4)]
     ws.run("a", metrics=final_metrics(mae_raw=7.0), cases=cases)
     ws.run("b", metrics=final_metrics(mae_raw=9.0), cases=cases)
+    hashed: list[str] = []
+    real = duplicate_run._digest
+    monkeypatch.setattr(duplicate_run, "_digest", lambda w, rel: hashed.append(rel) or real(w, rel))
     assert _prv011(ws.root) == []
+    assert not any(rel.endswith(".jsonl") for rel in hashed), hashed
 
 
 def test_tiny_files_are_not_compared(ws: WorkspaceBuilder) -> None:

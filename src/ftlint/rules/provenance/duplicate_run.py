@@ -76,14 +76,20 @@ def _digest(ws: Workspace, rel: str) -> str | None:
     return digest.hexdigest()
 
 
-def identical_groups(root: Path, runs: Iterable[Run], min_bytes: int) -> Iterator[list[_Artifact]]:
-    """Groups of artifacts of one kind, from different runs and paths, with equal bytes.
+def identical_groups(
+    root: Path, runs: Iterable[Run], min_bytes: int, kinds: Iterable[str] | None = None
+) -> Iterator[list[_Artifact]]:
+    """Groups of artifacts of one kind (of `kinds`, default all), from different runs and
+    paths, with equal bytes.
 
     Cheap first: only files of equal kind and size (at least `min_bytes`) are hashed."""
     ws = Workspace(root)
+    wanted = frozenset(kinds) if kinds is not None else None
     by_size: dict[tuple[str, int], list[_Artifact]] = defaultdict(list)
     for run in runs:
         for art in artifacts(run):
+            if wanted is not None and art.kind not in wanted:
+                continue
             size = _size(ws, art.path)
             if size is not None and size >= min_bytes:
                 by_size[(art.kind, size)].append(art)
@@ -98,6 +104,19 @@ def identical_groups(root: Path, runs: Iterable[Run], min_bytes: int) -> Iterato
         for same in by_digest.values():
             if len({a.run for a in same}) >= 2 and len({a.path for a in same}) >= 2:
                 yield same
+
+
+def _pair_up(
+    same: list[_Artifact],
+    order: Mapping[str, int],
+    pairs: dict[tuple[str, str], list[tuple[_Artifact, _Artifact]]],
+) -> None:
+    """Each later run's copy paired with the first (original) run's file."""
+    same.sort(key=lambda a: (order[a.run], a.path))
+    first = same[0]
+    for other in same[1:]:
+        if other.run != first.run:
+            pairs[(first.run, other.run)].append((first, other))
 
 
 class DuplicateRun(Rule):
@@ -134,17 +153,22 @@ class DuplicateRun(Rule):
             key=lambda r: (r.name != campaign.baseline, r.timestamp or "", r.name),
         )
         order = {r.name: i for i, r in enumerate(runs)}
+        root, least = Path(campaign.root), ctx.params["min_bytes"]
         pairs: dict[tuple[str, str], list[tuple[_Artifact, _Artifact]]] = defaultdict(list)
-        for same in identical_groups(Path(campaign.root), runs, ctx.params["min_bytes"]):
-            same.sort(key=lambda a: (order[a.run], a.path))
-            first = same[0]
-            for other in same[1:]:
-                if other.run != first.run:
-                    pairs[(first.run, other.run)].append((first, other))
+        # metrics files first; the (larger) row files only of runs already paired
+        for same in identical_groups(root, runs, least, METRIC_FILES):
+            _pair_up(same, order, pairs)
+        involved = {name for pair in pairs for name in pair}
+        rows: dict[tuple[str, str], list[tuple[_Artifact, _Artifact]]] = defaultdict(list)
+        row_kinds = (HARD, ROWS)
+        for same in identical_groups(
+            root, [r for r in runs if r.name in involved], least, row_kinds
+        ):
+            _pair_up(same, order, rows)
         by_name = {r.name: r for r in runs}
         for (original, copy), matches in sorted(pairs.items()):
-            if any(b.kind in METRIC_FILES for _, b in matches):
-                yield self._finding(by_name[copy], original, matches, ctx)
+            matches = matches + rows.get((original, copy), [])
+            yield self._finding(by_name[copy], original, matches, ctx)
 
     @staticmethod
     def _finding(
