@@ -35,9 +35,12 @@ __all__ = [
     "split_jobs",
 ]
 
-#: With `--jobs auto`, runs are split across processes from this many runs on: a fork
-#: and pickling the findings back cost ~20 ms, one run's per-run work ~1.7 ms.
-SPLIT_MIN_RUNS = 64
+#: `--jobs auto` never splits the runs (only an explicit `--jobs N` does): measured on
+#: the 2-core benchmark machine, shared with other work, the split was slower than one
+#: process (1,000 runs: 4.58 vs 3.98 s; 10,000 runs: 47.4 vs 41.1 s, 7 s more CPU:
+#: unpickling the findings here, copy-on-write faults in the workers), because a run's
+#: per-run work (~1.5 ms) is small against what its findings cost to ship back.
+SPLIT_MIN_RUNS: int | None = None
 #: Chunk size bound: small enough to balance the processes, large enough that the
 #: per-task cost (a pickled list of findings) stays small against the work.
 RUNS_PER_CHUNK = 64
@@ -134,12 +137,14 @@ def chunks(count: int, jobs: int) -> list[range]:
 
 def split_jobs(jobs: int | None, runs: int) -> int | None:
     """How many processes share the runs, or None to keep every run here: `--jobs 1`,
-    one core, no fork (not Linux for `auto`), a threaded process, or too few runs."""
+    `--jobs auto` (see `SPLIT_MIN_RUNS`), no fork, a threaded process, or one run."""
     if jobs == 1 or not hasattr(os, "fork") or runs < 2:
         return None
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     if jobs is None:
-        if not sys.platform.startswith("linux") or cores < 2 or runs < SPLIT_MIN_RUNS:
+        if SPLIT_MIN_RUNS is None or runs < SPLIT_MIN_RUNS:
+            return None
+        if not sys.platform.startswith("linux") or cores < 2:
             return None
         jobs = cores
     import threading
