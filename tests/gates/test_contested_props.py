@@ -16,7 +16,7 @@ from helpers import WorkspaceBuilder, final_metrics, hard_case, lint
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ftlint.gates.contested import contest
+from ftlint.gates.contested import contest, rounded_alike
 from ftlint.gates.decide import Verdict, evaluate, gate_policy
 from ftlint.model import Conflict, Evidence, Metric, Provenance, Run
 from ftlint.rules.provenance import duplicate_run
@@ -49,7 +49,7 @@ def test_a_contested_gate_is_never_pass(
     for result in report.results:
         if "contested" in result.measurements:
             assert result.verdict is not Verdict.PASS, result.detail
-    if abs(reported - other) > 1e-6:
+    if not rounded_alike(reported, other):
         assert report.overall is not Verdict.PASS
         assert not report.passed
 
@@ -159,3 +159,20 @@ def test_one_byte_apart_is_not_a_copy(tmp_path: Path, data: bytes, flip: int) ->
     runs = [Run(n, final_metrics_path=f"{n}/f") for n in "abc"]
     groups = list(duplicate_run.identical_groups(root, runs, 64))
     assert [sorted(a.run for a in g) for g in groups] == [["a", "b"]]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "alike"),
+    [
+        (0.99375, 0.9938, True),
+        (0.99375, 0.9937, True),
+        (8.4567, 8.46, True),
+        (0.995, 0.5, False),
+        (0.9938, 0.9936, False),
+        (1e-07, 1.2e-07, False),
+    ],
+)
+def test_a_rounded_copy_is_not_a_conflict(a: float, b: float, alike: bool) -> None:
+    conflict = Conflict("eval.mae_raw", ((a, EV), (b, WB)))
+    run = _run("cand", 0.99, a, conflicts=(conflict,))
+    assert (contest(run, "mae_raw") is None) is alike

@@ -69,7 +69,7 @@ def contest(run: Run, metric: str) -> Contest | None:
     values: list[float] = [reported.value] if possible(reported.value) else []
     unknown = False
     for conflict in run.conflicts:
-        if _names(conflict.field, metric):
+        if _names(conflict.field, metric) and not _rounded_alike(conflict):
             reasons.append(_conflict_text(metric, conflict))
             values += [v for v, _ in _numbers(conflict) if possible(v)]
     for problem in run.problems:
@@ -126,6 +126,30 @@ def _names(field: str, metric: str) -> bool:
     or a source key names `metric`."""
     tails = {field, field.split(".", 1)[-1], field.rsplit(".", 1)[-1]}
     return metric in tails or any(resolve(t).name == metric for t in tails if t)
+
+
+def _decimals(value: float) -> int | None:
+    """Digits after the point in the shortest repr (None in exponent form)."""
+    text = repr(float(value))
+    if "e" in text or "n" in text:
+        return None
+    return len(text.partition(".")[2].rstrip("0"))
+
+
+def rounded_alike(a: float, b: float) -> bool:
+    """True when one value is the other rounded (0.99375 and 0.9938: a summary that
+    logs 4 digits), so the two sources do not disagree."""
+    da, db = _decimals(a), _decimals(b)
+    if da is None or db is None:
+        return math.isclose(a, b, rel_tol=1e-9)
+    return abs(a - b) <= 0.5 * 10.0 ** -min(da, db) * (1 + 1e-9)
+
+
+def _rounded_alike(conflict: Conflict) -> bool:
+    numbers = [v for v, _ in _numbers(conflict)]
+    if len(numbers) != len(conflict.values) or len(numbers) < 2:
+        return False
+    return all(rounded_alike(numbers[0], v) for v in numbers[1:])
 
 
 def _numbers(conflict: Conflict) -> Iterable[tuple[float, object]]:
