@@ -237,3 +237,18 @@ def test_growth_exponent_fit() -> None:
 
 def _load_run_module() -> ModuleType:
     return _load("ftlint_bench_run", BENCH / "run.py")
+
+
+def test_scale_profile_prints_every_phase(tmp_path: Path) -> None:
+    """`profile_scale.py` keeps working (phases and the per-field run size; no timings)."""
+    proc = subprocess.run(
+        [sys.executable, str(BENCH / "profile_scale.py"), "--runs", "3", "--work", str(tmp_path)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    for phase in ("setup", "load", "lint", "render (json)", "one run as Python objects"):
+        assert phase in proc.stdout, phase
+    assert "3 runs" in proc.stdout
