@@ -48,6 +48,11 @@ def wandb_disagrees(ws: WorkspaceBuilder) -> None:
     _wandb(ws, "cand", {"eval/json_valid_rate": 0.5, "eval/parse_error_rate": 0.5})
 
 
+def eval_size_disagrees(ws: WorkspaceBuilder) -> None:
+    _pair(ws, _metrics(json_valid_rate=0.995, mae_raw=8.5))
+    _wandb(ws, "cand", {"eval/json_valid_rate": 0.995, "eval/evaluated_count": 80})
+
+
 def dims_contradict_overall(ws: WorkspaceBuilder) -> None:
     doc = _metrics(json_valid_rate=0.995, mae_raw=40)
     doc["eval"]["mae_raw"] = 8.5
@@ -93,6 +98,12 @@ SCENARIOS: list[tuple[str, Callable[[WorkspaceBuilder], None], str, tuple[str, .
         wandb_disagrees,
         "json_valid_rate",
         ("sources disagree on json_valid_rate", "wandb-summary.json", "final_metrics.json"),
+    ),
+    (
+        "eval-size-1000-vs-80",
+        eval_size_disagrees,
+        "json_valid_rate",
+        ("sources disagree on the eval size", "80 in wandb/", "1000 in outputs/cand/"),
     ),
     (
         "per-dim-40-vs-overall-8.5",

@@ -176,3 +176,55 @@ def test_a_rounded_copy_is_not_a_conflict(a: float, b: float, alike: bool) -> No
     conflict = Conflict("eval.mae_raw", ((a, EV), (b, WB)))
     run = _run("cand", 0.99, a, conflicts=(conflict,))
     assert (contest(run, "mae_raw") is None) is alike
+
+
+# --------------------------------------------------------------------------- eval size
+
+
+def _sizes(*sizes: int) -> Conflict:
+    return Conflict("eval_size", tuple((n, WB if i else EV) for i, n in enumerate(sizes)))
+
+
+def _minimum_gate(report: Any) -> Any:
+    return next(r for r in report.results if r.metric == "json_valid_rate" and ">=" in r.label)
+
+
+def test_a_contested_eval_size_decides_with_every_size() -> None:
+    """0.995 clears the 0.98 minimum on 1000 rows, not on 80: which size is true decides."""
+    cand = _run("cand", 0.995, 8.0, conflicts=(_sizes(1000, 80),))
+    cand = Run(cand.name, metrics=cand.metrics, conflicts=cand.conflicts,
+               provenance=Provenance(eval_size=1000))  # fmt: skip
+    report = evaluate(_run("base", 0.99, 8.0), cand, [], gate_policy(None))
+    gate = _minimum_gate(report)
+    assert gate.verdict is Verdict.INCONCLUSIVE
+    assert "sources disagree on the eval size" in gate.detail and "80 in" in gate.detail
+    assert not report.passed
+
+
+def test_an_eval_size_conflict_that_changes_nothing_keeps_the_verdict() -> None:
+    cand = Run(
+        "cand",
+        metrics=_run("cand", 0.995, 8.0).metrics,
+        conflicts=(_sizes(1000, 2000),),
+        provenance=Provenance(eval_size=1000),
+    )
+    gate = _minimum_gate(evaluate(_run("base", 0.99, 8.0), cand, [], gate_policy(None)))
+    assert gate.verdict is Verdict.PASS
+    assert "the verdict holds for each" in gate.detail
+
+
+@given(st.one_of(st.text(max_size=30), st.floats(), st.integers(), st.booleans(), st.none()))
+def test_an_eval_size_from_a_source_never_raises(value: object) -> None:
+    from ftlint.gates.evalsize import _size
+
+    size = _size(value)
+    assert size is None or (isinstance(size, int) and size >= 1)
+
+
+def test_eval_sizes_as_text_are_read() -> None:
+    from ftlint.gates.evalsize import size_conflict
+
+    run = Run("r", conflicts=(Conflict("eval_size", (("1000", EV), (" 80 ", WB))),))
+    found = size_conflict(run)
+    assert found is not None and found[0] == (80, 1000)
+    assert "1000 in outputs/cand/final_metrics.json" in found[1]

@@ -37,6 +37,7 @@ from typing import Any
 
 from ftlint.gates.contested import decide_checked
 from ftlint.gates.defaults import derive
+from ftlint.gates.evalsize import sized
 from ftlint.gates.intervals import decide
 from ftlint.gates.outcome import decision, recounted, rollbacks
 from ftlint.gates.policy import (
@@ -118,7 +119,7 @@ def evaluate(
     if policy.derived:
         specs, skipped = derive(policy, baseline, candidate)
     for spec in specs:
-        results.append(decide_checked(decide, spec, baseline, candidate, pair, void))
+        results.append(decide_checked(sized(decide), spec, baseline, candidate, pair, void))
     blocked = any(r.category == "format" and r.verdict is Verdict.FAIL for r in results)
     if blocked:
         results = [_with(r, provisional=True) if r.category == "quality" else r for r in results]
