@@ -400,6 +400,8 @@ class Campaign:
     #: files that look like eval artifacts but that no adapter read, with the reason
     #: (`ftlint.sources.base.Unread`): `ftlint runs` lists them, PRV004 names them
     unread: tuple[Any, ...] = ()
+    #: byte-identical key artifacts of different runs (`ftlint.assemble.digests`)
+    copies: tuple[Any, ...] = ()
 
     def __iter__(self) -> Iterator[Run]:
         return iter(self.runs)

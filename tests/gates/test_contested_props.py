@@ -16,10 +16,11 @@ from helpers import WorkspaceBuilder, final_metrics, hard_case, lint
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ftlint.assemble import digests
 from ftlint.gates.contested import contest, rounded_alike
 from ftlint.gates.decide import Verdict, evaluate, gate_policy
 from ftlint.model import Conflict, Evidence, Metric, Provenance, Run
-from ftlint.rules.provenance import duplicate_run
+from ftlint.sources.io import Workspace
 
 EV = Evidence("outputs/cand/final_metrics.json", pointer="/eval/json_valid_rate")
 WB = Evidence("wandb/run-x/files/wandb-summary.json", pointer="/eval~1json_valid_rate")
@@ -95,8 +96,8 @@ def test_identical_hard_cases_alone_are_not_a_copy(ws: WorkspaceBuilder, monkeyp
     ws.run("a", metrics=final_metrics(mae_raw=7.0), cases=cases)
     ws.run("b", metrics=final_metrics(mae_raw=9.0), cases=cases)
     hashed: list[str] = []
-    real = duplicate_run._digest
-    monkeypatch.setattr(duplicate_run, "_digest", lambda w, rel: hashed.append(rel) or real(w, rel))
+    real = digests._digest
+    monkeypatch.setattr(digests, "_digest", lambda w, rel: hashed.append(rel) or real(w, rel))
     assert _prv011(ws.root) == []
     assert not any(rel.endswith(".jsonl") for rel in hashed), hashed
 
@@ -111,8 +112,8 @@ def test_only_equal_sizes_are_hashed(ws: WorkspaceBuilder, monkeypatch: Any) -> 
     ws.run("a", metrics=final_metrics(mae_raw=7.0))
     ws.run("b", metrics=final_metrics(mae_raw=9.25))
     hashed: list[str] = []
-    real = duplicate_run._digest
-    monkeypatch.setattr(duplicate_run, "_digest", lambda w, rel: hashed.append(rel) or real(w, rel))
+    real = digests._digest
+    monkeypatch.setattr(digests, "_digest", lambda w, rel: hashed.append(rel) or real(w, rel))
     assert _prv011(ws.root) == []
     assert hashed == []
 
@@ -139,7 +140,7 @@ def test_a_fifo_never_blocks(ws: WorkspaceBuilder) -> None:
 
 def test_artifacts_reads_each_path_once() -> None:
     run = Run("r", final_metrics_path="outputs/r/f.json", hard_cases_path="outputs/r/h.jsonl")
-    assert [(a.kind, a.path) for a in duplicate_run.artifacts(run)] == [
+    assert [(a.kind, a.path) for a in digests.artifacts(run)] == [
         ("final metrics", "outputs/r/f.json"),
         ("hard cases", "outputs/r/h.jsonl"),
     ]
@@ -157,7 +158,7 @@ def test_one_byte_apart_is_not_a_copy(tmp_path: Path, data: bytes, flip: int) ->
     (root / "b/f").write_bytes(data)
     (root / "c/f").write_bytes(data[:flip] + bytes([data[flip] ^ 1]) + data[flip + 1 :])
     runs = [Run(n, final_metrics_path=f"{n}/f") for n in "abc"]
-    groups = list(duplicate_run.identical_groups(root, runs, 64))
+    groups = list(digests.identical_artifacts(Workspace(root), runs))
     assert [sorted(a.run for a in g) for g in groups] == [["a", "b"]]
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ftlint.assemble.digests import identical_artifacts
 from ftlint.assemble.draft import Draft
 from ftlint.assemble.legacy import curves_from_series, settings_of, status_of, table_rows
 from ftlint.assemble.provenance import provenance_of
@@ -198,6 +199,7 @@ def _load(
         problems=tuple(problems),
         unjoined=tuple(unjoined),
         unread=tuple(unread),
+        copies=identical_artifacts(ws, runs),
     )
 
 
