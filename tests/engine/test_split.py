@@ -101,3 +101,16 @@ def test_plugin_rules_stay_here_unless_they_say_so() -> None:
     declared = type("D", (Rule,), {"__module__": "someplugin", "runs_independent": True})
     builtin = next(iter(api.setup(builtin_only=True).rules))
     assert not independent(plugin()) and independent(declared()) and independent(builtin())
+
+
+def test_an_interrupted_map_stops_its_workers() -> None:
+    """Closing the results early (the driver was interrupted) kills the workers instead
+    of waiting for chunks nobody will read."""
+    import time
+
+    results = ForkExecutor(2).map(lambda part: time.sleep(60) or [], [range(1), range(1, 2)])
+    workers = list(results.pool._processes.values())  # type: ignore[attr-defined]
+    assert workers
+    results.close()
+    assert not any(w.is_alive() for w in workers)
+    results.close()  # twice is harmless

@@ -190,23 +190,28 @@ class Engine:
         rows = 0
         parts = chunks(len(away), jobs)
         results = executor.map(work, parts)  # runs in the background from here on
-        for index, run in enumerate(runs):
-            if run.name in pair_runs:
-                self._progress(run, index)
-                outcome = self._per_run(run, self.rules, self.progress)
-                findings += outcome.findings
-                rows += outcome.rows
-        for part, produced in zip(parts, results, strict=True):
-            outcomes = produced if produced is not None else work(part)  # failed: here
-            for i, outcome in zip(part, outcomes, strict=True):
-                run = runs[away[i]]
-                self._progress(run, away[i])
-                findings += outcome.findings
-                rows += outcome.rows
-                if here:
-                    findings += self._per_run(run, here, self.progress).findings
-                self.stream_problems[run.name] = list(outcome.problems)
-            gc.freeze()  # the findings so far outlive the lint too
+        try:
+            for index, run in enumerate(runs):
+                if run.name in pair_runs:
+                    self._progress(run, index)
+                    outcome = self._per_run(run, self.rules, self.progress)
+                    findings += outcome.findings
+                    rows += outcome.rows
+            for part, produced in zip(parts, results, strict=True):
+                outcomes = produced if produced is not None else work(part)  # failed: here
+                for i, outcome in zip(part, outcomes, strict=True):
+                    run = runs[away[i]]
+                    self._progress(run, away[i])
+                    findings += outcome.findings
+                    rows += outcome.rows
+                    if here:
+                        findings += self._per_run(run, here, self.progress).findings
+                    self.stream_problems[run.name] = list(outcome.problems)
+                gc.freeze()  # the findings so far outlive the lint too
+        finally:
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()  # interrupted: stop the workers, nobody reads them
         findings += self._pair_and_campaign(self.rules)
         return findings, rows
 

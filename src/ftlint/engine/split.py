@@ -105,19 +105,38 @@ class ForkExecutor:
             futures = [pool.submit(_work, part.start, part.stop) for part in parts]
         finally:
             _WORK.clear()  # a fork-context pool starts every worker on the first submit
-        return _results(pool, futures)
+        return _Results(pool, futures)
 
 
-def _results(pool: Any, futures: list[Any]) -> Iterator[list[RunOutcome] | None]:
-    """Each chunk's outcomes in chunk order (None for a chunk that failed)."""
-    try:
-        for future in futures:
-            try:
-                produced = future.result()
-            except Exception:
-                produced = None
-            yield produced if isinstance(produced, list) else None
-    finally:
+class _Results:
+    """Each chunk's outcomes in chunk order (None for a chunk that failed). Closed
+    before the end (the caller was interrupted), it stops the workers at once."""
+
+    def __init__(self, pool: Any, futures: list[Any]) -> None:
+        self.pool, self.pending = pool, list(futures)
+
+    def __iter__(self) -> _Results:
+        return self
+
+    def __next__(self) -> list[RunOutcome] | None:
+        if not self.pending:
+            self.close()
+            raise StopIteration
+        future = self.pending.pop(0)
+        try:
+            produced = future.result()
+        except Exception:
+            produced = None
+        return produced if isinstance(produced, list) else None
+
+    def close(self) -> None:
+        if self.pool is None:
+            return
+        pool, self.pool = self.pool, None
+        if self.pending:
+            from ftlint.engine.processes import _terminate
+
+            _terminate(pool)
         pool.shutdown(wait=True, cancel_futures=True)
 
 
