@@ -227,6 +227,11 @@ class Rule:
     #: without them was not checked by the rule, and the JUnit report marks the case
     #: `skipped` instead of passed. None: inferred from the scopes the rule implements.
     needs: ClassVar[tuple[str, ...] | None] = None
+    #: With `--jobs N`, runs are split across processes: a rule's per-run steps (row
+    #: visitors, check_run) run in a worker, its pair and campaign steps here. True: the
+    #: rule keeps no state across runs on its instance, so that split is safe. None
+    #: (default): built-in rules are split, plugin rules stay in this process.
+    runs_independent: ClassVar[bool | None] = None
 
     def check_run(self, run: Run, ctx: RuleContext) -> Iterable[Finding] | None:
         return None
