@@ -72,7 +72,11 @@ def ftlint_config_schema() -> Mapping[str, Any]:
 
 @hookspec
 def ftlint_load_runs(workspace: Path, config: Config) -> Sequence[Run]:
-    """Load extra runs from the workspace (e.g. lm-eval-harness results).
+    """Deprecated: write a source adapter (``ftlint_sources``) instead; it gets the
+    vocabulary, identity, eval-row streaming and `runs -v` for free. Still called
+    (through ``pm.hook``, so an implementation may declare fewer arguments).
+
+    Load extra runs from the workspace (e.g. lm-eval-harness results).
 
     Return fully built :class:`ftlint.model.Run` objects; they join the campaign
     beside the built-in loaders' runs. A run whose name already exists is kept as
