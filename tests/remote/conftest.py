@@ -266,6 +266,51 @@ def hf(hf_server: object) -> Iterator[object]:
     assert not hf_server.unknown, hf_server.unknown  # type: ignore[attr-defined]
 
 
+@pytest.fixture(scope="session")
+def gcs_server() -> Iterator[object]:
+    """The GCS emulator, found by gcsfs through its own `STORAGE_EMULATOR_HOST` (read on
+    each call, so subprocesses see it too); ftlint then makes the client anonymous."""
+    pytest.importorskip("gcsfs")
+    from gcs_emulator import GcsEmulator
+
+    emulator = GcsEmulator()
+    for name, value in {
+        "STORAGE_EMULATOR_HOST": f"http://{emulator.host}",
+        "FTLINT_REMOTE_BACKOFF": "0.01",
+        "FTLINT_REMOTE_RETRIES": "3",
+    }.items():
+        _setenv(name, value)
+    try:
+        yield emulator
+    finally:
+        emulator.stop()
+
+
+@pytest.fixture
+def gcs(gcs_server: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """A clean emulator, with gcsfs's own retry sleeps (1-32 s, 6 tries, not
+    configurable) made instant: its retry module's `asyncio` is swapped for one whose
+    `sleep` returns at once."""
+    import asyncio
+    import types
+
+    import gcsfs
+    import gcsfs.retry
+
+    async def no_sleep(_seconds: float) -> None:
+        return None
+
+    fast = types.SimpleNamespace(**{n: getattr(asyncio, n) for n in dir(asyncio) if n[0] != "_"})
+    fast.sleep = no_sleep
+    monkeypatch.setattr(gcsfs.retry, "asyncio", fast)
+    gcsfs.core.GCSFileSystem.clear_instance_cache()
+    for attr in ("buckets", "requests", "unknown", "faults", "clients"):
+        getattr(gcs_server, attr).clear()
+    yield gcs_server
+    gcsfs.core.GCSFileSystem.clear_instance_cache()
+    assert not gcs_server.unknown, gcs_server.unknown  # type: ignore[attr-defined]
+
+
 def pytest_sessionfinish(session: object, exitstatus: int) -> None:
     for name, value in _SAVED.items():
         if value is None:

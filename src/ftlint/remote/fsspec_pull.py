@@ -11,6 +11,7 @@ an object whose size and etag/mtime are unchanged since the last pull is not fet
 
 from __future__ import annotations
 
+import logging
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,22 +53,66 @@ def _with_timeout(uri: str, options: dict[str, Any]) -> dict[str, Any]:
     return {**options, "config_kwargs": config}
 
 
+def _quiet_client_logs() -> None:
+    """fsspec's background prefetcher and gcsfs log each failed read or exhausted retry
+    with a traceback; ftlint reports the fault itself (manifest, stderr), so their
+    loggers get a NullHandler: no last-resort traceback on stderr, while an application
+    that configured logging still receives the records."""
+    for name in ("fsspec", "gcsfs"):
+        logger = logging.getLogger(name)
+        if not logger.handlers:
+            logger.addHandler(logging.NullHandler())
+
+
 def _filesystem(uri: str, storage_options: dict[str, Any] | None) -> tuple[Any, str]:
     scheme = uri.split("://", 1)[0].lower()
+    _quiet_client_logs()
     try:
         import fsspec  # optional extra: imported only for a remote URI
 
         if scheme == "hf":
             import huggingface_hub  # noqa: F401  registers the hf:// filesystem
         options = _with_timeout(uri, dict(storage_options or {}))
+        if scheme in ("gs", "gcs"):
+            return _gcs_filesystem(uri, options)
         fs, root = fsspec.core.url_to_fs(uri, **options)
     except ImportError as exc:
         package = {"s3": "s3fs", "gs": "gcsfs", "gcs": "gcsfs", "hf": "huggingface_hub"}
         raise Permanent(
             f"{scheme}:// needs the {package.get(scheme, 'fsspec')} package "
-            f"(pip install 'ftlint[remote]'{' gcsfs' if scheme in ('gs', 'gcs') else ''})"
+            "(pip install 'ftlint[remote]')"
         ) from exc
     return fs, root.rstrip("/")
+
+
+def _gcs_emulated(options: dict[str, Any]) -> bool:
+    host = os.environ.get("STORAGE_EMULATOR_HOST", "")
+    return bool(options.get("endpoint_url")) or host not in ("", "default")
+
+
+def _gcs_filesystem(uri: str, options: dict[str, Any]) -> tuple[Any, str]:
+    """gcsfs, with its own endpoint mechanisms: `STORAGE_EMULATOR_HOST` (or an
+    `endpoint_url` storage option) for an emulator or a private endpoint, otherwise
+    storage.googleapis.com with gcsfs's credential chain (application-default
+    credentials, gcloud, metadata server, then anonymous); nothing here reads them.
+
+    Against an emulator/endpoint the client is anonymous unless a `token` is given, so
+    no Google credential lookup (metadata server, OAuth refresh) runs, and it is
+    gcsfs's JSON-API-only class: the default class (GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT)
+    asks the gRPC storage-control API for each bucket's layout, which an emulator does
+    not serve."""
+    import gcsfs
+    import gcsfs.core
+
+    cls: Any = gcsfs.GCSFileSystem
+    if _gcs_emulated(options):
+        options.setdefault("token", "anon")
+        cls = gcsfs.core.GCSFileSystem
+    timeout = timeout_seconds()
+    if timeout is not None:
+        options.setdefault("requests_timeout", timeout)
+    root = cls._strip_protocol(uri)
+    return cls(**options), root.rstrip("/")
 
 
 def _relative(root: str, path: str) -> str | None:
