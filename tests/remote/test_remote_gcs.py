@@ -220,3 +220,27 @@ def test_gs_cli_faults_are_one_line_not_tracebacks(gcs: GcsEmulator, tmp_path: P
     assert "Traceback" not in pulled.stderr, pulled.stderr
     assert "missing outputs/r1/final_metrics.json" in pulled.stderr
     assert not (tmp_path / "outputs/r1/final_metrics.json").exists()
+
+
+def test_gs_endpoint_url_option_is_anonymous_and_json_api_only(
+    gcs: GcsEmulator,
+    loopback_only: list[object],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A private endpoint given as a storage option (no STORAGE_EMULATOR_HOST) is used
+    the same way: no credential lookup and no gRPC bucket-layout call."""
+    import gcsfs.core
+
+    from ftlint.remote.fsspec_pull import _gcs_filesystem, pull_fsspec
+
+    bucket(gcs)
+    monkeypatch.delenv("STORAGE_EMULATOR_HOST")
+    options = {"endpoint_url": f"http://{gcs.host}"}
+    result = pull_fsspec("gs://runs/evals", tmp_path, storage_options=options)
+    assert result.usable and (tmp_path / "outputs/r1/final_metrics.json").exists()
+    assert loopback_only == [] and not gcs.unknown
+    fs, root = _gcs_filesystem("gcs://runs/evals/", dict(options))
+    assert type(fs) is gcsfs.core.GCSFileSystem and root == "runs/evals"
+    assert fs.credentials.token == "anon"
+    assert loopback_only == []
