@@ -66,23 +66,12 @@ class GcsEmulator:
 
     @staticmethod
     def resource(bucket: str, name: str, data: bytes) -> dict[str, Any]:
-        md5 = hashlib.md5(data).hexdigest()
-        return {
-            "kind": "storage#object",
-            "bucket": bucket,
-            "name": name,
-            "size": str(len(data)),
-            "md5Hash": md5,
-            "etag": md5,
-            "generation": "1",
-            "contentType": "application/octet-stream",
-            "updated": "2026-01-01T00:00:00.000Z",
-            "timeCreated": "2026-01-01T00:00:00.000Z",
-        }
+        md5, stamp = hashlib.md5(data).hexdigest(), "2026-01-01T00:00:00.000Z"
+        fields = dict(bucket=bucket, name=name, size=str(len(data)), md5Hash=md5, etag=md5)
+        return {"kind": "storage#object", **fields, "updated": stamp, "timeCreated": stamp}
 
     def listing(self, bucket: str, query: dict[str, list[str]]) -> dict[str, Any]:
-        files = self.buckets[bucket]
-        prefix = query.get("prefix", [""])[0]
+        files, prefix = self.buckets[bucket], query.get("prefix", [""])[0]
         delimiter = query.get("delimiter", [""])[0]
         items, prefixes = [], set()
         for name in sorted(files):
