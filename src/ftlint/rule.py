@@ -116,10 +116,13 @@ class RuleContext:
     knobs: Mapping[str, tuple[str, ...]]
     campaign: Campaign
     stream_problems: Mapping[str, Sequence[Any]] = field(default_factory=dict)
-    #: One dict shared by every rule of this lint (cleared by nothing, dropped with the
-    #: engine): rules that need the same per-run accumulator over hard cases keep it
-    #: here under a key of their own, e.g. ("dims", run.name), so one feeds it and the
-    #: others read it. Never module-level state.
+    #: One dict shared by every rule of this lint (of one process): rules that need the
+    #: same per-run accumulator over hard cases keep it here under a tuple key whose
+    #: second element is the run's name, e.g. ("dims", run.name), so one feeds it and
+    #: the others read it. The engine drops a run's keys once that run's `check_run`
+    #: steps are done, except the baseline's and the candidate's (kept for
+    #: `check_pair`): per-run state is never read from here by a later run's steps or
+    #: by `check_campaign`. Never module-level state.
     shared: dict[Any, Any] = field(default_factory=dict)
 
     def finding(

@@ -178,7 +178,8 @@ class DimReader:
 def shared_collector(run: Run, ctx: RuleContext) -> tuple[DimCollector, DimCollector | DimReader]:
     """The run's collector in this lint, and the visitor to hand the engine: the
     collector itself for the first rule that asks (it feeds), a reader for the others.
-    The collector lives in the engine's `ctx.shared`, so it dies with the lint."""
+    The collector lives in the engine's `ctx.shared`; the engine drops it once the
+    run's rules are done (the baseline's and the candidate's stay for the pair rules)."""
     key = ("quality.dims", run.name)
     found = ctx.shared.get(key)
     if found is not None and found.run is run:
