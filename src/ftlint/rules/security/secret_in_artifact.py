@@ -123,22 +123,23 @@ class _CompletionScanner:
 
     def __init__(self, rule: SecretInArtifact, run: Run, ctx: RuleContext) -> None:
         self.rule, self.run, self.ctx = rule, run, ctx
-        self.hits: list[tuple[HardCase, list[str]]] = []
+        # what a finding needs, not the row: a HardCase keeps its whole raw dict alive
+        self.hits: list[tuple[str | None, Evidence, list[str]]] = []
 
     def row(self, case: HardCase) -> None:
         text = case.generated_text
         if text:  # find_secrets pre-checks: a clean text costs a few `in` scans, no more
             kinds = sorted({m.kind for m in find_secrets(text)})
             if kinds:
-                self.hits.append((case, kinds))
+                self.hits.append((case.sample_id, case.evidence, kinds))
 
     def finish(self) -> Iterator[Finding]:
-        for case, kinds in self.hits:
+        for sample_id, evidence, kinds in self.hits:
             yield self.ctx.finding(
                 self.run,
-                f"model completion of sample {case.sample_id} contains a {', '.join(kinds)}",
-                anchor=f"completion:{case.sample_id}:{'|'.join(kinds)}",
-                evidence=[case.evidence],
+                f"model completion of sample {sample_id} contains a {', '.join(kinds)}",
+                anchor=f"completion:{sample_id}:{'|'.join(kinds)}",
+                evidence=[evidence],
                 measurements={"kinds": kinds},
                 severity=Severity.WARNING,
             )
