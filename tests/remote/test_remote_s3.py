@@ -85,8 +85,8 @@ def test_uri_helpers() -> None:
 def test_gs_without_gcsfs_is_a_clear_exit_2(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """gcsfs is not part of the `remote` extra (and there is no local GCS server to test
-    it against): a gs:// URI without it says what to install, and nothing is fetched."""
+    """Without gcsfs installed (it comes with the `remote` extra), a gs:// URI says what to
+    install and nothing is fetched."""
     import argparse
 
     from ftlint.remote.command import run as pull_command
