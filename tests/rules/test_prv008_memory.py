@@ -85,3 +85,18 @@ def test_past_the_cap_only_known_inputs_count(monkeypatch: pytest.MonkeyPatch) -
     assert m["lower_bound"] is True
     assert m["rows"] == 10 and m["distinct_inputs"] == 5 and m["repeated_rows"] == 5
     assert "at least: past 3 distinct examples" in made["message"]
+
+
+@given(st.lists(st.integers(1, 2**64 - 1) | st.integers(1, 3000), max_size=3000))
+def test_table_is_a_dict(keys: list[int]) -> None:
+    table, model = prv._Table(1, slots=4), {}
+    for n, key in enumerate(keys):
+        slot = table.slot(key)
+        if key in model:
+            assert table.keys[slot] == key and table.cols[0][slot] == model[key]
+        else:
+            assert table.keys[slot] == 0
+            table.put(slot, key, n)
+            model[key] = n
+    assert table.size == len(model)
+    assert {key: table.cols[0][table.slot(key)] for key in model} == model

@@ -5,27 +5,29 @@ from __future__ import annotations
 
 import hashlib
 import json
+from array import array
 from collections.abc import Iterable
 from typing import Any
 
 from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Severity
 from ftlint.rule import Param, Rule, RuleContext
 
-#: Distinct examples remembered per run; past it the counts are a lower bound. About
-#: 200 bytes each (measured: 496,664 rows peak at 143 MB, 270 MB with `bytes` keys and
-#: Evidence objects), so the streaming budget (< 150 MB at any file size) holds.
-MAX_EXAMPLES = 500_000
-REF_MASK = (1 << 65) - 1
-MASK41 = (1 << 41) - 1
+#: Distinct examples remembered per run; past it the counts are a lower bound. The
+#: tables then hold at most 2**20 slots: 8 MB of example keys, 32 MB of inputs (the
+#: streaming budget is < 150 MB peak at any file size; the ftlint process without PRV008
+#: peaks at 29 MB on the 512 MB benchmark file).
+MAX_EXAMPLES = 750_000
+M64 = (1 << 64) - 1
+LIMIT34 = 1 << 34
 
 
 def _digest(data: bytes) -> int:
-    """A 64-bit digest as a Python int (36 bytes, where a `bytes` key costs 45)."""
-    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
+    """A nonzero 64-bit digest (0 marks an empty slot of a `_Table`)."""
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little") or 1
 
 
 def reference_key(case: HardCase) -> int | None:
-    """A 64-bit key of a row's reference (its target object, or its label in a
+    """A 63-bit key (stored + 1 in a 64-bit slot) of a row's reference (its target object, or its label in a
     choice-contract eval), None when it has none."""
     target: Any = case.target_vector
     if target is None and case.raw.get("contract") == "choice":
@@ -36,7 +38,7 @@ def reference_key(case: HardCase) -> int | None:
         text = json.dumps(target, sort_keys=True, default=str)
     except (TypeError, ValueError):
         return None
-    return _digest(text.encode("utf-8", "replace"))
+    return _digest(text.encode("utf-8", "replace")) >> 1
 
 
 def complete_rows(run: Run) -> bool:
@@ -93,20 +95,19 @@ class DuplicateEvalRows(Rule):
 
 class _Repeats:
     """Counts distinct examples and distinct inputs over the streamed rows, in bounded
-    memory: ~200 bytes per distinct example (64-bit int keys; the first row of an input
-    packed into one int with its reference, see `_EvidencePacker`), and an Evidence kept
-    only for inputs that repeat. Past `MAX_EXAMPLES` distinct examples no new key is
-    remembered: repeats of known inputs are still counted, so the counts are a lower
-    bound (and the finding says so)."""
+    memory: 64-bit keys in open-addressing tables of `array('Q')` (8 bytes a slot per
+    example; 32 per input: key, reference, and its first row packed by
+    `_EvidencePacker`), and an Evidence kept only for inputs that repeat. Past
+    `MAX_EXAMPLES` distinct examples no new key is remembered: repeats of known inputs
+    are still counted, so the counts are a lower bound (and the finding says so)."""
 
     def __init__(self, rule: DuplicateEvalRows, run: Run, ctx: RuleContext) -> None:
         self.rule, self.run, self.ctx = rule, run, ctx
-        self.examples: set[int] = set()
+        self.examples = _Table(0)
         self.more_rows = 0  # rows past the cap whose example was not remembered
         self.more_inputs = 0  # of them, rows of an input not remembered (counted distinct)
         self.capped = False
-        #: input key -> (packed first evidence << 65) | (reference key + 1, or 0)
-        self.first: dict[int, int] = {}
+        self.inputs = _Table(3)  # input key -> reference + 1 (0: none), first row lo, hi
         self.counts: dict[int, int] = {}  # repeated inputs only: copies (>= 2)
         self.repeat_evidence: dict[int, Evidence] = {}
         self.conflicting: set[int] = set()
@@ -118,32 +119,35 @@ class _Repeats:
             return
         ident = case.sample_id if case.sample_id is not None else case.evidence.location()
         example = example_key(case.evidence.path, ident)
-        if example in self.examples:
+        examples = self.examples
+        at = examples.slot(example)
+        if examples.keys[at]:
             return  # the same example again (another filter or view of it)
         key = input_key(text)
         ref = reference_key(case)
-        packed = self.first.get(key)
+        inputs = self.inputs
+        slot = inputs.slot(key)
         if self.capped:
             self.more_rows += 1
-            if packed is None:
+            if not inputs.keys[slot]:
                 self.more_inputs += 1
                 return
         else:
-            self.examples.add(example)
-            self.capped = len(self.examples) >= MAX_EXAMPLES
-            if packed is None:
+            examples.put(at, example)
+            self.capped = examples.size >= MAX_EXAMPLES
+            if not inputs.keys[slot]:
                 code = self.packer.pack(key, case.evidence)
-                self.first[key] = (code << 65) | (0 if ref is None else ref + 1)
+                inputs.put(slot, key, 0 if ref is None else ref + 1, code & M64, code >> 64)
                 return
         self.counts[key] = self.counts.get(key, 1) + 1
-        known = packed & REF_MASK
+        known = inputs.cols[0][slot]
         if ref is not None and known and ref + 1 != known:
             self.conflicting.add(key)
         self.repeat_evidence.setdefault(key, case.evidence)
 
     def finish(self) -> Iterable[Finding]:
-        rows = len(self.examples) + self.more_rows
-        distinct = len(self.first) + self.more_inputs
+        rows = self.examples.size + self.more_rows
+        distinct = self.inputs.size + self.more_inputs
         repeated = rows - distinct
         p = self.ctx.params
         if rows == 0 or repeated < p["min_repeats"] or repeated / rows < p["min_share"]:
@@ -151,7 +155,9 @@ class _Repeats:
         worst = max(self.repeat_evidence, key=self.counts.__getitem__)
         copies = self.counts[worst]
         inputs = len(self.counts)
-        first = self.packer.unpack(worst, self.first[worst] >> 65)
+        slot = self.inputs.slot(worst)
+        lo, hi = self.inputs.cols[1][slot], self.inputs.cols[2][slot]
+        first = self.packer.unpack(worst, hi << 64 | lo)
         evidence = [first, self.repeat_evidence[worst]]
         conflicts = len(self.conflicting)
         clash = f"; {conflicts} of them with different references" if conflicts else ""
@@ -224,20 +230,17 @@ class _EvidencePacker:
         prefix, index = _split_pointer(ev.pointer)
         path = self.paths.setdefault(ev.path, len(self.paths))
         pre = self.prefixes.setdefault(prefix, len(self.prefixes))
-        if ev.url is not None or line < 0 or sid < 0 or index < 0 or path >= 1 << 12:
+        if ev.url is not None or min(line, sid, index) < 0 or max(path, pre) >= 512:
             self.kept[key] = ev
             return 0
-        if pre >= 1 << 12:
-            self.kept[key] = ev
-            return 0
-        return ((((sid << 41 | index) << 41 | line) << 12 | pre) << 12 | path) << 1 | 1
+        return ((((sid << 34 | index) << 34 | line) << 9 | pre) << 9 | path) << 1 | 1
 
     def unpack(self, key: int, code: int) -> Evidence:
         if not code & 1:
             return self.kept[key]
         code >>= 1
-        path, pre = code & 0xFFF, code >> 12 & 0xFFF
-        line, index, sid = code >> 24 & MASK41, code >> 65 & MASK41, code >> 106
+        path, pre = code & 511, code >> 9 & 511
+        line, index, sid = code >> 18 & LIMIT34 - 1, code >> 52 & LIMIT34 - 1, code >> 86
         paths = {v: k for k, v in self.paths.items()}
         prefixes = {v: k for k, v in self.prefixes.items()}
         prefix = prefixes[pre]
@@ -252,19 +255,19 @@ class _EvidencePacker:
 
 
 def _number(value: int | None) -> int:
-    """0 for None, value + 1 for an int in 0..2**40, else -1 (not packable)."""
+    """0 for None, value + 1 for an int below 2**34 - 1, else -1 (not packable)."""
     if value is None:
         return 0
-    if type(value) is int and 0 <= value < MASK41:
+    if type(value) is int and 0 <= value < LIMIT34 - 1:
         return value + 1
     return -1
 
 
 def _decimal(text: str | None) -> int:
-    """0 for None, n + 1 for the canonical decimal `str(n)` (n < 10**14), else -1."""
+    """0 for None, n + 1 for the canonical decimal `str(n)` (n < 10**12), else -1."""
     if text is None:
         return 0
-    if 0 < len(text) <= 14 and text.isascii() and text.isdigit() and str(int(text)) == text:
+    if 0 < len(text) <= 12 and text.isascii() and text.isdigit() and str(int(text)) == text:
         return int(text) + 1
     return -1
 
@@ -277,6 +280,50 @@ def _split_pointer(pointer: str | None) -> tuple[str | None, int]:
     head = pointer.rstrip("0123456789")
     tail = pointer[len(head) :]
     number = _decimal(tail) if tail else 0
-    if number <= 0 or number > MASK41:
+    if number <= 0 or number >= LIMIT34:
         return pointer, 0
     return head, number
+
+
+class _Table:
+    """An open-addressing hash table of nonzero 64-bit keys with `cols` 64-bit values,
+    in parallel `array('Q')` columns (linear probing, at most 3/4 full): 8 bytes a slot
+    per column, where a dict of Python ints costs ~130 bytes an entry."""
+
+    __slots__ = ("cols", "keys", "mask", "size")
+
+    def __init__(self, cols: int, slots: int = 1024) -> None:
+        self.keys = array("Q", [0]) * slots
+        self.cols = [array("Q", [0]) * slots for _ in range(cols)]
+        self.mask = slots - 1
+        self.size = 0
+
+    def slot(self, key: int) -> int:
+        """Where `key` is, or the empty slot where it goes."""
+        keys, mask = self.keys, self.mask
+        i = key & mask
+        while True:
+            found = keys[i]
+            if found == key or not found:
+                return i
+            i = (i + 1) & mask
+
+    def put(self, slot: int, key: int, *values: int) -> None:
+        """Store a new key at the empty `slot` that `slot(key)` returned."""
+        self.keys[slot] = key
+        for col, value in zip(self.cols, values, strict=True):
+            col[slot] = value
+        self.size += 1
+        if self.size * 4 > (self.mask + 1) * 3:
+            self._grow()
+
+    def _grow(self) -> None:
+        old_keys, old_cols = self.keys, self.cols
+        self.__init__(len(old_cols), 2 * len(old_keys))  # type: ignore[misc]
+        for i, key in enumerate(old_keys):
+            if key:
+                slot = self.slot(key)
+                self.keys[slot] = key
+                for col, old in zip(self.cols, old_cols, strict=True):
+                    col[slot] = old[i]
+                self.size += 1
