@@ -10,14 +10,14 @@ from __future__ import annotations
 import http.client
 import os
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
 
 import pytest
-from wandb_emulator import Fault, WandbEmulator  # tests/remote is on sys.path
+from _loopback import LoopbackServer
+from wandb_emulator import WandbEmulator  # tests/remote is on sys.path
 
 _SAVED: dict[str, str | None] = {}
 
@@ -116,7 +116,7 @@ _S3_ERROR_CODES = {429: "TooManyRequests", 500: "InternalError", 503: "SlowDown"
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
 
 
-class FaultProxy:
+class FaultProxy(LoopbackServer):
     """An HTTP proxy on 127.0.0.1 that forwards every request to `upstream` (moto) and
     applies `faults` (the W&B emulator's `Fault`, matched against "METHOD /path?query"):
     an S3-style XML error with `status`, a stall of `delay` seconds with no answer (a
@@ -126,35 +126,7 @@ class FaultProxy:
     def __init__(self, upstream: str) -> None:
         parts = urlsplit(upstream)
         self.upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
-        self.faults: list[Fault] = []
-        self.requests: list[str] = []
-        self._lock = threading.Lock()
-        proxy = self
-
-        class Handler(_ProxyHandler):
-            owner = proxy
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def take(self, key: str) -> Fault | None:
-        with self._lock:
-            self.requests.append(key)
-            for fault in self.faults:
-                if fault.times > 0 and fault.match in key:
-                    fault.times -= 1
-                    return fault
-        return None
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self.serve(_ProxyHandler)
 
 
 class _ProxyHandler(BaseHTTPRequestHandler):

@@ -17,11 +17,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from _loopback import LoopbackServer
 from wandb_emulator import Fault
 
 _META = re.compile(r"^/storage/v1/b/([^/]+)(?:/o(?:/(.+))?)?$")
@@ -29,40 +29,12 @@ _MEDIA = re.compile(r"^/download/storage/v1/b/([^/]+)/o/(.+)$")
 PAGE = 2  # small pages so paging is exercised by every listing
 
 
-class GcsEmulator:
+class GcsEmulator(LoopbackServer):
     def __init__(self) -> None:
         self.buckets: dict[str, dict[str, bytes]] = {}
-        self.faults: list[Fault] = []
-        self.requests: list[str] = []
         self.clients: set[str] = set()
         self.unknown: list[str] = []
-        self._lock = threading.Lock()
-        emulator = self
-
-        class Handler(_Handler):
-            owner = emulator
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    @property
-    def host(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"{host}:{port}"
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def take(self, key: str) -> Fault | None:
-        with self._lock:
-            self.requests.append(key)
-            for fault in self.faults:
-                if fault.times > 0 and fault.match in key:
-                    fault.times -= 1
-                    return fault
-        return None
+        self.serve(_Handler)
 
     @staticmethod
     def resource(bucket: str, name: str, data: bytes) -> dict[str, Any]:

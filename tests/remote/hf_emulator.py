@@ -16,50 +16,24 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from wandb_emulator import Fault
+from _loopback import LoopbackServer
 
 _API = re.compile(r"^/api/(model|dataset|space)s/([^/]+/[^/]+)(?:/(revision|tree)/([^/]+)(/.*)?)?$")
 _RESOLVE = re.compile(r"^/(?:(datasets|spaces)/)?([^/]+/[^/]+)/resolve/([^/]+)/(.+)$")
 
 
-class HubEmulator:
+class HubEmulator(LoopbackServer):
+    record_requests = False  # the handler records each request itself
+
     def __init__(self) -> None:
         self.repos: dict[tuple[str, str], dict[str, bytes]] = {}
         self.gone: set[str] = set()
-        self.faults: list[Fault] = []
-        self.requests: list[str] = []
         self.unknown: list[str] = []
-        self._lock = threading.Lock()
-        hub = self
-
-        class Handler(_Handler):
-            owner = hub
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def take(self, key: str) -> Fault | None:
-        with self._lock:
-            for fault in self.faults:
-                if fault.times > 0 and fault.match in key:
-                    fault.times -= 1
-                    return fault
-        return None
+        self.serve(_Handler)
 
     def tree(self, files: dict[str, bytes], base: str, recursive: bool) -> list[dict[str, Any]]:
         """Files and folders under `base`, folders first, like the Hub's tree endpoint."""
