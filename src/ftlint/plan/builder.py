@@ -37,24 +37,14 @@ from ftlint.plan.model import (
     format_value,
 )
 from ftlint.plan.ranking import Item, rank
-from ftlint.plan.settings_diff import SettingChange, diff_settings, knob_of
+from ftlint.plan.settings_diff import SettingChange, diff_settings, knob_of, number
 from ftlint.plan.summary import clusters, diagnosis, scoreboard
-
-
-def _number(text: str | None) -> float | None:
-    if text is None:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
 
 
 def _same(current: str | None, proposed: str) -> bool:
     if current is None:
         return False
-    a, b = _number(current), _number(proposed)
+    a, b = number(current), number(proposed)
     if a is not None and b is not None:
         return math.isclose(a, b, rel_tol=1e-9, abs_tol=0.0)
     return current.strip() == proposed.strip()
@@ -260,7 +250,7 @@ def _distance(value: str, current: str | None) -> tuple[int, float]:
     Numeric value, current unknown: the value itself (smaller is safer). Otherwise no
     order (the rule code decides). Rounded so equal changes tie exactly.
     """
-    v, c = _number(value), _number(current)
+    v, c = number(value), number(current)
     if v is not None and c is not None:
         if v > 0 and c > 0:
             return (0, round(abs(math.log(v / c)), 9))

@@ -18,6 +18,7 @@ from typing import Any
 
 from ftlint.model import Run
 from ftlint.plan.model import format_value
+from ftlint.vocabulary import as_number
 
 #: setting names (lower case, any stack) -> the planner's knob
 STACK_KNOBS: dict[str, str] = {
@@ -175,13 +176,8 @@ def diff_settings(
 
 
 def number(text: str | None) -> float | None:
-    if text is None:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
+    """A setting's value as a finite number (settings are text: `--env LR=2e-4`)."""
+    return as_number(text, text=True)
 
 
 def short(value: str | None, limit: int = 60) -> str:
