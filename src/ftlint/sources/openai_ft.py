@@ -68,15 +68,7 @@ class OpenAIFineTuneSource:
             bad = not_regular(ws, path, "a CSV file", rel)
             if bad is not None:
                 if claimed:
-                    yield RunRecord(
-                        SOURCE_NAME,
-                        rel,
-                        kind="train",
-                        context="train",
-                        files=(rel,),
-                        problems=(bad,),
-                        stack="openai",
-                    )
+                    yield _unreadable(rel, bad)
                 continue
             head = first_line(path)
             if head is None or not is_result_header(head.split(",")):
@@ -85,15 +77,7 @@ class OpenAIFineTuneSource:
                     problem = Problem(
                         "malformed", f"not an OpenAI result CSV: {why}", Evidence(rel, 1), rel
                     )
-                    yield RunRecord(
-                        SOURCE_NAME,
-                        rel,
-                        kind="train",
-                        context="train",
-                        files=(rel,),
-                        problems=(problem,),
-                        stack="openai",
-                    )
+                    yield _unreadable(rel, problem)
                 continue
             yield read_result_csv(ws, path, config)
 
@@ -344,3 +328,17 @@ def _result_files(job: Mapping[str, Any]) -> set[str]:
 
 
 SOURCE = OpenAIFineTuneSource()
+
+
+def _unreadable(rel: str, problem: Problem) -> RunRecord:
+    """A file named like a result CSV that could not be read: a run with its problem
+    (never a silent skip)."""
+    return RunRecord(
+        SOURCE_NAME,
+        rel,
+        kind="train",
+        context="train",
+        files=(rel,),
+        problems=(problem,),
+        stack="openai",
+    )
