@@ -261,3 +261,12 @@ def offline_wandb_env(base: Path) -> dict[str, str]:
         }
     )
     return env
+
+
+FENCE = re.compile(r"```(\w+)\n(.*?)```", re.S)
+
+
+def fenced_blocks(path: Path, lang: str) -> list[str]:
+    """The bodies of a Markdown file's fenced blocks of one language (documented
+    snippets are tested verbatim)."""
+    return [body for kind, body in FENCE.findall(path.read_text(encoding="utf-8")) if kind == lang]

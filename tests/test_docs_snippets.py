@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import yaml
-from helpers import REPO, final_metrics
+from helpers import REPO, fenced_blocks, final_metrics
 
-FENCE = re.compile(r"```(\w+)\n(.*?)```", re.S)
-
-
-def _blocks(path: Path, lang: str) -> list[str]:
-    return [body for kind, body in FENCE.findall(path.read_text(encoding="utf-8")) if kind == lang]
+_blocks = fenced_blocks
 
 
 def test_every_yaml_snippet_parses() -> None:
