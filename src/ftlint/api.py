@@ -267,3 +267,38 @@ def plan(
         tool_version=__version__,
         workspace=workspace,
     )
+
+
+def cluster_examples(
+    session: Session, campaign: Campaign, run_name: str, sample_ids: Sequence[str]
+) -> dict[str, str]:
+    """The completions of the wanted samples from a run's eval rows (its hard cases, or
+    any adapter's rows), in one streaming pass: the HTML report shows them as examples
+    of the failure clusters (reading is the pipeline's job, never a reporter's)."""
+    from ftlint.engine.rows import stream_rows
+    from ftlint.sources.hardcases import stream_hard_cases
+    from ftlint.sources.io import Workspace
+
+    wanted = set(sample_ids)
+    run = campaign.get(run_name)
+    if not wanted or run is None:
+        return {}
+    ws = Workspace(Path(campaign.root))
+    if run.hard_cases_path:
+        rows = stream_hard_cases(
+            ws,
+            ws.root / run.hard_cases_path,
+            run.name,
+            max_line_bytes=session.config.max_line_bytes,
+        )
+    else:
+        rows = stream_rows(ws, run, sources_of(session), session.config)
+    found: dict[str, str] = {}
+    for row in rows:  # unreadable lines are skipped here: the rules already report them
+        sid = getattr(row, "sample_id", None)
+        if sid in wanted and sid not in found:
+            text = getattr(row, "generated_text", None)
+            found[sid] = text if isinstance(text, str) else ""
+            if len(found) == len(wanted):
+                break
+    return found

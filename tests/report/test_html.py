@@ -22,8 +22,9 @@ from _cdp import Browser, chromium_path
 from _example import EXAMPLES, PAIR, REPO, Example
 from _png import luminance_variance, read_png
 
+from ftlint import api
 from ftlint.report.curves import CURVE_GROUPS, curves_of, series_names
-from ftlint.report.html import render_plan_html, render_report
+from ftlint.report.html import EXAMPLES_PER_CLUSTER, render_plan_html
 
 HOSTILE = '<script>window.__pwned=1</script><img src="http://127.0.0.1:9/x.png">'
 CONTROL = "\x1b[31mred\u202eevil"
@@ -71,7 +72,7 @@ def test_cli_report_is_deterministic_small_and_self_contained(tmp_path: Path) ->
 
 
 def test_report_sections_and_example_completions(example: Example) -> None:
-    page = render_report(example.plan, example.campaign, example.findings, example.config)
+    page = _page(example)
     for section in ("diagnosis", "gates", "scoreboard", "curves", "clusters", "actions"):
         assert f'<section id="{section}">' in page
     assert 'data-chart="forest" data-series="4"' in page
@@ -126,9 +127,7 @@ def _problems(browser: Browser, page_url: str) -> list[str]:
 def test_report_in_headless_chromium(example: Example, tmp_path: Path) -> None:
     _need_chromium()
     clean = tmp_path / "report.html"
-    clean.write_text(
-        render_report(example.plan, example.campaign, example.findings, example.config), "utf-8"
-    )
+    clean.write_text(_page(example), "utf-8")
     evil = tmp_path / "hostile.html"
     evil.write_text(hostile_page(example), "utf-8")
     leaky = tmp_path / "leaky.html"  # the negative control: the checks must see a fetch
@@ -176,3 +175,12 @@ def test_report_in_headless_chromium(example: Example, tmp_path: Path) -> None:
         out = REPO / target
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(shot.read_bytes())
+
+
+def _page(example) -> str:
+    """The page `plan --format html` writes: examples read by the pipeline, then rendered."""
+    session = api.setup(None, builtin_only=True)
+    plan = example.plan
+    wanted = [s for c in plan.clusters for s in c.sample_ids[:EXAMPLES_PER_CLUSTER]]
+    examples = api.cluster_examples(session, example.campaign, plan.candidate, wanted)
+    return render_plan_html(plan, example.campaign, example.findings, examples)

@@ -113,17 +113,21 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
         text = render_plan_json(plan)
     elif fmt == "html":
-        from ftlint.report.html import render_report
+        from ftlint.report.html import EXAMPLES_PER_CLUSTER, render_plan_html
 
-        text = render_report(plan, result.campaign, result.findings, session.config)
+        wanted = [s for c in plan.clusters for s in c.sample_ids[:EXAMPLES_PER_CLUSTER]]
+        examples = api.cluster_examples(session, result.campaign, plan.candidate, wanted)
+        text = render_plan_html(plan, result.campaign, result.findings, examples)
     elif fmt == "markdown":
         from ftlint.report.markdown import render_plan_markdown
 
-        text = render_plan_markdown(plan)
+        text = render_plan_markdown(plan, campaign=result.campaign)
     else:
         from ftlint.report.plan_text import render_plan_text
 
-        text = render_plan_text(plan, color=_use_color(args, fmt), quiet=args.quiet)
+        text = render_plan_text(
+            plan, color=_use_color(args, fmt), quiet=args.quiet, campaign=result.campaign
+        )
     _write(args, text)
     return 0
 
