@@ -4,8 +4,13 @@ requests consume (`Fault` from the W&B emulator, matched against the request key
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 from wandb_emulator import Fault
 
@@ -50,3 +55,34 @@ class LoopbackServer:
                     fault.times -= 1
                     return fault
         return None
+
+
+def ftlint_cli(
+    *args: str, cache: Path, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The real `python -m ftlint` with the remote cache in the test's folder (the
+    servers' env vars are already set by the session fixtures)."""
+    env = {**os.environ, "FTLINT_REMOTE_CACHE": str(cache)}
+    return subprocess.run(
+        [sys.executable, "-m", "ftlint", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        cwd=cwd,
+    )
+
+
+def pull_then_check(uri: str, tmp_path: Path) -> Path:
+    """`ftlint pull URI -o WS` succeeds, then `ftlint check URI` lints it in one step
+    with JSON output and no traceback. Returns the pulled workspace."""
+    ws, cache = tmp_path / "ws", tmp_path / "cache"
+    pulled = ftlint_cli("pull", uri, "-o", str(ws), cache=cache)
+    assert pulled.returncode == 0, pulled.stderr
+    check = ftlint_cli(
+        "check", uri, "--format", "json", "--fail-on", "never", cache=cache, cwd=tmp_path
+    )
+    assert check.returncode == 0, check.stderr
+    assert "Traceback" not in check.stderr
+    json.loads(check.stdout)
+    return ws

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from _loopback import ftlint_cli, pull_then_check
 from wandb_emulator import FakeArtifact, FakeRun, Fault, WandbEmulator
 
 from ftlint.remote import RemoteError, materialize
@@ -164,12 +162,7 @@ def test_command_run_and_usage_errors(
 
 def test_python_m_ftlint_pull(wandb_emu: WandbEmulator, tmp_path: Path) -> None:
     wandb_emu.add_run("team", "proj", make_run(history=[]))
-    done = subprocess.run(
-        [sys.executable, "-m", "ftlint", "pull", "wandb://team/proj", "-o", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = ftlint_cli("pull", "wandb://team/proj", "-o", str(tmp_path), cache=tmp_path / "c")
     assert done.returncode == 0, done.stderr
     assert (tmp_path / MANIFEST_NAME).exists()
 
@@ -181,38 +174,13 @@ def test_check_a_wandb_uri_pulls_and_lints_in_one_step(
     `./results` runs are two runs (their W&B ids), read through the same adapters."""
     wandb_emu.add_run("team", "proj", make_run("run0001", history=[]))
     wandb_emu.add_run("team", "proj", make_run("run0002", history=[]))
-    env = {**os.environ, "FTLINT_REMOTE_CACHE": str(tmp_path / "cache")}
-    done = subprocess.run(
-        [sys.executable, "-m", "ftlint", "runs", "wandb://team/proj", "--format", "json"],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-        cwd=tmp_path,
-    )
+    cache = tmp_path / "cache"
+    done = ftlint_cli("runs", "wandb://team/proj", "--format", "json", cache=cache, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     names = sorted(r["name"] for r in json.loads(done.stdout)["runs"])
     assert len(names) == 2 and "run0001" in names[0] and "run0002" in names[1], names
-    check = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ftlint",
-            "check",
-            "wandb://team/proj",
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-        cwd=tmp_path,
-    )
-    assert check.returncode == 0, check.stderr
-    assert "Traceback" not in check.stderr
+    pull_then_check("wandb://team/proj", tmp_path)
+    check = ftlint_cli("check", "wandb://team/proj", "--format", "json", cache=cache)
     assert "test" * 10 not in check.stdout + check.stderr  # the API key is never printed
 
 
