@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from ftlint.model import Action, Category, Finding, Metric, Run, Severity
+from ftlint.report.numbers import g
 from ftlint.rule import Param, Rule, RuleContext
 
 #: (strict pattern, lenient replacements): the metric names a strict/lenient pair takes
@@ -94,8 +95,8 @@ class StrictLenientGap(Rule):
             lost = gap / le if le else 0.0
             yield ctx.finding(
                 run,
-                f"{strict_name} {strict.value:.4g} is {gap * scale:.4g} below {lenient_name} "
-                f"{lenient.value:.4g} (max gap {ctx.params['max_gap'] * scale:g}): "
+                f"{strict_name} {g(strict.value)} is {g(gap * scale)} below {lenient_name} "
+                f"{g(lenient.value)} (max gap {ctx.params['max_gap'] * scale:g}): "
                 f"{lost:.0%} of the answers the lenient scorer accepts fail the strict format",
                 anchor=f"{strict_name}|{lenient_name}",
                 evidence=[strict.evidence, lenient.evidence],
@@ -115,7 +116,7 @@ class StrictLenientGap(Rule):
                         "few-shot examples (the final answer alone, in the form the strict "
                         "scorer extracts)",
                         why=f"{lost:.0%} of the lenient-correct answers fail only the format",
-                        expected=f"{strict_name} rises towards {lenient.value:.4g}",
+                        expected=f"{strict_name} rises towards {g(lenient.value)}",
                     ),
                     Action(
                         tier=1,

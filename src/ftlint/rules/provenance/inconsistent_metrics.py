@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterable, Iterator
 
 from ftlint.model import Campaign, Category, Finding, Run, Severity
+from ftlint.report.numbers import g
 from ftlint.rule import Param, Rule, RuleContext
 from ftlint.rules.provenance._common import all_problems, problem_findings
 
@@ -97,7 +98,7 @@ class InconsistentMetrics(Rule):
             yield ctx.finding(
                 run,
                 f"mae_norm {norm.value:g} != mae_raw {raw.value:g} / target_scale {scale:g} "
-                f"= {expected:.4g}; the scale the metrics were computed on is not the one recorded",
+                f"= {g(expected)}; the scale the metrics were computed on is not the one recorded",
                 anchor="mae_norm",
                 evidence=[norm.evidence, raw.evidence],
                 measurements={"mae_norm": norm.value, "expected": expected, "target_scale": scale},
@@ -120,7 +121,7 @@ class InconsistentMetrics(Rule):
             yield ctx.finding(
                 run,
                 f"mae_raw {raw.value:g} != mean of {len(dims)} per-dimension mae_raw_<dim> "
-                f"({mean:.4g})",
+                f"({g(mean)})",
                 anchor="mae_dim_mean",
                 evidence=[raw.evidence],
                 measurements={"mae_raw": raw.value, "dimension_mean": mean},

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Severity
+from ftlint.report.numbers import g
 from ftlint.rule import Param, Rule, RuleContext
 from ftlint.vocabulary import spec_for
 
@@ -103,7 +104,7 @@ class MetricTargetMismatch(Rule):
         target: str,
         rows: list[Evidence],
     ) -> Finding:
-        shown = ", ".join(f"{m} {run.metrics[m].value:.4g}" for m in metrics)
+        shown = ", ".join(f"{m} {g(run.metrics[m].value)}" for m in metrics)
         return ctx.finding(
             run,
             f"text-overlap metrics are the only quality metrics ({shown}) but {target}: "

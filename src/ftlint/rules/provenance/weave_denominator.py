@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ftlint.model import Action, Category, Finding, Run, Severity
+from ftlint.report.numbers import g
 from ftlint.rule import Param, Rule, RuleContext
 from ftlint.vocabulary import as_number
 
@@ -94,7 +95,7 @@ class WeaveDenominator(Rule):
                     kind="process",
                     text=(
                         "score failed Weave rows as failures (or report the recount): "
-                        f"{first_numbers['metric']} = {recount:.4g} over all {total} rows"
+                        f"{first_numbers['metric']} = {g(recount)} over all {total} rows"
                         if recount is not None
                         else f"score failed Weave rows as failures: report means over all {total} rows"
                     ),
@@ -122,10 +123,10 @@ class WeaveDenominator(Rule):
             count_off = count is not None and int(count) != stat.true_count
             if not (fraction_off or count_off):
                 return None
-            shown = f"{fraction:.4g}" if fraction is not None else f"true_count {count:g}"
+            shown = f"{g(fraction)}" if fraction is not None else f"true_count {count:g}"
             text = (
                 f"{stat.path} true_fraction reported {shown} ({stat.true_count} of "
-                f"{stat.scored} scored), recount {recount:.4g} ({stat.true_count}/{stat.total})"
+                f"{stat.scored} scored), recount {g(recount)} ({stat.true_count}/{stat.total})"
             )
             return text, {**base, "reported": fraction, "recount": recount}
         mean = as_number(reported.get("mean"))
@@ -133,14 +134,14 @@ class WeaveDenominator(Rule):
             return None
         if not math.isclose(mean, stat.mean, rel_tol=ctx.params["mean_tolerance"], abs_tol=1e-9):
             text = (
-                f"{stat.path} mean reported {mean:.4g}, recount {stat.mean:.4g} over the "
+                f"{stat.path} mean reported {g(mean)}, recount {g(stat.mean)} over the "
                 f"{stat.scored} scored of {stat.total} rows"
             )
             return text, {**base, "reported": mean, "recount_mean": stat.mean}
         unscored = (stat.total - stat.scored) / stat.total if stat.total else 0.0
         if unscored > ctx.params["max_unscored_share"]:
             text = (
-                f"{stat.path} mean {mean:.4g} covers only {stat.scored} of {stat.total} rows "
+                f"{stat.path} mean {g(mean)} covers only {stat.scored} of {stat.total} rows "
                 f"({unscored:.1%} left out)"
             )
             return text, {**base, "reported": mean, "unscored_share": unscored}

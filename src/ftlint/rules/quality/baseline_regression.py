@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ftlint.analysis.stats import wilson_interval
 from ftlint.model import Action, Campaign, Category, Evidence, Finding, Metric, Run, Severity
+from ftlint.report.numbers import g
 from ftlint.rule import Param, Rule, RuleContext
 from ftlint.vocabulary import direction, resolve, spec_for
 
@@ -168,14 +169,14 @@ class BaselineRegression(Rule):
         self, run: Run, ctx: RuleContext, gaps: list[Gap], against: str, anchor: str
     ) -> Finding:
         parts = [
-            f"{g.metric} {g.value.value:.4g} vs baseline {g.baseline.value:.4g} "
-            f"({'lower' if g.higher else 'higher'} is worse; {g.worse:.4g} worse, "
-            f"tolerance {g.allowed:.3g})"
-            for g in gaps
+            f"{gap.metric} {g(gap.value.value)} vs baseline {g(gap.baseline.value)} "
+            f"({'lower' if gap.higher else 'higher'} is worse; {g(gap.worse)} worse, "
+            f"tolerance {gap.allowed:.3g})"
+            for gap in gaps
         ]
         evidence: list[Evidence] = []
-        for g in gaps[:3]:
-            evidence += [g.value.evidence, g.baseline.evidence]
+        for gap in gaps[:3]:
+            evidence += [gap.value.evidence, gap.baseline.evidence]
         return ctx.finding(
             run,
             f"worse than {against}: {'; '.join(parts)}",
@@ -184,13 +185,13 @@ class BaselineRegression(Rule):
             measurements={
                 "against": against,
                 "metrics": {
-                    g.metric: {
-                        "value": g.value.value,
-                        "baseline": g.baseline.value,
-                        "worse_by": g.worse,
-                        "tolerance": g.allowed,
+                    gap.metric: {
+                        "value": gap.value.value,
+                        "baseline": gap.baseline.value,
+                        "worse_by": gap.worse,
+                        "tolerance": gap.allowed,
                     }
-                    for g in gaps
+                    for gap in gaps
                 },
             },
             actions=[
@@ -201,7 +202,7 @@ class BaselineRegression(Rule):
                     "version, prompt and template, decoding, settings) before tuning",
                     why=f"{gaps[0].metric} is worse than the baseline beyond tolerance",
                     expected="the change that caused the regression is found and reverted",
-                    rollback_trigger=f"{gaps[0].metric} worse than {gaps[0].baseline.value:.4g}",
+                    rollback_trigger=f"{gaps[0].metric} worse than {g(gaps[0].baseline.value)}",
                 )
             ],
         )

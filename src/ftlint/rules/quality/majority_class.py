@@ -10,6 +10,7 @@ from typing import Any
 
 from ftlint.analysis.stats import binom_sf
 from ftlint.model import Action, Category, Evidence, Finding, HardCase, Metric, Run, Severity
+from ftlint.report.numbers import g
 from ftlint.rule import Param, Rule, RuleContext
 from ftlint.rules.format._views import choice_row
 
@@ -149,7 +150,7 @@ class _Labels:
         return [
             self.ctx.finding(
                 self.run,
-                f"{name} {acc:.4g} ({k}/{n}) is no better than always answering the most "
+                f"{name} {g(acc)} ({k}/{n}) is no better than always answering the most "
                 f"frequent reference {shown} ({top}/{n} = {share:.3g}; one-sided binomial "
                 f"p = {p_value:.2g}, alpha {p['alpha']:g})",
                 anchor="majority-class",

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ftlint.model import Action, Evidence, Point, Run
+from ftlint.report.numbers import g
 from ftlint.vocabulary import as_number
 
 #: curves that describe the optimiser or the clock, not a held-out measurement
@@ -52,7 +53,7 @@ STACK_KNOBS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
 
 def fmt(value: float) -> str:
     """A number as messages print it (4 significant digits)."""
-    return f"{value:.4g}"
+    return f"{g(value)}"
 
 
 def curve(run: Run, name: str) -> tuple[Point, ...]:
