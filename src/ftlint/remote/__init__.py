@@ -11,8 +11,10 @@ import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ftlint.remote.manifest import Manifest
+if TYPE_CHECKING:  # every command's parser imports this package: keep it cheap
+    from ftlint.remote.manifest import Manifest
 
 __all__ = ["SCHEMES", "RemoteError", "cache_root", "is_remote", "materialize", "workspace_for"]
 
@@ -100,4 +102,6 @@ def materialize(
 
 
 def load_manifest(workspace: Path) -> Manifest:
+    from ftlint.remote.manifest import Manifest
+
     return Manifest.load(workspace)
