@@ -169,7 +169,7 @@ def test_the_graph_sees_lazy_relative_and_guarded_imports() -> None:
     graph = _graph()
     assert "ftlint.gates.intervals" in graph["ftlint.gates.decide"]
     assert "ftlint.analysis.stats" in graph["ftlint.gates.intervals"]  # inside a function
-    assert "ftlint.sources.wandb_runs" not in graph["ftlint.assemble.draft"]  # TYPE_CHECKING
+    assert "ftlint.sources.wandb_runs" not in graph["ftlint.sources.hfjobs.draft"]  # TYPE_CHECKING
 
 
 def test_no_import_cycles() -> None:

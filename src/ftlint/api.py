@@ -89,6 +89,12 @@ def setup(
         keep_going=keep_going,
         use_entry_points=use_entry_points and not builtin_only,
     )
+    for impl in plugins.pm.hook.ftlint_load_runs.get_hookimpls():
+        notes.append(
+            f"plugin {impl.plugin_name!r} implements ftlint_load_runs, which is deprecated: "
+            "return a source adapter from ftlint_sources instead (docs/sources.md); its "
+            "runs are still read"
+        )
     classes = plugins.rule_classes()
     config = config.with_knobs(plugins.knobs())
     config = config.bind_rules(
@@ -117,9 +123,9 @@ def load_campaign(
 
     config = session.config
     hook = session.plugins.pm.hook.ftlint_load_runs
-    loaders = [_hook_loader(hook)] if hook.get_hookimpls() else []
+    loaders = [_hook_loader(hook)] if hook.get_hookimpls() else []  # deprecated hook
     sources = list(sources_of(session).values())
-    campaign = assemble(Path(path), config, extra_loaders=loaders, sources=sources)
+    campaign = assemble(Path(path), config, sources=sources, extra_loaders=loaders)
     return select_pair(
         campaign, baseline, candidate or config.candidate, config_baseline=config.baseline
     )

@@ -74,13 +74,14 @@ def ftlint_config_schema() -> Mapping[str, Any]:
 def ftlint_load_runs(workspace: Path, config: Config) -> Sequence[Run]:
     """Deprecated: write a source adapter (``ftlint_sources``) instead; it gets the
     vocabulary, identity, eval-row streaming and `runs -v` for free. Still called
-    (through ``pm.hook``, so an implementation may declare fewer arguments).
+    (through ``pm.hook``, so an implementation may declare fewer arguments), read as an
+    adapter of its own named ``load_runs#N``, and ``setup`` warns once per plugin.
 
     Load extra runs from the workspace (e.g. lm-eval-harness results).
 
     Return fully built :class:`ftlint.model.Run` objects; they join the campaign
-    beside the built-in loaders' runs. A run whose name already exists is kept as
-    a separate source and its conflicting values are reported, not merged silently.
+    beside the adapters' runs. A run whose name another adapter already yielded is
+    dropped and reported (first in adapter-name order wins), never merged silently.
     Never read outside ``workspace``; record bad input as ``Run.problems``.
     """
 
@@ -89,7 +90,11 @@ def ftlint_load_runs(workspace: Path, config: Config) -> Sequence[Run]:
 def ftlint_sources() -> Sequence[Any]:
     """Return source adapters: objects with a unique ``name``, ``discover(ws, config)``
     yielding :class:`ftlint.sources.base.RunRecord` and ``iter_rows(ws, rows, config)``
-    streaming :class:`ftlint.model.EvalRow` (see ``ftlint.sources.base.Source``).
+    streaming :class:`ftlint.model.EvalRow` (see ``ftlint.sources.base.Source``). A
+    layout whose files only make a run together (the built-in ``hfjobs``: job records,
+    outputs folders, W&B folders, Weave exports) may instead yield finished
+    :class:`ftlint.model.Run` objects, workspace-level ``Problem``s and job records that
+    joined no run (``Submission``).
 
     The built-in adapters (``hf_trainer``, ``llamafactory``, ``openai_ft``, ``lm_eval``,
     ``generic``) register through this same hook, so a team adds a reader for its own

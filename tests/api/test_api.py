@@ -50,3 +50,33 @@ def test_a_plugin_loader_with_fewer_arguments_is_called_through_pluggy(
     assert [r.name for r in campaign.runs] == ["from-plugin"]
     calls = sys.modules["fewer_args_loader"].CALLS
     assert calls == [ws]
+
+
+def test_a_deprecated_loader_is_read_as_an_adapter_and_named_in_a_warning(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """`ftlint_load_runs` still works, as an adapter of its own: a run name it shares
+    with a built-in adapter's run is reported, not merged; setup warns it is deprecated."""
+    plugin = tmp_path / "old_loader.py"
+    plugin.write_text(
+        "from ftlint.hookspecs import hookimpl\n"
+        "from ftlint.model import Run\n"
+        "@hookimpl\n"
+        "def ftlint_load_runs(workspace, config):\n"
+        "    return [Run(name='r1', kind='eval'), Run(name='extra', kind='eval')]\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    ws = tmp_path / "ws"
+    (ws / "outputs" / "r1").mkdir(parents=True)
+    (ws / "outputs" / "r1" / "final_metrics.json").write_text(
+        '{"eval": {"mae_raw": 1.0, "evaluated_count": 10}}', encoding="utf-8"
+    )
+    session = api.setup(config=Config(), cli_plugins=["old_loader"], use_entry_points=False)
+    assert any("ftlint_load_runs, which is deprecated" in w for w in session.warnings)
+    assert "hfjobs" in api.sources_of(session)  # the built-in layout, through the same hook
+    campaign = api.load_campaign(session, ws)
+    assert [r.name for r in campaign.runs] == ["extra", "r1"]
+    assert campaign.get("r1").adapters == ("hfjobs",)
+    (dup,) = [p for p in campaign.problems if "second run named 'r1'" in p.message]
+    assert "load_runs#0" in dup.message

@@ -1,57 +1,33 @@
-"""Discover every artifact of a workspace and join them into `Run`s by run name.
+"""Every source adapter over one workspace -> a `Campaign`.
 
-One pass over the globbed files; joins use dictionaries (run name, adapter id, W&B id,
-group, Weave trace id), so the cost grows linearly with the number of runs. Conflicting
-provenance values are kept with their sources as `Conflict`s, never silently overwritten.
+The adapters (built-ins and plugins alike, through `ftlint_sources`) find their files
+and read their runs; `ftlint.assemble.discover` turns what they yield into `Run`s with
+one identity each and lists the artifact-looking files no adapter read. Nothing here
+knows a stack's file names.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from ftlint.assemble.digests import identical_artifacts
-from ftlint.assemble.draft import Draft
-from ftlint.assemble.legacy import curves_from_series, settings_of, status_of, table_rows
-from ftlint.assemble.provenance import provenance_of
-from ftlint.assemble.wandb_join import (
-    join_wandb,
-    join_weave,
-    merge_env,
-    merge_metrics,
-    merge_traces,
-)
 from ftlint.config.settings import Config
 from ftlint.errors import FtlintError
-from ftlint.model import Campaign, Evidence, Problem, Run, Submission
-from ftlint.model import pointer as make_pointer
-from ftlint.sources.io import Workspace, resolve_reference
-from ftlint.sources.jobs import load_job_records
-from ftlint.sources.outputs import load_eval_result, load_final_metrics, load_series, load_traces
-
-RUN_FILES = {
-    "final_metrics": "final_metrics.json",
-    "iter_eval_metrics": "iter_eval_metrics.jsonl",
-    "hard_cases": "hard_cases.valid.jsonl",
-    "weave_traces": "weave_eval_traces.json",
-}
-#: final_metrics.json keys that name a sibling artifact, and the input kind they point at.
-REFERENCES = {
-    "hard_cases_path": "hard_cases",
-    "iter_eval_metrics_path": "iter_eval_metrics",
-    "weave_trace_path": "weave_traces",
-}
+from ftlint.model import Campaign, Evidence, Problem, Run
 
 
 def load_campaign(
     root: Path,
     config: Config,
     *,
+    sources: Sequence[Any] | None = None,
     extra_loaders: Sequence[Callable[[Path, Config], Sequence[Run]]] = (),
-    sources: Sequence[Any] = (),
 ) -> Campaign:
-    """Load the workspace at `root`. Raises FtlintError only if `root` itself is unusable.
+    """Load the workspace at `root` with `sources` (default: the built-in adapters).
+    Raises FtlintError only if `root` itself is unusable. `extra_loaders`: deprecated
+    `ftlint_load_runs` plugins, read like an adapter that yields finished runs.
 
     The cyclic garbage collector is paused while loading: everything built here lives
     as long as the campaign (reference counting frees the rest), and every full
@@ -59,122 +35,48 @@ def load_campaign(
     """
     import gc
 
+    if sources is None:
+        from ftlint.sources.adapters import ftlint_sources
+
+        sources = ftlint_sources()
+    adapters = [*sources, *(LoaderSource(i, f) for i, f in enumerate(extra_loaders))]
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _load(root, config, extra_loaders=extra_loaders, sources=sources)
+        return _load(root, config, adapters)
     finally:
         if paused:
             gc.enable()
 
 
-def _load(
-    root: Path,
-    config: Config,
-    *,
-    extra_loaders: Sequence[Callable[[Path, Config], Sequence[Run]]] = (),
-    sources: Sequence[Any] = (),
-) -> Campaign:
+class LoaderSource:
+    """A deprecated `ftlint_load_runs` implementation, read as an adapter of its own."""
+
+    name: ClassVar[str] = "load_runs"
+
+    def __init__(self, index: int, load: Callable[[Path, Config], Sequence[Run]]) -> None:
+        self.name = f"load_runs#{index}"  # type: ignore[misc]  # one per plugin loader
+        self.load = load
+
+    def discover(self, ws: Any, config: Config) -> Iterator[Run]:
+        yield from self.load(ws.root, config) or ()
+
+    def iter_rows(self, ws: Any, rows: Any, config: Config) -> Iterator[Any]:
+        return iter(())
+
+
+def _load(root: Path, config: Config, sources: Sequence[Any]) -> Campaign:
+    from ftlint.assemble.discover import read_sources
+    from ftlint.sources.io import Workspace
+
     if not root.exists():
         raise FtlintError("workspace not found", root)
     if not root.is_dir():
         raise FtlintError("workspace must be a directory", root)
     ws = Workspace(root.resolve())
-    drafts: dict[str, Draft] = {}
-    problems: list[Problem] = []
-
-    def draft(name: str, kind: str = "train") -> Draft:
-        if name not in drafts:
-            drafts[name] = Draft(name, kind)
-        return drafts[name]
-
-    for kind in RUN_FILES:
-        for path in ws.glob(config.inputs[kind]):
-            if not ws.inside(path):
-                problems.append(
-                    Problem(
-                        "unsafe-path",
-                        "links outside the workspace; not read",
-                        Evidence(ws.rel(path)),
-                    )
-                )
-                continue
-            run_dir = path.parent
-            d = draft(run_dir.name)
-            d.run_dir = d.run_dir or run_dir
-            d.files[kind] = path
-    for name in sorted(drafts):
-        _load_run_files(ws, drafts[name], config)
-
-    for path in ws.glob(config.inputs["eval_results"]):
-        name = path.stem
-        d = draft(name, "eval")
-        loaded = load_eval_result(ws, path, name)
-        d.data.update(loaded.data)
-        d.data["eval_result_path"] = ws.rel(path)
-        d.problems += loaded.problems
-        d.sources.add(ws.rel(path))
-
-    unjoined: list[Submission] = []
-    submissions: list[Submission] = []
-    for path in ws.glob(config.inputs["job_records"]):
-        for item in load_job_records(ws, path, max_line_bytes=config.max_line_bytes):
-            if isinstance(item, Problem):
-                problems.append(item)
-            else:
-                submissions.append(item)
-    by_adapter: dict[str, str] = {}
-    for sub in submissions:
-        if sub.kind == "train" and sub.run_name:
-            d = draft(sub.run_name)
-            d.submissions.append(sub)
-            d.sources.add(sub.evidence.path)
-            if sub.output_model_id:
-                by_adapter.setdefault(sub.output_model_id, sub.run_name)
-    for name, d in drafts.items():
-        hub = d.data.get("final_metrics", {}).get("hub_model_id")
-        if isinstance(hub, str) and hub:
-            by_adapter.setdefault(hub, name)
-    for sub in submissions:
-        if sub.kind == "train" and sub.run_name:
-            continue
-        target = sub.run_name or by_adapter.get(sub.adapter_model_id or "")
-        if target:
-            d = draft(target)
-            d.submissions.append(sub)
-            d.sources.add(sub.evidence.path)
-        else:
-            unjoined.append(sub)
-
-    join_wandb(ws, config, drafts, draft, problems)
-    join_weave(ws, config, drafts, problems)
-    problems += ws.skipped  # folders not listable, symlink loops, links out: never silent
-
-    runs = [_finish(ws, drafts[name]) for name in sorted(drafts)]
-    names = {r.name for r in runs}
-    for loader in extra_loaders:
-        for run in loader(ws.root, config) or ():
-            if run.name in names:
-                problems.append(
-                    Problem(
-                        "inconsistent",
-                        f"a plugin loader returned a second run named {run.name!r}; ignored",
-                        Evidence(run.sources[0] if run.sources else "."),
-                        run.name,
-                    )
-                )
-                continue
-            names.add(run.name)
-            runs.append(run)
-    from ftlint.assemble.discover import read_sources
-
-    read = {src for run in runs for src in run.sources} | {p.evidence.path for p in problems}
-    read |= {rf.path for run in runs for rf in run.row_files}  # W&B prediction tables
-    read |= {s.evidence.path for s in unjoined}
-    source_runs, source_problems, unread = read_sources(ws, config, sources, names, read)
-    runs += source_runs
-    problems += source_problems
-    runs.sort(key=lambda r: r.name)
+    read = read_sources(ws, config, sources)
+    runs, problems, unread = read.runs, read.problems, read.unread
+    problems += _unique(ws.skipped)  # folders not listable, symlink loops, links out
     for item in unread:  # named by PRV004, never a silent skip
         problems.append(
             Problem(
@@ -183,7 +85,7 @@ def _load(
                 Evidence(item.path),
             )
         )
-    if not runs and not problems and not unjoined:
+    if not runs and not problems and not read.unjoined:
         looked = ", ".join(g for kind in sorted(config.inputs) for g in config.inputs[kind])
         problems.append(
             Problem(
@@ -197,161 +99,19 @@ def _load(
         root=str(ws.root),
         runs=tuple(runs),
         problems=tuple(problems),
-        unjoined=tuple(unjoined),
+        unjoined=tuple(read.unjoined),
         unread=tuple(unread),
         copies=identical_artifacts(ws, runs),
     )
 
 
-def _load_run_files(ws: Workspace, d: Draft, config: Config) -> None:
-    name = d.name
-    fm_path = d.files.get("final_metrics")
-    if fm_path is not None:
-        loaded = load_final_metrics(ws, fm_path, name)
-        d.data.update(loaded.data)
-        d.data["final_metrics_path"] = ws.rel(fm_path)
-        d.problems += loaded.problems
-        d.sources.add(ws.rel(fm_path))
-        _check_references(ws, d, fm_path)
-    series_path = d.files.get("iter_eval_metrics")
-    if series_path is not None:
-        loaded = load_series(ws, series_path, name, max_line_bytes=config.max_line_bytes)
-        d.data.update(loaded.data)
-        d.data["series_path"] = ws.rel(series_path)
-        d.problems += loaded.problems
-        d.sources.add(ws.rel(series_path))
-    traces_path = d.files.get("weave_traces")
-    if traces_path is not None:
-        loaded = load_traces(ws, traces_path, name)
-        d.data.update(loaded.data)
-        d.data["traces_path"] = ws.rel(traces_path)
-        d.problems += loaded.problems
-        d.sources.add(ws.rel(traces_path))
-    hc = d.files.get("hard_cases")
-    if hc is not None:
-        if hc.is_dir() or not ws.inside(hc):
-            what = (
-                "is a directory, expected a JSONL file"
-                if hc.is_dir()
-                else "links outside the workspace"
-            )
-            d.problems.append(Problem("missing", what, Evidence(ws.rel(hc)), name))
-        else:
-            d.data["hard_cases_path"] = ws.rel(hc)
-            d.sources.add(ws.rel(hc))
-
-
-def _check_references(ws: Workspace, d: Draft, fm_path: Path) -> None:
-    """Every `*_path` in final_metrics.json must name a file present in the run folder."""
-    fm = d.data.get("final_metrics")
-    if not isinstance(fm, dict) or d.run_dir is None:
-        return
-    for key, kind in REFERENCES.items():
-        recorded = fm.get(key)
-        if recorded is None or kind in d.files:
-            continue
-        local, why = resolve_reference(ws, d.run_dir, recorded)
-        ev = Evidence(ws.rel(fm_path), None, make_pointer(key))
-        if local is None:
-            d.problems.append(Problem("missing", f"{key}: {why}", ev, d.name))
-        else:
-            d.files[kind] = local
-
-
-def _finish(ws: Workspace, d: Draft) -> Run:
-    fm = d.data.get("final_metrics") or {}
-    er = d.data.get("eval_result") or {}
-    prov, conflicts = provenance_of(d, fm, er)
-    env: dict[str, str] = {}
-    env_sources: dict[str, Evidence] = {}
-    for sub in sorted(d.submissions, key=lambda s: (s.kind != "train", s.submitted_at or "")):
-        for key, value in sub.env.items():
-            env.setdefault(key, value)
-            env_sources.setdefault(key, Evidence(sub.evidence.path, sub.evidence.line, "/command"))
-    train_subs = [s for s in d.submissions if s.kind == "train"]
-    stamps = [s.submitted_at for s in d.submissions if s.submitted_at]
-    if isinstance(er.get("timestamp"), str):
-        stamps.append(er["timestamp"])
-    metrics = d.data.get("metrics", {})
-    train_metrics = d.data.get("train_metrics", {})
-    series, series_path = d.data.get("series", ()), d.data.get("series_path")
-    wr = d.wandb
-    wandb: dict[str, Any] = {}
-    group = env.get("WANDB_RUN_GROUP") or None
-    if wr is not None:
-        metrics = merge_metrics(metrics, wr.metrics, "eval", conflicts)
-        train_metrics = merge_metrics(train_metrics, wr.train_metrics, "train", conflicts)
-        if not series and wr.series:
-            series, series_path = wr.series, wr.log_rel
-        merge_env(wr, env, env_sources, conflicts)
-        group = env.get("WANDB_RUN_GROUP") or wr.group
-        if not stamps and wr.metadata.get("started_at"):
-            stamps.append(wr.metadata["started_at"])
-        wandb = {
-            "wandb_id": wr.run_id,
-            "wandb_dir": wr.rel,
-            "wandb_config": wr.config,
-            "wandb_summary": wr.summary,
-            "wandb_summary_path": wr.summary_rel,
-            "wandb_history": wr.history,
-            "wandb_tables": tuple(wr.tables),
-            "wandb_metadata": wr.metadata,
-            "exit_code": wr.exit_code,
-            "finished": wr.finished,
-            "finish_note": wr.finish_note,
-            "finish_evidence": wr.finish_evidence,
-        }
-    cycle = fm.get("cycle_id") if fm.get("cycle_id") is not None else env.get("LOOP_CYCLE_ID")
-    settings, settings_ev = settings_of(
-        env, env_sources, wr.config if wr else None, wr.config_evidence if wr else None
-    )
-    adapters = tuple(
-        name
-        for name, used in (
-            ("hfjobs", bool(d.files or d.submissions or d.data)),
-            ("wandb", wr is not None),
-            ("weave", bool(d.weave_evals)),
-        )
-        if used
-    )
-    return Run(
-        name=d.name,
-        kind="eval" if d.kind == "eval" and not train_subs else "train",
-        group=group,
-        cycle=str(cycle) if cycle is not None else None,
-        provenance=prov,
-        metrics=metrics,
-        train_metrics=train_metrics,
-        final_metrics_path=d.data.get("final_metrics_path"),
-        final_metrics=d.data.get("final_metrics"),
-        series=series,
-        series_path=series_path,
-        hard_cases_path=d.data.get("hard_cases_path"),
-        traces=merge_traces(d),
-        traces_path=d.data.get("traces_path"),
-        submissions=tuple(d.submissions),
-        env=env,
-        env_sources=env_sources,
-        eval_result=d.data.get("eval_result"),
-        eval_result_path=d.data.get("eval_result_path"),
-        timestamp=max(stamps) if stamps else None,
-        sources=tuple(sorted(d.sources)),
-        conflicts=tuple(conflicts),
-        problems=tuple(d.problems),
-        weave_evals=tuple(d.weave_evals),
-        label=wr.name if wr is not None and wr.name else None,
-        adapters=adapters,
-        status=status_of(
-            wr.exit_code if wr else None,
-            wr.finished if wr else None,
-            bool(d.data.get("final_metrics") or d.data.get("eval_result")),
-            d.submissions,
-        ),
-        status_evidence=wr.finish_evidence if wr else None,
-        settings=settings,
-        settings_evidence=settings_ev,
-        stack="env" if env else ("wandb" if wr is not None else ""),
-        curves=curves_from_series(series, wr.history if wr else ()),
-        row_files=table_rows(wr.tables, prov.eval_size) if wr else (),
-        **wandb,
-    )
+def _unique(problems: Sequence[Problem]) -> list[Problem]:
+    """Each skipped folder once, though several adapters globbed past it."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for p in problems:
+        key = (p.evidence.path, p.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ftlint.assemble.records import runs_from_records, sources_by_name
-from ftlint.model import Evidence, Problem, Run
+from ftlint.model import Evidence, Problem, Run, Submission
 from ftlint.sources.base import RunRecord, Unread
 from ftlint.sources.io import Workspace
 
@@ -32,21 +33,33 @@ ARTIFACT_SUFFIXES = (".json", ".jsonl", ".csv")
 MAX_WALK = 20_000
 
 
-def read_sources(
-    ws: Workspace,
-    config: Any,
-    sources: Sequence[Any],
-    taken: Iterable[str],
-    already_read: Iterable[str] = (),
-) -> tuple[list[Run], list[Problem], list[Unread]]:
-    """(runs, problems, unread files) from every adapter in `sources`."""
+@dataclass
+class Read:
+    """What the adapters of one workspace yielded, assembled."""
+
+    runs: list[Run] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    #: job records that joined no run (OPS003)
+    unjoined: list[Submission] = field(default_factory=list)
+    unread: list[Unread] = field(default_factory=list)
+
+
+def read_sources(ws: Workspace, config: Any, sources: Sequence[Any]) -> Read:
+    """Run every adapter in `sources` (in name order) and assemble what they yield.
+
+    An adapter yields `RunRecord`s (made into runs here, through the vocabulary) or, for
+    a layout whose files only make a run together (`hfjobs`), finished `Run`s, plus
+    workspace-level `Problem`s and unjoined job records (`Submission`s). A run name
+    yielded twice keeps the first (adapters in name order) and the second is reported.
+    """
     records: list[RunRecord] = []
-    problems: list[Problem] = []
+    out = Read()
+    names: set[str] = set()
     for name, source in sorted(sources_by_name(sources).items()):
         try:
-            records.extend(source.discover(ws, config))
+            items = list(source.discover(ws, config))
         except Exception as exc:  # an adapter bug must not abort the whole lint
-            problems.append(
+            out.problems.append(
                 Problem(
                     "malformed",
                     f"source adapter {name!r} crashed: {type(exc).__name__}: {exc}; "
@@ -54,10 +67,34 @@ def read_sources(
                     Evidence("."),
                 )
             )
+            continue
+        for item in items:
+            if isinstance(item, RunRecord):
+                records.append(item)
+            elif isinstance(item, Run):
+                _add_run(out, names, name, item)
+            elif isinstance(item, Problem):
+                out.problems.append(item)
+            elif isinstance(item, Submission):
+                out.unjoined.append(item)
+            else:
+                out.problems.append(
+                    Problem(
+                        "malformed",
+                        f"source adapter {name!r} yielded a {type(item).__name__}, not a "
+                        "RunRecord, Run, Problem or Submission; ignored",
+                        Evidence("."),
+                    )
+                )
     aliases = getattr(config, "metric_aliases", None)
-    runs, more = runs_from_records(records, set(taken), aliases, ws.root)
-    problems += more
-    read: set[str] = set(already_read)
+    runs, more = runs_from_records(records, set(names), aliases, ws.root)
+    out.runs += runs
+    out.runs.sort(key=lambda r: r.name)
+    out.problems += more
+    read = {src for run in out.runs for src in run.sources}
+    read |= {rf.path for run in out.runs for rf in run.row_files}  # W&B prediction tables
+    read |= {p.evidence.path for p in out.problems}
+    read |= {s.evidence.path for s in out.unjoined}
     for record in records:
         read.update(record.files)
         read.update(r.path for r in record.rows)
@@ -68,7 +105,23 @@ def read_sources(
         def hint(path: Path, ws: Workspace) -> str | None:
             return unmapped_hint(path, ws)
 
-    return runs, problems, unread_files(ws, read, hint)
+    out.unread = unread_files(ws, read, hint)
+    return out
+
+
+def _add_run(out: Read, names: set[str], adapter: str, run: Run) -> None:
+    if run.name in names:
+        out.problems.append(
+            Problem(
+                "inconsistent",
+                f"source adapter {adapter!r} returned a second run named {run.name!r}; ignored",
+                Evidence(run.sources[0] if run.sources else "."),
+                run.name,
+            )
+        )
+        return
+    names.add(run.name)
+    out.runs.append(run)
 
 
 def unread_files(

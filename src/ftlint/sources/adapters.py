@@ -9,9 +9,18 @@ from ftlint.hookspecs import hookimpl
 
 @hookimpl
 def ftlint_sources() -> list[Any]:
-    from ftlint.sources import generic, hf_trainer, llamafactory, lm_eval, openai_ft, wandb_tables
+    from ftlint.sources import (
+        generic,
+        hf_trainer,
+        hfjobs,
+        llamafactory,
+        lm_eval,
+        openai_ft,
+        wandb_tables,
+    )
 
     return [
+        hfjobs.SOURCE,
         hf_trainer.SOURCE,
         llamafactory.SOURCE,
         openai_ft.SOURCE,

@@ -115,7 +115,11 @@ class Source(Protocol):
     name: ClassVar[str]
 
     def discover(self, ws: Workspace, config: Config) -> Iterable[RunRecord]:
-        """Find this stack's files in the workspace and read each run they hold."""
+        """Find this stack's files in the workspace and read each run they hold.
+
+        A layout adapter whose files only make a run together (`hfjobs`) may yield
+        finished `Run`s, workspace-level `Problem`s and unjoined job records instead
+        (`ftlint.assemble.discover.read_sources`)."""
         ...
 
     def iter_rows(

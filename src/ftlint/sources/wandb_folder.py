@@ -2,7 +2,7 @@
 
 `ftlint.sources.wandb_runs.load_wandb_run` builds a `WandbRun` from the folder's JSON
 and YAML files (`wandb_files`) and its binary log (`wandb_history`);
-`ftlint.assemble.wandb_join` joins it to a run.
+`ftlint.sources.hfjobs.wandb_join` joins it to a run.
 """
 
 from __future__ import annotations

@@ -14,9 +14,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from ftlint.assemble.draft import Draft
 from ftlint.config.settings import Config
 from ftlint.model import Conflict, Evidence, Metric, Problem, TraceRow
+from ftlint.sources.hfjobs.draft import Draft
 from ftlint.sources.io import Workspace
 
 if TYPE_CHECKING:

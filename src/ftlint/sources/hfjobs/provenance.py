@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from ftlint.assemble.draft import Draft
 from ftlint.model import Conflict, Evidence, Provenance
 from ftlint.model import pointer as make_pointer
+from ftlint.sources.hfjobs.draft import Draft
 
 #: W&B config keys that state provenance (lowest priority after outputs and job records)
 WANDB_PROVENANCE = (

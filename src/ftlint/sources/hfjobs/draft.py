@@ -1,6 +1,6 @@
 """A run being assembled: what `campaign` and the W&B/Weave joins fill in, before `Run`.
 
-Its own module so the joins (`ftlint.assemble.wandb_join`) and the campaign loader
+Its own module so the joins (`ftlint.sources.hfjobs.wandb_join`) and the campaign loader
 that calls them share the type without importing each other.
 """
 

@@ -1,0 +1,39 @@
+"""The HF Jobs layout as a source adapter (`hfjobs`): job records, `outputs/<run>/`
+files (final metrics, eval-metric series, hard cases, Weave traces), local W&B run
+folders and Weave exports (ARTIFACTS.md sections 1-5).
+
+Unlike the one-stack adapters, its files only make a run together (a job record, its
+outputs folder and its W&B run are joined on run name, W&B id and trace id), so
+`discover` yields finished `Run`s, the workspace-level `Problem`s, and the job records
+that joined no run (`Submission`s, which OPS003 reports).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from ftlint.config.settings import Config
+    from ftlint.model import EvalRow, Problem, Run, Submission
+    from ftlint.sources.base import RowFile
+    from ftlint.sources.io import Workspace
+
+
+class HfJobsSource:
+    """Registered through `ftlint_sources` like every built-in adapter."""
+
+    name: ClassVar[str] = "hfjobs"
+
+    def discover(self, ws: Workspace, config: Config) -> Iterator[Run | Problem | Submission]:
+        from ftlint.sources.hfjobs.layout import read_layout
+
+        return read_layout(ws, config)
+
+    def iter_rows(self, ws: Workspace, rows: RowFile, config: Config) -> Iterator[EvalRow | Any]:
+        """Its runs' hard cases are streamed by the engine; its W&B prediction tables
+        name the `wandb_tables` adapter."""
+        return iter(())
+
+
+SOURCE = HfJobsSource()

@@ -1,0 +1,288 @@
+"""The HF Jobs layout: job records, `outputs/<run>/` files, local W&B run folders and
+Weave exports of one workspace, joined into `Run`s by run name, W&B id and trace id.
+
+This is one source adapter (`hfjobs`, registered through `ftlint_sources` like every
+other): its files only make a run together, so it joins them itself and yields finished
+`Run`s. One pass over the globbed files; joins use dictionaries (run name, adapter id, W&B id,
+group, Weave trace id), so the cost grows linearly with the number of runs. Conflicting
+provenance values are kept with their sources as `Conflict`s, never silently overwritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from ftlint.config.settings import Config
+from ftlint.model import Evidence, Problem, Run, Submission
+from ftlint.model import pointer as make_pointer
+from ftlint.sources.hfjobs.draft import Draft
+from ftlint.sources.hfjobs.legacy import curves_from_series, settings_of, status_of, table_rows
+from ftlint.sources.hfjobs.provenance import provenance_of
+from ftlint.sources.hfjobs.wandb_join import (
+    join_wandb,
+    join_weave,
+    merge_env,
+    merge_metrics,
+    merge_traces,
+)
+from ftlint.sources.io import Workspace, resolve_reference
+from ftlint.sources.jobs import load_job_records
+from ftlint.sources.outputs import load_eval_result, load_final_metrics, load_series, load_traces
+
+RUN_FILES = {
+    "final_metrics": "final_metrics.json",
+    "iter_eval_metrics": "iter_eval_metrics.jsonl",
+    "hard_cases": "hard_cases.valid.jsonl",
+    "weave_traces": "weave_eval_traces.json",
+}
+#: final_metrics.json keys that name a sibling artifact, and the input kind they point at.
+REFERENCES = {
+    "hard_cases_path": "hard_cases",
+    "iter_eval_metrics_path": "iter_eval_metrics",
+    "weave_trace_path": "weave_traces",
+}
+
+
+def read_layout(ws: Workspace, config: Config) -> Iterator[Run | Problem | Submission]:
+    """The runs of the HF Jobs layout in `ws`, then the workspace-level problems, then the
+    job records that joined no run (OPS003 reports them)."""
+    drafts: dict[str, Draft] = {}
+    problems: list[Problem] = []
+
+    def draft(name: str, kind: str = "train") -> Draft:
+        if name not in drafts:
+            drafts[name] = Draft(name, kind)
+        return drafts[name]
+
+    for kind in RUN_FILES:
+        for path in ws.glob(config.inputs[kind]):
+            if not ws.inside(path):
+                problems.append(
+                    Problem(
+                        "unsafe-path",
+                        "links outside the workspace; not read",
+                        Evidence(ws.rel(path)),
+                    )
+                )
+                continue
+            run_dir = path.parent
+            d = draft(run_dir.name)
+            d.run_dir = d.run_dir or run_dir
+            d.files[kind] = path
+    for name in sorted(drafts):
+        _load_run_files(ws, drafts[name], config)
+
+    for path in ws.glob(config.inputs["eval_results"]):
+        name = path.stem
+        d = draft(name, "eval")
+        loaded = load_eval_result(ws, path, name)
+        d.data.update(loaded.data)
+        d.data["eval_result_path"] = ws.rel(path)
+        d.problems += loaded.problems
+        d.sources.add(ws.rel(path))
+
+    unjoined = _join_job_records(ws, config, drafts, draft, problems)
+    join_wandb(ws, config, drafts, draft, problems)
+    join_weave(ws, config, drafts, problems)
+    for name in sorted(drafts):
+        yield _finish(ws, drafts[name])
+    yield from problems
+    yield from unjoined
+
+
+def _join_job_records(
+    ws: Workspace,
+    config: Config,
+    drafts: dict[str, Draft],
+    draft: Callable[..., Draft],
+    problems: list[Problem],
+) -> list[Submission]:
+    """Job records join their run by run name, or by the adapter they evaluate (a
+    train job's output model id, or a run's `hub_model_id`); the rest are returned."""
+    unjoined: list[Submission] = []
+    submissions: list[Submission] = []
+    for path in ws.glob(config.inputs["job_records"]):
+        for item in load_job_records(ws, path, max_line_bytes=config.max_line_bytes):
+            if isinstance(item, Problem):
+                problems.append(item)
+            else:
+                submissions.append(item)
+    by_adapter: dict[str, str] = {}
+    for sub in submissions:
+        if sub.kind == "train" and sub.run_name:
+            d = draft(sub.run_name)
+            d.submissions.append(sub)
+            d.sources.add(sub.evidence.path)
+            if sub.output_model_id:
+                by_adapter.setdefault(sub.output_model_id, sub.run_name)
+    for name, d in drafts.items():
+        hub = d.data.get("final_metrics", {}).get("hub_model_id")
+        if isinstance(hub, str) and hub:
+            by_adapter.setdefault(hub, name)
+    for sub in submissions:
+        if sub.kind == "train" and sub.run_name:
+            continue
+        target = sub.run_name or by_adapter.get(sub.adapter_model_id or "")
+        if target:
+            d = draft(target)
+            d.submissions.append(sub)
+            d.sources.add(sub.evidence.path)
+        else:
+            unjoined.append(sub)
+    return unjoined
+
+
+def _load_run_files(ws: Workspace, d: Draft, config: Config) -> None:
+    name = d.name
+    fm_path = d.files.get("final_metrics")
+    if fm_path is not None:
+        loaded = load_final_metrics(ws, fm_path, name)
+        d.data.update(loaded.data)
+        d.data["final_metrics_path"] = ws.rel(fm_path)
+        d.problems += loaded.problems
+        d.sources.add(ws.rel(fm_path))
+        _check_references(ws, d, fm_path)
+    series_path = d.files.get("iter_eval_metrics")
+    if series_path is not None:
+        loaded = load_series(ws, series_path, name, max_line_bytes=config.max_line_bytes)
+        d.data.update(loaded.data)
+        d.data["series_path"] = ws.rel(series_path)
+        d.problems += loaded.problems
+        d.sources.add(ws.rel(series_path))
+    traces_path = d.files.get("weave_traces")
+    if traces_path is not None:
+        loaded = load_traces(ws, traces_path, name)
+        d.data.update(loaded.data)
+        d.data["traces_path"] = ws.rel(traces_path)
+        d.problems += loaded.problems
+        d.sources.add(ws.rel(traces_path))
+    hc = d.files.get("hard_cases")
+    if hc is not None:
+        if hc.is_dir() or not ws.inside(hc):
+            what = (
+                "is a directory, expected a JSONL file"
+                if hc.is_dir()
+                else "links outside the workspace"
+            )
+            d.problems.append(Problem("missing", what, Evidence(ws.rel(hc)), name))
+        else:
+            d.data["hard_cases_path"] = ws.rel(hc)
+            d.sources.add(ws.rel(hc))
+
+
+def _check_references(ws: Workspace, d: Draft, fm_path: Path) -> None:
+    """Every `*_path` in final_metrics.json must name a file present in the run folder."""
+    fm = d.data.get("final_metrics")
+    if not isinstance(fm, dict) or d.run_dir is None:
+        return
+    for key, kind in REFERENCES.items():
+        recorded = fm.get(key)
+        if recorded is None or kind in d.files:
+            continue
+        local, why = resolve_reference(ws, d.run_dir, recorded)
+        ev = Evidence(ws.rel(fm_path), None, make_pointer(key))
+        if local is None:
+            d.problems.append(Problem("missing", f"{key}: {why}", ev, d.name))
+        else:
+            d.files[kind] = local
+
+
+def _finish(ws: Workspace, d: Draft) -> Run:
+    fm = d.data.get("final_metrics") or {}
+    er = d.data.get("eval_result") or {}
+    prov, conflicts = provenance_of(d, fm, er)
+    env: dict[str, str] = {}
+    env_sources: dict[str, Evidence] = {}
+    for sub in sorted(d.submissions, key=lambda s: (s.kind != "train", s.submitted_at or "")):
+        for key, value in sub.env.items():
+            env.setdefault(key, value)
+            env_sources.setdefault(key, Evidence(sub.evidence.path, sub.evidence.line, "/command"))
+    train_subs = [s for s in d.submissions if s.kind == "train"]
+    stamps = [s.submitted_at for s in d.submissions if s.submitted_at]
+    if isinstance(er.get("timestamp"), str):
+        stamps.append(er["timestamp"])
+    metrics = d.data.get("metrics", {})
+    train_metrics = d.data.get("train_metrics", {})
+    series, series_path = d.data.get("series", ()), d.data.get("series_path")
+    wr = d.wandb
+    wandb: dict[str, Any] = {}
+    group = env.get("WANDB_RUN_GROUP") or None
+    if wr is not None:
+        metrics = merge_metrics(metrics, wr.metrics, "eval", conflicts)
+        train_metrics = merge_metrics(train_metrics, wr.train_metrics, "train", conflicts)
+        if not series and wr.series:
+            series, series_path = wr.series, wr.log_rel
+        merge_env(wr, env, env_sources, conflicts)
+        group = env.get("WANDB_RUN_GROUP") or wr.group
+        if not stamps and wr.metadata.get("started_at"):
+            stamps.append(wr.metadata["started_at"])
+        wandb = {
+            "wandb_id": wr.run_id,
+            "wandb_dir": wr.rel,
+            "wandb_config": wr.config,
+            "wandb_summary": wr.summary,
+            "wandb_summary_path": wr.summary_rel,
+            "wandb_history": wr.history,
+            "wandb_tables": tuple(wr.tables),
+            "wandb_metadata": wr.metadata,
+            "exit_code": wr.exit_code,
+            "finished": wr.finished,
+            "finish_note": wr.finish_note,
+            "finish_evidence": wr.finish_evidence,
+        }
+    cycle = fm.get("cycle_id") if fm.get("cycle_id") is not None else env.get("LOOP_CYCLE_ID")
+    settings, settings_ev = settings_of(
+        env, env_sources, wr.config if wr else None, wr.config_evidence if wr else None
+    )
+    adapters = tuple(
+        name
+        for name, used in (
+            ("hfjobs", bool(d.files or d.submissions or d.data)),
+            ("wandb", wr is not None),
+            ("weave", bool(d.weave_evals)),
+        )
+        if used
+    )
+    return Run(
+        name=d.name,
+        kind="eval" if d.kind == "eval" and not train_subs else "train",
+        group=group,
+        cycle=str(cycle) if cycle is not None else None,
+        provenance=prov,
+        metrics=metrics,
+        train_metrics=train_metrics,
+        final_metrics_path=d.data.get("final_metrics_path"),
+        final_metrics=d.data.get("final_metrics"),
+        series=series,
+        series_path=series_path,
+        hard_cases_path=d.data.get("hard_cases_path"),
+        traces=merge_traces(d),
+        traces_path=d.data.get("traces_path"),
+        submissions=tuple(d.submissions),
+        env=env,
+        env_sources=env_sources,
+        eval_result=d.data.get("eval_result"),
+        eval_result_path=d.data.get("eval_result_path"),
+        timestamp=max(stamps) if stamps else None,
+        sources=tuple(sorted(d.sources)),
+        conflicts=tuple(conflicts),
+        problems=tuple(d.problems),
+        weave_evals=tuple(d.weave_evals),
+        label=wr.name if wr is not None and wr.name else None,
+        adapters=adapters,
+        status=status_of(
+            wr.exit_code if wr else None,
+            wr.finished if wr else None,
+            bool(d.data.get("final_metrics") or d.data.get("eval_result")),
+            d.submissions,
+        ),
+        status_evidence=wr.finish_evidence if wr else None,
+        settings=settings,
+        settings_evidence=settings_ev,
+        stack="env" if env else ("wandb" if wr is not None else ""),
+        curves=curves_from_series(series, wr.history if wr else ()),
+        row_files=table_rows(wr.tables, prov.eval_size) if wr else (),
+        **wandb,
+    )
