@@ -109,22 +109,38 @@ def _join_job_records(
                 problems.append(item)
             else:
                 submissions.append(item)
-    by_adapter: dict[str, str] = {}
+    by_adapter: dict[str, list[str]] = {}
     for sub in submissions:
         if sub.kind == "train" and sub.run_name:
             d = draft(sub.run_name)
             d.submissions.append(sub)
             d.sources.add(sub.evidence.path)
             if sub.output_model_id:
-                by_adapter.setdefault(sub.output_model_id, sub.run_name)
+                _add_owner(by_adapter, sub.output_model_id, sub.run_name)
     for name, d in drafts.items():
         hub = d.data.get("final_metrics", {}).get("hub_model_id")
         if isinstance(hub, str) and hub:
-            by_adapter.setdefault(hub, name)
+            _add_owner(by_adapter, hub, name)
     for sub in submissions:
         if sub.kind == "train" and sub.run_name:
             continue
-        target = sub.run_name or by_adapter.get(sub.adapter_model_id or "")
+        owners = by_adapter.get(sub.adapter_model_id or "", [])
+        if not sub.run_name and len(owners) > 1:  # ambiguous: reported, never merged
+            shown = ", ".join(owners[:5]) + (
+                f" and {len(owners) - 5} more" if len(owners) > 5 else ""
+            )
+            problems.append(
+                Problem(
+                    "inconsistent",
+                    f"this job evaluates adapter {sub.adapter_model_id!r}, which {len(owners)} "
+                    f"runs produced ({shown}); not joined to any of them (give the job its "
+                    "run_name)",
+                    sub.evidence,
+                )
+            )
+            unjoined.append(sub)
+            continue
+        target = sub.run_name or (owners[0] if owners else None)
         if target:
             d = draft(target)
             d.submissions.append(sub)
@@ -132,6 +148,12 @@ def _join_job_records(
         else:
             unjoined.append(sub)
     return unjoined
+
+
+def _add_owner(owners: dict[str, list[str]], adapter: str, run: str) -> None:
+    runs = owners.setdefault(adapter, [])
+    if run not in runs:
+        runs.append(run)
 
 
 def _load_run_files(ws: Workspace, d: Draft, config: Config) -> None:
