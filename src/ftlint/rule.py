@@ -99,11 +99,42 @@ def _json_type(value: Any) -> str | None:
 
 
 class HardCaseVisitor(Protocol):
-    """Accumulates over the rows of one run's hard cases (one streaming pass)."""
+    """Accumulates over the rows of one run's hard cases (one streaming pass).
+
+    Optional: a `row_filter` attribute (a `RowFilter`, or `NO_ROWS`) says which rows
+    `row` cares about; the engine then feeds it only those. Without one, every row.
+    """
 
     def row(self, case: HardCase) -> None: ...
 
     def finish(self) -> Iterable[Finding]: ...
+
+
+class RowFilter(Protocol):
+    """Which rows a visitor wants (its `row_filter`): called once per row for every
+    visitor whose filter is equal to it (hashable, compared with `==`), so visitors that
+    want the same rows share one test. Only an optimisation: the visitor's `row` must
+    ignore the rows the filter rejects, so its result is the same with or without it."""
+
+    def __call__(self, case: HardCase) -> bool: ...
+
+    def __hash__(self) -> int: ...
+
+
+class _NoRows:
+    """`row_filter` of a visitor that reads no rows (e.g. it reads in `finish` what
+    another rule's visitor collected): the engine never calls its `row`."""
+
+    __slots__ = ()
+
+    def __call__(self, case: HardCase) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "NO_ROWS"
+
+
+NO_ROWS: RowFilter = _NoRows()
 
 
 @dataclass

@@ -23,7 +23,6 @@ from typing import Any
 
 from ftlint.config.settings import Config
 from ftlint.engine.processes import Pairs, process_groups, run_forked
-from ftlint.engine.rows import stream_rows
 from ftlint.engine.split import (
     Executor,
     ForkExecutor,
@@ -34,8 +33,7 @@ from ftlint.engine.split import (
 )
 from ftlint.model import Campaign, Category, Finding, HardCase, Problem, Run, Severity
 from ftlint.model import fingerprint as make_fingerprint
-from ftlint.rule import HardCaseVisitor, Rule, RuleContext
-from ftlint.sources.hardcases import stream_hard_cases
+from ftlint.rule import Rule, RuleContext
 from ftlint.sources.io import Workspace
 
 INTERNAL_ERROR_CODE = "FTL001"  # not a rule: a rule that crashed
@@ -260,55 +258,16 @@ class Engine:
         return total
 
     def _stream(self, run: Run, findings: list[Finding], rules: Pairs, progress: Any) -> int:
-        problems = self.stream_problems.setdefault(run.name, [])
-        problems.clear()  # rules re-run here after a failed child stream the rows again
-        if not run.hard_cases_path and not run.row_files:
-            return 0
-        visitors: list[tuple[Rule, HardCaseVisitor]] = []
-        for rule, ctx in rules:
-            try:
-                visitor = rule.hard_case_visitor(run, ctx)
-            except Exception as exc:
-                findings.append(self._internal(rule, run.name, "hard_case_visitor", exc))
-                continue
-            if visitor is not None:
-                visitors.append((rule, visitor))
-        calls = tuple((rule, visitor.row) for rule, visitor in visitors)
-        traces = {t.rank: t for t in run.traces if t.rank is not None}
-        count = 0
-        for item in self._rows(run, traces):
-            if isinstance(item, Problem):
-                problems.append(item)
-                continue
-            count += 1
-            if progress is not None and not count & 4095:
-                progress.rows_streamed(run.name, count)
-            for call in calls:  # bound methods: no per-row copy or lookup (try is free)
-                try:
-                    call[1](item)
-                except Exception as exc:
-                    findings.append(self._internal(call[0], run.name, "row", exc))
-                    calls = tuple(c for c in calls if c is not call)  # from the next row on
-        alive = {id(c[0]) for c in calls}
-        for rule, visitor in visitors:
-            if id(rule) not in alive:
-                continue  # crashed in row(): its findings for this run are missing (FTL001)
-            try:
-                produced = list(visitor.finish() or ())
-                findings += _checked(rule, produced)
-            except Exception as exc:
-                findings.append(self._internal(rule, run.name, "finish", exc))
-        return count
+        """The run's row visitors over its rows (`ftlint.engine.stream`)."""
+        from ftlint.engine.stream import stream_run
+
+        return stream_run(self, run, findings, rules, progress)
 
     def _rows(self, run: Run, traces: Mapping[int, Any]) -> Iterator[HardCase | Problem]:
         """The run's rows: its hard cases, or the eval rows of its source adapters."""
-        if run.hard_cases_path:
-            path = self.ws.root / run.hard_cases_path
-            yield from stream_hard_cases(
-                self.ws, path, run.name, max_line_bytes=self.config.max_line_bytes, traces=traces
-            )
-        else:
-            yield from stream_rows(self.ws, run, self.sources, self.config)
+        from ftlint.engine.stream import run_rows
+
+        return run_rows(self, run, traces)
 
     def _call(self, rule: Rule, method: str, run_name: str | None, *args: Any) -> list[Finding]:
         try:

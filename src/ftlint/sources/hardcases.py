@@ -6,12 +6,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from ftlint.model import Evidence, HardCase, Problem, Run, TraceRow
-from ftlint.sources.io import Workspace, iter_jsonl
+from ftlint.sources.io import Workspace, jsonl_items
 from ftlint.sources.validate import hard_case_ok, schema_problems
-
-
-def _opt_mapping(value: object) -> Mapping | None:
-    return value if isinstance(value, dict) else None
 
 
 def stream_hard_cases(
@@ -26,39 +22,51 @@ def stream_hard_cases(
 
     Rows are checked with the fast schema check; only a row that fails it is handed
     to jsonschema for an explanation. Trace URLs are joined by rank.
+
+    This is the per-row hot path of a large file (one call per row, every rule
+    waits on it): plain tuples from the reader, positional constructors, no lookups
+    that could be hoisted.
     """
     rel = ws.rel(path)
     traces = traces or {}
-    for item in iter_jsonl(ws, path, max_line_bytes=max_line_bytes, run=run):
-        if item.problem is not None:
-            yield item.problem
+    trace_at = traces.get
+    ok = hard_case_ok
+    for line, row, problem in jsonl_items(ws, path, max_line_bytes=max_line_bytes, run=run):
+        if problem is not None:
+            yield problem
             continue
-        row = item.value
-        if not hard_case_ok(row):
-            yield from schema_problems("hard_case", row, Evidence(rel, item.line), run)
+        if not ok(row):
+            yield from schema_problems("hard_case", row, Evidence(rel, line), run)
             continue
+        get = row.get
         rank = int(row["rank"])
-        sample = row.get("sample_index")
-        sample_id = (
-            str(int(sample) if isinstance(sample, float) else sample)
-            if sample is not None
-            else None
+        sample = get("sample_index")
+        if sample is None:
+            sample_id = None
+        elif type(sample) is str:
+            sample_id = sample
+        else:
+            sample_id = str(int(sample) if isinstance(sample, float) else sample)
+        trace = trace_at(rank) if traces else None
+        mae = get("mae_raw")
+        target, predicted, errors = (
+            get("target_vector"),
+            get("predicted_vector"),
+            get("abs_error_raw"),
         )
-        trace = traces.get(rank)
-        mae = row.get("mae_raw")
         yield HardCase(
-            rank=rank,
-            sample_id=sample_id,
-            request_text=row.get("request_text"),
-            source_type=row.get("source_type"),
-            target_vector=_opt_mapping(row.get("target_vector")),
-            predicted_vector=_opt_mapping(row.get("predicted_vector")),
-            abs_error_raw=_opt_mapping(row.get("abs_error_raw")),
-            mae_raw=float(mae) if mae is not None else None,
-            parse_error=row.get("parse_error"),
-            generated_text=row.get("generated_text"),
-            evidence=Evidence(rel, item.line, None, sample_id, trace.url if trace else None),
-            raw=row,
+            rank,
+            sample_id,
+            get("request_text"),
+            get("source_type"),
+            target if type(target) is dict else None,
+            predicted if type(predicted) is dict else None,
+            errors if type(errors) is dict else None,
+            float(mae) if mae is not None else None,
+            get("parse_error"),
+            get("generated_text"),
+            Evidence(rel, line, None, sample_id, trace.url if trace else None),
+            row,
         )
 
 

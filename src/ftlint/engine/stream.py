@@ -1,0 +1,190 @@
+"""The engine's one streaming pass over a run's rows: every row to every visitor that
+wants it, in file order, with a crashed visitor cut off from the next row on.
+
+This loop runs once per row for every rule that reads rows, so its own cost is part of
+every row's: the visitors' bound `row` methods are collected once per run, and a
+visitor that names a `row_filter` (`ftlint.rule.RowFilter`) is fed only the rows the
+filter accepts. Visitors that share an equal filter share one call of it per row
+(FMT001, FMT002 and FMT007 want only the rows that failed; three tallies, one test),
+and a visitor whose filter is `NO_ROWS` is never fed (a reader of a collector another
+rule feeds). The filter is an optimisation only: a visitor must get the same result
+if it were fed every row (the filter says which rows its `row` ignores).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ftlint.model import Finding, HardCase, Problem, Run
+from ftlint.rule import NO_ROWS, HardCaseVisitor, Rule
+
+if TYPE_CHECKING:
+    from ftlint.engine.processes import Pairs
+    from ftlint.engine.run import Engine
+
+__all__ = ["run_rows", "stream_run"]
+
+#: rows between two progress reports
+PROGRESS_EVERY = 4096
+
+Call = tuple[Rule, Callable[[HardCase], None]]
+
+
+def stream_run(
+    engine: Engine, run: Run, findings: list[Finding], rules: Pairs, progress: Any
+) -> int:
+    """Feed the run's rows to the row visitors of `rules`, then collect their findings
+    (`finish`) into `findings`; the run's stream problems go to
+    `engine.stream_problems`. Returns the rows read."""
+    problems = engine.stream_problems.setdefault(run.name, [])
+    problems.clear()  # rules re-run here after a failed child stream the rows again
+    if not run.hard_cases_path and not run.row_files:
+        return 0
+    visitors: list[tuple[Rule, HardCaseVisitor]] = []
+    for rule, ctx in rules:
+        try:
+            visitor = rule.hard_case_visitor(run, ctx)
+        except Exception as exc:
+            findings.append(engine._internal(rule, run.name, "hard_case_visitor", exc))
+            continue
+        if visitor is not None:
+            visitors.append((rule, visitor))
+    feed = _Feed(visitors)
+    traces = {t.rank: t for t in run.traces if t.rank is not None}
+    count = 0
+    if feed.active():
+        count = feed.stream(
+            engine, run, run_rows(engine, run, traces), problems, findings, progress
+        )
+    else:  # nobody reads the rows: still read them (the problems and the count)
+        for item in run_rows(engine, run, traces):
+            if type(item) is Problem:
+                problems.append(item)
+            else:
+                count += 1
+                if progress is not None and not count % PROGRESS_EVERY:
+                    progress.rows_streamed(run.name, count)
+    for rule, visitor in visitors:
+        if id(rule) in feed.dead:
+            continue  # crashed in row(): its findings for this run are missing (FTL001)
+        try:
+            produced = list(visitor.finish() or ())
+            findings += _checked(rule, produced)
+        except Exception as exc:
+            findings.append(engine._internal(rule, run.name, "finish", exc))
+    return count
+
+
+class _Feed:
+    """The visitors of one run grouped by `row_filter`: plain ones get every row, each
+    filter is called once per row for all the visitors that share it. Rows reach the
+    plain visitors first, then each group: visitors share nothing per row (the
+    `RuleContext.shared` collectors are read in `finish`), so the order within a row
+    is free; the order of the rows and of `finish` is the sequential one."""
+
+    def __init__(self, visitors: list[tuple[Rule, HardCaseVisitor]]) -> None:
+        self.dead: set[int] = set()
+        self.entries: list[tuple[Rule, Callable[[HardCase], None], Any]] = []
+        for rule, visitor in visitors:
+            wanted = getattr(visitor, "row_filter", None)
+            if wanted is not NO_ROWS:
+                self.entries.append((rule, visitor.row, wanted))
+        self.plain: tuple[Call, ...] = ()
+        self.groups: tuple[tuple[Callable[[HardCase], bool], tuple[Call, ...]], ...] = ()
+        self._build()
+
+    def _build(self) -> None:
+        plain: list[Call] = []
+        by_filter: dict[Any, list[Call]] = {}
+        for rule, row, wanted in self.entries:
+            if id(rule) in self.dead:
+                continue
+            if wanted is None:
+                plain.append((rule, row))
+            else:
+                by_filter.setdefault(wanted, []).append((rule, row))
+        self.plain = tuple(plain)
+        self.groups = tuple((flt, tuple(calls)) for flt, calls in by_filter.items())
+
+    def active(self) -> bool:
+        return bool(self.plain or self.groups)
+
+    def _crashed(
+        self, engine: Engine, run: Run, calls: tuple[Call, ...], exc: Exception
+    ) -> list[Finding]:
+        out = []
+        for rule, _ in calls:
+            if id(rule) not in self.dead:
+                self.dead.add(id(rule))
+                out.append(engine._internal(rule, run.name, "row", exc))
+        self._build()
+        return out
+
+    def stream(
+        self,
+        engine: Engine,
+        run: Run,
+        items: Iterator[HardCase | Problem],
+        problems: list[Problem],
+        findings: list[Finding],
+        progress: Any,
+    ) -> int:
+        count = 0
+        plain, groups = self.plain, self.groups
+        for item in items:
+            if type(item) is Problem:
+                problems.append(item)
+                continue
+            count += 1
+            if progress is not None and not count % PROGRESS_EVERY:
+                progress.rows_streamed(run.name, count)
+            changed = False
+            for call in plain:  # bound methods: no per-row lookup (try is free)
+                try:
+                    call[1](item)
+                except Exception as exc:
+                    findings += self._crashed(engine, run, (call,), exc)
+                    changed = True
+            for flt, calls in groups:
+                try:
+                    if not flt(item):
+                        continue
+                except Exception as exc:  # a filter is its visitors' code: they crashed
+                    findings += self._crashed(engine, run, calls, exc)
+                    changed = True
+                    continue
+                for call in calls:
+                    try:
+                        call[1](item)
+                    except Exception as exc:
+                        findings += self._crashed(engine, run, (call,), exc)
+                        changed = True
+            if changed:  # from the next row on
+                plain, groups = self.plain, self.groups
+        return count
+
+
+def run_rows(engine: Engine, run: Run, traces: Mapping[int, Any]) -> Iterator[HardCase | Problem]:
+    """The run's rows: its hard cases, or the eval rows of its source adapters."""
+    if run.hard_cases_path:
+        from ftlint.sources.hardcases import stream_hard_cases
+
+        path = engine.ws.root / run.hard_cases_path
+        return stream_hard_cases(
+            engine.ws,
+            path,
+            run.name,
+            max_line_bytes=engine.config.max_line_bytes,
+            traces=traces,
+        )
+    from ftlint.engine.rows import stream_rows
+
+    return stream_rows(engine.ws, run, engine.sources, engine.config)
+
+
+def _checked(rule: Rule, produced: list[Any]) -> list[Finding]:
+    bad = [p for p in produced if not isinstance(p, Finding)]
+    if bad:
+        raise TypeError(f"{type(rule).__name__} yielded {type(bad[0]).__name__}, not a Finding")
+    return produced
