@@ -30,10 +30,11 @@ import generate  # noqa: E402
 class _Timed:
     """Proxy around a hard-case visitor that adds the time spent in `row` to a counter."""
 
-    __slots__ = ("_inner", "_key", "_totals")
+    __slots__ = ("_inner", "_key", "_totals", "row_filter")
 
     def __init__(self, inner: Any, key: str, totals: dict[str, float]) -> None:
         self._inner, self._key, self._totals = inner, key, totals
+        self.row_filter = getattr(inner, "row_filter", None)  # the engine feeds the same rows
 
     def row(self, case: Any) -> None:
         started = time.perf_counter()

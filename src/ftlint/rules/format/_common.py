@@ -206,12 +206,33 @@ BUDGET_PARAMS = {
 # -- per-run failure tally (for the metric and pair rules) -------------------------------
 
 
+class FailedRows:
+    """`row_filter` of the visitors that only count failed rows: the rows whose
+    `view_row` failed (never a choice row). Equal for one run, so the engine tests a
+    row once for all of them (FMT001, FMT002 and FMT007 each tally the same rows)."""
+
+    __slots__ = ("run",)
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+
+    def __call__(self, case: HardCase) -> bool:
+        return view_row(case, self.run).failed
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is FailedRows and other.run is self.run
+
+    def __hash__(self) -> int:
+        return id(self.run)
+
+
 class FailureTally:
     """Counts failure classes of one run's hard cases; `finish` stores them, yields nothing."""
 
     def __init__(self, store: dict[str, Counter[FailureClass]], run: Run) -> None:
         self.store, self.run = store, run
         self.counts: Counter[FailureClass] = Counter()
+        self.row_filter = FailedRows(run)  # `row` counts nothing else
 
     def row(self, case: HardCase) -> None:
         if is_choice(case):

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ftlint.model import Evidence, Finding, HardCase, Metric, Run
-from ftlint.rule import RuleContext
+from ftlint.rule import NO_ROWS, RuleContext
 
 DIM_PREFIX = "mae_raw_"
 
@@ -164,6 +164,8 @@ class DimCollector:
 
 class DimReader:
     """The second rule's view of a shared collector: rows are fed by the first."""
+
+    row_filter = NO_ROWS  # the engine never calls `row`
 
     def __init__(self, collector: DimCollector) -> None:
         self.collector = collector

@@ -118,6 +118,31 @@ class SecretInArtifact(Rule):
         return _CompletionScanner(self, run, ctx)
 
 
+#: Substrings of the lower-cased text, one of which every hint of `find_secrets` holds
+#: (`redact._TOKEN_PATTERNS` and `_WORD_HINTS`: `hf_` holds `hf`, `--key` holds `key`,
+#: `wandb login` holds `wandb`; tests/rules check that every hint is covered).
+NEEDLES = ("hf", "sk-", "akia", "xox", "wandb", "://", "bearer", "token", "secret", "passw", "key")
+#: ... and the GitHub hints (`ghp_`, `github_pat_`, also Markdown-escaped), each with
+#: an underscore: tested only when the text holds one.
+GH_NEEDLES = ("ghp", "gho", "ghu", "ghs", "ghr", "github")
+
+
+def may_hold(text: str) -> bool:
+    """False only when `find_secrets(text)` finds nothing: its own pre-check scans for
+    about 30 hints one by one (8.5 us for a 435-character completion); these 11-17
+    scans of the lower-cased text are a superset of them (2 us), so a completion is
+    scanned in full only when one of them occurs."""
+    lower = text.lower()
+    for needle in NEEDLES:
+        if needle in lower:
+            return True
+    if "_" in text:
+        for needle in GH_NEEDLES:
+            if needle in lower:
+                return True
+    return False
+
+
 class _CompletionScanner:
     """Scans model completions for secrets during the shared hard-case pass."""
 
@@ -128,7 +153,7 @@ class _CompletionScanner:
 
     def row(self, case: HardCase) -> None:
         text = case.generated_text
-        if text:  # find_secrets pre-checks: a clean text costs a few `in` scans, no more
+        if text and (type(text) is not str or may_hold(text)):
             kinds = sorted({m.kind for m in find_secrets(text)})
             if kinds:
                 self.hits.append((case.sample_id, case.evidence, kinds))
