@@ -1,8 +1,8 @@
 """The data model: severities, evidence, findings, actions, runs and campaigns.
 
-Everything here is a frozen dataclass or an enum. Loaders build `Run`s, rules read
-them and emit `Finding`s, the planner and reporters only read findings. Nothing here
-reads files.
+Everything here is a frozen dataclass (`frozen`) or an enum. Loaders build `Run`s, rules
+read them and emit `Finding`s, the planner and reporters only read findings. Nothing
+here reads files.
 """
 
 from __future__ import annotations
@@ -10,10 +10,12 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
+
+from ftlint import frozen
 
 
 class Severity(StrEnum):
@@ -60,7 +62,7 @@ def pointer_label(at: str) -> str:
     return ".".join(p.replace("~1", "/").replace("~0", "~") for p in at.split("/")[1:])
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Evidence:
     """Where a finding can be checked: a workspace-relative POSIX path plus anchors."""
 
@@ -87,7 +89,7 @@ class Evidence:
         return out
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Action:
     """One concrete change for the next run, attached to a finding for the planner."""
 
@@ -125,7 +127,7 @@ def fingerprint(rule: str, run: str | None, path: str, anchor: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Finding:
     """One diagnosis with its evidence, numbers and proposed actions."""
 
@@ -180,7 +182,7 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Problem:
     """Something wrong with an input file, found while loading it.
 
@@ -195,7 +197,7 @@ class Problem:
     run: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Metric:
     """A numeric value with the evidence of where it was read, and the source's own key
     that fed it (`eval/vector_mae` for `mae_raw`), shown by `ftlint runs -v`."""
@@ -205,7 +207,7 @@ class Metric:
     source_key: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Conflict:
     """Two sources disagree about one provenance field; both are kept."""
 
@@ -213,7 +215,7 @@ class Conflict:
     values: tuple[tuple[Any, Evidence], ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Submission:
     """One job submission record (training or eval) from `artifacts/hf_jobs/*.jsonl`."""
 
@@ -236,7 +238,7 @@ class Submission:
     raw: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SeriesPoint:
     """One evaluation during training (a line of `iter_eval_metrics.jsonl`)."""
 
@@ -247,7 +249,7 @@ class SeriesPoint:
     hard_cases_count: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class TraceRow:
     """A Weave trace link for a hard case, joined by rank."""
 
@@ -259,7 +261,7 @@ class TraceRow:
     evidence: Evidence
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class HardCase:
     """One row of `hard_cases.valid.jsonl`, streamed to the rules that asked for rows."""
 
@@ -277,7 +279,7 @@ class HardCase:
     raw: Mapping[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Provenance:
     """What a run measured and on what: the fields a valid comparison needs equal."""
 
@@ -292,7 +294,7 @@ class Provenance:
     mode: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Run:
     """Everything known about one run, joined by run name from every source.
 
@@ -385,7 +387,7 @@ class Run:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Campaign:
     """All runs of a workspace, plus the chosen baseline and candidate (by name)."""
 
@@ -415,7 +417,7 @@ class Campaign:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Point:
     """One value of a training or eval curve at a step (any stack's logs)."""
 
@@ -424,7 +426,7 @@ class Point:
     evidence: Evidence
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class EvalRow:
     """One eval example as any stack wrote it: hard cases, W&B prediction tables,
     LLaMA-Factory predictions, lm-eval samples, generic rows.

@@ -1,0 +1,151 @@
+"""`ftlint.frozen` (the model's records) behaves as `@dataclass(frozen=True, slots=True)`.
+
+It exists only to make importing the model cheaper, so every observable behaviour is
+compared with a twin class built by the real decorator: fields, `__init__` signature,
+defaults and factories, post-init, repr, eq, hash, frozen errors, pickling, copy,
+`replace`, `asdict`, `__slots__`, `__match_args__` and the dataclass params.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import inspect
+import pickle
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from ftlint import frozen, model
+
+RECORDS = sorted(
+    (c for c in vars(model).values() if isinstance(c, type) and dataclasses.is_dataclass(c)),
+    key=lambda c: c.__name__,
+)
+#: values that pass the records' own checks (Action.__post_init__)
+VALID = {("Action", "tier"): 2, ("Action", "kind"): "env"}
+
+
+def _twin(cls: type) -> type:
+    """The same record, made by @dataclass(frozen=True, slots=True)."""
+    specs = []
+    for f in dataclasses.fields(cls):
+        kw: dict[str, Any] = {"repr": f.repr, "compare": f.compare, "hash": f.hash}
+        if f.default is not dataclasses.MISSING:
+            kw["default"] = f.default
+        if f.default_factory is not dataclasses.MISSING:
+            kw["default_factory"] = f.default_factory
+        specs.append((f.name, f.type, field(**kw)))
+    namespace = {"__post_init__": cls.__post_init__} if hasattr(cls, "__post_init__") else {}
+    return dataclasses.make_dataclass(
+        cls.__name__, specs, frozen=True, slots=True, namespace=namespace
+    )
+
+
+def _args(cls: type, salt: str = "") -> dict[str, Any]:
+    required = [f for f in dataclasses.fields(cls) if f.default is dataclasses.MISSING]
+    out = {}
+    for i, f in enumerate(required):
+        plain = f.default_factory is dataclasses.MISSING
+        out[f.name] = VALID.get((cls.__name__, f.name), f"{f.name}{i}{salt}") if plain else {}
+    return out
+
+
+def _same_behaviour(
+    ours: type, twin: type, args: dict[str, Any], other: dict[str, Any], *, importable: bool = True
+) -> None:
+    assert str(inspect.signature(ours)) == str(inspect.signature(twin))
+    a, b = ours(**args), twin(**args)
+    assert repr(a) == repr(b)
+    assert dataclasses.asdict(a) == dataclasses.asdict(b)
+    assert ours.__slots__ == twin.__slots__ and ours.__match_args__ == twin.__match_args__
+    params = ("init", "repr", "eq", "order", "unsafe_hash", "frozen")
+    assert [getattr(ours.__dataclass_params__, p) for p in params] == [
+        getattr(twin.__dataclass_params__, p) for p in params
+    ]
+    assert (a == ours(**args)) is (b == twin(**args)) is True
+    assert (a == ours(**other)) is (b == twin(**other))
+    assert a != b  # different classes never compare equal, as with @dataclass
+    try:
+        expected: Any = hash(b)
+    except TypeError as exc:
+        expected = str(exc)
+    try:
+        got: Any = hash(a)
+    except TypeError as exc:
+        got = str(exc)
+    assert got == expected
+    for obj in (a, b):
+        for name in [f.name for f in dataclasses.fields(obj)][:1]:
+            _refuses_changes(obj, name)
+        with pytest.raises((AttributeError, TypeError)):  # 3.11's @dataclass: TypeError
+            obj.not_a_field = 1
+    if importable:
+        back = pickle.loads(pickle.dumps(a))
+        assert back == a and type(back) is ours and repr(back) == repr(a)
+    assert copy.deepcopy(a) == a and copy.copy(a) == a
+    first = dataclasses.fields(ours)[0].name if dataclasses.fields(ours) else None
+    if first is not None:
+        changed = {first: VALID.get((ours.__name__, first), "changed")}
+        assert repr(dataclasses.replace(a, **changed)) == repr(dataclasses.replace(b, **changed))
+
+
+def _refuses_changes(obj: Any, name: str) -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError, match=f"cannot assign to field '{name}'"):
+        setattr(obj, name, 1)
+    with pytest.raises(dataclasses.FrozenInstanceError, match=f"cannot delete field '{name}'"):
+        delattr(obj, name)
+
+
+@pytest.mark.parametrize("cls", RECORDS, ids=lambda c: c.__name__)
+def test_every_model_record_matches_its_dataclass_twin(cls: type) -> None:
+    assert not hasattr(cls, "__dict__") or "__dict__" not in cls.__slots__
+    _same_behaviour(cls, _twin(cls), _args(cls), _args(cls, salt="-other"))
+
+
+def test_defaults_factories_and_post_init() -> None:
+    with pytest.raises(ValueError, match="tier must be 1-4"):
+        model.Action(9, "env", "text")
+    run = model.Run("r")
+    assert run.metrics == {} and run.metrics is not model.Run("r").metrics  # a fresh dict
+    assert run.provenance == model.Provenance()
+    assert model.Evidence("p", 3) == model.Evidence(path="p", line=3)
+
+
+def _pair(body: dict[str, Any]) -> tuple[type, type]:
+    annotations = {k: v[0] for k, v in body.items()}
+    defaults = {k: v[1] for k, v in body.items() if len(v) > 1}
+
+    def build() -> type:
+        return type("Rec", (), {"__annotations__": dict(annotations), **dict(defaults)})
+
+    return frozen(build()), dataclass(frozen=True, slots=True)(build())
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"only": ("int",)},
+        {"a": ("int",), "b": ("str", "x"), "c": ("list", field(default_factory=list))},
+        {
+            "a": ("int",),
+            "hidden": ("int", field(default=0, repr=False)),
+            "loose": ("int", field(default=0, compare=False)),
+            "hashed": ("int", field(default=0, compare=False, hash=True)),
+        },
+        {"nan": ("float",)},
+    ],
+    ids=["empty", "one", "defaults", "field-options", "nan"],
+)
+def test_the_decorator_matches_dataclass(body: dict[str, Any]) -> None:
+    ours, twin = _pair(body)
+    args = {name: float("nan") if name == "nan" else 7 for name in body if len(body[name]) == 1}
+    other = {name: 8 for name in args}
+    _same_behaviour(ours, twin, args, other, importable=False)
+
+
+def test_unsupported_shapes_are_refused() -> None:
+    with pytest.raises(TypeError, match="use @dataclass"):
+        frozen(type("Bad", (), {"__annotations__": {"x": "ClassVar[int]"}}))
