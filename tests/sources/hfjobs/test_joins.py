@@ -44,7 +44,7 @@ def test_an_eval_job_whose_adapter_several_runs_produced_is_reported_not_merged(
     campaign = load_campaign(tmp_path, Config())
     assert all(len(r.submissions) == 1 for r in campaign.runs)  # only its own train job
     (problem,) = [p for p in campaign.problems if "acme/shared" in p.message]
-    assert problem.kind == "inconsistent"
+    assert problem.kind == "ambiguous"
     assert "3 runs produced (r1, r2, r3)" in problem.message
     assert problem.evidence.path == "artifacts/hf_jobs/eval_submissions.jsonl"
     assert problem.evidence.line == 1

@@ -124,7 +124,7 @@ def _severity_for(problem: Problem) -> Severity | None:
     """Bad lines in a JSONL file lose rows (warning); bad metric values void numbers (error)."""
     if problem.kind in ("malformed", "empty") and problem.evidence.line is not None:
         return Severity.WARNING
-    if problem.kind == "empty":
+    if problem.kind in ("empty", "ambiguous"):  # nothing is wrong in the file: it is unplaced
         return Severity.WARNING
     return None
 

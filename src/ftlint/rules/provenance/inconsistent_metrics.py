@@ -18,7 +18,8 @@ class InconsistentMetrics(Rule):
     summing to 1, `mae_norm` not equal to `mae_raw / target_scale`, the mean of the
     per-dimension `mae_raw_<dim>` disagreeing with `mae_raw`, and sources that disagree
     about a run's provenance (e.g. target_scale 100 in final metrics, 10 in the job's
-    `--env`).
+    `--env`), and a join that matched several runs (an eval job whose adapter several
+    runs produced: reported as a warning and joined to none of them, never merged).
 
     Why it matters: every other rule compares these numbers with thresholds or with a
     baseline. A NaN compares false with everything, so a broken metric would pass every
@@ -45,7 +46,7 @@ class InconsistentMetrics(Rule):
         ),
     }
 
-    KINDS = {"malformed", "invalid", "inconsistent", "empty"}
+    KINDS = {"malformed", "invalid", "inconsistent", "empty", "ambiguous"}
 
     def check_run(self, run: Run, ctx: RuleContext) -> Iterable[Finding]:
         yield from problem_findings(ctx, run.name, all_problems(run, ctx), self.KINDS)

@@ -11,9 +11,11 @@ provenance values are kept with their sources as `Conflict`s, never silently ove
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from ftlint.assemble.lazy import lazy
 from ftlint.config.settings import Config
 from ftlint.model import Evidence, Problem, Run, Submission
 from ftlint.model import pointer as make_pointer
@@ -27,7 +29,7 @@ from ftlint.sources.hfjobs.wandb_join import (
     merge_metrics,
     merge_traces,
 )
-from ftlint.sources.io import Workspace, resolve_reference
+from ftlint.sources.io import Workspace, read_json, resolve_reference
 from ftlint.sources.jobs import load_job_records
 from ftlint.sources.outputs import load_eval_result, load_final_metrics, load_series, load_traces
 
@@ -71,8 +73,16 @@ def read_layout(ws: Workspace, config: Config) -> Iterator[Run | Problem | Submi
             d = draft(run_dir.name)
             d.run_dir = d.run_dir or run_dir
             d.files[kind] = path
+    # Each run's own files (final metrics, series, traces) are read when the run is
+    # linted (`ftlint.assemble.lazy`), not here: discovery only notes them, so 10,000
+    # runs are never all in memory. Weave exports join runs by the trace ids in those
+    # files, so with exports in the workspace they are read now, as they always were.
+    deferred = not any(p.is_file() for p in ws.glob(config.inputs.get("weave_exports", ())))
     for name in sorted(drafts):
-        _load_run_files(ws, drafts[name], config)
+        if deferred:
+            _note_run_files(ws, drafts[name])
+        else:
+            _load_run_files(ws, drafts[name], config)
 
     for path in ws.glob(config.inputs["eval_results"]):
         name = path.stem
@@ -87,7 +97,11 @@ def read_layout(ws: Workspace, config: Config) -> Iterator[Run | Problem | Submi
     join_wandb(ws, config, drafts, draft, problems)
     join_weave(ws, config, drafts, problems)
     for name in sorted(drafts):
-        yield _finish(ws, drafts[name])
+        d = drafts[name]
+        if deferred and d.files:
+            yield lazy(_finish(ws, d), partial(_load_deferred, ws, d, config))
+        else:
+            yield _finish(ws, d)
     yield from problems
     yield from unjoined
 
@@ -118,7 +132,8 @@ def _join_job_records(
             if sub.output_model_id:
                 _add_owner(by_adapter, sub.output_model_id, sub.run_name)
     for name, d in drafts.items():
-        hub = d.data.get("final_metrics", {}).get("hub_model_id")
+        fm = d.data.get("final_metrics")
+        hub = fm.get("hub_model_id") if isinstance(fm, dict) else d.hub_model_id
         if isinstance(hub, str) and hub:
             _add_owner(by_adapter, hub, name)
     for sub in submissions:
@@ -131,7 +146,7 @@ def _join_job_records(
             )
             problems.append(
                 Problem(
-                    "inconsistent",
+                    "ambiguous",
                     f"this job evaluates adapter {sub.adapter_model_id!r}, which {len(owners)} "
                     f"runs produced ({shown}); not joined to any of them (give the job its "
                     "run_name)",
@@ -157,6 +172,55 @@ def _add_owner(owners: dict[str, list[str]], adapter: str, run: str) -> None:
 
 
 def _load_run_files(ws: Workspace, d: Draft, config: Config) -> None:
+    _load_contents(ws, d, config)
+    _note_hard_cases(ws, d)
+
+
+def _note_run_files(ws: Workspace, d: Draft) -> None:
+    """What discovery needs of a run's own files without reading them: their paths (the
+    files read, the copies check), and of final_metrics.json only `hub_model_id` (job
+    records join by it) and the sibling files it references (problems are reported
+    when the run is loaded, `_load_deferred`)."""
+    fm_path = d.files.get("final_metrics")
+    if fm_path is not None:
+        d.data["final_metrics_path"] = ws.rel(fm_path)
+        data, _ = read_json(ws, fm_path, d.name)
+        if isinstance(data, dict):
+            hub = data.get("hub_model_id")
+            d.hub_model_id = hub if isinstance(hub, str) else None
+            _check_references(ws, d, fm_path, data, quiet=True)
+    for kind, key in (("iter_eval_metrics", "series_path"), ("weave_traces", "traces_path")):
+        path = d.files.get(kind)
+        if path is not None:
+            d.data[key] = ws.rel(path)
+    d.sources.update(ws.rel(d.files[k]) for k in RUN_FILES if k in d.files and k != "hard_cases")
+    _note_hard_cases(ws, d)
+
+
+def _load_deferred(ws: Workspace, noted: Draft, config: Config) -> Run:
+    """The whole run of a draft whose files `_note_run_files` only noted: its files are
+    read now, in the order and with the problems of an eager load (their problems
+    first, then what the joins found), and the joins' values win as they did."""
+    d = Draft(
+        noted.name,
+        noted.kind,
+        noted.run_dir,
+        dict(noted.files),
+        {},
+        list(noted.submissions),
+        [],
+        set(noted.sources),
+        noted.wandb,
+        list(noted.weave_evals),
+        list(noted.weave_rows),
+    )
+    _load_contents(ws, d, config)
+    d.data.update(noted.data)
+    d.problems += noted.problems
+    return _finish(ws, d)
+
+
+def _load_contents(ws: Workspace, d: Draft, config: Config) -> None:
     name = d.name
     fm_path = d.files.get("final_metrics")
     if fm_path is not None:
@@ -165,7 +229,7 @@ def _load_run_files(ws: Workspace, d: Draft, config: Config) -> None:
         d.data["final_metrics_path"] = ws.rel(fm_path)
         d.problems += loaded.problems
         d.sources.add(ws.rel(fm_path))
-        _check_references(ws, d, fm_path)
+        _check_references(ws, d, fm_path, d.data.get("final_metrics"))
     series_path = d.files.get("iter_eval_metrics")
     if series_path is not None:
         loaded = load_series(ws, series_path, name, max_line_bytes=config.max_line_bytes)
@@ -180,6 +244,11 @@ def _load_run_files(ws: Workspace, d: Draft, config: Config) -> None:
         d.data["traces_path"] = ws.rel(traces_path)
         d.problems += loaded.problems
         d.sources.add(ws.rel(traces_path))
+
+
+def _note_hard_cases(ws: Workspace, d: Draft) -> None:
+    """The hard cases are streamed by the engine: only their path is noted here."""
+    name = d.name
     hc = d.files.get("hard_cases")
     if hc is not None:
         if hc.is_dir() or not ws.inside(hc):
@@ -194,9 +263,11 @@ def _load_run_files(ws: Workspace, d: Draft, config: Config) -> None:
             d.sources.add(ws.rel(hc))
 
 
-def _check_references(ws: Workspace, d: Draft, fm_path: Path) -> None:
-    """Every `*_path` in final_metrics.json must name a file present in the run folder."""
-    fm = d.data.get("final_metrics")
+def _check_references(
+    ws: Workspace, d: Draft, fm_path: Path, fm: Any, *, quiet: bool = False
+) -> None:
+    """Every `*_path` in final_metrics.json must name a file present in the run folder
+    (`quiet`: only resolve them; the problem is recorded when the run is loaded)."""
     if not isinstance(fm, dict) or d.run_dir is None:
         return
     for key, kind in REFERENCES.items():
@@ -206,7 +277,8 @@ def _check_references(ws: Workspace, d: Draft, fm_path: Path) -> None:
         local, why = resolve_reference(ws, d.run_dir, recorded)
         ev = Evidence(ws.rel(fm_path), None, make_pointer(key))
         if local is None:
-            d.problems.append(Problem("missing", f"{key}: {why}", ev, d.name))
+            if not quiet:
+                d.problems.append(Problem("missing", f"{key}: {why}", ev, d.name))
         else:
             d.files[kind] = local
 
