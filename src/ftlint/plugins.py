@@ -11,7 +11,6 @@ import importlib
 import importlib.util
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -37,12 +36,12 @@ BUILTIN_MODULES = (
 ENTRY_POINT_GROUP = "ftlint"
 
 
-@dataclass
 class Plugins:
     """The loaded plugin manager plus what loading it found."""
 
-    pm: pluggy.PluginManager
-    warnings: list[str] = field(default_factory=list)
+    def __init__(self, pm: pluggy.PluginManager, warnings: list[str] | None = None) -> None:
+        self.pm = pm
+        self.warnings: list[str] = [] if warnings is None else warnings
 
     def rule_classes(self) -> list[type[Rule]]:
         """Every contributed rule, validated, sorted by code; duplicates are an error."""

@@ -16,15 +16,16 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+from ftlint import frozen
 
 #: kinds of canonical metrics
 KINDS = ("rate", "mean", "loss", "count", "latency", "cost", "score", "metadata")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class MetricSpec:
     """What a canonical metric is: direction, range and kind."""
 
@@ -166,7 +167,7 @@ IGNORED = re.compile(r"^_|/_|^(total_flos|percentage|elapsed_time|remaining_time
 _FILTER = re.compile(r",([^/]*)$")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Resolved:
     """What one source key means: canonical name (or the key's own name), split."""
 

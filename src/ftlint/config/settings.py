@@ -13,11 +13,11 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import Any
 
-from ftlint import CONFIG_NAMES
+from ftlint import CONFIG_NAMES, frozen
 from ftlint.config.trust import digest
 from ftlint.config.yamllines import load_yaml_with_lines, toml_lines
 from ftlint.errors import FtlintError, FtlintErrors
@@ -73,7 +73,7 @@ DEFAULT_KNOBS: dict[str, tuple[str, ...]] = {
 DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024
 
 
-@dataclass(frozen=True)
+@frozen
 class RuleSettings:
     """A rule's effective settings: severity override (if any) and params."""
 
@@ -82,7 +82,7 @@ class RuleSettings:
     explicit: bool = False  # the user configured this rule in the file
 
 
-@dataclass(frozen=True)
+@frozen
 class Config:
     """The loaded configuration. `path` is None when running on defaults."""
 

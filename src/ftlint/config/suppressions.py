@@ -11,9 +11,10 @@ from __future__ import annotations
 import fnmatch
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
+from ftlint import frozen
 from ftlint.errors import FtlintError
 from ftlint.model import Category, Finding, Severity
 from ftlint.model import fingerprint as make_fingerprint
@@ -24,7 +25,7 @@ STALE_CODE = "FTL002"
 STALE_NAME = "stale-suppression"
 
 
-@dataclass(frozen=True)
+@frozen
 class Suppression:
     fingerprint: str
     rule: str

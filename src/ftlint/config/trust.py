@@ -21,10 +21,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ftlint import frozen
 from ftlint.errors import FtlintError
 
 TRUST_FILE_VERSION = 1
@@ -88,7 +88,7 @@ def _inside(path: Path, folder: Path) -> bool:
     return True
 
 
-@dataclass(frozen=True)
+@frozen
 class TrustDecision:
     """Whether a config's local plugin paths may be imported, and why not."""
 
