@@ -176,7 +176,9 @@ def lint(
     if path is not None and apply_suppressions:
         findings = supp.apply_suppressions(findings, supp.load_suppressions(path), path.as_posix())
     ordered = tuple(sorted(findings, key=lambda f: f.sort_key()))
-    return LintResult(campaign, tuple(chosen), ordered)
+    # the campaign as linted: each run loaded for its per-run rules, then only its
+    # summary kept (the baseline and candidate whole), see ftlint.assemble.lazy
+    return LintResult(result.campaign, tuple(chosen), ordered)
 
 
 def gate_policy(session: Session) -> Any:

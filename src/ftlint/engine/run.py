@@ -17,10 +17,11 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ftlint.assemble.lazy import full, summary
 from ftlint.config.settings import Config
 from ftlint.engine.processes import Pairs, process_groups, run_forked
 from ftlint.engine.split import (
@@ -99,6 +100,9 @@ class Engine:
         sources: Mapping[str, Any] | None = None,
     ) -> None:
         self.campaign = campaign
+        #: the campaign as loaded (runs may be `LazyRun`s); `self.campaign` becomes the
+        #: runs as kept once their per-run steps are done (`_use`)
+        self.loaded = campaign
         self.sources = dict(sources or {})  # adapters by name, to stream Run.row_files
         self.config = config
         self.progress = progress
@@ -138,6 +142,11 @@ class Engine:
 
     def _run(self, executor: Executor | None) -> LintResult:
         result = LintResult(self.campaign, self.rule_classes)
+        try:
+            return self._run_into(result, executor)
+        finally:
+            result.campaign = self.campaign  # the runs as linted: summaries, the pair whole
+    def _run_into(self, result: LintResult, executor: Executor | None) -> LintResult:
         jobs = split_jobs(self.jobs, len(self.campaign.runs))
         if executor is None and jobs is not None and len(self.campaign.runs) >= 2 * jobs:
             executor = ForkExecutor(jobs)
@@ -150,6 +159,7 @@ class Engine:
             findings, result.rows_streamed = self._lint(self.rules, self.progress)
         else:
             findings, result.rows_streamed = run_forked(self._lint, *groups, self.progress)
+            self._use([self._kept(full(run)) for run in self.loaded.runs])  # loaded there
         result.findings = sorted(_dedupe(findings), key=Finding.sort_key)
         return result
 
@@ -157,8 +167,10 @@ class Engine:
         """Every lifecycle step of `rules`, in order: (findings, hard-case rows read)."""
         findings: list[Finding] = []
         rows = 0
-        total = len(self.campaign.runs)
-        for index, run in enumerate(self.campaign.runs):
+        self._use(list(self.loaded.runs))  # again after a failed forked group
+        total = len(self.loaded.runs)
+        kept: list[Run] = []
+        for index, run in enumerate(self.loaded.runs):
             if progress is not None:
                 progress.run_started(run.name, index, total)
             if index % FREEZE_EVERY == FREEZE_EVERY - 1:
@@ -166,6 +178,8 @@ class Engine:
             outcome = self._per_run(run, rules, progress)
             findings += outcome.findings
             rows += outcome.rows
+            kept.append(outcome.run if outcome.run is not None else run)
+        self._use(kept)
         findings += self._pair_and_campaign(rules)
         return findings, rows
 
@@ -187,6 +201,7 @@ class Engine:
 
         findings: list[Finding] = []
         rows = 0
+        kept: list[Run] = list(runs)
         parts = chunks(len(away), jobs)
         results = executor.map(work, parts)  # runs in the background from here on
         try:
@@ -196,6 +211,7 @@ class Engine:
                     outcome = self._per_run(run, self.rules, self.progress)
                     findings += outcome.findings
                     rows += outcome.rows
+                    kept[index] = outcome.run or run
             for part, produced in zip(parts, results, strict=True):
                 outcomes = produced if produced is not None else work(part)  # failed: here
                 for i, outcome in zip(part, outcomes, strict=True):
@@ -203,6 +219,7 @@ class Engine:
                     self._progress(run, away[i])
                     findings += outcome.findings
                     rows += outcome.rows
+                    kept[away[i]] = outcome.run or run
                     if here:
                         findings += self._per_run(run, here, self.progress).findings
                     self.stream_problems[run.name] = list(outcome.problems)
@@ -211,6 +228,7 @@ class Engine:
             close = getattr(results, "close", None)
             if close is not None:
                 close()  # interrupted: stop the workers, nobody reads them
+        self._use(kept)
         findings += self._pair_and_campaign(self.rules)
         return findings, rows
 
@@ -219,13 +237,34 @@ class Engine:
             self.progress.run_started(run.name, index, len(self.campaign.runs))
 
     def _per_run(self, run: Run, rules: Pairs, progress: Any) -> RunOutcome:
-        """One run's row visitors and `check_run`: (findings, rows, stream problems)."""
+        """One run's row visitors and `check_run`: (findings, rows, stream problems, the
+        run as kept). A `LazyRun` is loaded here, in whichever process lints it, and
+        only its summary is kept (`ftlint.assemble.lazy`)."""
         findings: list[Finding] = []
+        run = full(run)
         rows = self._stream(run, findings, rules, progress)
         for rule, ctx in rules:
             findings += self._call(rule, "check_run", run.name, run, ctx)
         self._drop_shared(run)
-        return RunOutcome(tuple(findings), rows, tuple(self.stream_problems.get(run.name, ())))
+        problems = tuple(self.stream_problems.get(run.name, ()))
+        return RunOutcome(tuple(findings), rows, problems, self._kept(run))
+
+    def _kept(self, run: Run) -> Run:
+        """What stays of a linted run: the baseline and the candidate whole (pair rules,
+        gates and the plan read them), any other run's summary."""
+        if run.name in (self.campaign.baseline, self.campaign.candidate):
+            return run
+        return summary(run)
+
+    def _use(self, runs: list[Run]) -> None:
+        """From the pair steps on, the campaign is the runs as kept (rules read it
+        through `ctx.campaign`; the reports through `LintResult.campaign`)."""
+        same = len(runs) == len(self.loaded.runs) and all(
+            a is b for a, b in zip(runs, self.loaded.runs, strict=True)
+        )
+        self.campaign = self.loaded if same else replace(self.loaded, runs=tuple(runs))
+        for _, ctx in self.rules:
+            ctx.campaign = self.campaign
 
     def _drop_shared(self, run: Run) -> None:
         """Forget `ctx.shared` entries of a run whose rules are done: a key whose second

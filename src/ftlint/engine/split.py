@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ftlint.model import Finding, Problem
+from ftlint.model import Finding, Problem, Run
 
 __all__ = [
     "RUNS_PER_CHUNK",
@@ -53,6 +53,8 @@ class RunOutcome:
     findings: tuple[Finding, ...]
     rows: int
     problems: tuple[Problem, ...]
+    #: the run as the driver keeps it (a summary, `ftlint.assemble.lazy`); None: as given
+    run: Run | None = None
 
 
 #: `work(chunk) -> one outcome per run index of the chunk, in order`

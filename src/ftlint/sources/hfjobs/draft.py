@@ -32,3 +32,5 @@ class Draft:
     wandb: WandbRun | None = None
     weave_evals: list[WeaveEvaluation] = field(default_factory=list)
     weave_rows: list[WeaveRow] = field(default_factory=list)
+    #: final_metrics.json's `hub_model_id`, noted before the file is loaded (job joins)
+    hub_model_id: str | None = None

@@ -1,0 +1,233 @@
+"""Runs that load when linted, and the summary a run leaves behind afterwards.
+
+A sweep of 10,000 runs must not be held whole: a loaded run is ~45 KB of Python
+objects (series, curves, metrics, submissions, traces, the raw final metrics), most of
+which only its per-run rules read. So an adapter may yield a `LazyRun`: the run's
+identity, files and job records, plus a `loader` that reads the rest. The engine loads
+each run right before its per-run rules (`full`), in whichever process lints it, and
+keeps only `summary(run)` afterwards: what the pair and campaign rules, the gates, the
+plan and the reports read of a run that is neither the baseline nor the candidate
+(those two stay whole). The values are the same objects' values, so every output is
+byte-identical; only the memory differs.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from ftlint.model import Evidence, Metric, Point, Run, Submission
+
+__all__ = ["LazyRun", "full", "is_lazy", "lazy", "summary"]
+
+
+@dataclass(frozen=True, slots=True)
+class LazyRun(Run):
+    """A run whose contents are read on demand: `loader()` returns the whole `Run`.
+
+    Until then it holds what discovery knows (name, kind, timestamp, files, job
+    records, W&B identity): enough to choose the pair, list the files read and find
+    copied artifacts, and for per-run rules that look at other runs' job records."""
+
+    loader: Callable[[], Run] | None = field(default=None, compare=False, repr=False)
+
+
+def lazy(run: Run, loader: Callable[[], Run]) -> LazyRun:
+    """`run` (what discovery knows) with the `loader` of the whole run."""
+    values = {f.name: getattr(run, f.name) for f in fields(Run)}
+    return LazyRun(**values, loader=loader)
+
+
+def is_lazy(run: Run) -> bool:
+    return isinstance(run, LazyRun) and run.loader is not None
+
+
+def full(run: Run) -> Run:
+    """The whole run: loaded now for a `LazyRun`, else `run` itself."""
+    if isinstance(run, LazyRun) and run.loader is not None:
+        return run.loader()
+    return run
+
+
+_EMPTY: Mapping[str, Any] = {}
+
+
+def summary(run: Run) -> Run:
+    """What a run that is neither the baseline nor the candidate keeps after its per-run
+    rules: everything but the per-point data (the series and W&B history keep their
+    last point, so "has a series" still holds; curves, metrics and train metrics are
+    compact mappings of the same values), the Weave traces, the raw final-metrics and
+    eval-result documents, the W&B tables, and of each job record the raw record,
+    command and env (and the output tails of a job that exited 0). SEC001 scans those
+    documents in its per-run step; the pair and campaign steps read the rest.
+    """
+    keep_series = not run.curves  # curves_of() falls back on them: kept whole then
+    return replace(
+        run,
+        metrics=compact_metrics(run.metrics),
+        train_metrics=compact_metrics(run.train_metrics),
+        curves=compact_curves(run.curves),
+        series=run.series if keep_series else run.series[-1:],
+        wandb_history=run.wandb_history if keep_series else run.wandb_history[-1:],
+        traces=(),
+        final_metrics=_EMPTY if run.final_metrics is not None else None,
+        eval_result=_EMPTY if run.eval_result is not None else None,
+        submissions=tuple(_slim_submission(s) for s in run.submissions),
+        wandb_tables=(),
+        weave_evals=(),
+    )
+
+
+def _slim_submission(sub: Submission) -> Submission:
+    ok = sub.exit_code in (None, 0)  # OPS001 quotes the output of failed jobs only
+    return replace(
+        sub,
+        raw=_EMPTY,
+        command="",
+        env=_EMPTY,
+        stdout_tail="" if ok else sub.stdout_tail,
+        stderr_tail="" if ok else sub.stderr_tail,
+    )
+
+
+#: key tuples shared by every run with the same metric names (10,000 runs: one each)
+_INTERNED: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+
+def _intern(items: tuple[Any, ...]) -> tuple[Any, ...]:
+    if len(_INTERNED) > 4096:
+        _INTERNED.clear()  # bounded: a pathological campaign only loses the sharing
+    return _INTERNED.setdefault(items, items)
+
+
+class CompactMetrics(Mapping[str, Metric]):
+    """Final metrics of one file, as arrays: the same `Metric`s, rebuilt on access.
+
+    ~0.3 KB per run instead of ~7.5 KB (a `Metric`, an `Evidence` and a float per key);
+    the key, pointer and source-key tuples are shared by runs with the same keys."""
+
+    __slots__ = ("_index", "_keys", "_path", "_pointers", "_sources", "_values")
+
+    def __init__(self, path: str, keys: tuple[str, ...], pointers: tuple[Any, ...],
+                 sources: tuple[Any, ...], values: array) -> None:  # fmt: skip
+        self._path, self._keys, self._pointers = path, keys, pointers
+        self._sources, self._values = sources, values
+        self._index: dict[str, int] | None = None
+
+    def __getitem__(self, key: str) -> Metric:
+        if self._index is None:
+            self._index = {k: i for i, k in enumerate(self._keys)}
+        i = self._index[key]
+        ev = Evidence(self._path, None, self._pointers[i])
+        return Metric(self._values[i], ev, self._sources[i])
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __repr__(self) -> str:
+        return f"CompactMetrics({dict(self)!r})"
+
+
+def compact_metrics(metrics: Mapping[str, Metric]) -> Mapping[str, Metric]:
+    """`metrics` as a `CompactMetrics` when every value is a float read from one file
+    with a plain pointer (the usual case); anything else is kept as it is."""
+    if not metrics or isinstance(metrics, CompactMetrics) or len(metrics) < 4:
+        return metrics
+    path = None
+    for m in metrics.values():
+        ev = m.evidence
+        if (
+            type(m.value) is not float
+            or ev.line is not None
+            or ev.sample_id is not None
+            or ev.url is not None
+        ):
+            return metrics
+        if path is None:
+            path = ev.path
+        elif ev.path != path:
+            return metrics
+    keys = tuple(metrics)
+    pointers = _intern(tuple(m.evidence.pointer for m in metrics.values()))
+    sources = _intern(tuple(m.source_key for m in metrics.values()))
+    values = array("d", (m.value for m in metrics.values()))
+    return CompactMetrics(str(path), _intern(keys), pointers, sources, values)
+
+
+class CompactCurves(Mapping[str, tuple[Point, ...]]):
+    """A run's canonical curves as arrays (steps, values, lines of one file), rebuilt as
+    the same tuples of `Point` on access: ~25 bytes a point instead of ~200."""
+
+    __slots__ = ("_curves", "_path")
+
+    def __init__(self, path: str, curves: dict[str, tuple[array, array, array]]) -> None:
+        self._path, self._curves = path, curves
+
+    def __getitem__(self, key: str) -> tuple[Point, ...]:
+        steps, values, lines = self._curves[key]
+        path = self._path
+        return tuple(
+            Point(s, v, Evidence(path, line if line >= 0 else None))
+            for s, v, line in zip(steps, values, lines, strict=True)
+        )
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._curves
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._curves)
+
+    def __len__(self) -> int:
+        return len(self._curves)
+
+    def __repr__(self) -> str:
+        return f"CompactCurves({dict(self)!r})"
+
+
+def compact_curves(
+    curves: Mapping[str, tuple[Point, ...]],
+) -> Mapping[str, tuple[Point, ...]]:
+    """`curves` as `CompactCurves` when every point has an int step, a float value and
+    a path:line (or path) evidence of one file; anything else is kept as it is."""
+    if not curves or isinstance(curves, CompactCurves):
+        return curves
+    path = None
+    out: dict[str, tuple[array, array, array]] = {}
+    for name, points in curves.items():
+        steps, values, lines = array("q"), array("d"), array("q")
+        for p in points:
+            ev = p.evidence
+            if (
+                type(p.step) is not int
+                or type(p.value) is not float
+                or ev.pointer is not None
+                or ev.sample_id is not None
+                or ev.url is not None
+                or (ev.line is not None and ev.line < 0)
+                or (path is not None and ev.path != path)
+                or not -(2**62) < p.step < 2**62
+                or (ev.line is not None and ev.line >= 2**62)
+            ):
+                return curves
+            path = ev.path
+            steps.append(p.step)
+            values.append(p.value)
+            lines.append(-1 if ev.line is None else ev.line)
+        out[name] = (steps, values, lines)
+    if path is None:
+        return curves
+    return CompactCurves(path, out)
