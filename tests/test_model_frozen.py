@@ -37,7 +37,9 @@ def _twin(cls: type) -> type:
         if f.default_factory is not dataclasses.MISSING:
             kw["default_factory"] = f.default_factory
         specs.append((f.name, f.type, field(**kw)))
-    namespace = {"__post_init__": cls.__post_init__} if hasattr(cls, "__post_init__") else {}
+    namespace: dict[str, Any] = {"__doc__": cls.__doc__}
+    if hasattr(cls, "__post_init__"):
+        namespace["__post_init__"] = cls.__post_init__
     return dataclasses.make_dataclass(
         cls.__name__, specs, frozen=True, slots=True, namespace=namespace
     )
@@ -56,6 +58,7 @@ def _same_behaviour(
     ours: type, twin: type, args: dict[str, Any], other: dict[str, Any], *, importable: bool = True
 ) -> None:
     assert str(inspect.signature(ours)) == str(inspect.signature(twin))
+    assert ours.__doc__ == twin.__doc__
     a, b = ours(**args), twin(**args)
     assert repr(a) == repr(b)
     assert dataclasses.asdict(a) == dataclasses.asdict(b)

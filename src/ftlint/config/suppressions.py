@@ -27,6 +27,8 @@ STALE_NAME = "stale-suppression"
 
 @frozen
 class Suppression:
+    """One accepted finding of a suppressions file."""
+
     fingerprint: str
     rule: str
     run: str | None
