@@ -155,11 +155,11 @@ class _Repeats:
                 self.more_inputs += 1
                 return
         else:
-            examples.put(at, example)
+            examples.put_key(at, example)
             self.capped = examples.size >= MAX_EXAMPLES
             if not inputs.keys[slot]:
                 code = self.packer.pack(key, case.evidence)
-                inputs.put(slot, key, 0 if ref is None else ref + 1, code & M64, code >> 64)
+                inputs.put3(slot, key, 0 if ref is None else ref + 1, code & M64, code >> 64)
                 return
         self.counts[key] = self.counts.get(key, 1) + 1
         known = inputs.cols[0][slot]
@@ -248,6 +248,17 @@ class _EvidencePacker:
         self.kept: dict[int, Evidence] = {}
 
     def pack(self, key: int, ev: Evidence) -> int:
+        if ev.pointer is None and ev.url is None:  # a JSONL row (every hard case), inlined
+            line = ev.line
+            line = _number(line) if line.__class__ is not int or line < 0 else line + 1
+            sid = _decimal(ev.sample_id)
+            path = self.paths.get(ev.path)
+            if path is None:
+                path = self.paths[ev.path] = len(self.paths)
+            if line < LIMIT34 and sid >= 0 and line >= 0 and path < 512:
+                return ((sid << 68 | line) << 18 | path) << 1 | 1  # index 0, prefix 0 (None)
+            self.kept[key] = ev
+            return 0
         line, sid = _number(ev.line), _decimal(ev.sample_id)
         prefix, index = _split_pointer(ev.pointer)
         path = self.paths.setdefault(ev.path, len(self.paths))
@@ -340,6 +351,24 @@ class _Table:
         self.keys[slot] = key
         for col, value in zip(self.cols, values, strict=True):
             col[slot] = value
+        self.size += 1
+        if self.size * 4 > (self.mask + 1) * 3:
+            self._grow()
+
+    def put_key(self, slot: int, key: int) -> None:
+        """`put` of a table without values (one call per row: no argument tuple)."""
+        self.keys[slot] = key
+        self.size += 1
+        if self.size * 4 > (self.mask + 1) * 3:
+            self._grow()
+
+    def put3(self, slot: int, key: int, a: int, b: int, c: int) -> None:
+        """`put` of a table with three value columns, unrolled."""
+        self.keys[slot] = key
+        cols = self.cols
+        cols[0][slot] = a
+        cols[1][slot] = b
+        cols[2][slot] = c
         self.size += 1
         if self.size * 4 > (self.mask + 1) * 3:
             self._grow()
