@@ -1,19 +1,31 @@
 """Write a file atomically: a temporary file in the same folder, then a rename, so a
 reader sees the old file or the new one, never half of one.
 
-Standard library only and cheap to import: the result cache's replay writes through it
-too, without importing the rest of ftlint.
+Standard library only and cheap to import: the remote pulls write through it too,
+without importing the rest of ftlint.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import BinaryIO
 
 
 def write_atomic(target: str, data: bytes, *, mode: int | None = None) -> None:
     """Replace `target` by `data`. The file gets `mode`, else the mode of the file it
     replaces, else what a plain `open` would give (0o666 less the umask), not the
     0o600 of a temporary file."""
+    with atomic_file(target, mode=mode) as handle:
+        handle.write(data)
+
+
+@contextmanager
+def atomic_file(target: str, *, mode: int | None = None) -> Iterator[BinaryIO]:
+    """A binary file that replaces `target` when the block ends without an error (and is
+    removed when it raises): a large output is written as it is produced, never held
+    whole, and still appears at once. `mode` as for `write_atomic`."""
     import tempfile
 
     if mode is None:
@@ -27,7 +39,7 @@ def write_atomic(target: str, data: bytes, *, mode: int | None = None) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
         os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:

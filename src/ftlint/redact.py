@@ -163,10 +163,19 @@ def _inside_word(text: str, start: int) -> bool:
     return not (text[start - 1] == "m" and _ANSI_TAIL.search(text, max(0, start - 16), start))
 
 
+def _lower(text: str) -> str:
+    """`text.lower()` with one character per character, so positions found in it are
+    positions in `text`. `str.lower` turns U+0130 (I with a dot) into two characters,
+    which shifted every later position of a long output (a NAME=value after it was
+    then missed); it is lowered to U+0131 here, which no secret word contains either."""
+    lower = text.lower()
+    return lower if len(lower) == len(text) else text.replace("\u0130", "\u0131").lower()
+
+
 def _scan(text: str) -> Iterator[SecretMatch]:
     """find_secrets without the pre-check (tests prove the pre-check never hides one)."""
     spans: list[SecretMatch] = []
-    lower = text.lower()
+    lower = _lower(text)
     for kind, hints, insensitive, pattern in _TOKEN_PATTERNS:
         haystack = lower if insensitive else text
         if not any(h in haystack for h in hints):
@@ -224,6 +233,77 @@ def redact(text: str) -> str:
         pos = m.end
     out.append(text[pos:])
     return "".join(out)
+
+
+def continues_past(text: str, end: int) -> bool:
+    """True when a secret that `redact(text)` could find may run on past `text[:end]`
+    (which ends in whitespace, e.g. a newline): a writer that redacts a long output piece
+    by piece cuts only where this is False, and then redacts exactly as one final pass.
+
+    Only the patterns with `\\s` cross a line: `--key`/`wandb login [--opt ...]`, then the
+    key; `bearer`, then the token; a secret word, then `=`, `:` or a quoted `":"`, then
+    the value. So a cut is unsafe when `text[:end]`, trailing whitespace aside, ends in
+    such a beginning. Checked backwards from `end`, in time linear in what it reads
+    (tests compare a piecewise redaction with the whole-text one on random texts).
+    """
+    i = _skip_space(text, end)
+    if i == 0:
+        return False
+    if _lower(text[max(0, i - 6) : i]) == "bearer" or _word_before(text, i):
+        return True
+    j = i
+    while j > 0 and (text[j - 1] == "=" or text[j - 1].isspace()):
+        j -= 1
+    if text.endswith("--key", 0, j):
+        return True
+    last = text[i - 1]
+    if last == "=" and _word_before(text, _skip_space(text, i - 1)):
+        return True  # NAME = |value
+    if last == ":":
+        if _word_before(text, i - 1):
+            return True  # NAME:|value
+        quote = _quote_before(text, _skip_space(text, i - 1))
+        if quote is not None and _word_before(text, quote):
+            return True  # \"NAME\" :|\"value\"
+    quote = _quote_before(text, i)
+    if quote is not None and _word_before(text, quote):
+        return True  # \"NAME\"|: \"value\"
+    return _wandb_login_before(text, i)
+
+
+def _skip_space(text: str, i: int) -> int:
+    while i > 0 and text[i - 1].isspace():  # str.isspace is exactly re's \s
+        i -= 1
+    return i
+
+
+_LONGEST_WORD = max(map(len, _SECRET_WORDS))
+
+
+def _word_before(text: str, i: int) -> bool:
+    return _lower(text[max(0, i - _LONGEST_WORD) : i]).endswith(_SECRET_WORDS)
+
+
+def _quote_before(text: str, i: int) -> int | None:
+    """Where the `_QUOTE` that ends at `i` starts, if one does."""
+    if text.endswith("&quot;", 0, i):
+        return i - 6
+    if text.endswith('\\"', 0, i):
+        return i - 2
+    return i - 1 if text.endswith('"', 0, i) else None
+
+
+def _wandb_login_before(text: str, i: int) -> bool:
+    """`wandb login(\\s+--\\S+)*` ends at `i`."""
+    while True:
+        if text.endswith("wandb login", 0, i):
+            return True
+        start = i
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        if start == 0 or i - start < 3 or not text.startswith("--", start, i):
+            return False
+        i = _skip_space(text, start)
 
 
 #: tokenizer settings are named like secrets but hold vocabulary entries

@@ -2,12 +2,15 @@
 
 `render` looks the format up among the built-in and plugin formats, then passes the
 text through `redact` (always, whatever the format or the selected rules), and
-`write_output` writes it atomically.
+`write_output` writes it atomically. `write_report` does both a piece at a time for the
+formats that can stream (a renderer with a `stream` attribute: a function from the
+report to an iterator of text pieces whose concatenation is what the renderer returns),
+so a 10,000-run report is never held whole; the bytes written are the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,11 +38,79 @@ class Report:
 
 
 def render(fmt: str, report: Report, formats: Mapping[str, Callable[[Report], str]]) -> str:
+    return redact(_renderer(fmt, formats)(report))
+
+
+def _renderer(fmt: str, formats: Mapping[str, Callable[[Report], str]]) -> Callable[[Report], str]:
     renderer = formats.get(fmt)
     if renderer is None:
         known = ", ".join(sorted(formats))
         raise FtlintError(f"unknown output format {fmt!r} (known: {known})")
-    return redact(renderer(report))
+    return renderer
+
+
+def render_pieces(
+    fmt: str, report: Report, formats: Mapping[str, Callable[[Report], str]]
+) -> Iterator[str]:
+    """The output of `fmt` in pieces (one piece when the format does not stream), not yet
+    redacted. The format is looked up now: an unknown one raises before anything runs."""
+    renderer = _renderer(fmt, formats)
+    stream = getattr(renderer, "stream", None)
+    return iter(stream(report)) if stream is not None else iter((renderer(report),))
+
+
+def write_report(
+    fmt: str,
+    report: Report,
+    formats: Mapping[str, Callable[[Report], str]],
+    output: Path | None,
+    stream: Any,
+) -> None:
+    """`write_output(render(fmt, report, formats), output, stream)`, byte for byte, with
+    the text rendered, redacted and written a chunk at a time."""
+    write_pieces(render_pieces(fmt, report, formats), output, stream)
+
+
+def write_pieces(pieces: Iterable[str], output: Path | None, stream: Any) -> None:
+    """Redact `pieces` as one text (`ftlint.report.stream`) and write them to `output`
+    atomically, or to the stream. The target is checked before the first piece is made."""
+    if output is None:
+        _drain(pieces, stream.write)
+        stream.flush()
+        return
+    target = _target(output)
+    if target is None:
+        with output.resolve().open("w", encoding="utf-8", newline="\n") as handle:
+            _drain(pieces, handle.write)
+        return
+    from ftlint.atomic import atomic_file
+
+    with atomic_file(str(target)) as binary:
+        _drain(pieces, lambda text: binary.write(text.encode("utf-8")))
+
+
+def _drain(pieces: Iterable[str], write: Callable[[str], Any]) -> None:
+    from ftlint.report.stream import RedactingWriter
+
+    writer = RedactingWriter(write)
+    for piece in pieces:
+        writer.write(piece)
+    writer.close()
+
+
+def _target(output: Path) -> Path | None:
+    """The regular file `output` names, or None for a device or FIFO (/dev/null,
+    /dev/stdout), which is written through: renaming over it would replace the device
+    with a regular file (as root, for everyone on the machine)."""
+    target = output.resolve()
+    if target.is_dir():
+        raise FtlintError("--output is a directory", output)
+    if target.exists() and not target.is_file():
+        return None
+    directory = target.parent
+    if not directory.is_dir():
+        raise FtlintError("--output directory does not exist", directory)
+    return target
 
 
 def write_output(text: str, output: Path | None, stream: Any) -> None:
@@ -48,16 +119,9 @@ def write_output(text: str, output: Path | None, stream: Any) -> None:
         stream.write(text)
         stream.flush()
         return
-    target = output.resolve()
-    if target.is_dir():
-        raise FtlintError("--output is a directory", output)
-    if target.exists() and not target.is_file():
-        # /dev/null, a FIFO, /dev/stdout: write through; renaming over it would replace
-        # the device with a regular file (as root, for everyone on the machine)
-        with target.open("w", encoding="utf-8", newline="\n") as handle:
+    target = _target(output)
+    if target is None:
+        with output.resolve().open("w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
         return
-    directory = target.parent
-    if not directory.is_dir():
-        raise FtlintError("--output directory does not exist", directory)
     write_atomic(str(target), text.encode("utf-8"))
