@@ -14,7 +14,7 @@ Data flows one way: config and plugins -> sources -> assemble -> engine -> gates
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -129,6 +129,16 @@ def load_campaign(
     return select_pair(
         campaign, baseline, candidate or config.candidate, config_baseline=config.baseline
     )
+
+
+def loaded_runs(campaign: Campaign) -> Iterator[Any]:
+    """The campaign's runs whole, one at a time: a run discovery only noted
+    (`ftlint.assemble.lazy.LazyRun`) is read now, and dropped once the caller moves on
+    (`ftlint runs` keeps a table row per run, never the runs)."""
+    from ftlint.assemble.lazy import full
+
+    for run in campaign.runs:
+        yield full(run)
 
 
 def sources_of(session: Session) -> dict[str, Any]:

@@ -219,6 +219,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
+    from ftlint import api
     from ftlint.report import write_output
     from ftlint.report.runs import render_runs
 
@@ -234,11 +235,12 @@ def cmd_runs(args: argparse.Namespace) -> int:
         fmt,
         color=fmt == "text" and args.output is None and _color(args, sys.stdout),
         width=None if args.output is not None else shutil.get_terminal_size((100, 24)).columns,
+        runs=api.loaded_runs(campaign),  # each run read once, only its row kept
     )
     if fmt == "text" and getattr(args, "verbose", 0):
         from ftlint.report.runs_verbose import render_runs_verbose
 
-        text += "\n" + render_runs_verbose(campaign)
+        text += "\n" + render_runs_verbose(campaign, runs=api.loaded_runs(campaign))
     from ftlint.redact import redact
 
     write_output(redact(text), args.output, sys.stdout)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ftlint.errors import FtlintError
@@ -53,9 +53,24 @@ def _fmt(value: Any) -> str:
 RUNS_DROP_ORDER = ("sources", "curve", "base model", "dataset", "kind", "mae_raw", "scale")
 
 
-def render_runs(campaign: Campaign, fmt: str, *, color: bool, width: int | None = None) -> str:
-    """The runs as `text` (fitted to `width` columns when given), `json` or `csv`."""
-    rows = [run_row(r) for r in campaign.runs]
+def render_runs(
+    campaign: Campaign,
+    fmt: str,
+    *,
+    color: bool,
+    width: int | None = None,
+    runs: Iterable[Run] | None = None,
+) -> str:
+    """The runs as `text` (fitted to `width` columns when given), `json` or `csv`.
+
+    `runs`: the campaign's runs as loaded, one at a time (`ftlint.api.loaded_runs`),
+    read once each: only their table rows are kept, never 10,000 whole runs."""
+    rows: list[dict[str, Any]] = []
+    curves: list[str] = []
+    for run in campaign.runs if runs is None else runs:
+        rows.append(run_row(run))
+        if fmt != "json":
+            curves.append(run_sparkline(run) or "-")
     if fmt == "json":
         doc = {"baseline": campaign.baseline, "candidate": campaign.candidate, "runs": rows}
         return (
@@ -87,10 +102,10 @@ def render_runs(campaign: Campaign, fmt: str, *, color: bool, width: int | None 
             _fmt(r["target_scale"]),
             _fmt(r["eval_size"]),
             *(_fmt(r["metrics"].get(k)) for k in KEY_METRICS),
-            run_sparkline(run) or "-",
+            curve,
             ", ".join(r["sources"]),
         ]
-        for r, run in zip(rows, campaign.runs, strict=True)
+        for r, curve in zip(rows, curves, strict=True)
     ]
     # redacted, then clipped: a 1 MB dataset_version or run name is one bounded cell
     table = [[clip(redact(clean(c)), CELL_LIMIT) for c in row] for row in table]

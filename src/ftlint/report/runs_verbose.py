@@ -15,9 +15,15 @@ from ftlint.model import Campaign, Run
 from ftlint.report.numbers import g as fmt_number
 
 
-def render_runs_verbose(campaign: Campaign, contracts: dict[str, str] | None = None) -> str:
+def render_runs_verbose(
+    campaign: Campaign,
+    contracts: dict[str, str] | None = None,
+    *,
+    runs: Iterable[Run] | None = None,
+) -> str:
+    """`runs`: the campaign's runs as loaded, one at a time (`ftlint.api.loaded_runs`)."""
     lines: list[str] = []
-    for run in campaign.runs:
+    for run in campaign.runs if runs is None else runs:
         lines += _run_lines(run, (contracts or {}).get(run.name))
         lines.append("")
     unread = list(campaign.unread)

@@ -69,12 +69,22 @@ class SecretInArtifact(Rule):
     category = Category.SECURITY
     default_severity = Severity.ERROR
 
+    @classmethod
+    def scopes(cls) -> tuple[str, ...]:
+        """As listed since 0.x (catalogue, SARIF rule help): the job-record scan moved
+        from `check_campaign` to `check_run`, the rule's scope did not change."""
+        return ("campaign", "run")
+
+    def check_run(self, run: Run, ctx: RuleContext) -> Iterable[Finding]:
+        # per run, while the run is loaded: after its per-run steps only a summary of
+        # it is kept (no raw job records or documents, `ftlint.assemble.lazy`)
+        seen_lines: set[tuple[str, int | None]] = set()
+        for sub in run.submissions:
+            yield from self._record(sub.raw, sub.evidence, run.name, ctx, seen_lines)
+        yield from self._documents(run, ctx)
+
     def check_campaign(self, campaign: Campaign, ctx: RuleContext) -> Iterable[Finding]:
         seen_lines: set[tuple[str, int | None]] = set()
-        for run in campaign.runs:
-            for sub in run.submissions:
-                yield from self._record(sub.raw, sub.evidence, run.name, ctx, seen_lines)
-            yield from self._documents(run, ctx)
         for sub in campaign.unjoined:
             yield from self._record(sub.raw, sub.evidence, None, ctx, seen_lines)
 
