@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -34,6 +34,11 @@ BUILTIN_MODULES = (
 )
 
 ENTRY_POINT_GROUP = "ftlint"
+#: Built-in plugins registered without importing them, with the hooks each implements
+#: (hooks that take no arguments): the module is imported when one is called. The gates
+#: (~6 ms of imports) are only needed by `check` when rules.yaml has a `gates:` section
+#: to validate. `tests/test_plugins_lazy.py` checks each list against its module.
+LAZY_BUILTINS: dict[str, tuple[str, ...]] = {"ftlint.gates.decide": ("ftlint_config_schema",)}
 
 
 class Plugins:
@@ -66,7 +71,12 @@ class Plugins:
                 out[knob] = (names,) if isinstance(names, str) else tuple(names)
         return out
 
-    def config_schemas(self) -> dict[str, Any]:
+    def config_schemas(self) -> Mapping[str, Any]:
+        """Section name -> JSON Schema, asked of the plugins on the first lookup (a config
+        without plugin sections never imports the plugins that only validate one)."""
+        return _OnDemand(self._config_schemas)
+
+    def _config_schemas(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for result in reversed(self.pm.hook.ftlint_config_schema()):
             out.update(result)
@@ -129,7 +139,12 @@ def build_plugins(
             plugins.warnings.append(message)
 
     for module in BUILTIN_MODULES:
-        guarded("builtin." + module.rsplit(".", 1)[1], lambda m=module: importlib.import_module(m))
+        load = (
+            (lambda m=module: _LazyModule(m, LAZY_BUILTINS[m]))
+            if module in LAZY_BUILTINS
+            else (lambda m=module: importlib.import_module(m))
+        )
+        guarded("builtin." + module.rsplit(".", 1)[1], load)
     if use_entry_points:
         for ep in sorted(entry_points(ENTRY_POINT_GROUP), key=lambda e: e.name):
             guarded(ep.name, ep.load)
@@ -143,6 +158,53 @@ def build_plugins(
     except pluggy.PluginValidationError as exc:
         raise FtlintError(f"plugin {exc.plugin!r}: {exc}") from None
     return plugins
+
+
+class _OnDemand(Mapping[str, Any]):
+    """A read-only mapping computed by `make` when first read."""
+
+    def __init__(self, make: Callable[[], dict[str, Any]]) -> None:
+        self._make: Callable[[], dict[str, Any]] | None = make
+        self._data: dict[str, Any] = {}
+
+    def _get(self) -> dict[str, Any]:
+        if self._make is not None:
+            self._data, self._make = self._make(), None
+        return self._data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._get()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+
+class _LazyModule:
+    """A built-in plugin module, registered by name with pluggy-marked stand-ins for its
+    hooks; the first call of one imports the module and calls the real hook."""
+
+    def __init__(self, module: str, hooks: Sequence[str]) -> None:
+        self.__name__ = module
+        for hook in hooks:
+            setattr(self, hook, _deferred(module, hook))
+
+    @property
+    def __file__(self) -> str | None:
+        return importlib.import_module(self.__name__).__file__
+
+    def __repr__(self) -> str:
+        return f"<lazy plugin module {self.__name__!r}>"
+
+
+def _deferred(module: str, hook: str) -> Callable[[], Any]:
+    def call() -> Any:
+        return getattr(importlib.import_module(module), hook)()
+
+    call.__name__ = call.__qualname__ = hook
+    return hookspecs.hookimpl(call)
 
 
 class _EntryPoint:

@@ -168,10 +168,9 @@ class Config:
         settings: dict[str, RuleSettings] = {}
         for code, cls in sorted(known.items()):
             raw = self.rules_raw.get(code)
-            schema = rule_schema(cls)
-            at = make_pointer("rules", code)
             if raw is not None:
-                for err in _schema_errors(raw, schema):
+                at = make_pointer("rules", code)
+                for err in _schema_errors(raw, rule_schema(cls)):
                     where = at + _err_pointer(err)
                     errors.append(self.error(f"rules.{code}: {_describe(err)}", where))
             params = cls.param_defaults()
@@ -197,7 +196,7 @@ class Config:
                 continue
             if name.startswith("__"):
                 continue
-            schema = (plugin_schemas or {}).get(name)
+            schema = plugin_schemas.get(name) if plugin_schemas is not None else None
             if schema is None:
                 errors.append(self.error(f"unknown key {name!r}", f"/{name}"))
                 continue
