@@ -4,10 +4,35 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from ftlint.model import Evidence, HardCase, Problem, Run, TraceRow
 from ftlint.sources.io import Workspace, jsonl_items
 from ftlint.sources.validate import hard_case_ok, schema_problems
+
+_STR = (str, type(None))
+_OBJ = (dict, type(None))
+
+
+def _plain(get: Any) -> bool:
+    """The row (its `get`) has the plain types of a hard case: an int rank from 1, an
+    int or str sample index, strings, objects, a number for `mae_raw`. Every such row
+    passes `hard_case_ok`; one that is not plain (a rank of 5.0) is asked there."""
+    rank = get("rank")
+    return (
+        type(rank) is int
+        and rank >= 1
+        and type(get("sample_index")) in (int, str, type(None))
+        and type(get("request_text")) in _STR
+        and type(get("source_type")) in _STR
+        and type(get("weather")) in (str, dict, type(None))
+        and type(get("target_vector")) in _OBJ
+        and type(get("predicted_vector")) in _OBJ
+        and type(get("abs_error_raw")) in _OBJ
+        and type(get("mae_raw")) in (int, float, type(None))
+        and type(get("parse_error")) in _STR
+        and type(get("generated_text")) in _STR
+    )
 
 
 def stream_hard_cases(
@@ -35,10 +60,10 @@ def stream_hard_cases(
         if problem is not None:
             yield problem
             continue
-        if not ok(row):
+        get = row.get if type(row) is dict else None
+        if get is None or (not _plain(get) and not ok(row)):
             yield from schema_problems("hard_case", row, Evidence(rel, line), run)
             continue
-        get = row.get
         rank = int(row["rank"])
         sample = get("sample_index")
         if sample is None:
