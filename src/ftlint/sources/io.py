@@ -284,9 +284,9 @@ class JsonlLine:
     problem: Problem | None = None
 
 
-#: A JSONL file from this size on is decoded with msgspec, when it is installed (the
-#: `fast` extra): importing it costs ~20 ms, which a file of a few MB pays back
-#: (~4 us a row saved); start-up on small workspaces never pays it.
+#: A JSONL file from this size on is decoded with msgspec (a dependency; without it
+#: every line takes the exact path). Importing it costs ~20 ms, which a file of a few
+#: MB pays back (~4 us a row saved); start-up on small workspaces never pays it.
 FAST_MIN_BYTES = 4 << 20
 #: A line this long may nest deep enough for `json.loads` to hit the recursion limit a
 #: few levels before msgspec does: such lines take the exact path when they hold this
@@ -309,7 +309,7 @@ def fast_decoder() -> Any:
     the line would break the count: such lines take the exact path.
     """
     try:
-        import msgspec  # optional, the `fast` extra
+        import msgspec  # a dependency, but the reader works without it
     except ImportError:
         return None
     decode = msgspec.json.Decoder().decode
