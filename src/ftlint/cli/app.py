@@ -6,8 +6,9 @@ import argparse
 import os
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from ftlint import __version__
 from ftlint.cli import flags
@@ -104,12 +105,24 @@ def _workspace_args(p: argparse.ArgumentParser) -> None:
     add_settings_flags(p)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser. With `command`, only that subcommand gets its arguments:
+    the others are listed with the same names and help (`ftlint --help`, a misspelt
+    command's error) but take none, which spares every run building and importing them."""
     parser = _Parser(prog="ftlint", description="Lint fine-tuning eval runs.")
     parser.add_argument("--version", action="version", version=f"ftlint {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
+    for names, helps, build in _SUBCOMMANDS:
+        if command is None or command in names:
+            build(sub)
+        else:
+            for name, text in zip(names, helps, strict=True):
+                sub.add_parser(name, help=text)
+    return parser
 
+
+def _check_parser(sub: Any) -> None:
     check = sub.add_parser("check", help="lint a workspace of eval artifacts")
     _workspace_args(check)
     _common(check)
@@ -128,10 +141,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="record every current finding as accepted in FILE and exit 0",
     )
 
+
+def _runs_parser(sub: Any) -> None:
     runs = sub.add_parser("runs", help="list the discovered runs and their provenance")
     _workspace_args(runs)
     _common(runs)
 
+
+def _rules_parser(sub: Any) -> None:
     rules = sub.add_parser("rules", help="list every rule (the catalogue)")
     _common(rules)
     rules.add_argument(
@@ -141,19 +158,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the built-in rules' Markdown pages into DIR",
     )
 
+
+def _explain_parser(sub: Any) -> None:
     explain = sub.add_parser("explain", help="show a rule's documentation")
     explain.add_argument("code", help="rule code, e.g. FMT003, or its name")
     _common(explain, formats=False)
-    flags.completion_parser(sub)
 
+
+def _plan_parsers(sub: Any) -> None:
     from ftlint.cli import plan as plancli
 
     plancli.add_parsers(sub, common=_common, workspace=_workspace_args)
 
+
+def _pull_parser(sub: Any) -> None:
     from ftlint.remote import command as pull_command
 
     pull_command.add_parser(sub)
 
+
+def _trust_parser(sub: Any) -> None:
     trust = sub.add_parser(
         "trust",
         help="allow the config of PATH to run its local plugins",
@@ -163,15 +187,55 @@ def build_parser() -> argparse.ArgumentParser:
     )
     trust.add_argument("target", nargs="?", default=Path("."), type=Path, metavar="PATH")
 
+
+def _init_parser(sub: Any) -> None:
     init = sub.add_parser("init", help="write a starter rules.yaml")
     init.add_argument("target", nargs="?", default=Path("rules.yaml"), type=Path)
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
     init.add_argument("--stdout", action="store_true", help="print instead of writing")
-    return parser
+
+
+#: (names, help of each, builder), in `--help` order; `tests/cli/test_lazy_parser.py`
+#: checks the help here against what each builder registers
+_SUBCOMMANDS: tuple[tuple[tuple[str, ...], tuple[str, ...], Callable[[Any], None]], ...] = (
+    (("check",), ("lint a workspace of eval artifacts",), _check_parser),
+    (("runs",), ("list the discovered runs and their provenance",), _runs_parser),
+    (("rules",), ("list every rule (the catalogue)",), _rules_parser),
+    (("explain",), ("show a rule's documentation",), _explain_parser),
+    (
+        ("completion",),
+        ("print a shell completion script (bash, zsh or fish)",),
+        flags.completion_parser,
+    ),
+    (
+        ("plan", "gate"),
+        (
+            "the retrospective: diagnosis, clusters, tiered actions, env overrides, gates",
+            "promotion gates: PASS, FAIL or INCONCLUSIVE (exit 0 only on PASS)",
+        ),
+        _plan_parsers,
+    ),
+    (
+        ("pull",),
+        ("fetch W&B runs or an s3://, gs://, hf:// folder into a local workspace",),
+        _pull_parser,
+    ),
+    (("trust",), ("allow the config of PATH to run its local plugins",), _trust_parser),
+    (("init",), ("write a starter rules.yaml",), _init_parser),
+)
+
+
+def _command(argv: Sequence[str] | None) -> str | None:
+    """The subcommand when it comes first (`ftlint check ...`), else None (build all)."""
+    args = sys.argv[1:] if argv is None else argv
+    first = args[0] if args else None
+    return first if any(first in names for names, _, _ in _SUBCOMMANDS) else None
 
 
 def workspace_arg(text: str) -> Path | str:
     """A local folder (Path) or a remote URI, kept as text (Path would fold `//`)."""
+    if "://" not in text:  # every remote scheme has one: a local path imports nothing more
+        return Path(text)
     from ftlint.remote import is_remote
 
     return text if is_remote(text) else Path(text)
@@ -336,7 +400,7 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(_command(argv))
     args = flags.parse(parser, argv)
     from ftlint.cli.plan import COMMANDS as PLAN_COMMANDS
 
