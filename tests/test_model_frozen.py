@@ -152,3 +152,16 @@ def test_the_decorator_matches_dataclass(body: dict[str, Any]) -> None:
 def test_unsupported_shapes_are_refused() -> None:
     with pytest.raises(TypeError, match="use @dataclass"):
         frozen(type("Bad", (), {"__annotations__": {"x": "ClassVar[int]"}}))
+
+
+def test_sha256_is_hashlibs() -> None:
+    import hashlib
+
+    from ftlint import sha256
+
+    for data in (b"", b"abc", bytes(range(256)) * 1000):
+        assert sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()
+    assert (
+        model.fingerprint("R", "run", "p", "a")
+        == hashlib.sha256("\x1f".join(("R", "run", "p", "a")).encode()).hexdigest()[:16]
+    )

@@ -7,7 +7,6 @@ here reads files.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import field
@@ -15,7 +14,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from ftlint import frozen
+from ftlint import frozen, sha256
 
 
 class Severity(StrEnum):
@@ -124,7 +123,7 @@ def fingerprint(rule: str, run: str | None, path: str, anchor: str) -> str:
     lines move (suppressions and SARIF `partialFingerprints` rely on this).
     """
     raw = "\x1f".join((rule, run or "", path, anchor))
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
+    return sha256(raw.encode("utf-8")).hexdigest()[:16]
 
 
 @frozen

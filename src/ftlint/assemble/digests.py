@@ -9,7 +9,6 @@ runs, and the row files only of runs whose metrics files already match.
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -73,6 +72,8 @@ def _digest(ws: Workspace, rel: str) -> str | None:
     handle, problem = open_regular(ws, ws.root / rel, None, "artifact")
     if handle is None or problem is not None:
         return None
+    import hashlib  # only when two key artifacts have the same size (OpenSSL: ~2 ms)
+
     digest = hashlib.sha256()
     with handle:
         try:

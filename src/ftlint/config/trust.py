@@ -18,13 +18,12 @@ it is data, not code, and `gate` says which config its gates came from.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
 from typing import Any
 
-from ftlint import frozen
+from ftlint import frozen, sha256
 from ftlint.errors import FtlintError
 
 TRUST_FILE_VERSION = 1
@@ -38,7 +37,7 @@ def trust_file() -> Path:
 
 
 def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    return sha256(data).hexdigest()
 
 
 def _records(path: Path) -> dict[str, Any]:
