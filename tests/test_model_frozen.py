@@ -165,3 +165,14 @@ def test_sha256_is_hashlibs() -> None:
         model.fingerprint("R", "run", "p", "a")
         == hashlib.sha256("\x1f".join(("R", "run", "p", "a")).encode()).hexdigest()[:16]
     )
+
+
+def test_subclasses_inherit_fields_as_with_dataclass() -> None:
+    def build(decorate: Any) -> type:
+        base = decorate(type("Base", (), {"__annotations__": {"a": "int"}}))
+        return decorate(type("Sub", (base,), {"__annotations__": {"b": "str"}, "b": "x"}))
+
+    ours, twin = build(frozen), build(dataclass(frozen=True, slots=True))
+    _same_behaviour(ours, twin, {"a": 1}, {"a": 2, "b": "y"}, importable=False)
+    with pytest.raises(TypeError, match="cannot inherit non-frozen dataclass"):
+        dataclass(type("Loose", (model.Evidence,), {"__annotations__": {"z": "int"}}))

@@ -63,6 +63,8 @@ def frozen(cls: type[_T]) -> type[_T]:
     notes = " ".join(map(str, inspect.get_annotations(cls).values()))
     if any(word in notes for word in ("InitVar", "ClassVar", "KW_ONLY")):
         raise TypeError(f"@frozen {cls.__name__}: use @dataclass for InitVar, ClassVar, KW_ONLY")
+    if any(dataclasses.is_dataclass(base) for base in cls.__mro__[1:]):
+        return dataclasses.dataclass(frozen=True, slots=True)(cls)  # inherited fields: as is
     undocumented = not cls.__doc__  # @dataclass documents the signature, made below
     if undocumented:
         cls.__doc__ = "-"
