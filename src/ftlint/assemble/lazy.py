@@ -23,6 +23,9 @@ from ftlint.model import Evidence, Metric, Point, Run, Submission
 __all__ = ["LazyRun", "full", "is_lazy", "lazy", "summary"]
 
 
+_EMPTY: Mapping[str, Any] = {}
+
+
 @dataclass(frozen=True, slots=True)
 class LazyRun(Run):
     """A run whose contents are read on demand: `loader()` returns the whole `Run`.
@@ -35,8 +38,11 @@ class LazyRun(Run):
 
 
 def lazy(run: Run, loader: Callable[[], Run]) -> LazyRun:
-    """`run` (what discovery knows) with the `loader` of the whole run."""
+    """`run` (what discovery knows) with the `loader` of the whole run. Its settings
+    and env are left to the loaded run: nothing reads them before (per-run rules that
+    look at other runs read their identity, provenance and job records)."""
     values = {f.name: getattr(run, f.name) for f in fields(Run)}
+    values.update(env=_EMPTY, env_sources=_EMPTY, settings=_EMPTY, settings_evidence=_EMPTY)
     return LazyRun(**values, loader=loader)
 
 
@@ -51,25 +57,28 @@ def full(run: Run) -> Run:
     return run
 
 
-_EMPTY: Mapping[str, Any] = {}
-
-
 def summary(run: Run) -> Run:
     """What a run that is neither the baseline nor the candidate keeps after its per-run
     rules: everything but the per-point data (the series and W&B history keep their
-    last point, so "has a series" still holds; curves, metrics and train metrics are
-    compact mappings of the same values), the Weave traces, the raw final-metrics and
-    eval-result documents, the W&B tables, and of each job record the raw record,
-    command and env (and the output tails of a job that exited 0). SEC001 scans those
-    documents in its per-run step; the pair and campaign steps read the rest.
+    last point, without values, so "has a series" still holds; curves, metrics and train
+    metrics are compact mappings of the same values), the Weave traces, the raw
+    final-metrics and eval-result documents, the W&B tables, the settings and env (the
+    plan and the pair rules read them of the pair only), and of each job record the raw
+    record, command and env (and the output tails of a job that exited 0). SEC001 scans
+    those documents in its per-run step; the pair and campaign steps read the rest.
     """
     keep_series = not run.curves  # curves_of() falls back on them: kept whole then
+    last = run.series[-1:]
     return replace(
         run,
+        env=_EMPTY,
+        env_sources=_EMPTY,
+        settings=_EMPTY,
+        settings_evidence=_EMPTY,
         metrics=compact_metrics(run.metrics),
         train_metrics=compact_metrics(run.train_metrics),
         curves=compact_curves(run.curves),
-        series=run.series if keep_series else run.series[-1:],
+        series=run.series if keep_series else tuple(replace(p, metrics=_EMPTY) for p in last),
         wandb_history=run.wandb_history if keep_series else run.wandb_history[-1:],
         traces=(),
         final_metrics=_EMPTY if run.final_metrics is not None else None,

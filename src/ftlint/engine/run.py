@@ -29,6 +29,7 @@ from ftlint.engine.split import (
     ForkExecutor,
     RunOutcome,
     chunks,
+    compact_findings,
     independent,
     split_jobs,
 )
@@ -103,6 +104,7 @@ class Engine:
         #: the campaign as loaded (runs may be `LazyRun`s); `self.campaign` becomes the
         #: runs as kept once their per-run steps are done (`_use`)
         self.loaded = campaign
+        self.actions: dict[Any, Any] = {}  # one object per distinct action (reduce)
         self.sources = dict(sources or {})  # adapters by name, to stream Run.row_files
         self.config = config
         self.progress = progress
@@ -176,7 +178,7 @@ class Engine:
             if index % FREEZE_EVERY == FREEZE_EVERY - 1:
                 gc.freeze()  # the findings so far outlive the lint too
             outcome = self._per_run(run, rules, progress)
-            findings += outcome.findings
+            findings += compact_findings(outcome.findings, self.actions)
             rows += outcome.rows
             kept.append(outcome.run if outcome.run is not None else run)
         self._use(kept)
@@ -217,7 +219,7 @@ class Engine:
                 for i, outcome in zip(part, outcomes, strict=True):
                     run = runs[away[i]]
                     self._progress(run, away[i])
-                    findings += outcome.findings
+                    findings += compact_findings(outcome.findings, self.actions)
                     rows += outcome.rows
                     kept[away[i]] = outcome.run or run
                     if here:

@@ -31,6 +31,7 @@ __all__ = [
     "RunOutcome",
     "Work",
     "chunks",
+    "compact_findings",
     "independent",
     "split_jobs",
 ]
@@ -184,3 +185,32 @@ def independent(rule: Any) -> bool:
     if declared is not None:
         return bool(declared)
     return cls.__module__.startswith("ftlint.rules.")
+
+
+#: Action values that intern safely: equal values of these types print the same
+_PLAIN = (str, int, float, type(None))
+
+
+def compact_findings(findings: Sequence[Finding], table: dict[Any, Any]) -> list[Finding]:
+    """`findings` with equal actions shared (one object per distinct action across the
+    lint, kept in `table`): rules build the same advice for many runs (10,000 runs: ~54,000
+    findings with a few hundred distinct actions, ~1 KB each). Keys carry the value's
+    type, so 1 and 1.0 never merge; an action with another value type is left alone."""
+    from dataclasses import replace
+
+    out: list[Finding] = []
+    for f in findings:
+        if not f.actions:
+            out.append(f)
+            continue
+        shared = []
+        for a in f.actions:
+            if type(a.value) not in _PLAIN or type(a.tier) is not int:
+                shared.append(a)
+                continue
+            key = (a.tier, a.kind, a.knob, type(a.value), a.value, a.text, a.why, a.expected,
+                   a.rollback_trigger)  # fmt: skip
+            shared.append(table.setdefault(key, a))
+        same = all(x is y for x, y in zip(shared, f.actions, strict=True))
+        out.append(f if same else replace(f, actions=tuple(shared)))
+    return out
