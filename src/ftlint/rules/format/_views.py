@@ -142,7 +142,7 @@ def _view(
         and body.count("{") == 1
         and _holds_all(body, _quoted(keys))
     ):
-        return RowView(False, None, None, len(body), cut)  # fast path: one flat object
+        return _flat_view(len(body), cut)  # fast path: one flat object
     shape = analyze_completion(text)
     if has_error:
         cls = classify_failure(parse_error, text, target_keys=keys, target_scale=scale, shape=shape)
@@ -155,6 +155,13 @@ def _view(
     if cls in HARD_FAILURES:
         return RowView(True, cls, shape, size, cut)  # "parsed" per the writer, invalid per text
     return RowView(False, None, shape, size, cut)
+
+
+@lru_cache(maxsize=4096)
+def _flat_view(size: int, cut: bool) -> RowView:
+    """The view of a parsed flat object of `size` characters: views are immutable, so
+    rows of one length share one (a few hundred lengths; building one is 0.5 us)."""
+    return RowView(False, None, None, size, cut)
 
 
 @lru_cache(maxsize=16)
