@@ -84,7 +84,7 @@ def changed_only(findings: list[Any], campaign: Any, args: argparse.Namespace) -
 
 def run_check(args: argparse.Namespace, session: Any, result: Any, formats: Any) -> int:
     from ftlint.engine.run import severity_at_least
-    from ftlint.report import Report, render, write_output
+    from ftlint.report import Report, write_output, write_report
 
     campaign, chosen, findings = result.campaign, list(result.rules), list(result.findings)
     require_input(campaign, args.path)
@@ -117,10 +117,10 @@ def run_check(args: argparse.Namespace, session: Any, result: Any, formats: Any)
         },
     )
     if args.statistics and fmt == "json":
-        text = _statistics_json(report)
+        write_output(_statistics_json(report), args.output, sys.stdout)
     else:
-        text = render(fmt, report, formats)
-    write_output(text, args.output, sys.stdout)
+        # rendered, redacted and written a piece at a time: never the whole text in memory
+        write_report(fmt, report, formats, args.output, sys.stdout)
     if args.exit_zero:
         return EXIT_OK
     return EXIT_FINDINGS if severity_at_least(findings, threshold) else EXIT_OK

@@ -1,8 +1,12 @@
-"""Registers the built-in output formats through the same hook plugins use."""
+"""Registers the built-in output formats through the same hook plugins use.
+
+Each renderer also has a `stream` attribute (`ftlint.report.write_report`): the same
+text as an iterator of pieces, one finding (one line, result or test case) at a time.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from ftlint.hookspecs import hookimpl
 from ftlint.report import Report
@@ -14,10 +18,22 @@ def _text(report: Report) -> str:
     return render_text(report)
 
 
+def _text_stream(report: Report) -> Iterator[str]:
+    from ftlint.report.text import iter_text
+
+    return iter_text(report)
+
+
 def _json(report: Report) -> str:
     from ftlint.report.jsonfmt import render_json
 
     return render_json(report)
+
+
+def _json_stream(report: Report) -> Iterator[str]:
+    from ftlint.report.jsonfmt import iter_json
+
+    return iter_json(report)
 
 
 def _sarif(report: Report) -> str:
@@ -26,16 +42,41 @@ def _sarif(report: Report) -> str:
     return render_sarif(report)
 
 
+def _sarif_stream(report: Report) -> Iterator[str]:
+    from ftlint.report.sarif import iter_sarif
+
+    return iter_sarif(report)
+
+
 def _github(report: Report) -> str:
     from ftlint.report.github import render_github
 
     return render_github(report)
 
 
+def _github_stream(report: Report) -> Iterator[str]:
+    from ftlint.report.github import iter_github
+
+    return iter_github(report)
+
+
 def _junit(report: Report) -> str:
     from ftlint.report.junit import render_junit
 
     return render_junit(report)
+
+
+def _junit_stream(report: Report) -> Iterator[str]:
+    from ftlint.report.junit import iter_junit
+
+    return iter_junit(report)
+
+
+_text.stream = _text_stream  # type: ignore[attr-defined]
+_json.stream = _json_stream  # type: ignore[attr-defined]
+_sarif.stream = _sarif_stream  # type: ignore[attr-defined]
+_github.stream = _github_stream  # type: ignore[attr-defined]
+_junit.stream = _junit_stream  # type: ignore[attr-defined]
 
 
 @hookimpl

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from ftlint.model import Evidence, Finding
@@ -101,10 +102,17 @@ def _line(f: Finding, workspace: str) -> str:
 
 
 def render_github(report: Report) -> str:
+    return "".join(iter_github(report))
+
+
+def iter_github(report: Report) -> Iterator[str]:
+    """`render_github` in pieces: one annotation line at a time, then the summary."""
     active = [f for f in sorted(report.findings, key=Finding.sort_key) if not f.suppressed]
-    lines = [_line(f, report.workspace) for f in active]
-    if report.extra.get("quiet"):
-        return "".join(line + "\n" for line in lines)
+    quiet = report.extra.get("quiet")
+    for f in active:
+        yield _line(f, report.workspace) + "\n"
+    if quiet:
+        return
     counts = {s: sum(1 for f in active if f.severity.value == s) for s in COMMAND}
     suppressed = len(report.findings) - len(active)
     summary = (
@@ -113,5 +121,4 @@ def render_github(report: Report) -> str:
     )
     if suppressed:
         summary += f"; {suppressed} suppressed"
-    lines.append(summary + f" (fail-on: {report.fail_on})")
-    return "\n".join(lines) + "\n"
+    yield summary + f" (fail-on: {report.fail_on})\n"

@@ -19,12 +19,12 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from ftlint.model import Finding, Severity
 from ftlint.redact import redact
 from ftlint.report import Report
-from ftlint.report.junit_skip import skip_reason
+from ftlint.report.junit_skip import SkipReasons
 
 CAMPAIGN = "(campaign)"
 INTERNAL_ERROR = "FTL001"
@@ -93,6 +93,28 @@ def _names(report: Report) -> dict[str, str]:
     return names
 
 
+def _crashes_and_failing(
+    code: str, items: Sequence[Finding], limit: int | None
+) -> tuple[list[Finding], list[Finding]]:
+    """A case's crashes of its rule (FTL001 findings) and its findings that fail it."""
+    crashes = [f for f in items if f.rule == INTERNAL_ERROR and code != INTERNAL_ERROR]
+    failing = [
+        f
+        for f in items
+        if not f.suppressed
+        and limit is not None
+        and f.severity.rank >= limit
+        and not (f.rule == INTERNAL_ERROR and code != INTERNAL_ERROR)
+    ]
+    return crashes, failing
+
+
+def _outcome(code: str, items: Sequence[Finding], limit: int | None) -> str:
+    """What `_case` returns for these findings: pass, failure or error."""
+    crashes, failing = _crashes_and_failing(code, items, limit)
+    return "error" if crashes else "failure" if failing else "pass"
+
+
 def _case(
     suite: ET.Element,
     run: str | None,
@@ -107,15 +129,7 @@ def _case(
         "testcase",
         {"classname": xml_safe(f"ftlint.{run or CAMPAIGN}"), "name": xml_safe(f"{code} {name}")},
     )
-    crashes = [f for f in items if f.rule == INTERNAL_ERROR and code != INTERNAL_ERROR]
-    failing = [
-        f
-        for f in items
-        if not f.suppressed
-        and limit is not None
-        and f.severity.rank >= limit
-        and not (f.rule == INTERNAL_ERROR and code != INTERNAL_ERROR)
-    ]
+    crashes, failing = _crashes_and_failing(code, items, limit)
     shown = {id(f) for f in (*crashes, *failing)}
     quiet = [f for f in items if id(f) not in shown]
     outcome = "pass"
@@ -149,43 +163,117 @@ def _skipped(suite: ET.Element, run: str | None, code: str, name: str, reason: s
 
 
 def render_junit(report: Report) -> str:
-    limit = None if report.fail_on == "never" else Severity(report.fail_on).rank
-    grouped: dict[tuple[str, str | None], list[Finding]] = defaultdict(list)
-    for f in sorted(report.findings, key=Finding.sort_key):
-        grouped[_key(f)].append(f)
-    names = _names(report)
-    pairs = evaluated_pairs(report)
-    order = [r.name for r in report.campaign.runs]
-    extra = sorted({run for _, run in pairs if run is not None and run not in order})
-    suites: list[str | None] = [*order, *extra]
-    if any(run is None for _, run in pairs):
-        suites.append(None)
+    return "".join(iter_junit(report))
 
-    classes = {cls.code: cls for cls in report.rules}
-    root = ET.Element("testsuites", {"name": "ftlint"})
-    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    for run in suites:
-        codes = sorted(code for code, r in pairs if r == run)
-        suite = ET.SubElement(root, "testsuite", {"name": xml_safe(run or CAMPAIGN)})
-        counts = {"tests": len(codes), "failures": 0, "errors": 0, "skipped": 0}
-        for code in codes:
-            items = grouped[(code, run)]
-            reason = None
-            if not items and code in classes:
-                reason = skip_reason(classes[code], run, report.campaign)
-            if reason is not None:
-                _skipped(suite, run, code, names.get(code, code), reason)
-                counts["skipped"] += 1
-                continue
-            outcome = _case(suite, run, code, names.get(code, code), items, limit)
-            if outcome == "failure":
-                counts["failures"] += 1
-            elif outcome == "error":
-                counts["errors"] += 1
-        for key, value in counts.items():
+
+def iter_junit(report: Report) -> Iterator[str]:
+    """`render_junit` in pieces: the root tag (its totals counted first), then one test
+    case at a time, each indented as `ET.indent` indents it inside the whole tree."""
+    plan = _Plan(report)
+    counts = [plan.counts(run) for run in plan.suites]
+    totals = {k: sum(c[k] for c in counts) for k in ("tests", "failures", "errors", "skipped")}
+    root = ET.Element("testsuites", {"name": "ftlint", **{k: str(v) for k, v in totals.items()}})
+    head = '<?xml version="1.0" encoding="UTF-8"?>\n' + _tag(root)
+    if not plan.suites:
+        yield head + "\n"
+        return
+    yield head[: -len(" />")] + ">"
+    for i, run in enumerate(plan.suites):
+        yield "\n  "
+        suite = ET.Element("testsuite", {"name": xml_safe(run or CAMPAIGN)})
+        for key, value in counts[i].items():
             suite.set(key, str(value))
-            totals[key] += value
-    for key, value in totals.items():
-        root.set(key, str(value))
-    ET.indent(root, space="  ")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+        if not counts[i]["tests"]:
+            yield _tag(suite)
+            continue
+        yield _tag(suite)[: -len(" />")] + ">"
+        for case in plan.cases(run):
+            ET.indent(case, space="  ", level=2)
+            yield "\n    " + _tag(case)
+        yield "\n  </testsuite>"
+    yield "\n</testsuites>\n"
+
+
+def _tag(element: ET.Element) -> str:
+    return ET.tostring(element, encoding="unicode")
+
+
+class _Plan:
+    """The suites of the report and the cases of each, computed per run (linear in runs
+    x rules): the findings grouped by (rule, run), each run's evaluated rule codes."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.limit = None if report.fail_on == "never" else Severity(report.fail_on).rank
+        self.grouped: dict[tuple[str, str | None], list[Finding]] = defaultdict(list)
+        self.found: dict[str | None, set[str]] = defaultdict(set)
+        for f in sorted(report.findings, key=Finding.sort_key):
+            key = _key(f)
+            self.grouped[key].append(f)
+            self.found[key[1]].add(key[0])
+        self.names = _names(report)
+        self.classes = {cls.code: cls for cls in report.rules}
+        self.skips = SkipReasons(report.campaign)
+        campaign = report.campaign
+        order = [r.name for r in campaign.runs]
+        self.known = set(order)
+        cand = campaign.get(campaign.candidate)
+        # pair rules: the candidate's case (skipped there when there is no baseline)
+        self.pair_run = cand.name if cand is not None else None
+        self.every_run: set[str] = set()
+        self.pair_codes: set[str] = set()
+        self.campaign_codes: set[str] = set()
+        for cls in report.rules:
+            scopes = cls.scopes()
+            if "run" in scopes or "campaign" in scopes:
+                self.every_run.add(cls.code)
+            if "pair" in scopes:
+                self.pair_codes.add(cls.code)
+            if "campaign" in scopes:
+                self.campaign_codes.add(cls.code)
+        extra = sorted(r for r in self.found if r is not None and r not in self.known)
+        self.suites: list[str | None] = [*order, *extra]
+        if self.campaign_codes or None in self.found:
+            self.suites.append(None)
+
+    def codes(self, run: str | None) -> list[str]:
+        """The rules evaluated for `run` (as `evaluated_pairs` lists them), sorted."""
+        if run is None:
+            codes = self.campaign_codes | self.found.get(None, set())
+        else:
+            codes = set(self.found.get(run, ()))
+            if run in self.known and self.every_run:
+                codes |= self.every_run
+            if run == self.pair_run:
+                codes |= self.pair_codes
+        return sorted(codes)
+
+    def _cases(self, run: str | None) -> Iterator[tuple[str, Sequence[Finding], str | None]]:
+        for code in self.codes(run):
+            items = self.grouped.get((code, run), ())
+            reason = None
+            if not items and code in self.classes:
+                reason = self.skips(self.classes[code], run)
+            yield code, items, reason
+
+    def counts(self, run: str | None) -> dict[str, int]:
+        counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+        for code, items, reason in self._cases(run):
+            counts["tests"] += 1
+            outcome = "skipped" if reason is not None else _outcome(code, items, self.limit)
+            if outcome != "pass":
+                counts[{"failure": "failures", "error": "errors"}.get(outcome, outcome)] += 1
+        return counts
+
+    def cases(self, run: str | None) -> Iterator[ET.Element]:
+        """The run's test cases, one element at a time."""
+        holder = ET.Element("testsuite")
+        for code, items, reason in self._cases(run):
+            name = self.names.get(code, code)
+            if reason is not None:
+                _skipped(holder, run, code, name, reason)
+            else:
+                _case(holder, run, code, name, items, self.limit)
+            (case,) = holder
+            holder.remove(case)
+            yield case

@@ -78,3 +78,54 @@ def skip_reason(cls: type[Rule], run_name: str | None, campaign: Any) -> str | N
     if not missing:
         return None
     return "; ".join(NEED_LABEL[n] for n in missing) + " for this run: nothing to check"
+
+
+class SkipReasons:
+    """`skip_reason` for many (rule, run) cases: each rule's needs and each run's inputs
+    are looked up once (a 10,000-run report has hundreds of thousands of cases), and the
+    same reason is one string. Keeps only the last run's inputs."""
+
+    def __init__(self, campaign: Any) -> None:
+        self._campaign = campaign
+        self._runs: dict[str, Any] = {}
+        for run in campaign.runs:  # campaign.get's answer (the first of a name), by dict
+            self._runs.setdefault(run.name, run)
+        self._needs: dict[type[Rule], tuple[str, ...]] = {}
+        self._run: str | None = None
+        self._have: dict[str, bool] = {}
+        self._checks: Mapping[str, Callable[[], bool]] | None = None
+        self._reasons: dict[tuple[str, ...], str] = {}
+
+    def __call__(self, cls: type[Rule], run_name: str | None) -> str | None:
+        if run_name is None:
+            return None
+        needs = self._needs.get(cls)
+        if needs is None:
+            needs = self._needs[cls] = needs_of(cls)
+        if not needs:
+            return None
+        if run_name != self._run:
+            run = self._runs.get(run_name)
+            self._run, self._have = run_name, {}
+            self._checks = _has(run, self._campaign) if run is not None else None
+        checks = self._checks
+        if checks is None:
+            return None
+        missing = []
+        for need in needs:
+            if need not in checks:
+                continue
+            have = self._have.get(need)
+            if have is None:
+                have = self._have[need] = checks[need]()
+            if not have:
+                missing.append(need)
+        if not missing:
+            return None
+        key = tuple(missing)
+        reason = self._reasons.get(key)
+        if reason is None:
+            reason = self._reasons[key] = (
+                "; ".join(NEED_LABEL[n] for n in missing) + " for this run: nothing to check"
+            )
+        return reason

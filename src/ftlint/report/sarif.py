@@ -32,7 +32,8 @@ import json
 import math
 import posixpath
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
@@ -81,8 +82,46 @@ def render_sarif(report: Report) -> str:
     return json.dumps(sarif_log(report), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
+#: where the results list sits in the indented log: a raw newline is never inside a
+#: JSON string, so this text can only be the run's own (empty) `results`
+_RESULTS_AT = '\n      "results": []'
+_ITEM_INDENT = "\n        "
+
+
+def iter_sarif(report: Report) -> Iterator[str]:
+    """`render_sarif` in pieces: the log around the results, then one result at a time
+    (each indented as `json.dumps(..., indent=2)` indents it inside the log)."""
+    doc, results = _log(report, lazy=True)
+    dump = partial(json.dumps, indent=2, ensure_ascii=False, allow_nan=False)
+    text = dump(doc) + "\n"
+    at = text.find(_RESULTS_AT)
+    if at < 0 or text.find(_RESULTS_AT, at + 1) >= 0:  # cannot happen; never guess
+        doc["runs"][0]["results"] = list(results)
+        yield dump(doc) + "\n"
+        return
+    head, tail = text[: at + len(_RESULTS_AT) - 1], text[at + len(_RESULTS_AT) - 1 :]
+    sep = _ITEM_INDENT
+    for result in results:
+        yield head + sep + dump(result).replace("\n", _ITEM_INDENT)
+        sep = "," + _ITEM_INDENT
+        break
+    else:
+        yield text
+        return
+    for result in results:
+        yield sep + dump(result).replace("\n", _ITEM_INDENT)
+    yield "\n      " + tail
+
+
 def sarif_log(report: Report) -> dict[str, Any]:
     """The SARIF log as a JSON-ready dict (deterministic for a given report)."""
+    doc, _ = _log(report, lazy=False)
+    return doc
+
+
+def _log(report: Report, *, lazy: bool) -> tuple[dict[str, Any], Iterator[dict[str, Any]]]:
+    """The JSON-ready log, and its results: in the log (`lazy` False), or left out of
+    it (an empty list) and made one at a time by the iterator."""
     findings = sorted(report.findings, key=Finding.sort_key)
     limit = int(report.extra.get("max_results") or MAX_RESULTS)
     dropped = max(0, len(findings) - limit)
@@ -98,11 +137,16 @@ def sarif_log(report: Report) -> dict[str, Any]:
     driver["rules"] = descriptors
     campaign = report.campaign
     prefix = path_prefix(report)
+    # one _jsonable pass over everything, as before: the log's, or each lazy result's
+    results = (
+        _jsonable(_result(f, index, report, prefix)) if lazy else _result(f, index, report, prefix)
+        for f in findings
+    )
     run: dict[str, Any] = {
         "tool": {"driver": driver},
         "originalUriBaseIds": {BASE_ID: _repo_base(campaign.root, prefix)},
         "columnKind": "unicodeCodePoints",
-        "results": [_result(f, index, report, prefix) for f in findings],
+        "results": [] if lazy else list(results),
         "properties": {
             "workspace": report.workspace,
             "baseline": campaign.baseline,
@@ -126,7 +170,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
         ]
         run["properties"]["resultsLeftOut"] = dropped
     doc = {"$schema": SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
-    return _jsonable(doc)
+    return _jsonable(doc), results
 
 
 # -- rules ------------------------------------------------------------------------------

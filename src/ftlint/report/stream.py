@@ -31,9 +31,9 @@ class RedactingWriter:
     `redact(everything written)`.
     """
 
-    def __init__(self, write: Callable[[str], Any], chunk: int = CHUNK) -> None:
+    def __init__(self, write: Callable[[str], Any], chunk: int | None = None) -> None:
         self._out = write
-        self._chunk = chunk
+        self._chunk = chunk = chunk or CHUNK
         self._parts: list[str] = []
         self._size = 0
         self._limit = chunk

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from ftlint.model import Evidence, Finding
 from ftlint.report import Report
@@ -137,33 +137,40 @@ def render_text(report: Report) -> str:
 
     `report.extra`: `quiet` (finding lines only), `fold` (default True), `statistics`.
     """
+    return "".join(iter_text(report))
+
+
+def iter_text(report: Report) -> Iterator[str]:
+    """`render_text` in pieces: one line (with its newline) at a time."""
     quiet = bool(report.extra.get("quiet"))
-    out: list[str] = []
-    if report.extra.get("statistics"):
-        out.append(render_statistics(report).rstrip("\n"))
+    fold = bool(report.extra.get("fold", True))
+    stats = report.extra.get("statistics")
+    folded = 0
+    if stats:
+        table = render_statistics(report).rstrip("\n")
+        if table or not quiet:
+            yield table + "\n"
+        if quiet:
+            return
+        if table:
+            yield "\n"
     else:
-        for section in sections(
-            report.findings, report.campaign, fold=bool(report.extra.get("fold", True))
-        ):
+        for section in sections(report.findings, report.campaign, fold=fold):
             if not quiet:
-                out.append(_header(section, report.color))
-            out.extend(finding_line(line, report) for line in section.lines)
+                yield _header(section, report.color) + "\n"
+            for line in section.lines:
+                if line.folded:
+                    folded += len(line.members) - 1
+                text = finding_line(line, report)
+                if text or not quiet:
+                    yield text + "\n"
             if not quiet:
-                out.append("")
-    if quiet:
-        return "".join(line + "\n" for line in out if line)
-    if report.extra.get("statistics") and out[0]:
-        out.append("")
+                yield "\n"
+        if quiet:
+            return
     summary = summary_line(report.findings, len(report.campaign.runs))
-    out.append(_paint(summary, _BOLD, report.color))
-    folded = sum(
-        len(line.members) - 1
-        for s in sections(report.findings, report.campaign)
-        for line in s.lines
-        if line.folded
-    )
-    if folded and report.extra.get("fold", True) and not report.extra.get("statistics"):
-        out.append(f"{folded} identical finding(s) in other runs folded; --no-fold lists each.")
+    yield _paint(summary, _BOLD, report.color) + "\n"
+    if folded and fold and not stats:
+        yield f"{folded} identical finding(s) in other runs folded; --no-fold lists each.\n"
     if report.campaign.selection_note:
-        out.append(clean(report.campaign.selection_note))
-    return "\n".join(out) + "\n"
+        yield clean(report.campaign.selection_note) + "\n"
