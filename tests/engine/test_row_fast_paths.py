@@ -106,3 +106,23 @@ def test_view_memo_matches_fresh_view() -> None:
                 error, text, run.provenance.target_keys, run.provenance.target_scale
             )
             assert first == fresh
+
+
+@settings(max_examples=400)
+@given(
+    st.text(alphabet=st.sampled_from(["a", " ", "\t", "\n", "\xa0", "\u2028", "\x1f", "é", "{"]))
+)
+def test_normalized_is_split_join(text: str) -> None:
+    from ftlint.rules.format.degenerate_output import normalized
+
+    assert normalized(text) == " ".join(text.split())
+
+
+def test_no_printable_whitespace_but_space() -> None:
+    import sys
+
+    assert not [
+        i
+        for i in range(sys.maxunicode + 1)
+        if chr(i).isspace() and chr(i).isprintable() and i != 32
+    ]

@@ -54,6 +54,16 @@ class DegenerateOutput(Rule):
         return _DegenerateVisitor(run, ctx)
 
 
+def normalized(text: str) -> str:
+    """`" ".join(text.split())`, without splitting a text that is already normal: one
+    whose only whitespace is single inner spaces. Every whitespace character but the
+    space is non-printable, so `isprintable` and one scan for a double space decide it
+    (half the cost of splitting a 435-character completion into ~70 words)."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
+
+
 class _DegenerateVisitor:
     def __init__(self, run: Run, ctx: RuleContext) -> None:
         self.run, self.ctx = run, ctx
@@ -71,7 +81,7 @@ class _DegenerateVisitor:
         text = case.generated_text
         if not isinstance(text, str):
             return
-        norm = " ".join(text.split())
+        norm = normalized(text)
         if not norm:
             self.empty_count += 1
             if len(self.empty) < self.limit:
