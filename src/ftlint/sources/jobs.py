@@ -60,6 +60,24 @@ def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value != "" else None
 
 
+#: equal short strings of job records (env names and values, record keys) as one object:
+#: a sweep's records repeat them run after run (10,000 runs: ~2 KB less per record)
+_SHARED: dict[str, str] = {}
+_SHARED_MAX = 100_000
+
+
+def _shared(text: str) -> str:
+    if len(text) > 80:
+        return text
+    found = _SHARED.get(text)
+    if found is not None:
+        return found
+    if len(_SHARED) >= _SHARED_MAX:
+        _SHARED.clear()  # bounded: only the sharing is lost
+    _SHARED[text] = text
+    return text
+
+
 def load_job_records(
     ws: Workspace, path: Path, *, max_line_bytes: int
 ) -> Iterator[Submission | Problem]:
@@ -82,7 +100,8 @@ def load_job_records(
         # untrusted strings are redacted here, where they enter the model, so no later
         # clip, wrap or escape can show part of a token; `raw` stays as read for SEC001
         command = redact_value(raw_command)
-        env = {k: redact_value(v, k) for k, v in raw_env.items()}
+        env = {_shared(k): _shared(redact_value(v, k)) for k, v in raw_env.items()}
+        record = {_shared(k): v for k, v in record.items()}
         record_view = redact_value(record)
         for complaint in complaints:
             yield Problem(

@@ -99,7 +99,9 @@ def read_layout(ws: Workspace, config: Config) -> Iterator[Run | Problem | Submi
     for name in sorted(drafts):
         d = drafts[name]
         if deferred and d.files:
-            yield lazy(_finish(ws, d), partial(_load_deferred, ws, d, config))
+            noted = _finish(ws, d)
+            d.sources = set()  # the loader takes them from `noted` (one copy, not two)
+            yield lazy(noted, partial(_load_deferred, ws, d, config, noted.sources))
         else:
             yield _finish(ws, d)
     yield from problems
@@ -183,21 +185,27 @@ def _note_run_files(ws: Workspace, d: Draft) -> None:
     when the run is loaded, `_load_deferred`)."""
     fm_path = d.files.get("final_metrics")
     if fm_path is not None:
-        d.data["final_metrics_path"] = ws.rel(fm_path)
         data, _ = read_json(ws, fm_path, d.name)
         if isinstance(data, dict):
             hub = data.get("hub_model_id")
             d.hub_model_id = hub if isinstance(hub, str) else None
             _check_references(ws, d, fm_path, data, quiet=True)
-    for kind, key in (("iter_eval_metrics", "series_path"), ("weave_traces", "traces_path")):
+    for kind, key in (
+        ("final_metrics", "final_metrics_path"),
+        ("iter_eval_metrics", "series_path"),
+        ("weave_traces", "traces_path"),
+    ):
         path = d.files.get(kind)
         if path is not None:
-            d.data[key] = ws.rel(path)
-    d.sources.update(ws.rel(d.files[k]) for k in RUN_FILES if k in d.files and k != "hard_cases")
+            rel = ws.rel(path)  # one string for the path and the list of files read
+            d.data[key] = rel
+            d.sources.add(rel)
     _note_hard_cases(ws, d)
 
 
-def _load_deferred(ws: Workspace, noted: Draft, config: Config) -> Run:
+def _load_deferred(
+    ws: Workspace, noted: Draft, config: Config, sources: tuple[str, ...] = ()
+) -> Run:
     """The whole run of a draft whose files `_note_run_files` only noted: its files are
     read now, in the order and with the problems of an eager load (their problems
     first, then what the joins found), and the joins' values win as they did."""
@@ -209,7 +217,7 @@ def _load_deferred(ws: Workspace, noted: Draft, config: Config) -> Run:
         {},
         list(noted.submissions),
         [],
-        set(noted.sources),
+        {*noted.sources, *sources},
         noted.wandb,
         list(noted.weave_evals),
         list(noted.weave_rows),
