@@ -187,3 +187,15 @@ def test_a_renderer_that_fails_midway_leaves_the_old_file(tmp_path: Path) -> Non
         write_report("x", _report(), {"x": broken}, target, None)
     assert target.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o.txt"]  # no temporary left
+
+
+def test_run_named_answers_as_campaign_get_and_is_forgotten() -> None:
+    from ftlint import report as report_module
+    from ftlint.report import forget_runs, run_named
+
+    first, second = Run(name="x", final_metrics_path="a.json"), Run(name="x")
+    campaign = Campaign(root="/ws", runs=(first, second, Run(name="y")))
+    for name in ("x", "y", "z", None):
+        assert run_named(campaign, name) is campaign.get(name)
+    forget_runs()
+    assert report_module._INDEX is None

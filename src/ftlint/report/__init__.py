@@ -37,8 +37,34 @@ class Report:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
+_INDEX: tuple[Any, dict[str, Any]] | None = None
+
+
+def run_named(campaign: Campaign, name: str | None) -> Any:
+    """`campaign.get(name)` through a name index built once per campaign: `get` scans
+    the runs, and a renderer asks once per finding (quadratic in a 10,000-run sweep)."""
+    global _INDEX
+    if name is None:
+        return None
+    if _INDEX is None or _INDEX[0] is not campaign:
+        index: dict[str, Any] = {}
+        for run in campaign.runs:
+            index.setdefault(run.name, run)  # the first run of a name, as `get` answers
+        _INDEX = (campaign, index)
+    return _INDEX[1].get(name)
+
+
+def forget_runs() -> None:
+    """Drop `run_named`'s index (and with it the campaign): done after every report."""
+    global _INDEX
+    _INDEX = None
+
+
 def render(fmt: str, report: Report, formats: Mapping[str, Callable[[Report], str]]) -> str:
-    return redact(_renderer(fmt, formats)(report))
+    try:
+        return redact(_renderer(fmt, formats)(report))
+    finally:
+        forget_runs()
 
 
 def _renderer(fmt: str, formats: Mapping[str, Callable[[Report], str]]) -> Callable[[Report], str]:
@@ -68,7 +94,10 @@ def write_report(
 ) -> None:
     """`write_output(render(fmt, report, formats), output, stream)`, byte for byte, with
     the text rendered, redacted and written a chunk at a time."""
-    write_pieces(render_pieces(fmt, report, formats), output, stream)
+    try:
+        write_pieces(render_pieces(fmt, report, formats), output, stream)
+    finally:
+        forget_runs()
 
 
 def write_pieces(pieces: Iterable[str], output: Path | None, stream: Any) -> None:

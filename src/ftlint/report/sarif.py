@@ -40,7 +40,7 @@ from urllib.parse import quote
 
 from ftlint.model import Evidence, Finding
 from ftlint.redact import redact
-from ftlint.report import Report
+from ftlint.report import Report, run_named
 from ftlint.report.locate import pointer_line
 from ftlint.rule import DOC_PARTS, Rule
 
@@ -365,7 +365,7 @@ def _repo_base(root: str, prefix: str) -> dict[str, Any]:
 
 def _run_home(report: Report, run_name: str | None) -> str | None:
     """The main artifact of a run, where a finding without evidence is shown."""
-    run = report.campaign.get(run_name)
+    run = run_named(report.campaign, run_name)
     if run is None:
         return None
     for path in (run.final_metrics_path, run.eval_result_path, run.series_path):

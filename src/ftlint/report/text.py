@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 
 from ftlint.model import Evidence, Finding
-from ftlint.report import Report
+from ftlint.report import Report, run_named
 from ftlint.report.fold import Line, Section, sections, statistics
 from ftlint.report.locate import pointer_line
 
@@ -54,7 +54,7 @@ def location(e: Evidence, root: str) -> str:
 def _where(f: Finding, report: Report) -> str:
     if f.evidence:
         return location(f.evidence[0], report.campaign.root)
-    run = report.campaign.get(f.run)
+    run = run_named(report.campaign, f.run)
     if run is not None:
         for path in (run.final_metrics_path, run.eval_result_path, run.series_path):
             if path:
