@@ -116,8 +116,14 @@ def load_campaign(
     *,
     baseline: str | None = None,
     candidate: str | None = None,
+    deferred: bool = False,
 ) -> Campaign:
-    """Read every source of the workspace at `path` into a Campaign and choose the pair."""
+    """Read every source of the workspace at `path` into a Campaign and choose the pair.
+
+    `deferred`: a run's own files may be left unread until the run is linted
+    (`ftlint.assemble.lazy.LazyRun`; `lint` reads each in turn and keeps a summary, and
+    `loaded_runs` reads them one at a time): what the CLI does, so a sweep of 10,000
+    runs is never in memory whole. Otherwise every run is whole when this returns."""
     from ftlint.assemble.campaign import load_campaign as assemble
     from ftlint.assemble.select import select_pair
 
@@ -125,7 +131,9 @@ def load_campaign(
     hook = session.plugins.pm.hook.ftlint_load_runs
     loaders = [_hook_loader(hook)] if hook.get_hookimpls() else []  # deprecated hook
     sources = list(sources_of(session).values())
-    campaign = assemble(Path(path), config, sources=sources, extra_loaders=loaders)
+    campaign = assemble(
+        Path(path), config, sources=sources, extra_loaders=loaders, deferred=deferred
+    )
     return select_pair(
         campaign, baseline, candidate or config.candidate, config_baseline=config.baseline
     )

@@ -64,7 +64,7 @@ def _findings(session, campaign, *, jobs: int = 1, executor=None) -> list[dict]:
 
 def test_discovery_defers_the_run_files(workspace: Path) -> None:
     session = api.setup(workspace=workspace)
-    campaign = api.load_campaign(session, workspace)
+    campaign = api.load_campaign(session, workspace, deferred=True)
     assert campaign.runs and all(isinstance(r, LazyRun) for r in campaign.runs)
     first = campaign.runs[0]
     assert first.final_metrics_path and first.series_path and first.hard_cases_path
@@ -74,9 +74,16 @@ def test_discovery_defers_the_run_files(workspace: Path) -> None:
     assert full(first) == loaded  # loading again reads the same run
 
 
+def test_the_api_loads_whole_runs_unless_told_otherwise(workspace: Path) -> None:
+    session = api.setup(workspace=workspace)
+    eager = api.load_campaign(session, workspace)
+    assert not any(isinstance(r, LazyRun) for r in eager.runs)
+    assert eager == _eager(api.load_campaign(session, workspace, deferred=True))
+
+
 def test_lazy_runs_lint_like_runs_loaded_up_front(workspace: Path) -> None:
     session = api.setup(workspace=workspace)
-    campaign = api.load_campaign(session, workspace)
+    campaign = api.load_campaign(session, workspace, deferred=True)
     expected = _findings(session, _eager(campaign))
     assert {"PRV005", "FMT001"} <= {f["rule"] for f in expected}
     assert _findings(session, campaign) == expected
@@ -86,7 +93,7 @@ def test_lazy_runs_lint_like_runs_loaded_up_front(workspace: Path) -> None:
 
 def test_the_linted_campaign_keeps_summaries_and_the_pair_whole(workspace: Path) -> None:
     session = api.setup(workspace=workspace)
-    campaign = api.load_campaign(session, workspace, baseline="sft-c1-r0000")
+    campaign = api.load_campaign(session, workspace, baseline="sft-c1-r0000", deferred=True)
     result = api.lint(session, campaign)
     assert result.campaign.candidate and result.campaign.baseline == "sft-c1-r0000"
     for run in result.campaign.runs:
@@ -102,7 +109,7 @@ def test_the_linted_campaign_keeps_summaries_and_the_pair_whole(workspace: Path)
 
 def test_runs_tables_read_each_run_once(workspace: Path) -> None:
     session = api.setup(workspace=workspace)
-    campaign = api.load_campaign(session, workspace)
+    campaign = api.load_campaign(session, workspace, deferred=True)
     eager = _eager(campaign)
     for fmt in ("json", "text", "csv"):
         lazy = render_runs(campaign, fmt, color=False, runs=api.loaded_runs(campaign))
@@ -134,7 +141,7 @@ def test_compact_metrics_and_curves_hold_the_same_values() -> None:
 
 def test_summary_drops_the_heavy_parts_only(workspace: Path) -> None:
     session = api.setup(workspace=workspace)
-    run = full(api.load_campaign(session, workspace).runs[0])
+    run = full(api.load_campaign(session, workspace, deferred=True).runs[0])
     kept = summary(run)
     assert kept.name == run.name and kept.provenance == run.provenance
     assert kept.status == run.status and kept.sources == run.sources

@@ -9,10 +9,12 @@ knows a stack's file names.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
 from ftlint.assemble.digests import identical_artifacts
+from ftlint.assemble.lazy import full, is_lazy
 from ftlint.config.settings import Config
 from ftlint.errors import FtlintError
 from ftlint.model import Campaign, Evidence, Problem, Run
@@ -24,10 +26,15 @@ def load_campaign(
     *,
     sources: Sequence[Any] | None = None,
     extra_loaders: Sequence[Callable[[Path, Config], Sequence[Run]]] = (),
+    deferred: bool = False,
 ) -> Campaign:
     """Load the workspace at `root` with `sources` (default: the built-in adapters).
     Raises FtlintError only if `root` itself is unusable. `extra_loaders`: deprecated
     `ftlint_load_runs` plugins, read like an adapter that yields finished runs.
+
+    `deferred`: runs an adapter yields as `LazyRun`s (`ftlint.assemble.lazy`) stay so,
+    to be read one at a time when linted (the CLI: a sweep is never held whole);
+    otherwise every run is read now and the campaign holds whole runs.
 
     The cyclic garbage collector is paused while loading: everything built here lives
     as long as the campaign (reference counting frees the rest), and every full
@@ -43,7 +50,10 @@ def load_campaign(
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _load(root, config, adapters)
+        campaign = _load(root, config, adapters)
+        if deferred or not any(is_lazy(run) for run in campaign.runs):
+            return campaign
+        return replace(campaign, runs=tuple(full(run) for run in campaign.runs))
     finally:
         if paused:
             gc.enable()

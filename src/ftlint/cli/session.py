@@ -80,7 +80,9 @@ def _selection(args: argparse.Namespace, session) -> list[str]:
 def _load(args: argparse.Namespace, session):
     from ftlint import api
 
-    return api.load_campaign(session, args.path, baseline=args.baseline, candidate=args.candidate)
+    return api.load_campaign(
+        session, args.path, baseline=args.baseline, candidate=args.candidate, deferred=True
+    )  # each run read when linted, only its summary kept (ftlint.assemble.lazy)
 
 
 def lint(args: argparse.Namespace, session):
