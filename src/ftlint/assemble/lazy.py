@@ -214,29 +214,39 @@ def compact_curves(
     a path:line (or path) evidence of one file; anything else is kept as it is."""
     if not curves or isinstance(curves, CompactCurves):
         return curves
-    path = None
+    path: str | None = None
+    lines_of: dict[int, int] = {}  # the points of one series line share its Evidence
     out: dict[str, tuple[array, array, array]] = {}
     for name, points in curves.items():
-        steps, values, lines = array("q"), array("d"), array("q")
+        lines: list[int] = []
         for p in points:
             ev = p.evidence
-            if (
-                type(p.step) is not int
-                or type(p.value) is not float
-                or ev.pointer is not None
-                or ev.sample_id is not None
-                or ev.url is not None
-                or (ev.line is not None and ev.line < 0)
-                or (path is not None and ev.path != path)
-                or not -(2**62) < p.step < 2**62
-                or (ev.line is not None and ev.line >= 2**62)
-            ):
-                return curves
-            path = ev.path
-            steps.append(p.step)
-            values.append(p.value)
-            lines.append(-1 if ev.line is None else ev.line)
-        out[name] = (steps, values, lines)
+            line = lines_of.get(id(ev))
+            if line is None:
+                if (
+                    ev.pointer is not None
+                    or ev.sample_id is not None
+                    or ev.url is not None
+                    or (path is not None and ev.path != path)
+                ):
+                    return curves
+                if ev.line is None:
+                    line = -1
+                elif type(ev.line) is int and ev.line >= 0:
+                    line = ev.line
+                else:
+                    return curves
+                path = ev.path
+                lines_of[id(ev)] = line
+            lines.append(line)
+        steps = [p.step for p in points]
+        values = [p.value for p in points]
+        if any(type(x) is not int for x in steps) or any(type(x) is not float for x in values):
+            return curves
+        try:
+            out[name] = (array("q", steps), array("d", values), array("q", lines))
+        except OverflowError:  # a step or line beyond 64 bits: kept as it is
+            return curves
     if path is None:
         return curves
     return CompactCurves(path, out)
