@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
 
 from ftlint.model import Evidence, HardCase, Problem, Run, TraceRow
 from ftlint.sources.io import Workspace, jsonl_items
@@ -12,27 +11,9 @@ from ftlint.sources.validate import hard_case_ok, schema_problems
 
 _STR = (str, type(None))
 _OBJ = (dict, type(None))
-
-
-def _plain(get: Any) -> bool:
-    """The row (its `get`) has the plain types of a hard case: an int rank from 1, an
-    int or str sample index, strings, objects, a number for `mae_raw`. Every such row
-    passes `hard_case_ok`; one that is not plain (a rank of 5.0) is asked there."""
-    rank = get("rank")
-    return (
-        type(rank) is int
-        and rank >= 1
-        and type(get("sample_index")) in (int, str, type(None))
-        and type(get("request_text")) in _STR
-        and type(get("source_type")) in _STR
-        and type(get("weather")) in (str, dict, type(None))
-        and type(get("target_vector")) in _OBJ
-        and type(get("predicted_vector")) in _OBJ
-        and type(get("abs_error_raw")) in _OBJ
-        and type(get("mae_raw")) in (int, float, type(None))
-        and type(get("parse_error")) in _STR
-        and type(get("generated_text")) in _STR
-    )
+_ID = (int, str, type(None))
+_WEATHER = (str, dict, type(None))
+_NUMBER = (int, float, type(None))
 
 
 def stream_hard_cases(
@@ -49,8 +30,10 @@ def stream_hard_cases(
     to jsonschema for an explanation. Trace URLs are joined by rank.
 
     This is the per-row hot path of a large file (one call per row, every rule
-    waits on it): plain tuples from the reader, positional constructors, no lookups
-    that could be hoisted.
+    waits on it): plain tuples from the reader, each field read once, positional
+    constructors. A row of plain types (an int rank from 1, an int or str sample
+    index, strings, objects, a number for `mae_raw`) passes `hard_case_ok` by
+    construction, so only other rows (a rank of 5.0) are asked there.
     """
     rel = ws.rel(path)
     traces = traces or {}
@@ -60,12 +43,36 @@ def stream_hard_cases(
         if problem is not None:
             yield problem
             continue
-        get = row.get if type(row) is dict else None
-        if get is None or (not _plain(get) and not ok(row)):
+        if type(row) is not dict:
             yield from schema_problems("hard_case", row, Evidence(rel, line), run)
             continue
-        rank = int(row["rank"])
-        sample = get("sample_index")
+        get = row.get
+        rank, sample = get("rank"), get("sample_index")
+        request, source = get("request_text"), get("source_type")
+        target, predicted, errors = (
+            get("target_vector"),
+            get("predicted_vector"),
+            get("abs_error_raw"),
+        )
+        mae, error, text = get("mae_raw"), get("parse_error"), get("generated_text")
+        if not (
+            type(rank) is int
+            and rank >= 1
+            and type(sample) in _ID
+            and type(request) in _STR
+            and type(source) in _STR
+            and type(target) in _OBJ
+            and type(predicted) in _OBJ
+            and type(errors) in _OBJ
+            and type(mae) in _NUMBER
+            and type(error) in _STR
+            and type(text) in _STR
+            and type(get("weather")) in _WEATHER
+        ):
+            if not ok(row):
+                yield from schema_problems("hard_case", row, Evidence(rel, line), run)
+                continue
+            rank = int(rank)
         if sample is None:
             sample_id = None
         elif type(sample) is str:
@@ -73,23 +80,17 @@ def stream_hard_cases(
         else:
             sample_id = str(int(sample) if isinstance(sample, float) else sample)
         trace = trace_at(rank) if traces else None
-        mae = get("mae_raw")
-        target, predicted, errors = (
-            get("target_vector"),
-            get("predicted_vector"),
-            get("abs_error_raw"),
-        )
         yield HardCase(
             rank,
             sample_id,
-            get("request_text"),
-            get("source_type"),
+            request,
+            source,
             target if type(target) is dict else None,
             predicted if type(predicted) is dict else None,
             errors if type(errors) is dict else None,
             float(mae) if mae is not None else None,
-            get("parse_error"),
-            get("generated_text"),
+            error,
+            text,
             Evidence(rel, line, None, sample_id, trace.url if trace else None),
             row,
         )
