@@ -139,3 +139,29 @@ def test_reader_without_msgspec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     exact = _lines(tmp_path, 1 << 60, monkeypatch)
     monkeypatch.setattr(io, "fast_decoder", lambda: None)
     assert _lines(tmp_path, 0, monkeypatch) == exact
+
+
+def test_hard_cases_plain_and_other_rows(tmp_path: Path) -> None:
+    from ftlint.model import HardCase, Problem
+    from ftlint.sources.hardcases import stream_hard_cases
+
+    lines = [
+        '{"rank": 1, "sample_index": 4, "mae_raw": 3, "target_vector": {"a": 1}}',
+        '{"rank": 2.0, "sample_index": 7.0, "request_text": null}',
+        '{"rank": 3, "mae_raw": true}',
+        '{"rank": 0}',
+        "[1]",
+        '{"rank": 4, "weather": {"sky": "clear"}, "generated_text": "x"}',
+    ]
+    path = tmp_path / "hard_cases.valid.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    items = list(stream_hard_cases(Workspace(tmp_path), path, "r", max_line_bytes=1 << 20))
+    cases = [i for i in items if isinstance(i, HardCase)]
+    assert [(c.rank, c.sample_id, c.mae_raw) for c in cases] == [
+        (1, "4", 3.0),
+        (2, "7", None),
+        (4, None, None),
+    ]
+    assert type(cases[1].rank) is int and cases[0].target_vector == {"a": 1}
+    bad = [i.evidence.line for i in items if isinstance(i, Problem)]
+    assert sorted(set(bad)) == [3, 4, 5]
