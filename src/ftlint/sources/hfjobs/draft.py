@@ -34,3 +34,5 @@ class Draft:
     weave_rows: list[WeaveRow] = field(default_factory=list)
     #: final_metrics.json's `hub_model_id`, noted before the file is loaded (job joins)
     hub_model_id: str | None = None
+    #: final_metrics.json was read for `hub_model_id` and its references only
+    peeked: bool = False

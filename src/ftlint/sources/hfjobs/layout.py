@@ -133,14 +133,16 @@ def _join_job_records(
             d.sources.add(sub.evidence.path)
             if sub.output_model_id:
                 _add_owner(by_adapter, sub.output_model_id, sub.run_name)
-    for name, d in drafts.items():
-        fm = d.data.get("final_metrics")
-        hub = fm.get("hub_model_id") if isinstance(fm, dict) else d.hub_model_id
-        if isinstance(hub, str) and hub:
-            _add_owner(by_adapter, hub, name)
+    hubs_added = False  # the runs' hub_model_id only when an eval job needs them
     for sub in submissions:
         if sub.kind == "train" and sub.run_name:
             continue
+        if not hubs_added:
+            hubs_added = True
+            for name, d in drafts.items():
+                hub = _hub(ws, d)
+                if hub:
+                    _add_owner(by_adapter, hub, name)
         owners = by_adapter.get(sub.adapter_model_id or "", [])
         if not sub.run_name and len(owners) > 1:  # ambiguous: reported, never merged
             shown = ", ".join(owners[:5]) + (
@@ -167,6 +169,27 @@ def _join_job_records(
     return unjoined
 
 
+def _hub(ws: Workspace, d: Draft) -> str | None:
+    """final_metrics.json's `hub_model_id` (a deferred run's file is read for it now)."""
+    fm = d.data.get("final_metrics")
+    if not isinstance(fm, dict) and not d.peeked and "final_metrics" in d.files:
+        _peek(ws, d)
+    hub = fm.get("hub_model_id") if isinstance(fm, dict) else d.hub_model_id
+    return hub if isinstance(hub, str) and hub else None
+
+
+def _peek(ws: Workspace, d: Draft) -> None:
+    """Note `hub_model_id` and resolve the sibling files named in final_metrics.json
+    without loading it (its problems are recorded when the run is loaded)."""
+    d.peeked = True
+    fm_path = d.files["final_metrics"]
+    data, _ = read_json(ws, fm_path, d.name)
+    if isinstance(data, dict):
+        hub = data.get("hub_model_id")
+        d.hub_model_id = hub if isinstance(hub, str) else None
+        _check_references(ws, d, fm_path, data, quiet=True)
+
+
 def _add_owner(owners: dict[str, list[str]], adapter: str, run: str) -> None:
     runs = owners.setdefault(adapter, [])
     if run not in runs:
@@ -183,13 +206,8 @@ def _note_run_files(ws: Workspace, d: Draft) -> None:
     files read, the copies check), and of final_metrics.json only `hub_model_id` (job
     records join by it) and the sibling files it references (problems are reported
     when the run is loaded, `_load_deferred`)."""
-    fm_path = d.files.get("final_metrics")
-    if fm_path is not None:
-        data, _ = read_json(ws, fm_path, d.name)
-        if isinstance(data, dict):
-            hub = data.get("hub_model_id")
-            d.hub_model_id = hub if isinstance(hub, str) else None
-            _check_references(ws, d, fm_path, data, quiet=True)
+    if "final_metrics" in d.files and any(k not in d.files for k in REFERENCES.values()):
+        _peek(ws, d)  # it may name sibling files; else it is read when a job joins by it
     for kind, key in (
         ("final_metrics", "final_metrics_path"),
         ("iter_eval_metrics", "series_path"),
