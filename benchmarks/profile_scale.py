@@ -92,10 +92,17 @@ def main(argv: list[str] | None = None) -> int:
 
     session = api.setup(workspace=ws)
     phase("setup")
-    campaign = api.load_campaign(session, ws)
-    phase("load", f"{len(campaign.runs):,} runs")
+    # as the CLI does: each run's own files are read when it is linted, and only a
+    # summary of it is kept (ftlint.assemble.lazy); the discovered campaign is dropped
+    campaign = api.load_campaign(session, ws, deferred=True)
+    phase("discover", f"{len(campaign.runs):,} runs")
+    sizes = [("as discovered (before lint)", _sizes(campaign.runs[:50]))]
     result = api.lint(session, campaign, jobs=args.jobs)
-    phase("lint", f"{len(result.findings):,} findings")
+    del campaign
+    phase("load + lint", f"{len(result.findings):,} findings")
+    campaign = result.campaign
+    kept = [r for r in campaign.runs if r.name not in (campaign.baseline, campaign.candidate)]
+    sizes.append(("as kept after lint (summary)", _sizes(kept[:50])))
     from ftlint.report import Report, render
     from ftlint.report.jsonfmt import render_json
 
@@ -114,17 +121,25 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'phase':<16}{'CPU s':>8}{'GC s':>8}{'RSS MB':>9}{'peak MB':>9}  note")
     for name, cpu, spent, rss, hwm, note in rows:
         print(f"{name:<16}{cpu:8.2f}{spent:8.2f}{rss:9.0f}{hwm:9.0f}  {note}")
-    sample = campaign.runs[:50]
+    for title, (count, totals) in sizes:
+        per_run = sum(totals.values()) / max(count, 1) / 1024
+        print(f"\none run {title}: {per_run:.1f} KB (first {count} runs), by field:")
+        for name, size in sorted(totals.items(), key=lambda kv: -kv[1])[:8]:
+            print(f"  {name:<22}{size / max(count, 1) / 1024:6.1f} KB")
+    return 0
+
+
+def _sizes(sample: Any) -> tuple[int, dict[str, int]]:
+    """Deep size by field of `sample` (a run's loader is counted with what it holds)."""
     totals: dict[str, int] = {}
     seen: set[int] = set()
     for run in sample:
         for f in fields(run):
-            totals[f.name] = totals.get(f.name, 0) + deep_size(getattr(run, f.name), seen)
-    per_run = sum(totals.values()) / max(len(sample), 1) / 1024
-    print(f"\none run as Python objects: {per_run:.1f} KB (first {len(sample)} runs), by field:")
-    for name, size in sorted(totals.items(), key=lambda kv: -kv[1])[:8]:
-        print(f"  {name:<22}{size / max(len(sample), 1) / 1024:6.1f} KB")
-    return 0
+            value = getattr(run, f.name)
+            if f.name == "loader" and value is not None:
+                value = [getattr(value, "args", ()), getattr(value, "keywords", {})]
+            totals[f.name] = totals.get(f.name, 0) + deep_size(value, seen)
+    return len(sample), totals
 
 
 if __name__ == "__main__":

@@ -78,6 +78,36 @@ def _shared(text: str) -> str:
     return text
 
 
+#: redacted env values by (name, value): a sweep's records repeat them run after run
+_REDACTED: dict[tuple[str, str], str] = {}
+
+
+def _redacted(name: str, value: str) -> str:
+    """`redact_value(value, name)`, shared: a pure function of its two strings."""
+    if len(value) > 200:
+        return redact_value(value, name)
+    key = (name, value)
+    found = _REDACTED.get(key)
+    if found is None:
+        if len(_REDACTED) >= _SHARED_MAX:
+            _REDACTED.clear()
+        found = _REDACTED[key] = _shared(redact_value(value, name))
+    return found
+
+
+class _View:
+    """The fields of a record as `redact_value(record)` shows them, redacted only when
+    read (a record's command and tails are long; a field's key names it, as there)."""
+
+    __slots__ = ("record",)
+
+    def __init__(self, record: dict[str, Any]) -> None:
+        self.record = record
+
+    def get(self, key: str) -> Any:
+        return redact_value(self.record.get(key), key)
+
+
 def load_job_records(
     ws: Workspace, path: Path, *, max_line_bytes: int
 ) -> Iterator[Submission | Problem]:
@@ -100,9 +130,9 @@ def load_job_records(
         # untrusted strings are redacted here, where they enter the model, so no later
         # clip, wrap or escape can show part of a token; `raw` stays as read for SEC001
         command = redact_value(raw_command)
-        env = {_shared(k): _shared(redact_value(v, k)) for k, v in raw_env.items()}
+        env = {_shared(k): _redacted(k, v) for k, v in raw_env.items()}
         record = {_shared(k): v for k, v in record.items()}
-        record_view = redact_value(record)
+        record_view = _View(record)
         for complaint in complaints:
             yield Problem(
                 "invalid",
