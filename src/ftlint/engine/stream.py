@@ -54,12 +54,10 @@ def stream_run(
     traces = {t.rank: t for t in run.traces if t.rank is not None}
     count = 0
     if feed.active():
-        count = feed.stream(
-            engine, run, run_rows(engine, run, traces), problems, findings, progress
-        )
+        count = feed.stream(engine, run, engine._rows(run, traces), problems, findings, progress)
     else:  # nobody reads the rows: still read them (the problems and the count)
-        for item in run_rows(engine, run, traces):
-            if type(item) is Problem:
+        for item in engine._rows(run, traces):
+            if isinstance(item, Problem):
                 problems.append(item)
             else:
                 count += 1
@@ -133,7 +131,7 @@ class _Feed:
         count = 0
         plain, groups = self.plain, self.groups
         for item in items:
-            if type(item) is Problem:
+            if isinstance(item, Problem):
                 problems.append(item)
                 continue
             count += 1
