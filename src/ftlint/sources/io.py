@@ -18,6 +18,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ftlint.model import Evidence, Problem
+from ftlint.sources.fastjson import SLOW as _SLOW
+from ftlint.sources.fastjson import fast_decoder
 
 READ_CHUNK = 1 << 20
 
@@ -288,46 +290,6 @@ class JsonlLine:
 #: every line takes the exact path). Importing it costs ~20 ms, which a file of a few
 #: MB pays back (~4 us a row saved); start-up on small workspaces never pays it.
 FAST_MIN_BYTES = 4 << 20
-#: A line this long may nest deep enough for `json.loads` to hit the recursion limit a
-#: few levels before msgspec does: such lines take the exact path when they hold this
-#: many brackets (each bracket is a level at most).
-_DEEP_LINE = 1800
-_SLOW: Any = object()  # the fast decoder's "decide on the exact path" answer
-
-
-def fast_decoder() -> Any:
-    """A `bytes -> value` decoder that returns exactly what `loads_checked` returns for
-    a line with no duplicated key, or `_SLOW` when the exact path must decide (msgspec
-    failed: NaN, Infinity, a number out of range, an integer over 4,300 digits, a lone
-    surrogate, a BOM, invalid JSON; or the line may hold a duplicated key or nest very
-    deep). None when msgspec is not installed.
-
-    A duplicated key is found without walking the value: every pair has exactly one
-    colon outside strings, and re-encoding the decoded value keeps every colon inside
-    strings and drops the pairs a duplicate replaced, so the line and its re-encoding
-    have as many colons only when no pair was dropped. A colon written as `\\u003a` in
-    the line would break the count: such lines take the exact path.
-    """
-    try:
-        import msgspec  # a dependency, but the reader works without it
-    except ImportError:
-        return None
-    decode = msgspec.json.Decoder().decode
-    encode = msgspec.json.Encoder().encode
-    slow = _SLOW
-
-    def fast(raw: bytes) -> Any:
-        try:
-            value = decode(raw)
-        except Exception:  # any failure: the exact path says what is wrong
-            return slow
-        if raw.count(b":") != encode(value).count(b":") or b"\\u003" in raw:
-            return slow
-        if len(raw) >= _DEEP_LINE and raw.count(b"[") + raw.count(b"{") >= _DEEP_LINE // 2:
-            return slow
-        return value
-
-    return fast
 
 
 def iter_jsonl(
