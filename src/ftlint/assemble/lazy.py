@@ -117,18 +117,15 @@ class CompactMetrics(Mapping[str, Metric]):
     ~0.3 KB per run instead of ~7.5 KB (a `Metric`, an `Evidence` and a float per key);
     the key, pointer and source-key tuples are shared by runs with the same keys."""
 
-    __slots__ = ("_index", "_keys", "_path", "_pointers", "_sources", "_values")
+    __slots__ = ("_keys", "_path", "_pointers", "_sources", "_values")
 
     def __init__(self, path: str, keys: tuple[str, ...], pointers: tuple[Any, ...],
                  sources: tuple[Any, ...], values: array) -> None:  # fmt: skip
         self._path, self._keys, self._pointers = path, keys, pointers
         self._sources, self._values = sources, values
-        self._index: dict[str, int] | None = None
 
     def __getitem__(self, key: str) -> Metric:
-        if self._index is None:
-            self._index = {k: i for i, k in enumerate(self._keys)}
-        i = self._index[key]
+        i = _index_of(self._keys)[key]
         ev = Evidence(self._path, None, self._pointers[i])
         return Metric(self._values[i], ev, self._sources[i])
 
@@ -139,7 +136,7 @@ class CompactMetrics(Mapping[str, Metric]):
             return default
 
     def __contains__(self, key: object) -> bool:
-        return key in self._keys
+        return key in _index_of(self._keys)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._keys)
@@ -149,6 +146,19 @@ class CompactMetrics(Mapping[str, Metric]):
 
     def __repr__(self) -> str:
         return f"CompactMetrics({dict(self)!r})"
+
+
+#: position of each key, one dict per distinct (interned) key tuple, shared by runs
+_INDEXES: dict[tuple[str, ...], dict[str, int]] = {}
+
+
+def _index_of(keys: tuple[str, ...]) -> dict[str, int]:
+    found = _INDEXES.get(keys)
+    if found is None:
+        if len(_INDEXES) > 4096:
+            _INDEXES.clear()
+        found = _INDEXES[keys] = {k: i for i, k in enumerate(keys)}
+    return found
 
 
 def compact_metrics(metrics: Mapping[str, Metric]) -> Mapping[str, Metric]:
@@ -178,30 +188,36 @@ def compact_metrics(metrics: Mapping[str, Metric]) -> Mapping[str, Metric]:
 
 
 class CompactCurves(Mapping[str, tuple[Point, ...]]):
-    """A run's canonical curves as arrays (steps, values, lines of one file), rebuilt as
-    the same tuples of `Point` on access: ~25 bytes a point instead of ~200."""
+    """A run's canonical curves packed in three arrays (steps, values, lines of one
+    file; curve `i` is `bounds[i]:bounds[i + 1]`), rebuilt as the same tuples of `Point`
+    on access: ~25 bytes a point instead of ~200. Names and bounds are shared tuples."""
 
-    __slots__ = ("_curves", "_path")
+    __slots__ = ("_bounds", "_lines", "_names", "_path", "_steps", "_values")
 
-    def __init__(self, path: str, curves: dict[str, tuple[array, array, array]]) -> None:
-        self._path, self._curves = path, curves
+    def __init__(self, path: str, names: tuple[str, ...], bounds: tuple[int, ...],
+                 steps: array, values: array, lines: array) -> None:  # fmt: skip
+        self._path, self._names, self._bounds = path, names, bounds
+        self._steps, self._values, self._lines = steps, values, lines
 
     def __getitem__(self, key: str) -> tuple[Point, ...]:
-        steps, values, lines = self._curves[key]
+        i = _index_of(self._names)[key]
+        lo, hi = self._bounds[i], self._bounds[i + 1]
         path = self._path
         return tuple(
             Point(s, v, Evidence(path, line if line >= 0 else None))
-            for s, v, line in zip(steps, values, lines, strict=True)
+            for s, v, line in zip(
+                self._steps[lo:hi], self._values[lo:hi], self._lines[lo:hi], strict=True
+            )
         )
 
     def __contains__(self, key: object) -> bool:
-        return key in self._curves
+        return key in _index_of(self._names)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._curves)
+        return iter(self._names)
 
     def __len__(self) -> int:
-        return len(self._curves)
+        return len(self._names)
 
     def __repr__(self) -> str:
         return f"CompactCurves({dict(self)!r})"
@@ -216,9 +232,11 @@ def compact_curves(
         return curves
     path: str | None = None
     lines_of: dict[int, int] = {}  # the points of one series line share its Evidence
-    out: dict[str, tuple[array, array, array]] = {}
-    for name, points in curves.items():
-        lines: list[int] = []
+    steps: list[Any] = []
+    values: list[Any] = []
+    lines: list[int] = []
+    bounds = [0]
+    for points in curves.values():
         for p in points:
             ev = p.evidence
             line = lines_of.get(id(ev))
@@ -239,14 +257,16 @@ def compact_curves(
                 path = ev.path
                 lines_of[id(ev)] = line
             lines.append(line)
-        steps = [p.step for p in points]
-        values = [p.value for p in points]
-        if any(type(x) is not int for x in steps) or any(type(x) is not float for x in values):
-            return curves
-        try:
-            out[name] = (array("q", steps), array("d", values), array("q", lines))
-        except OverflowError:  # a step or line beyond 64 bits: kept as it is
-            return curves
+            steps.append(p.step)
+            values.append(p.value)
+        bounds.append(len(steps))
     if path is None:
         return curves
-    return CompactCurves(path, out)
+    if any(type(x) is not int for x in steps) or any(type(x) is not float for x in values):
+        return curves
+    try:
+        packed = (array("q", steps), array("d", values), array("q", lines))
+    except OverflowError:  # a step or line beyond 64 bits: kept as it is
+        return curves
+    names = _intern(tuple(curves))
+    return CompactCurves(path, names, _intern(tuple(bounds)), *packed)

@@ -24,6 +24,7 @@ from typing import Any
 from ftlint.assemble.lazy import full, summary
 from ftlint.config.settings import Config
 from ftlint.engine.processes import Pairs, process_groups, run_forked
+from ftlint.engine.ranges import row_split_jobs
 from ftlint.engine.split import (
     Executor,
     ForkExecutor,
@@ -157,12 +158,16 @@ class Engine:
             findings, result.rows_streamed = self._lint_split(executor, jobs or 1)
             result.findings = sorted(_dedupe(findings), key=Finding.sort_key)
             return result
-        groups = process_groups(self.rules, self.jobs, self._hard_case_bytes)
+        self.row_jobs = row_split_jobs(self)  # one big file: rows in ranges (engine.ranges)
+        groups = None
+        if not self.row_jobs:
+            groups = process_groups(self.rules, self.jobs, self._hard_case_bytes)
         if groups is None:
             findings, result.rows_streamed = self._lint(self.rules, self.progress)
         else:
+            # each process loads each run for its rules; the runs as kept are this
+            # process's (`_lint` of the main group, or its rerun of a failed group)
             findings, result.rows_streamed = run_forked(self._lint, *groups, self.progress)
-            self._use([self._kept(full(run)) for run in self.loaded.runs])  # loaded there
         result.findings = sorted(_dedupe(findings), key=Finding.sort_key)
         return result
 
