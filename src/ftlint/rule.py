@@ -110,6 +110,31 @@ class HardCaseVisitor(Protocol):
     def finish(self) -> Iterable[Finding]: ...
 
 
+class MergeableVisitor(HardCaseVisitor, Protocol):
+    """A visitor whose rows may be read in ranges by several processes (`--jobs` on one
+    big file, `ftlint.engine.ranges`). Optional: without both methods the file is read in
+    one pass. A forked worker gets the visitor empty (as `hard_case_visitor` returned it),
+    feeds it the rows of one later range, then calls `export_state`; the driver feeds its
+    own visitor the first range and calls `merge_state` with each later range's state,
+    in file order. Afterwards the visitor must hold exactly what one sequential pass
+    would have left (`finish` then yields the same findings, byte for byte): counts add,
+    "first N" lists keep the first in file order, floating-point sums replay their
+    addends in order (addition is not associative), bounded tables merge only when no
+    bound was reached.
+
+    `merge_state` returns False when it cannot be exact for that range (e.g. a bounded
+    table would have evicted an entry), leaving the visitor unchanged: the engine then
+    feeds it that range's rows itself. Rows of a range always go to a fresh visitor, so a
+    state describes that range alone. An optional `begin_range()` is called in the
+    worker before the range's first row: the visitor may then log what only a replay
+    makes exact (the addends of a floating-point sum), and only there.
+    """
+
+    def export_state(self) -> Any: ...
+
+    def merge_state(self, state: Any) -> bool: ...
+
+
 class RowFilter(Protocol):
     """Which rows a visitor wants (its `row_filter`): called once per row for every
     visitor whose filter is equal to it (hashable, compared with `==`), so visitors that

@@ -53,7 +53,15 @@ def stream_run(
     feed = _Feed(visitors)
     traces = {t.rank: t for t in run.traces if t.rank is not None}
     count = 0
-    if feed.active():
+    jobs = getattr(engine, "row_jobs", None)  # `--jobs`: one big file's rows in ranges
+    split = None
+    if jobs and feed.active():
+        from ftlint.engine.ranges import stream_split
+
+        split = stream_split(engine, run, feed, visitors, problems, findings, progress, jobs)
+    if split is not None:
+        count = split
+    elif feed.active():
         count = feed.stream(engine, run, engine._rows(run, traces), problems, findings, progress)
     else:  # nobody reads the rows: still read them (the problems and the count)
         for item in engine._rows(run, traces):

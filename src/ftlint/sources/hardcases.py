@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from ftlint.model import Evidence, HardCase, Problem, Run, TraceRow
-from ftlint.sources.io import Workspace, jsonl_items
+from ftlint.sources.io import Span, Workspace, jsonl_items
 from ftlint.sources.validate import hard_case_ok, schema_problems
 
 _STR = (str, type(None))
@@ -23,8 +23,10 @@ def stream_hard_cases(
     *,
     max_line_bytes: int,
     traces: Mapping[int, TraceRow] | None = None,
+    span: Span | None = None,
 ) -> Iterator[HardCase | Problem]:
-    """Yield a `HardCase` per valid row and a `Problem` per bad line, in file order.
+    """Yield a `HardCase` per valid row and a `Problem` per bad line, in file order
+    (with a `span`, of those lines only: see `ftlint.sources.io.Span`).
 
     Rows are checked with the fast schema check; only a row that fails it is handed
     to jsonschema for an explanation. Trace URLs are joined by rank.
@@ -39,7 +41,9 @@ def stream_hard_cases(
     traces = traces or {}
     trace_at = traces.get
     ok = hard_case_ok
-    for line, row, problem in jsonl_items(ws, path, max_line_bytes=max_line_bytes, run=run):
+    for line, row, problem in jsonl_items(
+        ws, path, max_line_bytes=max_line_bytes, run=run, span=span
+    ):
         if problem is not None:
             yield problem
             continue

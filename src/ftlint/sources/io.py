@@ -277,6 +277,18 @@ def read_json(
     return value, problems
 
 
+@dataclass(slots=True)
+class Span:
+    """Bytes `[start, end)` of a JSONL file from a line start, and that line's number
+    (`ftlint.engine.ranges`). Not frozen: the reader sets `content` (a line held more
+    than blanks); only the caller that saw every range can say the file is empty."""
+
+    start: int
+    end: int
+    first_line: int = 1
+    content: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class JsonlLine:
     """One parsed JSONL line: `value` is set, or `problem` says why the line was skipped."""
@@ -307,10 +319,18 @@ def iter_jsonl(
 
 
 def jsonl_items(
-    ws: Workspace, path: Path, *, max_line_bytes: int, run: str | None = None
+    ws: Workspace,
+    path: Path,
+    *,
+    max_line_bytes: int,
+    run: str | None = None,
+    span: Span | None = None,
 ) -> Iterator[tuple[int, Any, Problem | None]]:
     """`iter_jsonl` as plain `(line, value, problem)` tuples: the hot loop of a large
-    file builds no object per line (hard cases, `ftlint.sources.hardcases`)."""
+    file builds no object per line (hard cases, `ftlint.sources.hardcases`).
+
+    With a `span`, only its lines, numbered from `span.first_line`, and no "empty"
+    problem (`span.content` says whether there would have been content)."""
     rel = ws.rel(path)
     handle, problem = open_regular(ws, path, run, "JSONL")
     if handle is None:
@@ -329,11 +349,16 @@ def jsonl_items(
         readline = handle.readline
         limit = max_line_bytes + 1
         number = 0
+        left: float = math.inf  # bytes of the span still to read
+        if span is not None:
+            handle.seek(span.start)
+            number, left = span.first_line - 1, span.end - span.start
         any_content = False
-        while True:
+        while left > 0:
             raw = readline(limit)
             if not raw:
                 break
+            left -= len(raw)
             number += 1
             if fast is not None and raw[-1:] == b"\n":  # the common case, first
                 value = fast(raw)
@@ -343,6 +368,7 @@ def jsonl_items(
                     continue
             if len(raw) > max_line_bytes and not raw.endswith(b"\n"):
                 skipped = _skip_rest_of_line(handle)
+                left -= skipped
                 size = len(raw) + skipped
                 yield (
                     number,
@@ -386,7 +412,9 @@ def jsonl_items(
                 what = _dup_message(key, " on this line")
                 yield number, None, Problem("inconsistent", what, Evidence(rel, number), run)
             yield number, value, None
-        if not any_content:
+        if span is not None:
+            span.content = any_content
+        elif not any_content:
             yield 0, None, Problem("empty", "file is empty", Evidence(rel), run)
 
 

@@ -1,0 +1,345 @@
+"""One big hard-cases file split into byte ranges across forked processes (`--jobs`).
+
+The file is cut into ranges at line boundaries (`plan`). Before the driver reads a row,
+one process is forked per range after the first: each inherits the run's visitors
+still empty, counts the newlines before its range (so every line number stays exact),
+streams its range through the visitors that can merge (`ftlint.rule.MergeableVisitor`)
+and sends back what they accumulated (`export_state`), with its rows, its problems and
+whether a line held anything. The driver streams the first range itself, then folds in
+each other range in file order (`merge_state`): the visitors then hold what one
+sequential pass would have left, and `finish` yields the same findings.
+
+Exactness comes first, speed second. A visitor whose merge cannot be exact for a range
+(it says so: `merge_state` returns False, e.g. a bounded table would have evicted an
+entry), that crashed in a worker, or that could not export its state, is fed that
+range's rows again here, after the ranges before it: a crash is then raised here, on
+the true state, exactly as sequentially. A worker that died or sent nothing costs its
+range here, for every visitor. The problems come in file order, range by range; the
+file's "empty" problem is said once, at the end, when no range held content.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ftlint.model import Evidence, Finding, Problem, Run
+from ftlint.rule import NO_ROWS, HardCaseVisitor, Rule
+from ftlint.sources.io import READ_CHUNK, Span, Workspace, open_regular
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ftlint.engine.run import Engine
+
+__all__ = [
+    "ROW_SPLIT_AUTO_BYTES",
+    "ROW_SPLIT_MIN_BYTES",
+    "mergeable",
+    "plan",
+    "row_split_jobs",
+    "stream_split",
+]
+
+#: A hard-cases file smaller than this streams in one process whatever `--jobs` says: a
+#: fork, the newline count and the merge cost more than half of its rows save.
+ROW_SPLIT_MIN_BYTES = 4 << 20
+#: With `--jobs auto`, one file from this size on is split (see benchmarks/README.md).
+ROW_SPLIT_AUTO_BYTES = 16 << 20
+#: Test knob: cut ranges of at most this many bytes (more ranges than processes, one
+#: forked process each), so range boundaries fall everywhere. None: one per process.
+RANGE_BYTES: int | None = None
+
+Pair = tuple[Rule, HardCaseVisitor]
+
+
+@dataclass(frozen=True)
+class RangeResult:
+    """What a worker sends back for its range (pickled through a pipe)."""
+
+    first_line: int
+    rows: int
+    problems: tuple[Problem, ...]
+    content: bool
+    states: dict[int, Any]  # visitor index -> `export_state()`
+    declined: frozenset[int]  # visitor indexes the driver feeds this range itself
+
+
+def row_split_jobs(engine: Engine) -> int | None:
+    """Processes to split one big hard-cases file across, or None: `--jobs 1`, no fork,
+    a threaded process, a rule from a plugin that visits rows (its visitor may not
+    merge: today's rule-group processes then), or with `--jobs auto` one core or no file
+    of `ROW_SPLIT_AUTO_BYTES`. Each run's file is still split only from
+    `ROW_SPLIT_MIN_BYTES` on and when every visitor merges (`stream_split`)."""
+    jobs = engine.jobs
+    if jobs == 1 or not hasattr(os, "fork"):
+        return None
+    for rule, _ in engine.rules:
+        cls = type(rule)
+        if cls.hard_case_visitor is not Rule.hard_case_visitor and not (
+            cls.__module__.startswith("ftlint.")
+        ):
+            return None
+    if jobs is None:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+        if not sys.platform.startswith("linux") or cores < 2:
+            return None
+        if _largest(engine) < ROW_SPLIT_AUTO_BYTES:
+            return None
+        jobs = cores
+    import threading
+
+    if jobs < 2 or threading.active_count() > 1:
+        return None  # forking a threaded process is unsafe (locks held elsewhere)
+    return jobs
+
+
+def _largest(engine: Engine) -> int:
+    largest = 0
+    for run in engine.campaign.runs:
+        if run.hard_cases_path:
+            with contextlib.suppress(OSError):
+                largest = max(largest, (engine.ws.root / run.hard_cases_path).stat().st_size)
+    return largest
+
+
+def mergeable(visitor: Any) -> bool:
+    """True when the visitor's state can cross a process: it has both halves of the
+    protocol, or it reads no rows at all."""
+    if getattr(visitor, "row_filter", None) is NO_ROWS:
+        return True
+    return callable(getattr(visitor, "export_state", None)) and callable(
+        getattr(visitor, "merge_state", None)
+    )
+
+
+def plan(ws: Workspace, path: Path, pieces: int) -> list[tuple[int, int]]:
+    """`pieces` byte ranges of about equal size covering the file, each starting at a
+    line start (just after a newline): fewer when lines are long, [] when unreadable."""
+    handle, _ = open_regular(ws, path, None, "JSONL")
+    if handle is None:
+        return []
+    with handle:
+        size = os.fstat(handle.fileno()).st_size
+        cuts = [0]
+        for k in range(1, pieces):
+            at = max(size * k // pieces, cuts[-1])
+            cut = _next_line_start(handle, at, size)
+            if cut > cuts[-1] and cut < size:
+                cuts.append(cut)
+    cuts.append(size)
+    return list(itertools.pairwise(cuts))
+
+
+def _next_line_start(handle: Any, at: int, size: int) -> int:
+    """The first offset >= `at` just after a newline (or the file's size)."""
+    if at == 0:
+        return 0
+    handle.seek(at - 1)
+    pos = at - 1
+    while pos < size:
+        chunk = handle.read(READ_CHUNK)
+        if not chunk:
+            break
+        found = chunk.find(b"\n")
+        if found >= 0:
+            return pos + found + 1
+        pos += len(chunk)
+    return size
+
+
+def count_lines(ws: Workspace, path: Path, end: int) -> int:
+    """Newlines in the file's first `end` bytes (the line number before offset `end`)."""
+    handle, _ = open_regular(ws, path, None, "JSONL")
+    if handle is None:
+        raise OSError("cannot reopen the file")
+    count = 0
+    with handle:
+        left = end
+        while left > 0:
+            chunk = handle.read(min(READ_CHUNK, left))
+            if not chunk:
+                break
+            count += chunk.count(b"\n")
+            left -= len(chunk)
+    return count
+
+
+def stream_split(
+    engine: Engine,
+    run: Run,
+    feed: Any,
+    visitors: list[Pair],
+    problems: list[Problem],
+    findings: list[Finding],
+    progress: Any,
+    jobs: int,
+) -> int | None:
+    """Stream the run's hard cases in ranges (see the module); the rows read, or None
+    when this run is not split (the caller streams it in one pass)."""
+    if not run.hard_cases_path or not all(mergeable(v) for _, v in visitors):
+        return None
+    path = engine.ws.root / run.hard_cases_path
+    try:
+        if path.stat().st_size < ROW_SPLIT_MIN_BYTES:
+            return None
+    except OSError:
+        return None
+    pieces = jobs
+    if RANGE_BYTES:
+        pieces = max(jobs, -(-path.stat().st_size // RANGE_BYTES))
+    ranges = plan(engine.ws, path, pieces)
+    if len(ranges) < 2:
+        return None
+    from ftlint.sources.hardcases import stream_hard_cases
+
+    _Feed = type(feed)  # the engine's row feed (`ftlint.engine.stream`): no import cycle
+
+    traces = {t.rank: t for t in run.traces if t.rank is not None}
+    sent = [i for i, (_, v) in enumerate(visitors) if getattr(v, "row_filter", None) is not NO_ROWS]
+
+    def items(span: Span) -> Any:
+        return stream_hard_cases(
+            engine.ws, path, run.name, max_line_bytes=engine.config.max_line_bytes,
+            traces=traces, span=span,
+        )  # fmt: skip
+
+    def work(start: int, end: int) -> RangeResult:
+        """In a worker: its range through the (still empty, inherited) visitors."""
+        span = Span(start, end, count_lines(engine.ws, path, start) + 1)
+        for i in sent:  # e.g. keep the addends of float sums (`MergeableVisitor`)
+            begin = getattr(visitors[i][1], "begin_range", None)
+            if begin is not None:
+                begin()
+        mine = _Feed([visitors[i] for i in sent])
+        got: list[Problem] = []
+        rows = mine.stream(engine, run, items(span), got, [], None)
+        states: dict[int, Any] = {}
+        declined = set()
+        for i in sent:
+            rule, visitor = visitors[i]
+            if id(rule) in mine.dead:
+                declined.add(i)
+                continue
+            try:
+                states[i] = visitor.export_state()  # type: ignore[attr-defined]
+            except Exception:
+                declined.add(i)
+        return RangeResult(span.first_line, rows, tuple(got), span.content, states,
+                           frozenset(declined))  # fmt: skip
+
+    workers = _fork(ranges[1:], work)
+    try:
+        first = Span(*ranges[0])
+        count = feed.stream(engine, run, items(first), problems, findings, progress)
+        content = first.content
+        for (start, end), (process, conn) in zip(ranges[1:], workers, strict=True):
+            result = _receive(process, conn)
+            if result is None:  # the worker failed: its range here, for every visitor
+                span = Span(start, end, count_lines(engine.ws, path, start) + 1)
+                count += feed.stream(engine, run, items(span), problems, findings, None)
+                content = content or span.content
+                continue
+            count += result.rows
+            problems += result.problems
+            content = content or result.content
+            again = _merge(engine, run, feed, visitors, result, findings)
+            if again:
+                span = Span(start, end, result.first_line)
+                replay = _Feed([visitors[i] for i in again])
+                replay.dead = feed.dead
+                replay._build()
+                replay.stream(engine, run, items(span), [], findings, None)
+                feed._build()
+    finally:
+        for process, conn in workers:
+            conn.close()
+            if process.is_alive():
+                process.terminate()
+            process.join()
+    if not content:
+        problems.append(Problem("empty", "file is empty", Evidence(engine.ws.rel(path)), run.name))
+    if progress is not None and count:
+        progress.rows_streamed(run.name, count)
+    return count
+
+
+def _merge(
+    engine: Engine,
+    run: Run,
+    feed: Any,
+    visitors: list[Pair],
+    result: RangeResult,
+    findings: list[Finding],
+) -> list[int]:
+    """Fold a worker's states into the driver's visitors, in visitor order; the indexes
+    of the visitors that must be fed the range here instead."""
+    again = []
+    for i, (rule, visitor) in enumerate(visitors):
+        if id(rule) in feed.dead or getattr(visitor, "row_filter", None) is NO_ROWS:
+            continue
+        if i in result.declined or i not in result.states:
+            again.append(i)
+            continue
+        try:
+            if not visitor.merge_state(result.states[i]):  # type: ignore[attr-defined]
+                again.append(i)
+        except Exception as exc:  # its state is unknown from here on: a crash
+            feed.dead.add(id(rule))
+            findings.append(engine._internal(rule, run.name, "merge_state", exc))
+    feed._build()
+    return again
+
+
+def _fork(ranges: list[tuple[int, int]], work: Callable[[int, int], RangeResult]) -> list[Any]:
+    """One forked process per range, all started before the driver reads a row (each
+    inherits the visitors empty); each sends its pickled `RangeResult` through a pipe."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    sys.stdout.flush()  # a worker flushes what it inherited: never print anything twice
+    sys.stderr.flush()
+    started = []
+    try:
+        for start, end in ranges:
+            reader, writer = context.Pipe(duplex=False)
+            process = context.Process(target=_child, args=(work, start, end, writer))
+            process.daemon = True
+            process.start()
+            writer.close()
+            started.append((process, reader))
+    except BaseException:
+        for process, reader in started:
+            reader.close()
+            process.terminate()
+            process.join()
+        raise
+    return started
+
+
+def _child(work: Callable[[int, int], RangeResult], start: int, end: int, conn: Any) -> None:
+    """In a worker: its range's result, or None (the driver then reads the range)."""
+    try:
+        result: RangeResult | None = work(start, end)
+    except BaseException:
+        result = None
+    try:
+        conn.send(result)
+    except Exception:  # a state that cannot be pickled
+        with contextlib.suppress(Exception):
+            conn.send(None)
+    finally:
+        conn.close()
+
+
+def _receive(process: Any, conn: Any) -> RangeResult | None:
+    try:
+        result = conn.recv()
+    except (EOFError, OSError):
+        return None
+    return result if isinstance(result, RangeResult) else None

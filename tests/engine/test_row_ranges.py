@@ -1,0 +1,215 @@
+"""`--jobs` on one big hard-cases file (`ftlint.engine.ranges`): the file is cut into
+byte ranges read by forked workers and the visitors' states are merged in file order,
+so the findings, the stream problems and the rows read are those of one sequential
+pass, byte for byte, wherever the range boundaries fall (forced small here)."""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import json
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import REPO
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ftlint import api
+from ftlint.engine import ranges
+from ftlint.engine.run import Engine, select_rules
+from ftlint.sources.io import Span, Workspace, jsonl_items
+
+MIX = {"valid": 0.3, "truncated": 0.2, "prose": 0.15, "fenced": 0.1, "wrapper": 0.1,
+       "empty": 0.15}  # fmt: skip
+
+
+def _generator() -> Any:
+    path = REPO / "benchmarks" / "generate.py"
+    spec = importlib.util.spec_from_file_location("ftlint_bench_generate_rr", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """A one-run workspace with every failure mode, and its hard-case lines."""
+    root = tmp_path_factory.mktemp("rr") / "ws"
+    _generator().generate_workspace(root, runs=1, hard_cases=160, steps=3, failure_mix=MIX)
+    (hard,) = root.glob("outputs/*/hard_cases.valid.jsonl")
+    return root, hard.read_text(encoding="utf-8").splitlines()
+
+
+def _nasty(lines: list[str]) -> list[str]:
+    """Every kind of line a sequential pass reports or counts specially."""
+    rows = [json.loads(line) for line in lines[:40]]
+    secret = dict(rows[1], generated_text="key sk-" + "a1B2c3D4e5F6g7H8i9J0" * 2)
+    repeat = dict(rows[2], sample_index=90001)  # the same input again: PRV008
+    repeat2 = dict(rows[2], sample_index=90002, target_vector={"energy": 1})
+    same_example = dict(rows[3])  # the same example twice (skipped by PRV008)
+    dup_key = json.dumps(rows[4])[:-1] + ', "rank": 5}'
+    nan = json.dumps(rows[5])[:-1] + ', "mae_raw": NaN}'
+    out = list(lines)
+    out[10:10] = [json.dumps(secret), "not json", "", json.dumps(repeat), dup_key]
+    out[60:60] = [nan, json.dumps(same_example), '{"rank": "x"}', "   ", json.dumps(repeat2)]
+    out[100:100] = ["[1, 2]", json.dumps(repeat), "{" + '"a": ' * 3]
+    return out
+
+
+def _write(path: Path, lines: list[str], *, crlf: bool = False, last_newline: bool = True) -> None:
+    end = "\r\n" if crlf else "\n"
+    text = end.join(lines) + (end if last_newline and lines else "")
+    path.write_bytes(text.encode("utf-8"))
+
+
+def _lint(root: Path, jobs: int) -> tuple[list[Any], int, dict[str, list[Any]]]:
+    session = api.setup(workspace=root)
+    campaign = api.load_campaign(session, root)
+    chosen = select_rules(list(session.rules), session.config, select=["ALL"])
+    engine = Engine(campaign, chosen, session.config, jobs=jobs, sources=api.sources_of(session))
+    result = engine.run()
+    problems = {k: list(v) for k, v in engine.stream_problems.items()}
+    return list(result.findings), result.rows_streamed, problems
+
+
+@pytest.fixture
+def split(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Ranges forced small; records what each split stream returned (None: not split)."""
+    monkeypatch.setattr(ranges, "ROW_SPLIT_MIN_BYTES", 0)
+    calls: list[Any] = []
+    real = ranges.stream_split
+
+    def spy(*args: Any) -> Any:
+        calls.append(real(*args))
+        return calls[-1]
+
+    monkeypatch.setattr(ranges, "stream_split", spy)
+    return calls
+
+
+def _same(root: Path, split: list[Any], monkeypatch: pytest.MonkeyPatch, size: int) -> None:
+    monkeypatch.setattr(ranges, "RANGE_BYTES", size)
+    one = _lint(root, 1)
+    assert not split
+    two = _lint(root, 2)
+    assert split and split[-1] is not None  # really split
+    assert one == two
+    split.clear()
+
+
+@pytest.mark.parametrize("size", [700, 4096, 50_000])
+def test_nasty_file_same_result(
+    base: tuple[Path, list[str]], split: list[Any], monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    root, lines = base
+    (hard,) = root.glob("outputs/*/hard_cases.valid.jsonl")
+    _write(hard, _nasty(lines))
+    _same(root, split, monkeypatch, size)
+    findings = _lint(root, 1)[0]
+    assert {"SEC001", "PRV008"} <= {f.rule for f in findings}
+
+
+def test_crlf_and_no_last_newline(
+    base: tuple[Path, list[str]], split: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, lines = base
+    (hard,) = root.glob("outputs/*/hard_cases.valid.jsonl")
+    _write(hard, [*_nasty(lines)[:-1], '{"rank": 7, "mae_raw": '], crlf=True, last_newline=False)
+    _same(root, split, monkeypatch, 1000)
+    _write(hard, lines, last_newline=False)
+    _same(root, split, monkeypatch, 3000)
+
+
+def test_tiny_and_empty_files(
+    base: tuple[Path, list[str]], split: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, lines = base
+    (hard,) = root.glob("outputs/*/hard_cases.valid.jsonl")
+    monkeypatch.setattr(ranges, "RANGE_BYTES", 1)
+    for content in (lines[:1], [], ["", "", ""], ["not json"], [lines[0], "", lines[1]]):
+        _write(hard, content)
+        assert _lint(root, 1) == _lint(root, 2)
+    split.clear()
+
+
+class _Plugin:
+    """A plugin rule's visitor without merge support: the file is not split."""
+
+
+def test_visitor_without_merge_is_not_split(
+    base: tuple[Path, list[str]], split: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, lines = base
+    (hard,) = root.glob("outputs/*/hard_cases.valid.jsonl")
+    _write(hard, lines)
+    monkeypatch.setattr(ranges, "RANGE_BYTES", 2000)
+    from ftlint.rules.format._common import FailureTally
+
+    monkeypatch.delattr(FailureTally, "merge_state")
+    assert _lint(root, 1) == _lint(root, 2)
+    assert split and all(call is None for call in split)
+
+
+def test_declined_merges_are_fed_here(
+    base: tuple[Path, list[str]], split: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every visitor declines every merge: the driver feeds it each range itself."""
+    root, lines = base
+    (hard,) = root.glob("outputs/*/hard_cases.valid.jsonl")
+    _write(hard, _nasty(lines))
+    real = ranges._merge
+
+    def declining(engine: Any, run: Any, feed: Any, visitors: Any, result: Any, f: Any) -> Any:
+        return [i for i, (rule, _) in enumerate(visitors) if id(rule) not in feed.dead]
+
+    monkeypatch.setattr(ranges, "_merge", declining)
+    _same(root, split, monkeypatch, 3000)
+    monkeypatch.setattr(ranges, "_merge", real)
+
+
+def test_plan_cuts_at_line_starts(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path)
+    path = tmp_path / "f.jsonl"
+    data = b"".join(b"x" * random.Random(i).randint(0, 40) + b"\n" for i in range(200))
+    path.write_bytes(data)
+    for pieces in (1, 2, 3, 7, 50, 1000):
+        cuts = ranges.plan(ws, path, pieces)
+        assert cuts[0][0] == 0 and cuts[-1][1] == len(data)
+        for (_, end), (start, _) in itertools.pairwise(cuts):
+            assert end == start and data[start - 1 : start] == b"\n"
+        assert ranges.count_lines(ws, path, cuts[-1][0]) == data[: cuts[-1][0]].count(b"\n")
+
+
+LINES = st.lists(
+    st.sampled_from(['{"a": 1}', "", "  ", "bad", '{"a": 1, "a": 2}', '{"b": NaN}', "[]", "é"]),
+    max_size=30,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lines=LINES, crlf=st.booleans(), last=st.booleans(), pieces=st.integers(1, 9))
+def test_ranges_read_what_one_pass_reads(
+    tmp_path_factory: pytest.TempPathFactory, lines: list[str], crlf: bool, last: bool, pieces: int
+) -> None:
+    """The reader over the planned spans yields exactly the lines of one pass, with
+    the same line numbers and problems, and "empty" exactly when one pass says it."""
+    root = tmp_path_factory.mktemp("spans")
+    ws = Workspace(root)
+    path = root / "f.jsonl"
+    _write(path, lines, crlf=crlf, last_newline=last)
+    whole = list(jsonl_items(ws, path, max_line_bytes=64))
+    parts: list[Any] = []
+    content = False
+    for start, end in ranges.plan(ws, path, pieces):
+        span = Span(start, end, ranges.count_lines(ws, path, start) + 1)
+        parts += jsonl_items(ws, path, max_line_bytes=64, span=span)
+        content = content or span.content
+    empty = [item for item in whole if item[2] is not None and item[2].kind == "empty"]
+    assert parts == [item for item in whole if item not in empty]
+    assert bool(empty) == (not content)
