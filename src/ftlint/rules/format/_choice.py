@@ -11,6 +11,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 from ftlint.analysis.stats import binom_sf
 from ftlint.model import Action, Finding, HardCase, Run, Severity
@@ -63,6 +64,23 @@ class ChoiceTally:
         if cls == RUN_ON and self.cap:
             tokens = len(text) / float(self.ctx.params["chars_per_token"])
             self.at_cap += tokens >= 0.9 * self.cap
+
+    def export_state(self) -> tuple[Any, ...]:
+        """What `row` accumulated (`ftlint.rule.MergeableVisitor`)."""
+        return (self.rows, self.choices, self.counts, self.samples.cases, self.answers,
+                self.at_cap)  # fmt: skip
+
+    def merge_state(self, state: tuple[Any, ...]) -> bool:
+        rows, choices, counts, cases, answers, at_cap = state
+        self.rows += rows
+        self.choices = self.choices or choices
+        self.counts.update(counts)
+        self.samples.merge(cases)
+        for shown in answers:  # the first distinct answers of the later range suffice
+            if len(self.answers) < SHOWN_ANSWERS and shown not in self.answers:
+                self.answers.append(shown)
+        self.at_cap += at_cap
+        return True
 
     def finish(self) -> Iterator[Finding]:
         failed = sum(self.counts.values())

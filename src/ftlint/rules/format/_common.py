@@ -139,6 +139,21 @@ class TokenBudget:
             text = case.generated_text or ""
             self.add_truncated(text, text.find("{"))
 
+    def merge(self, later: TokenBudget) -> None:
+        """Fold in a budget measured over a later range of rows (`--jobs`)."""
+        self.complete_chars = max(self.complete_chars, later.complete_chars)
+        self.object_chars = max(self.object_chars, later.object_chars)
+        if later.truncated:
+            self.trunc_min_chars = (
+                min(self.trunc_min_chars, later.trunc_min_chars)
+                if self.truncated
+                else later.trunc_min_chars
+            )
+        self.trunc_max_chars = max(self.trunc_max_chars, later.trunc_max_chars)
+        self.trunc_max_start = max(self.trunc_max_start, later.trunc_max_start)
+        self.truncated += later.truncated
+        self.prose_first += later.prose_first
+
     def add_truncated(self, text: str, start: int) -> None:
         """A completion cut at the cap whose object opened at `start` (len(text): never)."""
         size = len(text)
@@ -245,6 +260,13 @@ class FailureTally:
         self.store[self.run.name] = self.counts
         return iter(())
 
+    def export_state(self) -> Counter[FailureClass]:
+        return self.counts
+
+    def merge_state(self, state: Counter[FailureClass]) -> bool:
+        self.counts.update(state)  # new classes after the known ones, in their order
+        return True
+
 
 class TalliedRule(Rule):
     """A rule that wants the failure classes of each run's hard cases in check_run/pair."""
@@ -280,3 +302,10 @@ class Sampler:
 
     def get(self, key: Any) -> list[HardCase]:
         return self.cases.get(key, [])
+
+    def merge(self, later: Mapping[Any, list[HardCase]]) -> None:
+        """Fold in the `cases` a Sampler kept over a later range of rows (`--jobs`): the
+        first `limit` of each key in file order, keys in order of first appearance."""
+        for key, cases in later.items():
+            kept = self.cases.setdefault(key, [])
+            kept += cases[: max(0, self.limit - len(kept))]

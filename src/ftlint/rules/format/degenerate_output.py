@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Severity
 from ftlint.rule import Param, Rule, RuleContext
@@ -73,6 +74,7 @@ class _DegenerateVisitor:
         self.counts: dict[str, int] = {}
         self.first: dict[str, list[tuple[str, Evidence]]] = {}  # small: no row payloads
         self.limit = int(ctx.params["max_samples"])
+        self.evicted = False  # a Misra-Gries step happened: counts depend on row order
 
     def row(self, case: HardCase) -> None:
         if is_choice(case):
@@ -92,6 +94,7 @@ class _DegenerateVisitor:
         elif len(self.counts) < _HEAVY_HITTERS:
             self.counts[norm] = 1
         else:  # Misra-Gries step: bounded memory whatever the file size
+            self.evicted = True
             for key in list(self.counts):
                 self.counts[key] -= 1
                 if not self.counts[key]:
@@ -101,6 +104,27 @@ class _DegenerateVisitor:
         kept = self.first.setdefault(norm, [])
         if len(kept) < self.limit:
             kept.append((sample_label(case), case.evidence))
+
+    def export_state(self) -> tuple[Any, ...]:
+        """What `row` accumulated (`ftlint.rule.MergeableVisitor`)."""
+        return (self.rows, self.empty, self.empty_count, self.counts, self.first,
+                self.evicted)  # fmt: skip
+
+    def merge_state(self, state: tuple[Any, ...]) -> bool:
+        """Exact only when the later range evicted nothing and the two tables fit
+        together without a Misra-Gries step; else the engine feeds the rows here."""
+        rows, empty, empty_count, counts, first, evicted = state
+        fresh = sum(1 for key in counts if key not in self.counts)
+        if evicted or len(self.counts) + fresh > _HEAVY_HITTERS:
+            return False
+        self.rows += rows
+        self.empty += empty[: max(0, self.limit - len(self.empty))]
+        self.empty_count += empty_count
+        for key, count in counts.items():
+            self.counts[key] = self.counts.get(key, 0) + count
+            kept = self.first.setdefault(key, [])
+            kept += first.get(key, [])[: max(0, self.limit - len(kept))]
+        return True
 
     def finish(self) -> Iterator[Finding]:
         run, ctx, p = self.run, self.ctx, self.ctx.params

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from typing import Any
 
 from ftlint.model import Action, Category, Finding, HardCase, Run, Severity
 from ftlint.report.numbers import g
@@ -102,6 +103,17 @@ class _TruncationVisitor:
         if not self.cap or not body or not body[-1].isalnum():
             return False
         return len(body) / self.cpt >= float(self.ctx.params["near_cap_ratio"]) * self.cap
+
+    def export_state(self) -> tuple[Any, ...]:
+        """What `row` accumulated (`ftlint.rule.MergeableVisitor`)."""
+        return self.budget, self.samples.cases, self.short
+
+    def merge_state(self, state: tuple[Any, ...]) -> bool:
+        budget, cases, short = state
+        self.budget.merge(budget)
+        self.samples.merge(cases)
+        self.short += short
+        return True
 
     def finish(self) -> Iterator[Finding]:
         run, ctx, p, b = self.run, self.ctx, self.ctx.params, self.budget

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 from ftlint.analysis.taxonomy import DESCRIPTIONS, PRECEDENCE, FailureClass
 from ftlint.model import Category, Finding, HardCase, Run, Severity
@@ -122,6 +123,17 @@ class _TaxonomyVisitor:
             cls = view.cls or FC.OTHER
             self.counts[cls] += 1
             self.samples.add(cls, case)
+
+    def export_state(self) -> tuple[Any, ...]:
+        """What `row` accumulated (`ftlint.rule.MergeableVisitor`)."""
+        return self.counts, self.samples.cases, self.budget, self.choice.export_state()
+
+    def merge_state(self, state: tuple[Any, ...]) -> bool:
+        counts, cases, budget, choice = state
+        self.counts.update(counts)
+        self.samples.merge(cases)
+        self.budget.merge(budget)
+        return self.choice.merge_state(choice)
 
     def finish(self) -> Iterator[Finding]:
         yield from self.choice.finish()

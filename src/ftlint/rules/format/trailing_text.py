@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 from ftlint.model import Category, Finding, HardCase, Run, Severity
 from ftlint.rule import Param, Rule, RuleContext
@@ -73,6 +74,17 @@ class _TrailingVisitor:
         else:
             self.fragile[kind] += 1
             self.samples.add("fragile", case)
+
+    def export_state(self) -> tuple[Any, ...]:
+        """What `row` accumulated (`ftlint.rule.MergeableVisitor`)."""
+        return self.kinds, self.fragile, self.samples.cases
+
+    def merge_state(self, state: tuple[Any, ...]) -> bool:
+        kinds, fragile, cases = state
+        self.kinds.update(kinds)
+        self.fragile.update(fragile)
+        self.samples.merge(cases)
+        return True
 
     def finish(self) -> Iterator[Finding]:
         failed, fragile = sum(self.kinds.values()), sum(self.fragile.values())

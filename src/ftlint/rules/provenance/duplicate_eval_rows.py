@@ -168,6 +168,17 @@ class _Repeats:
             self.conflicting.add(key)
         self.repeat_evidence.setdefault(key, case.evidence)
 
+    def export_state(self) -> tuple[Any, ...]:
+        """What `row` accumulated (`ftlint.rule.MergeableVisitor`)."""
+        from ftlint.rules.provenance._repeats_merge import export
+
+        return export(self)
+
+    def merge_state(self, state: tuple[Any, ...]) -> bool:
+        from ftlint.rules.provenance._repeats_merge import merge
+
+        return merge(self, state, MAX_EXAMPLES)
+
     def finish(self) -> Iterable[Finding]:
         rows = self.examples.size + self.more_rows
         distinct = self.inputs.size + self.more_inputs

@@ -142,6 +142,16 @@ class _Rows:
         if self.first is None:
             self.first = case.evidence
 
+    def export_state(self) -> tuple[int, Evidence | None]:
+        """What `row` accumulated (`ftlint.rule.MergeableVisitor`)."""
+        return self.count, self.first
+
+    def merge_state(self, state: tuple[int, Evidence | None]) -> bool:
+        self.count += state[0]
+        if self.first is None:
+            self.first = state[1]
+        return True
+
     def finish(self) -> Iterable[Finding]:
         if self.count < self.ctx.params["min_rows"]:
             return []

@@ -72,6 +72,30 @@ class DimStats:
         if len(self.worst) == MAX_EVIDENCE:
             self.floor = self.worst[-1][0]
 
+    def merge(self, later: DimStats) -> None:
+        """Fold in the sums of a later range of rows (`--jobs`; the caller checked the
+        float sums add exactly): the worst rows are the top of both lists, a later
+        row's index counted from this range's end."""
+        base = self.abs_n
+        self.worst += [(err, index - base, ev) for err, index, ev in later.worst]
+        self.worst.sort(key=lambda w: (-w[0], -w[1]))
+        del self.worst[MAX_EVIDENCE:]
+        if len(self.worst) == MAX_EVIDENCE:
+            self.floor = self.worst[-1][0]
+        self.abs_n += later.abs_n
+        self.n += later.n
+        self.pos += later.pos
+        self.neg += later.neg
+        self.abs_sum += later.abs_sum
+        self.sp += later.sp
+        self.spp += later.spp
+        self.st += later.st
+        self.stt += later.stt
+        self.se += later.se
+
+    def sums(self) -> tuple[float, ...]:
+        return (self.abs_sum, self.sp, self.spp, self.st, self.stt, self.se)
+
     @property
     def abs_mean(self) -> float:
         return self.abs_sum / self.abs_n if self.abs_n else 0.0
@@ -119,6 +143,9 @@ class DimCollector:
         self.dims: dict[str, DimStats] = {k: DimStats() for k in self.keys or ()}
         self.rows = 0
         self.unparsed = 0
+        #: a sum got an addend that is not an int: sums then depend on the order of
+        #: the rows, and a range of them cannot be merged by adding (`merge_state`)
+        self.inexact = False
 
     def row(self, case: HardCase) -> None:
         if case.parse_error is not None:
@@ -159,6 +186,7 @@ class DimCollector:
                 if not both:
                     continue
                 a = abs(p - t)
+            self.inexact = True  # (conservative: ints may come this way too)
             s.abs_n += 1
             s.abs_sum += a
             if a > s.floor:
@@ -178,6 +206,42 @@ class DimCollector:
 
     def finish(self) -> Iterable[Finding]:
         return ()
+
+    def export_state(self) -> tuple[Any, ...]:
+        """What `row` accumulated (`ftlint.rule.MergeableVisitor`)."""
+        return self.dims, self.rows, self.unparsed, self.inexact
+
+    def merge_state(self, state: tuple[Any, ...]) -> bool:
+        """Exact when every sum of both sides holds integers only (no float addend,
+        magnitudes far below 2**53: each partial sum is then exact) and the later
+        dimensions fit under `MAX_DIMS`; else the engine feeds the rows here."""
+        dims, rows, unparsed, inexact = state
+        if inexact or self.inexact:
+            return False
+        fresh = [k for k in dims if k not in self.dims]
+        if len(self.dims) + len(fresh) > MAX_DIMS and not self.keys:
+            return False
+        for k, later in dims.items():
+            mine = self.dims.get(k)
+            if mine is not None and any(
+                abs(x) + abs(y) >= _EXACT for x, y in zip(mine.sums(), later.sums(), strict=True)
+            ):
+                return False
+        if any(abs(x) >= _EXACT for later in dims.values() for x in later.sums()):
+            return False
+        for k, later in dims.items():
+            if k in self.dims:
+                self.dims[k].merge(later)
+            elif not self.keys:
+                self.dims[k] = later
+        self.rows += rows
+        self.unparsed += unparsed
+        return True
+
+
+#: float sums of integers below this stay exact whatever the order of the addends
+#: (a sum of squares bounds every partial sum of the values themselves)
+_EXACT = float(1 << 50)
 
 
 class DimReader:

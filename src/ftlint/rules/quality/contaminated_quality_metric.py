@@ -5,6 +5,7 @@ unparsed outputs.
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -107,6 +108,39 @@ class _PlaceholderVisitor:
         self.failed_n = self.parsed_n = 0
         self.min_mae: float | None = None
         self.rows = 0
+        self.log: tuple[array[float], array[float]] | None = None  # `begin_range`
+
+    def begin_range(self) -> None:
+        """In a worker of `--jobs` (`ftlint.rule.MergeableVisitor`): keep the addends of
+        the parsed and failed MAE sums, so the driver adds them in file order (floats)."""
+        self.log = (array("d"), array("d"))
+
+    def export_state(self) -> tuple[Any, ...]:
+        return (self.rows, self.constants, self.samples.cases, self.failed, self.parsed,
+                self.failed_n, self.parsed_n, self.min_mae, self.log)  # fmt: skip
+
+    def merge_state(self, state: tuple[Any, ...]) -> bool:
+        rows, constants, cases, failed, parsed, failed_n, parsed_n, low, log = state
+        if log is None or len(constants) >= _MAX_CONSTANTS:
+            return False  # the later range dropped values past the bound
+        self.rows += rows
+        self.failed += failed
+        self.parsed += parsed
+        for x in log[0]:
+            self.parsed_sum += x
+        for x in log[1]:
+            self.failed_sum += x
+        self.parsed_n += parsed_n
+        self.failed_n += failed_n
+        if low is not None:
+            self.min_mae = low if self.min_mae is None else min(self.min_mae, low)
+        admitted = {}
+        for value, count in constants.items():
+            if value in self.constants or len(self.constants) < _MAX_CONSTANTS:
+                self.constants[value] += count
+                admitted[value] = cases.get(value, [])
+        self.samples.merge(admitted)
+        return True
 
     def row(self, case: HardCase) -> None:
         self.rows += 1
@@ -118,11 +152,15 @@ class _PlaceholderVisitor:
             if mae is not None:
                 self.parsed_sum += mae
                 self.parsed_n += 1
+                if self.log is not None:
+                    self.log[0].append(mae)
             return
         self.failed += 1
         if mae is not None:
             self.failed_sum += mae
             self.failed_n += 1
+            if self.log is not None:
+                self.log[1].append(mae)
         value = _constant(case.predicted_vector)
         if value is not None and (value in self.constants or len(self.constants) < _MAX_CONSTANTS):
             self.constants[value] += 1

@@ -129,6 +129,32 @@ class _Labels:
         if predicted is not None and _key(predicted) == key:
             self.correct += 1
 
+    def export_state(self) -> tuple[Any, ...]:
+        """What `row` accumulated (`ftlint.rule.MergeableVisitor`)."""
+        if self.open_set:
+            return (True,)
+        return False, self.counts, self.first, self.seen, self.rows, self.correct
+
+    def merge_state(self, state: tuple[Any, ...]) -> bool:
+        if self.open_set:
+            return True  # nothing more is counted
+        if state[0]:
+            return False  # where the later range gave up depends on what came before
+        _, counts, first, seen, rows, correct = state
+        fresh = sum(1 for key in counts if key not in self.counts)
+        if (
+            not self.seen.isdisjoint(seen)
+            or len(self.counts) + fresh > self.ctx.params["max_classes"]
+        ):
+            return False
+        self.counts.update(counts)
+        for key, ev in first.items():
+            self.first.setdefault(key, ev)
+        self.seen |= seen
+        self.rows += rows
+        self.correct += correct
+        return True
+
     def finish(self) -> Iterable[Finding]:
         p = self.ctx.params
         n = self.rows

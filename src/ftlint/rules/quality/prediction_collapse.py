@@ -103,6 +103,22 @@ class _CollapseVisitor:
             return
         self.feeder.row(case)
 
+    def export_state(self) -> tuple[Any, ...]:
+        """What `row` accumulated (`ftlint.rule.MergeableVisitor`): the collector's sums
+        too when this visitor feeds it."""
+        feeds = self.feeder is self.collector
+        return self.classes, self.collector.export_state() if feeds else None
+
+    def merge_state(self, state: tuple[Any, ...]) -> bool:
+        classes, dims = state
+        if not self.classes.mergeable(classes):
+            return False
+        feeds = dims is not None and self.feeder is self.collector
+        if feeds and not self.collector.merge_state(dims):
+            return False
+        self.classes.merge(classes)
+        return True
+
     def finish(self) -> Iterator[Finding]:
         yield from _class_findings(self.classes, self.run, self.ctx)
         p, scale = self.ctx.params, self.run.provenance.target_scale
@@ -189,6 +205,24 @@ class _Classes:
         self.wrong_as: dict[str, list[Evidence]] = {}
         self.answered = 0
         self.overflow = False
+
+    def mergeable(self, later: _Classes) -> bool:
+        """A later range's classes merge exactly unless a bound was reached on the way."""
+        if self.overflow:
+            return True  # nothing more is counted
+        fresh = sum(1 for ref in later.refs if ref not in self.refs)
+        return not later.overflow and len(self.refs) + fresh <= MAX_LABELS
+
+    def merge(self, later: _Classes) -> None:
+        if self.overflow:
+            return
+        self.refs.update(later.refs)
+        self.preds.update(later.preds)
+        for mine, theirs in ((self.by_ref, later.by_ref), (self.wrong_as, later.wrong_as)):
+            for key, cited in theirs.items():
+                kept = mine.setdefault(key, [])
+                kept += cited[: max(0, CITED - len(kept))]
+        self.answered += later.answered
 
     def add(self, case: HardCase, ref: str | None, answer: str | None) -> None:
         if ref is None or self.overflow:

@@ -44,6 +44,22 @@ class _PairRows:
             return
         self.rows[case.sample_id] = values
 
+    def export_state(self) -> tuple[dict[str, dict[str, float]], bool]:
+        """What `row` accumulated (`ftlint.rule.MergeableVisitor`)."""
+        return self.rows, self.overflow
+
+    def merge_state(self, state: tuple[dict[str, dict[str, float]], bool]) -> bool:
+        rows, overflow = state
+        if self.overflow:
+            return True  # nothing more is kept
+        fresh = [sid for sid in rows if sid not in self.rows]  # the first row of an id wins
+        if overflow or len(self.rows) + len(fresh) > self.cap:
+            self.overflow, self.rows = True, {}
+            return True
+        for sid in fresh:
+            self.rows[sid] = rows[sid]
+        return True
+
     def finish(self) -> Iterable[Finding]:
         self.store[self.run.name] = (
             f"{self.run.name} has more than {self.cap} hard-case rows (max_paired_rows)"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
 from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Severity
 from ftlint.report.numbers import g
@@ -154,6 +156,39 @@ class _TemplateVisitor:
         self.total = 0
         self.distinct = 0  # templates created; after pruning an upper bound (chance errs low)
         self.pruned = False
+        self.log: dict[str, array[float]] | None = None  # `begin_range`: err_sum addends
+
+    def begin_range(self) -> None:
+        """In a worker of `--jobs` (`ftlint.rule.MergeableVisitor`): keep each cluster's
+        MAE addends, so the driver adds them to its sums in file order (floats)."""
+        self.log = {}
+
+    def export_state(self) -> tuple[Any, ...]:
+        return self.clusters, self.total, self.pruned, self.log
+
+    def merge_state(self, state: tuple[Any, ...]) -> bool:
+        clusters, total, pruned, log = state
+        fresh = [key for key in clusters if key not in self.clusters]
+        if (
+            log is None
+            or pruned
+            or len(self.clusters) + len(fresh) > self.ctx.params["max_templates"]
+        ):
+            return False  # a prune would have happened: it depends on the row order
+        for key, later in clusters.items():
+            mine = self.clusters.get(key)
+            if mine is None:
+                self.clusters[key] = later  # its sums started from 0.0, as here
+                self.distinct += 1
+                continue
+            mine.count += later.count
+            mine.unparsed += later.unparsed
+            for x in log.get(key, ()):
+                mine.err_sum += x
+            mine.err_n += later.err_n
+            mine.members += later.members[: max(0, MAX_EVIDENCE - len(mine.members))]
+        self.total += total
+        return True
 
     def row(self, case: HardCase) -> None:
         text = case.request_text
@@ -180,6 +215,8 @@ class _TemplateVisitor:
         if (mae := as_number(case.mae_raw)) is not None:
             c.err_sum += mae
             c.err_n += 1
+            if self.log is not None:
+                self.log.setdefault(key, array("d")).append(mae)
         if len(c.members) < MAX_EVIDENCE:
             c.members.append((case.sample_id or f"rank {case.rank}", case.evidence))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,6 +67,9 @@ def format_mix(mix: Mapping[str, float]) -> str:
     return ",".join(f"{t}:{v:g}" for t, v in mix.items())
 
 
+_MAX_TYPES = 1000  # source types past this many are not counted
+
+
 @dataclass
 class _TypeCount:
     count: int = 0
@@ -121,13 +125,40 @@ class _SourceTypeVisitor:
     def __init__(self, run: Run, ctx: RuleContext) -> None:
         self.run, self.ctx = run, ctx
         self.types: dict[str, _TypeCount] = {}
+        self.log: dict[str, array[float]] | None = None  # `begin_range`: err_sum addends
+
+    def begin_range(self) -> None:
+        """In a worker of `--jobs` (`ftlint.rule.MergeableVisitor`): keep each type's MAE
+        addends, so the driver adds them to its sums in file order (floats)."""
+        self.log = {}
+
+    def export_state(self) -> tuple[Any, ...]:
+        return self.types, self.log
+
+    def merge_state(self, state: tuple[Any, ...]) -> bool:
+        types, log = state
+        if log is None or len(types) >= _MAX_TYPES:
+            return False  # the later range dropped rows of types past the bound
+        for name, later in types.items():
+            mine = self.types.get(name)
+            if mine is None:
+                if len(self.types) < _MAX_TYPES:
+                    self.types[name] = later  # its sums started from 0.0, as here
+                continue
+            mine.count += later.count
+            mine.unparsed += later.unparsed
+            for x in log.get(name, ()):
+                mine.err_sum += x
+            mine.err_n += later.err_n
+            mine.evidence += later.evidence[: max(0, MAX_EVIDENCE - len(mine.evidence))]
+        return True
 
     def row(self, case: HardCase) -> None:
         if not isinstance(case.source_type, str) or not case.source_type:
             return
         t = self.types.get(case.source_type)
         if t is None:
-            if len(self.types) >= 1000:
+            if len(self.types) >= _MAX_TYPES:
                 return
             t = self.types[case.source_type] = _TypeCount()
         t.count += 1
@@ -135,6 +166,8 @@ class _SourceTypeVisitor:
         if case.mae_raw is not None and (mae := as_number(case.mae_raw)) is not None:
             t.err_sum += mae
             t.err_n += 1
+            if self.log is not None:
+                self.log.setdefault(case.source_type, array("d")).append(mae)
         if len(t.evidence) < MAX_EVIDENCE:
             t.evidence.append(case.evidence)
 

@@ -168,6 +168,14 @@ class _CompletionScanner:
             if kinds:
                 self.hits.append((case.sample_id, case.evidence, kinds))
 
+    def export_state(self) -> list[tuple[str | None, Evidence, list[str]]]:
+        """What `row` accumulated (`ftlint.rule.MergeableVisitor`)."""
+        return self.hits
+
+    def merge_state(self, state: list[tuple[str | None, Evidence, list[str]]]) -> bool:
+        self.hits += state  # a later range's hits come after, in file order
+        return True
+
     def finish(self) -> Iterator[Finding]:
         for sample_id, evidence, kinds in self.hits:
             yield self.ctx.finding(
