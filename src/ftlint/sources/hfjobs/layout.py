@@ -21,6 +21,7 @@ from ftlint.model import Evidence, Problem, Run, Submission
 from ftlint.model import pointer as make_pointer
 from ftlint.sources.hfjobs.draft import Draft
 from ftlint.sources.hfjobs.legacy import curves_from_series, settings_of, status_of, table_rows
+from ftlint.sources.hfjobs.paths import InsideCache
 from ftlint.sources.hfjobs.provenance import provenance_of
 from ftlint.sources.hfjobs.wandb_join import (
     join_wandb,
@@ -52,6 +53,7 @@ def read_layout(ws: Workspace, config: Config) -> Iterator[Run | Problem | Submi
     job records that joined no run (OPS003 reports them)."""
     drafts: dict[str, Draft] = {}
     problems: list[Problem] = []
+    inside = InsideCache(ws)
 
     def draft(name: str, kind: str = "train") -> Draft:
         if name not in drafts:
@@ -60,7 +62,7 @@ def read_layout(ws: Workspace, config: Config) -> Iterator[Run | Problem | Submi
 
     for kind in RUN_FILES:
         for path in ws.glob(config.inputs[kind]):
-            if not ws.inside(path):
+            if not inside(path):
                 problems.append(
                     Problem(
                         "unsafe-path",
@@ -80,7 +82,7 @@ def read_layout(ws: Workspace, config: Config) -> Iterator[Run | Problem | Submi
     deferred = not any(p.is_file() for p in ws.glob(config.inputs.get("weave_exports", ())))
     for name in sorted(drafts):
         if deferred:
-            _note_run_files(ws, drafts[name])
+            _note_run_files(ws, drafts[name], inside)
         else:
             _load_run_files(ws, drafts[name], config)
 
@@ -201,7 +203,7 @@ def _load_run_files(ws: Workspace, d: Draft, config: Config) -> None:
     _note_hard_cases(ws, d)
 
 
-def _note_run_files(ws: Workspace, d: Draft) -> None:
+def _note_run_files(ws: Workspace, d: Draft, inside: Callable[[Path], bool]) -> None:
     """What discovery needs of a run's own files without reading them: their paths (the
     files read, the copies check), and of final_metrics.json only `hub_model_id` (job
     records join by it) and the sibling files it references (problems are reported
@@ -218,7 +220,7 @@ def _note_run_files(ws: Workspace, d: Draft) -> None:
             rel = ws.rel(path)  # one string for the path and the list of files read
             d.data[key] = rel
             d.sources.add(rel)
-    _note_hard_cases(ws, d)
+    _note_hard_cases(ws, d, inside)
 
 
 def _load_deferred(
@@ -272,12 +274,12 @@ def _load_contents(ws: Workspace, d: Draft, config: Config) -> None:
         d.sources.add(ws.rel(traces_path))
 
 
-def _note_hard_cases(ws: Workspace, d: Draft) -> None:
+def _note_hard_cases(ws: Workspace, d: Draft, inside: Callable[[Path], bool] | None = None) -> None:
     """The hard cases are streamed by the engine: only their path is noted here."""
     name = d.name
     hc = d.files.get("hard_cases")
     if hc is not None:
-        if hc.is_dir() or not ws.inside(hc):
+        if hc.is_dir() or not (inside or ws.inside)(hc):
             what = (
                 "is a directory, expected a JSONL file"
                 if hc.is_dir()
