@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import textwrap
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -65,17 +66,13 @@ def render_runs(
 
     `runs`: the campaign's runs as loaded, one at a time (`ftlint.api.loaded_runs`),
     read once each: only their table rows are kept, never 10,000 whole runs."""
+    if fmt == "json":
+        return _runs_json(campaign, campaign.runs if runs is None else runs)
     rows: list[dict[str, Any]] = []
     curves: list[str] = []
     for run in campaign.runs if runs is None else runs:
         rows.append(run_row(run))
-        if fmt != "json":
-            curves.append(run_sparkline(run) or "-")
-    if fmt == "json":
-        doc = {"baseline": campaign.baseline, "candidate": campaign.candidate, "runs": rows}
-        return (
-            json.dumps(finite(safe_tree(doc)), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-        )
+        curves.append(run_sparkline(run) or "-")
     if fmt not in ("text", "csv"):
         raise FtlintError(f"ftlint runs supports --format text, json or csv, not {fmt!r}")
     headers = [
@@ -119,6 +116,21 @@ def render_runs(
     if width is not None:
         return _fitted(headers, table, footer, width=width, color=color)
     return _table(headers, table, footer, color=color, title="Runs")
+
+
+def _runs_json(campaign: Campaign, runs: Iterable[Run]) -> str:
+    """`{"baseline", "candidate", "runs": [...]}` as `json.dumps(..., indent=2)` writes
+    it, each row encoded as it is read: 10,000 runs keep their rows' text, not the rows
+    and two cleaned copies of them (a row is cleaned, `safe_tree` and `finite`, exactly
+    as the whole document was)."""
+
+    def dumps(value: Any) -> str:
+        return json.dumps(finite(safe_tree(value)), indent=2, ensure_ascii=False, allow_nan=False)
+
+    head = dumps({"baseline": campaign.baseline, "candidate": campaign.candidate})
+    rows = [textwrap.indent(dumps(run_row(run)), "    ") for run in runs]
+    body = "[\n" + ",\n".join(rows) + "\n  ]" if rows else "[]"
+    return head[:-2] + ',\n  "runs": ' + body + "\n}\n"
 
 
 def _fitted(
