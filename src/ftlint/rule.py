@@ -127,7 +127,11 @@ class MergeableVisitor(HardCaseVisitor, Protocol):
     feeds it that range's rows itself. Rows of a range always go to a fresh visitor, so a
     state describes that range alone. An optional `begin_range()` is called in the
     worker before the range's first row: the visitor may then log what only a replay
-    makes exact (the addends of a floating-point sum), and only there.
+    makes exact (the addends of a floating-point sum), and only there. An optional
+    `merge_ahead(states)` gets every later range's state (None for a range the visitor
+    will be fed instead) before the first `merge_state`: e.g. a bounded table whose
+    exact counts cannot reach a finding's threshold in the whole file may then merge
+    approximately, because `finish` yields the same either way.
     """
 
     def export_state(self) -> Any: ...

@@ -213,3 +213,37 @@ def test_ranges_read_what_one_pass_reads(
     empty = [item for item in whole if item[2] is not None and item[2].kind == "empty"]
     assert parts == [item for item in whole if item not in empty]
     assert bool(empty) == (not content)
+
+
+@pytest.mark.parametrize("identical", [0, 30, 90])
+def test_bounded_tables_past_their_bound(
+    base: tuple[Path, list[str]],
+    split: list[Any],
+    monkeypatch: pytest.MonkeyPatch,
+    identical: int,
+) -> None:
+    """Misra-Gries steps in FMT008 (a table of 8), a prune in QLT006, a cap on PRV008's
+    examples: merges decline, or merge loosely where no finding can depend on it."""
+    from ftlint.rules.format import degenerate_output
+    from ftlint.rules.provenance import duplicate_eval_rows
+
+    monkeypatch.setattr(degenerate_output, "_HEAVY_HITTERS", 8)
+    monkeypatch.setattr(duplicate_eval_rows, "MAX_EXAMPLES", 120)
+    root, lines = base
+    (hard,) = root.glob("outputs/*/hard_cases.valid.jsonl")
+    rows = [json.loads(line) for line in lines]
+    for row in rows[20 : 20 + identical]:
+        row["generated_text"] = "I cannot answer that."
+    _write(hard, [json.dumps(row) for row in rows])
+    loose: list[bool] = []
+    real = degenerate_output._DegenerateVisitor.merge_ahead
+
+    def ahead(self: Any, states: Any) -> None:
+        real(self, states)
+        loose.append(self.loose)
+
+    monkeypatch.setattr(degenerate_output._DegenerateVisitor, "merge_ahead", ahead)
+    _same(root, split, monkeypatch, 20_000)
+    same = [f for f in _lint(root, 1)[0] if f.rule == "FMT008" and "same text" in f.message]
+    assert bool(same) == (identical == 90)
+    assert loose and (identical != 0 or all(loose)) and (identical != 90 or not any(loose))

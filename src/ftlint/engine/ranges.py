@@ -51,6 +51,9 @@ __all__ = [
 ROW_SPLIT_MIN_BYTES = 4 << 20
 #: With `--jobs auto`, one file from this size on is split (see benchmarks/README.md).
 ROW_SPLIT_AUTO_BYTES = 16 << 20
+#: The driver's range, relative to a worker's: it also merges the workers' states
+#: (PRV008's tables cost ~1 us a row there), see benchmarks/README.md.
+DRIVER_SHARE = 0.9
 #: Test knob: cut ranges of at most this many bytes (more ranges than processes, one
 #: forked process each), so range boundaries fall everywhere. None: one per process.
 RANGE_BYTES: int | None = None
@@ -118,17 +121,19 @@ def mergeable(visitor: Any) -> bool:
     )
 
 
-def plan(ws: Workspace, path: Path, pieces: int) -> list[tuple[int, int]]:
-    """`pieces` byte ranges of about equal size covering the file, each starting at a
-    line start (just after a newline): fewer when lines are long, [] when unreadable."""
+def plan(ws: Workspace, path: Path, pieces: int, first: float = 1.0) -> list[tuple[int, int]]:
+    """`pieces` byte ranges covering the file, each starting at a line start (just after
+    a newline), the first `first` times the size of the others: fewer when lines are
+    long, [] when unreadable."""
     handle, _ = open_regular(ws, path, None, "JSONL")
     if handle is None:
         return []
     with handle:
         size = os.fstat(handle.fileno()).st_size
         cuts = [0]
+        whole = first + pieces - 1
         for k in range(1, pieces):
-            at = max(size * k // pieces, cuts[-1])
+            at = max(int(size * (first + k - 1) / whole), cuts[-1])
             cut = _next_line_start(handle, at, size)
             if cut > cuts[-1] and cut < size:
                 cuts.append(cut)
@@ -193,7 +198,7 @@ def stream_split(
     pieces = jobs
     if RANGE_BYTES:
         pieces = max(jobs, -(-path.stat().st_size // RANGE_BYTES))
-    ranges = plan(engine.ws, path, pieces)
+    ranges = plan(engine.ws, path, pieces, first=DRIVER_SHARE)
     if len(ranges) < 2:
         return None
     from ftlint.sources.hardcases import stream_hard_cases
@@ -238,8 +243,9 @@ def stream_split(
         first = Span(*ranges[0])
         count = feed.stream(engine, run, items(first), problems, findings, progress)
         content = first.content
-        for (start, end), (process, conn) in zip(ranges[1:], workers, strict=True):
-            result = _receive(process, conn)
+        results = [_receive(process, conn) for process, conn in workers]
+        _look_ahead(feed, visitors, results)
+        for (start, end), result in zip(ranges[1:], results, strict=True):
             if result is None:  # the worker failed: its range here, for every visitor
                 span = Span(start, end, count_lines(engine.ws, path, start) + 1)
                 count += feed.stream(engine, run, items(span), problems, findings, None)
@@ -267,6 +273,22 @@ def stream_split(
     if progress is not None and count:
         progress.rows_streamed(run.name, count)
     return count
+
+
+def _look_ahead(feed: Any, visitors: list[Pair], results: list[RangeResult | None]) -> None:
+    """Show each visitor that wants it every later range's state before the first merge
+    (`merge_ahead`, in file order; None for a range it will be fed here)."""
+    for i, (rule, visitor) in enumerate(visitors):
+        ahead = getattr(visitor, "merge_ahead", None)
+        if ahead is None or id(rule) in feed.dead:
+            continue
+        states = [
+            r.states.get(i) if r is not None and i not in r.declined else None for r in results
+        ]
+        try:
+            ahead(states)
+        except Exception:  # an optimisation only: the merges still decide
+            continue
 
 
 def _merge(

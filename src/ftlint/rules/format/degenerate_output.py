@@ -74,7 +74,8 @@ class _DegenerateVisitor:
         self.counts: dict[str, int] = {}
         self.first: dict[str, list[tuple[str, Evidence]]] = {}  # small: no row payloads
         self.limit = int(ctx.params["max_samples"])
-        self.evicted = False  # a Misra-Gries step happened: counts depend on row order
+        self.evicted = 0  # Misra-Gries steps: counts then depend on the row order
+        self.loose = False  # `merge_ahead`: no text can reach the identical threshold
 
     def row(self, case: HardCase) -> None:
         if is_choice(case):
@@ -94,7 +95,7 @@ class _DegenerateVisitor:
         elif len(self.counts) < _HEAVY_HITTERS:
             self.counts[norm] = 1
         else:  # Misra-Gries step: bounded memory whatever the file size
-            self.evicted = True
+            self.evicted += 1
             for key in list(self.counts):
                 self.counts[key] -= 1
                 if not self.counts[key]:
@@ -115,16 +116,41 @@ class _DegenerateVisitor:
         together without a Misra-Gries step; else the engine feeds the rows here."""
         rows, empty, empty_count, counts, first, evicted = state
         fresh = sum(1 for key in counts if key not in self.counts)
-        if evicted or len(self.counts) + fresh > _HEAVY_HITTERS:
+        exact = not evicted and len(self.counts) + fresh <= _HEAVY_HITTERS
+        if not exact and not self.loose:
             return False
         self.rows += rows
         self.empty += empty[: max(0, self.limit - len(self.empty))]
         self.empty_count += empty_count
+        if not exact:  # lower bounds of the true counts, all below the threshold
+            for key, count in counts.items():
+                self.counts[key] = self.counts.get(key, 0) + count
+            top = sorted(self.counts.items(), key=lambda kv: -kv[1])[:_HEAVY_HITTERS]
+            self.counts, self.first = dict(top), {}
+            return True
         for key, count in counts.items():
             self.counts[key] = self.counts.get(key, 0) + count
             kept = self.first.setdefault(key, [])
             kept += first.get(key, [])[: max(0, self.limit - len(kept))]
         return True
+
+    def merge_ahead(self, states: list[tuple[Any, ...] | None]) -> None:
+        """Before the merges: when no text can be identical often enough in the whole
+        file for a finding (a Misra-Gries count is at most the true count, which is at
+        most a range's largest count plus its steps), counts may merge loosely: `finish`
+        then reports no identical completions, as one pass would not."""
+        if any(state is None for state in states):
+            return
+        bound = max(self.counts.values(), default=0) + self.evicted
+        rows = self.rows
+        for state in states:
+            assert state is not None
+            bound += max(state[3].values(), default=0) + state[5]
+            rows += state[0]
+        p = self.ctx.params
+        share = bound / rows if rows else 0.0
+        if bound < int(p["identical_min_count"]) or share < float(p["identical_share"]) - RATE_EPS:
+            self.loose = True
 
     def finish(self) -> Iterator[Finding]:
         run, ctx, p = self.run, self.ctx, self.ctx.params

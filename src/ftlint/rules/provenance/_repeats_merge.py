@@ -6,6 +6,9 @@ skipped here) and neither side nor their union reaches `MAX_EXAMPLES` (where cou
 stops depends on the order); and when an input seen here repeats in the later range
 whose own first row has no reference (its later rows' references are unknown here).
 Otherwise `merge` returns False and the engine feeds the range's rows here.
+
+This runs on the driver while nothing else does (the critical path of `--jobs`), so
+the tables are compared as sets and new keys are probed inline, in a scrambled order.
 """
 
 from __future__ import annotations
@@ -29,41 +32,55 @@ def merge(visitor: Any, state: tuple[Any, ...], max_examples: int) -> bool:
     v = visitor
     if v.capped or capped or v.examples.size + examples.size >= max_examples:
         return False
-    later = list(compress(examples.keys, examples.keys))
-    mine = v.examples
-    if any(mine.keys[mine.slot(k)] for k in later):
+    later = [examples.keys[i] for i in _slots(examples.keys)]
+    if not set(compress(v.examples.keys, v.examples.keys)).isdisjoint(later):
         return False
-    same_codes = packer.paths == v.packer.paths and packer.prefixes == v.packer.prefixes
-    staged: list[tuple[int, int, int, int, int]] = []  # key, slot there, known here, known there
-    for slot in compress(range(len(inputs.keys)), inputs.keys):
+    here = set(compress(v.inputs.keys, v.inputs.keys))
+    slots = _slots(inputs.keys)
+    old = [s for s in slots if inputs.keys[s] in here]
+    for slot in old:  # a decline is decided before anything changes
         key = inputs.keys[slot]
-        known_w = inputs.cols[0][slot]
-        at = v.inputs.slot(key)
-        known_d = v.inputs.cols[0][at] if v.inputs.keys[at] else -1
-        if known_d > 0 and not known_w and key in counts:
+        if key in counts and not inputs.cols[0][slot] and v.inputs.cols[0][v.inputs.slot(key)]:
             return False
-        staged.append((key, slot, at, known_d, known_w))
-    for k in later:
-        mine.put_key(mine.slot(k), k)
+    _reserve(v.examples, len(later))
+    keys, mask = v.examples.keys, v.examples.mask
+    for key in later:
+        i = key & mask
+        while keys[i]:
+            i = (i + 1) & mask
+        keys[i] = key
+    v.examples.size += len(later)
     fresh: list[tuple[int, int, Evidence]] = []  # (line of the first repeat, key, its row)
-    for key, slot, _, known_d, known_w in staged:
-        code = inputs.cols[1][slot] | inputs.cols[2][slot] << 64
-        if known_d < 0:  # first seen in the later range: its row and its repeats there
-            if not same_codes:
-                code = v.packer.pack(key, packer.unpack(key, code))
-            elif not code & 1:
-                v.packer.kept[key] = packer.kept[key]
-            v.inputs.put3(v.inputs.slot(key), key, known_w, code & M64, code >> 64)
-            if key in counts:
-                v.counts[key] = counts[key]
-                fresh.append((_line(repeat_ev[key]), key, repeat_ev[key]))
-                if key in conflicting:
-                    v.conflicting.add(key)
-            continue
-        # seen here first: every row of it in the later range is a repeat
+    new = [s for s in slots if inputs.keys[s] not in here]
+    _reserve(v.inputs, len(new))
+    same_codes = packer.paths == v.packer.paths and packer.prefixes == v.packer.prefixes
+    table, kept = v.inputs, packer.kept
+    keys, mask = table.keys, table.mask
+    col0, col1, col2 = inputs.cols
+    for slot in new:  # first seen in the later range: its row and its repeats there
+        key = inputs.keys[slot]
+        lo, hi = col1[slot], col2[slot]
+        if not same_codes:
+            code = v.packer.pack(key, packer.unpack(key, hi << 64 | lo))
+            lo, hi = code & M64, code >> 64
+        elif not lo & 1:
+            v.packer.kept[key] = kept[key]
+        i = key & mask
+        while keys[i]:
+            i = (i + 1) & mask
+        table.put3(i, key, col0[slot], lo, hi)
+        if key in counts:
+            v.counts[key] = counts[key]
+            fresh.append((_line(repeat_ev[key]), key, repeat_ev[key]))
+            if key in conflicting:
+                v.conflicting.add(key)
+    for slot in old:  # seen here first: every row of it in the later range is a repeat
+        key = inputs.keys[slot]
+        known_w = col0[slot]
+        known_d = table.cols[0][table.slot(key)]
         v.counts[key] = v.counts.get(key, 1) + counts.get(key, 1)
         if key not in v.repeat_evidence:
-            first = packer.unpack(key, code)
+            first = packer.unpack(key, col2[slot] << 64 | col1[slot])
             fresh.append((_line(first), key, first))
         if known_d and (
             (known_w and known_w != known_d) or (known_w == known_d and key in conflicting)
@@ -73,6 +90,23 @@ def merge(visitor: Any, state: tuple[Any, ...], max_examples: int) -> bool:
     for _, key, ev in fresh:
         v.repeat_evidence[key] = ev
     return True
+
+
+def _reserve(table: Any, more: int) -> None:
+    """Grow `table` now so that `more` keys fit without growing on the way."""
+    while (table.size + more) * 4 > (table.mask + 1) * 3:
+        table._grow()
+
+
+def _slots(keys: Any) -> list[int]:
+    """The filled slots of a table, in a scrambled order: inserted in slot order, keys
+    would pile up behind one growing run of linear probing (5 us a key instead of 1)."""
+    mask = len(keys) - 1
+    order = [i * _ODD & mask for i in range(len(keys))]
+    return list(compress(order, [keys[i] for i in order]))
+
+
+_ODD = 0x9E3779B97F4A7C15  # odd: i -> i * _ODD mod 2**k visits every slot once
 
 
 def _line(ev: Evidence) -> int:
