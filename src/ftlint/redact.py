@@ -117,6 +117,7 @@ _QUOTE = r"(?:\\?\"|&quot;)"
 _VALUE_AFTER = re.compile(
     r"(\s*=\s*|:\s*|" + _QUOTE + r"\s*:\s*" + _QUOTE + r")((?:[^\s\"'&;,\\]+|\\[_\-*])+)"
 )
+_LONGEST_WORD = max(map(len, _SECRET_WORDS))
 #: Substrings every secret word contains: one quick scan before the per-word search.
 _WORD_HINTS = ("token", "secret", "passw", "key")
 _NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
@@ -164,10 +165,8 @@ def _inside_word(text: str, start: int) -> bool:
 
 
 def _lower(text: str) -> str:
-    """`text.lower()` with one character per character, so positions found in it are
-    positions in `text`. `str.lower` turns U+0130 (I with a dot) into two characters,
-    which shifted every later position of a long output (a NAME=value after it was
-    then missed); it is lowered to U+0131 here, which no secret word contains either."""
+    """`text.lower()`, one character per character (positions in it are positions in
+    `text`): U+0130 lowers to two, which shifted every later NAME=value and missed it."""
     lower = text.lower()
     return lower if len(lower) == len(text) else text.replace("\u0130", "\u0131").lower()
 
@@ -236,16 +235,13 @@ def redact(text: str) -> str:
 
 
 def continues_past(text: str, end: int) -> bool:
-    """True when a secret that `redact(text)` could find may run on past `text[:end]`
-    (which ends in whitespace, e.g. a newline): a writer that redacts a long output piece
-    by piece cuts only where this is False, and then redacts exactly as one final pass.
+    """True when a secret `redact(text)` finds may run on past `text[:end]` (which ends
+    in whitespace): a writer that redacts piece by piece cuts only where this is False.
 
-    Only the patterns with `\\s` cross a line: `--key`/`wandb login [--opt ...]`, then the
-    key; `bearer`, then the token; a secret word, then `=`, `:` or a quoted `":"`, then
-    the value. So a cut is unsafe when `text[:end]`, trailing whitespace aside, ends in
-    such a beginning. Checked backwards from `end`, in time linear in what it reads
-    (tests compare a piecewise redaction with the whole-text one on random texts).
-    """
+    Only patterns with `\\s` cross a line: `--key`/`wandb login [--opt ...]` then a key,
+    `bearer` then a token, a secret word then `=`, `:` or a quoted `":"` then a value;
+    so a cut is unsafe when `text[:end]`, trailing whitespace aside, ends in such a
+    beginning (tests compare piecewise and whole-text redaction on random texts)."""
     i = _skip_space(text, end)
     if i == 0:
         return False
@@ -277,24 +273,18 @@ def _skip_space(text: str, i: int) -> int:
     return i
 
 
-_LONGEST_WORD = max(map(len, _SECRET_WORDS))
-
-
 def _word_before(text: str, i: int) -> bool:
     return _lower(text[max(0, i - _LONGEST_WORD) : i]).endswith(_SECRET_WORDS)
 
 
-def _quote_before(text: str, i: int) -> int | None:
-    """Where the `_QUOTE` that ends at `i` starts, if one does."""
-    if text.endswith("&quot;", 0, i):
-        return i - 6
-    if text.endswith('\\"', 0, i):
-        return i - 2
-    return i - 1 if text.endswith('"', 0, i) else None
+def _quote_before(text: str, i: int) -> int | None:  # where a `_QUOTE` ending at i starts
+    for quote in ("&quot;", '\\"', '"'):
+        if text.endswith(quote, 0, i):
+            return i - len(quote)
+    return None
 
 
-def _wandb_login_before(text: str, i: int) -> bool:
-    """`wandb login(\\s+--\\S+)*` ends at `i`."""
+def _wandb_login_before(text: str, i: int) -> bool:  # `wandb login(\s+--\S+)*` ends at i
     while True:
         if text.endswith("wandb login", 0, i):
             return True
