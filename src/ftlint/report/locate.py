@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from collections import OrderedDict
 from pathlib import Path
 
 MAX_BYTES = 16 * 1024 * 1024
@@ -27,18 +27,42 @@ def _tokens(pointer: str) -> list[str]:
     return [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
 
 
-@lru_cache(maxsize=256)
+#: what the cache of read files may hold at most, in bytes of text: the report of a
+#: sweep looks up many files, and 256 files of up to `MAX_BYTES` were 4 GB in theory
+CACHE_BYTES = 64 * 1024 * 1024
+_CACHE: OrderedDict[tuple[str, str], tuple[tuple[str, ...] | None, int]] = OrderedDict()
+_held = [0]
+
+
 def _lines(root: str, rel: str) -> tuple[str, ...] | None:
+    """The file's lines, from a least-recently-used cache bounded by `CACHE_BYTES`."""
+    key = (root, rel)
+    hit = _CACHE.get(key)
+    if hit is not None:
+        _CACHE.move_to_end(key)
+        return hit[0]
+    lines, size = _read_lines(root, rel)
+    if size > CACHE_BYTES:
+        return lines
+    _CACHE[key] = (lines, size)
+    _held[0] += size
+    while _held[0] > CACHE_BYTES:
+        _, (_, freed) = _CACHE.popitem(last=False)
+        _held[0] -= freed
+    return lines
+
+
+def _read_lines(root: str, rel: str) -> tuple[tuple[str, ...] | None, int]:
     base = Path(root).resolve()
     try:
         target = (base / rel).resolve()
         target.relative_to(base)
         if not target.is_file() or target.stat().st_size > MAX_BYTES:
-            return None
+            return None, 0
         text = target.read_bytes().decode("utf-8", errors="replace")
     except (OSError, ValueError, RuntimeError):
-        return None
-    return tuple(text.splitlines()) or ("",)
+        return None, 0
+    return tuple(text.splitlines()) or ("",), len(text)
 
 
 def pointer_line(root: str | Path, path: str, pointer: str | None) -> int | None:
@@ -68,4 +92,5 @@ def pointer_line(root: str | Path, path: str, pointer: str | None) -> int | None
 
 def clear_cache() -> None:
     """Forget file contents read so far (tests rewrite files between calls)."""
-    _lines.cache_clear()
+    _CACHE.clear()
+    _held[0] = 0
