@@ -52,8 +52,8 @@ ROW_SPLIT_MIN_BYTES = 4 << 20
 #: With `--jobs auto`, one file from this size on is split (see benchmarks/README.md).
 ROW_SPLIT_AUTO_BYTES = 16 << 20
 #: The driver's range, relative to a worker's: it also merges the workers' states
-#: (PRV008's tables cost ~1 us a row there), see benchmarks/README.md.
-DRIVER_SHARE = 0.9
+#: (PRV008's tables cost ~2 us a row of a worker's range), see benchmarks/README.md.
+DRIVER_SHARE = 0.8
 #: Test knob: cut ranges of at most this many bytes (more ranges than processes, one
 #: forked process each), so range boundaries fall everywhere. None: one per process.
 RANGE_BYTES: int | None = None
