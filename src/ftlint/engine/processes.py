@@ -26,9 +26,12 @@ from ftlint.rule import Rule, RuleContext
 __all__ = ["PARALLEL_MIN_BYTES", "Pairs", "process_groups", "run_forked"]
 
 #: With `--jobs auto`, rule groups get processes of their own from this much hard-case
-#: data on: measured on 2 cores, 1.7 MB (20 runs x 80 rows) lints in 255 instead of
-#: 286 ms, 0.4 MB breaks even, and below that a fork and a second parse cost more.
-PARALLEL_MIN_BYTES = 1 << 20
+#: data on (when one big file is not split in row ranges instead, `engine.ranges`).
+#: Re-measured after rows got cheaper (2 cores, load ~2.5, benchmarks/README.md): on
+#: the 20 x 80 start-up workspace (1.15 MB) the driver's CPU is the same forked or not
+#: (342-353 vs 348-371 ms) while the fork adds ~100 ms of child CPU and wall (388-403
+#: vs 330-341 ms); 3 runs of 2.9 MB: the driver's CPU 440-461 vs 538-555 ms.
+PARALLEL_MIN_BYTES = 8 << 20
 
 Pairs = list[tuple[Rule, RuleContext]]
 #: `lint(rules, progress) -> (findings, rows read)`: the engine's sequential pass

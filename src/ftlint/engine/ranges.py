@@ -49,8 +49,11 @@ __all__ = [
 #: A hard-cases file smaller than this streams in one process whatever `--jobs` says: a
 #: fork, the newline count and the merge cost more than half of its rows save.
 ROW_SPLIT_MIN_BYTES = 4 << 20
-#: With `--jobs auto`, one file from this size on is split (see benchmarks/README.md).
-ROW_SPLIT_AUTO_BYTES = 16 << 20
+#: With `--jobs auto`, one file from this size on is split. Measured (2 cores, load
+#: ~2.5, benchmarks/README.md): the driver's CPU, the critical path on a free core,
+#: 0.28 vs 0.35 s at 5 MB, 0.32 vs 0.43 s at 8 MB, 0.74 vs 1.21 s at 32 MB; on a
+#: loaded machine the wall time only gains from ~16 MB, hence the margin.
+ROW_SPLIT_AUTO_BYTES = 8 << 20
 #: The driver's range, relative to a worker's: it also merges the workers' states
 #: (PRV008's tables cost ~2 us a row of a worker's range), see benchmarks/README.md.
 DRIVER_SHARE = 0.8
