@@ -17,6 +17,7 @@ import argparse
 import gc
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,10 @@ def deep_size(obj: Any, seen: set[int]) -> int:
         size += sum(deep_size(getattr(obj, f.name), seen) for f in fields(obj))
     elif hasattr(obj, "__dict__"):
         size += deep_size(vars(obj), seen)
+    elif isinstance(obj, Mapping):  # the compact mappings of a run summary (slots)
+        for cls in type(obj).__mro__:
+            for name in getattr(cls, "__slots__", ()):
+                size += deep_size(getattr(obj, name, None), seen)
     return size
 
 
