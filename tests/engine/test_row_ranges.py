@@ -247,3 +247,73 @@ def test_bounded_tables_past_their_bound(
     same = [f for f in _lint(root, 1)[0] if f.rule == "FMT008" and "same text" in f.message]
     assert bool(same) == (identical == 90)
     assert loose and (identical != 0 or all(loose)) and (identical != 90 or not any(loose))
+
+
+def test_a_dead_worker_costs_its_range_here(
+    base: tuple[Path, list[str]], split: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, lines = base
+    (hard,) = root.glob("outputs/*/hard_cases.valid.jsonl")
+    _write(hard, _nasty(lines))
+
+    def dying(work: Any, start: int, end: int, conn: Any) -> None:
+        import os
+
+        os._exit(3)  # killed before it sends anything
+
+    monkeypatch.setattr(ranges, "_child", dying)
+    _same(root, split, monkeypatch, 5000)
+
+
+def test_a_visitor_crashing_in_a_worker_crashes_as_in_one_pass(
+    base: tuple[Path, list[str]], split: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SEC001's visitor raises on one row (late in the file: in a worker's range) and
+    FMT008's raises in `export_state`: FTL001 says the same as in one pass."""
+    from ftlint.rules.format.degenerate_output import _DegenerateVisitor
+    from ftlint.rules.security.secret_in_artifact import _CompletionScanner
+
+    root, lines = base
+    (hard,) = root.glob("outputs/*/hard_cases.valid.jsonl")
+    _write(hard, lines)
+    real = _CompletionScanner.row
+
+    def row(self: Any, case: Any) -> None:
+        if case.rank == 150:
+            raise ValueError("visitor broke")
+        real(self, case)
+
+    def export(self: Any) -> Any:
+        raise RuntimeError("cannot export")
+
+    monkeypatch.setattr(_CompletionScanner, "row", row)
+    monkeypatch.setattr(_DegenerateVisitor, "export_state", export)
+    _same(root, split, monkeypatch, 4000)
+    crashed = [f for f in _lint(root, 1)[0] if f.rule == "FTL001"]
+    assert [f.measurements["crashed_rule"] for f in crashed] == ["SEC001"]
+
+
+ROWS = st.lists(st.integers(0, 11), min_size=0, max_size=60)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+          HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(picks=ROWS, size=st.integers(200, 6000), crlf=st.booleans(), last=st.booleans())
+def test_any_mix_of_lines_same_result(
+    base: tuple[Path, list[str]],
+    split: list[Any],
+    monkeypatch: pytest.MonkeyPatch,
+    picks: list[int],
+    size: int,
+    crlf: bool,
+    last: bool,
+) -> None:
+    """Random files of good rows, repeats and bad lines, cut anywhere: the same result."""
+    root, lines = base
+    (hard,) = root.glob("outputs/*/hard_cases.valid.jsonl")
+    pool = _nasty(lines[:30])
+    chosen = [pool[(i * 7 + k) % len(pool)] for k, i in enumerate(picks)]
+    _write(hard, chosen, crlf=crlf, last_newline=last)
+    monkeypatch.setattr(ranges, "RANGE_BYTES", size)
+    assert _lint(root, 1) == _lint(root, 2)
+    split.clear()
