@@ -317,3 +317,23 @@ def test_any_mix_of_lines_same_result(
     monkeypatch.setattr(ranges, "RANGE_BYTES", size)
     assert _lint(root, 1) == _lint(root, 2)
     split.clear()
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One run whose hard cases pass `ROW_SPLIT_MIN_BYTES`, with bad lines in them."""
+    root = tmp_path_factory.mktemp("rrbig") / "ws"
+    _generator().generate_workspace(root, runs=1, hard_case_bytes=ranges.ROW_SPLIT_MIN_BYTES + 1)
+    (hard,) = root.glob("outputs/*/hard_cases.valid.jsonl")
+    lines = hard.read_text(encoding="utf-8").splitlines()
+    _write(hard, _nasty(lines[: len(lines) // 2]) + _nasty(lines[len(lines) // 2 :]))
+    return root
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "text"])
+def test_cli_reports_byte_identical(cli: Any, big: Path, fmt: str) -> None:
+    """The real command, no knob: `--jobs 2` splits the file (past ROW_SPLIT_MIN_BYTES)."""
+    one = cli("check", str(big), "--format", fmt, "--fail-on", "never", "--jobs", "1")
+    two = cli("check", str(big), "--format", fmt, "--fail-on", "never", "--jobs", "2")
+    assert (one.code, one.out, one.err) == (two.code, two.out, two.err)
+    assert fmt == "text" or ("SEC001" in one.out and "PRV008" in one.out)
