@@ -128,7 +128,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:<16}{cpu:8.2f}{spent:8.2f}{rss:9.0f}{hwm:9.0f}  {note}")
     for title, (count, totals) in sizes:
         per_run = sum(totals.values()) / max(count, 1) / 1024
-        print(f"\none run {title}: {per_run:.1f} KB (first {count} runs), by field:")
+        print(
+            f"\none run as Python objects, {title}: {per_run:.1f} KB (first {count} runs), by field:"
+        )
         for name, size in sorted(totals.items(), key=lambda kv: -kv[1])[:8]:
             print(f"  {name:<22}{size / max(count, 1) / 1024:6.1f} KB")
     return 0
