@@ -35,13 +35,11 @@ def merge(visitor: Any, state: tuple[Any, ...], max_examples: int) -> bool:
     later = [examples.keys[i] for i in _slots(examples.keys)]
     if not set(compress(v.examples.keys, v.examples.keys)).isdisjoint(later):
         return False
-    here = set(compress(v.inputs.keys, v.inputs.keys))
-    slots = _slots(inputs.keys)
-    old = [s for s in slots if inputs.keys[s] in here]
-    for slot in old:  # a decline is decided before anything changes
-        key = inputs.keys[slot]
-        if key in counts and not inputs.cols[0][slot] and v.inputs.cols[0][v.inputs.slot(key)]:
-            return False
+    for key in counts:  # a decline is decided before anything changes
+        if not inputs.cols[0][inputs.slot(key)]:  # its later rows' references unknown
+            at = v.inputs.slot(key)
+            if v.inputs.keys[at] and v.inputs.cols[0][at]:
+                return False
     _reserve(v.examples, len(later))
     keys, mask = v.examples.keys, v.examples.mask
     for key in later:
@@ -51,44 +49,49 @@ def merge(visitor: Any, state: tuple[Any, ...], max_examples: int) -> bool:
         keys[i] = key
     v.examples.size += len(later)
     fresh: list[tuple[int, int, Evidence]] = []  # (line of the first repeat, key, its row)
-    new = [s for s in slots if inputs.keys[s] not in here]
-    _reserve(v.inputs, len(new))
+    slots = _slots(inputs.keys)
+    _reserve(v.inputs, len(slots))  # as if all were new: the layout is never observed
     same_codes = packer.paths == v.packer.paths and packer.prefixes == v.packer.prefixes
     table, kept = v.inputs, packer.kept
     keys, mask = table.keys, table.mask
     col0, col1, col2 = inputs.cols
     to0, to1, to2 = table.cols
-    for slot in new:  # first seen in the later range: its row and its repeats there
-        key = inputs.keys[slot]
-        lo, hi = col1[slot], col2[slot]
+    wkeys = inputs.keys
+    added = 0
+    for slot in slots:
+        key = wkeys[slot]
+        i = key & mask
+        while True:  # one probe: the key here, or the empty slot where it goes
+            found = keys[i]
+            if found == key or not found:
+                break
+            i = (i + 1) & mask
+        if found:  # seen here first: every row of it in the later range is a repeat
+            known_w, known_d = col0[slot], to0[i]
+            v.counts[key] = v.counts.get(key, 1) + counts.get(key, 1)
+            if key not in v.repeat_evidence:
+                first = packer.unpack(key, col2[slot] << 64 | col1[slot])
+                fresh.append((_line(first), key, first))
+            if known_d and (
+                (known_w and known_w != known_d) or (known_w == known_d and key in conflicting)
+            ):
+                v.conflicting.add(key)
+            continue
+        lo, hi = col1[slot], col2[slot]  # first seen in the later range
         if not same_codes:
             code = v.packer.pack(key, packer.unpack(key, hi << 64 | lo))
             lo, hi = code & M64, code >> 64
         elif not lo & 1:
             v.packer.kept[key] = kept[key]
-        i = key & mask
-        while keys[i]:
-            i = (i + 1) & mask
         keys[i] = key  # `put3`, inlined: `_reserve` made the room
         to0[i], to1[i], to2[i] = col0[slot], lo, hi
+        added += 1
         if key in counts:
             v.counts[key] = counts[key]
             fresh.append((_line(repeat_ev[key]), key, repeat_ev[key]))
             if key in conflicting:
                 v.conflicting.add(key)
-    table.size += len(new)
-    for slot in old:  # seen here first: every row of it in the later range is a repeat
-        key = inputs.keys[slot]
-        known_w = col0[slot]
-        known_d = table.cols[0][table.slot(key)]
-        v.counts[key] = v.counts.get(key, 1) + counts.get(key, 1)
-        if key not in v.repeat_evidence:
-            first = packer.unpack(key, col2[slot] << 64 | col1[slot])
-            fresh.append((_line(first), key, first))
-        if known_d and (
-            (known_w and known_w != known_d) or (known_w == known_d and key in conflicting)
-        ):
-            v.conflicting.add(key)
+    table.size += added
     fresh.sort(key=lambda item: item[0])  # the order in which a single pass met them
     for _, key, ev in fresh:
         v.repeat_evidence[key] = ev
