@@ -20,7 +20,7 @@ from typing import Any
 
 from ftlint.model import Evidence, Metric, Point, Run, Submission
 
-__all__ = ["LazyRun", "full", "is_lazy", "lazy", "summary"]
+__all__ = ["LazyRun", "SharedKeysMap", "full", "is_lazy", "lazy", "shared_keys", "summary"]
 
 
 _EMPTY: Mapping[str, Any] = {}
@@ -270,3 +270,42 @@ def compact_curves(
         return curves
     names = _intern(tuple(curves))
     return CompactCurves(path, names, _intern(tuple(bounds)), *packed)
+
+
+class SharedKeysMap(Mapping[str, Any]):
+    """A small read-only mapping as a key tuple shared by every mapping with the same
+    keys and a tuple of values: ~0.3 KB for 30 items instead of a dict's ~1.2 KB. For
+    what discovery holds per run until it is linted (a job record and its `--env`
+    pairs: a sweep's records have the same keys run after run)."""
+
+    __slots__ = ("_keys", "_values")
+
+    def __init__(self, keys: tuple[str, ...], values: tuple[Any, ...]) -> None:
+        self._keys, self._values = keys, values
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[_index_of(self._keys)[key]]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        i = _index_of(self._keys).get(key)
+        return default if i is None else self._values[i]
+
+    def __contains__(self, key: object) -> bool:
+        return key in _index_of(self._keys)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __repr__(self) -> str:
+        return repr(dict(zip(self._keys, self._values, strict=True)))
+
+
+def shared_keys(items: dict[str, Any]) -> Mapping[str, Any]:
+    """`items` as a `SharedKeysMap` (same keys, values and order); a small or odd dict
+    (fewer than 4 items, a key that is not a string) is kept as it is."""
+    if len(items) < 4 or any(type(k) is not str for k in items):
+        return items
+    return SharedKeysMap(_intern(tuple(items)), tuple(items.values()))

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ftlint.assemble.lazy import shared_keys
 from ftlint.model import Evidence, Problem, Submission
 from ftlint.redact import redact_value
 from ftlint.sources.io import Workspace, iter_jsonl
@@ -158,7 +159,7 @@ def load_job_records(
             else None,
             job_id=job_id,
             command=command,
-            env=env,
+            env=shared_keys(env),
             submitted_at=_str(record_view.get("submitted_at")),
             mode=_str(record_view.get("mode")) or env.get("EVAL_MODE") or None,
             output_model_id=_str(record_view.get("output_model_id"))
@@ -180,5 +181,5 @@ def load_job_records(
             stderr_tail=record_view.get("stderr_tail")
             if isinstance(record_view.get("stderr_tail"), str)
             else "",
-            raw=record,
+            raw=shared_keys(record),
         )
