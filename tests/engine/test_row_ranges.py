@@ -337,3 +337,38 @@ def test_cli_reports_byte_identical(cli: Any, big: Path, fmt: str) -> None:
     two = cli("check", str(big), "--format", fmt, "--fail-on", "never", "--jobs", "2")
     assert (one.code, one.out, one.err) == (two.code, two.out, two.err)
     assert fmt == "text" or ("SEC001" in one.out and "PRV008" in one.out)
+
+
+def test_auto_splits_only_big_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--jobs auto` splits from ROW_SPLIT_AUTO_BYTES of hard cases with a file of
+    ROW_SPLIT_MIN_BYTES; `--jobs 1` never; a plugin rule that visits rows: never."""
+    from types import SimpleNamespace
+
+    from ftlint.rule import Rule
+
+    monkeypatch.setattr(ranges.os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
+    monkeypatch.setattr(ranges.sys, "platform", "linux")
+    mib = 1 << 20
+
+    def engine(jobs: int | None, *sizes: int, rules: Any = ()) -> Any:
+        runs = []
+        for i, size in enumerate(sizes):
+            (tmp_path / f"h{i}.jsonl").write_bytes(b"\n" * size)
+            runs.append(SimpleNamespace(hard_cases_path=f"h{i}.jsonl"))
+        return SimpleNamespace(
+            jobs=jobs, rules=list(rules), campaign=SimpleNamespace(runs=runs),
+            ws=SimpleNamespace(root=tmp_path), _hard_case_bytes=lambda: sum(sizes),
+        )  # fmt: skip
+
+    assert ranges.row_split_jobs(engine(None, 20 * mib)) == 2
+    assert ranges.row_split_jobs(engine(None, 5 * mib, 5 * mib)) == 2
+    assert ranges.row_split_jobs(engine(None, 5 * mib)) is None
+    assert ranges.row_split_jobs(engine(None, 3 * mib, 3 * mib, 3 * mib)) is None
+    assert ranges.row_split_jobs(engine(1, 20 * mib)) is None
+    assert ranges.row_split_jobs(engine(2, 1)) == 2  # each file still needs MIN_BYTES
+
+    class Plugin(Rule):
+        def hard_case_visitor(self, run: Any, ctx: Any) -> Any:
+            return None
+
+    assert ranges.row_split_jobs(engine(2, 20 * mib, rules=[(Plugin(), None)])) is None

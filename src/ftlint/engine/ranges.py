@@ -49,10 +49,11 @@ __all__ = [
 #: A hard-cases file smaller than this streams in one process whatever `--jobs` says: a
 #: fork, the newline count and the merge cost more than half of its rows save.
 ROW_SPLIT_MIN_BYTES = 4 << 20
-#: With `--jobs auto`, one file from this size on is split. Measured (2 cores, load
-#: ~2.5, benchmarks/README.md): the driver's CPU, the critical path on a free core,
-#: 0.28 vs 0.35 s at 5 MB, 0.32 vs 0.43 s at 8 MB, 0.74 vs 1.21 s at 32 MB; on a
-#: loaded machine the wall time only gains from ~16 MB, hence the margin.
+#: With `--jobs auto`, files are split (those of `ROW_SPLIT_MIN_BYTES`) from this much
+#: hard-case data on. Measured (2 cores, load ~2.5, benchmarks/README.md): the driver's
+#: CPU, the critical path on a free core, 0.28 vs 0.35 s at 5 MB, 0.32 vs 0.43 s at
+#: 8 MB, 0.74 vs 1.21 s at 32 MB; on a loaded machine the wall time only gains from
+#: ~16 MB, hence the margin. Rule groups fork less readily: PARALLEL_MIN_BYTES.
 ROW_SPLIT_AUTO_BYTES = 8 << 20
 #: The driver's range, relative to a worker's: it also merges the workers' states
 #: (PRV008's tables cost ~2 us a row of a worker's range), see benchmarks/README.md.
@@ -79,9 +80,9 @@ class RangeResult:
 def row_split_jobs(engine: Engine) -> int | None:
     """Processes to split one big hard-cases file across, or None: `--jobs 1`, no fork,
     a threaded process, a rule from a plugin that visits rows (its visitor may not
-    merge: today's rule-group processes then), or with `--jobs auto` one core or no file
-    of `ROW_SPLIT_AUTO_BYTES`. Each run's file is still split only from
-    `ROW_SPLIT_MIN_BYTES` on and when every visitor merges (`stream_split`)."""
+    merge: today's rule-group processes then), or with `--jobs auto` one core, less than
+    `ROW_SPLIT_AUTO_BYTES` of hard cases or no file to split. Each run's file is split
+    only from `ROW_SPLIT_MIN_BYTES` on and when every visitor merges (`stream_split`)."""
     jobs = engine.jobs
     if jobs == 1 or not hasattr(os, "fork"):
         return None
@@ -95,7 +96,9 @@ def row_split_jobs(engine: Engine) -> int | None:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
         if not sys.platform.startswith("linux") or cores < 2:
             return None
-        if _largest(engine) < ROW_SPLIT_AUTO_BYTES:
+        if _largest(engine) < ROW_SPLIT_MIN_BYTES or engine._hard_case_bytes() < (
+            ROW_SPLIT_AUTO_BYTES
+        ):
             return None
         jobs = cores
     import threading
