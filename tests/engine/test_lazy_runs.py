@@ -91,6 +91,21 @@ def test_lazy_runs_lint_like_runs_loaded_up_front(workspace: Path) -> None:
         assert _findings(session, campaign, jobs=2, executor=executor) == expected
 
 
+def test_rule_groups_in_processes_load_runs_like_one_process(tmp_path: Path) -> None:
+    """Fewer runs than processes: `--jobs 2` runs rule groups (or row ranges) in forked
+    processes, each loading the runs it lints; the kept campaign is this process's."""
+    root = tmp_path / "ws"
+    _generator().generate_workspace(root, runs=1, hard_cases=40, steps=3)
+    session = api.setup(workspace=root)
+    campaign = api.load_campaign(session, root, deferred=True)
+    assert all(isinstance(r, LazyRun) for r in campaign.runs)
+    expected = _findings(session, _eager(campaign))
+    assert _findings(session, campaign, jobs=2) == expected
+    rules = select_rules(list(session.rules), session.config)
+    result = Engine(campaign, rules, session.config, jobs=2).run()
+    assert not any(isinstance(r, LazyRun) for r in result.campaign.runs)
+
+
 def test_the_linted_campaign_keeps_summaries_and_the_pair_whole(workspace: Path) -> None:
     session = api.setup(workspace=workspace)
     campaign = api.load_campaign(session, workspace, baseline="sft-c1-r0000", deferred=True)
