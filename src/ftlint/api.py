@@ -180,7 +180,12 @@ def lint(
 ) -> LintResult:
     """Run the selected rules, then per-path ignores and suppressions (the config's
     `suppressions:` unless `suppressions` names a file). Shared by check, plan and gate,
-    so all three see exactly the same findings."""
+    so all three see exactly the same findings.
+
+    The result's campaign holds each run as kept after its per-run rules: the baseline
+    and the candidate whole, every other run's summary (`ftlint.assemble.lazy.summary`:
+    no per-point series, traces, raw documents, settings or env). `campaign` itself is
+    left as it was (a deferred one still reads each run when asked)."""
     from ftlint.config import suppressions as supp
     from ftlint.engine.run import run_engine, select_rules
 
