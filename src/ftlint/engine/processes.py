@@ -1,7 +1,9 @@
 """Rule groups in forked processes (`--jobs`): which rules go where, and running them.
 
-When the hard cases are large enough (`PARALLEL_MIN_BYTES`, or `--jobs 2` on any size)
-and a Linux machine has a second core, the rules of each `Rule.process_group` run in a
+When one big file is not split in row ranges instead (`ftlint.engine.ranges`: a plugin
+rule visits rows, or `--jobs auto` finds no file to split), the hard cases are large
+enough (`PARALLEL_MIN_BYTES`, or `--jobs 2` on any size) and a Linux machine has a
+second core, the rules of each `Rule.process_group` run in a
 forked worker of a `concurrent.futures.ProcessPoolExecutor`, which streams the same
 files and runs those rules' whole lifecycle; its findings come back pickled and are
 merged. Rules share nothing across groups (see `Rule.process_group`), every process

@@ -9,6 +9,9 @@ filter accepts. Visitors that share an equal filter share one call of it per row
 and a visitor whose filter is `NO_ROWS` is never fed (a reader of a collector another
 rule feeds). The filter is an optimisation only: a visitor must get the same result
 if it were fed every row (the filter says which rows its `row` ignores).
+
+With `--jobs` on one big hard-cases file, the rows are read in byte ranges by forked
+workers and the visitors' states merged in file order (`ftlint.engine.ranges`).
 """
 
 from __future__ import annotations
