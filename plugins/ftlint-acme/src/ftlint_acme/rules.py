@@ -46,6 +46,7 @@ class MinEvalSize(Rule):
     category = Category.PROVENANCE
     default_severity = Severity.WARNING
     opt_in = True
+    runs_independent = True  # no state on the instance: --jobs may run check_run elsewhere
     params = {"min_rows": Param(200, "smallest eval set ACME accepts, in rows", minimum=1)}
 
     def check_run(self, run: Run, ctx: RuleContext) -> Iterator[Finding]:
@@ -101,6 +102,7 @@ class EvalTemperature(Rule):
     name = "sampled-eval"
     category = Category.PROVENANCE
     default_severity = Severity.WARNING
+    runs_independent = True  # no state on the instance: --jobs may run check_run elsewhere
     params = {
         "max_temperature": Param(
             0.0, "highest eval temperature ACME accepts (0 = greedy)", minimum=0
