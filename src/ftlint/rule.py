@@ -139,6 +139,12 @@ class MergeableVisitor(HardCaseVisitor, Protocol):
     def merge_state(self, state: Any) -> bool: ...
 
 
+#: The most values a visitor logs for one range after `begin_range` (16 MB of floats):
+#: past it the visitor drops its log, its `merge_state` declines and the driver feeds it
+#: that range itself, so a worker's memory stays bounded at any file size.
+RANGE_LOG_CAP = 1 << 21
+
+
 class RowFilter(Protocol):
     """Which rows a visitor wants (its `row_filter`): called once per row for every
     visitor whose filter is equal to it (hashable, compared with `==`), so visitors that

@@ -372,3 +372,32 @@ def test_auto_splits_only_big_files(tmp_path: Path, monkeypatch: pytest.MonkeyPa
             return None
 
     assert ranges.row_split_jobs(engine(2, 20 * mib, rules=[(Plugin(), None)])) is None
+
+
+def test_float_logs_past_their_cap_are_read_here(
+    base: tuple[Path, list[str]], split: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A visitor whose float-addend log outgrows RANGE_LOG_CAP drops it and declines."""
+    from ftlint.rules.quality import (
+        contaminated_quality_metric,
+        request_pattern_cluster,
+        source_type_concentration,
+    )
+
+    for module in (contaminated_quality_metric, request_pattern_cluster,
+                   source_type_concentration):  # fmt: skip
+        monkeypatch.setattr(module, "RANGE_LOG_CAP", 3)
+    root, lines = base
+    (hard,) = root.glob("outputs/*/hard_cases.valid.jsonl")
+    _write(hard, _nasty(lines))
+    declined: list[str] = []
+    real = ranges._merge
+
+    def spy(engine: Any, run: Any, feed: Any, visitors: Any, result: Any, f: Any) -> Any:
+        again = real(engine, run, feed, visitors, result, f)
+        declined.extend(type(visitors[i][1]).__name__ for i in again)
+        return again
+
+    monkeypatch.setattr(ranges, "_merge", spy)
+    _same(root, split, monkeypatch, 6000)
+    assert {"_SourceTypeVisitor", "_TemplateVisitor", "_PlaceholderVisitor"} <= set(declined)

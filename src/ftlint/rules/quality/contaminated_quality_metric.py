@@ -12,7 +12,7 @@ from typing import Any
 
 from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Severity
 from ftlint.report.numbers import g
-from ftlint.rule import Param, Rule, RuleContext
+from ftlint.rule import RANGE_LOG_CAP, Param, Rule, RuleContext
 from ftlint.rules.format._common import (
     RATE_EPS,
     SAMPLES_PARAM,
@@ -114,6 +114,12 @@ class _PlaceholderVisitor:
         """In a worker of `--jobs` (`ftlint.rule.MergeableVisitor`): keep the addends of
         the parsed and failed MAE sums, so the driver adds them in file order (floats)."""
         self.log = (array("d"), array("d"))
+        self.logged = 0
+
+    def _count_logged(self) -> None:
+        self.logged += 1
+        if self.logged >= RANGE_LOG_CAP:
+            self.log = None  # bounded: the driver reads this range for it
 
     def export_state(self) -> tuple[Any, ...]:
         return (self.rows, self.constants, self.samples.cases, self.failed, self.parsed,
@@ -154,6 +160,7 @@ class _PlaceholderVisitor:
                 self.parsed_n += 1
                 if self.log is not None:
                     self.log[0].append(mae)
+                    self._count_logged()
             return
         self.failed += 1
         if mae is not None:
@@ -161,6 +168,7 @@ class _PlaceholderVisitor:
             self.failed_n += 1
             if self.log is not None:
                 self.log[1].append(mae)
+                self._count_logged()
         value = _constant(case.predicted_vector)
         if value is not None and (value in self.constants or len(self.constants) < _MAX_CONSTANTS):
             self.constants[value] += 1

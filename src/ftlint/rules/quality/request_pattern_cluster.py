@@ -10,7 +10,7 @@ from typing import Any
 
 from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Severity
 from ftlint.report.numbers import g
-from ftlint.rule import Param, Rule, RuleContext
+from ftlint.rule import RANGE_LOG_CAP, Param, Rule, RuleContext
 from ftlint.rules.quality._common import MAX_EVIDENCE, ROLLBACK
 from ftlint.vocabulary import as_number
 
@@ -161,7 +161,7 @@ class _TemplateVisitor:
     def begin_range(self) -> None:
         """In a worker of `--jobs` (`ftlint.rule.MergeableVisitor`): keep each cluster's
         MAE addends, so the driver adds them to its sums in file order (floats)."""
-        self.log = {}
+        self.log, self.logged = {}, 0
 
     def export_state(self) -> tuple[Any, ...]:
         return self.clusters, self.total, self.pruned, self.log
@@ -217,6 +217,9 @@ class _TemplateVisitor:
             c.err_n += 1
             if self.log is not None:
                 self.log.setdefault(key, array("d")).append(mae)
+                self.logged += 1
+                if self.logged >= RANGE_LOG_CAP:
+                    self.log = None  # bounded: the driver reads this range for it
         if len(c.members) < MAX_EVIDENCE:
             c.members.append((case.sample_id or f"rank {case.rank}", case.evidence))
 

@@ -12,7 +12,7 @@ from ftlint.analysis.stats import binom_sf
 from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Severity
 from ftlint.model import pointer as make_pointer
 from ftlint.report.numbers import g
-from ftlint.rule import Param, Rule, RuleContext
+from ftlint.rule import RANGE_LOG_CAP, Param, Rule, RuleContext
 from ftlint.rules.quality._common import MAX_EVIDENCE, ROLLBACK
 from ftlint.vocabulary import as_number
 
@@ -130,7 +130,7 @@ class _SourceTypeVisitor:
     def begin_range(self) -> None:
         """In a worker of `--jobs` (`ftlint.rule.MergeableVisitor`): keep each type's MAE
         addends, so the driver adds them to its sums in file order (floats)."""
-        self.log = {}
+        self.log, self.logged = {}, 0
 
     def export_state(self) -> tuple[Any, ...]:
         return self.types, self.log
@@ -168,6 +168,9 @@ class _SourceTypeVisitor:
             t.err_n += 1
             if self.log is not None:
                 self.log.setdefault(case.source_type, array("d")).append(mae)
+                self.logged += 1
+                if self.logged >= RANGE_LOG_CAP:
+                    self.log = None  # bounded: the driver reads this range for it
         if len(t.evidence) < MAX_EVIDENCE:
             t.evidence.append(case.evidence)
 
