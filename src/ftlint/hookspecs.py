@@ -127,4 +127,9 @@ def ftlint_report_formats() -> Mapping[str, Callable[..., str]]:
     ``render(report)`` receives a :class:`ftlint.report.Report` and returns the
     whole output as a string. ftlint redacts secrets in the returned text and writes
     it atomically; the renderer must escape untrusted strings for its own format.
+
+    A large output may stream instead: set ``render.stream = pieces``, where
+    ``pieces(report)`` yields text pieces whose concatenation equals ``render(report)``;
+    ftlint then redacts and writes them about a megabyte at a time (same bytes), so
+    the whole text of a sweep's report is never held.
     """
