@@ -14,8 +14,8 @@ from ftlint.analysis.stats._common import (
     _check_count,
     _clamp01,
     _normal_sf,
-    _std_normal,
     _two_sided_z,
+    normal_quantile,
 )
 
 # --------------------------------------------------------------------------- Wilson
@@ -81,7 +81,7 @@ def wilson_bound(successes: int, n: int, confidence: float = 0.95, side: Side = 
         raise ValueError(f"side must be 'lower' or 'upper', got {side!r}")
     if n == 0:
         return 0.0 if side == "lower" else 1.0
-    low, high = _wilson_bounds(successes, n, _std_normal().inv_cdf(confidence))
+    low, high = _wilson_bounds(successes, n, normal_quantile(confidence))
     return low if side == "lower" else high
 
 

@@ -19,9 +19,9 @@ from ftlint.rules.provenance._common import field_evidence
 
 def wilson_half_width(p: float, n: int, confidence: float) -> float:
     """Half-width of the Wilson interval at an observed proportion `p` with `n` rows."""
-    from statistics import NormalDist  # only when an interval is computed
+    from ftlint.analysis.stats._common import normal_quantile
 
-    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    z = normal_quantile(0.5 + confidence / 2)
     return z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
 
 
