@@ -72,9 +72,9 @@ def _digest(ws: Workspace, rel: str) -> str | None:
     handle, problem = open_regular(ws, ws.root / rel, None, "artifact")
     if handle is None or problem is not None:
         return None
-    import hashlib  # only when two key artifacts have the same size (OpenSSL: ~2 ms)
+    from ftlint import sha256  # CPython's own: hashlib would load OpenSSL (~7 ms)
 
-    digest = hashlib.sha256()
+    digest = sha256()
     with handle:
         try:
             while chunk := handle.read(_CHUNK):
