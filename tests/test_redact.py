@@ -114,3 +114,18 @@ def test_the_pre_check_never_hides_a_secret(text: str) -> None:
     if full:
         assert may_hold_secret(text), text
     assert list(find_secrets(text)) == full
+
+
+@given(st.text(max_size=120))
+def test_the_memo_for_short_strings_answers_as_the_scan(text: str) -> None:
+    """Short strings go through a memo (the same keys and names recur thousands of times
+    a lint); it never changes what is masked."""
+    from ftlint.redact import _redact
+
+    assert redact(text) == _redact(text)
+    assert redact(text) == _redact(text)  # a second time: from the memo
+
+
+def test_the_memo_masks_a_short_secret_every_time() -> None:
+    for _ in range(3):
+        assert redact("HF_TOKEN=hf_Zq7Xw3Rt9Lm2Pk5Vn8BcQ4Yh") == "HF_TOKEN=hf_****"

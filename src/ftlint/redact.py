@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 MASK = "****"
@@ -217,10 +218,26 @@ def _scan(text: str) -> Iterator[SecretMatch]:
             last_end = span.end
 
 
+#: strings up to this long are redacted through a memo: the same keys, names and short
+#: values (metric names, env names, run names) are redacted thousands of times a lint
+_SHORT = 96
+
+
 def redact(text: str) -> str:
     """Replace every secret in `text` with a masked form (`hf_****`, `HF_TOKEN=****`)."""
     if not text:
         return text
+    if len(text) <= _SHORT:
+        return _redact_short(text)
+    return _redact(text)
+
+
+@lru_cache(maxsize=8192)
+def _redact_short(text: str) -> str:
+    return _redact(text)
+
+
+def _redact(text: str) -> str:
     matches = list(find_secrets(text))
     if not matches:
         return text
