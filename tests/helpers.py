@@ -270,3 +270,19 @@ def fenced_blocks(path: Path, lang: str) -> list[str]:
     """The bodies of a Markdown file's fenced blocks of one language (documented
     snippets are tested verbatim)."""
     return [body for kind, body in FENCE.findall(path.read_text(encoding="utf-8")) if kind == lang]
+
+
+@cache
+def bench_generator() -> Any:
+    """`benchmarks/generate.py` as a module (the workspace generator of the benchmark,
+    which engine tests reuse for realistic workspaces), loaded once."""
+    import importlib.util
+    import sys
+
+    path = REPO / "benchmarks" / "generate.py"
+    spec = importlib.util.spec_from_file_location("ftlint_bench_generate_tests", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module

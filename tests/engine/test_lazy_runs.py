@@ -3,13 +3,12 @@ findings and reports as runs loaded whole up front, whatever executor maps them.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
-from helpers import REPO
+from helpers import bench_generator
 
 from ftlint import api
 from ftlint.assemble.lazy import (
@@ -28,14 +27,8 @@ from ftlint.report.runs import render_runs
 from ftlint.report.runs_verbose import render_runs_verbose
 
 
-def _generator():
-    path = REPO / "benchmarks" / "generate.py"
-    spec = importlib.util.spec_from_file_location("ftlint_bench_generate_lazy", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+def _generator() -> Any:
+    return bench_generator()
 
 
 @pytest.fixture(scope="module")

@@ -3,29 +3,24 @@ byte, whatever the workspace, the command, a crashing rule or a dying process.""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
-from helpers import REPO
+from helpers import REPO, bench_generator
 
 from ftlint.engine.processes import Pairs, process_groups
 
 BENCH = REPO / "benchmarks"
 
 
-def _generator():
-    spec = importlib.util.spec_from_file_location("ftlint_bench_generate_p", BENCH / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+def _generator() -> Any:
+    return bench_generator()
 
 
 @pytest.fixture(scope="module")

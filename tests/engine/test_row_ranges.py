@@ -5,16 +5,14 @@ pass, byte for byte, wherever the range boundaries fall (forced small here)."""
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import json
 import random
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import REPO
+from helpers import bench_generator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,13 +26,7 @@ MIX = {"valid": 0.3, "truncated": 0.2, "prose": 0.15, "fenced": 0.1, "wrapper": 
 
 
 def _generator() -> Any:
-    path = REPO / "benchmarks" / "generate.py"
-    spec = importlib.util.spec_from_file_location("ftlint_bench_generate_rr", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return bench_generator()
 
 
 @pytest.fixture(scope="module")

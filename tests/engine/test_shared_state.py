@@ -3,13 +3,11 @@ flat over many runs); the baseline's and the candidate's stay for the pair rules
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
-from helpers import REPO
+from helpers import bench_generator
 
 from ftlint import api
 from ftlint.engine.run import Engine
@@ -18,12 +16,7 @@ from ftlint.rule import Rule, RuleContext
 
 
 def _generate(root: Path, runs: int) -> None:
-    path = REPO / "benchmarks" / "generate.py"
-    spec = importlib.util.spec_from_file_location("ftlint_bench_generate_sh", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+    module = bench_generator()
     module.generate_workspace(root, runs=runs, hard_cases=5, steps=3)
 
 

@@ -3,14 +3,13 @@ the sequential one, byte for byte, whatever the executor does with a chunk."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
-from helpers import REPO
+from helpers import bench_generator
 
 from ftlint import api
 from ftlint.engine.run import Engine, select_rules
@@ -25,14 +24,8 @@ from ftlint.engine.split import (
 )
 
 
-def _generator():
-    path = REPO / "benchmarks" / "generate.py"
-    spec = importlib.util.spec_from_file_location("ftlint_bench_generate_s", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+def _generator() -> Any:
+    return bench_generator()
 
 
 @pytest.fixture(scope="module")

@@ -5,13 +5,11 @@ FTL001 finding while the others go on."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
-from helpers import REPO
+from helpers import bench_generator
 
 from ftlint import api
 from ftlint.engine.run import Engine
@@ -22,12 +20,7 @@ LOG: dict[str, Any] = {}
 
 
 def _workspace(root: Path) -> Any:
-    path = REPO / "benchmarks" / "generate.py"
-    spec = importlib.util.spec_from_file_location("ftlint_bench_generate_st", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+    module = bench_generator()
     module.generate_workspace(root, runs=1, hard_cases=12, steps=3)
     session = api.setup(workspace=root)
     return session, api.load_campaign(session, root)

@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from helpers import final_metrics, submission
+
 from ftlint.assemble.campaign import load_campaign
 from ftlint.config.settings import Config
-from tests.helpers import final_metrics, submission
 
 
 def _write(ws: Path, runs: list[str], adapter: str, eval_record: dict) -> None:
