@@ -19,7 +19,8 @@ class InconsistentMetrics(Rule):
     per-dimension `mae_raw_<dim>` disagreeing with `mae_raw`, and sources that disagree
     about a run's provenance (e.g. target_scale 100 in final metrics, 10 in the job's
     `--env`), and a join that matched several runs (an eval job whose adapter several
-    runs produced: reported as a warning and joined to none of them, never merged).
+    runs produced, or a training folder whose `output_dir` several W&B runs logged:
+    reported as a warning and joined to none of them, never merged).
 
     Why it matters: every other rule compares these numbers with thresholds or with a
     baseline. A NaN compares false with everything, so a broken metric would pass every
