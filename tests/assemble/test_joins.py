@@ -25,9 +25,9 @@ MAKE = textwrap.dedent(
     import wandb
 
     ids = []
-    for out_dir in json.loads(sys.argv[2]):
-        cfg = {"output_dir": out_dir, "run_name": out_dir, "learning_rate": 2e-4}
-        run = wandb.init(project="hf", name=out_dir, config=cfg)
+    for out_dir, name in json.loads(sys.argv[2]):
+        cfg = {"output_dir": out_dir, "run_name": name, "learning_rate": 2e-4}
+        run = wandb.init(project="hf", name=name, config=cfg)
         for step in range(1, 4):
             wandb.log({"train/loss": 1.0 / step, "eval/loss": 1.2 / step}, step=step)
         ids.append(run.id)
@@ -37,11 +37,14 @@ MAKE = textwrap.dedent(
 )
 
 
-def _wandb_runs(root: Path, output_dirs: list[str]) -> list[str]:
+def _wandb_runs(root: Path, output_dirs: list[str], names: list[str] | None = None) -> list[str]:
+    """One offline run per output_dir (its run_name is the output_dir, the HF default,
+    unless `names` gives one); their W&B ids."""
+    pairs = list(zip(output_dirs, names or output_dirs, strict=True))
     script, out = root / "make.py", root / "ids.json"
     script.write_text(MAKE, encoding="utf-8")
     subprocess.run(
-        [sys.executable, str(script), str(out), json.dumps(output_dirs)],
+        [sys.executable, str(script), str(out), json.dumps(pairs)],
         env=offline_wandb_env(root),
         check=True,
     )
@@ -89,6 +92,35 @@ def test_a_folder_that_several_wandb_runs_logged_joins_none_and_says_so(
     assert "2 W&B runs logged output_dir './results'" in warning["message"]
     assert "the folder results keeps only one of them" in warning["message"]
     assert "joined to none" in warning["message"]
+
+
+def test_the_folders_own_run_name_picks_one_of_several_wandb_runs(tmp_path: Path, cli) -> None:
+    """Three runs wrote ./results; training_args.json names the last one, lr3."""
+    folder = tmp_path / "results"
+    shutil.copytree(REPO / "examples-stacks" / "hf-sft-overfit", folder)
+    args = json.loads((folder / "training_args.json").read_text(encoding="utf-8"))
+    args.update(output_dir="./results", run_name="lr3")
+    (folder / "training_args.json").write_text(json.dumps(args), encoding="utf-8")
+    ids = _wandb_runs(tmp_path, ["./results"] * 3, ["lr1", "lr2", "lr3"])
+    runs = {r["name"]: r for r in _runs(cli, tmp_path)}
+    assert set(runs) == {"results", "lr1", "lr2"}  # lr3's W&B run is the folder's
+    joined = " ".join(runs["results"]["sources"])
+    assert ids[2] in joined and ids[0] not in joined and ids[1] not in joined
+    assert not [f for f in _findings(cli, tmp_path) if f["rule"] == "PRV005"]
+
+
+def test_a_wandb_run_of_another_name_that_wrote_the_folder_is_not_its_run(
+    tmp_path: Path, cli
+) -> None:
+    """The folder says it holds run lr9; the one W&B run that wrote ./results is lr1."""
+    folder = tmp_path / "results"
+    shutil.copytree(REPO / "examples-stacks" / "hf-sft-overfit", folder)
+    args = json.loads((folder / "training_args.json").read_text(encoding="utf-8"))
+    args.update(output_dir="./results", run_name="lr9")
+    (folder / "training_args.json").write_text(json.dumps(args), encoding="utf-8")
+    _wandb_runs(tmp_path, ["./results"], ["lr1"])
+    assert {r["name"] for r in _runs(cli, tmp_path)} == {"results", "lr1"}
+    assert not [f for f in _findings(cli, tmp_path) if f["rule"] == "PRV005"]
 
 
 def test_a_wandb_run_of_another_folder_is_not_joined(tmp_path: Path, cli) -> None:

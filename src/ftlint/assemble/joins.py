@@ -6,7 +6,8 @@ The HF Trainer (and LLaMA-Factory, which runs it) writes its `output_dir` and, w
 and settings, the W&B run's status, exit code and summary. They are one run when the
 join is unambiguous: exactly one W&B run claims the folder and that run claims no other
 folder. Anything else stays apart (never a guess): the HF Trainer names every W&B run
-after its `output_dir` by default, so five runs of `./results` claim one folder.
+after its `output_dir` by default, so five runs of `./results` claim one folder, unless
+the folder's own explicit `run_name` (in training_args.json) picks exactly one of them.
 
 The merge never reports a conflict of its own and never overwrites: the folder's values
 win and the W&B run fills what the folder lacks (its status only when the folder's is
@@ -54,6 +55,22 @@ def _claims(folder: str, recorded: str) -> bool:
     return have[-len(want) :] == want if len(want) <= len(have) else False
 
 
+def _logged(w: Run, folder: str) -> bool:
+    recorded = w.wandb_config.get("output_dir")
+    return isinstance(recorded, str) and _claims(folder, recorded)
+
+
+def _named(run_name: Any, found: list[Run]) -> list[Run] | None:
+    """The W&B runs among `found` whose `run_name` is the folder's own, explicit one (the
+    Trainer records it in training_args.json when it is not the output_dir), or None
+    when the folder names none. Several runs that wrote one `./results` are told apart
+    by it, and a run of another name that wrote there is not the folder's (the folder
+    was overwritten by the named one)."""
+    if not isinstance(run_name, str) or not run_name.strip():
+        return None
+    return [w for w in found if w.wandb_config.get("run_name") == run_name]
+
+
 def claim_wandb_runs(
     runs: Sequence[Run], records: Iterable[Any]
 ) -> tuple[dict[tuple[str, str], Run], list[Problem]]:
@@ -74,11 +91,11 @@ def claim_wandb_runs(
             continue
         key = (record.adapter, record.id)
         where[key] = (folder, record.files[0] if record.files else folder)
-        for w in wandb_runs:
-            recorded = w.wandb_config.get("output_dir")
-            if isinstance(recorded, str) and _claims(folder, recorded):
-                by_record.setdefault(key, []).append(w)
-                by_run.setdefault(w.name, []).append(key)
+        found = [w for w in wandb_runs if _logged(w, folder)]
+        named = _named(record.joins.get("run_name"), found)
+        for w in found if named is None else named:
+            by_record.setdefault(key, []).append(w)
+            by_run.setdefault(w.name, []).append(key)
     claims: dict[tuple[str, str], Run] = {}
     problems: list[Problem] = []
     for key, found in sorted(by_record.items()):
