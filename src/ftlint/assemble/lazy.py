@@ -111,29 +111,12 @@ def _intern(items: tuple[Any, ...]) -> tuple[Any, ...]:
     return _INTERNED.setdefault(items, items)
 
 
-class CompactMetrics(Mapping[str, Metric]):
-    """Final metrics of one file, as arrays: the same `Metric`s, rebuilt on access.
+class _Keyed(Mapping[str, Any]):
+    """What the packed mappings below share: a key tuple, shared by every mapping with
+    the same keys, and the position of each key in it (`_index_of`)."""
 
-    ~0.3 KB per run instead of ~7.5 KB (a `Metric`, an `Evidence` and a float per key);
-    the key, pointer and source-key tuples are shared by runs with the same keys."""
-
-    __slots__ = ("_keys", "_path", "_pointers", "_sources", "_values")
-
-    def __init__(self, path: str, keys: tuple[str, ...], pointers: tuple[Any, ...],
-                 sources: tuple[Any, ...], values: array) -> None:  # fmt: skip
-        self._path, self._keys, self._pointers = path, keys, pointers
-        self._sources, self._values = sources, values
-
-    def __getitem__(self, key: str) -> Metric:
-        i = _index_of(self._keys)[key]
-        ev = Evidence(self._path, None, self._pointers[i])
-        return Metric(self._values[i], ev, self._sources[i])
-
-    def get(self, key: str, default: Any = None) -> Any:
-        try:
-            return self[key]
-        except KeyError:
-            return default
+    __slots__ = ("_keys",)
+    _keys: tuple[str, ...]
 
     def __contains__(self, key: object) -> bool:
         return key in _index_of(self._keys)
@@ -145,7 +128,26 @@ class CompactMetrics(Mapping[str, Metric]):
         return len(self._keys)
 
     def __repr__(self) -> str:
-        return f"CompactMetrics({dict(self)!r})"
+        return f"{type(self).__name__}({dict(self)!r})"
+
+
+class CompactMetrics(_Keyed):
+    """Final metrics of one file, as arrays: the same `Metric`s, rebuilt on access.
+
+    ~0.3 KB per run instead of ~7.5 KB (a `Metric`, an `Evidence` and a float per key);
+    the key, pointer and source-key tuples are shared by runs with the same keys."""
+
+    __slots__ = ("_path", "_pointers", "_sources", "_values")
+
+    def __init__(self, path: str, keys: tuple[str, ...], pointers: tuple[Any, ...],
+                 sources: tuple[Any, ...], values: array) -> None:  # fmt: skip
+        self._path, self._keys, self._pointers = path, keys, pointers
+        self._sources, self._values = sources, values
+
+    def __getitem__(self, key: str) -> Metric:
+        i = _index_of(self._keys)[key]
+        ev = Evidence(self._path, None, self._pointers[i])
+        return Metric(self._values[i], ev, self._sources[i])
 
 
 #: position of each key, one dict per distinct (interned) key tuple, shared by runs
@@ -187,20 +189,20 @@ def compact_metrics(metrics: Mapping[str, Metric]) -> Mapping[str, Metric]:
     return CompactMetrics(str(path), _intern(keys), pointers, sources, values)
 
 
-class CompactCurves(Mapping[str, tuple[Point, ...]]):
+class CompactCurves(_Keyed):
     """A run's canonical curves packed in three arrays (steps, values, lines of one
     file; curve `i` is `bounds[i]:bounds[i + 1]`), rebuilt as the same tuples of `Point`
     on access: ~25 bytes a point instead of ~200. Names and bounds are shared tuples."""
 
-    __slots__ = ("_bounds", "_lines", "_names", "_path", "_steps", "_values")
+    __slots__ = ("_bounds", "_lines", "_path", "_steps", "_values")
 
     def __init__(self, path: str, names: tuple[str, ...], bounds: tuple[int, ...],
                  steps: array, values: array, lines: array) -> None:  # fmt: skip
-        self._path, self._names, self._bounds = path, names, bounds
+        self._path, self._keys, self._bounds = path, names, bounds
         self._steps, self._values, self._lines = steps, values, lines
 
     def __getitem__(self, key: str) -> tuple[Point, ...]:
-        i = _index_of(self._names)[key]
+        i = _index_of(self._keys)[key]
         lo, hi = self._bounds[i], self._bounds[i + 1]
         path = self._path
         return tuple(
@@ -209,18 +211,6 @@ class CompactCurves(Mapping[str, tuple[Point, ...]]):
                 self._steps[lo:hi], self._values[lo:hi], self._lines[lo:hi], strict=True
             )
         )
-
-    def __contains__(self, key: object) -> bool:
-        return key in _index_of(self._names)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._names)
-
-    def __len__(self) -> int:
-        return len(self._names)
-
-    def __repr__(self) -> str:
-        return f"CompactCurves({dict(self)!r})"
 
 
 def compact_curves(
@@ -272,13 +262,13 @@ def compact_curves(
     return CompactCurves(path, names, _intern(tuple(bounds)), *packed)
 
 
-class SharedKeysMap(Mapping[str, Any]):
+class SharedKeysMap(_Keyed):
     """A small read-only mapping as a key tuple shared by every mapping with the same
     keys and a tuple of values: ~0.3 KB for 30 items instead of a dict's ~1.2 KB. For
     what discovery holds per run until it is linted (a job record and its `--env`
     pairs: a sweep's records have the same keys run after run)."""
 
-    __slots__ = ("_keys", "_values")
+    __slots__ = ("_values",)
 
     def __init__(self, keys: tuple[str, ...], values: tuple[Any, ...]) -> None:
         self._keys, self._values = keys, values
@@ -290,16 +280,7 @@ class SharedKeysMap(Mapping[str, Any]):
         i = _index_of(self._keys).get(key)
         return default if i is None else self._values[i]
 
-    def __contains__(self, key: object) -> bool:
-        return key in _index_of(self._keys)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._keys)
-
-    def __len__(self) -> int:
-        return len(self._keys)
-
-    def __repr__(self) -> str:
+    def __repr__(self) -> str:  # as the dict it stands for (env values are printed)
         return repr(dict(zip(self._keys, self._values, strict=True)))
 
 
