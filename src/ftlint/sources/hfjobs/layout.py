@@ -88,12 +88,7 @@ def read_layout(ws: Workspace, config: Config) -> Iterator[Run | Problem | Submi
 
     for path in ws.glob(config.inputs["eval_results"]):
         name = path.stem
-        d = draft(name, "eval")
-        loaded = load_eval_result(ws, path, name)
-        d.data.update(loaded.data)
-        d.data["eval_result_path"] = ws.rel(path)
-        d.problems += loaded.problems
-        d.sources.add(ws.rel(path))
+        _absorb(ws, draft(name, "eval"), load_eval_result(ws, path, name), "eval_result_path", path)
 
     unjoined = _join_job_records(ws, config, drafts, draft, problems)
     join_wandb(ws, config, drafts, draft, problems)
@@ -252,26 +247,24 @@ def _load_contents(ws: Workspace, d: Draft, config: Config) -> None:
     name = d.name
     fm_path = d.files.get("final_metrics")
     if fm_path is not None:
-        loaded = load_final_metrics(ws, fm_path, name)
-        d.data.update(loaded.data)
-        d.data["final_metrics_path"] = ws.rel(fm_path)
-        d.problems += loaded.problems
-        d.sources.add(ws.rel(fm_path))
+        _absorb(ws, d, load_final_metrics(ws, fm_path, name), "final_metrics_path", fm_path)
         _check_references(ws, d, fm_path, d.data.get("final_metrics"))
     series_path = d.files.get("iter_eval_metrics")
     if series_path is not None:
         loaded = load_series(ws, series_path, name, max_line_bytes=config.max_line_bytes)
-        d.data.update(loaded.data)
-        d.data["series_path"] = ws.rel(series_path)
-        d.problems += loaded.problems
-        d.sources.add(ws.rel(series_path))
+        _absorb(ws, d, loaded, "series_path", series_path)
     traces_path = d.files.get("weave_traces")
     if traces_path is not None:
-        loaded = load_traces(ws, traces_path, name)
-        d.data.update(loaded.data)
-        d.data["traces_path"] = ws.rel(traces_path)
-        d.problems += loaded.problems
-        d.sources.add(ws.rel(traces_path))
+        _absorb(ws, d, load_traces(ws, traces_path, name), "traces_path", traces_path)
+
+
+def _absorb(ws: Workspace, d: Draft, loaded: Any, key: str, path: Path) -> None:
+    """What a reader returned joins the draft: its data, where it came from (`key`),
+    its problems, and the file among the run's sources."""
+    d.data.update(loaded.data)
+    d.data[key] = ws.rel(path)
+    d.problems += loaded.problems
+    d.sources.add(ws.rel(path))
 
 
 def _note_hard_cases(ws: Workspace, d: Draft, inside: Callable[[Path], bool] | None = None) -> None:
