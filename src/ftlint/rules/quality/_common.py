@@ -273,3 +273,17 @@ def shared_collector(run: Run, ctx: RuleContext) -> tuple[DimCollector, DimColle
 
 
 ROLLBACK = "mae_raw or any mae_raw_<dim> worse than this run by more than the QLT003 tolerance"
+
+
+def merge_tally(mine: Any, later: Any, addends: Iterable[float], examples: str) -> None:
+    """Add a later row range's tally (count, unparsed, err_sum, err_n and a list of
+    examples named `examples`) into `mine` exactly as one pass would have: counts add,
+    the float sum replays the later range's addends in order (float addition is not
+    associative), and the first MAX_EVIDENCE examples keep file order."""
+    mine.count += later.count
+    mine.unparsed += later.unparsed
+    for x in addends:
+        mine.err_sum += x
+    mine.err_n += later.err_n
+    kept = getattr(mine, examples)
+    kept += getattr(later, examples)[: max(0, MAX_EVIDENCE - len(kept))]

@@ -11,7 +11,7 @@ from typing import Any
 from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Severity
 from ftlint.report.numbers import g
 from ftlint.rule import RANGE_LOG_CAP, Param, Rule, RuleContext
-from ftlint.rules.quality._common import MAX_EVIDENCE, ROLLBACK
+from ftlint.rules.quality._common import MAX_EVIDENCE, ROLLBACK, merge_tally
 from ftlint.vocabulary import as_number
 
 # -- QLT006 -------------------------------------------------------------------------------
@@ -181,12 +181,7 @@ class _TemplateVisitor:
                 self.clusters[key] = later  # its sums started from 0.0, as here
                 self.distinct += 1
                 continue
-            mine.count += later.count
-            mine.unparsed += later.unparsed
-            for x in log.get(key, ()):
-                mine.err_sum += x
-            mine.err_n += later.err_n
-            mine.members += later.members[: max(0, MAX_EVIDENCE - len(mine.members))]
+            merge_tally(mine, later, log.get(key, ()), "members")
         self.total += total
         return True
 

@@ -13,7 +13,7 @@ from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Sev
 from ftlint.model import pointer as make_pointer
 from ftlint.report.numbers import g
 from ftlint.rule import RANGE_LOG_CAP, Param, Rule, RuleContext
-from ftlint.rules.quality._common import MAX_EVIDENCE, ROLLBACK
+from ftlint.rules.quality._common import MAX_EVIDENCE, ROLLBACK, merge_tally
 from ftlint.vocabulary import as_number
 
 # -- QLT005 -------------------------------------------------------------------------------
@@ -145,12 +145,7 @@ class _SourceTypeVisitor:
                 if len(self.types) < _MAX_TYPES:
                     self.types[name] = later  # its sums started from 0.0, as here
                 continue
-            mine.count += later.count
-            mine.unparsed += later.unparsed
-            for x in log.get(name, ()):
-                mine.err_sum += x
-            mine.err_n += later.err_n
-            mine.evidence += later.evidence[: max(0, MAX_EVIDENCE - len(mine.evidence))]
+            merge_tally(mine, later, log.get(name, ()), "evidence")
         return True
 
     def row(self, case: HardCase) -> None:
