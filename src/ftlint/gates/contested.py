@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
+from ftlint.gates.intervals import undecided
 from ftlint.gates.policy import GateSpec
 from ftlint.gates.results import GateResult, RowResults, Verdict, num
 from ftlint.model import Conflict, Metric, Problem, Run
@@ -332,18 +333,8 @@ def _impossible(spec: GateSpec, baseline: Run | None, candidate: Run) -> GateRes
     """The gate as reported when a reported value is out of its metric's range."""
     cv = candidate.metric(spec.metric)
     bv = baseline.metric(spec.metric) if baseline is not None else None
-    return GateResult(
-        gate_id=spec.gate_id,
-        label=spec.label(),
-        metric=spec.metric,
-        category=spec.category,
-        threshold=spec.threshold(),
-        verdict=Verdict.INCONCLUSIVE,
-        detail=f"candidate {num(cv)} vs baseline {num(bv)}: not decided on an impossible value",
-        method="none",
-        baseline=bv,
-        candidate=cv,
-    )
+    why = f"candidate {num(cv)} vs baseline {num(bv)}: not decided on an impossible value"
+    return undecided(spec, why, bv, cv)
 
 
 def _extremes(found: Contest | None, run: Run, metric: str) -> tuple[float | None, ...]:

@@ -28,7 +28,10 @@ def _frac(x: float, n: int) -> str:
     return f"{num(x, 6)}/{n}"
 
 
-def _missing(spec: GateSpec, why: str, baseline: float | None, candidate: float | None):
+def undecided(
+    spec: GateSpec, why: str, baseline: float | None, candidate: float | None
+) -> GateResult:
+    """The gate as INCONCLUSIVE, with `why` as its detail (no method was applied)."""
     return GateResult(
         gate_id=spec.gate_id,
         label=spec.label(),
@@ -53,17 +56,17 @@ def decide(
     cv = candidate.metric(spec.metric)
     bv = baseline.metric(spec.metric) if baseline is not None else None
     if cv is None:
-        return _missing(spec, f"{spec.metric} is missing from candidate {candidate.name}", bv, cv)
+        return undecided(spec, f"{spec.metric} is missing from candidate {candidate.name}", bv, cv)
     if spec.kind in ("min", "max"):
         if spec.is_rate:
             return _rate_absolute(spec, cv, candidate.provenance.eval_size, bv)
         return _mean_absolute(spec, cv, bv)
     if baseline is None:
-        return _missing(spec, "no baseline selected: the comparison cannot be made", bv, cv)
+        return undecided(spec, "no baseline selected: the comparison cannot be made", bv, cv)
     if bv is None:
-        return _missing(spec, f"{spec.metric} is missing from baseline {baseline.name}", bv, cv)
+        return undecided(spec, f"{spec.metric} is missing from baseline {baseline.name}", bv, cv)
     if void:
-        return _missing(
+        return undecided(
             spec, "the pair is incomparable (PRV001): a comparison of it is void", bv, cv
         )
     if spec.is_rate:
@@ -98,7 +101,9 @@ def _rate_relative(
     n1, n2 = baseline.provenance.eval_size, candidate.provenance.eval_size
     if not n1 or not n2:
         which = baseline.name if not n1 else candidate.name
-        return _missing(spec, f"eval size of {which} unknown: a rate needs its sample size", bv, cv)
+        return undecided(
+            spec, f"eval size of {which} unknown: a rate needs its sample size", bv, cv
+        )
     x1, x2 = _counts(bv, n1), _counts(cv, n2)
     allowed = allowance(spec, bv)
     higher = spec.direction == "higher"
@@ -174,7 +179,7 @@ def _rate_absolute(spec: GateSpec, cv: float, n: int | None, bv: float | None) -
     from ftlint.analysis.stats import wilson_bound
 
     if not n:
-        return _missing(spec, "candidate eval size unknown: a rate needs its sample size", bv, cv)
+        return undecided(spec, "candidate eval size unknown: a rate needs its sample size", bv, cv)
     x = _counts(cv, n)
     bound = spec.bound if spec.bound is not None else 0.0
     conf = 1 - spec.alpha
