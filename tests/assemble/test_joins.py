@@ -147,3 +147,37 @@ def test_a_wandb_run_of_another_folder_is_not_joined(tmp_path: Path, cli) -> Non
 )
 def test_which_recorded_output_dir_names_a_folder(folder: str, recorded: str, joins: bool) -> None:
     assert _claims(folder, recorded) is joins
+
+
+class _Record:
+    """The part of a RunRecord the join reads."""
+
+    def __init__(self, rid: str, joins: dict) -> None:
+        self.adapter, self.id, self.joins, self.files = "hf_trainer", rid, joins, (f"{rid}/x",)
+
+
+@pytest.mark.parametrize("recorded", [None, 5, ["best_params"], {"value": "best_params"}, ""])
+def test_an_output_dir_that_is_not_a_path_joins_nothing(recorded: object) -> None:
+    """Bad input: a W&B config value of another type is no claim, and no crash."""
+    from ftlint.assemble.joins import claim_wandb_runs
+    from ftlint.model import Run
+
+    w = Run(name="w1", adapters=("wandb",), wandb_config={"output_dir": recorded})
+    assert claim_wandb_runs([w], [_Record("best_params", {"output_dir": "best_params"})]) == (
+        {},
+        [],
+    )
+
+
+def test_the_transformers_shape_joins_with_run_name_null() -> None:
+    """As recent transformers write it: `output_dir: best_params` (no ./) and
+    `run_name: null` in both the W&B config and training_args.json."""
+    from ftlint.assemble.joins import claim_wandb_runs
+    from ftlint.model import Run
+
+    w = Run(
+        name="w1", adapters=("wandb",), wandb_config={"output_dir": "best_params", "run_name": None}
+    )
+    record = _Record("best_params", {"output_dir": "best_params"})
+    claims, problems = claim_wandb_runs([w], [record])
+    assert claims == {("hf_trainer", "best_params"): w} and problems == []
