@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ftlint.assemble.joins import claim_wandb_runs, merge_wandb
+from ftlint.assemble.joins import claim_wandb_runs
 from ftlint.assemble.records import runs_from_records, sources_by_name
 from ftlint.model import Evidence, Problem, Run, Submission
 from ftlint.sources.base import RunRecord, Unread
@@ -93,9 +93,7 @@ def read_sources(ws: Workspace, config: Any, sources: Sequence[Any]) -> Read:
     for w in claimed.values():
         out.runs.remove(w)
         names.discard(w.name)
-    runs, more = runs_from_records(records, set(names), aliases, ws.root)
-    if claimed:
-        runs = _merge_claimed(runs, records, claimed)
+    runs, more = runs_from_records(records, set(names), aliases, ws.root, claimed)
     out.runs += runs
     out.runs.sort(key=lambda r: r.name)
     out.problems += more
@@ -114,23 +112,6 @@ def read_sources(ws: Workspace, config: Any, sources: Sequence[Any]) -> Read:
             return unmapped_hint(path, ws)
 
     out.unread = unread_files(ws, read, hint)
-    return out
-
-
-def _merge_claimed(
-    runs: list[Run], records: list[RunRecord], claimed: dict[tuple[str, str], Run]
-) -> list[Run]:
-    """Each claimed record's run merged with the W&B run that logged its folder
-    (`ftlint.assemble.joins`); a record's run is named by its id, or `adapter:id` when
-    the id was taken."""
-    wanted: dict[tuple[str, str], Run] = {}  # (run name, adapter) -> its W&B run
-    for (adapter, rid), w in claimed.items():
-        wanted[(rid, adapter)] = wanted[(f"{adapter}:{rid}", adapter)] = w
-    out = []
-    for run in runs:
-        adapter = run.adapters[0] if run.adapters else ""
-        w = wanted.get((run.name, adapter))
-        out.append(merge_wandb(run, w) if w is not None else run)
     return out
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ftlint.assemble.joins import merge_wandb
 from ftlint.model import Conflict, Evidence, Metric, Point, Problem, Provenance, Run
 from ftlint.sources.base import RowFile, RunRecord
 from ftlint.vocabulary import as_number, ignored, resolve
@@ -185,9 +186,12 @@ def runs_from_records(
     taken: set[str],
     aliases: Mapping[str, str] | None = None,
     root: Path | None = None,
+    wandb: Mapping[tuple[str, str], Run] | None = None,
 ) -> tuple[list[Run], list[Problem]]:
     """Every record becomes a run; an id already taken (by another source or adapter)
-    is qualified with the adapter's name (`llamafactory:outputs/x`), never merged."""
+    is qualified with the adapter's name (`llamafactory:outputs/x`), never merged.
+    `wandb`: the W&B run that logged a record's folder, by (adapter, id), merged into
+    its run (`ftlint.assemble.joins`)."""
     runs: list[Run] = []
     problems: list[Problem] = []
     seen: dict[tuple[str, str], str] = {}
@@ -207,7 +211,9 @@ def runs_from_records(
         name = record.id if record.id not in taken else f"{record.adapter}:{record.id}"
         seen[key] = name
         taken.add(name)
-        runs.append(record_to_run(record, name, aliases, root))
+        run = record_to_run(record, name, aliases, root)
+        logged = wandb.get(key) if wandb else None
+        runs.append(merge_wandb(run, logged) if logged is not None else run)
     return runs, problems
 
 
