@@ -152,6 +152,25 @@ def test_the_decorator_matches_dataclass(body: dict[str, Any]) -> None:
 def test_unsupported_shapes_are_refused() -> None:
     with pytest.raises(TypeError, match="use @dataclass"):
         frozen(type("Bad", (), {"__annotations__": {"x": "ClassVar[int]"}}))
+    with pytest.raises(TypeError, match="use @dataclass"):
+        frozen(type("Bad", (), {"__annotations__": {"x": "int"}, "x": field(init=False)}))
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        ({"__annotations__": {"x": "list"}, "x": []}, ValueError),  # a shared mutable default
+        ({"__annotations__": {"x": "int", "y": "int"}, "x": 1}, TypeError),  # order
+        ({"__annotations__": {"x": "int"}, "__slots__": ("x",)}, TypeError),
+    ],
+    ids=["mutable-default", "default-before-required", "own-slots"],
+)
+def test_refuses_what_dataclass_refuses(body: dict[str, Any], error: type) -> None:
+    with pytest.raises(error) as theirs:
+        dataclass(frozen=True, slots=True)(type("Bad", (), dict(body)))
+    with pytest.raises(error) as ours:
+        frozen(type("Bad", (), dict(body)))
+    assert str(ours.value) == str(theirs.value)
 
 
 def test_sha256_is_hashlibs() -> None:
