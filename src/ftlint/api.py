@@ -15,9 +15,11 @@ Data flows one way: config and plugins -> sources -> assemble -> engine -> gates
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from ftlint import frozen
 
 if TYPE_CHECKING:
     from ftlint.config.settings import Config
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
     from ftlint.rule import Rule
 
 
-@dataclass(frozen=True)
+@frozen
 class Session:
     """A bound configuration: the config (rules bound), the plugins and the rule classes."""
 
@@ -38,7 +40,7 @@ class Session:
     warnings: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class LintResult:
     """What a lint found: the selected rules and the findings, in report order."""
 
