@@ -111,3 +111,25 @@ def test_rule_param_schemas_agree() -> None:
 def test_unknown_keywords_are_refused() -> None:
     with pytest.raises(UnsupportedSchema):
         compile_schema({"type": "object", "dependentRequired": {}})
+
+
+KEYWORD_SCHEMAS = [
+    {"type": "integer"},
+    {"type": ["integer", "null"]},
+    {"type": ["number", "integer"]},
+    {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
+    {"enum": ["a", "b"]},
+    {"enum": ["a", 1, True, None]},
+    {"type": "array", "items": {"type": "string", "minLength": 1}},
+    {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]},
+]
+PROBES = [None, True, False, 0, 1, 2.0, 2.5, -1, float("inf"), "", "a", "b", [], ["x"], [""]]
+PROBES += [[1], {}, {"n": 1}, {"n": 1.0}, {"n": True}, {"n": "1"}]
+
+
+@pytest.mark.parametrize("schema", KEYWORD_SCHEMAS, ids=lambda s: json.dumps(s))
+def test_each_keyword_agrees_with_jsonschema(schema: dict) -> None:
+    fast = compile_schema(schema)
+    slow = jsonschema.Draft202012Validator(schema)
+    for probe in PROBES:
+        assert fast(probe) is slow.is_valid(probe), probe

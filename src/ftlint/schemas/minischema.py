@@ -49,23 +49,28 @@ class UnsupportedSchema(ValueError):
     """The schema uses a keyword this checker does not implement."""
 
 
-def _is_type(value: Any, name: str) -> bool:
-    kind = type(value)
-    if name == "object":
-        return kind is dict
-    if name == "array":
-        return kind is list
-    if name == "string":
-        return kind is str
-    if name == "number":
-        return kind is int or kind is float
-    if name == "integer":
-        return kind is int or (kind is float and value.is_integer())
-    if name == "boolean":
-        return kind is bool
-    if name == "null":
-        return value is None
-    raise UnsupportedSchema(f"unknown type {name!r}")
+#: the Python types of each JSON type (a bool is never a number: `type()` is exact)
+_TYPES: dict[str, frozenset[type]] = {
+    "object": frozenset({dict}),
+    "array": frozenset({list}),
+    "string": frozenset({str}),
+    "number": frozenset({int, float}),
+    "integer": frozenset({int}),
+    "boolean": frozenset({bool}),
+    "null": frozenset({type(None)}),
+}
+
+
+def _type_check(names: list[str]) -> Check:
+    """A predicate for `"type": names`: one set lookup, plus JSON Schema's integral
+    float (`2.0` is an integer) when "integer" is allowed and "number" is not."""
+    for name in names:
+        if name not in _TYPES:
+            raise UnsupportedSchema(f"unknown type {name!r}")
+    kinds = frozenset().union(*(_TYPES[name] for name in names))
+    if "integer" in names and float not in kinds:
+        return lambda v: type(v) in kinds or (type(v) is float and v.is_integer())
+    return lambda v: type(v) in kinds
 
 
 def _equal(a: Any, b: Any) -> bool:
@@ -104,12 +109,14 @@ def compile_schema(
         checks.append(by_ref)
     if "type" in schema:
         types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-        for t in types:
-            _is_type(None, t)  # validate the names up front
-        checks.append(lambda v, ts=tuple(types): any(_is_type(v, t) for t in ts))
+        checks.append(_type_check(list(types)))
     if "enum" in schema:
         options = list(schema["enum"])
-        checks.append(lambda v: any(_equal(v, o) for o in options))
+        if all(type(o) is str for o in options):  # the common case: one set lookup
+            names = frozenset(options)
+            checks.append(lambda v: type(v) is str and v in names)
+        else:
+            checks.append(lambda v: any(_equal(v, o) for o in options))
     if "const" in schema:
         const = schema["const"]
         checks.append(lambda v: _equal(v, const))
@@ -129,25 +136,43 @@ def compile_schema(
     if "not" in schema:
         negated = compile_schema(schema["not"], root)
         checks.append(lambda v: not negated(v))
-    return lambda v: all(c(v) for c in checks)
+    return _all(checks)
+
+
+def _all(checks: list[Check]) -> Check:
+    """Every check holds (without a generator for the common one or two checks)."""
+    if not checks:
+        return lambda _v: True
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda v: first(v) and second(v)
+    chain = tuple(checks)
+
+    def every(v: Any) -> bool:
+        for check in chain:  # noqa: SIM110 (all() of a generator: ~0.3 us more a call)
+            if not check(v):
+                return False
+        return True
+
+    return every
 
 
 def _numeric(schema: Mapping[str, Any], checks: list[Check]) -> None:
-    def num(v: Any) -> bool:
-        return type(v) in (int, float)
-
+    num = (int, float)
     if "minimum" in schema:
         lo = schema["minimum"]
-        checks.append(lambda v: not num(v) or v >= lo)
+        checks.append(lambda v: type(v) not in num or v >= lo)
     if "maximum" in schema:
         hi = schema["maximum"]
-        checks.append(lambda v: not num(v) or v <= hi)
+        checks.append(lambda v: type(v) not in num or v <= hi)
     if "exclusiveMinimum" in schema:
         xlo = schema["exclusiveMinimum"]
-        checks.append(lambda v: not num(v) or v > xlo)
+        checks.append(lambda v: type(v) not in num or v > xlo)
     if "exclusiveMaximum" in schema:
         xhi = schema["exclusiveMaximum"]
-        checks.append(lambda v: not num(v) or v < xhi)
+        checks.append(lambda v: type(v) not in num or v < xhi)
 
 
 def _object(schema: Mapping[str, Any], root: Mapping[str, Any], checks: list[Check]) -> None:
@@ -182,7 +207,15 @@ def _object(schema: Mapping[str, Any], root: Mapping[str, Any], checks: list[Che
 def _array(schema: Mapping[str, Any], root: Mapping[str, Any], checks: list[Check]) -> None:
     if "items" in schema:
         item = compile_schema(schema["items"], root)
-        checks.append(lambda v: type(v) is not list or all(item(x) for x in v))
+
+        def items(v: Any) -> bool:
+            if type(v) is list:
+                for x in v:
+                    if not item(x):
+                        return False
+            return True
+
+        checks.append(items)
     if "minItems" in schema:
         n = schema["minItems"]
         checks.append(lambda v: type(v) is not list or len(v) >= n)
