@@ -250,6 +250,8 @@ def as_number(value: Any, *, text: bool = False) -> float | None:
     Strings are not numbers unless `text` is set: settings such as `--env LR=2e-4` are
     strings by nature, metric values that are strings are metadata.
     """
+    if type(value) is float:  # the common case, first
+        return value if math.isfinite(value) else None
     if text and isinstance(value, str):
         try:
             number = float(value)
