@@ -84,8 +84,11 @@ def _load(root: Path, config: Config, sources: Sequence[Any]) -> Campaign:
     if not root.is_dir():
         raise FtlintError("workspace must be a directory", root)
     ws = Workspace(root.resolve())
-    read = read_sources(ws, config, sources)
-    runs, problems, unread = read.runs, read.problems, read.unread
+    with ws.scan():  # one shared listing for every adapter's globs (sources/listing.py)
+        read = read_sources(ws, config, sources)
+        runs = read.runs
+        copies = identical_artifacts(ws, runs)
+    problems, unread = read.problems, read.unread
     problems += _unique(ws.skipped)  # folders not listable, symlink loops, links out
     for item in unread:  # named by PRV004, never a silent skip
         problems.append(
@@ -111,7 +114,7 @@ def _load(root: Path, config: Config, sources: Sequence[Any]) -> Campaign:
         problems=tuple(problems),
         unjoined=tuple(read.unjoined),
         unread=tuple(unread),
-        copies=identical_artifacts(ws, runs),
+        copies=copies,
     )
 
 

@@ -13,6 +13,7 @@ import os
 import re
 import stat
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 from ftlint.model import Evidence, Problem
 from ftlint.sources.fastjson import SLOW as _SLOW
 from ftlint.sources.fastjson import fast_decoder
+from ftlint.sources.listing import Listing, fast_parts
 
 READ_CHUNK = 1 << 20
 
@@ -33,12 +35,34 @@ class Workspace:
     #: folders and links the globs could not follow (unlistable, a symlink loop, a
     #: link out of the workspace): the caller reports them, nothing is dropped unsaid
     skipped: list[Problem] = field(default_factory=list, compare=False, repr=False)
+    #: the shared listing while discovery runs (`scan`), else None
+    listing: Listing | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "root", self.root.resolve())
 
+    @contextmanager
+    def scan(self) -> Iterator[Workspace]:
+        """While this lasts, every glob reads one shared listing of the workspace (each
+        folder listed once, `ftlint.sources.listing`) and `inside` answers from it for
+        paths without links. Discovery runs in it; a loader reading a run later does not."""
+        if self.listing is not None:
+            yield self
+            return
+        object.__setattr__(self, "listing", Listing(str(self.root)))
+        try:
+            yield self
+        finally:
+            object.__setattr__(self, "listing", None)
+
     def rel(self, path: Path) -> str:
         """POSIX path relative to the root (the file is known to be inside it)."""
+        text, root = str(path), str(self.root)
+        if text.startswith(root) and len(root) > 1:  # a prefix cut, not relative_to's
+            if len(text) == len(root):
+                return "."
+            if text[len(root)] == "/":
+                return text[len(root) + 1 :]
         try:
             return path.relative_to(self.root).as_posix()
         except ValueError:
@@ -46,6 +70,16 @@ class Workspace:
 
     def inside(self, path: Path) -> bool:
         """True when `path`, with symlinks resolved, stays inside the workspace."""
+        listing = self.listing
+        if listing is not None:
+            text, root = str(path), str(self.root)
+            if (
+                len(text) > len(root) + 1
+                and text.startswith(root)
+                and text[len(root)] == "/"
+                and listing.plainly_inside(text[len(root) + 1 :])
+            ):
+                return True
         try:
             path.resolve().relative_to(self.root)  # the root is resolved once, by the loader
         except (ValueError, OSError):
@@ -60,16 +94,24 @@ class Workspace:
         read is added (once) to `skipped` as a Problem.
         """
         out: dict[str, Path] = {}
+        listing = self.listing
         for pattern in patterns:
-            for path in self.root.glob(pattern):
-                out.setdefault(self.rel(path), path)
+            parts = fast_parts(pattern) if listing is not None else None
+            if parts is None:
+                for path in self.root.glob(pattern):
+                    out.setdefault(self.rel(path), path)
+            else:
+                for rel in listing.glob(parts):
+                    key = rel or "."
+                    if key not in out:
+                        out[key] = self.root / rel if rel else self.root
             self._probe(pattern)
         return [out[k] for k in sorted(out)]
 
     def _probe(self, pattern: str) -> None:
         from ftlint.sources._globprobe import probe
 
-        for path, message, kind in probe(self.root, pattern):
+        for path, message, kind in probe(self.root, pattern, self.listing):
             problem = Problem(kind, message, Evidence(self.rel(path)))
             if problem not in self.skipped:
                 self.skipped.append(problem)

@@ -17,6 +17,8 @@ class InsideCache:
         self.folders: dict[Path, bool] = {}
 
     def __call__(self, path: Path) -> bool:
+        if self.ws.listing is not None:  # discovery: the shared listing answers
+            return self.ws.inside(path)
         folder = path.parent
         ok = self.folders.get(folder)
         if ok is None:

@@ -1,0 +1,227 @@
+"""One directory walk per discovery, shared by every adapter's globs (issue 19).
+
+Each source adapter globs the workspace on its own (13 globs of a 1,000-run workspace,
+`**` patterns among them): `Path.glob` listed every folder again for each, built a
+`Path` per entry, and `Workspace.inside` resolved every file component by component.
+While discovery runs (`Workspace.scan`), a `Listing` lists each folder once
+(`os.scandir`, the `DirEntry`s kept: they cache their own type and stat), and
+`glob` walks those listings with Python 3.11's `Path.glob` steps, on strings:
+
+- a part without wildcards is looked up with `stat` (exists, or is a folder when more
+  parts follow), as `_PreciseSelector` does, memoised;
+- a wildcard part matches `fnmatch.translate` of it against the folder's entries, in
+  listing order, entering only folders (`DirEntry.is_dir()`, links followed);
+- `**` is the folder and every folder below it that is not a link, deduplicated;
+- a `PermissionError` ends what `Path.glob` ends for it; other errors it ignores
+  (ENOENT, ENOTDIR, EBADF, ELOOP) are ignored, and any other is raised as it raises it.
+
+A pattern `Path.glob` would reject or treat specially (empty, absolute, a trailing
+slash, `..`, `**` inside a part) is left to `Path.glob` itself. The listing lives only
+for one discovery: a run's files read later (the loaders, the workers) see the
+filesystem as it is then. Nothing is kept across invocations.
+"""
+
+from __future__ import annotations
+
+import errno
+import fnmatch
+import os
+import re
+import stat
+from collections.abc import Callable, Iterator
+from pathlib import PurePosixPath
+
+_IGNORED = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+
+
+def _ignored(exc: OSError) -> bool:
+    return getattr(exc, "errno", None) in _IGNORED
+
+
+def fast_parts(pattern: str) -> tuple[str, ...] | None:
+    """The parts of `pattern` as `Path.glob` splits it, or None when `Path.glob` should
+    see it itself (it raises for some, and a trailing slash or `..` is rare)."""
+    if (
+        not isinstance(pattern, str)
+        or not pattern
+        or pattern.startswith("/")
+        or pattern.endswith("/")
+    ):
+        return None
+    parts = PurePosixPath(pattern).parts
+    if not parts:
+        return None
+    for part in parts:
+        if part == ".." or ("**" in part and part != "**"):
+            return None
+    return parts
+
+
+class Listing:
+    """Folder listings and stat results of one workspace, each made once."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self._lists: dict[str, list[os.DirEntry[str]] | OSError] = {}
+        self._names: dict[str, dict[str, os.DirEntry[str]]] = {}
+        self._stats: dict[str, os.stat_result | OSError | ValueError] = {}
+        self._matchers: dict[str, Callable[[str], object]] = {}
+        #: probe results by (path, last): several patterns probe the same folders
+        self.usable: dict[tuple[str, bool], object] = {}
+
+    # -- the filesystem, once each -------------------------------------------------
+
+    def entries(self, folder: str) -> list[os.DirEntry[str]]:
+        """`list(os.scandir(folder))`, raising what it raised (every time)."""
+        found = self._lists.get(folder)
+        if found is None:
+            try:
+                with os.scandir(folder) as it:
+                    found = list(it)
+            except OSError as exc:
+                found = exc
+            self._lists[folder] = found
+        if isinstance(found, OSError):
+            raise found
+        return found
+
+    def entry(self, folder: str, name: str) -> os.DirEntry[str] | None:
+        """The entry `name` of `folder`, or None (also when `folder` cannot be listed)."""
+        names = self._names.get(folder)
+        if names is None:
+            try:
+                listed = self.entries(folder)
+            except OSError:
+                listed = []
+            names = self._names[folder] = {e.name: e for e in listed}
+        return names.get(name)
+
+    def stat(self, path: str) -> os.stat_result:
+        """`os.stat(path)` (links followed), raising what it raised (every time)."""
+        found = self._stats.get(path)
+        if found is None:
+            try:
+                found = os.stat(path)
+            except (OSError, ValueError) as exc:
+                found = exc
+            self._stats[path] = found
+        if isinstance(found, (OSError, ValueError)):
+            raise found
+        return found
+
+    def _exists(self, path: str, dironly: bool) -> bool:
+        """`Path.is_dir` (dironly) or `Path.exists` of `path`."""
+        try:
+            info = self.stat(path)
+        except OSError as exc:
+            if not _ignored(exc):
+                raise
+            return False
+        except ValueError:
+            return False
+        return stat.S_ISDIR(info.st_mode) if dironly else True
+
+    def _matcher(self, part: str) -> Callable[[str], object]:
+        found = self._matchers.get(part)
+        if found is None:
+            found = self._matchers[part] = re.compile(fnmatch.translate(part)).fullmatch
+        return found
+
+    # -- Path.glob on strings --------------------------------------------------------
+
+    def glob(self, parts: tuple[str, ...]) -> Iterator[str]:
+        """The workspace-relative POSIX paths `root.glob(pattern)` yields, in its order,
+        for a pattern split by `fast_parts`."""
+        if not self._exists(self.root, True):
+            return
+        yield from self._select(parts, "")
+
+    def _full(self, rel: str) -> str:
+        return f"{self.root}/{rel}" if rel else self.root
+
+    def _select(self, parts: tuple[str, ...], rel: str) -> Iterator[str]:
+        if not parts:
+            yield rel
+            return
+        part, rest = parts[0], parts[1:]
+        if part == "**":
+            yield from self._recursive(rest, rel)
+        elif "*" in part or "?" in part or "[" in part:
+            yield from self._wildcard(part, rest, rel)
+        else:
+            yield from self._precise(part, rest, rel)
+
+    def _precise(self, part: str, rest: tuple[str, ...], rel: str) -> Iterator[str]:
+        try:
+            child = f"{rel}/{part}" if rel else part
+            if self._exists(self._full(child), bool(rest)):
+                yield from self._select(rest, child)
+        except PermissionError:
+            return
+
+    def _wildcard(self, part: str, rest: tuple[str, ...], rel: str) -> Iterator[str]:
+        match = self._matcher(part)
+        try:
+            for entry in self.entries(self._full(rel)):
+                if rest:
+                    try:
+                        if not entry.is_dir():
+                            continue
+                    except OSError as exc:
+                        if not _ignored(exc):
+                            raise
+                        continue
+                name = entry.name
+                if match(name):
+                    yield from self._select(rest, f"{rel}/{name}" if rel else name)
+        except PermissionError:
+            return
+
+    def _folders(self, rel: str) -> Iterator[str]:
+        """`_RecursiveWildcardSelector._iterate_directories`: the folder, then every
+        folder below it that is not a link, depth first in listing order."""
+        yield rel
+        try:
+            for entry in self.entries(self._full(rel)):
+                is_dir = False
+                try:
+                    is_dir = entry.is_dir(follow_symlinks=False)
+                except OSError as exc:
+                    if not _ignored(exc):
+                        raise
+                if is_dir:
+                    yield from self._folders(f"{rel}/{entry.name}" if rel else entry.name)
+        except PermissionError:
+            return
+
+    def _recursive(self, rest: tuple[str, ...], rel: str) -> Iterator[str]:
+        try:
+            yielded: set[str] = set()
+            for start in self._folders(rel):
+                for found in self._select(rest, start):
+                    if found not in yielded:
+                        yield found
+                        yielded.add(found)
+        except PermissionError:
+            return
+
+    # -- Workspace.inside without resolving ----------------------------------------
+
+    def plainly_inside(self, rel: str) -> bool:
+        """True when every component of `rel` is a listed entry that is not a link: such
+        a path resolves to itself, inside the root. False means "not known" (the caller
+        resolves the path)."""
+        folder = self.root
+        for part in rel.split("/"):
+            if part in ("", ".", ".."):
+                return False
+            entry = self.entry(folder, part)
+            if entry is None:
+                return False
+            try:
+                if entry.is_symlink():
+                    return False
+            except OSError:
+                return False
+            folder = f"{folder}/{part}"
+        return True
