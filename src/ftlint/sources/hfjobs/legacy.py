@@ -19,14 +19,20 @@ def curves_from_series(*series: Iterable[SeriesPoint]) -> dict[str, tuple[Point,
     """Canonical curves from v1 series points (`iter_eval_metrics.jsonl`, W&B history):
     the first source that has a curve keeps it (the iteration file before W&B)."""
     out: dict[str, dict[float, Point]] = {}
+    names: dict[str, str | None] = {}  # key -> curve name (None: ignored), once per key
     for points in series:
         mine: dict[str, dict[float, Point]] = {}
         for point in points:
             for key, value in point.metrics.items():
                 number = as_number(value)
-                if number is None or ignored(key):
+                if number is None:
                     continue
-                name = _curve_name(key)
+                if key in names:
+                    name = names[key]
+                else:
+                    name = names[key] = None if ignored(key) else _curve_name(key)
+                if name is None:
+                    continue
                 mine.setdefault(name, {})[float(point.step)] = Point(
                     point.step, number, point.evidence
                 )
