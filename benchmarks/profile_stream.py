@@ -5,8 +5,9 @@
 
 In-process, on the same file, one stage at a time (no profiler overhead): the bare
 `json.loads` loop, ftlint's JSONL reader (`iter_jsonl`), the typed rows
-(`stream_hard_cases`: reader + fast schema check + `HardCase`), then the whole engine
-with every rule's `row()` timed through a thin proxy. Prints microseconds per row.
+(`stream_hard_cases`: reader + fast schema check + `HardCase`), the engine's block reader
+(`hard_case_blocks`), then the whole engine
+with every rule's `row_batch()` (or `row()`s) timed per block through a thin proxy. Prints microseconds per row.
 Uses ftlint's internal APIs (the same ones tests/helpers.py `lint` uses), so it may
 need a touch when they change; `run.py` only uses the command line.
 """
@@ -43,6 +44,20 @@ class _Timed:
         finally:
             self._totals[self._key] += time.perf_counter() - started
 
+    def row_batch(self, cases: Any) -> None:
+        """A block of rows, as the engine feeds it (the inner `row_batch` or `row`s)."""
+        started = time.perf_counter()
+        try:
+            batch = getattr(self._inner, "row_batch", None)
+            if callable(batch):
+                batch(cases)
+            else:
+                row = self._inner.row
+                for case in cases:
+                    row(case)
+        finally:
+            self._totals[self._key] += time.perf_counter() - started
+
     def finish(self) -> Any:
         started = time.perf_counter()
         try:
@@ -56,7 +71,7 @@ def profile(root: Path) -> dict[str, Any]:
     from ftlint.config.settings import Config
     from ftlint.engine.run import run_engine, select_rules
     from ftlint.plugins import build_plugins
-    from ftlint.sources.hardcases import stream_hard_cases
+    from ftlint.sources.hardcases import hard_case_blocks, stream_hard_cases
     from ftlint.sources.io import Workspace, iter_jsonl
 
     files = sorted(root.glob("outputs/*/hard_cases.valid.jsonl"))
@@ -88,6 +103,11 @@ def profile(root: Path) -> dict[str, Any]:
     for _ in stream_hard_cases(ws, ws.root / ws.rel(path.resolve()), "x", max_line_bytes=limit):
         pass
     stages["stream_hard_cases (reader + check + HardCase)"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    for _ in hard_case_blocks(ws, ws.root / ws.rel(path.resolve()), "x", max_line_bytes=limit):
+        pass
+    stages["hard_case_blocks (the engine's block reader)"] = time.perf_counter() - started
 
     built = build_plugins(use_entry_points=True)
     classes = built.rule_classes()
@@ -140,7 +160,7 @@ def render(result: dict[str, Any]) -> str:
         lines.append(f"{name:<52}{seconds / rows * 1e6:>10.2f}{rate:>10.1f}")
     rules_total = sum(v for k, v in result["rules"].items() if not k.endswith(" finish"))
     engine = result["stages"].get("engine (stream + every rule)", 0.0)
-    reader = result["stages"].get("stream_hard_cases (reader + check + HardCase)", 0.0)
+    reader = result["stages"].get("hard_case_blocks (the engine's block reader)", 0.0)
     lines += [
         f"{'  of which rule visitors row() (sum)':<52}{rules_total / rows * 1e6:>10.2f}",
         f"{'  of which engine dispatch (rest)':<52}{(engine - rules_total - reader) / rows * 1e6:>10.2f}",

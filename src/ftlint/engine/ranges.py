@@ -207,7 +207,7 @@ def stream_split(
     ranges = plan(engine.ws, path, pieces, first=DRIVER_SHARE)
     if len(ranges) < 2:
         return None
-    from ftlint.sources.hardcases import stream_hard_cases
+    from ftlint.sources.hardcases import hard_case_blocks
 
     _Feed = type(feed)  # the engine's row feed (`ftlint.engine.stream`): no import cycle
 
@@ -215,7 +215,7 @@ def stream_split(
     sent = [i for i, (_, v) in enumerate(visitors) if getattr(v, "row_filter", None) is not NO_ROWS]
 
     def items(span: Span) -> Any:
-        return stream_hard_cases(
+        return hard_case_blocks(
             engine.ws, path, run.name, max_line_bytes=engine.config.max_line_bytes,
             traces=traces, span=span,
         )  # fmt: skip

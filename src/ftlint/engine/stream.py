@@ -16,7 +16,7 @@ workers and the visitors' states merged in file order (`ftlint.engine.ranges`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ftlint.model import Finding, HardCase, Problem, Run
@@ -31,7 +31,7 @@ __all__ = ["run_rows", "stream_run"]
 #: rows between two progress reports
 PROGRESS_EVERY = 4096
 
-Call = tuple[Rule, Callable[[HardCase], None]]
+Call = tuple[Rule, Callable[[list[HardCase]], None]]
 
 
 def stream_run(
@@ -67,13 +67,7 @@ def stream_run(
     elif feed.active():
         count = feed.stream(engine, run, engine._rows(run, traces), problems, findings, progress)
     else:  # nobody reads the rows: still read them (the problems and the count)
-        for item in engine._rows(run, traces):
-            if isinstance(item, Problem):
-                problems.append(item)
-            else:
-                count += 1
-                if progress is not None and not count % PROGRESS_EVERY:
-                    progress.rows_streamed(run.name, count)
+        count = feed.stream(engine, run, engine._rows(run, traces), problems, findings, progress)
     for rule, visitor in visitors:
         if id(rule) in feed.dead:
             continue  # crashed in row(): its findings for this run are missing (FTL001)
@@ -94,11 +88,11 @@ class _Feed:
 
     def __init__(self, visitors: list[tuple[Rule, HardCaseVisitor]]) -> None:
         self.dead: set[int] = set()
-        self.entries: list[tuple[Rule, Callable[[HardCase], None], Any]] = []
+        self.entries: list[tuple[Rule, Callable[[list[HardCase]], None], Any]] = []
         for rule, visitor in visitors:
             wanted = getattr(visitor, "row_filter", None)
             if wanted is not NO_ROWS:
-                self.entries.append((rule, visitor.row, wanted))
+                self.entries.append((rule, _rows_of(visitor), wanted))
         self.plain: tuple[Call, ...] = ()
         self.groups: tuple[tuple[Callable[[HardCase], bool], tuple[Call, ...]], ...] = ()
         self._build()
@@ -134,53 +128,92 @@ class _Feed:
         self,
         engine: Engine,
         run: Run,
-        items: Iterator[HardCase | Problem],
+        items: Iterable[list[HardCase] | HardCase | Problem],
         problems: list[Problem],
         findings: list[Finding],
         progress: Any,
     ) -> int:
+        """Feed `items` (blocks of rows, single rows and problems, in file order) to the
+        visitors, a block at a time: each visitor gets the whole block (its `row_batch`, or
+        `row` per row), so the per-row cost is the visitors' own work, not this loop's."""
         count = 0
-        plain, groups = self.plain, self.groups
         for item in items:
-            if isinstance(item, Problem):
-                problems.append(item)
+            if type(item) is not list:
+                if isinstance(item, Problem):
+                    problems.append(item)
+                    continue
+                item = [item]
+            before = count
+            count += len(item)
+            if progress is not None and count // PROGRESS_EVERY != before // PROGRESS_EVERY:
+                progress.rows_streamed(run.name, count - count % PROGRESS_EVERY)
+            self.block(engine, run, item, findings)
+        return count
+
+    def block(
+        self, engine: Engine, run: Run, cases: list[HardCase], findings: list[Finding]
+    ) -> None:
+        """One block of rows to every live visitor (a crash cuts a visitor off from
+        the rest of the block and every later row, as it would row by row)."""
+        changed = False
+        for call in self.plain:
+            try:
+                call[1](cases)
+            except Exception as exc:
+                findings += self._crashed(engine, run, (call,), exc)
+                changed = True
+        for flt, calls in self.groups:
+            try:
+                kept = _select(flt, cases)
+            except Exception as exc:  # a filter is its visitors' code: they crashed
+                findings += self._crashed(engine, run, calls, exc)
+                changed = True
                 continue
-            count += 1
-            if progress is not None and not count % PROGRESS_EVERY:
-                progress.rows_streamed(run.name, count)
-            changed = False
-            for call in plain:  # bound methods: no per-row lookup (try is free)
+            if not kept:
+                continue
+            for call in calls:
                 try:
-                    call[1](item)
+                    call[1](kept)
                 except Exception as exc:
                     findings += self._crashed(engine, run, (call,), exc)
                     changed = True
-            for flt, calls in groups:
-                try:
-                    if not flt(item):
-                        continue
-                except Exception as exc:  # a filter is its visitors' code: they crashed
-                    findings += self._crashed(engine, run, calls, exc)
-                    changed = True
-                    continue
-                for call in calls:
-                    try:
-                        call[1](item)
-                    except Exception as exc:
-                        findings += self._crashed(engine, run, (call,), exc)
-                        changed = True
-            if changed:  # from the next row on
-                plain, groups = self.plain, self.groups
-        return count
+        if changed:
+            self._build()
 
 
-def run_rows(engine: Engine, run: Run, traces: Mapping[int, Any]) -> Iterator[HardCase | Problem]:
-    """The run's rows: its hard cases, or the eval rows of its source adapters."""
+def _select(flt: Callable[[HardCase], bool], cases: list[HardCase]) -> list[HardCase]:
+    """The rows of a block a filter accepts (its own `select` when it has one)."""
+    select = getattr(flt, "select", None)
+    if select is not None:
+        return select(cases)
+    return [case for case in cases if flt(case)]
+
+
+def _rows_of(visitor: HardCaseVisitor) -> Callable[[list[HardCase]], None]:
+    """A visitor's block method: its `row_batch` (`ftlint.rule.BatchVisitor`), or its
+    `row` called per row (a plugin's visitor, or a built-in one without `row_batch`)."""
+    batch = getattr(visitor, "row_batch", None)
+    if callable(batch):
+        return batch
+    row = visitor.row
+
+    def each(cases: list[HardCase]) -> None:
+        for case in cases:
+            row(case)
+
+    return each
+
+
+def run_rows(
+    engine: Engine, run: Run, traces: Mapping[int, Any]
+) -> Iterator[list[HardCase] | HardCase | Problem]:
+    """The run's rows: its hard cases (in blocks), or the eval rows of its source
+    adapters (one at a time)."""
     if run.hard_cases_path:
-        from ftlint.sources.hardcases import stream_hard_cases
+        from ftlint.sources.hardcases import hard_case_blocks
 
         path = engine.ws.root / run.hard_cases_path
-        return stream_hard_cases(
+        return hard_case_blocks(
             engine.ws,
             path,
             run.name,
@@ -188,8 +221,9 @@ def run_rows(engine: Engine, run: Run, traces: Mapping[int, Any]) -> Iterator[Ha
             traces=traces,
         )
     from ftlint.engine.rows import stream_rows
+    from ftlint.sources.hardcases import blocks_of
 
-    return stream_rows(engine.ws, run, engine.sources, engine.config)
+    return blocks_of(stream_rows(engine.ws, run, engine.sources, engine.config))
 
 
 def _checked(rule: Rule, produced: list[Any]) -> list[Finding]:

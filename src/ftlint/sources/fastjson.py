@@ -48,3 +48,51 @@ def fast_decoder() -> Any:
         return value
 
     return fast
+
+
+#: Longest line (newline excluded) the deep-nesting test can skip: `fast` tests lines of
+#: `_DEEP_LINE` bytes and more, newline included.
+_DEEP_BODY = _DEEP_LINE - 1
+
+
+def block_decoder() -> Any:
+    """A `(chunk, lines, max_line_bytes) -> values` decoder of a block of lines (`chunk`
+    the bytes of whole lines, `lines` the same lines without their newlines), or None
+    when msgspec is not installed. It returns a list holding, for every line, exactly
+    what `fast_decoder()` returns for it, or None when any line of the block would be
+    `SLOW`, blank, or over `max_line_bytes`: the caller then reads the block on the
+    exact line-by-line path, so a block answers only for lines that all take the fast
+    path.
+
+    One call per block instead of one per line: every line is decoded on its own (a
+    line holding two values fails, as it does alone), and the two tests of `fast` add
+    up over the block. Colons: a line's re-encoding never holds more colons than the
+    line (no `\\u003a` escape), and fewer exactly when a duplicated key dropped a pair,
+    so the block's totals are equal only when every line's are. Depth: only lines of
+    `_DEEP_LINE` bytes and more are counted, one by one."""
+    try:
+        import msgspec
+    except ImportError:
+        return None
+    decode = msgspec.json.Decoder().decode
+    encode = msgspec.json.Encoder().encode
+
+    def block(chunk: bytes, lines: list[bytes], max_line_bytes: int) -> list[Any] | None:
+        if not lines:
+            return []
+        longest = max(map(len, lines))
+        if longest > max_line_bytes:
+            return None
+        if longest >= _DEEP_BODY:
+            for raw in lines:
+                if len(raw) >= _DEEP_BODY and raw.count(b"[") + raw.count(b"{") >= _DEEP_LINE // 2:
+                    return None
+        try:
+            values = list(map(decode, lines))
+        except Exception:  # one line failed (or was blank): the exact path decides
+            return None
+        if b"\\u003" in chunk or chunk.count(b":") != encode(values).count(b":"):
+            return None
+        return values
+
+    return block

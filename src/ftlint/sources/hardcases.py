@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from ftlint.model import Evidence, HardCase, Problem, Run, TraceRow
-from ftlint.sources.io import Span, Workspace, jsonl_items
+from ftlint.sources.io import FAST_MIN_BYTES, Span, Workspace, jsonl_items, open_regular
 from ftlint.sources.validate import hard_case_ok, schema_problems
 
 _STR = (str, type(None))
@@ -98,6 +100,208 @@ def stream_hard_cases(
             Evidence(rel, line, None, sample_id, trace.url if trace else None),
             row,
         )
+
+
+#: Bytes read per block of rows (~60 rows of a real file): one decode, one row list
+BLOCK_BYTES = 1 << 16
+#: Rows per block on the exact path (and of `blocks_of`)
+BLOCK_ROWS = 64
+
+
+def hard_case_blocks(
+    ws: Workspace,
+    path: Path,
+    run: str,
+    *,
+    max_line_bytes: int,
+    traces: Mapping[int, TraceRow] | None = None,
+    span: Span | None = None,
+) -> Iterator[list[HardCase] | Problem]:
+    """`stream_hard_cases` in blocks: lists of consecutive `HardCase`s (never empty) and
+    the `Problem`s between them, in file order; the rows and problems are exactly those
+    of `stream_hard_cases` (same file, same `span`).
+
+    A large file is read `BLOCK_BYTES` at a time, and a block of whole lines that all
+    decode on the fast path (`ftlint.sources.fastjson.block_decoder`) is decoded in one
+    call and typed in one loop: no generator step, reader tuple or `readline` per row.
+    Any other block (a malformed, blank, over-long, duplicated-key or NaN line in it) is
+    read again on the exact path (`stream_hard_cases` over that block's byte span), so
+    every problem keeps its message and line. A line with no newline within the block
+    and `max_line_bytes` is one block of its own, read on the exact path.
+    """
+    decoder = None
+    try:
+        if os.stat(path).st_size >= FAST_MIN_BYTES:
+            from ftlint.sources.fastjson import block_decoder
+
+            decoder = block_decoder()
+    except OSError:
+        pass
+    if decoder is None:
+        yield from blocks_of(
+            stream_hard_cases(
+                ws, path, run, max_line_bytes=max_line_bytes, traces=traces, span=span
+            )
+        )
+        return
+    handle, problem = open_regular(ws, path, run, "JSONL")
+    if handle is None:
+        if problem is not None:
+            yield problem
+        return
+    rel = ws.rel(path)
+    traces = traces or {}
+    with handle:
+        at, number, end = 0, 0, float("inf")
+        if span is not None:
+            handle.seek(span.start)
+            at, number, end = span.start, span.first_line - 1, span.end
+        content = False
+        read, readline, limit = handle.read, handle.readline, max_line_bytes + 1
+        while at < end:
+            chunk = read(int(min(BLOCK_BYTES, end - at)))
+            if not chunk:
+                break
+            if chunk[-1:] != b"\n" and at + len(chunk) < end:
+                chunk += readline(limit)  # complete the last line (a span ends at one)
+            cut = chunk.rfind(b"\n") + 1
+            if cut == 0:  # no whole line: an over-long or unterminated one, alone
+                cut = len(chunk) + _rest_of_line(handle, at + len(chunk), end)
+                lines: list[bytes] = [b""]
+                values = None
+            else:
+                if cut < len(chunk):
+                    chunk = chunk[:cut]
+                    handle.seek(at + cut)
+                lines = chunk.split(b"\n")
+                lines.pop()
+                values = decoder(chunk, lines, max_line_bytes)
+            if values is None:
+                exact = Span(at, at + cut, number + 1)
+                yield from blocks_of(
+                    stream_hard_cases(
+                        ws, path, run, max_line_bytes=max_line_bytes, traces=traces, span=exact
+                    )
+                )
+                content = content or bool(exact.content)
+                handle.seek(at + cut)
+            elif values:
+                content = True
+                yield from _typed(rel, run, number + 1, values, traces)
+            at += cut
+            number += len(lines)
+    if span is not None:
+        span.content = content
+    elif not content:
+        yield Problem("empty", "file is empty", Evidence(rel), run)
+
+
+def _rest_of_line(handle: Any, at: int, end: float) -> int:
+    """Bytes from `at` to the end of its line (newline included), within `end`."""
+    skipped = 0
+    while at + skipped < end:
+        piece = handle.readline(min(BLOCK_BYTES, int(end - at - skipped)))
+        if not piece:
+            break
+        skipped += len(piece)
+        if piece[-1:] == b"\n":
+            break
+    return skipped
+
+
+def _typed(
+    rel: str, run: str, first: int, values: list[Any], traces: Mapping[int, TraceRow]
+) -> Iterator[list[HardCase] | Problem]:
+    """The rows of one decoded block, as `stream_hard_cases` types them (the same
+    checks in the same order), in one loop: a list of rows, or several around a row
+    that fails the schema."""
+    out: list[HardCase] = []
+    append = out.append
+    trace_at = traces.get
+    ok = hard_case_ok
+    for line, row in enumerate(values, first):
+        if type(row) is not dict:
+            if out:
+                yield out
+                out = []
+                append = out.append
+            yield from schema_problems("hard_case", row, Evidence(rel, line), run)
+            continue
+        get = row.get
+        rank, sample = get("rank"), get("sample_index")
+        request, source = get("request_text"), get("source_type")
+        target, predicted, errors = (
+            get("target_vector"),
+            get("predicted_vector"),
+            get("abs_error_raw"),
+        )
+        mae, error, text = get("mae_raw"), get("parse_error"), get("generated_text")
+        if not (
+            type(rank) is int
+            and rank >= 1
+            and type(sample) in _ID
+            and type(request) in _STR
+            and type(source) in _STR
+            and type(target) in _OBJ
+            and type(predicted) in _OBJ
+            and type(errors) in _OBJ
+            and type(mae) in _NUMBER
+            and type(error) in _STR
+            and type(text) in _STR
+            and type(get("weather")) in _WEATHER
+        ):
+            if not ok(row):
+                if out:
+                    yield out
+                    out = []
+                    append = out.append
+                yield from schema_problems("hard_case", row, Evidence(rel, line), run)
+                continue
+            rank = int(rank)
+        if sample is None:
+            sample_id = None
+        elif type(sample) is str:
+            sample_id = sample
+        else:
+            sample_id = str(int(sample) if isinstance(sample, float) else sample)
+        trace = trace_at(rank) if traces else None
+        append(
+            HardCase(
+                rank,
+                sample_id,
+                request,
+                source,
+                target if type(target) is dict else None,
+                predicted if type(predicted) is dict else None,
+                errors if type(errors) is dict else None,
+                float(mae) if mae is not None else None,
+                error,
+                text,
+                Evidence(rel, line, None, sample_id, trace.url if trace else None),
+                row,
+            )
+        )
+    if out:
+        yield out
+
+
+def blocks_of(items: Iterator[Any], size: int = BLOCK_ROWS) -> Iterator[Any]:
+    """Rows of a row-at-a-time stream in lists of up to `size` (never empty); a
+    `Problem` ends the list before it and is passed on as it is."""
+    out: list[Any] = []
+    for item in items:
+        if isinstance(item, Problem):
+            if out:
+                yield out
+                out = []
+            yield item
+            continue
+        out.append(item)
+        if len(out) >= size:
+            yield out
+            out = []
+    if out:
+        yield out
 
 
 def read_row_outcomes(
