@@ -73,12 +73,18 @@ def _usable_once(root: Path, entry: str, last: bool, listing: Any) -> tuple[bool
     key = (entry, last)
     found = listing.usable.get(key)
     if found is None:
-        found = listing.usable[key] = _usable(root, entry, last)
+        found = listing.usable[key] = _usable(root, entry, last, listing)
     return found
 
 
-def _is_symlink(entry: str) -> bool:
-    """`Path.is_symlink`: False where it is False, raising what it raises."""
+def _is_symlink(entry: str, listing: Any = None) -> bool:
+    """`Path.is_symlink`: False where it is False, raising what it raises. A listed
+    entry answers from its folder's listing (what lstat would say)."""
+    if listing is not None:
+        folder, _, name = entry.rpartition("/")
+        found = listing.entry(folder or "/", name)
+        if found is not None:
+            return found.is_symlink()
     try:
         return stat.S_ISLNK(os.lstat(entry).st_mode)
     except OSError as exc:
@@ -89,17 +95,17 @@ def _is_symlink(entry: str) -> bool:
         return False
 
 
-def _usable(root: Path, entry: str, last: bool) -> tuple[bool, Skip | None]:
+def _usable(root: Path, entry: str, last: bool, listing: Any = None) -> tuple[bool, Skip | None]:
     """(the glob can go on into `entry`, why not). A folder link out of the workspace
     is named here; a file link out is left to the reader, which reports it."""
     try:
-        if _is_symlink(entry) and not last:
+        if _is_symlink(entry, listing) and not last:
             target = Path(entry).resolve(strict=True)
             try:
                 target.relative_to(root)
             except ValueError:
                 return False, (Path(entry), "links outside the workspace; not read", "unsafe-path")
-        info = os.stat(entry)
+        info = os.stat(entry) if listing is None else listing.stat(entry)
     except FileNotFoundError:
         return False, None
     except RuntimeError:  # Path.resolve on a symlink loop (Python < 3.13)

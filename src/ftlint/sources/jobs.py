@@ -98,15 +98,23 @@ def _redacted(name: str, value: str) -> str:
 
 class _View:
     """The fields of a record as `redact_value(record)` shows them, redacted only when
-    read (a record's command and tails are long; a field's key names it, as there)."""
+    read (a record's command and tails are long; a field's key names it, as there), and
+    each once: a string through the shared `_redacted` memo (a sweep's records repeat
+    their namespace, flavor, dataset and empty tails run after run)."""
 
-    __slots__ = ("record",)
+    __slots__ = ("record", "seen")
 
     def __init__(self, record: dict[str, Any]) -> None:
         self.record = record
+        self.seen: dict[str, Any] = {}
 
     def get(self, key: str) -> Any:
-        return redact_value(self.record.get(key), key)
+        if key in self.seen:
+            return self.seen[key]
+        value = self.record.get(key)
+        shown = _redacted(key, value) if isinstance(value, str) else redact_value(value, key)
+        self.seen[key] = shown
+        return shown
 
 
 def load_job_records(
