@@ -28,7 +28,7 @@ from ftlint.analysis.taxonomy import (
 from ftlint.model import Finding, HardCase, Run, Severity
 from ftlint.report.numbers import g
 from ftlint.rule import Param, Rule, RuleContext
-from ftlint.rules.format._views import RowView, is_choice, view_row
+from ftlint.rules.format._views import RowView, is_choice, view_block, view_row
 
 
 def severity_by_rate(count: int, run: Run, error_rate: float) -> Severity:
@@ -233,6 +233,11 @@ class FailedRows:
 
     def __call__(self, case: HardCase) -> bool:
         return view_row(case, self.run).failed
+
+    def select(self, cases: list[HardCase]) -> list[HardCase]:
+        """The rows of a block this filter accepts, from the block's shared views."""
+        views, _ = view_block(cases, self.run)
+        return [case for case, view in zip(cases, views, strict=True) if view.failed]
 
     def __eq__(self, other: object) -> bool:
         return type(other) is FailedRows and other.run is self.run

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from ftlint.analysis.taxonomy import (
     GENERATED_TEXT_LIMIT,
@@ -116,6 +117,30 @@ def view_row(case: HardCase, run: Run) -> RowView:
         _SEEN.clear()
     _SEEN[id(case)] = (case, run, view)
     return view
+
+
+def view_block(cases: list[HardCase], run: Run) -> tuple[list[RowView], bool]:
+    """The views of a block of rows (`view_row` of each, in order) and whether any of
+    them is a choice row: the engine hands one block to each visitor in turn, and the
+    format visitors' `row_batch` all ask about it, so it is computed once (memoised by
+    the identity of the block, which is held, so its id is not reused). A visitor fed a
+    block with a choice row takes its per-row path for that block."""
+    last = _BLOCK
+    if cases is last[0] and run is last[1]:
+        return last[2], last[3]
+    views = [view_row(case, run) for case in cases]
+    choice = False
+    for case in cases:
+        get = case.raw.get
+        if get("contract") == "choice" and isinstance(get("choices"), tuple):
+            choice = True  # `is_choice`, inlined
+            break
+    last[0], last[1], last[2], last[3] = cases, run, views, choice
+    return views, choice
+
+
+#: The last (block, run, views, any choice row) of `view_block`
+_BLOCK: list[Any] = [None, None, None, False]
 
 
 #: The views of the rows asked about lately, by row identity: the engine hands a block

@@ -9,7 +9,7 @@ from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Sev
 from ftlint.rule import Param, Rule, RuleContext
 from ftlint.rules.format._actions import eos_action, greedy_action
 from ftlint.rules.format._common import RATE_EPS, SAMPLES_PARAM, ids, pct, sample_label
-from ftlint.rules.format._views import is_choice
+from ftlint.rules.format._views import is_choice, view_block
 
 # -- FMT008 ------------------------------------------------------------------------------
 
@@ -82,8 +82,39 @@ class _DegenerateVisitor:
             return  # a classifier answers the same few labels by design (QLT008: collapse)
         self.rows += 1
         text = case.generated_text
-        if not isinstance(text, str):
+        if isinstance(text, str):
+            self._text(case, text)
+
+    def row_batch(self, cases: list[HardCase]) -> None:
+        """`row` of each row of a block (`ftlint.rule.BatchVisitor`): the choice test
+        once per block (`view_block`), the common row (a text seen for the first time,
+        or again, below the table's bound) inline."""
+        _, choice = view_block(cases, self.run)
+        if choice:
+            for case in cases:
+                self.row(case)
             return
+        self.rows += len(cases)
+        counts, first, limit, one = self.counts, self.first, self.limit, self._text
+        for case in cases:
+            text = case.generated_text
+            if text.__class__ is not str:
+                if isinstance(text, str):
+                    one(case, text)
+                continue
+            norm = normalized(text)
+            if norm and (norm in counts or len(counts) < _HEAVY_HITTERS):
+                counts[norm] = counts.get(norm, 0) + 1
+                kept = first.get(norm)
+                if kept is None:
+                    first[norm] = [(sample_label(case), case.evidence)]
+                elif len(kept) < limit:
+                    kept.append((sample_label(case), case.evidence))
+            else:
+                one(case, text)
+
+    def _text(self, case: HardCase, text: str) -> None:
+        """One completion: empty, counted, or a Misra-Gries step."""
         norm = normalized(text)
         if not norm:
             self.empty_count += 1

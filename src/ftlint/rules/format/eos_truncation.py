@@ -18,7 +18,7 @@ from ftlint.rules.format._common import (
     ids,
     severity_by_rate,
 )
-from ftlint.rules.format._views import is_choice, view_row
+from ftlint.rules.format._views import RowView, is_choice, view_block, view_row
 
 # -- FMT004 ------------------------------------------------------------------------------
 
@@ -78,11 +78,31 @@ class _TruncationVisitor:
         if is_choice(case):
             return  # a label is not an object cut at the cap (FMT003 reports run_on)
         view = view_row(case, self.run)
-        text = case.generated_text or ""
-        shape = view.shape
-        if not view.failed or shape is None:
+        if not view.failed or view.shape is None:
             self.budget.add(case, view)
             return
+        self._failed(case, view)
+
+    def row_batch(self, cases: list[HardCase]) -> None:
+        """`row` of each row of a block (`ftlint.rule.BatchVisitor`), from the block's
+        shared views."""
+        views, choice = view_block(cases, self.run)
+        if choice:
+            for case in cases:
+                self.row(case)
+            return
+        add = self.budget.add
+        for case, view in zip(cases, views, strict=True):
+            if not view.failed or view.shape is None:
+                add(case, view)
+            else:
+                self._failed(case, view)
+
+    def _failed(self, case: HardCase, view: RowView) -> None:
+        """A failed row with a shape: cut by the writer, truncated, or neither."""
+        text = case.generated_text or ""
+        shape = view.shape
+        assert shape is not None
         no_object = shape.object_count == 0
         if view.writer_cut:
             if no_object:

@@ -24,7 +24,7 @@ from ftlint.rules.format._common import (
     pct,
     rate_text,
 )
-from ftlint.rules.format._views import is_choice, view_row
+from ftlint.rules.format._views import is_choice, view_block, view_row
 
 
 def _coverage(total: int, run: Run) -> tuple[str, int | None]:
@@ -123,6 +123,22 @@ class _TaxonomyVisitor:
             cls = view.cls or FC.OTHER
             self.counts[cls] += 1
             self.samples.add(cls, case)
+
+    def row_batch(self, cases: list[HardCase]) -> None:
+        """`row` of each row of a block (`ftlint.rule.BatchVisitor`), from the block's
+        shared views."""
+        views, choice = view_block(cases, self.run)
+        if choice:
+            for case in cases:
+                self.row(case)
+            return
+        add, counts, sample = self.budget.add, self.counts, self.samples.add
+        for case, view in zip(cases, views, strict=True):
+            add(case, view)
+            if view.failed:
+                cls = view.cls or FC.OTHER
+                counts[cls] += 1
+                sample(cls, case)
 
     def export_state(self) -> tuple[Any, ...]:
         """What `row` accumulated (`ftlint.rule.MergeableVisitor`)."""

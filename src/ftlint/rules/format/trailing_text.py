@@ -15,7 +15,7 @@ from ftlint.rules.format._actions import (
     stop_action,
 )
 from ftlint.rules.format._common import SAMPLES_PARAM, Sampler, ids, severity_by_rate
-from ftlint.rules.format._views import RowView, after_object, is_choice, view_row
+from ftlint.rules.format._views import RowView, after_object, is_choice, view_block, view_row
 
 # -- FMT005 ------------------------------------------------------------------------------
 
@@ -65,6 +65,23 @@ class _TrailingVisitor:
         shape = view.shape
         if shape is None or not (shape.trailing_text or shape.fenced or view.fragile):
             return
+        self._around(case, view)
+
+    def row_batch(self, cases: list[HardCase]) -> None:
+        """`row` of each row of a block (`ftlint.rule.BatchVisitor`), from the block's
+        shared views."""
+        views, choice = view_block(cases, self.run)
+        if choice:
+            for case in cases:
+                self.row(case)
+            return
+        for case, view in zip(cases, views, strict=True):
+            shape = view.shape
+            if shape is not None and (shape.trailing_text or shape.fenced or view.fragile):
+                self._around(case, view)
+
+    def _around(self, case: HardCase, view: RowView) -> None:
+        """A row with text around its object (or fenced): counted by kind."""
         kind = _kind(case, view)
         if view.failed:
             if kind == "leading prose":

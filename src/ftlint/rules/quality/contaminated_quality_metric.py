@@ -21,7 +21,7 @@ from ftlint.rules.format._common import (
     failure_rate,
     ids,
 )
-from ftlint.rules.format._views import view_row
+from ftlint.rules.format._views import RowView, view_block, view_row
 
 # -- QLT004 ------------------------------------------------------------------------------
 
@@ -148,9 +148,19 @@ class _PlaceholderVisitor:
         self.samples.merge(admitted)
         return True
 
+    def row_batch(self, cases: list[HardCase]) -> None:
+        """`row` of each row of a block (`ftlint.rule.BatchVisitor`), from the block's
+        shared views (a choice row's view is the same as `view_row`'s)."""
+        views, _ = view_block(cases, self.run)
+        one = self._viewed
+        for case, view in zip(cases, views, strict=True):
+            one(case, view)
+
     def row(self, case: HardCase) -> None:
+        self._viewed(case, view_row(case, self.run))
+
+    def _viewed(self, case: HardCase, view: RowView) -> None:
         self.rows += 1
-        view = view_row(case, self.run)
         mae = case.mae_raw if case.mae_raw is not None and math.isfinite(case.mae_raw) else None
         if mae is not None:
             self.min_mae = mae if self.min_mae is None else min(self.min_mae, mae)
