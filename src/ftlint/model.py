@@ -11,10 +11,12 @@ import math
 from collections.abc import Iterator, Mapping
 from dataclasses import field
 from enum import StrEnum
-from functools import lru_cache
 from typing import Any
 
 from ftlint import frozen, sha256
+from ftlint.pointers import escape_pointer_token as escape_pointer_token  # re-exported
+from ftlint.pointers import pointer as pointer
+from ftlint.pointers import pointer_label as pointer_label
 
 
 class Severity(StrEnum):
@@ -39,26 +41,6 @@ class Category(StrEnum):
     PROVENANCE = "provenance"
     OPS = "ops"
     SECURITY = "security"
-
-
-def escape_pointer_token(token: str) -> str:
-    """Escape one RFC 6901 reference token (`~` -> `~0`, `/` -> `~1`)."""
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-@lru_cache(maxsize=8192, typed=True)
-def pointer(*tokens: str | int) -> str:
-    """Build an RFC 6901 JSON pointer from raw tokens: pointer("eval", "a/b") == "/eval/a~1b".
-
-    Memoised: loaders build one per metric key of every run (hundreds per run), and the
-    keys repeat from run to run, so 10,000 runs share one string per key instead of
-    holding their own (a pure function of its tokens: no result of a lint is cached)."""
-    return "".join("/" + escape_pointer_token(str(t)) for t in tokens)
-
-
-def pointer_label(at: str) -> str:
-    """A JSON pointer as a readable field name: `/eval/a~1b` -> `eval.a/b` ("" for the root)."""
-    return ".".join(p.replace("~1", "/").replace("~0", "~") for p in at.split("/")[1:])
 
 
 @frozen
@@ -172,6 +154,9 @@ class Finding:
 
 def _json_safe(value: Any) -> Any:
     """Make a measurement JSON-safe: non-finite floats become strings."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:  # most, first
+        return value
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     if isinstance(value, Mapping):
