@@ -32,6 +32,7 @@ from ftlint.engine.split import (
     chunks,
     compact_findings,
     independent,
+    note_split,
     split_jobs,
 )
 from ftlint.model import Campaign, Category, Finding, HardCase, Problem, Run, Severity
@@ -152,9 +153,11 @@ class Engine:
 
     def _run_into(self, result: LintResult, executor: Executor | None) -> LintResult:
         jobs = split_jobs(self.jobs, len(self.campaign.runs))
+        note_split(None)
         if executor is None and jobs is not None and len(self.campaign.runs) >= 2 * jobs:
             executor = ForkExecutor(jobs)
         if executor is not None:
+            note_split(jobs)
             findings, result.rows_streamed = self._lint_split(executor, jobs or 1)
             result.findings = sorted(_dedupe(findings), key=Finding.sort_key)
             return result

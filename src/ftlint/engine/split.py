@@ -33,6 +33,8 @@ __all__ = [
     "chunks",
     "compact_findings",
     "independent",
+    "last_split",
+    "note_split",
     "split_jobs",
 ]
 
@@ -141,6 +143,22 @@ class _Results:
 
             _terminate(pool)
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+#: the processes the last lint in this process split its runs over (None: not split)
+_LAST_SPLIT: list[int | None] = [None]
+
+
+def note_split(jobs: int | None) -> None:
+    """Record how many processes this lint's runs were split over (`last_split`)."""
+    _LAST_SPLIT[0] = jobs
+
+
+def last_split() -> int | None:
+    """How many processes the last lint in this process split its runs over, or None:
+    the JSON report renders its second half in a fork then (`ftlint.report.parallel`),
+    so `--jobs N` also shares the rendering."""
+    return _LAST_SPLIT[0]
 
 
 def _work(start: int, stop: int) -> list[RunOutcome]:

@@ -85,6 +85,32 @@ def render_pieces(
     return iter(stream(report)) if stream is not None else iter((renderer(report),))
 
 
+def _write_pieces_of(
+    fmt: str, report: Report, formats: Mapping[str, Callable[[Report], str]]
+) -> Iterator[Any]:
+    """`render_pieces`, or, after a lint that split its runs over processes, the pieces
+    of a format that renders part of itself in a fork (`split_stream`, the built-in
+    JSON: `ftlint.report.parallel`); such pieces are only for `RedactingWriter`."""
+    renderer = _renderer(fmt, formats)
+    split = getattr(renderer, "split_stream", None)
+    processes = _processes(report) if split is not None else 1
+    if processes > 1:
+        return iter(split(report, processes))
+    return render_pieces(fmt, report, formats)
+
+
+def _processes(report: Report) -> int:
+    """The processes the lint behind `report` used: `extra["jobs"]` when the caller
+    says, else what the engine's last lint split its runs over (1: not split)."""
+    jobs = report.extra.get("jobs") if isinstance(report.extra, Mapping) else None
+    if isinstance(jobs, int) and not isinstance(jobs, bool):
+        return jobs
+    import sys
+
+    split = sys.modules.get("ftlint.engine.split")
+    return (split.last_split() or 1) if split is not None else 1
+
+
 def write_report(
     fmt: str,
     report: Report,
@@ -95,7 +121,7 @@ def write_report(
     """`write_output(render(fmt, report, formats), output, stream)`, byte for byte, with
     the text rendered, redacted and written a chunk at a time."""
     try:
-        write_pieces(render_pieces(fmt, report, formats), output, stream)
+        write_pieces(_write_pieces_of(fmt, report, formats), output, stream)
     finally:
         forget_runs()
 

@@ -7,6 +7,7 @@ text as an iterator of pieces, one finding (one line, result or test case) at a 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from ftlint.hookspecs import hookimpl
 from ftlint.report import Report
@@ -34,6 +35,12 @@ def _json_stream(report: Report) -> Iterator[str]:
     from ftlint.report.jsonfmt import iter_json
 
     return iter_json(report)
+
+
+def _json_split(report: Report, processes: int) -> Iterator[Any]:
+    from ftlint.report.jsonfmt import iter_json
+
+    return iter_json(report, processes)
 
 
 def _sarif(report: Report) -> str:
@@ -74,6 +81,7 @@ def _junit_stream(report: Report) -> Iterator[str]:
 
 _text.stream = _text_stream  # type: ignore[attr-defined]
 _json.stream = _json_stream  # type: ignore[attr-defined]
+_json.split_stream = _json_split  # type: ignore[attr-defined]  # write_report only
 _sarif.stream = _sarif_stream  # type: ignore[attr-defined]
 _github.stream = _github_stream  # type: ignore[attr-defined]
 _junit.stream = _junit_stream  # type: ignore[attr-defined]

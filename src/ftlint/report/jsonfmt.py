@@ -30,8 +30,10 @@ def render_json(report: Report) -> str:
     return "".join(iter_json(report))
 
 
-def iter_json(report: Report) -> Iterator[str]:
-    """`render_json` in pieces: the head, then one finding (one line) at a time."""
+def iter_json(report: Report, processes: int = 1) -> Iterator[Any]:
+    """`render_json` in pieces: the head, then one finding (one line) at a time. With
+    `processes` > 1 and many findings, the second half is made in a fork
+    (`ftlint.report.parallel`: only `RedactingWriter` reads such pieces)."""
     counts: Counter[str] = Counter()
     suppressed = 0
     for f in report.findings:
@@ -56,6 +58,13 @@ def iter_json(report: Report) -> Iterator[str]:
             "fail_on": report.fail_on,
         },
     }
+    if processes > 1 and len(report.findings) >= 2:
+        from ftlint.report.parallel import PARALLEL_MIN_FINDINGS, iter_split
+
+        if len(report.findings) >= PARALLEL_MIN_FINDINGS:
+            dump = _dumper(finite)
+            head = json.dumps(doc, ensure_ascii=False, allow_nan=False, indent=2)[:-2]
+            return iter_split(head, report.findings, lambda f: dump(f.to_dict()), "findings")
     return iter_rows(doc, "findings", (f.to_dict() for f in report.findings), clean=finite)
 
 
@@ -77,16 +86,7 @@ def iter_rows(
     is: json rejects exactly the NaN/Infinity floats `finite` replaces, and walking
     every row in Python first was half of rendering a 5,000-finding report."""
     strict = partial(json.dumps, ensure_ascii=False, allow_nan=False)
-    if clean is None:
-        dump = strict
-    else:
-
-        def dump(row: Any) -> str:
-            try:
-                return strict(row)
-            except ValueError:
-                return strict(clean(row))
-
+    dump = _dumper(clean)
     rows = iter(rows)
     head = strict(doc, indent=2)[:-2]
     sep = f',\n  "{key}": [\n    '
@@ -100,3 +100,18 @@ def iter_rows(
     for row in rows:
         yield sep + dump(row)
     yield "\n  ]\n}\n"
+
+
+def _dumper(clean: Callable[[Any], Any] | None) -> Callable[[Any], str]:
+    """One row as compact JSON; `clean` applied only to a row json rejects as it is."""
+    strict = partial(json.dumps, ensure_ascii=False, allow_nan=False)
+    if clean is None:
+        return strict
+
+    def dump(row: Any) -> str:
+        try:
+            return strict(row)
+        except ValueError:
+            return strict(clean(row))
+
+    return dump

@@ -41,6 +41,9 @@ class RedactingWriter:
     def write(self, text: str) -> None:
         if not text:
             return
+        if type(text) is not str and getattr(text, "spliced", False):
+            self._splice(text)
+            return
         self._parts.append(text)
         self._size += len(text)
         if self._size >= self._limit:
@@ -51,6 +54,22 @@ class RedactingWriter:
         self._parts, self._size = [], 0
         if text:
             self._out(redact(text))
+
+    def _splice(self, spliced: Any) -> None:
+        """Text already redacted in another process (`ftlint.report.parallel`), which
+        starts where the text so far ends: written after that text is redacted, when the
+        end of it is a safe cut; otherwise its raw pieces are written as any others."""
+        text = "".join(self._parts)
+        if text and (not text.endswith("\n") or continues_past(text, len(text))):
+            spliced.discard()
+            for piece in spliced.raw():
+                self.write(piece)
+            return
+        if text:
+            self._out(redact(text + "\n")[:-1])  # as `_flush` cuts: text follows
+        self._parts, self._size, self._limit = [], 0, self._chunk
+        for chunk in spliced.chunks():
+            self._out(chunk)
 
     def _flush(self) -> None:
         text = "".join(self._parts)
