@@ -279,6 +279,7 @@ def test_a_visitor_crashing_in_a_worker_crashes_as_in_one_pass(
         raise RuntimeError("cannot export")
 
     monkeypatch.setattr(_CompletionScanner, "row", row)
+    monkeypatch.delattr(_CompletionScanner, "row_batch")  # the engine then calls `row`
     monkeypatch.setattr(_DegenerateVisitor, "export_state", export)
     _same(root, split, monkeypatch, 4000)
     crashed = [f for f in _lint(root, 1)[0] if f.rule == "FTL001"]

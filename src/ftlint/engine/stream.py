@@ -16,6 +16,7 @@ workers and the visitors' states merged in file order (`ftlint.engine.ranges`).
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,12 @@ __all__ = ["run_rows", "stream_run"]
 
 #: rows between two progress reports
 PROGRESS_EVERY = 4096
+#: The young-generation threshold of the cyclic garbage collector while rows stream:
+#: every row allocates a dozen containers that reference counting frees, but the
+#: default (700) still runs a collection every ~60 rows and a full one every few
+#: thousand, over everything the visitors keep (~2 us a row, 7% of the pass). The rows
+#: hold no cycles; the setting is restored after the pass.
+GC_YOUNG = 50_000
 
 Call = tuple[Rule, Callable[[list[HardCase]], None]]
 
@@ -137,17 +144,22 @@ class _Feed:
         visitors, a block at a time: each visitor gets the whole block (its `row_batch`, or
         `row` per row), so the per-row cost is the visitors' own work, not this loop's."""
         count = 0
-        for item in items:
-            if type(item) is not list:
-                if isinstance(item, Problem):
-                    problems.append(item)
-                    continue
-                item = [item]
-            before = count
-            count += len(item)
-            if progress is not None and count // PROGRESS_EVERY != before // PROGRESS_EVERY:
-                progress.rows_streamed(run.name, count - count % PROGRESS_EVERY)
-            self.block(engine, run, item, findings)
+        threshold = gc.get_threshold()
+        gc.set_threshold(max(threshold[0], GC_YOUNG), *threshold[1:])
+        try:
+            for item in items:
+                if type(item) is not list:
+                    if isinstance(item, Problem):
+                        problems.append(item)
+                        continue
+                    item = [item]
+                before = count
+                count += len(item)
+                if progress is not None and count // PROGRESS_EVERY != before // PROGRESS_EVERY:
+                    progress.rows_streamed(run.name, count - count % PROGRESS_EVERY)
+                self.block(engine, run, item, findings)
+        finally:
+            gc.set_threshold(*threshold)
         return count
 
     def block(

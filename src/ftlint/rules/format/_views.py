@@ -129,18 +129,32 @@ def view_block(cases: list[HardCase], run: Run) -> tuple[list[RowView], bool]:
     if cases is last[0] and run is last[1]:
         return last[2], last[3]
     views = [view_row(case, run) for case in cases]
-    choice = False
-    for case in cases:
-        get = case.raw.get
-        if get("contract") == "choice" and isinstance(get("choices"), tuple):
-            choice = True  # `is_choice`, inlined
-            break
+    choice = has_choice(cases)
     last[0], last[1], last[2], last[3] = cases, run, views, choice
     return views, choice
 
 
 #: The last (block, run, views, any choice row) of `view_block`
 _BLOCK: list[Any] = [None, None, None, False]
+
+
+def has_choice(cases: list[HardCase]) -> bool:
+    """Whether any row of a block is a choice row (`is_choice`), memoised for the
+    block just asked about (held, so its id is not reused)."""
+    last = _CHOICE
+    if cases is last[0]:
+        return last[1]
+    choice = False
+    for case in cases:
+        get = case.raw.get
+        if get("contract") == "choice" and isinstance(get("choices"), tuple):
+            choice = True  # `is_choice`, inlined
+            break
+    last[0], last[1] = cases, choice
+    return choice
+
+
+_CHOICE: list[Any] = [None, False]
 
 
 #: The views of the rows asked about lately, by row identity: the engine hands a block

@@ -9,7 +9,7 @@ from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Sev
 from ftlint.rule import Param, Rule, RuleContext
 from ftlint.rules.format._actions import eos_action, greedy_action
 from ftlint.rules.format._common import RATE_EPS, SAMPLES_PARAM, ids, pct, sample_label
-from ftlint.rules.format._views import is_choice, view_block
+from ftlint.rules.format._views import has_choice, is_choice
 
 # -- FMT008 ------------------------------------------------------------------------------
 
@@ -87,9 +87,9 @@ class _DegenerateVisitor:
 
     def row_batch(self, cases: list[HardCase]) -> None:
         """`row` of each row of a block (`ftlint.rule.BatchVisitor`): the choice test
-        once per block (`view_block`), the common row (a text seen for the first time,
+        once per block (`has_choice`), the common row (a text seen for the first time,
         or again, below the table's bound) inline."""
-        _, choice = view_block(cases, self.run)
+        choice = has_choice(cases)
         if choice:
             for case in cases:
                 self.row(case)

@@ -132,13 +132,22 @@ class _TaxonomyVisitor:
             for case in cases:
                 self.row(case)
             return
-        add, counts, sample = self.budget.add, self.counts, self.samples.add
+        budget, counts, sample = self.budget, self.counts, self.samples.add
+        add = budget.add
         for case, view in zip(cases, views, strict=True):
-            add(case, view)
             if view.failed:
+                add(case, view)
                 cls = view.cls or FC.OTHER
                 counts[cls] += 1
                 sample(cls, case)
+            elif view.shape is None and not view.writer_cut:  # `add` of a flat object
+                size = view.text_chars
+                if size > budget.complete_chars:
+                    budget.complete_chars = size
+                if size > budget.object_chars:  # `object_chars` is `text_chars or None`
+                    budget.object_chars = size
+            else:
+                add(case, view)
 
     def export_state(self) -> tuple[Any, ...]:
         """What `row` accumulated (`ftlint.rule.MergeableVisitor`)."""

@@ -146,6 +146,43 @@ class _Repeats:
         at = examples.slot(example)
         if examples.keys[at]:
             return  # the same example again (another filter or view of it)
+        self._new_example(case, norm, example, at)
+
+    def row_batch(self, cases: list[HardCase]) -> None:
+        """`row` of each row of a block (`ftlint.rule.BatchVisitor`): the example key
+        and its probe inline (a row of a new example then goes on as in `row`)."""
+        examples, new = self.examples, self._new_example
+        for case in cases:
+            text = case.request_text
+            if not isinstance(text, str):
+                continue
+            norm = " ".join(text.split())
+            if not norm:
+                continue
+            ev = case.evidence
+            ident = case.sample_id
+            if ident.__class__ is str:
+                example = hash((ev.path, ident)) & M64 or 1
+            else:
+                if ident is None:
+                    ident = ev.location()
+                example = hash(
+                    (ev.path, ident) if isinstance(ident, str) else (ev.path, "r", repr(ident))
+                )
+                example = example & M64 or 1
+            keys, mask = examples.keys, examples.mask  # `slot`, inlined
+            at = example & mask
+            while True:
+                found = keys[at]
+                if found == example or not found:
+                    break
+                at = (at + 1) & mask
+            if not found:
+                new(case, norm, example, at)
+
+    def _new_example(self, case: HardCase, norm: str, example: int, at: int) -> None:
+        """A row of an example not seen before (`at`: its empty slot in `examples`)."""
+        examples = self.examples
         key = hash(norm) & M64 or 1  # `input_key`, inlined (once per row)
         ref = reference_key(case)
         inputs = self.inputs

@@ -6,7 +6,7 @@ number parsing and formatting, and the planner's knob changes.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ftlint.model import Evidence, Finding, HardCase, Metric, Run
@@ -148,61 +148,66 @@ class DimCollector:
         self.inexact = False
 
     def row(self, case: HardCase) -> None:
-        if case.parse_error is not None:
-            self.unparsed += 1
-            return
-        pv = case.predicted_vector or _EMPTY
-        tv = case.target_vector or _EMPTY
-        ae = case.abs_error_raw or _EMPTY
-        self.rows += 1
+        self.row_batch((case,))
+
+    def row_batch(self, cases: Sequence[HardCase]) -> None:
+        """The rows of a block (`ftlint.rule.BatchVisitor`; `row` is a block of one)."""
         dims = self.dims
-        if not self.keys:
-            for k in (*pv, *ae):
-                if k not in dims and len(dims) < MAX_DIMS:
-                    dims[k] = DimStats()
-        for dim, s in dims.items():
-            p, t, a = pv.get(dim), tv.get(dim), ae.get(dim)
-            if p.__class__ is int and t.__class__ is int and a.__class__ is int:
-                # the common row (JSON integers): the general path below, minus its tests
+        for case in cases:
+            if case.parse_error is not None:
+                self.unparsed += 1
+                continue
+            pv = case.predicted_vector or _EMPTY
+            tv = case.target_vector or _EMPTY
+            ae = case.abs_error_raw or _EMPTY
+            self.rows += 1
+            if not self.keys:
+                for k in (*pv, *ae):
+                    if k not in dims and len(dims) < MAX_DIMS:
+                        dims[k] = DimStats()
+            for dim, s in dims.items():
+                p, t, a = pv.get(dim), tv.get(dim), ae.get(dim)
+                if p.__class__ is int and t.__class__ is int and a.__class__ is int:
+                    # the common row (JSON integers): the general path below, minus its tests
+                    s.abs_n += 1
+                    s.abs_sum += a
+                    if a > s.floor:
+                        s.keep(a, case.evidence)
+                    s.n += 1
+                    s.sp += p
+                    s.spp += p * p
+                    s.st += t
+                    s.stt += t * t
+                    e = p - t
+                    s.se += e
+                    if e > 0:
+                        s.pos += 1
+                    elif e < 0:
+                        s.neg += 1
+                    continue
+                # inline finite-number checks: this loop runs for every dimension of every row
+                both = p.__class__ in _NUMERIC and t.__class__ in _NUMERIC and p - p == t - t == 0
+                if a.__class__ not in _NUMERIC or a - a != 0:
+                    if not both:
+                        continue
+                    a = abs(p - t)
+                self.inexact = True  # (conservative: ints may come this way too)
                 s.abs_n += 1
                 s.abs_sum += a
                 if a > s.floor:
                     s.keep(a, case.evidence)
-                s.n += 1
-                s.sp += p
-                s.spp += p * p
-                s.st += t
-                s.stt += t * t
-                e = p - t
-                s.se += e
-                if e > 0:
-                    s.pos += 1
-                elif e < 0:
-                    s.neg += 1
-                continue
-            # inline finite-number checks: this loop runs for every dimension of every row
-            both = p.__class__ in _NUMERIC and t.__class__ in _NUMERIC and p - p == t - t == 0
-            if a.__class__ not in _NUMERIC or a - a != 0:
-                if not both:
-                    continue
-                a = abs(p - t)
-            self.inexact = True  # (conservative: ints may come this way too)
-            s.abs_n += 1
-            s.abs_sum += a
-            if a > s.floor:
-                s.keep(a, case.evidence)
-            if both:
-                s.n += 1
-                s.sp += p
-                s.spp += p * p
-                s.st += t
-                s.stt += t * t
-                e = p - t
-                s.se += e
-                if e > 0:
-                    s.pos += 1
-                elif e < 0:
-                    s.neg += 1
+                if both:
+                    s.n += 1
+                    s.sp += p
+                    s.spp += p * p
+                    s.st += t
+                    s.stt += t * t
+                    e = p - t
+                    s.se += e
+                    if e > 0:
+                        s.pos += 1
+                    elif e < 0:
+                        s.neg += 1
 
     def finish(self) -> Iterable[Finding]:
         return ()
@@ -253,6 +258,9 @@ class DimReader:
         self.collector = collector
 
     def row(self, case: HardCase) -> None:
+        return None
+
+    def row_batch(self, cases: Sequence[HardCase]) -> None:
         return None
 
     def finish(self) -> Iterable[Finding]:

@@ -12,7 +12,7 @@ from ftlint.analysis.stats import binom_sf
 from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Severity
 from ftlint.report.numbers import g
 from ftlint.rule import Param, Rule, RuleContext
-from ftlint.rules.format._views import choice_row
+from ftlint.rules.format._views import choice_row, has_choice
 from ftlint.rules.quality._common import ROLLBACK, shared_collector
 
 #: distinct labels counted per run (a choice contract has at most 20; more: stop counting)
@@ -102,6 +102,15 @@ class _CollapseVisitor:
             self.classes.add(case, *labels)
             return
         self.feeder.row(case)
+
+    def row_batch(self, cases: list[HardCase]) -> None:
+        """`row` of each row of a block (`ftlint.rule.BatchVisitor`): without a choice
+        row, the whole block to the shared collector in one call."""
+        if has_choice(cases):
+            for case in cases:
+                self.row(case)
+            return
+        self.feeder.row_batch(cases)
 
     def export_state(self) -> tuple[Any, ...]:
         """What `row` accumulated (`ftlint.rule.MergeableVisitor`): the collector's sums

@@ -148,6 +148,11 @@ class RequestPatternCluster(Rule):
         return _TemplateVisitor(run, ctx)
 
 
+def text_id(case: HardCase) -> str:
+    """How a cluster's member row is named: its sample id, else its rank."""
+    return case.sample_id or f"rank {case.rank}"
+
+
 class _TemplateVisitor:
     def __init__(self, run: Run, ctx: RuleContext) -> None:
         self.run, self.ctx = run, ctx
@@ -185,6 +190,34 @@ class _TemplateVisitor:
         self.total += total
         return True
 
+    def row_batch(self, cases: list[HardCase]) -> None:
+        """`row` of each row of a block (`ftlint.rule.BatchVisitor`): a row whose key is
+        cached and whose cluster exists, with a finite float MAE and no range log (the
+        common row), inline; any other row through `row`."""
+        if self.log is not None:
+            for case in cases:
+                self.row(case)
+            return
+        keys, clusters, row = self.keys, self.clusters, self.row
+        for case in cases:
+            text = case.request_text
+            if text.__class__ is str:
+                key = keys.get(text)
+                if key is not None:
+                    c = clusters.get(key)
+                    mae = case.mae_raw
+                    if c is not None and mae.__class__ is float and mae - mae == 0:
+                        self.total += 1  # (a cached key's text was not blank)
+                        c.count += 1
+                        c.unparsed += case.parse_error is not None
+                        c.err_sum += mae
+                        c.err_n += 1
+                        if len(c.members) < MAX_EVIDENCE:
+                            c.members.append((text_id(case), case.evidence))
+                        continue
+            row(case)
+            keys, clusters = self.keys, self.clusters  # `row` may prune or reset them
+
     def row(self, case: HardCase) -> None:
         text = case.request_text
         if not isinstance(text, str) or not text.strip():
@@ -216,7 +249,7 @@ class _TemplateVisitor:
                 if self.logged >= RANGE_LOG_CAP:
                     self.log = None  # bounded: the driver reads this range for it
         if len(c.members) < MAX_EVIDENCE:
-            c.members.append((case.sample_id or f"rank {case.rank}", case.evidence))
+            c.members.append((text_id(case), case.evidence))
 
     def finish(self) -> Iterator[Finding]:
         p = self.ctx.params
