@@ -48,30 +48,48 @@ def numeric_metrics(
     NaN/Infinity and non-numbers (a string where a number belongs) are reported, not
     used: a rule comparing NaN against a threshold would silently pass.
     """
-    metrics: dict[str, Metric] = {}
+    numbers, problems = numeric_values(values, rel, base, run)
+    metrics = {
+        key: Metric(number, Evidence(rel, None, make_pointer(*base, key)))
+        for key, number in numbers.items()
+    }
+    return metrics, problems
+
+
+def numeric_values(
+    values: Any, rel: str, base: tuple[str, ...], run: str | None
+) -> tuple[dict[str, float], list[Problem]]:
+    """`numeric_metrics` without the evidence of each kept value (a series point keeps
+    only the numbers): a pointer is built only for a value that is reported."""
+    numbers: dict[str, float] = {}
     problems: list[Problem] = []
     if not isinstance(values, Mapping):
-        return metrics, problems
+        return numbers, problems
     for key, value in values.items():
-        at = make_pointer(*base, str(key))
-        ev = Evidence(rel, None, at)
-        if isinstance(value, bool) or value is None:
+        kind = type(value)
+        if kind is float and value - value == 0.0:  # finite: the common case, first
+            numbers[str(key)] = value
             continue
-        if isinstance(value, int) and not _fits_float(value):
+        if kind is bool or value is None:
+            continue
+        if isinstance(value, int) and not isinstance(value, bool) and not _fits_float(value):
+            ev = Evidence(rel, None, make_pointer(*base, str(key)))
             problems.append(
                 Problem("invalid", f"{key} is an integer too large for a float", ev, run)
             )
             continue
-        if isinstance(value, (int, float)):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
             if not math.isfinite(value):
+                ev = Evidence(rel, None, make_pointer(*base, str(key)))
                 problems.append(
                     Problem(
                         "invalid", f"{key} is {_number_name(value)} (not a finite number)", ev, run
                     )
                 )
                 continue
-            metrics[str(key)] = Metric(float(value), ev)
+            numbers[str(key)] = float(value)
         elif isinstance(value, str):
+            ev = Evidence(rel, None, make_pointer(*base, str(key)))
             problems.append(
                 Problem(
                     "invalid",
@@ -80,7 +98,7 @@ def numeric_metrics(
                     run,
                 )
             )
-    return metrics, problems
+    return numbers, problems
 
 
 def _read_checked(ws: Workspace, path: Path, run: str, schema_name: str) -> tuple[Any, Loaded]:
@@ -115,9 +133,10 @@ def _rate_already_reported(problem: Problem, existing: list[Problem]) -> bool:
 RATE_KEYS = ("json_valid_rate", "parse_error_rate", "hf_direct_rate", "mistral_fallback_rate")
 
 
-def _in_unit_range(key: str, metric: Metric) -> bool:
+def _in_unit_range(key: str, metric: Metric | float) -> bool:
     """Rates outside [0, 1] were reported by the schema check; don't feed them to rules."""
-    return key not in RATE_KEYS or 0.0 <= metric.value <= 1.0
+    value = metric if type(metric) is float else metric.value
+    return key not in RATE_KEYS or 0.0 <= value <= 1.0
 
 
 def load_series(ws: Workspace, path: Path, run: str, *, max_line_bytes: int) -> Loaded:
@@ -144,7 +163,7 @@ def load_series(ws: Workspace, path: Path, run: str, *, max_line_bytes: int) -> 
             )
             continue
         last_step = step
-        metrics, problems = numeric_metrics(record.get("metrics"), rel, ("metrics",), run)
+        numbers, problems = numeric_values(record.get("metrics"), rel, ("metrics",), run)
         out.problems += [
             Problem(p.kind, p.message, Evidence(rel, item.line, p.evidence.pointer), run)
             for p in problems
@@ -153,7 +172,7 @@ def load_series(ws: Workspace, path: Path, run: str, *, max_line_bytes: int) -> 
         points.append(
             SeriesPoint(
                 step=step,
-                metrics={k: m.value for k, m in metrics.items() if _in_unit_range(k, m)},
+                metrics={k: v for k, v in numbers.items() if _in_unit_range(k, v)},
                 evidence=ev,
                 timestamp=redact(str(record["timestamp"]))[:64]
                 if record.get("timestamp") is not None
