@@ -1,0 +1,267 @@
+"""The shared listing (`Workspace.scan`, `ftlint.sources.listing`) finds exactly what
+`Path.glob` and the glob probe found, path for path and problem for problem: links in
+and out, loops, dangling links, hostile names, folders that cannot be listed or
+entered; and `inside`/`rel` answer as before."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ftlint.config.settings import DEFAULT_INPUTS
+from ftlint.sources import hf_trainer, llamafactory, lm_eval, openai_ft
+from ftlint.sources.io import Workspace
+from ftlint.sources.listing import fast_parts
+
+ADAPTER_PATTERNS = [
+    *(p for globs in DEFAULT_INPUTS.values() for p in globs),
+    *hf_trainer.DEFAULT_PATTERNS,
+    *llamafactory.DEFAULT_PATTERNS,
+    *lm_eval.DEFAULT_PATTERNS,
+    *openai_ft.DEFAULT_PATTERNS,
+]
+EXTRA_PATTERNS = [
+    "*",
+    "**",
+    "**/*",
+    "*/**/*.json",
+    "outputs/**",
+    "outputs/**/*.jsonl",
+    "[ab]*/*.json",
+    "?",
+    "**/**/*.json",
+    "out*/*/w*/run-*",
+    "a//b/*",
+    "./outputs/*/final_metrics.json",
+    "outputs/*/",
+    "../*",
+    "outputs/../outputs/*/final_metrics.json",
+    "in/**x/*",
+    "outputs/*/*",
+    "weird/*",
+    "weird/[*]*",
+    "loops/*/*",
+    "links/*/*",
+    "links/**/*.json",
+]
+
+
+def _tree(root: Path, outside: Path) -> None:
+    """A workspace with everything a glob can trip on."""
+    for run in ("r1", "r2", ".hidden-run"):
+        d = root / "outputs" / run
+        d.mkdir(parents=True)
+        (d / "final_metrics.json").write_text("{}")
+        (d / "hard_cases.valid.jsonl").write_text("{}\n")
+        (d / "wandb" / "run-20250101-abc").mkdir(parents=True)
+    (root / "artifacts" / "hf_jobs").mkdir(parents=True)
+    (root / "artifacts" / "hf_jobs" / "submissions.jsonl").write_text("{}\n")
+    (root / "a" / "b").mkdir(parents=True)
+    (root / "a" / "b" / "results_x.json").write_text("{}")
+    (root / "b.csv").write_text("x\n")
+    weird = root / "weird"
+    weird.mkdir()
+    for name in ("sp ace.json", "new\nline.json", "ünï.json", "[br]ack.json", "st*r.json",
+                 "q?.json", "back\\slash.json", ".dot.json", "-dash.json"):  # fmt: skip
+        (weird / name).write_text("{}")
+    (outside / "secret").mkdir(parents=True)
+    (outside / "secret" / "final_metrics.json").write_text("{}")
+    links = root / "links"
+    links.mkdir()
+    (links / "in").symlink_to(root / "outputs" / "r1")
+    (links / "out").symlink_to(outside / "secret")
+    (links / "file.json").symlink_to(root / "b.csv")
+    (links / "dangling.json").symlink_to(root / "nope")
+    (root / "outputs" / "linked-run").symlink_to(root / "outputs" / "r2")
+    (root / "outputs" / "escaped-run").symlink_to(outside / "secret")
+    loops = root / "loops"
+    loops.mkdir()
+    (loops / "self").symlink_to(loops / "self")
+    (loops / "up").symlink_to(loops)
+    os.mkfifo(root / "outputs" / "r1" / "iter_eval_metrics.jsonl")
+
+
+def _compare(root: Path, patterns: list[str]) -> None:
+    plain, scanned = Workspace(root), Workspace(root)
+    with scanned.scan():
+        for pattern in patterns:
+            expected = _glob_or_error(plain, pattern)
+            got = _glob_or_error(scanned, pattern)
+            assert got == expected, pattern
+        assert scanned.skipped == plain.skipped
+    assert scanned.listing is None  # the listing lives for one discovery
+
+
+def _glob_or_error(ws: Workspace, pattern: str) -> object:
+    try:
+        return ws.glob((pattern,))
+    except (ValueError, NotImplementedError, OSError) as exc:
+        return type(exc), str(exc)
+
+
+@pytest.fixture
+def ws_root(tmp_path: Path) -> Path:
+    root = tmp_path / "ws"
+    root.mkdir()
+    _tree(root, tmp_path / "elsewhere")
+    return root.resolve()
+
+
+def test_every_adapter_pattern_finds_what_path_glob_found(ws_root: Path) -> None:
+    _compare(ws_root, ADAPTER_PATTERNS + EXTRA_PATTERNS)
+
+
+def test_several_patterns_in_one_glob_are_merged_alike(ws_root: Path) -> None:
+    plain, scanned = Workspace(ws_root), Workspace(ws_root)
+    patterns = ("**/*.json", "outputs/*/final_metrics.json", "links/*")
+    with scanned.scan():
+        assert scanned.glob(patterns) == plain.glob(patterns)
+
+
+def test_inside_answers_as_resolving_does(ws_root: Path) -> None:
+    plain, scanned = Workspace(ws_root), Workspace(ws_root)
+    paths = [Path(d) / n for d, dirs, files in os.walk(ws_root) for n in dirs + files]
+    paths += [ws_root / "outputs" / "nope.json", ws_root / "links" / "out" / "final_metrics.json"]
+    paths += [ws_root / "outputs" / ".." / "b.csv", ws_root.parent / "elsewhere", ws_root]
+    with scanned.scan():
+        for path in paths:
+            assert _outcome(scanned.inside, path) == _outcome(plain.inside, path), path
+
+
+def _outcome(check, path: Path) -> object:
+    """The answer, or the error (resolving a symlink loop raises, as it always did)."""
+    try:
+        return check(path)
+    except (RuntimeError, OSError) as exc:
+        return type(exc)
+
+
+@pytest.mark.parametrize(
+    "path", ["outputs/r1/final_metrics.json", "", "..", "../x", "outputs/../b.csv", "a/./b"]
+)
+def test_rel_answers_as_relative_to_does(ws_root: Path, path: str) -> None:
+    ws = Workspace(ws_root)
+    target = ws_root / path if path else ws_root
+    try:
+        expected = target.relative_to(ws_root).as_posix()
+    except ValueError:
+        expected = target.as_posix()
+    assert ws.rel(target) == expected
+    assert ws.rel(Path("relative/x.json")) == "relative/x.json"
+    assert ws.rel(Path("/elsewhere/x.json")) == "/elsewhere/x.json"
+    assert Workspace(Path("/")).rel(Path("/etc/x")) == "etc/x"
+
+
+def _denied(monkeypatch, blocked: Path, *, stat_too: bool) -> None:
+    """Folders under `blocked` cannot be listed (and, `stat_too`, not entered): what
+    mode 000 does for a user that is not root (the tests run as root)."""
+    real_scandir, real_stat, real_lstat = os.scandir, os.stat, os.lstat
+    prefix = str(blocked)
+
+    def deny(path: object) -> None:
+        text = os.fspath(path) if not isinstance(path, int) else ""
+        if text == prefix or text.startswith(prefix + "/"):
+            raise PermissionError(errno.EACCES, "Permission denied", text)
+
+    def scandir(path: object = ".") -> object:
+        deny(path)
+        return real_scandir(path)
+
+    def stat(path: object, *a: object, **k: object) -> os.stat_result:
+        if os.fspath(path) != prefix:
+            deny(path)
+        return real_stat(path, *a, **k)
+
+    def lstat(path: object, *a: object, **k: object) -> os.stat_result:
+        if os.fspath(path) != prefix:
+            deny(path)
+        return real_lstat(path, *a, **k)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    if stat_too:
+        monkeypatch.setattr(os, "stat", stat)
+        monkeypatch.setattr(os, "lstat", lstat)
+
+
+@pytest.mark.parametrize("stat_too", [False, True], ids=["unlistable", "unsearchable"])
+@pytest.mark.parametrize("blocked", ["outputs/r2", "outputs", "a"])
+def test_folders_that_cannot_be_read_are_reported_alike(
+    ws_root: Path, monkeypatch, blocked: str, stat_too: bool
+) -> None:
+    _denied(monkeypatch, ws_root / blocked, stat_too=stat_too)
+    _compare(ws_root, ADAPTER_PATTERNS + EXTRA_PATTERNS)
+
+
+def test_the_listing_is_made_once_per_folder(ws_root: Path, monkeypatch) -> None:
+    listed: list[str] = []
+    real = os.scandir
+
+    def scandir(path: object = ".") -> object:
+        listed.append(os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    ws = Workspace(ws_root)
+    with ws.scan():
+        for pattern in ADAPTER_PATTERNS + EXTRA_PATTERNS:
+            if fast_parts(pattern) is not None:  # the others are Path.glob's own
+                _glob_or_error(ws, pattern)
+    assert listed and len(listed) == len(set(listed))
+
+
+def test_patterns_path_glob_treats_itself_are_left_to_it() -> None:
+    for pattern in ("", "/abs/*", "a/", "../x", "a/**b/c", "a/../b"):
+        assert fast_parts(pattern) is None, pattern
+    assert fast_parts("./a//b/*.json") == ("a", "b", "*.json")
+    assert fast_parts(42) is None  # type: ignore[arg-type]
+
+
+NAMES = ["a", "b", ".h", "x.json", "y.jsonl", "[a]", "s p", "run-1"]
+PARTS = ["*", "**", "?", "a*", "[ab]*", "x.json", ".h", "*.json*", "run-*", "b", "[!a]*"]
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    entries=st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(NAMES), min_size=1, max_size=3),
+            st.sampled_from(["file", "dir", "link-dir", "link-file", "dangling", "loop"]),
+        ),
+        max_size=12,
+    ),
+    patterns=st.lists(
+        st.lists(st.sampled_from(PARTS), min_size=1, max_size=4).map("/".join),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_random_trees_and_patterns(tmp_path_factory, entries, patterns) -> None:
+    root = tmp_path_factory.mktemp("ws").resolve()
+    for parts, kind in entries:
+        path = root.joinpath(*parts)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if kind == "file":
+                path.write_text("{}")
+            elif kind == "dir":
+                path.mkdir(exist_ok=True)
+            elif kind == "link-dir":
+                path.symlink_to(root)
+            elif kind == "link-file":
+                path.symlink_to(root / "a")
+            elif kind == "dangling":
+                path.symlink_to(root / "missing")
+            else:
+                path.symlink_to(path)
+        except OSError:
+            continue  # a name already taken by another kind of entry
+    _compare(root, patterns)
