@@ -200,7 +200,7 @@ def _rest_of_line(handle: Any, at: int, end: float) -> int:
     """Bytes from `at` to the end of its line (newline included), within `end`."""
     skipped = 0
     while at + skipped < end:
-        piece = handle.readline(min(BLOCK_BYTES, int(end - at - skipped)))
+        piece = handle.readline(int(min(BLOCK_BYTES, end - at - skipped)))
         if not piece:
             break
         skipped += len(piece)

@@ -1,0 +1,296 @@
+"""Rows in blocks (#19): `hard_case_blocks` yields exactly the rows and problems of the
+line-by-line `stream_hard_cases` (every doubtful line still reported with its message
+and line), `block_decoder` answers only when every line takes `fast_decoder`'s path and
+then with the same values, and the visitors' `row_batch` fast paths leave exactly the
+findings their `row` leaves."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import bench_generator
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ftlint import api
+from ftlint.engine import stream
+from ftlint.engine.run import Engine, select_rules
+from ftlint.model import Problem
+from ftlint.sources import hardcases, io
+from ftlint.sources.fastjson import SLOW, block_decoder, fast_decoder
+from ftlint.sources.io import Span, Workspace
+
+ROW = {
+    "rank": 3,
+    "sample_index": 7,
+    "request_text": "Calm piano, sample 7",
+    "source_type": "request_text",
+    "weather": "rain",
+    "target_vector": {"energy": 20, "warmth": 70},
+    "predicted_vector": {"energy": 25, "warmth": 60},
+    "abs_error_raw": {"energy": 5, "warmth": 10},
+    "mae_raw": 7.5,
+    "parse_error": None,
+    "generated_text": '{"energy": 25, "warmth": 60}',
+}
+
+
+def _row(**extra: Any) -> str:
+    return json.dumps({**ROW, **extra})
+
+
+#: lines of every kind: plain rows, and each kind the exact path must decide
+LINES = st.one_of(
+    st.builds(
+        lambda rank, text: _row(rank=rank, sample_index=rank, generated_text=text),
+        st.integers(1, 50),
+        st.text(max_size=12),
+    ),
+    st.sampled_from(
+        [
+            _row(),
+            _row(parse_error="invalid_json", generated_text="Sure! {"),
+            _row()[:-1] + ', "rank": 9}',  # a duplicated key
+            _row()[:-1] + ', "mae_raw": NaN}',
+            _row(mae_raw=10**30),
+            _row()[:-1] + ', "x": ' + "9" * 5000 + "}",  # over 4,300 digits
+            _row(request_text="a\u003ab").replace(":b", "\\u003ab"),  # an escaped colon
+            '{"a\\u003a": 1, "a:": 2}',
+            _row(rank="x"),
+            _row(rank=2.0),
+            _row(sample_index=4.0),
+            _row(target_vector=[1, 2]),
+            "[1, 2]",
+            "7",
+            "not json",
+            '{"rank": 1} {"rank": 2}',
+            '{"rank": 1,',
+            "",
+            "   ",
+            "\ufeff" + _row(),
+            _row(generated_text="caf\u00e9 \ud83c\udfb5"),
+            '{"s": "\\ud800"}',
+            "[" * 1000 + "]" * 1000,
+            '{"a": ' + "[" * 950 + "]" * 950 + "}",
+            _row(request_text="x" * 3000),
+        ]
+    ),
+)
+
+
+def _flat(items: Any) -> list[str]:
+    out = []
+    for item in items:
+        if isinstance(item, list):
+            assert item, "a block is never empty"
+            out += [repr(case) for case in item]
+        else:
+            assert isinstance(item, Problem)
+            out.append(repr(item))
+    return out
+
+
+@pytest.fixture
+def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file counts as large (block and per-line fast paths on)."""
+    monkeypatch.setattr(hardcases, "FAST_MIN_BYTES", 0)
+    monkeypatch.setattr(io, "FAST_MIN_BYTES", 0)
+
+
+@pytest.mark.usefixtures("small_blocks")
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    lines=st.lists(LINES, max_size=14),
+    last_newline=st.booleans(),
+    crlf=st.booleans(),
+    block=st.sampled_from([1, 64, 300, 4096, 1 << 16]),
+    limit=st.sampled_from([200, 2000, 1 << 20]),
+    cut=st.integers(0, 14),
+)
+def test_blocks_are_the_rows_of_the_line_reader(
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    lines: list[str],
+    last_newline: bool,
+    crlf: bool,
+    block: int,
+    limit: int,
+    cut: int,
+) -> None:
+    monkeypatch.setattr(hardcases, "BLOCK_BYTES", block)
+    root = tmp_path_factory.mktemp("blk")
+    path = root / "hard_cases.valid.jsonl"
+    end = "\r\n" if crlf else "\n"
+    data = (end.join(lines) + (end if last_newline and lines else "")).encode(
+        "utf-8", "surrogatepass"
+    )
+    path.write_bytes(data)
+    ws = Workspace(root)
+    traces: dict[int, Any] = {}
+
+    def blocks(span: Span | None = None) -> list[str]:
+        got = hardcases.hard_case_blocks(
+            ws, path, "r", max_line_bytes=limit, traces=traces, span=span
+        )
+        return _flat(got)
+
+    def rows(span: Span | None = None) -> list[str]:
+        got = hardcases.stream_hard_cases(
+            ws, path, "r", max_line_bytes=limit, traces=traces, span=span
+        )
+        return [repr(item) for item in got]
+
+    assert blocks() == rows()
+    # two spans cut at a line start, as `--jobs` cuts the file
+    starts = [0] + [i + 1 for i, byte in enumerate(data) if byte == 0x0A]
+    at = starts[min(cut, len(starts) - 1)]
+    first_line = data[:at].count(b"\n") + 1
+    a, b = Span(0, at, 1), Span(at, len(data), first_line)
+    c, d = Span(0, at, 1), Span(at, len(data), first_line)
+    assert blocks(a) + blocks(b) == rows(c) + rows(d)
+    assert (a.content, b.content) == (c.content, d.content)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(LINES, min_size=1, max_size=10), st.sampled_from([200, 2000, 1 << 20]))
+def test_block_decoder_answers_only_for_fast_lines(lines: list[str], limit: int) -> None:
+    raws = [line.encode("utf-8", "surrogatepass") for line in lines]
+    raws = [raw for raw in raws if b"\n" not in raw]
+    fast, block = fast_decoder(), block_decoder()
+    chunk = b"".join(raw + b"\n" for raw in raws)
+    got = block(chunk, raws, limit)
+    singles = [fast(raw + b"\n") for raw in raws]
+    answerable = all(
+        value is not SLOW and len(raw) <= limit for value, raw in zip(singles, raws, strict=True)
+    )
+    if answerable:
+        assert got is not None
+        assert repr(got) == repr(singles)
+    else:
+        assert got is None
+
+
+# -- the visitors' block fast paths against their per-row path --------------------------------
+
+MIX = {"valid": 0.3, "truncated": 0.2, "prose": 0.15, "fenced": 0.1, "wrapper": 0.1,
+       "empty": 0.15}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A one-run workspace with every failure mode, plus repeats, secrets and bad lines."""
+    root = tmp_path_factory.mktemp("bv") / "ws"
+    bench_generator().generate_workspace(root, runs=1, hard_cases=300, steps=3, failure_mix=MIX)
+    (hard,) = root.glob("outputs/*/hard_cases.valid.jsonl")
+    lines = hard.read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in lines[:20]]
+    extra = [
+        json.dumps(dict(rows[1], generated_text="token sk-" + "a1B2c3D4e5F6g7H8i9J0" * 2)),
+        json.dumps(dict(rows[2], sample_index=90001)),  # a repeated input (PRV008)
+        json.dumps(dict(rows[2], sample_index=90002, target_vector={"energy": 1})),
+        json.dumps(dict(rows[3])),  # the same example twice
+        json.dumps(dict(rows[4], mae_raw=None, generated_text=None)),
+        json.dumps(dict(rows[5], request_text=7, source_type=None)),
+        json.dumps(dict(rows[6], generated_text=rows[7]["generated_text"])),
+        "not json",
+        json.dumps(rows[8])[:-1] + ', "mae_raw": NaN}',
+    ]
+    lines[30:30] = extra
+    lines[200:200] = extra
+    hard.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root
+
+
+def _lint(root: Path) -> tuple[list[str], int, str]:
+    session = api.setup(workspace=root)
+    campaign = api.load_campaign(session, root)
+    chosen = select_rules(list(session.rules), session.config, select=["ALL"])
+    engine = Engine(campaign, chosen, session.config, jobs=1, sources=api.sources_of(session))
+    result = engine.run()
+    problems = repr({k: list(v) for k, v in engine.stream_problems.items()})
+    return [repr(f) for f in result.findings], result.rows_streamed, problems
+
+
+def _per_row(visitor: Any) -> Any:
+    row = visitor.row
+
+    def each(cases: list[Any]) -> None:
+        for case in cases:
+            row(case)
+
+    return each
+
+
+@pytest.mark.parametrize("block", [1, 700, 1 << 16])
+def test_batch_visitors_find_what_rows_find(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch, block: int
+) -> None:
+    monkeypatch.setattr(hardcases, "FAST_MIN_BYTES", 0)
+    monkeypatch.setattr(io, "FAST_MIN_BYTES", 0)
+    monkeypatch.setattr(hardcases, "BLOCK_BYTES", block)
+    batched = _lint(workspace)
+    monkeypatch.setattr(stream, "_rows_of", _per_row)
+    monkeypatch.setattr(stream, "_select", lambda flt, cases: [c for c in cases if flt(c)])
+    assert _lint(workspace) == batched
+    assert batched[1] > 300
+    assert any("SEC001" in f for f in batched[0])
+    assert any("PRV008" in f for f in batched[0])
+
+
+def test_a_plugin_visitor_without_row_batch_gets_every_row(tmp_path: Path) -> None:
+    """The per-row protocol stays: a visitor with only `row` is fed each row in order."""
+    from ftlint.model import HardCase
+
+    seen: list[int] = []
+
+    class Only:
+        def row(self, case: HardCase) -> None:
+            seen.append(case.rank or 0)
+
+        def finish(self) -> list[Any]:
+            return []
+
+    each = stream._rows_of(Only())  # type: ignore[arg-type]
+    cases = [HardCase(i, None, None, None, None, None, None, None, None, None, None, {})  # type: ignore[arg-type]
+             for i in (3, 1, 2)]  # fmt: skip
+    each(cases)
+    assert seen == [3, 1, 2]
+
+
+def _exact_calls(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Records the spans `hard_case_blocks` hands to the exact line reader."""
+    calls: list[Any] = []
+    real = hardcases.stream_hard_cases
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs.get("span"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(hardcases, "stream_hard_cases", spy)
+    return calls
+
+
+@pytest.mark.usefixtures("small_blocks")
+def test_plain_rows_take_the_block_path_and_a_doubtful_line_its_block_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(hardcases, "BLOCK_BYTES", 4096)
+    calls = _exact_calls(monkeypatch)
+    path = tmp_path / "hard_cases.valid.jsonl"
+    lines = [_row(rank=i, sample_index=i) for i in range(1, 101)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ws = Workspace(tmp_path)
+    got = list(hardcases.hard_case_blocks(ws, path, "r", max_line_bytes=1 << 20))
+    assert calls == [] and all(isinstance(b, list) for b in got)
+    assert sum(len(b) for b in got) == 100 and len(got) > 3
+    lines[50] = lines[50][:-1] + ', "mae_raw": NaN}'
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    got = list(hardcases.hard_case_blocks(ws, path, "r", max_line_bytes=1 << 20))
+    assert len(calls) == 1 and calls[0].start > 0 and calls[0].end < path.stat().st_size
+    problems = [p for p in got if isinstance(p, Problem)]
+    assert [p.evidence.line for p in problems] == [51]
