@@ -47,6 +47,8 @@ SPLIT_MIN_RUNS: int | None = None
 #: Chunk size bound: small enough to balance the processes, large enough that the
 #: per-task cost (a pickled list of findings) stays small against the work.
 RUNS_PER_CHUNK = 64
+#: the smallest chunk while more runs are left than this (the tail's balance)
+RUNS_LAST_CHUNK = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,12 +169,21 @@ def _work(start: int, stop: int) -> list[RunOutcome]:
 
 
 def chunks(count: int, jobs: int) -> list[range]:
-    """Contiguous ranges of run indices: at least 4 per process (balance), at most
-    `RUNS_PER_CHUNK` runs each."""
+    """Contiguous ranges of run indices: at least 4 per process, at most
+    `RUNS_PER_CHUNK` runs each, and smaller towards the end (each an eighth of what is
+    left per process, down to `RUNS_LAST_CHUNK`): a process that finishes early finds
+    small chunks still waiting instead of idling through the other's last 64 runs
+    (~0.13 s of a 1,000-run lint at --jobs 2)."""
     if count <= 0:
         return []
-    size = max(1, min(RUNS_PER_CHUNK, -(-count // (jobs * 4))))
-    return [range(i, min(i + size, count)) for i in range(0, count, size)]
+    floor = min(RUNS_LAST_CHUNK, -(-count // (jobs * 4)))
+    out: list[range] = []
+    start = 0
+    while start < count:
+        size = min(RUNS_PER_CHUNK, max(floor, -(-(count - start) // (jobs * 4))))
+        out.append(range(start, min(start + size, count)))
+        start += size
+    return out
 
 
 def split_jobs(jobs: int | None, runs: int) -> int | None:
