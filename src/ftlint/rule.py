@@ -29,7 +29,8 @@ in ``rules/`` and ``ftlint explain`` are generated from it. A minimal plugin rul
 
 Rules never read files. Rules that need the rows of ``hard_cases.valid.jsonl``
 implement ``hard_case_visitor`` and get every row streamed to them in the engine's
-single pass over the file.
+single pass over the file (a visitor may also take a block of rows at once:
+``BatchVisitor``).
 """
 
 from __future__ import annotations
@@ -108,6 +109,24 @@ class HardCaseVisitor(Protocol):
     def row(self, case: HardCase) -> None: ...
 
     def finish(self) -> Iterable[Finding]: ...
+
+
+class BatchVisitor(HardCaseVisitor, Protocol):
+    """A visitor that also takes rows a block at a time. Optional: the engine reads a
+    big file in blocks of consecutive rows (`ftlint.sources.hardcases.hard_case_blocks`)
+    and hands each block to every visitor in turn: to its `row_batch` when it has one,
+    else to its `row`, row by row, in file order (every plugin visitor keeps working).
+
+    `row_batch(cases)` must leave exactly what `row` of each case in order would leave
+    (tests/engine/test_block_reader.py holds the built-in ones to it): it exists so a
+    visitor pays its per-row set-up (attribute lookups, a call, a shared analysis such
+    as `ftlint.rules.format._views.view_block`) once per block. With a `row_filter`, the
+    block holds only the rows the filter accepts (a filter may add `select(cases)`, the
+    accepted rows of a block, to decide them at once). A crash in `row_batch` cuts the
+    visitor off from the rest of the run's rows, as a crash in `row` does.
+    """
+
+    def row_batch(self, cases: Sequence[HardCase]) -> None: ...
 
 
 class MergeableVisitor(HardCaseVisitor, Protocol):

@@ -1,11 +1,13 @@
 """The engine's one streaming pass over a run's rows: every row to every visitor that
 wants it, in file order, with a crashed visitor cut off from the next row on.
 
-This loop runs once per row for every rule that reads rows, so its own cost is part of
-every row's: the visitors' bound `row` methods are collected once per run, and a
-visitor that names a `row_filter` (`ftlint.rule.RowFilter`) is fed only the rows the
-filter accepts. Visitors that share an equal filter share one call of it per row
-(FMT001, FMT002 and FMT007 want only the rows that failed; three tallies, one test),
+Rows arrive in blocks (`ftlint.sources.hardcases.hard_case_blocks`: ~60 rows decoded
+in one call) and each visitor gets a whole block per call: its `row_batch`
+(`ftlint.rule.BatchVisitor`) or its `row` per row, collected once per run, so this
+loop costs per block, not per row. A visitor that names a `row_filter`
+(`ftlint.rule.RowFilter`) is fed only the rows the filter accepts. Visitors that share
+an equal filter share one call of it per row (or of its `select` per block: FMT001,
+FMT002 and FMT007 want only the rows that failed; three tallies, one test),
 and a visitor whose filter is `NO_ROWS` is never fed (a reader of a collector another
 rule feeds). The filter is an optimisation only: a visitor must get the same result
 if it were fed every row (the filter says which rows its `row` ignores).

@@ -45,7 +45,7 @@ def _strip_suffix(text: str, lower: str) -> str:
     end = lower.rstrip()[-1:]
     if not (end.isdigit() or end in (")", "]")):
         return text
-    at = max(lower.rfind(w) for w in _SUFFIX_WORDS)
+    at = max(map(lower.rfind, _SUFFIX_WORDS))  # (no generator frame per row)
     if (
         at >= 0
         and len(lower) - at <= SUFFIX_WINDOW
