@@ -265,3 +265,34 @@ def test_random_trees_and_patterns(tmp_path_factory, entries, patterns) -> None:
         except OSError:
             continue  # a name already taken by another kind of entry
     _compare(root, patterns)
+
+
+def test_walk_is_os_walk(ws_root: Path) -> None:
+    def pruned(walker):
+        out = []
+        for folder, dirs, files in walker:
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".h"))
+            out.append((folder, sorted(dirs), sorted(files)))
+        return out
+
+    ws = Workspace(ws_root)
+    with ws.scan():
+        assert ws.listing is not None
+        assert pruned(ws.listing.walk(str(ws_root))) == pruned(os.walk(ws_root))
+
+
+@pytest.mark.parametrize("blocked", [None, "outputs/r2", "weird"])
+def test_unread_files_are_found_alike(ws_root: Path, monkeypatch, blocked: str | None) -> None:
+    from ftlint.assemble.discover import unread_files
+
+    (ws_root / "a" / "eval_scores.json").write_text("{}")
+    (ws_root / "outputs" / "r2" / "predictions.jsonl").write_text("{}\n")
+    if blocked:
+        _denied(monkeypatch, ws_root / blocked, stat_too=False)
+    read = {"outputs/r1/final_metrics.json"}
+    plain, scanned = Workspace(ws_root), Workspace(ws_root)
+    expected = unread_files(plain, read)
+    with scanned.scan():
+        assert unread_files(scanned, read) == expected
+        assert unread_files(scanned, read, limit=7) == unread_files(plain, read, limit=7)
+    assert any(u.path == "a/eval_scores.json" for u in expected)

@@ -136,17 +136,24 @@ def unread_files(
     """Artifact-looking files under the workspace that nobody read, with the reason."""
     out: list[Unread] = []
     seen = 0
-    for folder, dirs, files in os.walk(ws.root):
+    listing = ws.listing  # discovery's shared listing: the folders are listed already
+    root = str(ws.root)
+    walk = listing.walk(root) if listing is not None else os.walk(ws.root)
+    for folder, dirs, files in walk:
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+        # the workspace-relative folder once, not a Path and `ws.rel` per file
+        base = ws.rel(Path(folder)) + "/" if folder != root else ""
         for fname in sorted(files):
             seen += 1
             if seen > limit:
                 return out
             if not fname.endswith(ARTIFACT_SUFFIXES):
                 continue
+            rel = base + fname
+            if rel in read:
+                continue
             path = Path(folder) / fname
-            rel = ws.rel(path)
-            if rel in read or not ws.inside(path) or not path.is_file():
+            if not ws.inside(path) or not path.is_file():
                 continue
             mapping = hint(path, ws) if hint is not None else None
             if mapping:

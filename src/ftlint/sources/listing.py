@@ -38,6 +38,14 @@ def _ignored(exc: OSError) -> bool:
     return getattr(exc, "errno", None) in _IGNORED
 
 
+def _is_link(entry: os.DirEntry[str]) -> bool:
+    """`os.path.islink` of the entry's path (what os.walk asks before entering it)."""
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return False
+
+
 def fast_parts(pattern: str) -> tuple[str, ...] | None:
     """The parts of `pattern` as `Path.glob` splits it, or None when `Path.glob` should
     see it itself (it raises for some, and a trailing slash or `..` is rare)."""
@@ -204,6 +212,31 @@ class Listing:
                         yielded.add(found)
         except PermissionError:
             return
+
+    # -- os.walk on the listings ------------------------------------------------------
+
+    def walk(self, top: str) -> Iterator[tuple[str, list[str], list[str]]]:
+        """`os.walk(top)` (top-down, links to folders listed but not entered, folders
+        that cannot be listed skipped), from the listings: the caller may prune `dirs`."""
+        try:
+            entries = self.entries(top)
+        except OSError:
+            return
+        dirs: list[str] = []
+        files: list[str] = []
+        links: set[str] = set()
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            (dirs if is_dir else files).append(entry.name)
+            if is_dir and _is_link(entry):
+                links.add(entry.name)
+        yield top, dirs, files
+        for name in dirs:
+            if name not in links:
+                yield from self.walk(os.path.join(top, name))
 
     # -- Workspace.inside without resolving ----------------------------------------
 
