@@ -294,3 +294,19 @@ def test_plain_rows_take_the_block_path_and_a_doubtful_line_its_block_only(
     assert len(calls) == 1 and calls[0].start > 0 and calls[0].end < path.stat().st_size
     problems = [p for p in got if isinstance(p, Problem)]
     assert [p.evidence.line for p in problems] == [51]
+
+
+HINT_TEXT = st.lists(
+    st.sampled_from(["hf", "sk-", "akia", "xox", "wandb", "://", "bearer", "token", "secret",
+                     "passw", "key", "ghp", "gho", "ghu", "ghs", "ghr", "github", "gh", "_", "-",
+                     "/", ":", "K", "\u212a", "\u0130", "HF", "a", " ", "s", "k"]),  # fmt: skip
+    max_size=8,
+).map("".join)
+
+
+@settings(max_examples=400)
+@given(st.one_of(HINT_TEXT, st.text(max_size=30)))
+def test_sec001_unrolled_precheck_is_may_hold(text: str) -> None:
+    from ftlint.rules.security.secret_in_artifact import hinted, may_hold
+
+    assert hinted(text) == may_hold(text)

@@ -153,6 +153,38 @@ def may_hold(text: str) -> bool:
     return False
 
 
+def hinted(text: str) -> bool:
+    """`may_hold(text)`, unrolled for the per-row pass (no loop, and a one-character
+    test first for the needles that hold a rare one: `/` for `://`, `-` for `sk-`,
+    `gh` for the six GitHub needles); tests/engine check that the two always agree."""
+    lower = text.lower()
+    return (
+        "hf" in lower
+        or ("-" in lower and "sk-" in lower)
+        or "akia" in lower
+        or "xox" in lower
+        or "wandb" in lower
+        or ("/" in lower and "://" in lower)
+        or "bearer" in lower
+        or "token" in lower
+        or "secret" in lower
+        or "passw" in lower
+        or "key" in lower
+        or (
+            "_" in text
+            and "gh" in lower
+            and (
+                "ghp" in lower
+                or "gho" in lower
+                or "ghu" in lower
+                or "ghs" in lower
+                or "ghr" in lower
+                or "github" in lower
+            )
+        )
+    )
+
+
 class _CompletionScanner:
     """Scans model completions for secrets during the shared hard-case pass."""
 
@@ -169,27 +201,13 @@ class _CompletionScanner:
                 self.hits.append((case.sample_id, case.evidence, kinds))
 
     def row_batch(self, cases: list[HardCase]) -> None:
-        """`row` of each row of a block (`ftlint.rule.BatchVisitor`), `may_hold` inline:
-        most completions hold none of its hints and cost only its scans."""
-        needles, gh_needles, row = NEEDLES, GH_NEEDLES, self.row
+        """`row` of each row of a block (`ftlint.rule.BatchVisitor`): most completions
+        hold none of the hints, and cost only `hinted`'s scans."""
+        row, hint = self.row, hinted
         for case in cases:
             text = case.generated_text
-            if not text:
-                continue
-            if type(text) is str:
-                lower = text.lower()
-                for needle in needles:
-                    if needle in lower:
-                        break
-                else:
-                    if "_" not in text:
-                        continue
-                    for needle in gh_needles:
-                        if needle in lower:
-                            break
-                    else:
-                        continue
-            row(case)
+            if text and (type(text) is not str or hint(text)):
+                row(case)
 
     def export_state(self) -> list[tuple[str | None, Evidence, list[str]]]:
         """What `row` accumulated (`ftlint.rule.MergeableVisitor`)."""
