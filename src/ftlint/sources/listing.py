@@ -34,6 +34,10 @@ from pathlib import PurePosixPath
 _IGNORED = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
 
 
+#: `Listing.mode` codes of a failure that has no errno, and of a ValueError
+_OTHER, _INVALID = -(10**6), -(10**6) - 1
+
+
 def _ignored(exc: OSError) -> bool:
     return getattr(exc, "errno", None) in _IGNORED
 
@@ -72,7 +76,8 @@ class Listing:
         self.root = root
         self._lists: dict[str, list[os.DirEntry[str]] | OSError] = {}
         self._names: dict[str, dict[str, os.DirEntry[str]]] = {}
-        self._stats: dict[str, os.stat_result | OSError | ValueError] = {}
+        self._modes: dict[str, int] = {}  # st_mode, or a failure (`mode`)
+        self._invalid: dict[str, str] = {}  # ValueError messages (a NUL in the path)
         self._matchers: dict[str, Callable[[str], object]] = {}
         #: probe results by (path, last): several patterns probe the same folders
         self.usable: dict[tuple[str, bool], object] = {}
@@ -104,30 +109,42 @@ class Listing:
             names = self._names[folder] = {e.name: e for e in listed}
         return names.get(name)
 
-    def stat(self, path: str) -> os.stat_result:
-        """`os.stat(path)` (links followed), raising what it raised (every time)."""
-        found = self._stats.get(path)
+    def mode(self, path: str) -> int:
+        """`os.stat(path).st_mode` (links followed), raising what it raised (every time).
+
+        Kept as one int a path (a failure as its negative errno), not the stat_result
+        or the exception: a 10,000-run workspace probes ~200,000 paths, most of them
+        absent, and cached exceptions re-raised grow a traceback each time (together
+        ~180 MB at the peak of discovery)."""
+        found = self._modes.get(path)
         if found is None:
             try:
-                found = os.stat(path)
-            except (OSError, ValueError) as exc:
-                found = exc
-            self._stats[path] = found
-        if isinstance(found, (OSError, ValueError)):
-            raise found
+                found = os.stat(path).st_mode
+            except OSError as exc:
+                found = -exc.errno if exc.errno else _OTHER
+            except ValueError as exc:
+                self._invalid[path] = str(exc)
+                found = _INVALID
+            self._modes[path] = found
+        if found < 0:
+            if found == _INVALID:
+                raise ValueError(self._invalid[path])
+            if found == _OTHER:
+                raise OSError(f"stat failed: {path}")
+            raise OSError(-found, os.strerror(-found), path)  # the errno's own subclass
         return found
 
     def _exists(self, path: str, dironly: bool) -> bool:
         """`Path.is_dir` (dironly) or `Path.exists` of `path`."""
         try:
-            info = self.stat(path)
+            mode = self.mode(path)
         except OSError as exc:
             if not _ignored(exc):
                 raise
             return False
         except ValueError:
             return False
-        return stat.S_ISDIR(info.st_mode) if dironly else True
+        return stat.S_ISDIR(mode) if dironly else True
 
     def _matcher(self, part: str) -> Callable[[str], object]:
         found = self._matchers.get(part)
