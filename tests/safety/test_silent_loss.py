@@ -64,7 +64,7 @@ def test_an_unlistable_folder_is_named(tmp_path: Path, monkeypatch, where: str) 
     (tmp_path / "outputs/run").mkdir(parents=True)
     (tmp_path / "weave").mkdir()
     target = tmp_path / where
-    real_scandir, real_stat = os.scandir, Path.stat
+    real_scandir, real_stat, real_os_stat = os.scandir, Path.stat, os.stat
 
     def scandir(path):
         if Path(path) == target:
@@ -76,8 +76,14 @@ def test_an_unlistable_folder_is_named(tmp_path: Path, monkeypatch, where: str) 
             raise PermissionError(errno.EACCES, "Permission denied")
         return real_stat(self, *args, **kwargs)
 
+    def os_stat(path, *args, **kwargs):  # the probe stats with os.stat, Path.glob with Path
+        if Path(os.fsdecode(path)).parent == target:
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real_os_stat(path, *args, **kwargs)
+
     monkeypatch.setattr(_globprobe.os, "scandir", scandir)
     monkeypatch.setattr(Path, "stat", stat)
+    monkeypatch.setattr(_globprobe.os, "stat", os_stat)
     ws = Workspace(tmp_path)
     ws.glob(("outputs/*/final_metrics.json", "weave/*.json"))
     assert any("Permission denied" in p.message for p in ws.skipped), ws.skipped

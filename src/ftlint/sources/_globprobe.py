@@ -105,7 +105,7 @@ def _usable(root: Path, entry: str, last: bool, listing: Any = None) -> tuple[bo
                 target.relative_to(root)
             except ValueError:
                 return False, (Path(entry), "links outside the workspace; not read", "unsafe-path")
-        mode = os.stat(entry).st_mode if listing is None else listing.mode(entry)
+        folder = stat.S_ISDIR(os.stat(entry).st_mode) if listing is None else listing.is_dir(entry)
     except FileNotFoundError:
         return False, None
     except RuntimeError:  # Path.resolve on a symlink loop (Python < 3.13)
@@ -116,4 +116,4 @@ def _usable(root: Path, entry: str, last: bool, listing: Any = None) -> tuple[bo
         if exc.errno == errno.ENOTDIR:
             return False, None
         return False, (Path(entry), f"cannot be read ({exc.strerror}); not read", "missing")
-    return last or stat.S_ISDIR(mode), None
+    return last or folder, None

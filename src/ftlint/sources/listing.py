@@ -28,7 +28,9 @@ import fnmatch
 import os
 import re
 import stat
+import sys
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from pathlib import PurePosixPath
 
 _IGNORED = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
@@ -36,6 +38,11 @@ _IGNORED = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
 
 #: `Listing.mode` codes of a failure that has no errno, and of a ValueError
 _OTHER, _INVALID = -(10**6), -(10**6) - 1
+#: names a listing never holds
+_SPECIAL = ("", ".", "..")
+#: a listing answers "is `name` there?" exactly only where names are case-sensitive
+#: (Linux): on macOS or Windows `stat` finds `Final_Metrics.json` for `final_metrics.json`
+_EXACT_NAMES = sys.platform.startswith("linux")
 
 
 def _ignored(exc: OSError) -> bool:
@@ -95,7 +102,7 @@ class Listing:
                 found = exc
             self._lists[folder] = found
         if isinstance(found, OSError):
-            raise found
+            raise found.with_traceback(None)  # not a traceback longer at every raise
         return found
 
     def entry(self, folder: str, name: str) -> os.DirEntry[str] | None:
@@ -109,13 +116,29 @@ class Listing:
             names = self._names[folder] = {e.name: e for e in listed}
         return names.get(name)
 
-    def mode(self, path: str) -> int:
-        """`os.stat(path).st_mode` (links followed), raising what it raised (every time).
+    def is_dir(self, path: str) -> bool:
+        """Whether `os.stat(path)` (links followed) is a folder; raises what it raised.
 
-        Kept as one int a path (a failure as its negative errno), not the stat_result
-        or the exception: a 10,000-run workspace probes ~200,000 paths, most of them
-        absent, and cached exceptions re-raised grow a traceback each time (together
-        ~180 MB at the peak of discovery)."""
+        A path whose folder is listed already is answered from that listing (absent:
+        FileNotFoundError; an entry that is not a link: its type from the listing), so
+        the ~90,000 absent files the patterns of a 10,000-run workspace probe cost no
+        `stat` and no memory; a link or a path elsewhere is `stat`ed once and kept as
+        its st_mode (a failure as its negative errno: cached exceptions re-raised grew a
+        traceback each time, ~180 MB at the peak of discovery with the stat_results)."""
+        folder, _, name = path.rpartition("/")
+        listed = self._lists.get(folder) if _EXACT_NAMES and name not in _SPECIAL else None
+        if type(listed) is list:
+            entry = self.entry(folder, name)
+            if entry is None:
+                raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), path)
+            try:
+                if not entry.is_symlink():
+                    return entry.is_dir(follow_symlinks=False)
+            except OSError:
+                pass  # as if unlisted: stat says
+        return stat.S_ISDIR(self._mode(path))
+
+    def _mode(self, path: str) -> int:
         found = self._modes.get(path)
         if found is None:
             try:
@@ -137,14 +160,14 @@ class Listing:
     def _exists(self, path: str, dironly: bool) -> bool:
         """`Path.is_dir` (dironly) or `Path.exists` of `path`."""
         try:
-            mode = self.mode(path)
+            folder = self.is_dir(path)
         except OSError as exc:
             if not _ignored(exc):
                 raise
             return False
         except ValueError:
             return False
-        return stat.S_ISDIR(mode) if dironly else True
+        return folder if dironly else True
 
     def _matcher(self, part: str) -> Callable[[str], object]:
         found = self._matchers.get(part)
@@ -205,6 +228,10 @@ class Listing:
     def _folders(self, rel: str) -> Iterator[str]:
         """`_RecursiveWildcardSelector._iterate_directories`: the folder, then every
         folder below it that is not a link, depth first in listing order."""
+        # listed before the caller probes its files, so `is_dir` answers from it; an
+        # error is cached and raised again below, where Path.glob raises it
+        with suppress(OSError):
+            self.entries(self._full(rel))
         yield rel
         try:
             for entry in self.entries(self._full(rel)):
