@@ -99,11 +99,56 @@ def test_plugin_rules_stay_here_unless_they_say_so() -> None:
 def test_an_interrupted_map_stops_its_workers() -> None:
     """Closing the results early (the driver was interrupted) kills the workers instead
     of waiting for chunks nobody will read."""
+    import os
     import time
 
     results = ForkExecutor(2).map(lambda part: time.sleep(60) or [], [range(1), range(1, 2)])
-    workers = list(results.pool._processes.values())  # type: ignore[attr-defined]
-    assert workers
-    results.close()
-    assert not any(w.is_alive() for w in workers)
-    results.close()  # twice is harmless
+    pids = [w.pid for w in results.workers.values()]  # type: ignore[attr-defined]
+    assert len(pids) == 2
+    results.close()  # type: ignore[attr-defined]
+    for pid in pids:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # reaped: no such child any more
+    results.close()  # type: ignore[attr-defined]  # twice is harmless
+
+
+def _raising(part: range) -> list[RunOutcome]:
+    if part.start % 2:
+        raise RuntimeError("a bug in a rule, in the worker")
+    return [RunOutcome((), i, ()) for i in part]
+
+
+def _dying(part: range) -> list[RunOutcome]:
+    import os
+
+    if part.start == 3:
+        os._exit(3)  # the worker dies (the OOM killer, a segfault)
+    return [RunOutcome((), i, ()) for i in part]
+
+
+def _unpicklable(part: range) -> list[Any]:
+    return [lambda: None] if part.start == 2 else [RunOutcome((), i, ()) for i in part]
+
+
+@pytest.mark.parametrize("jobs", [1, 2, 3])
+def test_the_fork_pool_gives_every_chunk_in_order(jobs: int) -> None:
+    parts = chunks(40, 2)
+    got = list(ForkExecutor(jobs).map(lambda part: [RunOutcome((), i, ()) for i in part], parts))
+    assert [[o.rows for o in outcomes] for outcomes in got] == [list(p) for p in parts]
+
+
+@pytest.mark.parametrize("work", [_raising, _dying, _unpicklable])
+def test_a_failed_chunk_is_none_and_the_rest_arrive(work) -> None:
+    """None for what a worker could not give (the engine reruns it here); every other
+    chunk still arrives, in order, and no worker is left behind."""
+    import os
+
+    parts = [range(i, i + 1) for i in range(8)]
+    got = list(ForkExecutor(2).map(work, parts))
+    assert len(got) == 8
+    for part, outcomes in zip(parts, got, strict=True):
+        if outcomes is not None:
+            assert [o.rows for o in outcomes] == list(part)
+    assert any(outcomes is None for outcomes in got)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)

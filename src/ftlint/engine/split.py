@@ -84,67 +84,18 @@ class InlineExecutor:
             yield work(part)
 
 
-#: The worker's work, set just before the pool forks (the workers inherit it, with the
-#: campaign and the rule instances) and cleared right after: only a range crosses the
-#: process boundary one way and the outcomes the other.
-_WORK: list[Work] = []
-
-
 class ForkExecutor:
-    """A fork-context `ProcessPoolExecutor` of `jobs` workers on this machine; `map`
-    forks and submits every chunk before it returns, so the caller works meanwhile."""
+    """`jobs` processes forked from this one (`ftlint.engine.forkpool`); `map` forks
+    and hands out the first chunks before it returns, so the caller works meanwhile.
+    The result iterator's `close()` stops the workers (also midway)."""
 
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
 
     def map(self, work: Work, parts: Sequence[range]) -> Iterator[list[RunOutcome] | None]:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+        from ftlint.engine.forkpool import ForkPool
 
-        sys.stdout.flush()  # a worker flushes what it inherited: never print anything twice
-        sys.stderr.flush()
-        _WORK[:] = [work]
-        try:
-            pool = ProcessPoolExecutor(
-                max_workers=min(self.jobs, len(parts)),
-                mp_context=multiprocessing.get_context("fork"),
-            )
-            futures = [pool.submit(_work, part.start, part.stop) for part in parts]
-        finally:
-            _WORK.clear()  # a fork-context pool starts every worker on the first submit
-        return _Results(pool, futures)
-
-
-class _Results:
-    """Each chunk's outcomes in chunk order (None for a chunk that failed). Closed
-    before the end (the caller was interrupted), it stops the workers at once."""
-
-    def __init__(self, pool: Any, futures: list[Any]) -> None:
-        self.pool, self.pending = pool, list(futures)
-
-    def __iter__(self) -> _Results:
-        return self
-
-    def __next__(self) -> list[RunOutcome] | None:
-        if not self.pending:
-            self.close()
-            raise StopIteration
-        future = self.pending.pop(0)
-        try:
-            produced = future.result()
-        except Exception:
-            produced = None
-        return produced if isinstance(produced, list) else None
-
-    def close(self) -> None:
-        if self.pool is None:
-            return
-        pool, self.pool = self.pool, None
-        if self.pending:
-            from ftlint.engine.processes import _terminate
-
-            _terminate(pool)
-        pool.shutdown(wait=True, cancel_futures=True)
+        return ForkPool(work, parts, self.jobs)
 
 
 #: the processes the last lint in this process split its runs over (None: not split)
@@ -161,11 +112,6 @@ def last_split() -> int | None:
     the JSON report renders its second half in a fork then (`ftlint.report.parallel`),
     so `--jobs N` also shares the rendering."""
     return _LAST_SPLIT[0]
-
-
-def _work(start: int, stop: int) -> list[RunOutcome]:
-    """In a worker: the per-run work the parent set up before forking."""
-    return _WORK[0](range(start, stop))
 
 
 def chunks(count: int, jobs: int) -> list[range]:
