@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ftlint.sources.listing import DIR, FILE, LINK
+
 #: (path, message, problem kind)
 Skip = tuple[Path, str, str]
 _IGNORED = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
@@ -58,7 +60,7 @@ def _join(folder: str, name: str) -> str:
 def _names(folder: str, listing: Any) -> tuple[list[str], Skip | None]:
     try:
         if listing is not None:
-            return sorted(e.name for e in listing.entries(folder)), None
+            return sorted(listing.names(folder)), None
         with os.scandir(folder) as entries:
             return sorted(e.name for e in entries), None
     except FileNotFoundError:
@@ -82,9 +84,9 @@ def _is_symlink(entry: str, listing: Any = None) -> bool:
     entry answers from its folder's listing (what lstat would say)."""
     if listing is not None:
         folder, _, name = entry.rpartition("/")
-        found = listing.entry(folder or "/", name)
-        if found is not None:
-            return found.is_symlink()
+        kind = listing.kind(folder or "/", name)
+        if kind in (LINK, DIR, FILE):
+            return kind == LINK
     try:
         return stat.S_ISLNK(os.lstat(entry).st_mode)
     except OSError as exc:

@@ -4,11 +4,13 @@ Each source adapter globs the workspace on its own (13 globs of a 1,000-run work
 `**` patterns among them): `Path.glob` listed every folder again for each, built a
 `Path` per entry, and `Workspace.inside` resolved every file component by component.
 While discovery runs (`Workspace.scan`), a `Listing` lists each folder once
-(`os.scandir`, the `DirEntry`s kept: they cache their own type and stat), and
-`glob` walks those listings with Python 3.11's `Path.glob` steps, on strings:
+(`os.scandir`; each entry kept as one small int, its type without following links;
+a link is `stat`ed once when followed), and `glob` walks those listings with Python
+3.11's `Path.glob` steps, on strings:
 
-- a part without wildcards is looked up with `stat` (exists, or is a folder when more
-  parts follow), as `_PreciseSelector` does, memoised;
+- a part without wildcards is looked up as `_PreciseSelector` does with `stat` (exists,
+  or is a folder when more parts follow): from its folder's listing when that folder is
+  listed (on Linux, where names are exact), else with `stat`, memoised as a mode;
 - a wildcard part matches `fnmatch.translate` of it against the folder's entries, in
   listing order, entering only folders (`DirEntry.is_dir()`, links followed);
 - `**` is the folder and every folder below it that is not a link, deduplicated;
@@ -49,12 +51,23 @@ def _ignored(exc: OSError) -> bool:
     return getattr(exc, "errno", None) in _IGNORED
 
 
-def _is_link(entry: os.DirEntry[str]) -> bool:
-    """`os.path.islink` of the entry's path (what os.walk asks before entering it)."""
+#: an entry's type as its DirEntry gave it (links not followed)
+FILE, DIR, LINK, UNKNOWN = 0, 1, 2, 3
+
+
+def _kind(entry: os.DirEntry[str]) -> int:
+    """FILE, DIR or LINK from the listing's own type field (lstat only where the
+    filesystem gave none); UNKNOWN when even that failed (asked again when needed)."""
     try:
-        return entry.is_symlink()
+        if entry.is_symlink():
+            return LINK
+        return DIR if entry.is_dir(follow_symlinks=False) else FILE
     except OSError:
-        return False
+        return UNKNOWN
+
+
+def _join(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder != "/" else f"/{name}"
 
 
 def fast_parts(pattern: str) -> tuple[str, ...] | None:
@@ -81,8 +94,9 @@ class Listing:
 
     def __init__(self, root: str) -> None:
         self.root = root
-        self._lists: dict[str, list[os.DirEntry[str]] | OSError] = {}
-        self._names: dict[str, dict[str, os.DirEntry[str]]] = {}
+        #: folder -> its entries in listing order, name -> FILE, DIR, LINK or UNKNOWN
+        #: (one small int an entry, not a DirEntry: ~50,000 of them at 10,000 runs)
+        self._lists: dict[str, dict[str, int] | OSError] = {}
         self._modes: dict[str, int] = {}  # st_mode, or a failure (`mode`)
         self._invalid: dict[str, str] = {}  # ValueError messages (a NUL in the path)
         self._matchers: dict[str, Callable[[str], object]] = {}
@@ -91,13 +105,15 @@ class Listing:
 
     # -- the filesystem, once each -------------------------------------------------
 
-    def entries(self, folder: str) -> list[os.DirEntry[str]]:
-        """`list(os.scandir(folder))`, raising what it raised (every time)."""
+    def names(self, folder: str) -> dict[str, int]:
+        """The entries of `folder` as `os.scandir` lists them, name -> FILE, DIR, LINK
+        or UNKNOWN (the type its `DirEntry` gave without following links), listed once;
+        raising what `os.scandir` raised (every time)."""
         found = self._lists.get(folder)
         if found is None:
             try:
                 with os.scandir(folder) as it:
-                    found = list(it)
+                    found = {entry.name: _kind(entry) for entry in it}
             except OSError as exc:
                 found = exc
             self._lists[folder] = found
@@ -105,16 +121,23 @@ class Listing:
             raise found.with_traceback(None)  # not a traceback longer at every raise
         return found
 
-    def entry(self, folder: str, name: str) -> os.DirEntry[str] | None:
-        """The entry `name` of `folder`, or None (also when `folder` cannot be listed)."""
-        names = self._names.get(folder)
-        if names is None:
-            try:
-                listed = self.entries(folder)
-            except OSError:
-                listed = []
-            names = self._names[folder] = {e.name: e for e in listed}
-        return names.get(name)
+    def kind(self, folder: str, name: str) -> int | None:
+        """The listed type of `name` in `folder`; None when absent or when `folder`
+        cannot be listed."""
+        try:
+            return self.names(folder).get(name)
+        except OSError:
+            return None
+
+    def follows_to_dir(self, folder: str, name: str, kind: int) -> bool:
+        """`DirEntry.is_dir()` of a listed entry: a link is followed (`stat`, kept as
+        its mode), a link to nothing is not a folder, other errors are raised."""
+        if kind in (DIR, FILE):
+            return kind == DIR
+        try:
+            return stat.S_ISDIR(self._mode(_join(folder, name)))
+        except FileNotFoundError:
+            return False
 
     def is_dir(self, path: str) -> bool:
         """Whether `os.stat(path)` (links followed) is a folder; raises what it raised.
@@ -127,16 +150,13 @@ class Listing:
         traceback each time, ~180 MB at the peak of discovery with the stat_results)."""
         folder, _, name = path.rpartition("/")
         listed = self._lists.get(folder) if _EXACT_NAMES and name not in _SPECIAL else None
-        if type(listed) is list:
-            entry = self.entry(folder, name)
-            if entry is None:
+        if type(listed) is dict:
+            kind = listed.get(name)
+            if kind is None:
                 raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), path)
-            try:
-                if not entry.is_symlink():
-                    return entry.is_dir(follow_symlinks=False)
-            except OSError:
-                pass  # as if unlisted: stat says
-        return stat.S_ISDIR(self._mode(path))
+            if kind in (DIR, FILE):
+                return kind == DIR
+        return stat.S_ISDIR(self._mode(path))  # a link, or not listed: stat says
 
     def _mode(self, path: str) -> int:
         found = self._modes.get(path)
@@ -210,16 +230,16 @@ class Listing:
     def _wildcard(self, part: str, rest: tuple[str, ...], rel: str) -> Iterator[str]:
         match = self._matcher(part)
         try:
-            for entry in self.entries(self._full(rel)):
+            full = self._full(rel)
+            for name, kind in self.names(full).items():
                 if rest:
                     try:
-                        if not entry.is_dir():
+                        if not self.follows_to_dir(full, name, kind):
                             continue
                     except OSError as exc:
                         if not _ignored(exc):
                             raise
                         continue
-                name = entry.name
                 if match(name):
                     yield from self._select(rest, f"{rel}/{name}" if rel else name)
         except PermissionError:
@@ -231,18 +251,19 @@ class Listing:
         # listed before the caller probes its files, so `is_dir` answers from it; an
         # error is cached and raised again below, where Path.glob raises it
         with suppress(OSError):
-            self.entries(self._full(rel))
+            self.names(self._full(rel))
         yield rel
         try:
-            for entry in self.entries(self._full(rel)):
-                is_dir = False
-                try:
-                    is_dir = entry.is_dir(follow_symlinks=False)
-                except OSError as exc:
-                    if not _ignored(exc):
-                        raise
-                if is_dir:
-                    yield from self._folders(f"{rel}/{entry.name}" if rel else entry.name)
+            full = self._full(rel)
+            for name, kind in self.names(full).items():
+                if kind == UNKNOWN:  # DirEntry.is_dir(follow_symlinks=False) asks lstat
+                    try:
+                        kind = DIR if stat.S_ISDIR(os.lstat(_join(full, name)).st_mode) else FILE
+                    except OSError as exc:
+                        if not _ignored(exc):
+                            raise
+                if kind == DIR:
+                    yield from self._folders(f"{rel}/{name}" if rel else name)
         except PermissionError:
             return
 
@@ -263,20 +284,20 @@ class Listing:
         """`os.walk(top)` (top-down, links to folders listed but not entered, folders
         that cannot be listed skipped), from the listings: the caller may prune `dirs`."""
         try:
-            entries = self.entries(top)
+            listed = self.names(top)
         except OSError:
             return
         dirs: list[str] = []
         files: list[str] = []
         links: set[str] = set()
-        for entry in entries:
+        for name, kind in listed.items():
             try:
-                is_dir = entry.is_dir()
+                is_dir = self.follows_to_dir(top, name, kind)
             except OSError:
                 is_dir = False
-            (dirs if is_dir else files).append(entry.name)
-            if is_dir and _is_link(entry):
-                links.add(entry.name)
+            (dirs if is_dir else files).append(name)
+            if is_dir and (kind == LINK or (kind == UNKNOWN and os.path.islink(_join(top, name)))):
+                links.add(name)
         yield top, dirs, files
         for name in dirs:
             if name not in links:
@@ -292,13 +313,7 @@ class Listing:
         for part in rel.split("/"):
             if part in ("", ".", ".."):
                 return False
-            entry = self.entry(folder, part)
-            if entry is None:
-                return False
-            try:
-                if entry.is_symlink():
-                    return False
-            except OSError:
+            if self.kind(folder, part) not in (DIR, FILE):  # absent, a link, or unknown
                 return False
             folder = f"{folder}/{part}"
         return True
