@@ -308,3 +308,95 @@ def test_sec001_unrolled_precheck_is_may_hold(text: str) -> None:
     from ftlint.rules.security.secret_in_artifact import hinted, may_hold
 
     assert hinted(text) == may_hold(text)
+
+
+# -- every built-in visitor, fed per row and in blocks, on generated rows ---------------------
+
+_WORDS = st.sampled_from(["calm", "piano", " ", "  ", "\t", "\xa0", "sample", "7", "Variant-2:",
+                          "sk-" + "a1B2c3D4e5F6g7H8i9J0" * 2, "hf_", "{", "}", '"energy": 5',
+                          "```json", "\u2028", "caf\u00e9"])  # fmt: skip
+_TEXT = st.one_of(st.none(), st.lists(_WORDS, max_size=6).map("".join))
+_VEC = st.one_of(
+    st.none(),
+    st.fixed_dictionaries(
+        {"energy": st.one_of(st.integers(-5, 105), st.sampled_from([2.5, 1e300, True]))}
+    ),
+    st.just({"energy": 50, "warmth": 50}),
+)
+
+
+def _cases(draw: Any) -> list[Any]:
+    from ftlint.model import Evidence, HardCase
+
+    n = draw(st.integers(0, 40))
+    out = []
+    for line in range(1, n + 1):
+        sid = draw(st.one_of(st.none(), st.sampled_from(["1", "2", "3", "x", "007"])))
+        error = draw(st.sampled_from([None, None, "json_block_not_found", "invalid_json", " "]))
+        text = draw(_TEXT)
+        if error is None and draw(st.booleans()):
+            text = json.dumps({"energy": draw(st.integers(0, 100)), "warmth": 50})
+        mae = draw(st.one_of(st.none(), st.floats(0, 100), st.just(float("nan"))))
+        ev = Evidence("outputs/r/hard_cases.valid.jsonl", line, None, sid, None)
+        case = HardCase(
+            draw(st.integers(1, 9)), sid, draw(_TEXT), draw(st.sampled_from([None, "a", "b"])),
+            draw(_VEC), draw(_VEC), draw(_VEC), mae, error, text, ev, {},
+        )  # fmt: skip
+        out.append(case)
+    return out
+
+
+_RULES: list[Any] = []
+
+
+def _rule_classes() -> list[Any]:
+    """The built-in rules (one session for every example)."""
+    if not _RULES:
+        _RULES.extend(api.setup(use_entry_points=False).rules)
+    return _RULES
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_every_row_batch_equals_its_rows(data: Any) -> None:
+    from ftlint.model import Campaign, Provenance, Run
+    from ftlint.rule import Rule, RuleContext
+
+    cases = _cases(data.draw)
+    sizes = data.draw(st.lists(st.integers(1, 7), min_size=1, max_size=4))
+    run = Run(
+        name="r",
+        hard_cases_path="outputs/r/hard_cases.valid.jsonl",
+        provenance=Provenance(target_keys=("energy", "warmth"), target_scale=100.0, eval_size=50),
+    )
+    campaign = Campaign(root=".", runs=(run,))
+    checked = 0
+    for cls in _rule_classes():
+        if cls.hard_case_visitor is Rule.hard_case_visitor:
+            continue
+        outs = []
+        for batched in (False, True):
+            rule = cls()
+            ctx = RuleContext(rule, cls.param_defaults(), None, {}, campaign)
+            visitor = rule.hard_case_visitor(run, ctx)
+            if visitor is None:
+                break
+            if batched and callable(getattr(visitor, "row_batch", None)):
+                at, i = 0, 0
+                while at < len(cases):
+                    block = cases[at : at + sizes[i % len(sizes)]]
+                    at, i = at + len(block), i + 1
+                    visitor.row_batch(block)
+            else:
+                for case in cases:
+                    visitor.row(case)
+            try:  # (a crash, e.g. QLT008 on 1e300, must be the same crash)
+                findings = list(visitor.finish() or ())
+                findings += list(rule.check_run(run, ctx) or ())
+            except Exception as exc:
+                findings = [f"raised {type(exc).__name__}"]
+            outs.append([repr(f) for f in findings])
+        else:
+            assert outs[0] == outs[1], cls.code
+            checked += 1
+    assert checked >= 10

@@ -157,9 +157,14 @@ class _Repeats:
         examples, new = self.examples, self._new_example
         for case in cases:
             text = case.request_text
-            if not isinstance(text, str):
+            if text.__class__ is str and text.isprintable() and "  " not in text:
+                # no whitespace but single inner spaces (every other whitespace character
+                # is non-printable): already normal unless it starts or ends with one
+                norm = text if text[:1] != " " and text[-1:] != " " else text.strip()
+            elif isinstance(text, str):
+                norm = " ".join(text.split())
+            else:
                 continue
-            norm = " ".join(text.split())
             if not norm:
                 continue
             ev = case.evidence
@@ -189,16 +194,22 @@ class _Repeats:
         key = hash(norm) & M64 or 1  # `input_key`, inlined (once per row)
         ref = reference_key(case)
         inputs = self.inputs
-        slot = inputs.slot(key)
+        keys, mask = inputs.keys, inputs.mask  # `inputs.slot(key)`, inlined
+        slot = key & mask
+        while True:
+            found = keys[slot]
+            if found == key or not found:
+                break
+            slot = (slot + 1) & mask
         if self.capped:
             self.more_rows += 1
-            if not inputs.keys[slot]:
+            if not found:
                 self.more_inputs += 1
                 return
         else:
             examples.put_key(at, example)
             self.capped = examples.size >= MAX_EXAMPLES
-            if not inputs.keys[slot]:
+            if not found:
                 code = self.packer.pack(key, case.evidence)
                 inputs.put3(slot, key, 0 if ref is None else ref + 1, code & M64, code >> 64)
                 return

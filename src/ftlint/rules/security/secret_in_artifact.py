@@ -156,7 +156,7 @@ def may_hold(text: str) -> bool:
 def hinted(text: str) -> bool:
     """`may_hold(text)`, unrolled for the per-row pass (no loop, and a one-character
     test first for the needles that hold a rare one: `/` for `://`, `-` for `sk-`,
-    `gh` for the six GitHub needles); tests/engine check that the two always agree."""
+    `gh` for five GitHub needles); tests/engine check that the two always agree."""
     lower = text.lower()
     return (
         "hf" in lower
@@ -172,14 +172,18 @@ def hinted(text: str) -> bool:
         or "key" in lower
         or (
             "_" in text
-            and "gh" in lower
             and (
-                "ghp" in lower
-                or "gho" in lower
-                or "ghu" in lower
-                or "ghs" in lower
-                or "ghr" in lower
-                or "github" in lower
+                (
+                    "gh" in lower
+                    and (
+                        "ghp" in lower
+                        or "gho" in lower
+                        or "ghu" in lower
+                        or "ghs" in lower
+                        or "ghr" in lower
+                    )
+                )
+                or "github" in lower  # (holds no "gh")
             )
         )
     )
