@@ -319,7 +319,11 @@ _TEXT = st.one_of(st.none(), st.lists(_WORDS, max_size=6).map("".join))
 _VEC = st.one_of(
     st.none(),
     st.fixed_dictionaries(
-        {"energy": st.one_of(st.integers(-5, 105), st.sampled_from([2.5, 1e300, True]))}
+        {
+            "energy": st.one_of(
+                st.integers(-5, 105), st.sampled_from([2.5, 1e300, True, 3 << 48, -(1 << 60)])
+            )
+        }
     ),
     st.just({"energy": 50, "warmth": 50}),
 )
@@ -400,3 +404,41 @@ def test_every_row_batch_equals_its_rows(data: Any) -> None:
             assert outs[0] == outs[1], cls.code
             checked += 1
     assert checked >= 10
+
+
+_INT = st.one_of(st.integers(-5, 105), st.sampled_from([1 << 60, -(1 << 60), 3 << 48, 2.5, True]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(_INT, _INT, _INT, st.booleans()), max_size=30),
+    st.lists(st.integers(1, 9), min_size=1, max_size=3),
+)
+def test_dimension_sums_in_blocks_are_the_row_by_row_floats(
+    values: list[tuple[Any, Any, Any, bool]], sizes: list[int]
+) -> None:
+    """QLT002/QLT008's sums, fed in blocks (local integer sums where exact), hold the
+    very floats of row-by-row feeding, worst rows and counts included."""
+    from ftlint.model import Evidence, HardCase, Provenance, Run
+    from ftlint.rules.quality._common import DimCollector
+
+    run = Run(name="r", provenance=Provenance(target_keys=("e",), target_scale=100.0))
+    cases = []
+    for i, (p, t, a, failed) in enumerate(values):
+        error, ev = "bad" if failed else None, Evidence("h.jsonl", i + 1)
+        cases.append(HardCase(i + 1, str(i), "q", None, {"e": t}, {"e": p}, {"e": a}, None,
+                              error, "", ev, {}))  # fmt: skip
+    one, blocks = DimCollector(run), DimCollector(run)
+    for case in cases:
+        one.row(case)
+    at, i = 0, 0
+    while at < len(cases):
+        block = cases[at : at + sizes[i % len(sizes)]]
+        at, i = at + len(block), i + 1
+        blocks.row_batch(block)
+
+    def state(c: DimCollector) -> Any:
+        s = c.dims["e"]
+        return (c.rows, c.unparsed, c.inexact, s.sums(), s.abs_n, s.n, s.pos, s.neg, s.worst)
+
+    assert repr(state(one)) == repr(state(blocks))

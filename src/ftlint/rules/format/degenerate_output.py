@@ -106,10 +106,13 @@ class _DegenerateVisitor:
             if norm and (norm in counts or len(counts) < _HEAVY_HITTERS):
                 counts[norm] = counts.get(norm, 0) + 1
                 kept = first.get(norm)
-                if kept is None:
-                    first[norm] = [(sample_label(case), case.evidence)]
-                elif len(kept) < limit:
-                    kept.append((sample_label(case), case.evidence))
+                if kept is None or len(kept) < limit:
+                    sid = case.sample_id  # `sample_label`, inlined
+                    label = sid if sid is not None else f"rank {case.rank}"
+                    if kept is None:
+                        first[norm] = [(label, case.evidence)]
+                    else:
+                        kept.append((label, case.evidence))
             else:
                 one(case, text)
 

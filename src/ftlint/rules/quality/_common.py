@@ -11,6 +11,7 @@ from typing import Any
 
 from ftlint.model import Evidence, Finding, HardCase, Metric, Run
 from ftlint.rule import NO_ROWS, RuleContext
+from ftlint.rules.quality._dimblock import add_int_block
 
 DIM_PREFIX = "mae_raw_"
 
@@ -148,10 +149,70 @@ class DimCollector:
         self.inexact = False
 
     def row(self, case: HardCase) -> None:
-        self.row_batch((case,))
+        self._rows((case,))
 
     def row_batch(self, cases: Sequence[HardCase]) -> None:
-        """The rows of a block (`ftlint.rule.BatchVisitor`; `row` is a block of one)."""
+        """The rows of a block (`ftlint.rule.BatchVisitor`; `row` is a block of one):
+        with the target keys known and every sum so far of integers, one dimension at
+        a time, its integer rows in local sums (`add_int_block`), the rest as `_rows`
+        adds them; else `_rows`."""
+        if not self.keys or self.inexact or len(cases) < 2:
+            self._rows(cases)
+            return
+        parsed = [case for case in cases if case.parse_error is None]
+        self.unparsed += len(cases) - len(parsed)
+        if not parsed:
+            return
+        self.rows += len(parsed)
+        pvs = [case.predicted_vector or _EMPTY for case in parsed]
+        tvs = [case.target_vector or _EMPTY for case in parsed]
+        aes = [case.abs_error_raw or _EMPTY for case in parsed]
+        for dim, s in self.dims.items():
+            done = add_int_block(s, dim, parsed, pvs, tvs, aes)
+            if done < len(parsed):
+                self._dim_rows(dim, s, parsed[done:], pvs[done:], tvs[done:], aes[done:])
+
+    def _dim_rows(
+        self,
+        dim: str,
+        s: DimStats,
+        cases: Sequence[HardCase],
+        pvs: Sequence[Any],
+        tvs: Sequence[Any],
+        aes: Sequence[Any],
+    ) -> None:
+        """One dimension of parsed rows, as `_rows` adds it (any values)."""
+        for case, pv, tv, ae in zip(cases, pvs, tvs, aes, strict=True):
+            p, t, a = pv.get(dim), tv.get(dim), ae.get(dim)
+            both = p.__class__ in _NUMERIC and t.__class__ in _NUMERIC and p - p == t - t == 0
+            if p.__class__ is int and t.__class__ is int and a.__class__ is int:
+                pass
+            elif a.__class__ not in _NUMERIC or a - a != 0:
+                if not both:
+                    continue
+                a = abs(p - t)
+                self.inexact = True
+            else:
+                self.inexact = True
+            s.abs_n += 1
+            s.abs_sum += a
+            if a > s.floor:
+                s.keep(a, case.evidence)
+            if both:
+                s.n += 1
+                s.sp += p
+                s.spp += p * p
+                s.st += t
+                s.stt += t * t
+                e = p - t
+                s.se += e
+                if e > 0:
+                    s.pos += 1
+                elif e < 0:
+                    s.neg += 1
+
+    def _rows(self, cases: Sequence[HardCase]) -> None:
+        """Rows one at a time, every dimension of a row in turn (any values)."""
         dims = self.dims
         for case in cases:
             if case.parse_error is not None:

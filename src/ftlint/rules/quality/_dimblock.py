@@ -1,0 +1,82 @@
+"""QLT002/QLT008's per-dimension sums over a block of rows in local integers.
+
+`DimCollector` adds every row's values to floats held on a `DimStats`, one attribute
+update at a time (~0.3 us a dimension of a row). Over a block of rows whose values are
+all integers, one dimension at a time, the sums can be kept in local Python ints and
+added to the floats once: the result is the same float exactly when every partial sum
+of the row-by-row order is an integer below 2**53, which `add_int_block` checks (the
+float it adds to is below `EXACT`, and so is the sum of the squares of the values,
+which bounds every partial sum of the values, their squares and their differences);
+otherwise it undoes what it did and the caller takes the row-by-row path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ftlint.model import HardCase
+
+#: below this, float sums of integers are exact in any order (as `merge_state` uses)
+EXACT = float(1 << 50)
+
+
+def add_int_block(
+    s: Any,
+    dim: str,
+    cases: Sequence[HardCase],
+    pvs: Sequence[Mapping[str, Any]],
+    tvs: Sequence[Mapping[str, Any]],
+    aes: Sequence[Mapping[str, Any]],
+) -> int:
+    """Add the leading rows of `cases` whose predicted, target and error values of
+    `dim` are all ints to the `DimStats` `s`, exactly as `DimCollector.row` would;
+    returns how many rows were added (0 when the sums could not be exact: `s` is then
+    unchanged). The caller adds the remaining rows row by row."""
+    if not (
+        abs(s.abs_sum) < EXACT
+        and abs(s.sp) < EXACT
+        and abs(s.spp) < EXACT
+        and abs(s.st) < EXACT
+        and abs(s.stt) < EXACT
+        and abs(s.se) < EXACT
+    ):
+        return 0
+    before = (s.abs_n, s.n, s.pos, s.neg, s.floor, list(s.worst))
+    abs_n, n, pos, neg, floor = s.abs_n, s.n, s.pos, s.neg, s.floor
+    a_sum = a_sq = p_sum = p_sq = t_sum = t_sq = e_sum = 0
+    done = 0
+    for case, pv, tv, ae in zip(cases, pvs, tvs, aes, strict=True):
+        p, t, a = pv.get(dim), tv.get(dim), ae.get(dim)
+        if not (p.__class__ is int and t.__class__ is int and a.__class__ is int):
+            break
+        abs_n += 1
+        a_sum += a
+        a_sq += a * a
+        if a > floor:
+            s.abs_n = abs_n  # `keep` ranks ties by the row's index
+            s.keep(a, case.evidence)
+            floor = s.floor
+        n += 1
+        p_sum += p
+        p_sq += p * p
+        t_sum += t
+        t_sq += t * t
+        e = p - t
+        e_sum += e
+        if e > 0:
+            pos += 1
+        elif e < 0:
+            neg += 1
+        done += 1
+    if a_sq + p_sq + t_sq >= EXACT:  # a partial sum might have rounded row by row
+        s.abs_n, s.n, s.pos, s.neg, s.floor, s.worst = before
+        return 0
+    s.abs_n, s.n, s.pos, s.neg = abs_n, n, pos, neg
+    s.abs_sum += a_sum
+    s.sp += p_sum
+    s.spp += p_sq
+    s.st += t_sum
+    s.stt += t_sq
+    s.se += e_sum
+    return done
