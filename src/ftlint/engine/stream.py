@@ -1,7 +1,7 @@
 """The engine's one streaming pass over a run's rows: every row to every visitor that
 wants it, in file order, with a crashed visitor cut off from the next row on.
 
-Rows arrive in blocks (`ftlint.sources.hardcases.hard_case_blocks`: ~60 rows decoded
+Rows arrive in blocks (`ftlint.sources.hardcases.hard_case_blocks`: ~240 rows decoded
 in one call) and each visitor gets a whole block per call: its `row_batch`
 (`ftlint.rule.BatchVisitor`) or its `row` per row, collected once per run, so this
 loop costs per block, not per row. A visitor that names a `row_filter`
