@@ -296,3 +296,42 @@ def test_unread_files_are_found_alike(ws_root: Path, monkeypatch, blocked: str |
         assert unread_files(scanned, read) == expected
         assert unread_files(scanned, read, limit=7) == unread_files(plain, read, limit=7)
     assert any(u.path == "a/eval_scores.json" for u in expected)
+
+
+def test_a_folder_swapped_for_a_link_after_the_listing_is_not_read(tmp_path: Path) -> None:
+    """`inside` answers from the listing made at the start of discovery; a reader checks
+    the file it actually opened, so a folder replaced by a link out of the workspace
+    since then is still refused, as resolving before the open refused it."""
+    import shutil
+
+    from ftlint.assemble.digests import _digest
+    from ftlint.sources.io import read_json
+
+    root = (tmp_path / "ws").resolve()
+    (root / "outputs" / "r1").mkdir(parents=True)
+    (root / "outputs" / "r1" / "final_metrics.json").write_text('{"acc": 1}')
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "final_metrics.json").write_text('{"secret": 1}')
+    ws = Workspace(root)
+    with ws.scan():
+        (found,) = ws.glob(("outputs/*/final_metrics.json",))
+        assert ws.inside(found)  # as listed
+        shutil.rmtree(root / "outputs" / "r1")
+        (root / "outputs" / "r1").symlink_to(outside)
+        data, problems = read_json(ws, found)
+        assert data is None and [p.kind for p in problems] == ["unsafe-path"]
+        assert _digest(ws, "outputs/r1/final_metrics.json") is None
+    data, problems = read_json(ws, found)  # and without the listing, as always
+    assert data is None and [p.kind for p in problems] == ["unsafe-path"]
+
+
+def test_a_file_read_during_discovery_reads_as_before(ws_root: Path) -> None:
+    from ftlint.sources.io import read_json
+
+    path = ws_root / "outputs" / "r1" / "final_metrics.json"
+    plain, scanned = Workspace(ws_root), Workspace(ws_root)
+    with scanned.scan():
+        assert read_json(scanned, path) == read_json(plain, path)
+        link = ws_root / "links" / "out" / "final_metrics.json"
+        assert read_json(scanned, link) == read_json(plain, link)

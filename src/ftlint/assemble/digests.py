@@ -85,6 +85,8 @@ def _digest(ws: Workspace, rel: str) -> str | None:
     from ftlint import sha256  # CPython's own: hashlib would load OpenSSL (~7 ms)
 
     try:
+        if ws.listing is not None and not ws.opened_inside(fd, path):
+            return None  # a folder became a link since discovery listed it
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return None
         digest = sha256()

@@ -86,6 +86,24 @@ class Workspace:
             return False
         return True
 
+    def opened_inside(self, fd: int, path: Path) -> bool:
+        """True when the file open on `fd` is inside the workspace. `inside` answers
+        from discovery's listing, which may be some time old by the open: a reader
+        checks the file it actually opened (`/proc/self/fd`, no race), or, where that
+        is missing, resolves `path` again."""
+        try:
+            real = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            real = ""
+        root = str(self.root)
+        if real.startswith("/") and not real.endswith(" (deleted)"):
+            return real == root or real.startswith(root.rstrip("/") + "/")
+        try:
+            path.resolve().relative_to(self.root)
+        except (ValueError, OSError, RuntimeError):
+            return False
+        return True
+
     def glob(self, patterns: tuple[str, ...]) -> list[Path]:
         """Files matching the patterns, sorted, deduplicated.
 
@@ -148,6 +166,9 @@ def open_regular(
         return None, Problem("missing", f"is a directory, expected a {what} file", ev, run)
     except OSError as exc:
         return None, Problem("missing", f"cannot read: {exc.strerror}", ev, run)
+    if ws.listing is not None and not ws.opened_inside(fd, path):
+        os.close(fd)  # a folder became a link since discovery listed it
+        return None, Problem("unsafe-path", "resolves outside the workspace; not read", ev, run)
     try:
         mode = os.fstat(fd).st_mode
         if stat.S_ISDIR(mode):
