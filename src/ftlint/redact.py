@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+from ftlint import frozen
 
 MASK = "****"
 
@@ -138,7 +139,7 @@ def may_hold_secret(text: str) -> bool:
     return any(hint in lower for hint in _WORD_HINTS)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SecretMatch:
     kind: str
     name: str | None

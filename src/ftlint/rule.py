@@ -41,6 +41,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
+from ftlint import frozen
 from ftlint.model import Action, Campaign, Category, Evidence, Finding, HardCase, Run, Severity
 from ftlint.model import fingerprint as make_fingerprint
 from ftlint.redact import safe_message, safe_tree
@@ -51,7 +52,7 @@ RULE_NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 DOC_PARTS = ("What it detects", "Why it matters", "What the planner does")
 
 
-@dataclass(frozen=True)
+@frozen
 class Param:
     """A rule parameter: its default and the JSON Schema that constrains it."""
 

@@ -39,12 +39,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
 
+from ftlint import frozen
 from ftlint.model import Finding
 
 __all__ = [
@@ -82,7 +83,7 @@ class CaseError(ValueError):
     """A case file that cannot be used: `path: what is wrong`."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Case:
     """One declarative case of one rule."""
 

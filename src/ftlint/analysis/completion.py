@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
+
+from ftlint import frozen
 
 __all__ = ["FENCE_TAG", "CompletionShape", "analyze_completion"]
 
@@ -29,7 +31,7 @@ _FLAT_OBJECT = re.compile(r'\{(?:[^{}\[\]"]++|"(?:[^"\\]++|\\.)*+")*+\}', re.DOT
 _CLOSER_OF = {"{": "}", "[": "]"}
 
 
-@dataclass(frozen=True)
+@frozen
 class CompletionShape:
     """What one raw completion looks like, as found by `analyze_completion`.
 

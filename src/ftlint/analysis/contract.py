@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
+
+from ftlint import frozen
 
 #: references looked at to infer a contract
 SAMPLE = 500
@@ -26,7 +27,7 @@ MIN_REPEAT = 2.0
 AGREE = 0.8
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Contract:
     """`kind`: json | choice | free. `keys`: the JSON object's keys; `choices`: labels."""
 

@@ -10,16 +10,16 @@ of strings.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
+from ftlint import frozen
 from ftlint.analysis.failure_class import FailureClass
 
 __all__ = ["DIM_CLASSES", "WEAK_HINTS", "Hint", "parse_error_hint", "parse_hint"]
 
 
-@dataclass(frozen=True)
+@frozen
 class Hint:
     """A parsed ``parse_error``: its class, the dimension it names, the raw detail."""
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final, TypeGuard
 
+from ftlint import frozen
 from ftlint.analysis.failure_class import FailureClass
 
 __all__ = ["VectorContract", "contract_for", "contract_violation", "inner_target", "is_number"]
@@ -22,7 +22,7 @@ __all__ = ["VectorContract", "contract_for", "contract_violation", "inner_target
 _FALLBACK_SCALE: Final = 100.0
 
 
-@dataclass(frozen=True)
+@frozen
 class VectorContract:
     """The output contract: target keys (in order) and the value range."""
 

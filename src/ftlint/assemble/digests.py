@@ -13,8 +13,8 @@ import os
 import stat
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
+from ftlint import frozen
 from ftlint.model import Run
 from ftlint.sources.io import Workspace
 
@@ -33,7 +33,7 @@ ROW_FILES = frozenset({HARD, ROWS})
 _CHUNK = 1 << 20
 
 
-@dataclass(frozen=True)
+@frozen
 class Artifact:
     run: str
     kind: str

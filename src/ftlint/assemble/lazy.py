@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import field, fields, replace
 from typing import Any
 
+from ftlint import frozen
 from ftlint.model import Evidence, Metric, Point, Run, Submission
 
 __all__ = ["LazyRun", "SharedKeysMap", "full", "is_lazy", "lazy", "shared_keys", "summary"]
@@ -26,7 +27,7 @@ __all__ = ["LazyRun", "SharedKeysMap", "full", "is_lazy", "lazy", "shared_keys",
 _EMPTY: Mapping[str, Any] = {}
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class LazyRun(Run):
     """A run whose contents are read on demand: `loader()` returns the whole `Run`.
 

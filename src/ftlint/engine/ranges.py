@@ -25,9 +25,9 @@ import itertools
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ftlint import frozen
 from ftlint.model import Evidence, Finding, Problem, Run
 from ftlint.rule import NO_ROWS, HardCaseVisitor, Rule
 from ftlint.sources.io import READ_CHUNK, Span, Workspace, open_regular
@@ -65,7 +65,7 @@ RANGE_BYTES: int | None = None
 Pair = tuple[Rule, HardCaseVisitor]
 
 
-@dataclass(frozen=True)
+@frozen
 class RangeResult:
     """What a worker sends back for its range (pickled through a pipe)."""
 

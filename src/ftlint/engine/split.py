@@ -17,9 +17,9 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ftlint import frozen
 from ftlint.model import Finding, Problem, Run
 
 __all__ = [
@@ -51,7 +51,7 @@ RUNS_PER_CHUNK = 64
 RUNS_LAST_CHUNK = 4
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RunOutcome:
     """What the per-run work of one run left for the reduce step."""
 

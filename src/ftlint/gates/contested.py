@@ -21,8 +21,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
+from ftlint import frozen
 from ftlint.gates.intervals import undecided
 from ftlint.gates.policy import GateSpec
 from ftlint.gates.results import GateResult, RowResults, Verdict, num
@@ -41,7 +42,7 @@ RATE_SUM_SLACK = 0.001 + 1e-9
 _STAT_SHAPE = re.compile(r"^(p\d+|q\d+|top\d*|pct\d+|\d+)$")
 
 
-@dataclass(frozen=True)
+@frozen
 class Contest:
     """Why a run's value of a metric cannot be trusted, and the values its evidence allows.
 

@@ -18,9 +18,9 @@ report says why); a metric only one run has stays a gate, INCONCLUSIVE with that
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from ftlint import frozen
 from ftlint.gates.policy import GatePolicy, GateSpec, checks_to_specs
 from ftlint.model import Run
 
@@ -39,7 +39,7 @@ PRIMARY: tuple[tuple[str, str, dict[str, float]], ...] = (
 )
 
 
-@dataclass(frozen=True)
+@frozen
 class NotApplicable:
     """A default gate that does not apply to this pair, and why."""
 

@@ -7,9 +7,9 @@ against the baseline, `min`/`max` absolute); format gates are ordered first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from ftlint import frozen
 from ftlint.gates.results import num
 from ftlint.vocabulary import direction as direction_of
 from ftlint.vocabulary import resolve
@@ -89,7 +89,7 @@ DEFAULT_CHECKS: tuple[dict[str, Any], ...] = (
 )
 
 
-@dataclass(frozen=True)
+@frozen
 class GateSpec:
     """One threshold of one configured check."""
 
@@ -141,7 +141,7 @@ class GateSpec:
         return " and ".join(parts) + f" ({conf})"
 
 
-@dataclass(frozen=True)
+@frozen
 class GatePolicy:
     specs: tuple[GateSpec, ...]
     inconclusive: str = "fail"

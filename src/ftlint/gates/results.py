@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 from typing import Any
+
+from ftlint import frozen
 
 
 class Verdict(StrEnum):
@@ -24,7 +26,7 @@ class Verdict(StrEnum):
 # --------------------------------------------------------------------------- inputs
 
 
-@dataclass(frozen=True)
+@frozen
 class RowResults:
     """Per-row outcomes of one run: sample id -> (parsed, row MAE), and for closed answers
     sample id -> correct (`ftlint.gates.rows.row_results` builds it from any source's rows).
@@ -48,7 +50,7 @@ class RowResults:
 # --------------------------------------------------------------------------- results
 
 
-@dataclass(frozen=True)
+@frozen
 class GateResult:
     gate_id: str
     label: str
@@ -80,7 +82,7 @@ class GateResult:
         }
 
 
-@dataclass(frozen=True)
+@frozen
 class Rollback:
     metric: str
     trigger: str
@@ -96,7 +98,7 @@ class Rollback:
         }
 
 
-@dataclass(frozen=True)
+@frozen
 class Decision:
     """After PASS: promote `target` (rollback criteria apply); otherwise keep `keep`
     (the baseline, named as what is served: adapter id, model id or prompt-only) and
@@ -118,7 +120,7 @@ class Decision:
         }
 
 
-@dataclass(frozen=True)
+@frozen
 class GateReport:
     baseline: str | None
     candidate: str | None

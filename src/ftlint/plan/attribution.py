@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from ftlint import frozen
 from ftlint.model import Category, Finding
 from ftlint.plan.model import format_value
 from ftlint.plan.settings_diff import SettingChange, number, short
@@ -45,7 +45,7 @@ LATE_TRAINING = ("TRN001", "TRN002", "TRN005", "FMT006")
 SYMPTOMS = ("FMT001", "FMT002", "FMT007", "QLT003")
 
 
-@dataclass(frozen=True)
+@frozen
 class Cause:
     """A setting change and the candidate's findings it plausibly explains."""
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from ftlint import frozen
 from ftlint.gates.decide import GateReport
 from ftlint.model import Category
 
@@ -32,7 +33,7 @@ CATEGORY_ORDER = {
 PLAN_SCHEMA_ID = "https://ftlint.dev/schemas/plan.schema.json"
 
 
-@dataclass(frozen=True)
+@frozen
 class ScoreRow:
     metric: str
     baseline: float | None
@@ -52,7 +53,7 @@ class ScoreRow:
         }
 
 
-@dataclass(frozen=True)
+@frozen
 class Cluster:
     title: str
     rule: str
@@ -90,7 +91,7 @@ class Cluster:
         }
 
 
-@dataclass(frozen=True)
+@frozen
 class PlannedAction:
     tier: int
     kind: str
@@ -142,7 +143,7 @@ class PlannedAction:
         }
 
 
-@dataclass(frozen=True)
+@frozen
 class Proposal:
     knob: str
     value: str
@@ -162,7 +163,7 @@ class Proposal:
         }
 
 
-@dataclass(frozen=True)
+@frozen
 class KnobConflict:
     knob: str
     winner: Proposal
@@ -178,7 +179,7 @@ class KnobConflict:
         }
 
 
-@dataclass(frozen=True)
+@frozen
 class Override:
     name: str | None  # env variable; None when the knob maps to none
     knob: str
@@ -200,7 +201,7 @@ class Override:
         }
 
 
-@dataclass(frozen=True)
+@frozen
 class Plan:
     tool_version: str
     workspace: str

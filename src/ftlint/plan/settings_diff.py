@@ -13,9 +13,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from ftlint import frozen
 from ftlint.model import Run
 from ftlint.plan.model import format_value
 from ftlint.vocabulary import as_number
@@ -67,7 +67,7 @@ FAMILY = {
 }
 
 
-@dataclass(frozen=True)
+@frozen
 class SettingChange:
     """One knob the candidate set differently from the baseline (all its names)."""
 

@@ -21,13 +21,13 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from ftlint import frozen
 from ftlint.atomic import write_atomic
 from ftlint.remote._retry import Permanent, describe, retry
 from ftlint.remote.manifest import Entry, Manifest, PullResult
@@ -39,7 +39,7 @@ _EVAL_ARTIFACT_TYPES = {"metrics", "eval", "evaluation", "results", "predictions
 _PERSONAL_METADATA = ("email", "username", "root", "codePath", "codePathLocal")
 
 
-@dataclass(frozen=True)
+@frozen
 class WandbTarget:
     entity: str
     project: str

@@ -11,10 +11,11 @@ so a 10,000-run report is never held whole; the bytes written are the same.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from ftlint import frozen
 from ftlint.atomic import write_atomic
 from ftlint.errors import FtlintError
 from ftlint.model import Campaign, Finding
@@ -22,7 +23,7 @@ from ftlint.redact import redact
 from ftlint.rule import Rule
 
 
-@dataclass(frozen=True)
+@frozen
 class Report:
     """Everything a renderer may show. Renderers only read it."""
 

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from html import escape
+
+from ftlint import frozen
 
 PALETTE = ("#2563eb", "#dc2626", "#059669", "#d97706", "#7c3aed", "#0891b2")
 BASELINE, CANDIDATE = "#94a3b8", "#2563eb"
@@ -58,7 +60,7 @@ def _open(kind: str, series: int, width: int, height: int, title: str) -> list[s
     ]
 
 
-@dataclass(frozen=True)
+@frozen
 class Line:
     name: str
     points: Sequence[tuple[float, float]]
@@ -66,7 +68,7 @@ class Line:
     dashed: bool = False
 
 
-@dataclass(frozen=True)
+@frozen
 class LineMarks:
     best: float | None = None  # x of the best step
     spikes: tuple[tuple[float, float], ...] = ()  # (x, y) points
@@ -153,7 +155,7 @@ def line_chart(
     return "\n".join(out)
 
 
-@dataclass(frozen=True)
+@frozen
 class Bar:
     """One category of a grouped bar chart: a value (and interval) per series."""
 
@@ -223,7 +225,7 @@ def bar_chart(
     return "\n".join(out)
 
 
-@dataclass(frozen=True)
+@frozen
 class ForestRow:
     """One gate: an estimate, its interval (if any) and the threshold it must clear."""
 

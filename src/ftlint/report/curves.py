@@ -15,9 +15,9 @@ import itertools
 import math
 import statistics
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from ftlint import frozen
 from ftlint.vocabulary import ignored, lower_is_better, resolve
 
 Curve = list[tuple[float, float]]
@@ -83,7 +83,7 @@ def key_curve(curves: Mapping[str, Curve]) -> str | None:
     return next((n for n in sorted(curves) if curves[n]), None)
 
 
-@dataclass(frozen=True)
+@frozen
 class Marks:
     """What to point at on one curve."""
 

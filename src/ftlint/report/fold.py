@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from ftlint import frozen
 from ftlint.model import Campaign, Finding
 
 SEVERITIES = ("error", "warning", "info")
 
 
-@dataclass(frozen=True)
+@frozen
 class Line:
     """One output line: a finding, and every finding folded into it (itself included)."""
 
@@ -37,7 +37,7 @@ class Line:
         return len(self.runs) > 1
 
 
-@dataclass(frozen=True)
+@frozen
 class Section:
     """The lines shown under one run's header (run None: the campaign)."""
 
@@ -119,7 +119,7 @@ def sections(
     return out
 
 
-@dataclass(frozen=True)
+@frozen
 class RuleStat:
     code: str
     name: str

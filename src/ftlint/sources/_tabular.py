@@ -11,9 +11,10 @@ import csv
 import os
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
+
+from ftlint import frozen
 
 from ..model import Evidence, Problem
 from .io import Workspace
@@ -67,7 +68,7 @@ def open_regular(path: Path) -> IO[bytes] | None:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CsvRow:
     """One CSV record: the physical line it starts on and its cells (the header too)."""
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ftlint import frozen
 from ftlint.model import Evidence, Problem, pointer
 from ftlint.sources._trainer_files import (
     Parts,
@@ -70,7 +70,7 @@ def run_dir_of(path: Path) -> Path:
     return parent.parent if checkpoint_step(parent) is not None else parent
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class StateInfo:
     """What the status and kind decisions need from the latest trainer_state."""
 

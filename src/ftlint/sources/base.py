@@ -14,9 +14,10 @@ built-ins register through the same hook.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
+from ftlint import frozen
 from ftlint.model import EvalRow, Evidence, Point, Problem
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ KINDS = ("train", "eval", "train+eval")
 STATUSES = ("finished", "crashed", "killed", "running", "unknown")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Value:
     """One raw value as the source wrote it: its own key (namespace included, e.g.
     `eval/json_valid_rate`, `eval_loss`, `valid_mean_token_accuracy`), the value (any
@@ -41,7 +42,7 @@ class Value:
     evidence: Evidence
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RowFile:
     """A file of eval rows that the engine streams once per run (never loaded whole).
 
@@ -57,7 +58,7 @@ class RowFile:
     part: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class RunRecord:
     """A partial run, as one adapter saw it.
 
@@ -101,7 +102,7 @@ class RunRecord:
     stack: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Unread:
     """A file that looks like an eval artifact but that no adapter read, and why."""
 

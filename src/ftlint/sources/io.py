@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ftlint import frozen
 from ftlint.model import Evidence, Problem
 from ftlint.sources.fastjson import SLOW as _SLOW
 from ftlint.sources.fastjson import fast_decoder
@@ -26,7 +27,7 @@ from ftlint.sources.listing import Listing, fast_parts
 READ_CHUNK = 1 << 20
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Workspace:
     """The root being linted (an absolute, resolved path); every artifact path is
     reported relative to it."""
@@ -352,7 +353,7 @@ class Span:
     content: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class JsonlLine:
     """One parsed JSONL line: `value` is set, or `problem` says why the line was skipped."""
 

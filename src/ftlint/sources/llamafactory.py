@@ -22,10 +22,10 @@ from __future__ import annotations
 import json
 import posixpath
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from ftlint import frozen
 from ftlint.model import EvalRow, Evidence, Problem
 from ftlint.sources._trainer_files import Parts, check_file, lexists, number, step_of, stream_jsonl
 from ftlint.sources._trainer_log import read_args, read_results, read_state
@@ -46,7 +46,7 @@ BOOKKEEPING = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class LogInfo:
     """Where `trainer_log.jsonl` stops, for the status."""
 

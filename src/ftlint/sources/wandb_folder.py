@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ftlint import frozen
 from ftlint.model import Evidence, Metric, Problem, SeriesPoint
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class WandbTable:
     """A media table (`files/media/table/**/*.table.json`): where it is and how big."""
 

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from ftlint import frozen
 from ftlint.sources.io import bounded_int, reject_constant
 
 FILE_HEADER = b":W&B"
@@ -47,7 +48,7 @@ class WandbUnavailable(Exception):
     """The `wandb` package (its protobuf classes) cannot be imported."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class LogDamage:
     """Where and why reading a log stopped early."""
 
@@ -57,7 +58,7 @@ class LogDamage:
     size: int  # file size in bytes
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class HistoryRow:
     """One `wandb.log` call: its step and every logged key (nested keys as dicts)."""
 

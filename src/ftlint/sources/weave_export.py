@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ftlint import frozen
 from ftlint.model import Evidence, Problem
 from ftlint.sources.io import Workspace
 from ftlint.sources.weave_calls import REF_RE, read_calls
@@ -30,7 +31,7 @@ RANK_KEYS = ("rank", "hard_case_rank")
 MAX_FAILED_EVIDENCE = 5
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class WeaveRow:
     """One `predict_and_score` (or loose) call: its join keys and evidence link."""
 
@@ -43,7 +44,7 @@ class WeaveRow:
     wb_run_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ScoreStat:
     """One scorer leaf (`scorer` or `scorer.field`): Weave's reported aggregate vs the recount."""
 
@@ -56,7 +57,7 @@ class ScoreStat:
     reported: Mapping[str, Any] | None  # e.g. {"true_count": 70, "true_fraction": 0.97}
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class WeaveEvaluation:
     """An evaluation root and its recounted rows."""
 

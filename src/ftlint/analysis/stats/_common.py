@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 from typing import Literal
+
+from ftlint import frozen
 
 Alternative = Literal["two-sided", "less", "greater"]
 Side = Literal["lower", "upper"]
@@ -37,7 +38,7 @@ def normal_quantile(p: float) -> float:
 _ALTERNATIVES = ("two-sided", "less", "greater")
 
 
-@dataclass(frozen=True)
+@frozen
 class Interval:
     """A confidence interval ``[low, high]`` around a point estimate.
 

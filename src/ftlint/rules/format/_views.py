@@ -5,10 +5,10 @@ parsed, failure class, completion shape), cached so the several visitors of one 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from ftlint import frozen
 from ftlint.analysis.taxonomy import (
     GENERATED_TEXT_LIMIT,
     CompletionShape,
@@ -37,7 +37,7 @@ HARD_FAILURES = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RowView:
     """What the format rules need to know about one hard case."""
 

@@ -4,8 +4,8 @@ same metric, beyond tolerance and beyond the noise of its sample."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
+from ftlint import frozen
 from ftlint.analysis.stats import wilson_interval
 from ftlint.model import Action, Campaign, Category, Evidence, Finding, Metric, Run, Severity
 from ftlint.report.numbers import g
@@ -26,7 +26,7 @@ def way_of(name: str) -> str | None:
     return way
 
 
-@dataclass(frozen=True)
+@frozen
 class Gap:
     """One metric of a run compared with its baseline value."""
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from ftlint import frozen
 from ftlint.model import Action, Evidence, Run, SeriesPoint
 from ftlint.rule import Param, RuleContext
 from ftlint.vocabulary import as_number, lower_is_better
@@ -60,7 +60,7 @@ def relative_change(old: float, new: float) -> float:
     return (new - old) / abs(old) if old else new - old
 
 
-@dataclass(frozen=True)
+@frozen
 class Pt:
     step: int
     value: float
