@@ -97,12 +97,39 @@ def small(monkeypatch) -> None:
     monkeypatch.setattr(parallel_module, "PARALLEL_MIN_FINDINGS", 2)
 
 
+@pytest.fixture(autouse=True)
+def _only_this_tests_threads_and_forks(monkeypatch) -> None:
+    """The suite's earlier tests leave daemon threads (the loopback S3, W&B and Hub
+    servers, fsspec's and wandb's own) for which the writer would refuse to fork: only
+    threads started by the test count here. Every fork is recorded for `_no_child_left`."""
+    import threading
+
+    real_count, baseline = threading.active_count, threading.active_count()
+    monkeypatch.setattr(threading, "active_count", lambda: real_count() - baseline + 1)
+    real_fork = os.fork
+
+    def recording() -> int:
+        pid = real_fork()
+        if pid:
+            _FORKED.append(pid)
+        return pid
+
+    _FORKED.clear()
+    monkeypatch.setattr(os, "fork", recording)
+
+
+_FORKED: list[int] = []
+
+
 def _no_child_left() -> bool:
-    try:
-        os.waitpid(-1, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return False
+    """Every process the test forked has been waited for (none is left a zombie)."""
+    for pid in _FORKED:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            continue
+        return False
+    return True
 
 
 def _both(report_findings: list[Finding], formats, tmp_path: Path) -> tuple[bytes, bytes]:
