@@ -4,13 +4,12 @@ eval size is the distinct count."""
 from __future__ import annotations
 
 import json
-from array import array
 from collections.abc import Iterable
-from itertools import compress
 from typing import Any
 
 from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Severity
 from ftlint.rule import Param, Rule, RuleContext
+from ftlint.rules.provenance._tables import _EvidencePacker, _Table
 
 #: Distinct examples remembered per run; past it the counts are a lower bound. The
 #: tables then hold at most 2**20 slots: 8 MB of example keys, 32 MB of inputs (the
@@ -18,11 +17,7 @@ from ftlint.rule import Param, Rule, RuleContext
 #: peaks at 29 MB on the 512 MB benchmark file).
 MAX_EXAMPLES = 750_000
 M64 = (1 << 64) - 1
-#: how many times larger a `_Table` gets when it is 3/4 full (from 1024 slots: 4**5 of
-#: them is 2**20, the slots 750,000 keys need)
-GROWTH = 4
 M63 = (1 << 63) - 1
-LIMIT34 = 1 << 34
 
 
 def _digest(value: Any) -> int:
@@ -297,164 +292,3 @@ class _Repeats:
                 ],
             )
         ]
-
-
-class _EvidencePacker:
-    """Packs a row's Evidence into one int and back, exactly: the path and the pointer's
-    non-numeric prefix are interned (a handful per run), the line, the pointer's
-    trailing index (`/data/<i>`) and a decimal sample id are numbers. Any other form (a
-    trace URL, a non-decimal id) is kept as the Evidence itself, by input key."""
-
-    def __init__(self) -> None:
-        self.paths: dict[str, int] = {}
-        self.prefixes: dict[str | None, int] = {None: 0}
-        self.kept: dict[int, Evidence] = {}
-
-    def pack(self, key: int, ev: Evidence) -> int:
-        if ev.pointer is None and ev.url is None:  # a JSONL row (every hard case), inlined
-            line = ev.line
-            line = _number(line) if line.__class__ is not int or line < 0 else line + 1
-            sid = _decimal(ev.sample_id)
-            path = self.paths.get(ev.path)
-            if path is None:
-                path = self.paths[ev.path] = len(self.paths)
-            if line < LIMIT34 and sid >= 0 and line >= 0 and path < 512:
-                return ((sid << 68 | line) << 18 | path) << 1 | 1  # index 0, prefix 0 (None)
-            self.kept[key] = ev
-            return 0
-        line, sid = _number(ev.line), _decimal(ev.sample_id)
-        prefix, index = _split_pointer(ev.pointer)
-        path = self.paths.setdefault(ev.path, len(self.paths))
-        pre = self.prefixes.setdefault(prefix, len(self.prefixes))
-        if ev.url is not None or min(line, sid, index) < 0 or max(path, pre) >= 512:
-            self.kept[key] = ev
-            return 0
-        return ((((sid << 34 | index) << 34 | line) << 9 | pre) << 9 | path) << 1 | 1
-
-    def unpack(self, key: int, code: int) -> Evidence:
-        if not code & 1:
-            return self.kept[key]
-        code >>= 1
-        path, pre = code & 511, code >> 9 & 511
-        line, index, sid = code >> 18 & LIMIT34 - 1, code >> 52 & LIMIT34 - 1, code >> 86
-        paths = {v: k for k, v in self.paths.items()}
-        prefixes = {v: k for k, v in self.prefixes.items()}
-        prefix = prefixes[pre]
-        pointer = prefix if index == 0 else f"{prefix or ''}{index - 1}"
-        return Evidence(
-            paths[path],
-            None if line == 0 else line - 1,
-            pointer,
-            None if sid == 0 else str(sid - 1),
-            None,
-        )
-
-
-def _number(value: int | None) -> int:
-    """0 for None, value + 1 for an int below 2**34 - 1, else -1 (not packable)."""
-    if value is None:
-        return 0
-    if type(value) is int and 0 <= value < LIMIT34 - 1:
-        return value + 1
-    return -1
-
-
-def _decimal(text: str | None) -> int:
-    """0 for None, n + 1 for the canonical decimal `str(n)` (n < 10**12), else -1."""
-    if text is None:
-        return 0
-    if (
-        0 < len(text) <= 12
-        and text.isascii()
-        and text.isdigit()
-        and (text[0] != "0" or len(text) == 1)  # canonical: no leading zero
-    ):
-        return int(text) + 1
-    return -1
-
-
-def _split_pointer(pointer: str | None) -> tuple[str | None, int]:
-    """(prefix, 0) for a pointer without a trailing canonical index, else (the part
-    before the index, index + 1); (None, 0) for no pointer."""
-    if pointer is None:
-        return None, 0
-    head = pointer.rstrip("0123456789")
-    tail = pointer[len(head) :]
-    number = _decimal(tail) if tail else 0
-    if number <= 0 or number >= LIMIT34:
-        return pointer, 0
-    return head, number
-
-
-class _Table:
-    """An open-addressing hash table of nonzero 64-bit keys with `cols` 64-bit values,
-    in parallel `array('Q')` columns (linear probing, at most 3/4 full): 8 bytes a slot
-    per column, where a dict of Python ints costs ~130 bytes an entry."""
-
-    __slots__ = ("cols", "keys", "mask", "size")
-
-    def __init__(self, cols: int, slots: int = 1024) -> None:
-        self.keys = array("Q", [0]) * slots
-        self.cols = [array("Q", [0]) * slots for _ in range(cols)]
-        self.mask = slots - 1
-        self.size = 0
-
-    def slot(self, key: int) -> int:
-        """Where `key` is, or the empty slot where it goes."""
-        keys, mask = self.keys, self.mask
-        i = key & mask
-        while True:
-            found = keys[i]
-            if found == key or not found:
-                return i
-            i = (i + 1) & mask
-
-    def put(self, slot: int, key: int, *values: int) -> None:
-        """Store a new key at the empty `slot` that `slot(key)` returned."""
-        self.keys[slot] = key
-        for col, value in zip(self.cols, values, strict=True):
-            col[slot] = value
-        self.size += 1
-        if self.size * 4 > (self.mask + 1) * 3:
-            self._grow()
-
-    def put_key(self, slot: int, key: int) -> None:
-        """`put` of a table without values (one call per row: no argument tuple)."""
-        self.keys[slot] = key
-        self.size += 1
-        if self.size * 4 > (self.mask + 1) * 3:
-            self._grow()
-
-    def put3(self, slot: int, key: int, a: int, b: int, c: int) -> None:
-        """`put` of a table with three value columns, unrolled."""
-        self.keys[slot] = key
-        cols = self.cols
-        cols[0][slot] = a
-        cols[1][slot] = b
-        cols[2][slot] = c
-        self.size += 1
-        if self.size * 4 > (self.mask + 1) * 3:
-            self._grow()
-
-    def _grow(self) -> None:
-        """Quadruple the slots and re-insert every key in slot order. Only the filled
-        slots are visited (`compress`), and a key is known to be new, so the probe only
-        looks for an empty slot. Four times, not twice: each key is re-inserted about
-        a third as often (growing by doubling was ~1 us a row of the whole pass,
-        amortised); a table is then at most 3/16 full after a growth, and never larger
-        than doubling would make it at `MAX_EXAMPLES` (2**20 slots)."""
-        old_keys, old_cols = self.keys, self.cols
-        self.__init__(len(old_cols), GROWTH * len(old_keys))  # type: ignore[misc]
-        keys, mask, cols = self.keys, self.mask, self.cols
-        pairs = tuple(zip(cols, old_cols, strict=True))
-        filled = 0
-        for i in compress(range(len(old_keys)), old_keys):
-            key = old_keys[i]
-            slot = key & mask
-            while keys[slot]:
-                slot = (slot + 1) & mask
-            keys[slot] = key
-            for col, old in pairs:
-                col[slot] = old[i]
-            filled += 1
-        self.size = filled
