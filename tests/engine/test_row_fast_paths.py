@@ -126,3 +126,11 @@ def test_no_printable_whitespace_but_space() -> None:
         for i in range(sys.maxunicode + 1)
         if chr(i).isspace() and chr(i).isprintable() and i != 32
     ]
+
+
+def test_reference_keys_of_minus_one_and_minus_two_differ() -> None:
+    """CPython hashes -1 as -2: the pairs must not meet in the {str: int} fast path."""
+    one = prv008.reference_key(_case({"a": -1, "b": -1}))
+    two = prv008.reference_key(_case({"a": -1, "b": -2}))
+    assert one is not None and two is not None and one != two
+    assert one == prv008.reference_key(_case({"b": -1, "a": -1}))

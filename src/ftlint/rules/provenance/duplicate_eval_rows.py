@@ -45,8 +45,8 @@ def reference_key(case: HardCase) -> int | None:
         return hash((1, target)) & M63
     if kind is dict:
         for k, v in target.items():
-            if type(k) is not str or type(v) is not int:
-                break
+            if type(k) is not str or type(v) is not int or v == -1:
+                break  # (hash(-1) == hash(-2) in CPython: such pairs would always meet)
         else:  # {str: int}: equal JSON exactly when the same pairs (1 and 1.0 never meet)
             return hash((2, frozenset(target.items()))) & M63
     try:
