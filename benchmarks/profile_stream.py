@@ -162,7 +162,7 @@ def render(result: dict[str, Any]) -> str:
     engine = result["stages"].get("engine (stream + every rule)", 0.0)
     reader = result["stages"].get("hard_case_blocks (the engine's block reader)", 0.0)
     lines += [
-        f"{'  of which rule visitors row() (sum)':<52}{rules_total / rows * 1e6:>10.2f}",
+        f"{'  of which rule visitors (row_batch/row, sum)':<52}{rules_total / rows * 1e6:>10.2f}",
         f"{'  of which engine dispatch (rest)':<52}{(engine - rules_total - reader) / rows * 1e6:>10.2f}",
         "",
         f"{'rule visitor':<52}{'us/row':>10}{'share':>10}",
