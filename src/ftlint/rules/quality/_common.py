@@ -41,6 +41,16 @@ def dimension_metrics(run: Run) -> dict[str, Metric]:
 _NUMERIC = frozenset({int, float})  # exact classes: a bool is not a number here
 
 
+def _std(total: float, squares: float, n: int) -> float:
+    """The population standard deviation from the sums; NaN when they overflowed (values
+    near 1e300): unknown, so no rule compares it (0.0 would claim a collapse)."""
+    if not n:
+        return 0.0
+    mean = total / n
+    variance = squares / n - mean * mean  # `mean**2` raises OverflowError
+    return math.sqrt(max(0.0, variance)) if math.isfinite(variance) else math.nan
+
+
 class DimStats:
     """Per-dimension sums over parsed hard-case rows (constant memory, cheap per row)."""
 
@@ -111,11 +121,11 @@ class DimStats:
 
     @property
     def pred_std(self) -> float:
-        return math.sqrt(max(0.0, self.spp / self.n - self.pred_mean**2)) if self.n else 0.0
+        return _std(self.sp, self.spp, self.n)
 
     @property
     def tgt_std(self) -> float:
-        return math.sqrt(max(0.0, self.stt / self.n - self.tgt_mean**2)) if self.n else 0.0
+        return _std(self.st, self.stt, self.n)
 
     @property
     def bias(self) -> float:
