@@ -335,8 +335,11 @@ class Engine:
 
         return stream_run(self, run, findings, rules, progress)
 
-    def _rows(self, run: Run, traces: Mapping[int, Any]) -> Iterator[HardCase | Problem]:
-        """The run's rows: its hard cases, or the eval rows of its source adapters."""
+    def _rows(
+        self, run: Run, traces: Mapping[int, Any]
+    ) -> Iterator[list[HardCase] | HardCase | Problem]:
+        """The run's rows: its hard cases (in blocks), or the eval rows of its source
+        adapters (one at a time)."""
         from ftlint.engine.stream import run_rows
 
         return run_rows(self, run, traces)
