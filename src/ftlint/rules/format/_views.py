@@ -134,6 +134,18 @@ def view_block(cases: list[HardCase], run: Run) -> tuple[list[RowView], bool]:
     return views, choice
 
 
+def block_views(visitor: Any, cases: list[HardCase], run: Run) -> list[RowView] | None:
+    """What a format visitor's `row_batch` starts with: the block's shared views, or
+    None when the block holds a choice row, after feeding it to `visitor.row` one row
+    at a time (the per-row path those rows take)."""
+    views, choice = view_block(cases, run)
+    if choice:
+        for case in cases:
+            visitor.row(case)
+        return None
+    return views
+
+
 #: The last (block, run, views, any choice row) of `view_block`
 _BLOCK: list[Any] = [None, None, None, False]
 

@@ -18,7 +18,7 @@ from ftlint.rules.format._common import (
     ids,
     severity_by_rate,
 )
-from ftlint.rules.format._views import RowView, is_choice, view_block, view_row
+from ftlint.rules.format._views import RowView, block_views, is_choice, view_row
 
 # -- FMT004 ------------------------------------------------------------------------------
 
@@ -86,10 +86,8 @@ class _TruncationVisitor:
     def row_batch(self, cases: list[HardCase]) -> None:
         """`row` of each row of a block (`ftlint.rule.BatchVisitor`), from the block's
         shared views."""
-        views, choice = view_block(cases, self.run)
-        if choice:
-            for case in cases:
-                self.row(case)
+        views = block_views(self, cases, self.run)
+        if views is None:
             return
         add = self.budget.add
         for case, view in zip(cases, views, strict=True):

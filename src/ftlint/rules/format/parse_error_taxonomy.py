@@ -24,7 +24,7 @@ from ftlint.rules.format._common import (
     pct,
     rate_text,
 )
-from ftlint.rules.format._views import is_choice, view_block, view_row
+from ftlint.rules.format._views import block_views, is_choice, view_row
 
 
 def _coverage(total: int, run: Run) -> tuple[str, int | None]:
@@ -127,10 +127,8 @@ class _TaxonomyVisitor:
     def row_batch(self, cases: list[HardCase]) -> None:
         """`row` of each row of a block (`ftlint.rule.BatchVisitor`), from the block's
         shared views."""
-        views, choice = view_block(cases, self.run)
-        if choice:
-            for case in cases:
-                self.row(case)
+        views = block_views(self, cases, self.run)
+        if views is None:
             return
         budget, counts, sample = self.budget, self.counts, self.samples.add
         add = budget.add

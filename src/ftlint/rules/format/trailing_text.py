@@ -15,7 +15,7 @@ from ftlint.rules.format._actions import (
     stop_action,
 )
 from ftlint.rules.format._common import SAMPLES_PARAM, Sampler, ids, severity_by_rate
-from ftlint.rules.format._views import RowView, after_object, is_choice, view_block, view_row
+from ftlint.rules.format._views import RowView, after_object, block_views, is_choice, view_row
 
 # -- FMT005 ------------------------------------------------------------------------------
 
@@ -70,10 +70,8 @@ class _TrailingVisitor:
     def row_batch(self, cases: list[HardCase]) -> None:
         """`row` of each row of a block (`ftlint.rule.BatchVisitor`), from the block's
         shared views."""
-        views, choice = view_block(cases, self.run)
-        if choice:
-            for case in cases:
-                self.row(case)
+        views = block_views(self, cases, self.run)
+        if views is None:
             return
         for case, view in zip(cases, views, strict=True):
             shape = view.shape
