@@ -18,6 +18,9 @@ from ftlint.rules.provenance._tables import _EvidencePacker, _Table
 MAX_EXAMPLES = 750_000
 M64 = (1 << 64) - 1
 M63 = (1 << 63) - 1
+#: CPython hashes an int modulo this prime (2**61 - 1): distinct ints strictly between
+#: -HASH_MODULUS and HASH_MODULUS have distinct hashes, except -1 (hashed as -2)
+HASH_MODULUS = (1 << 61) - 1
 
 
 def _digest(value: Any) -> int:
@@ -47,6 +50,8 @@ def reference_key(case: HardCase) -> int | None:
         for k, v in target.items():
             if type(k) is not str or type(v) is not int or v == -1:
                 break  # (hash(-1) == hash(-2) in CPython: such pairs would always meet)
+            if not -HASH_MODULUS < v < HASH_MODULUS:
+                break  # (nor hash(0) and hash(2**61 - 1))
         else:  # {str: int}: equal JSON exactly when the same pairs (1 and 1.0 never meet)
             return hash((2, frozenset(target.items()))) & M63
     try:
