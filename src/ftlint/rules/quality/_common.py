@@ -11,7 +11,7 @@ from typing import Any
 
 from ftlint.model import Evidence, Finding, HardCase, Metric, Run
 from ftlint.rule import NO_ROWS, RuleContext
-from ftlint.rules.quality._dimblock import add_int_block
+from ftlint.rules.quality._dimblock import add_float_row, add_int_block, as_float
 
 DIM_PREFIX = "mae_raw_"
 
@@ -194,32 +194,8 @@ class DimCollector:
         """One dimension of parsed rows, as `_rows` adds it (any values)."""
         for case, pv, tv, ae in zip(cases, pvs, tvs, aes, strict=True):
             p, t, a = pv.get(dim), tv.get(dim), ae.get(dim)
-            both = p.__class__ in _NUMERIC and t.__class__ in _NUMERIC and p - p == t - t == 0
-            if p.__class__ is int and t.__class__ is int and a.__class__ is int:
-                pass
-            elif a.__class__ not in _NUMERIC or a - a != 0:
-                if not both:
-                    continue
-                a = abs(p - t)
-                self.inexact = True
-            else:
-                self.inexact = True
-            s.abs_n += 1
-            s.abs_sum += a
-            if a > s.floor:
-                s.keep(a, case.evidence)
-            if both:
-                s.n += 1
-                s.sp += p
-                s.spp += p * p
-                s.st += t
-                s.stt += t * t
-                e = p - t
-                s.se += e
-                if e > 0:
-                    s.pos += 1
-                elif e < 0:
-                    s.neg += 1
+            if not add_float_row(self, s, p, t, a, case):
+                add_float_row(self, s, as_float(p), as_float(t), as_float(a), case)
 
     def _rows(self, cases: Sequence[HardCase]) -> None:
         """Rows one at a time, every dimension of a row in turn (any values)."""
@@ -239,42 +215,68 @@ class DimCollector:
             for dim, s in dims.items():
                 p, t, a = pv.get(dim), tv.get(dim), ae.get(dim)
                 if p.__class__ is int and t.__class__ is int and a.__class__ is int:
-                    # the common row (JSON integers): the general path below, minus its tests
+                    # the common row (JSON integers): the general path below, minus its tests;
+                    # the new sums first, so an int too large for a float changes nothing
+                    e = p - t
+                    try:
+                        abs_sum = s.abs_sum + a
+                        sp = s.sp + p
+                        spp = s.spp + p * p
+                        st = s.st + t
+                        stt = s.stt + t * t
+                        se = s.se + e
+                    except OverflowError:
+                        self.inexact = True
+                        add_float_row(self, s, as_float(p), as_float(t), as_float(a), case)
+                        continue
                     s.abs_n += 1
-                    s.abs_sum += a
+                    s.abs_sum = abs_sum
                     if a > s.floor:
                         s.keep(a, case.evidence)
                     s.n += 1
-                    s.sp += p
-                    s.spp += p * p
-                    s.st += t
-                    s.stt += t * t
-                    e = p - t
-                    s.se += e
+                    s.sp = sp
+                    s.spp = spp
+                    s.st = st
+                    s.stt = stt
+                    s.se = se
                     if e > 0:
                         s.pos += 1
                     elif e < 0:
                         s.neg += 1
                     continue
                 # inline finite-number checks: this loop runs for every dimension of every row
-                both = p.__class__ in _NUMERIC and t.__class__ in _NUMERIC and p - p == t - t == 0
-                if a.__class__ not in _NUMERIC or a - a != 0:
-                    if not both:
-                        continue
-                    a = abs(p - t)
+                try:
+                    both = (
+                        p.__class__ in _NUMERIC and t.__class__ in _NUMERIC and p - p == t - t == 0
+                    )
+                    err = a
+                    if a.__class__ not in _NUMERIC or a - a != 0:
+                        if not both:
+                            continue
+                        err = abs(p - t)
+                    abs_sum = s.abs_sum + err
+                    if both:
+                        e = p - t
+                        sp = s.sp + p
+                        spp = s.spp + p * p
+                        st = s.st + t
+                        stt = s.stt + t * t
+                        se = s.se + e
+                except OverflowError:  # an int too large for the float sums: as floats
+                    add_float_row(self, s, as_float(p), as_float(t), as_float(a), case)
+                    continue
                 self.inexact = True  # (conservative: ints may come this way too)
                 s.abs_n += 1
-                s.abs_sum += a
-                if a > s.floor:
-                    s.keep(a, case.evidence)
+                s.abs_sum = abs_sum
+                if err > s.floor:
+                    s.keep(err, case.evidence)
                 if both:
                     s.n += 1
-                    s.sp += p
-                    s.spp += p * p
-                    s.st += t
-                    s.stt += t * t
-                    e = p - t
-                    s.se += e
+                    s.sp = sp
+                    s.spp = spp
+                    s.st = st
+                    s.stt = stt
+                    s.se = se
                     if e > 0:
                         s.pos += 1
                     elif e < 0:

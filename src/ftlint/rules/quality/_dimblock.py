@@ -12,10 +12,13 @@ otherwise it undoes what it did and the caller takes the row-by-row path.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ftlint.model import HardCase
+
+_NUMERIC = frozenset({int, float})  # exact classes: a bool is not a number here
 
 #: below this, float sums of integers are exact in any order (as `merge_state` uses)
 EXACT = float(1 << 50)
@@ -80,3 +83,50 @@ def add_int_block(
     s.stt += t_sq
     s.se += e_sum
     return done
+
+
+def as_float(value: Any) -> Any:
+    """An int as the float it stands for (+-Infinity past the float range); other values
+    as they are. JSON allows integers of any length (10**400): summed into the float
+    sums they raise OverflowError, so such a row is added as the floats it holds (an
+    infinite value is then skipped as a non-finite one is)."""
+    if value.__class__ is not int:
+        return value
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
+def add_float_row(col: Any, s: Any, p: Any, t: Any, a: Any, case: HardCase) -> bool:
+    """Add one dimension of a parsed row to the `DimStats` `s` of the `DimCollector` `col`
+    as `DimCollector._rows` does (any values: non-numbers and non-finite ones skipped, a
+    missing error is |p - t|); False, with `s` unchanged, when an int is too large for
+    the float sums (the caller then adds the row `as_float`)."""
+    try:
+        both = p.__class__ in _NUMERIC and t.__class__ in _NUMERIC and p - p == t - t == 0
+        exact = p.__class__ is int and t.__class__ is int and a.__class__ is int
+        if not exact and (a.__class__ not in _NUMERIC or a - a != 0):
+            if not both:
+                return True
+            a = abs(p - t)
+        abs_sum = s.abs_sum + a
+        if both:
+            e = p - t
+            sp, spp, st, stt, se = s.sp + p, s.spp + p * p, s.st + t, s.stt + t * t, s.se + e
+    except OverflowError:
+        return False
+    if not exact:
+        col.inexact = True
+    s.abs_n += 1
+    s.abs_sum = abs_sum
+    if a > s.floor:
+        s.keep(a, case.evidence)
+    if both:
+        s.n += 1
+        s.sp, s.spp, s.st, s.stt, s.se = sp, spp, st, stt, se
+        if e > 0:
+            s.pos += 1
+        elif e < 0:
+            s.neg += 1
+    return True

@@ -275,12 +275,18 @@ def _constant(vector: Any) -> float | None:
         return None
     values = iter(vector.values())
     first = next(values)
-    if type(first) not in (int, float) or not math.isfinite(first):
+    if type(first) not in (int, float):
+        return None
+    try:
+        value = float(first)  # an int too large for a float (10**400) is not a number here
+    except OverflowError:
+        return None
+    if not math.isfinite(value):
         return None
     for v in values:
         if v != first or type(v) not in (int, float):
             return None
-    return float(first)
+    return value
 
 
 def _parsed_only_action(parsed_mae: float | None = None) -> Action:
