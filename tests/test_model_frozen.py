@@ -195,3 +195,21 @@ def test_subclasses_inherit_fields_as_with_dataclass() -> None:
     _same_behaviour(ours, twin, {"a": 1}, {"a": 2, "b": "y"}, importable=False)
     with pytest.raises(TypeError, match="cannot inherit non-frozen dataclass"):
         dataclass(type("Loose", (model.Evidence,), {"__annotations__": {"z": "int"}}))
+
+
+@dataclass(frozen=True, slots=True)
+class _Located(model.Evidence):
+    """A subclass made by @dataclass outside ftlint (as a plugin might)."""
+
+    extra: int = 0
+
+
+def test_pickling_takes_the_short_path_and_subclasses_keep_their_class() -> None:
+    evidence = model.Evidence("p", 3)
+    assert evidence.__reduce__() == (model.Evidence, ("p", 3, None, None, None))
+    action = model.Action(2, "env", "text")  # __post_init__: restored without running it
+    assert pickle.loads(pickle.dumps(action)) == action
+    sub = _Located("p", 1, extra=5)
+    back = pickle.loads(pickle.dumps(sub))
+    assert type(back) is _Located and back == sub and back.extra == 5
+    assert copy.deepcopy(sub) == sub
