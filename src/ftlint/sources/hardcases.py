@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -85,6 +86,11 @@ def stream_hard_cases(
             sample_id = sample
         else:
             sample_id = str(int(sample) if isinstance(sample, float) else sample)
+        if mae is not None:
+            try:
+                mae = float(mae)
+            except OverflowError:  # an int too large for a float: as `Infinity` reads
+                mae = _infinity(mae)
         trace = trace_at(rank) if traces else None
         yield HardCase(
             rank,
@@ -94,7 +100,7 @@ def stream_hard_cases(
             target if type(target) is dict else None,
             predicted if type(predicted) is dict else None,
             errors if type(errors) is dict else None,
-            float(mae) if mae is not None else None,
+            mae,
             error,
             text,
             Evidence(rel, line, None, sample_id, trace.url if trace else None),
@@ -265,6 +271,11 @@ def _typed(
             sample_id = sample
         else:
             sample_id = str(int(sample) if isinstance(sample, float) else sample)
+        if mae is not None:
+            try:
+                mae = float(mae)
+            except OverflowError:  # an int too large for a float: as `Infinity` reads
+                mae = _infinity(mae)
         trace = trace_at(rank) if traces else None
         append(
             HardCase(
@@ -275,7 +286,7 @@ def _typed(
                 target if type(target) is dict else None,
                 predicted if type(predicted) is dict else None,
                 errors if type(errors) is dict else None,
-                float(mae) if mae is not None else None,
+                mae,
                 error,
                 text,
                 Evidence(rel, line, None, sample_id, trace.url if trace else None),
@@ -284,6 +295,13 @@ def _typed(
         )
     if out:
         yield out
+
+
+def _infinity(value: int) -> float:
+    """A JSON integer too large for a float (`mae_raw: 10**400`) as +-Infinity (what
+    `ftlint.sources.io.bounded_int` reads it as, and what `Infinity` there reads as):
+    `float()` raised OverflowError out of the reader, which ended the whole lint."""
+    return math.inf if value > 0 else -math.inf
 
 
 def blocks_of(items: Iterator[Any], size: int = BLOCK_ROWS) -> Iterator[Any]:
