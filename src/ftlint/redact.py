@@ -186,8 +186,11 @@ def _scan(text: str) -> Iterator[SecretMatch]:
     lower = _lower(text)
     for kind, hints, insensitive, pattern in _TOKEN_PATTERNS:
         haystack = lower if insensitive else text
-        if not any(h in haystack for h in hints):
-            continue
+        for hint in hints:
+            if hint in haystack:
+                break
+        else:
+            continue  # no hint of this pattern: it cannot match
         for m in pattern.finditer(text):
             if _inside_word(text, m.start()):
                 continue  # inside a longer word: not a token boundary
