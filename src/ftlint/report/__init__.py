@@ -145,10 +145,22 @@ def write_pieces(pieces: Iterable[str], output: Path | None, stream: Any) -> Non
         _drain(pieces, lambda text: binary.write(text.encode("utf-8")))
 
 
+def utf8_safe(text: str) -> str:
+    """`text`, with any lone surrogate shown as its escape (`\\ud800`): JSON's `\\ud800`
+    in an artifact decodes to a str UTF-8 cannot encode, and one quoted in a message
+    failed the whole report. The escape is JSON's own spelling of it (JSON and SARIF
+    stay valid) and plain text elsewhere."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def _drain(pieces: Iterable[str], write: Callable[[str], Any]) -> None:
     from ftlint.report.stream import RedactingWriter
 
-    writer = RedactingWriter(write)
+    writer = RedactingWriter(lambda text: write(utf8_safe(text)))
     for piece in pieces:
         writer.write(piece)
     writer.close()
@@ -171,6 +183,7 @@ def _target(output: Path) -> Path | None:
 
 def write_output(text: str, output: Path | None, stream: Any) -> None:
     """Write to `output` atomically (temp file + rename), or to the stream."""
+    text = utf8_safe(text)
     if output is None:
         stream.write(text)
         stream.flush()

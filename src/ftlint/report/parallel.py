@@ -133,9 +133,10 @@ def _fork(rest: Callable[[], Iterator[str]]) -> Spliced | None:
     if pid == 0:  # the child: never returns, never runs the parent's cleanup
         code = 1
         try:
+            from ftlint.report import utf8_safe
             from ftlint.report.stream import RedactingWriter
 
-            writer = RedactingWriter(lambda text: handle.write(text.encode("utf-8")))
+            writer = RedactingWriter(lambda text: handle.write(utf8_safe(text).encode("utf-8")))
             for piece in rest():
                 writer.write(piece)
             writer.close()
