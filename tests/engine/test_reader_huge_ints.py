@@ -1,19 +1,19 @@
 """The hard-case reader on a `mae_raw` integer too large for a float (10**400).
 
 `float(mae)` raised OverflowError out of the reader, on the exact and the block path
-alike, which ended the whole lint (`ftlint: internal error`, exit 2, no report). The
-value now reads as +-Infinity, as `Infinity` does (found by the #19 differential check).
+alike, which ended the whole lint (`ftlint: internal error`, exit 2, no report). Such
+a value, and NaN or Infinity, is now a problem with its line (the row is kept, its error
+unused) instead of a value a rule would average (found by the #19 differential check).
 """
 
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import pytest
 
-from ftlint.model import HardCase
+from ftlint.model import HardCase, Problem
 from ftlint.sources import hardcases, io
 from ftlint.sources.io import Workspace
 
@@ -32,20 +32,25 @@ ROW = {
 }
 
 
-def _rows(path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch) -> list[HardCase]:
+def _read(
+    path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch
+) -> tuple[list[HardCase], list[Problem]]:
     if fast:  # every file counts as large: the msgspec block path
         monkeypatch.setattr(hardcases, "FAST_MIN_BYTES", 0)
         monkeypatch.setattr(io, "FAST_MIN_BYTES", 0)
     ws = Workspace(path.parent)
-    out: list[HardCase] = []
+    rows: list[HardCase] = []
+    problems: list[Problem] = []
     for item in hardcases.hard_case_blocks(ws, path, "r", max_line_bytes=1 << 20):
-        assert isinstance(item, list), item
-        out += item
-    return out
+        if isinstance(item, Problem):
+            problems.append(item)
+        else:
+            rows += item
+    return rows, problems
 
 
 @pytest.mark.parametrize("fast", [False, True])
-def test_huge_int_mae_reads_as_infinity(
+def test_a_mae_that_is_no_finite_number_is_a_problem(
     tmp_path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     line = json.dumps(ROW)
@@ -53,11 +58,19 @@ def test_huge_int_mae_reads_as_infinity(
         line.replace('"mae_raw": 1.0', '"mae_raw": ' + "9" * 400),
         line.replace('"mae_raw": 1.0', '"mae_raw": -' + "9" * 400),
         line.replace('"mae_raw": 1.0', '"mae_raw": 12'),
+        line.replace('"mae_raw": 1.0', '"mae_raw": NaN'),
+        line.replace('"mae_raw": 1.0', '"mae_raw": -Infinity'),
         line,
     ]
     path = tmp_path / "hard_cases.valid.jsonl"
     path.write_text("\n".join(lines) + "\n")
-    rows = _rows(path, fast, monkeypatch)
-    assert [r.mae_raw for r in rows] == [math.inf, -math.inf, 12.0, 1.0]
-    assert [r.evidence.line for r in rows] == [1, 2, 3, 4]
-    assert all(type(r.mae_raw) is float for r in rows)
+    rows, problems = _read(path, fast, monkeypatch)
+    assert [r.mae_raw for r in rows] == [None, None, 12.0, None, None, 1.0]
+    assert [r.evidence.line for r in rows] == [1, 2, 3, 4, 5, 6]
+    assert [(p.evidence.line, p.evidence.pointer, p.message) for p in problems] == [
+        (1, "/mae_raw", "mae_raw is an integer too large for a float; the row's error is not used"),
+        (2, "/mae_raw", "mae_raw is an integer too large for a float; the row's error is not used"),
+        (4, "/mae_raw", "mae_raw is NaN (not a finite number); the row's error is not used"),
+        (5, "/mae_raw", "mae_raw is -Infinity (not a finite number); the row's error is not used"),
+    ]
+    assert all(p.kind == "invalid" for p in problems)

@@ -86,11 +86,10 @@ def stream_hard_cases(
             sample_id = sample
         else:
             sample_id = str(int(sample) if isinstance(sample, float) else sample)
-        if mae is not None:
-            try:
-                mae = float(mae)
-            except OverflowError:  # an int too large for a float: as `Infinity` reads
-                mae = _infinity(mae)
+        if mae is not None and not (type(mae) is float and mae - mae == 0.0):
+            mae, bad = _finite_mae(mae, rel, line, run)
+            if bad is not None:
+                yield bad
         trace = trace_at(rank) if traces else None
         yield HardCase(
             rank,
@@ -271,11 +270,14 @@ def _typed(
             sample_id = sample
         else:
             sample_id = str(int(sample) if isinstance(sample, float) else sample)
-        if mae is not None:
-            try:
-                mae = float(mae)
-            except OverflowError:  # an int too large for a float: as `Infinity` reads
-                mae = _infinity(mae)
+        if mae is not None and not (type(mae) is float and mae - mae == 0.0):
+            mae, bad = _finite_mae(mae, rel, line, run)
+            if bad is not None:
+                if out:
+                    yield out
+                    out = []
+                    append = out.append
+                yield bad
         trace = trace_at(rank) if traces else None
         append(
             HardCase(
@@ -297,11 +299,21 @@ def _typed(
         yield out
 
 
-def _infinity(value: int) -> float:
-    """A JSON integer too large for a float (`mae_raw: 10**400`) as +-Infinity (what
-    `ftlint.sources.io.bounded_int` reads it as, and what `Infinity` there reads as):
-    `float()` raised OverflowError out of the reader, which ended the whole lint."""
-    return math.inf if value > 0 else -math.inf
+def _finite_mae(value: float, rel: str, line: int, run: str) -> tuple[float | None, Problem | None]:
+    """A row's `mae_raw` as a finite float, else None and the problem that says why:
+    NaN, +-Infinity or an integer too large for a float (`float()` of 10**400 raised
+    out of the reader and ended the whole lint) is no error a rule can average."""
+    try:
+        number = float(value)
+    except OverflowError:
+        what = "an integer too large for a float"
+    else:
+        if math.isfinite(number):
+            return number, None
+        name = "NaN" if math.isnan(number) else ("Infinity" if number > 0 else "-Infinity")
+        what = f"{name} (not a finite number)"
+    message = f"mae_raw is {what}; the row's error is not used"
+    return None, Problem("invalid", message, Evidence(rel, line, "/mae_raw"), run)
 
 
 def blocks_of(items: Iterator[Any], size: int = BLOCK_ROWS) -> Iterator[Any]:
