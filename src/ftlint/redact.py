@@ -120,14 +120,6 @@ _VALUE_AFTER = re.compile(
     r"(\s*=\s*|:\s*|" + _QUOTE + r"\s*:\s*" + _QUOTE + r")((?:[^\s\"'&;,\\]+|\\[_\-*])+)"
 )
 _LONGEST_WORD = max(map(len, _SECRET_WORDS))
-#: each secret word where a separator `_VALUE_AFTER` may start follows it (a superset of
-#: its matches): the words no value follows (`max_new_tokens`, 31,000 of them in a
-#: 1,000-run report) are skipped in C. No word overlaps itself, so searching on from a
-#: word's end finds what `str.find` from there would.
-_WORDS_BEFORE_VALUE = tuple(
-    (word, re.compile(re.escape(word) + r"(?=\s*=|:|\\?\"|&quot;)").search)
-    for word in _SECRET_WORDS
-)
 #: Substrings every secret word contains: one quick scan before the per-word search.
 _WORD_HINTS = ("token", "secret", "passw", "key")
 _NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
@@ -140,9 +132,8 @@ _LOWER_HINTS += _WORD_HINTS
 
 
 def _hinted(hints: tuple[str, ...]) -> Callable[[str], bool]:
-    """Whether a text holds one of `hints`: one regex search when they all start with
-    the same character (it skips to that character in C: 10 GitHub prefixes are 0.35 ms
-    a MiB instead of 4.7 with `in` each), else `in` each ("--key" and "wandb login")."""
+    """Whether a text holds one of `hints`: one regex when they share a first character
+    (10 GitHub prefixes: 0.35 ms a MiB, not 4.7 with `in` each), else `in` each."""
     if len({hint[0] for hint in hints}) == 1:
         search = re.compile("|".join(map(re.escape, hints))).search
         return lambda text: search(text) is not None
@@ -156,11 +147,9 @@ _LONG = 512
 
 
 def may_hold_secret(text: str) -> bool:
-    """False only when `text` cannot hold a secret `find_secrets` would report.
-
-    Plain loops over the flattened hints for a short text (a generator per pattern cost
-    ~2 us a string, and every key, value and message of a lint passes here); a long one
-    (a report's 1 MiB pieces) takes each pattern's hint search once."""
+    """False only when `text` cannot hold a secret `find_secrets` would report: a flat
+    loop over the hints for a short text (every key, value and message of a lint comes
+    here), each pattern's `_hinted` for a long one (a report's 1 MiB pieces)."""
     if len(text) >= _LONG:
         lower = text.lower()
         for (_, _, insensitive, _), hinted in zip(_TOKEN_PATTERNS, _HINTED, strict=True):
@@ -224,17 +213,17 @@ def _scan(text: str) -> Iterator[SecretMatch]:
             spans.append(SecretMatch(kind, None, m.start(), m.end(), m.group(1) + MASK))
     if not any(word in lower for word in _WORD_HINTS) and not spans:
         return
-    for word, before_value in _WORDS_BEFORE_VALUE:
-        found = before_value(lower)
-        while found is not None:
-            after = found.end()
+    for word in _SECRET_WORDS:
+        at = lower.find(word)
+        while at != -1:
+            after = at + len(word)
             m = _VALUE_AFTER.match(text, after)
             if m is None:
-                found = before_value(lower, after)
+                at = lower.find(word, after)
                 continue
             # search on after the value: a value holding the word again (token=token=...)
             # is one span, not one scan to the end per occurrence (quadratic on megabytes)
-            found = before_value(lower, max(after, m.end()))
+            at = lower.find(word, max(after, m.end()))
             value = m.group(2)
             if (
                 len(value) < 4
