@@ -286,3 +286,27 @@ def bench_generator() -> Any:
     sys.modules[spec.name] = module  # its dataclasses look their module up
     spec.loader.exec_module(module)
     return module
+
+
+def per_run_rule() -> type:
+    """A per-run rule that finds nothing (TST001): what a report test lists among the
+    rules it ran."""
+    from ftlint.model import Category
+    from ftlint.rule import Rule
+
+    class PerRun(Rule):
+        """What it detects: a per-run test rule.
+
+        Why it matters: tests.
+
+        What the planner does: nothing.
+        """
+
+        code = "TST001"
+        name = "per-run"
+        category = Category.QUALITY
+
+        def check_run(self, run: Any, ctx: Any) -> list[Any]:
+            return []
+
+    return PerRun

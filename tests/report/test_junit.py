@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from helpers import REPO, final_metrics, submission
+from helpers import REPO, final_metrics, per_run_rule, submission
 from junitparser import Error, Failure, JUnitXml, TestCase
 
 from ftlint.model import Campaign, Category, Evidence, Finding, Run, Severity, fingerprint
@@ -17,20 +17,7 @@ from ftlint.rule import Rule
 HOSTILE = 'a "quote" <script>&amp; ]]> ü 日本 \x00\x1b[2J\x0b \ufffe \ud800 end'
 
 
-class PerRun(Rule):
-    """What it detects: a per-run test rule.
-
-    Why it matters: tests.
-
-    What the planner does: nothing.
-    """
-
-    code = "TST001"
-    name = "per-run"
-    category = Category.QUALITY
-
-    def check_run(self, run: Run, ctx: Any) -> list[Finding]:
-        return []
+PerRun = per_run_rule()
 
 
 class Paired(Rule):

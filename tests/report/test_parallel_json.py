@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from helpers import per_run_rule
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +21,6 @@ from ftlint.report import Report, render, write_report
 from ftlint.report import parallel as parallel_module
 from ftlint.report import stream as stream_module
 from ftlint.report.stream import RedactingWriter
-from ftlint.rule import Rule
 
 HEX40 = "0123456789abcdef0123456789abcdef01234567"
 SECRETS = (
@@ -33,20 +33,7 @@ SECRETS = (
 )
 
 
-class PerRun(Rule):
-    """What it detects: a per-run test rule.
-
-    Why it matters: tests.
-
-    What the planner does: nothing.
-    """
-
-    code = "TST001"
-    name = "per-run"
-    category = Category.QUALITY
-
-    def check_run(self, run, ctx):
-        return []
+PerRun = per_run_rule()
 
 
 def _finding(i: int, message: str, **kw) -> Finding:

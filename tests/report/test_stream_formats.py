@@ -8,12 +8,12 @@ import io
 from pathlib import Path
 
 import pytest
+from helpers import per_run_rule
 
 from ftlint.model import Campaign, Category, Evidence, Finding, Run, Severity
 from ftlint.plugins import build_plugins
 from ftlint.report import Report, render, render_pieces, write_output, write_report
 from ftlint.report import stream as stream_module
-from ftlint.rule import Rule
 
 FORMATS = ("text", "json", "sarif", "junit", "github")
 HEX40 = "0123456789abcdef0123456789abcdef01234567"
@@ -27,20 +27,7 @@ SECRETS = {
 }
 
 
-class PerRun(Rule):
-    """What it detects: a per-run test rule.
-
-    Why it matters: tests.
-
-    What the planner does: nothing.
-    """
-
-    code = "TST001"
-    name = "per-run"
-    category = Category.QUALITY
-
-    def check_run(self, run, ctx):
-        return []
+PerRun = per_run_rule()
 
 
 def _finding(i: int, run: str | None, message: str, *evidence: Evidence, **kw) -> Finding:
