@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import count, repeat
 from pathlib import Path
 from typing import Any
 
@@ -40,13 +41,22 @@ def stream_hard_cases(
     index, strings, objects, a number for `mae_raw`) passes `hard_case_ok` by
     construction, so only other rows (a rank of 5.0) are asked there.
     """
-    rel = ws.rel(path)
-    traces = traces or {}
+    items = jsonl_items(ws, path, max_line_bytes=max_line_bytes, run=run, span=span)
+    yield from _cases(ws.rel(path), run, items, traces or {})
+
+
+def _cases(
+    rel: str,
+    run: str,
+    items: Iterable[tuple[int, Any, Problem | None]],
+    traces: Mapping[int, TraceRow],
+) -> Iterator[HardCase | Problem]:
+    """The rows of (line, decoded row, reader problem) items typed as `HardCase`s, with a
+    `Problem` for each bad line, in order: both readers (one line at a time, and a block
+    decoded at once) type their rows here."""
     trace_at = traces.get
     ok = hard_case_ok
-    for line, row, problem in jsonl_items(
-        ws, path, max_line_bytes=max_line_bytes, run=run, span=span
-    ):
+    for line, row, problem in items:
         if problem is not None:
             yield problem
             continue
@@ -129,7 +139,7 @@ def hard_case_blocks(
 
     A large file is read `BLOCK_BYTES` at a time, and a block of whole lines that all
     decode on the fast path (`ftlint.sources.fastjson.block_decoder`) is decoded in one
-    call and typed in one loop: no generator step, reader tuple or `readline` per row.
+    call (no `readline` or `json.loads` per row) and typed as the line reader types rows.
     Any other block (a malformed, blank, over-long, duplicated-key or NaN line in it) is
     read again on the exact path (`stream_hard_cases` over that block's byte span), so
     every problem keeps its message and line. A line with no newline within the block
@@ -193,7 +203,8 @@ def hard_case_blocks(
                 handle.seek(at + cut)
             elif values:
                 content = True
-                yield from _typed(rel, run, number + 1, values, traces)
+                rows = zip(count(number + 1), values, repeat(None))
+                yield from blocks_of(_cases(rel, run, rows, traces))
             at += cut
             number += len(lines)
     if span is not None:
@@ -213,90 +224,6 @@ def _rest_of_line(handle: Any, at: int, end: float) -> int:
         if piece[-1:] == b"\n":
             break
     return skipped
-
-
-def _typed(
-    rel: str, run: str, first: int, values: list[Any], traces: Mapping[int, TraceRow]
-) -> Iterator[list[HardCase] | Problem]:
-    """The rows of one decoded block, as `stream_hard_cases` types them (the same
-    checks in the same order), in one loop: a list of rows, or several around a row
-    that fails the schema."""
-    out: list[HardCase] = []
-    append = out.append
-    trace_at = traces.get
-    ok = hard_case_ok
-    for line, row in enumerate(values, first):
-        if type(row) is not dict:
-            if out:
-                yield out
-                out = []
-                append = out.append
-            yield from schema_problems("hard_case", row, Evidence(rel, line), run)
-            continue
-        get = row.get
-        rank, sample = get("rank"), get("sample_index")
-        request, source = get("request_text"), get("source_type")
-        target, predicted, errors = (
-            get("target_vector"),
-            get("predicted_vector"),
-            get("abs_error_raw"),
-        )
-        mae, error, text = get("mae_raw"), get("parse_error"), get("generated_text")
-        if not (
-            type(rank) is int
-            and rank >= 1
-            and type(sample) in _ID
-            and type(request) in _STR
-            and type(source) in _STR
-            and type(target) in _OBJ
-            and type(predicted) in _OBJ
-            and type(errors) in _OBJ
-            and type(mae) in _NUMBER
-            and type(error) in _STR
-            and type(text) in _STR
-            and type(get("weather")) in _WEATHER
-        ):
-            if not ok(row):
-                if out:
-                    yield out
-                    out = []
-                    append = out.append
-                yield from schema_problems("hard_case", row, Evidence(rel, line), run)
-                continue
-            rank = int(rank)
-        if sample is None:
-            sample_id = None
-        elif type(sample) is str:
-            sample_id = sample
-        else:
-            sample_id = str(int(sample) if isinstance(sample, float) else sample)
-        if mae is not None and not (type(mae) is float and mae - mae == 0.0):
-            mae, bad = _finite_mae(mae, rel, line, run)
-            if bad is not None:
-                if out:
-                    yield out
-                    out = []
-                    append = out.append
-                yield bad
-        trace = trace_at(rank) if traces else None
-        append(
-            HardCase(
-                rank,
-                sample_id,
-                request,
-                source,
-                target if type(target) is dict else None,
-                predicted if type(predicted) is dict else None,
-                errors if type(errors) is dict else None,
-                mae,
-                error,
-                text,
-                Evidence(rel, line, None, sample_id, trace.url if trace else None),
-                row,
-            )
-        )
-    if out:
-        yield out
 
 
 def _finite_mae(value: float, rel: str, line: int, run: str) -> tuple[float | None, Problem | None]:
