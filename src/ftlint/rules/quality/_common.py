@@ -38,7 +38,6 @@ def dimension_metrics(run: Run) -> dict[str, Metric]:
     return found
 
 
-_NUMERIC = frozenset({int, float})  # exact classes: a bool is not a number here
 
 
 def _std(total: float, squares: float, n: int) -> float:
@@ -214,73 +213,9 @@ class DimCollector:
                         dims[k] = DimStats()
             for dim, s in dims.items():
                 p, t, a = pv.get(dim), tv.get(dim), ae.get(dim)
-                if p.__class__ is int and t.__class__ is int and a.__class__ is int:
-                    # the common row (JSON integers): the general path below, minus its tests;
-                    # the new sums first, so an int too large for a float changes nothing
-                    e = p - t
-                    try:
-                        abs_sum = s.abs_sum + a
-                        sp = s.sp + p
-                        spp = s.spp + p * p
-                        st = s.st + t
-                        stt = s.stt + t * t
-                        se = s.se + e
-                    except OverflowError:
-                        self.inexact = True
-                        add_float_row(self, s, as_float(p), as_float(t), as_float(a), case)
-                        continue
-                    s.abs_n += 1
-                    s.abs_sum = abs_sum
-                    if a > s.floor:
-                        s.keep(a, case.evidence)
-                    s.n += 1
-                    s.sp = sp
-                    s.spp = spp
-                    s.st = st
-                    s.stt = stt
-                    s.se = se
-                    if e > 0:
-                        s.pos += 1
-                    elif e < 0:
-                        s.neg += 1
-                    continue
-                # inline finite-number checks: this loop runs for every dimension of every row
-                try:
-                    both = (
-                        p.__class__ in _NUMERIC and t.__class__ in _NUMERIC and p - p == t - t == 0
-                    )
-                    err = a
-                    if a.__class__ not in _NUMERIC or a - a != 0:
-                        if not both:
-                            continue
-                        err = abs(p - t)
-                    abs_sum = s.abs_sum + err
-                    if both:
-                        e = p - t
-                        sp = s.sp + p
-                        spp = s.spp + p * p
-                        st = s.st + t
-                        stt = s.stt + t * t
-                        se = s.se + e
-                except OverflowError:  # an int too large for the float sums: as floats
+                if not add_float_row(self, s, p, t, a, case):  # an int too large for a float
+                    self.inexact = True
                     add_float_row(self, s, as_float(p), as_float(t), as_float(a), case)
-                    continue
-                self.inexact = True  # (conservative: ints may come this way too)
-                s.abs_n += 1
-                s.abs_sum = abs_sum
-                if err > s.floor:
-                    s.keep(err, case.evidence)
-                if both:
-                    s.n += 1
-                    s.sp = sp
-                    s.spp = spp
-                    s.st = st
-                    s.stt = stt
-                    s.se = se
-                    if e > 0:
-                        s.pos += 1
-                    elif e < 0:
-                        s.neg += 1
 
     def finish(self) -> Iterable[Finding]:
         return ()

@@ -100,8 +100,8 @@ def as_float(value: Any) -> Any:
 
 def add_float_row(col: Any, s: Any, p: Any, t: Any, a: Any, case: HardCase) -> bool:
     """Add one dimension of a parsed row to the `DimStats` `s` of the `DimCollector` `col`
-    as `DimCollector._rows` does (any values: non-numbers and non-finite ones skipped, a
-    missing error is |p - t|); False, with `s` unchanged, when an int is too large for
+    (any values: non-numbers and non-finite ones skipped, a missing error is |p - t|; a
+    sum that got a non-int makes `col` inexact); False, with `s` unchanged, when an int is too large for
     the float sums (the caller then adds the row `as_float`)."""
     try:
         both = p.__class__ in _NUMERIC and t.__class__ in _NUMERIC and p - p == t - t == 0
