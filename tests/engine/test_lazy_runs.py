@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 from helpers import bench_generator
@@ -27,17 +26,13 @@ from ftlint.report.runs import render_runs
 from ftlint.report.runs_verbose import render_runs_verbose
 
 
-def _generator() -> Any:
-    return bench_generator()
-
-
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Ten runs with failure modes, a bad series line and a final_metrics.json whose
     hard_cases_path names a missing file (problems found only when a run is loaded)."""
     root = tmp_path_factory.mktemp("lazy") / "ws"
     mix = {"valid": 0.4, "truncated": 0.2, "prose": 0.2, "fenced": 0.1, "empty": 0.1}
-    _generator().generate_workspace(root, runs=10, hard_cases=20, steps=3, failure_mix=mix)
+    bench_generator().generate_workspace(root, runs=10, hard_cases=20, steps=3, failure_mix=mix)
     series = sorted(root.glob("outputs/*/iter_eval_metrics.jsonl"))
     with series[2].open("a", encoding="utf-8") as handle:
         handle.write("{broken\n")
@@ -88,7 +83,7 @@ def test_rule_groups_in_processes_load_runs_like_one_process(tmp_path: Path) -> 
     """Fewer runs than processes: `--jobs 2` runs rule groups (or row ranges) in forked
     processes, each loading the runs it lints; the kept campaign is this process's."""
     root = tmp_path / "ws"
-    _generator().generate_workspace(root, runs=1, hard_cases=40, steps=3)
+    bench_generator().generate_workspace(root, runs=1, hard_cases=40, steps=3)
     session = api.setup(workspace=root)
     campaign = api.load_campaign(session, root, deferred=True)
     assert all(isinstance(r, LazyRun) for r in campaign.runs)

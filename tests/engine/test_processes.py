@@ -9,7 +9,6 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 from helpers import REPO, bench_generator
@@ -19,17 +18,13 @@ from ftlint.engine.processes import Pairs, process_groups
 BENCH = REPO / "benchmarks"
 
 
-def _generator() -> Any:
-    return bench_generator()
-
-
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Six runs with every failure mode, a bad line and a truncated last line."""
     root = tmp_path_factory.mktemp("gen") / "ws"
     mix = {"valid": 0.3, "truncated": 0.2, "prose": 0.2, "fenced": 0.1, "wrapper": 0.1,
            "empty": 0.1}  # fmt: skip
-    _generator().generate_workspace(root, runs=6, hard_cases=120, steps=4, failure_mix=mix)
+    bench_generator().generate_workspace(root, runs=6, hard_cases=120, steps=4, failure_mix=mix)
     hard = sorted(root.glob("outputs/*/hard_cases.valid.jsonl"))
     with hard[0].open("a", encoding="utf-8") as handle:
         handle.write('{"rank": "not a number"}\nnot json at all\n{"rank": 9999, "mae_raw": ')

@@ -25,15 +25,11 @@ MIX = {"valid": 0.3, "truncated": 0.2, "prose": 0.15, "fenced": 0.1, "wrapper": 
        "empty": 0.15}  # fmt: skip
 
 
-def _generator() -> Any:
-    return bench_generator()
-
-
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     """A one-run workspace with every failure mode, and its hard-case lines."""
     root = tmp_path_factory.mktemp("rr") / "ws"
-    _generator().generate_workspace(root, runs=1, hard_cases=160, steps=3, failure_mix=MIX)
+    bench_generator().generate_workspace(root, runs=1, hard_cases=160, steps=3, failure_mix=MIX)
     (hard,) = root.glob("outputs/*/hard_cases.valid.jsonl")
     return root, hard.read_text(encoding="utf-8").splitlines()
 
@@ -316,7 +312,9 @@ def test_any_mix_of_lines_same_result(
 def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One run whose hard cases pass `ROW_SPLIT_MIN_BYTES`, with bad lines in them."""
     root = tmp_path_factory.mktemp("rrbig") / "ws"
-    _generator().generate_workspace(root, runs=1, hard_case_bytes=ranges.ROW_SPLIT_MIN_BYTES + 1)
+    bench_generator().generate_workspace(
+        root, runs=1, hard_case_bytes=ranges.ROW_SPLIT_MIN_BYTES + 1
+    )
     (hard,) = root.glob("outputs/*/hard_cases.valid.jsonl")
     lines = hard.read_text(encoding="utf-8").splitlines()
     _write(hard, _nasty(lines[: len(lines) // 2]) + _nasty(lines[len(lines) // 2 :]))

@@ -24,16 +24,12 @@ from ftlint.engine.split import (
 )
 
 
-def _generator() -> Any:
-    return bench_generator()
-
-
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Twelve runs with failure modes and a bad line (PRV005 comes from the stream)."""
     root = tmp_path_factory.mktemp("split") / "ws"
     mix = {"valid": 0.4, "truncated": 0.2, "prose": 0.2, "fenced": 0.1, "empty": 0.1}
-    _generator().generate_workspace(root, runs=12, hard_cases=30, steps=3, failure_mix=mix)
+    bench_generator().generate_workspace(root, runs=12, hard_cases=30, steps=3, failure_mix=mix)
     hard = sorted(root.glob("outputs/*/hard_cases.valid.jsonl"))
     with hard[3].open("a", encoding="utf-8") as handle:
         handle.write("not json at all\n")
