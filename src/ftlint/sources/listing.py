@@ -38,8 +38,6 @@ from pathlib import PurePosixPath
 _IGNORED = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
 
 
-#: `Listing.mode` codes of a failure that has no errno, and of a ValueError
-_OTHER, _INVALID = -(10**6), -(10**6) - 1
 #: names a listing never holds
 _SPECIAL = ("", ".", "..")
 #: a listing answers "is `name` there?" exactly only where names are case-sensitive
@@ -97,9 +95,8 @@ class Listing:
         #: folder -> its entries in listing order, name -> FILE, DIR, LINK or UNKNOWN
         #: (one small int an entry, not a DirEntry: ~50,000 of them at 10,000 runs)
         self._lists: dict[str, dict[str, int] | OSError] = {}
-        self._modes: dict[str, int] = {}  # st_mode, or a failure (`mode`)
+        self._modes: dict[str, int] = {}  # st_mode, or a failure (`_mode`)
         self._trees: dict[str, list[str]] = {}  # the folders below a folder (`**`)
-        self._invalid: dict[str, str] = {}  # ValueError messages (a NUL in the path)
         self._matchers: dict[str, Callable[[str], object]] = {}
         #: probe results by (path, last): several patterns probe the same folders
         self.usable: dict[tuple[str, bool], object] = {}
@@ -160,21 +157,18 @@ class Listing:
         return stat.S_ISDIR(self._mode(path))  # a link, or not listed: stat says
 
     def _mode(self, path: str) -> int:
+        """`os.stat(path).st_mode`, kept (a failure with an errno as its negative; one
+        without, or a ValueError for a NUL in a configured pattern, is not kept)."""
         found = self._modes.get(path)
         if found is None:
             try:
                 found = os.stat(path).st_mode
             except OSError as exc:
-                found = -exc.errno if exc.errno else _OTHER
-            except ValueError as exc:
-                self._invalid[path] = str(exc)
-                found = _INVALID
+                if not exc.errno:
+                    raise
+                found = -exc.errno
             self._modes[path] = found
         if found < 0:
-            if found == _INVALID:
-                raise ValueError(self._invalid[path])
-            if found == _OTHER:
-                raise OSError(f"stat failed: {path}")
             raise OSError(-found, os.strerror(-found), path)  # the errno's own subclass
         return found
 
