@@ -38,8 +38,6 @@ def dimension_metrics(run: Run) -> dict[str, Metric]:
     return found
 
 
-
-
 def _std(total: float, squares: float, n: int) -> float:
     """The population standard deviation from the sums; NaN when they overflowed (values
     near 1e300): unknown, so no rule compares it (0.0 would claim a collapse)."""
