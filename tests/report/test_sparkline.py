@@ -77,3 +77,10 @@ def test_runs_table_and_plan_text_show_sparklines(example) -> None:
     text = render_plan_text(example.plan, campaign=example.campaign)
     assert f"candidate {PAIR[1]}: json_valid_rate ▇███▂▁▁▁▁ best@step 40" in text
     assert "▇" not in render_plan_text(example.plan)  # without a campaign: as before
+
+
+def test_bucket_means_near_the_float_limit_do_not_overflow() -> None:
+    """Two values near 9e307 in one bucket summed to inf, and the scaling to NaN."""
+    assert sparkline([8.988465674311579e307, 8.98846567431158e307], 1) == BLOCKS[3]
+    line = sparkline([1.7e308, 1.7e308, -1.7e308, -1.7e308], 2)
+    assert line == BLOCKS[-1] + BLOCKS[0]
