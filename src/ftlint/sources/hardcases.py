@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from itertools import count, repeat
+from itertools import chain, count, repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -50,10 +51,12 @@ def _cases(
     run: str,
     items: Iterable[tuple[int, Any, Problem | None]],
     traces: Mapping[int, TraceRow],
+    check: bool = True,
 ) -> Iterator[HardCase | Problem]:
     """The rows of (line, decoded row, reader problem) items typed as `HardCase`s, with a
     `Problem` for each bad line, in order: both readers (one line at a time, and a block
-    decoded at once) type their rows here."""
+    decoded at once) type their rows here. `check=False`: the caller knows every vector
+    value of these rows is a finite number or no number (`vectors_finite`)."""
     trace_at = traces.get
     ok = hard_case_ok
     for line, row, problem in items:
@@ -96,6 +99,19 @@ def _cases(
             sample_id = sample
         else:
             sample_id = str(int(sample) if isinstance(sample, float) else sample)
+        if check:
+            if type(target) is dict and not _sums_finite(target):
+                target, bad = _finite_vector("target_vector", target, rel, line, run)
+                if bad is not None:
+                    yield bad
+            if type(predicted) is dict and not _sums_finite(predicted):
+                predicted, bad = _finite_vector("predicted_vector", predicted, rel, line, run)
+                if bad is not None:
+                    yield bad
+            if type(errors) is dict and not _sums_finite(errors):
+                errors, bad = _finite_vector("abs_error_raw", errors, rel, line, run)
+                if bad is not None:
+                    yield bad
         if mae is not None and not (type(mae) is float and mae - mae == 0.0):
             mae, bad = _finite_mae(mae, rel, line, run)
             if bad is not None:
@@ -204,7 +220,8 @@ def hard_case_blocks(
             elif values:
                 content = True
                 rows = zip(count(number + 1), values, repeat(None))
-                yield from blocks_of(_cases(rel, run, rows, traces))
+                check = not vectors_finite(values)
+                yield from blocks_of(_cases(rel, run, rows, traces, check))
             at += cut
             number += len(lines)
     if span is not None:
@@ -241,6 +258,76 @@ def _finite_mae(value: float, rel: str, line: int, run: str) -> tuple[float | No
         what = f"{name} (not a finite number)"
     message = f"mae_raw is {what}; the row's error is not used"
     return None, Problem("invalid", message, Evidence(rel, line, "/mae_raw"), run)
+
+
+_VECTORS = itemgetter("target_vector", "predicted_vector", "abs_error_raw")
+
+
+def vectors_finite(rows: list[Any]) -> bool:
+    """Whether every value of the three vectors of every row (all decoded dicts with
+    the three keys holding dicts) is a number that a float sum holds: one C-level sum
+    over the block, so rows that pass skip the per-row test of `_cases`. False (ask
+    row by row) for anything else: a missing or null vector, a non-number value, NaN,
+    Infinity, an integer too large for a float, or finite values whose sum overflows."""
+    try:
+        total = sum(
+            chain.from_iterable(map(dict.values, chain.from_iterable(map(_VECTORS, rows)))), 0.0
+        )
+    except (TypeError, KeyError, OverflowError):
+        return False
+    return total - total == 0.0
+
+
+def _sums_finite(vector: dict[Any, Any]) -> bool:
+    """The quick test of one vector: its values sum to a finite float (True: no value is
+    NaN, Infinity or too large for a float; False: `_finite_vector` looks closer)."""
+    try:
+        total = sum(vector.values(), 0.0)
+    except (TypeError, OverflowError):
+        return False
+    return total - total == 0.0
+
+
+def _bad_number(value: Any) -> str | None:
+    """Why a vector value is a number no rule can use (None: it is usable, or no number)."""
+    if value.__class__ is float:
+        if value - value == 0.0:
+            return None
+        if math.isnan(value):
+            return "NaN (not a finite number)"
+        return "Infinity (not a finite number)" if value > 0 else "-Infinity (not a finite number)"
+    if value.__class__ is int:
+        try:
+            float(value)
+        except OverflowError:
+            return "an integer too large for a float"
+    return None
+
+
+def _finite_vector(
+    name: str, vector: dict[Any, Any], rel: str, line: int, run: str
+) -> tuple[dict[Any, Any], Problem | None]:
+    """A vector whose NaN, Infinity and too-large values are replaced by None (the key
+    kept: a rule then skips the value as it skips a null), and the problem naming the
+    first such element by its JSON pointer (one per vector and row, however many values
+    are bad); the vector itself when none is."""
+    bad: list[tuple[Any, str]] = []
+    for key, value in vector.items():
+        what = _bad_number(value)
+        if what is not None:
+            bad.append((key, what))
+    if not bad:
+        return vector, None
+    cleaned = dict(vector)
+    for key, _ in bad:
+        cleaned[key] = None
+    key, what = bad[0]
+    text = str(key)
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    more = f" ({len(bad) - 1} more value(s) of the vector too)" if len(bad) > 1 else ""
+    message = f"{name} value {shown!r} is {what}{more}; the value is not used"
+    pointer = f"/{name}/" + text.replace("~", "~0").replace("/", "~1")
+    return cleaned, Problem("invalid", message, Evidence(rel, line, pointer), run)
 
 
 def blocks_of(items: Iterator[Any], size: int = BLOCK_ROWS) -> Iterator[Any]:
