@@ -31,6 +31,7 @@ TOP_LEVEL = frozenset(
         "errors",
         "atomic",
         "redact",
+        "untrusted",  # untrusted values redacted and clipped where they enter the model
         "pointers",  # RFC 6901 pointers, re-exported by model (which has no room left)
     }
 )

@@ -44,7 +44,7 @@ from typing import Any, ClassVar, Protocol
 from ftlint import frozen
 from ftlint.model import Action, Campaign, Category, Evidence, Finding, HardCase, Run, Severity
 from ftlint.model import fingerprint as make_fingerprint
-from ftlint.redact import safe_message, safe_tree
+from ftlint.untrusted import safe_message, safe_tree
 from ftlint.vocabulary import as_number
 
 RULE_CODE_RE = re.compile(r"^[A-Z][A-Z0-9]{1,9}[0-9]{3}$")

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from helpers import final_metrics, hard_case, submission
 
-from ftlint.redact import MESSAGE_LIMIT
 from ftlint.sources.io import Workspace, read_json
+from ftlint.untrusted import MESSAGE_LIMIT
 from safety._util import ftlint
 
 BIG = "A" * 1_000_000  # a stand-in for the 300 MB field: same path, test-sized

@@ -14,7 +14,8 @@ from helpers import final_metrics, hard_case, submission
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ftlint.redact import clip, redact, redact_value, safe_message
+from ftlint.redact import redact
+from ftlint.untrusted import clip, redact_value, safe_message
 from safety._util import ftlint
 
 HEX40 = "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432"

@@ -127,8 +127,8 @@ def run_check(args: argparse.Namespace, session: Any, result: Any, formats: Any)
 
 
 def _statistics_json(report: Any) -> str:
-    from ftlint.redact import redact_tree
     from ftlint.report.fold import statistics
+    from ftlint.untrusted import redact_tree
 
     doc = [
         {

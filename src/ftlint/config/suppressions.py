@@ -18,7 +18,7 @@ from ftlint import frozen
 from ftlint.errors import FtlintError
 from ftlint.model import Category, Finding, Severity
 from ftlint.model import fingerprint as make_fingerprint
-from ftlint.redact import redact_tree
+from ftlint.untrusted import redact_tree
 
 FORMAT_VERSION = 1
 STALE_CODE = "FTL002"

@@ -10,7 +10,7 @@ from typing import Any
 
 from ftlint.gates.decide import GateReport
 from ftlint.plan.model import Plan
-from ftlint.redact import redact_tree
+from ftlint.untrusted import redact_tree
 
 GATE_SCHEMA_ID = "https://ftlint.dev/schemas/gate.schema.json"
 

@@ -10,11 +10,12 @@ from typing import Any
 
 from ftlint.errors import FtlintError
 from ftlint.model import Campaign, Run
-from ftlint.redact import clip, redact, safe_tree
+from ftlint.redact import redact
 from ftlint.report.jsonfmt import finite
 from ftlint.report.sparkline import run_sparkline
 from ftlint.report.text import clean
 from ftlint.rule import Rule
+from ftlint.untrusted import clip, safe_tree
 
 KEY_METRICS = ("json_valid_rate", "parse_error_rate", "mae_raw")
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from ftlint.assemble.lazy import shared_keys
 from ftlint.model import Evidence, Problem, Submission
-from ftlint.redact import redact_value
 from ftlint.sources.io import Workspace, iter_jsonl
 from ftlint.sources.validate import schema_problems
+from ftlint.untrusted import redact_value
 
 ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 JOB_ID_RE = re.compile(r"Job started with ID:\s*([A-Za-z0-9_\-]+)")

@@ -16,10 +16,11 @@ from ftlint.config.yamllines import load_yaml_with_lines
 from ftlint.errors import FtlintError
 from ftlint.model import Evidence, Metric, Problem
 from ftlint.model import pointer as make_pointer
-from ftlint.redact import redact, redact_value
+from ftlint.redact import redact
 from ftlint.sources.io import Workspace, open_regular, read_json
 from ftlint.sources.outputs import RATE_KEYS
 from ftlint.sources.wandb_folder import WandbRun, WandbTable
+from ftlint.untrusted import redact_value
 from ftlint.vocabulary import as_number, ignored, resolve
 
 TABLE_NAME_RE = re.compile(r"^(?P<key>.+?)_(?P<step>\d+)_(?P<hash>[0-9a-f]{8,64})\.table\.json$")
