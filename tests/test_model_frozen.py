@@ -213,3 +213,22 @@ def test_pickling_takes_the_short_path_and_subclasses_keep_their_class() -> None
     back = pickle.loads(pickle.dumps(sub))
     assert type(back) is _Located and back == sub and back.extra == 5
     assert copy.deepcopy(sub) == sub
+
+
+def test_a_record_without_a_docstring_documents_its_signature_as_dataclass_does() -> None:
+    """The signature text is made when first read (not at import), then kept."""
+
+    @frozen
+    class Point3:
+        x: int
+        label: str = "a"
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Twin:
+        x: int
+        label: str = "a"
+
+    expected = Twin.__doc__.replace("Twin", "Point3")
+    assert Point3(1).__doc__ == expected
+    assert Point3.__doc__ == expected
+    assert Point3.__dict__["__doc__"] == expected  # kept after the first read

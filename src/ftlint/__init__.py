@@ -133,11 +133,23 @@ def frozen(cls: type[_T]) -> type[_T]:
     for fn in methods:
         fn.__qualname__ = f"{qualname}.{fn.__name__}"
         setattr(new, fn.__name__, fn)
-    if not new.__doc__:  # @dataclass documents the signature
+    if not new.__doc__:  # @dataclass documents the signature: here when first read
+        new.__doc__ = _SignatureDoc()
+    return new
+
+
+class _SignatureDoc:
+    """The `__doc__` @dataclass gives a class without one (`Name(field: type, ...)`),
+    made when first read: `inspect.signature` cost ~40 us a record at import, for a
+    text only `help()` shows."""
+
+    def __get__(self, obj: Any, owner: type) -> str:
         import inspect
 
-        new.__doc__ = new.__name__ + str(inspect.signature(new)).replace(" -> None", "")
-    return new
+        doc = owner.__name__ + str(inspect.signature(owner)).replace(" -> None", "")
+        if owner.__dict__.get("__doc__") is self:
+            owner.__doc__ = doc
+        return doc
 
 
 def _fields(cls: type, notes: dict[str, Any]) -> dict[str, Field[Any]]:
