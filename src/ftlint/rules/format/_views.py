@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from ftlint import frozen
+from ftlint.analysis.parse_errors import parse_hint
 from ftlint.analysis.taxonomy import (
     GENERATED_TEXT_LIMIT,
     CompletionShape,
@@ -128,10 +129,85 @@ def view_block(cases: list[HardCase], run: Run) -> tuple[list[RowView], bool]:
     last = _BLOCK
     if cases is last[0] and run is last[1]:
         return last[2], last[3]
-    views = [view_row(case, run) for case in cases]
     choice = has_choice(cases)
+    views = [view_row(case, run) for case in cases] if choice else _plain_views(cases, run)
     last[0], last[1], last[2], last[3] = cases, run, views, choice
     return views, choice
+
+
+def _plain_views(cases: list[HardCase], run: Run) -> list[RowView]:
+    """`view_row` of each row of a block without a choice row, in one loop: the
+    visitors ask for the block (`view_block`), not for its rows one by one, so the
+    per-row identity memo of `view_row` is skipped, and a parsed flat object (the
+    common parsed row) takes `_view`'s fast path inline."""
+    prov = run.provenance
+    keys, scale = prov.target_keys, prov.target_scale
+    needles = _quoted(keys)
+    view, flat, limit = _view, _flat_view, GENERATED_TEXT_LIMIT
+    out: list[RowView] = []
+    add = out.append
+    for case in cases:
+        error, text = case.parse_error, case.generated_text
+        if text.__class__ is str:
+            if error is None:
+                body = text.strip()
+                if body[:1] == "{" and body[-1:] == "}" and body.count("{") == 1:
+                    for needle in needles:
+                        if needle not in body:
+                            break
+                    else:
+                        add(flat(len(body), len(text) >= limit))
+                        continue
+            if "{" not in text and "`" not in text:
+                found = _prose_view(error if isinstance(error, str) else None, text)
+                if found is not None:
+                    add(found)
+                    continue
+        elif not isinstance(text, str):
+            text = None
+        add(view(error if isinstance(error, str) else None, text, keys, scale))
+    return out
+
+
+def _prose_view(parse_error: str | None, text: str) -> RowView | None:
+    """`_view` of a text with no `{` and no backtick (prose, the commonest failed
+    completion: `json_block_not_found`), without the scan: such a text has no object
+    and no fence, so its shape is known from its length and whether it is blank, and its
+    class is no_json (or, for a text the writer may have cut, the parse_error's hint, as
+    `classify_failure` rules). None when the text could be a JSON array (it starts with
+    `[`): `_view` decides. tests/rules/test_prose_views.py holds it to `_view`."""
+    size = len(text)
+    empty = not text or text.isspace()
+    if not empty and text.lstrip()[:1] == "[":
+        return None
+    cut = size >= GENERATED_TEXT_LIMIT
+    if isinstance(parse_error, str) and parse_error.strip():
+        hint = parse_hint(parse_error) if cut else None
+        return _prose_row(True, hint.cls if hint is not None else FC.NO_JSON, size, empty)
+    if cut and not empty:
+        return _prose_row(False, None, size, empty)
+    return _prose_row(True, FC.NO_JSON, size, empty)
+
+
+@lru_cache(maxsize=4096)
+def _prose_row(failed: bool, cls: FailureClass | None, size: int, empty: bool) -> RowView:
+    """The view `_prose_view` returns, shared by rows of one length and reading (views
+    and shapes are immutable; a few hundred lengths)."""
+    shape = CompletionShape(
+        empty=empty,
+        has_open_brace=False,
+        unterminated=False,
+        fenced=False,
+        leading_text=not empty,
+        trailing_text=False,
+        object_count=0,
+        first_object=None,
+        decode_error=None,
+        length=size,
+        first_object_span=None,
+        fence_language=None,
+    )
+    return RowView(failed, cls, shape, size, size >= GENERATED_TEXT_LIMIT)
 
 
 def block_views(visitor: Any, cases: list[HardCase], run: Run) -> list[RowView] | None:
@@ -197,6 +273,10 @@ def _view(
         and _holds_all(body, _quoted(keys))
     ):
         return _flat_view(len(body), cut)  # fast path: one flat object
+    if "{" not in text and "`" not in text:
+        found = _prose_view(parse_error if has_error else None, text)
+        if found is not None:
+            return found
     shape = analyze_completion(text)
     if has_error:
         cls = classify_failure(parse_error, text, target_keys=keys, target_scale=scale, shape=shape)

@@ -1,0 +1,106 @@
+"""The format rules' shared row views computed a block at a time (`_views._plain_views`,
+with the inline flat-object and prose fast paths) are exactly `view_row`'s, and a prose
+text (no `{`, no backtick) gets exactly the view the full scan and classification give
+(`_views._prose_view` against `_view` without its cache)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ftlint.analysis.taxonomy import GENERATED_TEXT_LIMIT
+from ftlint.model import Evidence, HardCase, Provenance, Run
+from ftlint.rules.format import _views
+
+ERRORS = st.one_of(
+    st.none(),
+    st.sampled_from(
+        [
+            "",
+            "  ",
+            "json_block_not_found",
+            "invalid_vector:vector_payload_not_found",
+            "json_decode_error:Expecting ',' delimiter: line 1 column 5 (char 4)",
+            "missing_key:energy",
+            "out_of_range:energy=140",
+            "extra_key:mood",
+            "hidden_params_missing_or_not_object",
+            "error",
+            "non_finite:warmth",
+        ]
+    ),
+    st.text(max_size=20),
+)
+PROSE = st.text(
+    alphabet=st.sampled_from(list("ab [ ]\n\t\u00a0\u2003\x1c.,:\"'}]xyz\u00e9")), max_size=40
+)
+KEYS = st.sampled_from([None, ("energy", "warmth"), ()])
+SCALES = st.sampled_from([None, 10.0, 100.0, float("nan")])
+
+
+def _sized(text: str, pad: int) -> str:
+    """`text` padded towards the writer's cut (600 characters) so both sides are tried."""
+    return text + "x" * pad
+
+
+@settings(max_examples=400, deadline=None)
+@given(ERRORS, PROSE, st.sampled_from([0, 1, 550, 590, 599, 600, 700]), KEYS, SCALES)
+def test_prose_view_is_the_full_view(
+    error: str | None, text: str, pad: int, keys: Any, scale: Any
+) -> None:
+    text = _sized(text, pad) if pad else text
+    found = _views._prose_view(error, text)
+    full = _views._view.__wrapped__(error, text, keys, scale)
+    if found is not None:
+        assert found == full
+    else:
+        assert text.lstrip()[:1] == "["
+
+
+TEXTS = st.one_of(
+    PROSE,
+    st.sampled_from(
+        [
+            '{"energy": 1, "warmth": 2}',
+            '  {"energy": 1, "warmth": 2}\n',
+            '{"energy": 1}',
+            'Sure: {"energy": 1, "warmth": 2} done',
+            '```json\n{"energy": 1, "warmth": 2}\n```',
+            '{"hidden_params": {"energy": 1, "warmth": 2}}',
+            '{"energy": 1, "warmth": ',
+            "[1, 2]",
+            "`code`",
+            "x" * 600,
+            "{" + "x" * 700,
+        ]
+    ),
+)
+
+
+def _run(keys: Any, scale: Any) -> Run:
+    return Run(name="r", provenance=Provenance(target_keys=keys, target_scale=scale))
+
+
+def _case(error: Any, text: Any) -> HardCase:
+    return HardCase(1, "1", "q", None, None, None, None, None, error, text, Evidence("p", 1), {})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(ERRORS, st.one_of(TEXTS, st.none(), st.just(3))), max_size=8), KEYS)
+def test_block_views_are_the_row_views(rows: list[Any], keys: Any) -> None:
+    run = _run(keys, 100.0)
+    cases = [_case(e, t) for e, t in rows]
+    block = _views._plain_views(cases, run)
+    _views._SEEN.clear()
+    assert block == [_views.view_row(case, run) for case in cases]
+    assert len(block) == len(cases)
+
+
+def test_a_long_prose_text_keeps_the_hint_of_its_error() -> None:
+    text = "word " * (GENERATED_TEXT_LIMIT // 5)
+    view = _views._prose_view("missing_key:energy", text)
+    assert view is not None and view.failed and view.cls is not None
+    assert view.cls.value == "missing_key"
+    assert view == _views._view.__wrapped__("missing_key:energy", text, ("energy",), 100.0)
