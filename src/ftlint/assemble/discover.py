@@ -106,9 +106,10 @@ def read_sources(ws: Workspace, config: Any, sources: Sequence[Any]) -> Read:
         read.update(r.path for r in record.rows)
     hint = None
     if "generic" in sources_by_name(sources):
-        from ftlint.sources.generic import unmapped_hint
 
         def hint(path: Path, ws: Workspace) -> str | None:
+            from ftlint.sources.generic import unmapped_hint  # when a file is left unread
+
             return unmapped_hint(path, ws)
 
     out.unread = unread_files(ws, read, hint)
