@@ -20,6 +20,7 @@ import math
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from itertools import compress
 from typing import Any
 
 from ftlint.analysis.taxonomy import (
@@ -28,7 +29,7 @@ from ftlint.analysis.taxonomy import (
 from ftlint.model import Finding, HardCase, Run, Severity
 from ftlint.report.numbers import g
 from ftlint.rule import Param, Rule, RuleContext
-from ftlint.rules.format._views import RowView, is_choice, view_block, view_row
+from ftlint.rules.format._views import RowView, block_views, is_choice, view_block, view_row
 
 
 def severity_by_rate(count: int, run: Run, error_rate: float) -> Severity:
@@ -235,15 +236,24 @@ class FailedRows:
         return view_row(case, self.run).failed
 
     def select(self, cases: list[HardCase]) -> list[HardCase]:
-        """The rows of a block this filter accepts, from the block's shared views."""
+        """The rows of a block this filter accepts, from the block's shared views (kept
+        with their views in `_SELECTED`: the visitors fed these rows read them there)."""
         views, _ = view_block(cases, self.run)
-        return [case for case, view in zip(cases, views, strict=True) if view.failed]
+        failed = [view.failed for view in views]
+        kept = list(compress(cases, failed))
+        _SELECTED[0], _SELECTED[1], _SELECTED[2] = kept, self.run, list(compress(views, failed))
+        return kept
 
     def __eq__(self, other: object) -> bool:
         return type(other) is FailedRows and other.run is self.run
 
     def __hash__(self) -> int:
         return id(self.run)
+
+
+#: The last (rows kept, run, their views) of `FailedRows.select` (held, so the list's
+#: identity is not reused): the engine feeds that list to the filter's visitors next.
+_SELECTED: list[Any] = [None, None, None]
 
 
 class FailureTally:
@@ -260,6 +270,21 @@ class FailureTally:
         view = view_row(case, self.run)
         if view.failed and view.cls is not None:
             self.counts[view.cls] += 1
+
+    def row_batch(self, cases: list[HardCase]) -> None:
+        """`row` of each row of a block (`ftlint.rule.BatchVisitor`): the views of the
+        rows `FailedRows.select` just kept, else the block's shared views."""
+        memo = _SELECTED
+        if cases is memo[0] and self.run is memo[1]:
+            views = memo[2]
+        else:
+            views = block_views(self, cases, self.run)
+            if views is None:
+                return
+        counts = self.counts
+        for view in views:
+            if view.failed and view.cls is not None:
+                counts[view.cls] += 1
 
     def finish(self) -> Iterator[Finding]:
         self.store[self.run.name] = self.counts
