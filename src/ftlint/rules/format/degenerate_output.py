@@ -60,8 +60,13 @@ def normalized(text: str) -> str:
     whose only whitespace is single inner spaces. Every whitespace character but the
     space is non-printable, so `isprintable` and one scan for a double space decide it
     (half the cost of splitting a 435-character completion into ~70 words)."""
-    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
-        return text
+    if text.isprintable():
+        if "  " not in text and text[:1] != " " and text[-1:] != " ":
+            return text
+    elif "\n" in text:  # a multi-line completion: the same test with its newlines as spaces
+        flat = text.replace("\n", " ")
+        if flat.isprintable() and "  " not in flat and flat[:1] != " " and flat[-1:] != " ":
+            return flat  # (its words are the text's: a newline is whitespace)
     return " ".join(text.split())
 
 
