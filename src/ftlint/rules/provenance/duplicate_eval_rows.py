@@ -9,7 +9,7 @@ from typing import Any
 
 from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Severity
 from ftlint.rule import Param, Rule, RuleContext
-from ftlint.rules.provenance._tables import _EvidencePacker, _Table
+from ftlint.rules.provenance._tables import LIMIT34, _EvidencePacker, _Table
 
 #: Distinct examples remembered per run; past it the counts are a lower bound. The
 #: tables then hold at most 2**20 slots: 8 MB of example keys, 32 MB of inputs (the
@@ -154,7 +154,8 @@ class _Repeats:
     def row_batch(self, cases: list[HardCase]) -> None:
         """`row` of each row of a block (`ftlint.rule.BatchVisitor`): the example key
         and its probe inline (a row of a new example then goes on as in `row`)."""
-        examples, new = self.examples, self._new_example
+        examples, inputs, new = self.examples, self.inputs, self._new_example
+        paths = self.packer.paths
         for case in cases:
             text = case.request_text
             if text.__class__ is str and text.isprintable() and "  " not in text:
@@ -185,8 +186,55 @@ class _Repeats:
                 if found == example or not found:
                     break
                 at = (at + 1) & mask
-            if not found:
+            if found:
+                continue
+            if self.capped:
                 new(case, norm, example, at)
+                continue
+            # a new example (not capped): its input, probed inline
+            key = hash(norm) & M64 or 1  # `input_key`, inlined
+            ikeys, imask = inputs.keys, inputs.mask
+            slot = key & imask
+            while True:
+                known = ikeys[slot]
+                if known == key or not known:
+                    break
+                slot = (slot + 1) & imask
+            ev = case.evidence
+            line, sid, where = ev.line, ev.sample_id, paths.get(ev.path)
+            if known or ev.pointer is not None or ev.url is not None or where is None:
+                new(case, norm, example, at)  # a repeat, or evidence `pack` must look at
+                continue
+            if sid is None:
+                number = 0
+            elif (
+                sid.__class__ is str
+                and 0 < len(sid) <= 12
+                and sid.isascii()
+                and sid.isdigit()
+                and (sid[0] != "0" or len(sid) == 1)
+            ):
+                number = int(sid) + 1  # `_decimal`, inlined
+            else:
+                new(case, norm, example, at)
+                continue
+            if line.__class__ is not int or not 0 <= line < LIMIT34 - 1 or where >= 512:
+                new(case, norm, example, at)
+                continue
+            ref = reference_key(case)
+            examples.put_key(at, example)
+            self.capped = examples.size >= MAX_EXAMPLES
+            # `inputs.put3(slot, key, ref + 1, code & M64, code >> 64)` of the code
+            # `_EvidencePacker.pack` gives a JSONL row, ((number << 68 | line + 1) << 18 |
+            # where) << 1 | 1, in its two 64-bit halves (no 128-bit int built per row)
+            cols = inputs.cols
+            ikeys[slot] = key
+            cols[0][slot] = 0 if ref is None else ref + 1
+            cols[1][slot] = ((line + 1) << 18 | where) << 1 | 1
+            cols[2][slot] = number << 23
+            inputs.size += 1
+            if inputs.size * 4 > (inputs.mask + 1) * 3:
+                inputs._grow()
 
     def _new_example(self, case: HardCase, norm: str, example: int, at: int) -> None:
         """A row of an example not seen before (`at`: its empty slot in `examples`)."""
