@@ -199,10 +199,16 @@ class _TemplateVisitor:
                 self.row(case)
             return
         keys, clusters, row = self.keys, self.clusters, self.row
+        strip, words, digit = _strip_suffix, _template_words, _DIGIT.search
         for case in cases:
             text = case.request_text
             if text.__class__ is str:
                 key = keys.get(text)
+                if key is None and text.strip():  # `row`'s key of a new text, inlined
+                    if len(keys) >= KEY_CACHE:
+                        keys.clear()
+                    lower = text[:2000].lower()  # `template_key`, inlined
+                    key = keys[text] = words(strip(lower, lower), digit(lower) is not None)
                 if key is not None:
                     c = clusters.get(key)
                     mae = case.mae_raw
