@@ -148,3 +148,18 @@ def test_a_failed_chunk_is_none_and_the_rest_arrive(work) -> None:
     assert any(outcomes is None for outcomes in got)
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
+
+
+@pytest.mark.parametrize("fmt", ["text", "sarif", "github", "junit"])
+def test_every_format_is_byte_identical(cli, workspace: Path, fmt: str) -> None:
+    args = ("check", str(workspace), "--format", fmt, "--fail-on", "never")
+    one, two = cli(*args, "--jobs", "1"), cli(*args, "--jobs", "2")
+    assert (one.code, one.out, one.err) == (two.code, two.out, two.err)
+
+
+@pytest.mark.parametrize("command", ["plan", "gate"])
+def test_plan_and_gate_are_byte_identical(cli, workspace: Path, command: str) -> None:
+    args = (command, str(workspace), "--format", "json", "--baseline", "sft-c1-r0000")
+    one, two = cli(*args, "--jobs", "1"), cli(*args, "--jobs", "2")
+    assert (one.code, one.out, one.err) == (two.code, two.out, two.err)
+    assert one.out.strip()

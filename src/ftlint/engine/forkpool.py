@@ -37,8 +37,18 @@ class ForkPool:
     """`jobs` workers running `work` on `parts`; `__next__` gives each chunk's outcomes
     (or None) in chunk order. `close()` stops everything (also midway)."""
 
-    def __init__(self, work: Callable[[range], Any], parts: Sequence[range], jobs: int) -> None:
+    def __init__(
+        self,
+        work: Callable[[range], Any],
+        parts: Sequence[range],
+        jobs: int,
+        *,
+        dumps: Callable[[Any], bytes] | None = None,
+        loads: Callable[[bytes], Any] = pickle.loads,
+    ) -> None:
         self.parts = parts
+        self.dumps = dumps or _dumps
+        self.loads = loads
         self.workers: dict[int, _Worker] = {}  # by result descriptor
         self.done: dict[int, Any] = {}
         self.waiting = list(range(len(parts)))[::-1]  # popped from the end: chunk order
@@ -93,11 +103,12 @@ class ForkPool:
             code = 1
             try:
                 for other in self.workers.values():  # the earlier workers' pipes
-                    os.close(other.tasks)
-                    os.close(other.results)
+                    for fd in (other.tasks, other.results):
+                        if fd >= 0:
+                            os.close(fd)
                 os.close(tasks_w)
                 os.close(results_r)
-                _serve(work, self.parts, tasks_r, results_w)
+                _serve(work, self.parts, tasks_r, results_w, self.dumps)
                 code = 0
             finally:
                 os._exit(code)
@@ -106,7 +117,10 @@ class ForkPool:
         return _Worker(pid, tasks_w, results_r)
 
     def _feed(self, worker: _Worker, upto: int = IN_FLIGHT) -> None:
-        """Top the worker up to `upto` chunks; stop it when none are left."""
+        """Top the worker up to `upto` chunks; stop it when none are left. With every
+        chunk handed out, its task pipe is closed at once: the worker reads the chunks
+        still in the pipe, then the end, and exits while the driver unpickles its last
+        outcomes (instead of the driver waiting for that exit at the end of the map)."""
         while len(worker.held) < upto and self.waiting:
             index = self.waiting.pop()
             worker.held.append(index)
@@ -117,6 +131,10 @@ class ForkPool:
                 return
         if not worker.held:
             self._drop(worker)
+        elif not self.waiting and worker.tasks >= 0:
+            with contextlib.suppress(OSError):
+                os.close(worker.tasks)
+            worker.tasks = -1
 
     def _receive(self) -> None:
         """Wait for one worker's next outcomes (or its end)."""
@@ -131,7 +149,7 @@ class ForkPool:
             self._orphans()
             return
         try:
-            index, produced = pickle.loads(message)
+            index, produced = self.loads(message)
         except Exception:  # outcomes that do not unpickle: the chunk is rerun here
             if not worker.held:
                 return
@@ -149,8 +167,9 @@ class ForkPool:
             self.done.setdefault(index, None)
         worker.held = []
         for fd in (worker.tasks, worker.results):
-            with contextlib.suppress(OSError):
-                os.close(fd)
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
         if kill:
             with contextlib.suppress(OSError):
                 os.kill(worker.pid, signal.SIGKILL)
@@ -167,7 +186,17 @@ class ForkPool:
 # -- the worker's side --------------------------------------------------------------
 
 
-def _serve(work: Callable[[range], Any], parts: Sequence[range], tasks: int, out: int) -> None:
+def _dumps(obj: Any) -> bytes:
+    return pickle.dumps(obj, pickle.HIGHEST_PROTOCOL)
+
+
+def _serve(
+    work: Callable[[range], Any],
+    parts: Sequence[range],
+    tasks: int,
+    out: int,
+    dumps: Callable[[Any], bytes] = _dumps,
+) -> None:
     """Run chunks until the task pipe closes: answer each with `(index, outcomes)`, or
     `(index, None)` when the work raised or its outcomes cannot be pickled."""
     while True:
@@ -178,7 +207,7 @@ def _serve(work: Callable[[range], Any], parts: Sequence[range], tasks: int, out
         if index == _STOP:
             return
         try:
-            payload = pickle.dumps((index, work(parts[index])), pickle.HIGHEST_PROTOCOL)
+            payload = dumps((index, work(parts[index])))
         except Exception:
             payload = pickle.dumps((index, None), pickle.HIGHEST_PROTOCOL)
         _write_all(out, len(payload).to_bytes(8, "little") + payload)

@@ -155,7 +155,7 @@ class Engine:
         jobs = split_jobs(self.jobs, len(self.campaign.runs))
         note_split(None)
         if executor is None and jobs is not None and len(self.campaign.runs) >= 2 * jobs:
-            executor = ForkExecutor(jobs)
+            executor = ForkExecutor(jobs, actions=self.actions)
         if executor is not None:
             note_split(jobs)
             findings, result.rows_streamed = self._lint_split(executor, jobs or 1)
@@ -228,6 +228,8 @@ class Engine:
         rows = 0
         kept: list[Run] = list(runs)
         parts = chunks(len(away), jobs)
+        # outcomes a ForkExecutor of this table unpickled have their actions shared already
+        shares = isinstance(executor, ForkExecutor) and executor.actions is self.actions
         _streaming_modules()  # imported once here, not once in every worker
         results = executor.map(work, parts)  # runs in the background from here on
         try:
@@ -240,10 +242,14 @@ class Engine:
                     kept[index] = outcome.run or run
             for part, produced in zip(parts, results, strict=True):
                 outcomes = produced if produced is not None else work(part)  # failed: here
+                shared = shares and produced is not None
                 for i, outcome in zip(part, outcomes, strict=True):
                     run = runs[away[i]]
                     self._progress(run, away[i])
-                    findings += compact_findings(outcome.findings, self.actions)
+                    if shared:
+                        findings += outcome.findings
+                    else:
+                        findings += compact_findings(outcome.findings, self.actions)
                     rows += outcome.rows
                     kept[away[i]] = outcome.run or run
                     self.stream_problems[run.name] = list(outcome.problems)

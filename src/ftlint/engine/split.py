@@ -25,6 +25,7 @@ from ftlint.model import Finding, Problem, Run
 __all__ = [
     "RUNS_PER_CHUNK",
     "SPLIT_MIN_RUNS",
+    "ActionSharing",
     "Executor",
     "ForkExecutor",
     "InlineExecutor",
@@ -32,18 +33,20 @@ __all__ = [
     "Work",
     "chunks",
     "compact_findings",
+    "free_cores",
     "independent",
     "last_split",
     "note_split",
     "split_jobs",
 ]
 
-#: `--jobs auto` never splits the runs (only an explicit `--jobs N` does): measured on
-#: the 2-core benchmark machine, shared with other work, the split was slower than one
-#: process (1,000 runs: 4.58 vs 3.98 s; 10,000 runs: 47.4 vs 41.1 s, 7 s more CPU:
-#: unpickling the findings here, copy-on-write faults in the workers), because a run's
-#: per-run work (~1.5 ms) is small against what its findings cost to ship back.
-SPLIT_MIN_RUNS: int | None = None
+#: `--jobs auto` splits the runs from this many on, over the cores the machine leaves
+#: idle (`free_cores`). A run's per-run work is ~2 ms, the split costs ~10 ms (forks,
+#: pickling): from 100 runs on it pays. On a busy machine it does not: the split adds
+#: ~15% of CPU (copy-on-write faults, pickling), which is wall time when no core is
+#: free (measured in 2026-11 on 2 shared cores: 1,000 runs 4.58 s split against 3.98 s
+#: in one process), so auto splits only over cores that the load average leaves idle.
+SPLIT_MIN_RUNS: int | None = 100
 #: Chunk size bound: small enough to balance the processes, large enough that the
 #: per-task cost (a pickled list of findings) stays small against the work.
 RUNS_PER_CHUNK = 64
@@ -87,15 +90,22 @@ class InlineExecutor:
 class ForkExecutor:
     """`jobs` processes forked from this one (`ftlint.engine.forkpool`); `map` forks
     and hands out the first chunks before it returns, so the caller works meanwhile.
-    The result iterator's `close()` stops the workers (also midway)."""
+    The result iterator's `close()` stops the workers (also midway).
 
-    def __init__(self, jobs: int) -> None:
+    `actions`: the driver's table of shared actions (`compact_findings`): outcomes then
+    arrive with their actions shared with it already (`ActionSharing`)."""
+
+    def __init__(self, jobs: int, actions: dict[Any, Any] | None = None) -> None:
         self.jobs = jobs
+        self.actions = actions
 
     def map(self, work: Work, parts: Sequence[range]) -> Iterator[list[RunOutcome] | None]:
         from ftlint.engine.forkpool import ForkPool
 
-        return ForkPool(work, parts, self.jobs)
+        if self.actions is None:
+            return ForkPool(work, parts, self.jobs)
+        sharing = ActionSharing(self.actions)
+        return ForkPool(work, parts, self.jobs, dumps=sharing.dumps, loads=sharing.loads)
 
 
 #: the processes the last lint in this process split its runs over (None: not split)
@@ -132,18 +142,33 @@ def chunks(count: int, jobs: int) -> list[range]:
     return out
 
 
+def free_cores() -> int:
+    """The CPUs this process may run on that the machine leaves idle: the count less the
+    1-minute load average, rounded to the nearest (2 CPUs at a load of 0.4: 2; at 0.6
+    or more: 1). At least 1. Only Linux counts: elsewhere 1 (`--jobs auto` stays in one
+    process; an explicit `--jobs N` still splits)."""
+    if not sys.platform.startswith("linux") or not hasattr(os, "sched_getaffinity"):
+        return 1
+    cores = len(os.sched_getaffinity(0))
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        return 1
+    return max(1, min(cores, int(cores - load + 0.5)))
+
+
 def split_jobs(jobs: int | None, runs: int) -> int | None:
     """How many processes share the runs, or None to keep every run here: `--jobs 1`,
-    `--jobs auto` (see `SPLIT_MIN_RUNS`), no fork, a threaded process, or one run."""
+    no fork, a threaded process, or one run; `--jobs auto` below `SPLIT_MIN_RUNS` runs
+    or with fewer than two idle cores (`free_cores`)."""
     if jobs == 1 or not hasattr(os, "fork") or runs < 2:
         return None
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     if jobs is None:
         if SPLIT_MIN_RUNS is None or runs < SPLIT_MIN_RUNS:
             return None
-        if not sys.platform.startswith("linux") or cores < 2:
+        jobs = free_cores()
+        if jobs < 2:
             return None
-        jobs = cores
     import threading
 
     if threading.active_count() > 1:
@@ -166,11 +191,24 @@ def independent(rule: Any) -> bool:
 _PLAIN = (str, int, float, type(None))
 
 
+def _action_key(a: Any) -> tuple[Any, ...] | None:
+    """What makes two actions the same action, or None for one that is never shared.
+    The key carries the value's type, so 1 and 1.0 never merge, and a float's exact bits
+    (`float.hex`), so -0.0 and 0.0 (equal, and printed differently) never merge either."""
+    value = a.value
+    kind = type(value)
+    if kind not in _PLAIN or type(a.tier) is not int:
+        return None
+    if kind is float:
+        value = value.hex()
+    return (a.tier, a.kind, a.knob, kind, value, a.text, a.why, a.expected, a.rollback_trigger)
+
+
 def compact_findings(findings: Sequence[Finding], table: dict[Any, Any]) -> list[Finding]:
     """`findings` with equal actions shared (one object per distinct action across the
     lint, kept in `table`): rules build the same advice for many runs (10,000 runs: ~54,000
-    findings with a few hundred distinct actions, ~1 KB each). Keys carry the value's
-    type, so 1 and 1.0 never merge; an action with another value type is left alone."""
+    findings with a few hundred distinct actions, ~1 KB each). An action whose value is
+    not a plain str, int, float or None is left alone."""
     from dataclasses import replace
 
     out: list[Finding] = []
@@ -180,12 +218,68 @@ def compact_findings(findings: Sequence[Finding], table: dict[Any, Any]) -> list
             continue
         shared = []
         for a in f.actions:
-            if type(a.value) not in _PLAIN or type(a.tier) is not int:
-                shared.append(a)
-                continue
-            key = (a.tier, a.kind, a.knob, type(a.value), a.value, a.text, a.why, a.expected,
-                   a.rollback_trigger)  # fmt: skip
-            shared.append(table.setdefault(key, a))
+            key = _action_key(a)
+            shared.append(a if key is None else table.setdefault(key, a))
         same = all(x is y for x, y in zip(shared, f.actions, strict=True))
         out.append(f if same else replace(f, actions=tuple(shared)))
     return out
+
+
+# -- outcomes over a pipe, actions shared with the driver's table -----------------------
+
+#: the table `_shared_action` shares into while `ActionSharing.loads` runs (else None)
+_TABLE: list[dict[Any, Any] | None] = [None]
+
+
+def _shared_action(*fields: Any) -> Any:
+    """An action as unpickled on the driver: the table's object for an equal action, so
+    the driver never rebuilds a finding to share its actions (`compact_findings` cost
+    ~40 ms of the driver's time at 1,000 runs, most of it `dataclasses.replace`)."""
+    from ftlint.model import Action
+
+    action = Action(*fields)
+    table = _TABLE[0]
+    if table is None:
+        return action
+    key = _action_key(action)
+    return action if key is None else table.setdefault(key, action)
+
+
+def _reduce_action(a: Any) -> tuple[Any, ...]:
+    if _action_key(a) is None:
+        return a.__reduce__()  # type: ignore[no-any-return]
+    return _shared_action, (a.tier, a.kind, a.text, a.why, a.knob, a.value, a.expected,
+                            a.rollback_trigger)  # fmt: skip
+
+
+class ActionSharing:
+    """`dumps` in a worker and `loads` on the driver for a chunk's outcomes: an action
+    travels as its fields and is unpickled as the driver's one object for it (`table`),
+    so outcomes that arrive need no `compact_findings`. Only the exact `Action` class is
+    sent so (a per-pickler dispatch table: every other object pickles as it always does);
+    a worker compacts its chunk first, so each distinct action is sent once a chunk."""
+
+    def __init__(self, table: dict[Any, Any]) -> None:
+        self.table = table
+
+    def dumps(self, obj: Any) -> bytes:
+        import copyreg
+        import io
+        import pickle
+
+        from ftlint.model import Action
+
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
+        pickler.dispatch_table = {**copyreg.dispatch_table, Action: _reduce_action}
+        pickler.dump(obj)
+        return buffer.getvalue()
+
+    def loads(self, data: bytes) -> Any:
+        import pickle
+
+        _TABLE[0] = self.table
+        try:
+            return pickle.loads(data)
+        finally:
+            _TABLE[0] = None
