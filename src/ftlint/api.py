@@ -119,13 +119,16 @@ def load_campaign(
     baseline: str | None = None,
     candidate: str | None = None,
     deferred: bool = False,
+    jobs: int | None = 1,
 ) -> Campaign:
     """Read every source of the workspace at `path` into a Campaign and choose the pair.
 
     `deferred`: a run's own files may be left unread until the run is linted
     (`ftlint.assemble.lazy.LazyRun`; `lint` reads each in turn and keeps a summary, and
     `loaded_runs` reads them one at a time): what the CLI does, so a sweep of 10,000
-    runs is never in memory whole. Otherwise every run is whole when this returns."""
+    runs is never in memory whole. Otherwise every run is whole when this returns.
+    `jobs`: the processes discovery may use, as `lint`'s (`--jobs`; None: auto); with
+    1, the default, it forks nothing."""
     from ftlint.assemble.campaign import load_campaign as assemble
     from ftlint.assemble.select import select_pair
 
@@ -134,7 +137,7 @@ def load_campaign(
     loaders = [_hook_loader(hook)] if hook.get_hookimpls() else []  # deprecated hook
     sources = list(sources_of(session).values())
     campaign = assemble(
-        Path(path), config, sources=sources, extra_loaders=loaders, deferred=deferred
+        Path(path), config, sources=sources, extra_loaders=loaders, deferred=deferred, jobs=jobs
     )
     return select_pair(
         campaign, baseline, candidate or config.candidate, config_baseline=config.baseline

@@ -27,6 +27,7 @@ def load_campaign(
     sources: Sequence[Any] | None = None,
     extra_loaders: Sequence[Callable[[Path, Config], Sequence[Run]]] = (),
     deferred: bool = False,
+    jobs: int | None = 1,
 ) -> Campaign:
     """Load the workspace at `root` with `sources` (default: the built-in adapters).
     Raises FtlintError only if `root` itself is unusable. `extra_loaders`: deprecated
@@ -36,11 +37,16 @@ def load_campaign(
     to be read one at a time when linted (the CLI: a sweep is never held whole);
     otherwise every run is read now and the campaign holds whole runs.
 
+    `jobs`: the processes discovery may use (`--jobs`; None: auto): an adapter may then
+    do part of its reading in a child meanwhile (`ftlint.assemble.background`); 1: none.
+
     The cyclic garbage collector is paused while loading: everything built here lives
     as long as the campaign (reference counting frees the rest), and every full
     collection re-walked all runs loaded so far (10,000 runs: 7.5 of 25 s of loading).
     """
     import gc
+
+    from ftlint.assemble.background import allowed
 
     if sources is None:
         from ftlint.sources.adapters import ftlint_sources
@@ -50,7 +56,8 @@ def load_campaign(
     paused = gc.isenabled()
     gc.disable()
     try:
-        campaign = _load(root, config, adapters)
+        with allowed(jobs):
+            campaign = _load(root, config, adapters)
         if deferred or not any(is_lazy(run) for run in campaign.runs):
             return campaign
         return replace(campaign, runs=tuple(full(run) for run in campaign.runs))

@@ -26,9 +26,17 @@ class HfJobsSource:
     name: ClassVar[str] = "hfjobs"
 
     def discover(self, ws: Workspace, config: Config) -> Iterator[Run | Problem | Submission]:
+        """The layout's runs; under `--jobs`, its job records are parsed in a child
+        while its other files are globbed (`ftlint.sources.hfjobs.records`)."""
         from ftlint.sources.hfjobs.layout import read_layout
+        from ftlint.sources.hfjobs.records import early
 
-        return read_layout(ws, config)
+        started = early(ws, config)
+        try:
+            yield from read_layout(ws, config, started)
+        finally:
+            if started is not None:
+                started.close()  # the child is reaped even when discovery raised
 
     def iter_rows(self, ws: Workspace, rows: RowFile, config: Config) -> Iterator[EvalRow | Any]:
         """Its runs' hard cases are streamed by the engine; its W&B prediction tables

@@ -23,6 +23,8 @@ from ftlint.sources.hfjobs.draft import Draft
 from ftlint.sources.hfjobs.legacy import curves_from_series, settings_of, status_of, table_rows
 from ftlint.sources.hfjobs.paths import InsideCache
 from ftlint.sources.hfjobs.provenance import provenance_of
+from ftlint.sources.hfjobs.records import Early
+from ftlint.sources.hfjobs.records import items as record_items
 from ftlint.sources.hfjobs.wandb_join import (
     join_wandb,
     join_weave,
@@ -31,7 +33,6 @@ from ftlint.sources.hfjobs.wandb_join import (
     merge_traces,
 )
 from ftlint.sources.io import Workspace, read_json, resolve_reference
-from ftlint.sources.jobs import load_job_records
 from ftlint.sources.outputs import load_eval_result, load_final_metrics, load_series, load_traces
 
 RUN_FILES = {
@@ -48,9 +49,9 @@ REFERENCES = {
 }
 
 
-def read_layout(ws: Workspace, config: Config) -> Iterator[Run | Problem | Submission]:
+def read_layout(ws: Workspace, config: Config, started: Early | None = None) -> Iterator[Any]:
     """The runs of the HF Jobs layout in `ws`, then the workspace-level problems, then the
-    job records that joined no run (OPS003 reports them)."""
+    job records that joined no run (OPS003 reports them); `started`: the records' parse."""
     drafts: dict[str, Draft] = {}
     problems: list[Problem] = []
     inside = InsideCache(ws)
@@ -90,7 +91,7 @@ def read_layout(ws: Workspace, config: Config) -> Iterator[Run | Problem | Submi
         name = path.stem
         _absorb(ws, draft(name, "eval"), load_eval_result(ws, path, name), "eval_result_path", path)
 
-    unjoined = _join_job_records(ws, config, drafts, draft, problems)
+    unjoined = _join_job_records(ws, config, drafts, draft, problems, started)
     join_wandb(ws, config, drafts, draft, problems)
     join_weave(ws, config, drafts, problems)
     for name in sorted(drafts):
@@ -111,17 +112,17 @@ def _join_job_records(
     drafts: dict[str, Draft],
     draft: Callable[..., Draft],
     problems: list[Problem],
+    started: Early | None = None,
 ) -> list[Submission]:
     """Job records join their run by run name, or by the adapter they evaluate (a
     train job's output model id, or a run's `hub_model_id`); the rest are returned."""
     unjoined: list[Submission] = []
     submissions: list[Submission] = []
-    for path in ws.glob(config.inputs["job_records"]):
-        for item in load_job_records(ws, path, max_line_bytes=config.max_line_bytes):
-            if isinstance(item, Problem):
-                problems.append(item)
-            else:
-                submissions.append(item)
+    for item in record_items(ws, config, ws.glob(config.inputs["job_records"]), started):
+        if isinstance(item, Problem):
+            problems.append(item)
+        else:
+            submissions.append(item)
     by_adapter: dict[str, list[str]] = {}
     for sub in submissions:
         if sub.kind == "train" and sub.run_name:
