@@ -57,10 +57,11 @@ def test_unpickled_actions_are_the_tables_own() -> None:
     table: dict = {}
     known = compact_findings([_finding("r0", 1, "x")], table)[0]
     sharing = ActionSharing(table)
-    sent = compact_findings([_finding("r1", 1, "x", 1.0), _finding("r2", 1, -0.0)], {})
+    sent = [_finding("r1", 1, "x", 1.0, 99), _finding("r2", 1, -0.0, 99)]  # not compacted
     sent.append(_finding("r3", Valued(5)))
     got = sharing.loads(sharing.dumps(sent))
     assert got == sent  # the same findings, field for field
+    assert got[0].actions[3] is got[1].actions[2] and table  # a new action, shared too
     assert got[0].actions[0] is known.actions[0] and got[0].actions[1] is known.actions[1]
     assert got[1].actions[0] is known.actions[0]
     assert got[0].actions[2] is not known.actions[0]  # 1.0 is not 1

@@ -211,25 +211,27 @@ class Engine:
         pair_runs = {self.campaign.baseline, self.campaign.candidate}
         away = [i for i, run in enumerate(runs) if run.name not in pair_runs]
 
+        # outcomes a ForkExecutor of this table unpickled have their actions shared with
+        # it already: its pickler sends each distinct action of a chunk once
+        shares = isinstance(executor, ForkExecutor) and executor.actions is self.actions
+
         def work(part: range) -> list[RunOutcome]:
             # with rules that stay here, the loaded run comes back whole for them (one
-            # unpickling, ~10x cheaper than reading the run's files again here); equal
-            # actions are shared within the chunk, so each is pickled and unpickled once
-            # (1,000 runs: 8.6 -> 6.8 MB, the driver's unpickling 0.13 -> 0.08 s)
+            # unpickling, ~10x cheaper than reading the run's files again here); for
+            # another executor, equal actions are shared within the chunk, so each is
+            # pickled and unpickled once (1,000 runs: 8.6 -> 6.8 MB)
             table: dict[Any, Any] = {}
             out = []
             for i in part:
                 done = self._per_run(runs[away[i]], mapped, None, whole=bool(here))
-                shared = tuple(compact_findings(done.findings, table))
-                out.append(RunOutcome(shared, done.rows, done.problems, done.run))
+                found = done.findings if shares else tuple(compact_findings(done.findings, table))
+                out.append(RunOutcome(found, done.rows, done.problems, done.run))
             return out
 
         findings: list[Finding] = []
         rows = 0
         kept: list[Run] = list(runs)
         parts = chunks(len(away), jobs)
-        # outcomes a ForkExecutor of this table unpickled have their actions shared already
-        shares = isinstance(executor, ForkExecutor) and executor.actions is self.actions
         _streaming_modules()  # imported once here, not once in every worker
         results = executor.map(work, parts)  # runs in the background from here on
         try:

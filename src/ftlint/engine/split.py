@@ -245,19 +245,36 @@ def _shared_action(*fields: Any) -> Any:
     return action if key is None else table.setdefault(key, action)
 
 
-def _reduce_action(a: Any) -> tuple[Any, ...]:
-    if _action_key(a) is None:
-        return a.__reduce__()  # type: ignore[no-any-return]
-    return _shared_action, (a.tier, a.kind, a.text, a.why, a.knob, a.value, a.expected,
-                            a.rollback_trigger)  # fmt: skip
+def _same(action: Any) -> Any:
+    """An action equal to one unpickled before it in the same outcomes: that object."""
+    return action
+
+
+def _reducer(seen: dict[Any, Any]) -> Callable[[Any], tuple[Any, ...]]:
+    """How a worker pickles an action: by its fields (`_shared_action`), or, when an
+    equal action was pickled before in the same outcomes, as a reference to that one
+    (pickle's memo sends it once): the chunk's actions are shared without rebuilding
+    any finding in the worker either."""
+
+    def reduce(a: Any) -> tuple[Any, ...]:
+        key = _action_key(a)
+        if key is None:
+            return a.__reduce__()  # type: ignore[no-any-return]
+        first = seen.setdefault(key, a)
+        if first is not a:
+            return _same, (first,)
+        return _shared_action, (a.tier, a.kind, a.text, a.why, a.knob, a.value, a.expected,
+                                a.rollback_trigger)  # fmt: skip
+
+    return reduce
 
 
 class ActionSharing:
     """`dumps` in a worker and `loads` on the driver for a chunk's outcomes: an action
     travels as its fields and is unpickled as the driver's one object for it (`table`),
     so outcomes that arrive need no `compact_findings`. Only the exact `Action` class is
-    sent so (a per-pickler dispatch table: every other object pickles as it always does);
-    a worker compacts its chunk first, so each distinct action is sent once a chunk."""
+    sent so (a per-pickler dispatch table: every other object pickles as it always does),
+    and each distinct action once per `dumps` (`_reducer`): a worker need not compact."""
 
     def __init__(self, table: dict[Any, Any]) -> None:
         self.table = table
@@ -271,7 +288,7 @@ class ActionSharing:
 
         buffer = io.BytesIO()
         pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
-        pickler.dispatch_table = {**copyreg.dispatch_table, Action: _reduce_action}
+        pickler.dispatch_table = {**copyreg.dispatch_table, Action: _reducer({})}
         pickler.dump(obj)
         return buffer.getvalue()
 
