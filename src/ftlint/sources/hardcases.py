@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from itertools import chain, count, repeat
+from itertools import count, repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from ftlint.model import Evidence, HardCase, Problem, Run, TraceRow
+from ftlint.sources.hardvalues import finite_mae, finite_vector, sums_finite, vectors_finite
 from ftlint.sources.io import FAST_MIN_BYTES, Span, Workspace, jsonl_items, open_regular
 from ftlint.sources.validate import hard_case_ok, schema_problems
 
@@ -105,20 +105,20 @@ def _cases(
         else:
             sample_id = str(int(sample) if isinstance(sample, float) else sample)
         if check:
-            if type(target) is dict and not _sums_finite(target):
-                target, bad = _finite_vector("target_vector", target, rel, line, run)
+            if type(target) is dict and not sums_finite(target):
+                target, bad = finite_vector("target_vector", target, rel, line, run)
                 if bad is not None:
                     yield bad
-            if type(predicted) is dict and not _sums_finite(predicted):
-                predicted, bad = _finite_vector("predicted_vector", predicted, rel, line, run)
+            if type(predicted) is dict and not sums_finite(predicted):
+                predicted, bad = finite_vector("predicted_vector", predicted, rel, line, run)
                 if bad is not None:
                     yield bad
-            if type(errors) is dict and not _sums_finite(errors):
-                errors, bad = _finite_vector("abs_error_raw", errors, rel, line, run)
+            if type(errors) is dict and not sums_finite(errors):
+                errors, bad = finite_vector("abs_error_raw", errors, rel, line, run)
                 if bad is not None:
                     yield bad
         if mae is not None and not (type(mae) is float and mae - mae == 0.0):
-            mae, bad = _finite_mae(mae, rel, line, run)
+            mae, bad = finite_mae(mae, rel, line, run)
             if bad is not None:
                 yield bad
         trace = trace_at(rank) if traces else None
@@ -237,15 +237,88 @@ def hard_case_blocks(
                 handle.seek(at + cut)
             elif values:
                 content = True
-                rows = zip(count(number + 1), values, repeat(None))
-                check = not vectors_finite(values)
-                yield from blocks_of(_cases(rel, run, rows, traces, check))
+                if vectors_finite(values):
+                    typed, clean = _typed_block(rel, run, number + 1, values, traces)
+                    if clean:  # rows only: `blocks_of` of them, without a test per row
+                        for start in range(0, len(typed), BLOCK_ROWS):
+                            yield (
+                                typed
+                                if len(typed) <= BLOCK_ROWS
+                                else typed[start : start + BLOCK_ROWS]
+                            )
+                    else:
+                        yield from blocks_of(iter(typed))
+                else:
+                    rows = zip(count(number + 1), values, repeat(None))
+                    yield from blocks_of(_cases(rel, run, rows, traces))
             at += cut
             number += len(lines)
     if span is not None:
         span.content = content
     elif not content:
         yield Problem("empty", "file is empty", Evidence(rel), run)
+
+
+def _typed_block(
+    rel: str, run: str, first: int, values: list[Any], traces: Mapping[int, TraceRow]
+) -> tuple[list[HardCase | Problem], bool]:
+    """`_cases` of a decoded block whose vectors hold no bad number (`vectors_finite`), as
+    a list, and whether it holds rows only: a row of plain types (every field present,
+    a finite float or no `mae_raw`) is typed here, in one loop with no generator per
+    row; any other row goes through `_cases`, which decides it as the line reader does."""
+    out: list[HardCase | Problem] = []
+    add = out.append
+    trace_at = traces.get if traces else None
+    clean = True
+    line = first - 1
+    for row in values:
+        line += 1
+        if type(row) is dict:
+            try:
+                rank, sample, request, source, target, predicted, errors, mae, error, text = (
+                    _FIELDS(row)
+                )
+            except KeyError:
+                pass
+            else:
+                if (
+                    type(rank) is int
+                    and rank >= 1
+                    and type(sample) in _ID
+                    and type(request) in _STR
+                    and type(source) in _STR
+                    and type(target) in _OBJ
+                    and type(predicted) in _OBJ
+                    and type(errors) in _OBJ
+                    and (mae is None or (type(mae) is float and mae - mae == 0.0))
+                    and type(error) in _STR
+                    and type(text) in _STR
+                    and type(row.get("weather")) in _WEATHER
+                ):
+                    sid = sample if sample is None or type(sample) is str else str(sample)
+                    trace = trace_at(rank) if trace_at is not None else None
+                    add(
+                        HardCase(
+                            rank,
+                            sid,
+                            request,
+                            source,
+                            target,
+                            predicted,
+                            errors,
+                            mae,
+                            error,
+                            text,
+                            Evidence(rel, line, None, sid, trace.url if trace else None),
+                            row,
+                        )
+                    )
+                    continue
+        for item in _cases(rel, run, ((line, row, None),), traces, False):
+            add(item)
+            if type(item) is not HardCase:
+                clean = False
+    return out, clean
 
 
 def _rest_of_line(handle: Any, at: int, end: float) -> int:
@@ -259,93 +332,6 @@ def _rest_of_line(handle: Any, at: int, end: float) -> int:
         if piece[-1:] == b"\n":
             break
     return skipped
-
-
-def _finite_mae(value: float, rel: str, line: int, run: str) -> tuple[float | None, Problem | None]:
-    """A row's `mae_raw` as a finite float, else None and the problem that says why:
-    NaN, +-Infinity or an integer too large for a float (`float()` of 10**400 raised
-    out of the reader and ended the whole lint) is no error a rule can average."""
-    try:
-        number = float(value)
-    except OverflowError:
-        what = "an integer too large for a float"
-    else:
-        if math.isfinite(number):
-            return number, None
-        name = "NaN" if math.isnan(number) else ("Infinity" if number > 0 else "-Infinity")
-        what = f"{name} (not a finite number)"
-    message = f"mae_raw is {what}; the row's error is not used"
-    return None, Problem("invalid", message, Evidence(rel, line, "/mae_raw"), run)
-
-
-_VECTORS = itemgetter("target_vector", "predicted_vector", "abs_error_raw")
-
-
-def vectors_finite(rows: list[Any]) -> bool:
-    """Whether every value of the three vectors of every row (all decoded dicts with
-    the three keys holding dicts) is a number that a float sum holds: one C-level sum
-    over the block, so rows that pass skip the per-row test of `_cases`. False (ask
-    row by row) for anything else: a missing or null vector, a non-number value, NaN,
-    Infinity, an integer too large for a float, or finite values whose sum overflows."""
-    try:
-        total = sum(
-            chain.from_iterable(map(dict.values, chain.from_iterable(map(_VECTORS, rows)))), 0.0
-        )
-    except (TypeError, KeyError, OverflowError):
-        return False
-    return total - total == 0.0
-
-
-def _sums_finite(vector: dict[Any, Any]) -> bool:
-    """The quick test of one vector: its values sum to a finite float (True: no value is
-    NaN, Infinity or too large for a float; False: `_finite_vector` looks closer)."""
-    try:
-        total = sum(vector.values(), 0.0)
-    except (TypeError, OverflowError):
-        return False
-    return total - total == 0.0
-
-
-def _bad_number(value: Any) -> str | None:
-    """Why a vector value is a number no rule can use (None: it is usable, or no number)."""
-    if value.__class__ is float:
-        if value - value == 0.0:
-            return None
-        if math.isnan(value):
-            return "NaN (not a finite number)"
-        return "Infinity (not a finite number)" if value > 0 else "-Infinity (not a finite number)"
-    if value.__class__ is int:
-        try:
-            float(value)
-        except OverflowError:
-            return "an integer too large for a float"
-    return None
-
-
-def _finite_vector(
-    name: str, vector: dict[Any, Any], rel: str, line: int, run: str
-) -> tuple[dict[Any, Any], Problem | None]:
-    """A vector whose NaN, Infinity and too-large values are replaced by None (the key
-    kept: a rule then skips the value as it skips a null), and the problem naming the
-    first such element by its JSON pointer (one per vector and row, however many values
-    are bad); the vector itself when none is."""
-    bad: list[tuple[Any, str]] = []
-    for key, value in vector.items():
-        what = _bad_number(value)
-        if what is not None:
-            bad.append((key, what))
-    if not bad:
-        return vector, None
-    cleaned = dict(vector)
-    for key, _ in bad:
-        cleaned[key] = None
-    key, what = bad[0]
-    text = str(key)
-    shown = text if len(text) <= 60 else text[:57] + "..."
-    more = f" ({len(bad) - 1} more value(s) of the vector too)" if len(bad) > 1 else ""
-    message = f"{name} value {shown!r} is {what}{more}; the value is not used"
-    pointer = f"/{name}/" + text.replace("~", "~0").replace("/", "~1")
-    return cleaned, Problem("invalid", message, Evidence(rel, line, pointer), run)
 
 
 def blocks_of(items: Iterator[Any], size: int = BLOCK_ROWS) -> Iterator[Any]:
