@@ -96,3 +96,92 @@ def test_prv008_row_batch_grows_its_tables_as_row_does() -> None:
         for i in range(4000)
     ]
     assert _prv_state(cases, [256], True) == _prv_state(cases, [256], False)
+
+
+# -- every built-in visitor: `row_batch` of blocks == `row` of each row --------------------
+
+_VALUES = st.one_of(st.integers(0, 100), st.sampled_from([50, 1.5, None, "x", True, 10**400]))
+_VECTOR = st.one_of(
+    st.none(), st.dictionaries(st.sampled_from(["energy", "warmth"]), _VALUES, max_size=2)
+)
+_TEXTS = st.one_of(
+    st.text(alphabet=st.sampled_from(list("ab {}[]`\n:\"'")), max_size=12),
+    st.sampled_from(
+        [
+            '{"energy": 1, "warmth": 2}',
+            "Let me think.\nThe energy is high.",
+            "Let me think.\n\nTwice.",
+            "[1, 2]",
+            '{"hidden_params": {"energy": 1, "warmth": 2}}',
+            "x" * 650,
+            "my api key is sk-abcdefghijklmnopqrstuvwxyz123456",
+        ]
+    ),
+)
+
+
+@st.composite
+def _rows(draw: Any) -> list[HardCase]:
+    out = []
+    for line in range(1, draw(st.integers(0, 30)) + 1):
+        sid = draw(st.one_of(st.none(), st.sampled_from(["1", "2", "x", "007", "12"])))
+        case = HardCase(
+            draw(st.integers(1, 5)),
+            sid,
+            draw(
+                st.sampled_from(["calm piano, sample 3", "calm piano, sample 4", "a  b", "", None])
+            ),
+            draw(st.sampled_from([None, "", "a", "b"])),
+            draw(_VECTOR),
+            draw(_VECTOR),
+            draw(_VECTOR),
+            draw(st.one_of(st.none(), st.floats(0, 100), st.sampled_from([float("nan"), 3]))),
+            draw(st.sampled_from([None, None, "json_block_not_found", "missing_key:energy", ""])),
+            draw(st.one_of(st.none(), _TEXTS)),
+            Evidence("outputs/r/hard_cases.valid.jsonl", line, None, sid, None),
+            {},
+        )
+        out.append(case)
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(_rows(), st.lists(st.integers(1, 9), min_size=1, max_size=3))
+def test_row_batch_of_every_visitor_is_its_rows(cases: list[HardCase], sizes: list[int]) -> None:
+    from ftlint import api
+    from ftlint.model import Campaign, Provenance, Run
+    from ftlint.rule import Rule, RuleContext
+
+    run = Run(
+        name="r",
+        hard_cases_path="outputs/r/hard_cases.valid.jsonl",
+        provenance=Provenance(target_keys=("energy", "warmth"), target_scale=100.0, eval_size=40),
+    )
+    campaign = Campaign(root=".", runs=(run,))
+    for cls in api.setup(use_entry_points=False).rules:
+        if cls.hard_case_visitor is Rule.hard_case_visitor:
+            continue
+        outs = []
+        for batched in (False, True):
+            rule = cls()
+            ctx = RuleContext(rule, cls.param_defaults(), None, {}, campaign)
+            visitor = rule.hard_case_visitor(run, ctx)
+            if visitor is None:
+                break
+            if batched and callable(getattr(visitor, "row_batch", None)):
+                at = i = 0
+                while at < len(cases):
+                    block = cases[at : at + sizes[i % len(sizes)]]
+                    at, i = at + len(block), i + 1
+                    visitor.row_batch(block)
+            else:
+                for case in cases:
+                    visitor.row(case)
+            try:
+                findings = [repr(f) for f in visitor.finish() or ()]
+                findings += [repr(f) for f in rule.check_run(run, ctx) or ()]
+            except Exception as exc:
+                findings = [f"raised {type(exc).__name__}"]
+            outs.append(findings)
+        else:
+            assert outs[0] == outs[1], cls.code

@@ -152,9 +152,41 @@ class _PlaceholderVisitor:
         """`row` of each row of a block (`ftlint.rule.BatchVisitor`), from the block's
         shared views (a choice row's view is the same as `view_row`'s)."""
         views, _ = view_block(cases, self.run)
-        one = self._viewed
-        for case, view in zip(cases, views, strict=True):
-            one(case, view)
+        if self.log is not None:
+            one = self._viewed
+            for case, view in zip(cases, views, strict=True):
+                one(case, view)
+            return
+        # `_viewed` of each row with no range log, its sums in locals (added in row order)
+        self.rows += len(cases)
+        low, isfinite = self.min_mae, math.isfinite
+        parsed_sum, parsed_n = self.parsed_sum, self.parsed_n
+        failed, failed_sum, failed_n = self.failed, self.failed_sum, self.failed_n
+        constants, sample = self.constants, self.samples.add
+        try:
+            for case, view in zip(cases, views, strict=True):
+                mae = case.mae_raw
+                if mae is not None:
+                    if isfinite(mae):
+                        low = mae if low is None else min(low, mae)
+                    else:
+                        mae = None
+                if not view.failed:
+                    if mae is not None:
+                        parsed_sum += mae
+                        parsed_n += 1
+                    continue
+                failed += 1
+                if mae is not None:
+                    failed_sum += mae
+                    failed_n += 1
+                value = _constant(case.predicted_vector)
+                if value is not None and (value in constants or len(constants) < _MAX_CONSTANTS):
+                    constants[value] += 1
+                    sample(value, case)
+        finally:
+            self.min_mae, self.parsed_sum, self.parsed_n = low, parsed_sum, parsed_n
+            self.failed, self.failed_sum, self.failed_n = failed, failed_sum, failed_n
 
     def row(self, case: HardCase) -> None:
         self._viewed(case, view_row(case, self.run))

@@ -148,6 +148,28 @@ class _SourceTypeVisitor:
             merge_tally(mine, later, log.get(name, ()), "evidence")
         return True
 
+    def row_batch(self, cases: list[HardCase]) -> None:
+        """`row` of each row of a block (`ftlint.rule.BatchVisitor`): a row of a type
+        already counted, with a finite float MAE and no range log (the common row),
+        inline; any other row through `row`."""
+        if self.log is not None:
+            for case in cases:
+                self.row(case)
+            return
+        types, row = self.types, self.row
+        for case in cases:
+            t = types.get(case.source_type) if case.source_type.__class__ is str else None
+            mae = case.mae_raw
+            if t is None or mae.__class__ is not float or mae - mae != 0:
+                row(case)
+                continue
+            t.count += 1
+            t.unparsed += case.parse_error is not None
+            t.err_sum += mae
+            t.err_n += 1
+            if len(t.evidence) < MAX_EVIDENCE:
+                t.evidence.append(case.evidence)
+
     def row(self, case: HardCase) -> None:
         if not isinstance(case.source_type, str) or not case.source_type:
             return
