@@ -131,13 +131,24 @@ class _TaxonomyVisitor:
         if views is None:
             return
         budget, counts, sample = self.budget, self.counts, self.samples.add
-        add = budget.add
+        add, kept, limit = budget.add, self.samples.cases, self.samples.limit
         for case, view in zip(cases, views, strict=True):
             if view.failed:
-                add(case, view)
+                shape = view.shape  # `add` measures a failed row only when `truncated`:
+                if (
+                    not view.writer_cut
+                    and shape is not None
+                    and shape.unterminated
+                    and shape.object_count == 0
+                ):
+                    add(case, view)
                 cls = view.cls or FC.OTHER
                 counts[cls] += 1
-                sample(cls, case)
+                samples = kept.get(cls)  # `sample`, inlined for a class seen before
+                if samples is None:
+                    sample(cls, case)
+                elif len(samples) < limit:
+                    samples.append(case)
             elif view.shape is None and not view.writer_cut:  # `add` of a flat object
                 size = view.text_chars
                 if size > budget.complete_chars:
