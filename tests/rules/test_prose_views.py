@@ -34,7 +34,8 @@ ERRORS = st.one_of(
     st.text(max_size=20),
 )
 PROSE = st.text(
-    alphabet=st.sampled_from(list("ab [ ]\n\t\u00a0\u2003\x1c.,:\"'}]xyz\u00e9")), max_size=40
+    alphabet=st.sampled_from(list("ab [ ]\n\t\u00a0\u2003\x1c.,:\"'}]{xyz\u00e9`\\")),
+    max_size=40,
 )
 KEYS = st.sampled_from([None, ("energy", "warmth"), ()])
 SCALES = st.sampled_from([None, 10.0, 100.0, float("nan")])
@@ -51,12 +52,13 @@ def test_prose_view_is_the_full_view(
     error: str | None, text: str, pad: int, keys: Any, scale: Any
 ) -> None:
     text = _sized(text, pad) if pad else text
-    found = _views._prose_view(error, text)
+    found = _views._prose_view(error, text) if "`" not in text else None
     full = _views._view.__wrapped__(error, text, keys, scale)
     if found is not None:
         assert found == full
-    else:
-        assert text.lstrip()[:1] == "["
+    elif "`" not in text:  # only a complete object or an array is left to the scan
+        brace = text.find("{")
+        assert text.lstrip()[:1] == "[" or (brace >= 0 and "}" in text[brace:])
 
 
 TEXTS = st.one_of(
@@ -96,6 +98,19 @@ def test_block_views_are_the_row_views(rows: list[Any], keys: Any) -> None:
     _views._SEEN.clear()
     assert block == [_views.view_row(case, run) for case in cases]
     assert len(block) == len(cases)
+
+
+def test_prose_then_a_cut_object_is_unterminated_without_the_scan() -> None:
+    text = 'Let me think about "calm piano".\n\n{"energy": 86, "warmth":'
+    view = _views._prose_view("json_block_not_found", text)
+    assert view is not None and view.truncated and view.cls is not None
+    assert view.cls.value == "unterminated"
+    assert view == _views._view.__wrapped__("json_block_not_found", text, ("energy",), 100.0)
+    long = text + " 1" * 400
+    for error in (None, "json_block_not_found", "missing_key:warmth", "json_decode_error:x"):
+        assert _views._prose_view(error, long) == _views._view.__wrapped__(
+            error, long, ("energy",), 100.0
+        )
 
 
 def test_a_long_prose_text_keeps_the_hint_of_its_error() -> None:

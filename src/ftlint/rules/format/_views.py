@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from ftlint import frozen
-from ftlint.analysis.parse_errors import parse_hint
+from ftlint.analysis.parse_errors import WEAK_HINTS, parse_hint
 from ftlint.analysis.taxonomy import (
     GENERATED_TEXT_LIMIT,
     CompletionShape,
@@ -158,7 +158,7 @@ def _plain_views(cases: list[HardCase], run: Run) -> list[RowView]:
                     else:
                         add(flat(len(body), len(text) >= limit))
                         continue
-            if "{" not in text and "`" not in text:
+            if "`" not in text:
                 found = _prose_view(error if isinstance(error, str) else None, text)
                 if found is not None:
                     add(found)
@@ -170,35 +170,63 @@ def _plain_views(cases: list[HardCase], run: Run) -> list[RowView]:
 
 
 def _prose_view(parse_error: str | None, text: str) -> RowView | None:
-    """`_view` of a text with no `{` and no backtick (prose, the commonest failed
-    completion: `json_block_not_found`), without the scan: such a text has no object
-    and no fence, so its shape is known from its length and whether it is blank, and its
-    class is no_json (or, for a text the writer may have cut, the parse_error's hint, as
-    `classify_failure` rules). None when the text could be a JSON array (it starts with
-    `[`): `_view` decides. tests/rules/test_prose_views.py holds it to `_view`."""
+    """`_view` of a text with no backtick and either no `{` (prose: the commonest failed
+    completion, `json_block_not_found`) or no `}` after its first `{` (prose, then an
+    object the token cap cut: truncation), without the scan. Such a text has no fence
+    and no complete object, so its shape follows from its length and whether anything
+    but whitespace precedes the first `{` (or the text is blank), and its class is
+    no_json or unterminated, or for a text the writer may have cut the parse_error's
+    hint, as `classify_failure` rules. None for any other text (or one that could be a
+    JSON array: it starts with `[`): `_view` decides. tests/rules/test_prose_views.py
+    holds it to `_view` without its cache."""
+    brace = text.find("{")
+    if brace >= 0 and text.find("}", brace) >= 0:
+        return None  # a complete object may follow
     size = len(text)
-    empty = not text or text.isspace()
-    if not empty and text.lstrip()[:1] == "[":
+    head = text if brace < 0 else text[:brace]
+    blank = not head or head.isspace()  # nothing before the first `{` (or the end)
+    if not blank and text.lstrip()[:1] == "[":
         return None
     cut = size >= GENERATED_TEXT_LIMIT
-    if isinstance(parse_error, str) and parse_error.strip():
+    error = isinstance(parse_error, str) and bool(parse_error.strip())
+    if brace < 0:  # no object: blank (`empty`) or prose
+        if error:
+            hint = parse_hint(parse_error) if cut else None
+            return _prose_row(True, hint.cls if hint is not None else FC.NO_JSON, size, blank)
+        if cut and not blank:
+            return _prose_row(False, None, size, blank)
+        return _prose_row(True, FC.NO_JSON, size, blank)
+    if error:  # an object opened and never closed
         hint = parse_hint(parse_error) if cut else None
-        return _prose_row(True, hint.cls if hint is not None else FC.NO_JSON, size, empty)
-    if cut and not empty:
-        return _prose_row(False, None, size, empty)
-    return _prose_row(True, FC.NO_JSON, size, empty)
+        known = hint is not None and hint.cls not in WEAK_HINTS
+        return _open_row(True, hint.cls if known else FC.UNTERMINATED, size, not blank)
+    if cut:
+        return _open_row(False, None, size, not blank)
+    return _open_row(True, FC.UNTERMINATED, size, not blank)
 
 
 @lru_cache(maxsize=4096)
 def _prose_row(failed: bool, cls: FailureClass | None, size: int, empty: bool) -> RowView:
-    """The view `_prose_view` returns, shared by rows of one length and reading (views
-    and shapes are immutable; a few hundred lengths)."""
-    shape = CompletionShape(
+    """The view `_prose_view` returns for a text with no `{`, shared by rows of one
+    length and reading (views and shapes are immutable; a few hundred lengths)."""
+    return RowView(failed, cls, _shape(empty, False, not empty, size), size, size >= _LIMIT)
+
+
+@lru_cache(maxsize=4096)
+def _open_row(failed: bool, cls: FailureClass | None, size: int, leading: bool) -> RowView:
+    """The view `_prose_view` returns for a text whose object never closes."""
+    return RowView(failed, cls, _shape(False, True, leading, size), size, size >= _LIMIT)
+
+
+def _shape(empty: bool, opened: bool, leading: bool, size: int) -> CompletionShape:
+    """The `CompletionShape` of a text with no fence and no complete object, whose only
+    object (`opened`) never closes."""
+    return CompletionShape(
         empty=empty,
-        has_open_brace=False,
-        unterminated=False,
+        has_open_brace=opened,
+        unterminated=opened,
         fenced=False,
-        leading_text=not empty,
+        leading_text=leading,
         trailing_text=False,
         object_count=0,
         first_object=None,
@@ -207,7 +235,9 @@ def _prose_row(failed: bool, cls: FailureClass | None, size: int, empty: bool) -
         first_object_span=None,
         fence_language=None,
     )
-    return RowView(failed, cls, shape, size, size >= GENERATED_TEXT_LIMIT)
+
+
+_LIMIT = GENERATED_TEXT_LIMIT
 
 
 def block_views(visitor: Any, cases: list[HardCase], run: Run) -> list[RowView] | None:
@@ -273,7 +303,7 @@ def _view(
         and _holds_all(body, _quoted(keys))
     ):
         return _flat_view(len(body), cut)  # fast path: one flat object
-    if "{" not in text and "`" not in text:
+    if "`" not in text:
         found = _prose_view(parse_error if has_error else None, text)
         if found is not None:
             return found

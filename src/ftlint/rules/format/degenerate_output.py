@@ -59,15 +59,20 @@ def normalized(text: str) -> str:
     """`" ".join(text.split())`, without splitting a text that is already normal: one
     whose only whitespace is single inner spaces. Every whitespace character but the
     space is non-printable, so `isprintable` and one scan for a double space decide it
-    (half the cost of splitting a 435-character completion into ~70 words)."""
+    (half the cost of splitting a 435-character completion into ~70 words); a text
+    whose other whitespace is newlines (paragraphs) is collapsed the same way."""
     if text.isprintable():
-        if "  " not in text and text[:1] != " " and text[-1:] != " ":
-            return text
-    elif "\n" in text:  # a multi-line completion: the same test with its newlines as spaces
+        flat = text
+    elif "\n" in text:  # a multi-line completion: its newlines as spaces, if that is all
         flat = text.replace("\n", " ")
-        if flat.isprintable() and "  " not in flat and flat[:1] != " " and flat[-1:] != " ":
-            return flat  # (its words are the text's: a newline is whitespace)
-    return " ".join(text.split())
+        if not flat.isprintable():
+            return " ".join(text.split())
+    else:
+        return " ".join(text.split())
+    # `flat` has the text's words and no whitespace but spaces: collapse them, strip them
+    while "  " in flat:
+        flat = flat.replace("  ", " ")
+    return flat.strip(" ") if flat[:1] == " " or flat[-1:] == " " else flat
 
 
 class _DegenerateVisitor:
