@@ -126,21 +126,44 @@ def _unpicklable(part: range) -> list[Any]:
     return [lambda: None] if part.start == 2 else [RunOutcome((), i, ()) for i in part]
 
 
+@pytest.mark.parametrize("here", [False, True])
 @pytest.mark.parametrize("jobs", [1, 2, 3])
-def test_the_fork_pool_gives_every_chunk_in_order(jobs: int) -> None:
+def test_the_fork_pool_gives_every_chunk_in_order(jobs: int, here: bool) -> None:
+    import os
+
     parts = chunks(40, 2)
-    got = list(ForkExecutor(jobs).map(lambda part: [RunOutcome((), i, ()) for i in part], parts))
+    pids: set[int] = set()  # the processes that ran chunks, as this process sees them
+
+    def work(part: range) -> list[RunOutcome]:
+        pids.add(os.getpid())
+        return [RunOutcome((), i, ()) for i in part]
+
+    driver = os.getpid()
+    got = list(ForkExecutor(jobs, here=here).map(work, parts))
     assert [[o.rows for o in outcomes] for outcomes in got] == [list(p) for p in parts]
+    assert (driver in pids) == here  # `here`: the driver ran some chunks itself
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
 
 
+@pytest.mark.parametrize("here", [False, True])
 @pytest.mark.parametrize("work", [_raising, _dying, _unpicklable])
-def test_a_failed_chunk_is_none_and_the_rest_arrive(work) -> None:
+def test_a_failed_chunk_is_none_and_the_rest_arrive(work, here: bool) -> None:
     """None for what a worker could not give (the engine reruns it here); every other
     chunk still arrives, in order, and no worker is left behind."""
     import os
 
     parts = [range(i, i + 1) for i in range(8)]
-    got = list(ForkExecutor(2).map(work, parts))
+    if here:  # the driver's own chunks would raise here: only the worker's may fail
+        driver = os.getpid()
+        failing = work
+
+        def work(part: range) -> list[Any]:
+            if os.getpid() == driver:
+                return [RunOutcome((), i, ()) for i in part]
+            return failing(part)
+
+    got = list(ForkExecutor(2 if not here else 3, here=here).map(work, parts))
     assert len(got) == 8
     for part, outcomes in zip(parts, got, strict=True):
         if outcomes is not None:

@@ -45,17 +45,22 @@ class ForkPool:
         *,
         dumps: Callable[[Any], bytes] | None = None,
         loads: Callable[[bytes], Any] = pickle.loads,
+        here: bool = False,
     ) -> None:
         self.parts = parts
+        self.work = work
         self.dumps = dumps or _dumps
         self.loads = loads
+        #: the driver is one of the `jobs` processes: it runs chunks itself while it
+        #: waits (`__next__`), so only `jobs - 1` are forked
+        self.here = here
         self.workers: dict[int, _Worker] = {}  # by result descriptor
         self.done: dict[int, Any] = {}
         self.waiting = list(range(len(parts)))[::-1]  # popped from the end: chunk order
         self.next = 0
         sys.stdout.flush()  # a worker flushes what it inherited: never print anything twice
         sys.stderr.flush()
-        for _ in range(min(jobs, len(parts))):
+        for _ in range(min(jobs - 1 if here else jobs, len(parts))):
             worker = self._fork(work)
             if worker is None:
                 break
@@ -73,7 +78,16 @@ class ForkPool:
             self.close()
             raise StopIteration
         while self.next not in self.done:
+            if self.here and self.waiting:
+                self._receive(timeout=0)  # the workers' finished chunks, and new ones
+                if self.next in self.done or not self.waiting:
+                    continue
+                index = self.waiting.pop()  # the first chunk no worker holds
+                self.done[index] = self.work(self.parts[index])
+                continue
             self._receive()
+            if not self.workers and not self.waiting and self.next not in self.done:
+                self.done[self.next] = None  # nobody can give it any more: rerun it here
         produced = self.done.pop(self.next)
         self.next += 1
         return produced
@@ -136,12 +150,15 @@ class ForkPool:
                 os.close(worker.tasks)
             worker.tasks = -1
 
-    def _receive(self) -> None:
-        """Wait for one worker's next outcomes (or its end)."""
+    def _receive(self, timeout: float | None = None) -> None:
+        """Wait for one worker's next outcomes (or its end); with `timeout`, give up
+        after it when none is ready."""
         if not self.workers:
             self._orphans()
             return
-        ready, _, _ = select.select(list(self.workers), [], [])
+        ready, _, _ = select.select(list(self.workers), [], [], timeout)
+        if not ready:
+            return
         worker = self.workers[ready[0]]
         message = _read_message(worker.results)
         if message is None:  # it died: its chunks are rerun by the engine
@@ -177,8 +194,9 @@ class ForkPool:
             os.waitpid(worker.pid, 0)  # a stopped worker exits when its task pipe closes
 
     def _orphans(self) -> None:
-        """With no worker left, the chunks nobody took are None (rerun by the engine)."""
-        if not self.workers:
+        """With no worker left, the chunks nobody took are None (rerun by the engine),
+        unless the driver runs chunks itself (`here`): it then takes them in turn."""
+        if not self.workers and not self.here:
             while self.waiting:
                 self.done.setdefault(self.waiting.pop(), None)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -155,7 +156,7 @@ class Engine:
         jobs = split_jobs(self.jobs, len(self.campaign.runs))
         note_split(None)
         if executor is None and jobs is not None and len(self.campaign.runs) >= 2 * jobs:
-            executor = ForkExecutor(jobs, actions=self.actions)
+            executor = ForkExecutor(jobs, actions=self.actions, here=True)
         if executor is not None:
             note_split(jobs)
             findings, result.rows_streamed = self._lint_split(executor, jobs or 1)
@@ -215,16 +216,21 @@ class Engine:
         # it already: its pickler sends each distinct action of a chunk once
         shares = isinstance(executor, ForkExecutor) and executor.actions is self.actions
 
+        driver = os.getpid()
+
         def work(part: range) -> list[RunOutcome]:
             # with rules that stay here, the loaded run comes back whole for them (one
-            # unpickling, ~10x cheaper than reading the run's files again here); for
-            # another executor, equal actions are shared within the chunk, so each is
-            # pickled and unpickled once (1,000 runs: 8.6 -> 6.8 MB)
-            table: dict[Any, Any] = {}
+            # unpickling, ~10x cheaper than reading the run's files again here); equal
+            # actions are shared: here with the lint's table, in a fork worker by its
+            # pickler, elsewhere within the chunk (each is pickled once: 8.6 -> 6.8 MB)
+            local = os.getpid() == driver
+            table: dict[Any, Any] = self.actions if local else {}
             out = []
             for i in part:
                 done = self._per_run(runs[away[i]], mapped, None, whole=bool(here))
-                found = done.findings if shares else tuple(compact_findings(done.findings, table))
+                found = done.findings
+                if local or not shares:
+                    found = tuple(compact_findings(found, table))
                 out.append(RunOutcome(found, done.rows, done.problems, done.run))
             return out
 
@@ -244,7 +250,7 @@ class Engine:
                     kept[index] = outcome.run or run
             for part, produced in zip(parts, results, strict=True):
                 outcomes = produced if produced is not None else work(part)  # failed: here
-                shared = shares and produced is not None
+                shared = shares or produced is None  # else: from another process
                 for i, outcome in zip(part, outcomes, strict=True):
                     run = runs[away[i]]
                     self._progress(run, away[i])

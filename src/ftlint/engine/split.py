@@ -93,19 +93,25 @@ class ForkExecutor:
     The result iterator's `close()` stops the workers (also midway).
 
     `actions`: the driver's table of shared actions (`compact_findings`): outcomes then
-    arrive with their actions shared with it already (`ActionSharing`)."""
+    arrive with their actions shared with it already (`ActionSharing`). `here`: this
+    process is one of the `jobs` (it runs chunks while it waits; `jobs - 1` forks)."""
 
-    def __init__(self, jobs: int, actions: dict[Any, Any] | None = None) -> None:
+    def __init__(
+        self, jobs: int, actions: dict[Any, Any] | None = None, *, here: bool = False
+    ) -> None:
         self.jobs = jobs
         self.actions = actions
+        self.here = here
 
     def map(self, work: Work, parts: Sequence[range]) -> Iterator[list[RunOutcome] | None]:
         from ftlint.engine.forkpool import ForkPool
 
         if self.actions is None:
-            return ForkPool(work, parts, self.jobs)
+            return ForkPool(work, parts, self.jobs, here=self.here)
         sharing = ActionSharing(self.actions)
-        return ForkPool(work, parts, self.jobs, dumps=sharing.dumps, loads=sharing.loads)
+        return ForkPool(
+            work, parts, self.jobs, dumps=sharing.dumps, loads=sharing.loads, here=self.here
+        )
 
 
 #: the processes the last lint in this process split its runs over (None: not split)
