@@ -186,3 +186,28 @@ def test_plan_and_gate_are_byte_identical(cli, workspace: Path, command: str) ->
     one, two = cli(*args, "--jobs", "1"), cli(*args, "--jobs", "2")
     assert (one.code, one.out, one.err) == (two.code, two.out, two.err)
     assert one.out.strip()
+
+
+def test_a_worker_that_dies_midway_loses_no_run(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The split the CLI uses (the driver and one worker): a worker killed while it
+    lints a run (its chunk's outcomes never come) is rerun here; same findings."""
+    import os
+
+    sequential = _lint(workspace)
+    driver = os.getpid()
+    per_run = Engine._per_run
+    died = tmp_path / "died"
+
+    def dying(self, run, *args, **kwargs):
+        if os.getpid() != driver:
+            died.write_text(run.name)
+            os._exit(9)
+        return per_run(self, run, *args, **kwargs)
+
+    monkeypatch.setattr(Engine, "_per_run", dying)
+    assert _lint(workspace, jobs=2) == sequential
+    assert died.read_text().startswith("sft-")  # a worker did die, and nothing was lost
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)

@@ -106,3 +106,17 @@ def test_auto_splits_only_over_idle_cores(monkeypatch: pytest.MonkeyPatch) -> No
     assert free_cores() == 1
     monkeypatch.setattr(split.sys, "platform", "darwin")
     assert free_cores() == 1
+
+
+def test_a_threaded_process_never_splits() -> None:
+    import threading
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert split_jobs(2, 1000) is None and split_jobs(None, 1000) is None
+    finally:
+        stop.set()
+        thread.join()
+    assert split_jobs(2, 1000) == 2
