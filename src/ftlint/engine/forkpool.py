@@ -79,7 +79,8 @@ class ForkPool:
             raise StopIteration
         while self.next not in self.done:
             if self.here and self.waiting:
-                self._receive(timeout=0)  # the workers' finished chunks, and new ones
+                while self._receive(timeout=0):  # the workers' finished chunks, new ones
+                    pass
                 if self.next in self.done or not self.waiting:
                     continue
                 index = self.waiting.pop()  # the first chunk no worker holds
@@ -150,31 +151,32 @@ class ForkPool:
                 os.close(worker.tasks)
             worker.tasks = -1
 
-    def _receive(self, timeout: float | None = None) -> None:
+    def _receive(self, timeout: float | None = None) -> bool:
         """Wait for one worker's next outcomes (or its end); with `timeout`, give up
-        after it when none is ready."""
+        after it when none is ready. False when nothing came."""
         if not self.workers:
             self._orphans()
-            return
+            return False
         ready, _, _ = select.select(list(self.workers), [], [], timeout)
         if not ready:
-            return
+            return False
         worker = self.workers[ready[0]]
         message = _read_message(worker.results)
         if message is None:  # it died: its chunks are rerun by the engine
             self._drop(worker, kill=True)
             self._orphans()
-            return
+            return True
         try:
             index, produced = self.loads(message)
         except Exception:  # outcomes that do not unpickle: the chunk is rerun here
             if not worker.held:
-                return
+                return True
             index, produced = worker.held[0], None
         if index in worker.held:
             worker.held.remove(index)
         self.done[index] = produced
         self._feed(worker)
+        return True
 
     def _drop(self, worker: _Worker, kill: bool = False) -> None:
         """Forget a worker: its unanswered chunks become None, its process is reaped."""
