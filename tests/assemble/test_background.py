@@ -125,7 +125,23 @@ def test_records_parsed_in_a_child_give_the_same_campaign(
     early = records.early
     monkeypatch.setattr(records, "early", lambda ws, c: started.append(early(ws, c)) or started[-1])
     assert _campaign(workspace, 2) == one
-    assert started and started[0] is not None  # the child did parse them
+    assert len(started) == 1 and started[0] is not None  # one child parsed them
+    _no_children()
+
+
+def test_a_discovery_that_raises_leaves_no_child(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ftlint.assemble.discover as discover
+
+    monkeypatch.setattr(records, "EARLY_MIN_BYTES", 0)
+
+    def broken(*args):
+        raise KeyboardInterrupt  # the user pressed Ctrl-C while the child parsed
+
+    monkeypatch.setattr(discover, "read_sources", broken)
+    with pytest.raises(KeyboardInterrupt):
+        _campaign(workspace, 2)
     _no_children()
 
 

@@ -83,7 +83,7 @@ class LoaderSource:
 
 
 def _load(root: Path, config: Config, sources: Sequence[Any]) -> Campaign:
-    from ftlint.assemble.discover import read_sources
+    from ftlint.assemble.discover import begin_discovery, read_sources
     from ftlint.sources.io import Workspace
 
     if not root.exists():
@@ -92,7 +92,12 @@ def _load(root: Path, config: Config, sources: Sequence[Any]) -> Campaign:
         raise FtlintError("workspace must be a directory", root)
     ws = Workspace(root.resolve())
     with ws.scan():  # one shared listing for every adapter's globs (sources/listing.py)
-        read = read_sources(ws, config, sources)
+        begun = begin_discovery(ws, config, sources)  # children under --jobs
+        try:
+            read = read_sources(ws, config, sources)
+        finally:
+            for handle in begun:
+                handle.close()
         runs = read.runs
         copies = identical_artifacts(ws, runs)
     problems, unread = read.problems, read.unread

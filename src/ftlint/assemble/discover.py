@@ -45,6 +45,27 @@ class Read:
     unread: list[Unread] = field(default_factory=list)
 
 
+def begin_discovery(ws: Workspace, config: Any, sources: Sequence[Any]) -> list[Any]:
+    """Let adapters start work that depends only on files before any adapter runs
+    (`hfjobs`: its job records, parsed in a child under `--jobs`): each adapter with a
+    `begin_discovery(ws, config)` method is called in name order; what they return
+    (objects with `close()`) is closed by the caller after `read_sources`, whether its
+    adapter used it or not. An adapter whose `begin_discovery` raises is left alone
+    here: its `discover` reports its own failures."""
+    begun = []
+    for _, source in sorted(sources_by_name(sources).items()):
+        begin = getattr(source, "begin_discovery", None)
+        if begin is None:
+            continue
+        try:
+            handle = begin(ws, config)
+        except Exception:
+            continue
+        if handle is not None:
+            begun.append(handle)
+    return begun
+
+
 def read_sources(ws: Workspace, config: Any, sources: Sequence[Any]) -> Read:
     """Run every adapter in `sources` (in name order) and assemble what they yield.
 

@@ -25,13 +25,26 @@ class HfJobsSource:
 
     name: ClassVar[str] = "hfjobs"
 
+    def __init__(self) -> None:
+        self._begun: tuple[Workspace, Any] | None = None
+
+    def begin_discovery(self, ws: Workspace, config: Config) -> Any:
+        """Under `--jobs`, start parsing the job records in a child before any adapter
+        globs (`ftlint.sources.hfjobs.records`); `discover` takes it over."""
+        from ftlint.sources.hfjobs.records import early
+
+        started = early(ws, config)
+        self._begun = (ws, started)  # None too: no second look at the files
+        return started
+
     def discover(self, ws: Workspace, config: Config) -> Iterator[Run | Problem | Submission]:
         """The layout's runs; under `--jobs`, its job records are parsed in a child
         while its other files are globbed (`ftlint.sources.hfjobs.records`)."""
         from ftlint.sources.hfjobs.layout import read_layout
         from ftlint.sources.hfjobs.records import early
 
-        started = early(ws, config)
+        begun, self._begun = self._begun, None
+        started = begun[1] if begun is not None and begun[0] is ws else early(ws, config)
         try:
             yield from read_layout(ws, config, started)
         finally:
