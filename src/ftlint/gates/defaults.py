@@ -29,13 +29,15 @@ VALIDITY: tuple[dict[str, Any], ...] = (
     {"metric": "parse_error_rate", "direction": "lower", "margin": 0.01},
     {"metric": "json_valid_rate", "direction": "higher", "min": 0.98},
 )
-#: (metric or name prefix, what it is, threshold) in order of preference
-PRIMARY: tuple[tuple[str, str, dict[str, float]], ...] = (
-    ("mae_raw", "MAE (numeric targets)", {"tolerance": 0.02}),
-    ("mse_raw", "MSE (numeric targets)", {"tolerance": 0.02}),
-    ("accuracy", "accuracy (closed answers)", {"margin": 0.01}),
-    ("exact_match", "exact match (closed answers)", {"margin": 0.01}),
-    ("eval_loss", "eval loss (no task metric)", {"tolerance": 0.02}),
+#: (metric or name prefix, what it is, threshold) in order of preference. The direction
+#: is spelled out: a filtered variant (`exact_match_flexible_extract`, lm-eval's
+#: `exact_match,flexible-extract`) is no vocabulary name, and inferring it raised.
+PRIMARY: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    ("mae_raw", "MAE (numeric targets)", {"direction": "lower", "tolerance": 0.02}),
+    ("mse_raw", "MSE (numeric targets)", {"direction": "lower", "tolerance": 0.02}),
+    ("accuracy", "accuracy (closed answers)", {"direction": "higher", "margin": 0.01}),
+    ("exact_match", "exact match (closed answers)", {"direction": "higher", "margin": 0.01}),
+    ("eval_loss", "eval loss (no task metric)", {"direction": "lower", "tolerance": 0.02}),
 )
 
 
@@ -55,7 +57,7 @@ def _names(runs: Sequence[Run]) -> set[str]:
     return {k for r in runs for k in r.metrics}
 
 
-def primary_metric(runs: Sequence[Run]) -> tuple[str, str, dict[str, float]] | None:
+def primary_metric(runs: Sequence[Run]) -> tuple[str, str, dict[str, Any]] | None:
     """The pair's primary quality metric: the first of PRIMARY either run has (for
     accuracy and exact match also a filtered variant such as exact_match_strict_match)."""
     have = _names(runs)
