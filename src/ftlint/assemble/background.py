@@ -71,8 +71,9 @@ class Background(Generic[T]):
             read, write = os.pipe()
         except OSError:
             return
-        sys.stdout.flush()  # the child never flushes what it inherited, but be safe
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):  # nothing buffered is written twice
+            with contextlib.suppress(Exception):  # None under pythonw, or closed
+                stream.flush()  # type: ignore[union-attr]
         try:
             pid = os.fork()
         except OSError:
