@@ -107,6 +107,8 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     bench_generator().generate_workspace(root, runs=12, hard_cases=4, steps=2)
     with (root / "artifacts/hf_jobs/submissions.jsonl").open("a", encoding="utf-8") as f:
         f.write('{"run_name": "broken", "command": "hf jobs run \\"unbalanced"}\nnot json\n')
+    metrics = sorted(root.glob("outputs/*/final_metrics.json"))
+    metrics[5].write_bytes(metrics[2].read_bytes())  # a copied run (PRV011)
     return root
 
 
@@ -124,9 +126,29 @@ def test_records_parsed_in_a_child_give_the_same_campaign(
     started: list[records.Early | None] = []
     early = records.early
     monkeypatch.setattr(records, "early", lambda ws, c: started.append(early(ws, c)) or started[-1])
+    assert one.copies  # the copied run's files are found either way
     assert _campaign(workspace, 2) == one
     assert len(started) == 1 and started[0] is not None  # one child parsed them
     _no_children()
+
+
+def test_digests_hashed_ahead_are_used_only_for_the_same_file(workspace: Path) -> None:
+    from ftlint.assemble.digests import identical_artifacts, known_digests
+    from ftlint.sources.io import Workspace
+
+    runs = _campaign(workspace, 1).runs
+    ws = Workspace(workspace.resolve())
+    with ws.scan():
+        known = known_digests(ws, ("outputs/*/final_metrics.json",))
+        assert len(known) == len(list(workspace.glob("outputs/*/final_metrics.json")))
+        real = identical_artifacts(ws, runs)
+        assert real and identical_artifacts(ws, runs, known) == real
+        # a digest hashed ahead is trusted while the file's identity is unchanged...
+        apart = {rel: (ident, f"{i:064x}") for i, (rel, (ident, _)) in enumerate(known.items())}
+        assert identical_artifacts(ws, runs, apart) == ()
+        # ...and not once the file changed (another size, inode or mtime)
+        stale = {rel: ((0, 0, 0, 0), digest) for rel, (_, digest) in apart.items()}
+        assert identical_artifacts(ws, runs, stale) == real
 
 
 def test_a_discovery_that_raises_leaves_no_child(
@@ -188,4 +210,17 @@ def test_files_other_than_those_peeked_at_are_parsed_here(
         got = records.items(ws, config, paths, started)
     assert got == records.parse(ws, paths, config.max_line_bytes)
     assert len(got) == 2 * len(records.parse(ws, paths[:1], config.max_line_bytes))
+    _no_children()
+
+
+def test_then_is_the_childs_next_value_or_none() -> None:
+    with allowed(2):
+        job = Background(lambda: "first", then=lambda: os.getpid())
+        assert job.result() == "first" and job.then_result() not in (None, PARENT)
+        broken = Background(lambda: "first", then=_raises)
+        assert broken.result() == "first" and broken.then_result() is None
+        dead = Background(_dies, then=lambda: "never")
+        assert dead.result() == "here" and dead.then_result() is None
+    alone = Background(lambda: "first", then=lambda: "not without a child")
+    assert alone.pid == 0 and alone.result() == "first" and alone.then_result() is None
     _no_children()

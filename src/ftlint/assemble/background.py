@@ -57,19 +57,27 @@ def may_fork() -> bool:
 
 
 class Background(Generic[T]):
-    """`compute()` in a forked child (when `may_fork()`), else on `result()` here."""
+    """`compute()` in a forked child (when `may_fork()`), else on `result()` here.
 
-    def __init__(self, compute: Callable[[], T]) -> None:
+    `then`: more work for the child once its result is sent (it has the core to itself
+    while this process goes on); `then_result()` gives that value, or None when the
+    child could not give it (the caller then does that work itself)."""
+
+    def __init__(self, compute: Callable[[], T], then: Callable[[], object] | None = None):
         self.compute = compute
+        self.then = then
         self.pid = 0
-        self.fd = -1
+        self.fd = self.then_fd = -1
         if may_fork():
             self._start()
 
     def _start(self) -> None:
+        pipes: list[int] = []
         try:
-            read, write = os.pipe()
+            for _ in range(2 if self.then is not None else 1):
+                pipes += os.pipe()
         except OSError:
+            _close(pipes)
             return
         for stream in (sys.stdout, sys.stderr):  # nothing buffered is written twice
             with contextlib.suppress(Exception):  # None under pythonw, or closed
@@ -77,47 +85,47 @@ class Background(Generic[T]):
         try:
             pid = os.fork()
         except OSError:
-            os.close(read)
-            os.close(write)
+            _close(pipes)
             return
         if pid == 0:  # the child: never returns, never runs the parent's cleanup
             code = 1
             try:
-                import pickle
-
-                os.close(read)
-                try:
-                    payload = pickle.dumps(self.compute(), pickle.HIGHEST_PROTOCOL)
-                except Exception:
-                    payload = b""  # the parent computes it itself
-                _write_all(write, payload)
+                _close(pipes[0::2])
+                _send(self.compute, pipes[1])
+                if self.then is not None:
+                    os.close(pipes[1])  # the parent may read the first result to its end
+                    _send(self.then, pipes[3])
                 code = 0
             finally:
                 os._exit(code)
-        os.close(write)
-        self.pid, self.fd = pid, read
+        _close(pipes[1::2])
+        self.pid, self.fd = pid, pipes[0]
+        self.then_fd = pipes[2] if len(pipes) > 2 else -1
 
     def result(self) -> T:
         """The value: the child's when it gave one, else computed here now."""
-        if self.pid:
-            import pickle
-
-            try:
-                # unpickled as it is read: the whole pickle is never in memory at once
-                with os.fdopen(self.fd, "rb", closefd=False) as stream:
-                    return pickle.load(stream)  # type: ignore[no-any-return]
-            except Exception:  # nothing came (the child failed) or only part of it
-                pass
-            finally:
-                self.close()
+        if self.pid and self.fd >= 0:
+            fd, self.fd = self.fd, -1
+            value = _receive(fd)
+            if value is _NOTHING or self.then_fd < 0:
+                self.close()  # done, or it failed (`then` is not coming either)
+            if value is not _NOTHING:
+                return value  # type: ignore[return-value]
         return self.compute()
+
+    def then_result(self) -> object | None:
+        """What `then` gave in the child (after `result()`), or None."""
+        value: object = _NOTHING
+        if self.pid and self.then_fd >= 0:
+            fd, self.then_fd = self.then_fd, -1
+            value = _receive(fd)
+        self.close()
+        return None if value is _NOTHING else value
 
     def close(self) -> None:
         """Stop and reap the child (at once if it is still running); idempotent."""
-        if self.fd >= 0:
-            with contextlib.suppress(OSError):
-                os.close(self.fd)
-            self.fd = -1
+        _close([fd for fd in (self.fd, self.then_fd) if fd >= 0])
+        self.fd = self.then_fd = -1
         if self.pid:
             pid, self.pid = self.pid, 0
             with contextlib.suppress(OSError):
@@ -133,6 +141,39 @@ class Background(Generic[T]):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+_NOTHING = object()
+
+
+def _send(compute: Callable[[], object], fd: int) -> None:
+    """In the child: `compute()` pickled into `fd`; nothing when it raised or does not
+    pickle (the parent sees the pipe end with no value)."""
+    import pickle
+
+    try:
+        payload = pickle.dumps(compute(), pickle.HIGHEST_PROTOCOL)
+    except Exception:
+        payload = b""
+    _write_all(fd, payload)
+
+
+def _receive(fd: int) -> object:
+    """One pickled value from `fd` (closed after), or `_NOTHING`."""
+    import pickle
+
+    try:
+        # unpickled as it is read: the whole pickle is never in memory at once
+        with os.fdopen(fd, "rb") as stream:
+            return pickle.load(stream)  # type: ignore[no-any-return]
+    except Exception:  # nothing came (the child failed) or only part of it
+        return _NOTHING
+
+
+def _close(fds: list[int]) -> None:
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            os.close(fd)
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -95,11 +95,14 @@ def _load(root: Path, config: Config, sources: Sequence[Any]) -> Campaign:
         begun = begin_discovery(ws, config, sources)  # children under --jobs
         try:
             read = read_sources(ws, config, sources)
+            runs = read.runs
+            known: dict[str, Any] = {}  # digests of files hashed ahead by such children
+            for handle in begun:
+                known.update(getattr(handle, "known_digests", dict)())
+            copies = identical_artifacts(ws, runs, known)
         finally:
             for handle in begun:
                 handle.close()
-        runs = read.runs
-        copies = identical_artifacts(ws, runs)
     problems, unread = read.problems, read.unread
     problems += _unique(ws.skipped)  # folders not listable, symlink loops, links out
     for item in unread:  # named by PRV004, never a silent skip

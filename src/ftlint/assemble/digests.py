@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import stat
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 from ftlint import frozen
 from ftlint.model import Run
@@ -59,14 +59,40 @@ def artifacts(run: Run) -> list[Artifact]:
     return out
 
 
-def _size(ws: Workspace, rel: str) -> int | None:
+#: a file's identity as `stat` gives it: (st_dev, st_ino, st_size, st_mtime_ns)
+Identity = tuple[int, int, int, int]
+
+
+def _stat(ws: Workspace, rel: str) -> Identity | None:
     path = ws.root / rel
     if not ws.inside(path):
         return None
     try:
-        return path.stat().st_size
+        st = path.stat()
     except OSError:
         return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def known_digests(ws: Workspace, patterns: Iterable[str]) -> dict[str, tuple[Identity, str]]:
+    """sha256 and identity of every file `patterns` match in the discovery listing,
+    computed ahead (a child under `--jobs`, `ftlint.sources.hfjobs.records`): a sweep's
+    metrics files are all one size, so `identical_artifacts` reads every one of them.
+    Patterns the listing does not glob are skipped (their files are read then)."""
+    from ftlint.sources.listing import fast_parts
+
+    out: dict[str, tuple[Identity, str]] = {}
+    listing = ws.listing
+    if listing is None:
+        return out
+    for pattern in patterns:
+        parts = fast_parts(pattern)
+        for rel in listing.glob(parts) if parts is not None else ():
+            ident = _stat(ws, rel)
+            digest = _digest(ws, rel) if ident is not None else None
+            if ident is not None and digest is not None and _stat(ws, rel) == ident:
+                out[rel] = (ident, digest)
+    return out
 
 
 def _digest(ws: Workspace, rel: str) -> str | None:
@@ -100,19 +126,28 @@ def _digest(ws: Workspace, rel: str) -> str | None:
 
 
 def _groups(
-    ws: Workspace, runs: Iterable[Run], kinds: frozenset[str]
+    ws: Workspace,
+    runs: Iterable[Run],
+    kinds: frozenset[str],
+    known: Mapping[str, tuple[Identity, str]],
 ) -> Iterator[tuple[Artifact, ...]]:
     by_size: dict[tuple[str, int], list[Artifact]] = defaultdict(list)
+    seen: dict[str, Identity] = {}
     for run in runs:
         for art in artifacts(run):
-            if art.kind in kinds and (size := _size(ws, art.path)):
+            if art.kind in kinds and (ident := _stat(ws, art.path)) and (size := ident[2]):
+                seen[art.path] = ident
                 by_size[(art.kind, size)].append(Artifact(art.run, art.kind, art.path, size))
     for _, group in sorted(by_size.items()):
         if len({a.run for a in group}) < 2:
             continue
         by_digest: dict[str, list[Artifact]] = defaultdict(list)
         for art in group:
-            digest = _digest(ws, art.path)
+            ahead = known.get(art.path)
+            if ahead is not None and ahead[0] == seen[art.path]:
+                digest: str | None = ahead[1]  # hashed ahead, and still the same file
+            else:
+                digest = _digest(ws, art.path)
             if digest is not None:
                 by_digest[digest].append(art)
         for _, same in sorted(by_digest.items()):
@@ -120,11 +155,15 @@ def _groups(
                 yield tuple(same)
 
 
-def identical_artifacts(ws: Workspace, runs: Iterable[Run]) -> tuple[tuple[Artifact, ...], ...]:
+def identical_artifacts(
+    ws: Workspace, runs: Iterable[Run], known: Mapping[str, tuple[Identity, str]] | None = None
+) -> tuple[tuple[Artifact, ...], ...]:
     """Groups of equal files of one kind from different runs: metrics files first, then
-    the (larger) row files of the runs whose metrics files matched."""
+    the (larger) row files of the runs whose metrics files matched. `known`: digests
+    computed ahead (`known_digests`), used for a file whose identity is unchanged."""
     runs = list(runs)
-    metric = list(_groups(ws, runs, METRIC_FILES))
+    known = known or {}
+    metric = list(_groups(ws, runs, METRIC_FILES, known))
     involved = {a.run for group in metric for a in group}
-    rows = list(_groups(ws, [r for r in runs if r.name in involved], ROW_FILES))
+    rows = list(_groups(ws, [r for r in runs if r.name in involved], ROW_FILES, known))
     return tuple(metric + rows)

@@ -44,7 +44,10 @@ class HfJobsSource:
         from ftlint.sources.hfjobs.records import early
 
         begun, self._begun = self._begun, None
-        started = begun[1] if begun is not None and begun[0] is ws else early(ws, config)
+        if begun is not None and begun[0] is ws:  # closed by whoever began discovery
+            yield from read_layout(ws, config, begun[1])
+            return
+        started = early(ws, config)
         try:
             yield from read_layout(ws, config, started)
         finally:

@@ -6,7 +6,9 @@ depends on nothing but the record files. `early` peeks at the record files throu
 shared listing (no probe, so no problem is recorded out of order) and, when they hold at
 least `EARLY_MIN_BYTES`, forks the parse; `items` takes the child's result only when the
 layout's own glob, at its usual place, found the same files, and otherwise parses them
-here: the items are the ones a single process reads, in the same order.
+here: the items are the ones a single process reads, in the same order. With the
+core still to itself, the child then hashes the final-metrics files, which the
+copied-artifact check reads all of (`ftlint.assemble.digests.known_digests`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ftlint.assemble.background import Background, may_fork
+from ftlint.assemble.digests import known_digests
 from ftlint.model import Problem, Submission
 from ftlint.sources.io import Workspace
 from ftlint.sources.jobs import load_job_records
@@ -37,10 +40,17 @@ def parse(ws: Workspace, paths: list[Path], max_line_bytes: int) -> Items:
 
 
 class Early:
-    """The record files as peeked at, and their items being parsed in a child."""
+    """The record files as peeked at, and their items being parsed in a child; then
+    the final-metrics files hashed there (`known_digests`)."""
 
     def __init__(self, paths: list[Path], background: Background[Items]) -> None:
         self.paths, self.background = paths, background
+
+    def known_digests(self) -> dict[str, Any]:
+        """The child's digests of the final-metrics files (`ftlint.assemble.digests.
+        known_digests`), or {} (the copied-artifact check then reads them itself)."""
+        found = self.background.then_result()
+        return found if isinstance(found, dict) else {}
 
     def close(self) -> None:
         self.background.close()
@@ -68,7 +78,10 @@ def early(ws: Workspace, config: Any) -> Early | None:
     if size < EARLY_MIN_BYTES:
         return None
     limit = config.max_line_bytes
-    background: Background[Items] = Background(lambda: parse(ws, paths, limit))
+    metrics = tuple(config.inputs.get("final_metrics", ()))
+    background: Background[Items] = Background(
+        lambda: parse(ws, paths, limit), then=lambda: known_digests(ws, metrics)
+    )
     return Early(paths, background) if background.pid else None
 
 
