@@ -145,3 +145,30 @@ def test_block_and_line_readers_agree_on_vector_values(
                     assert math.isfinite(value)
                 if type(value) is int:
                     float(value)  # never too large
+
+
+@pytest.mark.parametrize("literal", ["NaN", "9" * 400])
+def test_a_bad_vector_value_leaves_the_row_pairable(tmp_path: Path, literal: str) -> None:
+    """Paired gates read each row's (parsed, MAE): a row with a bad vector value is
+    read whole, so it is no "unreadable line" (a bad `mae_raw` still is, as before)."""
+    from ftlint.model import Provenance, Run
+
+    out = tmp_path / "outputs" / "r"
+    out.mkdir(parents=True)
+    lines = [json.dumps({**ROW, "rank": i + 1, "sample_index": i}) for i in range(3)]
+    lines[1] = _line("predicted_vector", "a", literal, rank=2, sample_index=1)
+    (out / "hard_cases.valid.jsonl").write_text("\n".join(lines) + "\n")
+    run = Run(
+        name="r",
+        hard_cases_path="outputs/r/hard_cases.valid.jsonl",
+        provenance=Provenance(eval_size=3),
+    )
+    count, outcomes, reason = hardcases.read_row_outcomes(
+        Workspace(tmp_path), run, max_line_bytes=1 << 20
+    )
+    assert (count, reason) == (3, "")
+    assert outcomes["1"] == (True, 0.5)
+    lines[1] = lines[1].replace('"mae_raw": 0.5', '"mae_raw": NaN')
+    (out / "hard_cases.valid.jsonl").write_text("\n".join(lines) + "\n")
+    _, _, reason = hardcases.read_row_outcomes(Workspace(tmp_path), run, max_line_bytes=1 << 20)
+    assert reason == "1 unreadable hard-case line(s)"
