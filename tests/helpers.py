@@ -310,3 +310,58 @@ def per_run_rule() -> type:
             return []
 
     return PerRun
+
+
+@cache
+def builtin_rule_classes() -> tuple[type, ...]:
+    """The built-in rules (one session for every hypothesis example)."""
+    from ftlint import api
+
+    return tuple(api.setup(use_entry_points=False).rules)
+
+
+def batches_match_rows(cases: Sequence[Any], sizes: Sequence[int], eval_size: int) -> int:
+    """Feed `cases` to every built-in hard-case visitor row by row and again through
+    `row_batch` in blocks of `sizes` (cycled); assert both give the same findings (a
+    crash must be the same crash) and return how many visitors were compared."""
+    from ftlint.model import Campaign, Provenance, Run
+    from ftlint.rule import Rule, RuleContext
+
+    run = Run(
+        name="r",
+        hard_cases_path="outputs/r/hard_cases.valid.jsonl",
+        provenance=Provenance(
+            target_keys=("energy", "warmth"), target_scale=100.0, eval_size=eval_size
+        ),
+    )
+    campaign = Campaign(root=".", runs=(run,))
+    checked = 0
+    for cls in builtin_rule_classes():
+        if cls.hard_case_visitor is Rule.hard_case_visitor:
+            continue
+        outs = []
+        for batched in (False, True):
+            rule = cls()
+            ctx = RuleContext(rule, cls.param_defaults(), None, {}, campaign)
+            visitor = rule.hard_case_visitor(run, ctx)
+            if visitor is None:
+                break
+            if batched and callable(getattr(visitor, "row_batch", None)):
+                at = i = 0
+                while at < len(cases):
+                    block = list(cases[at : at + sizes[i % len(sizes)]])
+                    at, i = at + len(block), i + 1
+                    visitor.row_batch(block)
+            else:
+                for case in cases:
+                    visitor.row(case)
+            try:  # (a crash, e.g. QLT008 on 1e300, must be the same crash)
+                findings = list(visitor.finish() or ())
+                findings += list(rule.check_run(run, ctx) or ())
+            except Exception as exc:
+                findings = [f"raised {type(exc).__name__}"]
+            outs.append([repr(f) for f in findings])
+        else:
+            assert outs[0] == outs[1], cls.code
+            checked += 1
+    return checked

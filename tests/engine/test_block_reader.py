@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import bench_generator
+from helpers import batches_match_rows, bench_generator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -350,60 +350,12 @@ def _cases(draw: Any) -> list[Any]:
     return out
 
 
-_RULES: list[Any] = []
-
-
-def _rule_classes() -> list[Any]:
-    """The built-in rules (one session for every example)."""
-    if not _RULES:
-        _RULES.extend(api.setup(use_entry_points=False).rules)
-    return _RULES
-
-
 @settings(max_examples=60, deadline=None)
 @given(st.data())
 def test_every_row_batch_equals_its_rows(data: Any) -> None:
-    from ftlint.model import Campaign, Provenance, Run
-    from ftlint.rule import Rule, RuleContext
-
     cases = _cases(data.draw)
     sizes = data.draw(st.lists(st.integers(1, 7), min_size=1, max_size=4))
-    run = Run(
-        name="r",
-        hard_cases_path="outputs/r/hard_cases.valid.jsonl",
-        provenance=Provenance(target_keys=("energy", "warmth"), target_scale=100.0, eval_size=50),
-    )
-    campaign = Campaign(root=".", runs=(run,))
-    checked = 0
-    for cls in _rule_classes():
-        if cls.hard_case_visitor is Rule.hard_case_visitor:
-            continue
-        outs = []
-        for batched in (False, True):
-            rule = cls()
-            ctx = RuleContext(rule, cls.param_defaults(), None, {}, campaign)
-            visitor = rule.hard_case_visitor(run, ctx)
-            if visitor is None:
-                break
-            if batched and callable(getattr(visitor, "row_batch", None)):
-                at, i = 0, 0
-                while at < len(cases):
-                    block = cases[at : at + sizes[i % len(sizes)]]
-                    at, i = at + len(block), i + 1
-                    visitor.row_batch(block)
-            else:
-                for case in cases:
-                    visitor.row(case)
-            try:  # (a crash, e.g. QLT008 on 1e300, must be the same crash)
-                findings = list(visitor.finish() or ())
-                findings += list(rule.check_run(run, ctx) or ())
-            except Exception as exc:
-                findings = [f"raised {type(exc).__name__}"]
-            outs.append([repr(f) for f in findings])
-        else:
-            assert outs[0] == outs[1], cls.code
-            checked += 1
-    assert checked >= 10
+    assert batches_match_rows(cases, sizes, eval_size=50) >= 10
 
 
 _INT = st.one_of(st.integers(-5, 105), st.sampled_from([1 << 60, -(1 << 60), 3 << 48, 2.5, True]))

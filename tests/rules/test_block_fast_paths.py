@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from helpers import batches_match_rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -148,40 +149,4 @@ def _rows(draw: Any) -> list[HardCase]:
 @settings(max_examples=60, deadline=None)
 @given(_rows(), st.lists(st.integers(1, 9), min_size=1, max_size=3))
 def test_row_batch_of_every_visitor_is_its_rows(cases: list[HardCase], sizes: list[int]) -> None:
-    from ftlint import api
-    from ftlint.model import Campaign, Provenance, Run
-    from ftlint.rule import Rule, RuleContext
-
-    run = Run(
-        name="r",
-        hard_cases_path="outputs/r/hard_cases.valid.jsonl",
-        provenance=Provenance(target_keys=("energy", "warmth"), target_scale=100.0, eval_size=40),
-    )
-    campaign = Campaign(root=".", runs=(run,))
-    for cls in api.setup(use_entry_points=False).rules:
-        if cls.hard_case_visitor is Rule.hard_case_visitor:
-            continue
-        outs = []
-        for batched in (False, True):
-            rule = cls()
-            ctx = RuleContext(rule, cls.param_defaults(), None, {}, campaign)
-            visitor = rule.hard_case_visitor(run, ctx)
-            if visitor is None:
-                break
-            if batched and callable(getattr(visitor, "row_batch", None)):
-                at = i = 0
-                while at < len(cases):
-                    block = cases[at : at + sizes[i % len(sizes)]]
-                    at, i = at + len(block), i + 1
-                    visitor.row_batch(block)
-            else:
-                for case in cases:
-                    visitor.row(case)
-            try:
-                findings = [repr(f) for f in visitor.finish() or ()]
-                findings += [repr(f) for f in rule.check_run(run, ctx) or ()]
-            except Exception as exc:
-                findings = [f"raised {type(exc).__name__}"]
-            outs.append(findings)
-        else:
-            assert outs[0] == outs[1], cls.code
+    assert batches_match_rows(cases, sizes, eval_size=40) >= 10
