@@ -48,14 +48,7 @@ def add_int_block(
         set(map(type, ps)) <= _INT and set(map(type, ts)) <= _INT and set(map(type, es)) <= _INT
     ):
         return _int_rows(s, dim, cases, pvs, tvs, aes)
-    if not (
-        abs(s.abs_sum) < EXACT
-        and abs(s.sp) < EXACT
-        and abs(s.spp) < EXACT
-        and abs(s.st) < EXACT
-        and abs(s.stt) < EXACT
-        and abs(s.se) < EXACT
-    ):
+    if not _exact_so_far(s):
         return 0
     a_sq, p_sq, t_sq = sum(map(mul, es, es)), sum(map(mul, ps, ps)), sum(map(mul, ts, ts))
     if a_sq + p_sq + t_sq >= EXACT:  # a partial sum might have rounded row by row
@@ -85,6 +78,18 @@ def add_int_block(
 _INT = frozenset({int})
 
 
+def _exact_so_far(s: Any) -> bool:
+    """Every running sum is still an exact integer in a float (below EXACT)."""
+    return (
+        abs(s.abs_sum) < EXACT
+        and abs(s.sp) < EXACT
+        and abs(s.spp) < EXACT
+        and abs(s.st) < EXACT
+        and abs(s.stt) < EXACT
+        and abs(s.se) < EXACT
+    )
+
+
 def _int_rows(
     s: Any,
     dim: str,
@@ -94,14 +99,7 @@ def _int_rows(
     aes: Sequence[Mapping[str, Any]],
 ) -> int:
     """`add_int_block` row by row: the leading rows whose values are all ints."""
-    if not (
-        abs(s.abs_sum) < EXACT
-        and abs(s.sp) < EXACT
-        and abs(s.spp) < EXACT
-        and abs(s.st) < EXACT
-        and abs(s.stt) < EXACT
-        and abs(s.se) < EXACT
-    ):
+    if not _exact_so_far(s):
         return 0
     before = (s.abs_n, s.n, s.pos, s.neg, s.floor, list(s.worst))
     abs_n, n, pos, neg, floor = s.abs_n, s.n, s.pos, s.neg, s.floor
