@@ -29,6 +29,11 @@ _OBJECT_TOKEN = re.compile(r'"(?:[^"\\]++|\\.)*+"|"|[{\[]+|[}\]]', re.DOTALL)
 # Fast path: a whole object with no nested braces or brackets outside its strings.
 _FLAT_OBJECT = re.compile(r'\{(?:[^{}\[\]"]++|"(?:[^"\\]++|\\.)*+")*+\}', re.DOTALL)
 _CLOSER_OF = {"{": "}", "[": "]"}
+#: `json.loads` without its whole-string checks: decodes one value at an offset and
+#: says where it ends. A valid object at a `{` ends exactly where the scan says (its
+#: strings are JSON strings, its brackets balanced), and decodes to what `json.loads`
+#: of that span gives; anything else (cut, invalid, too deep) raises and takes the scan.
+_RAW_DECODE = json.JSONDecoder().raw_decode
 
 
 @frozen
@@ -124,6 +129,21 @@ def _scan_tokens(text: str, start: int) -> int:
     return -1
 
 
+def _object_end(text: str, start: int) -> tuple[dict[str, Any] | None, int]:
+    """``(object, end)`` of the object opening at `start`: by one C call when it is
+    valid JSON (the object is what `json.loads` of the span gives, and it ends exactly
+    where the scan says: its strings are JSON strings, its brackets balanced), else
+    ``(None, the end the scan finds)`` (-1: never closed). A failed decode costs an
+    exception (~2 us), less than the decode it saves on the commoner valid objects."""
+    if text.find("}", start) < 0:
+        return None, -1  # as `_scan_object`: nothing can close it
+    try:
+        return _RAW_DECODE(text, start)  # type: ignore[no-any-return]
+    except (ValueError, RecursionError):  # invalid, cut or too deep: the scan decides
+        flat = _FLAT_OBJECT.match(text, start)
+        return None, flat.end() if flat else _scan_tokens(text, start)
+
+
 def _single_object(text: str) -> CompletionShape | None:
     """Fast path: the whole text (bar outer whitespace) is one JSON object.
 
@@ -163,8 +183,9 @@ def analyze_completion(text: str | None) -> CompletionShape:
     Outside objects the scan jumps between significant characters (``{``, fences and,
     until text has been seen, any non-whitespace; inline-code backticks are skipped);
     inside an object it tracks brace and bracket depth and skips JSON strings (with
-    escapes), so ``"{"`` inside a string never opens anything. Only the first complete object is decoded. Non-``str`` input is
-    treated as empty.
+    escapes), so ``"{"`` inside a string never opens anything; an object that is valid
+    JSON is skipped (and, the first, decoded) by one `json` C call instead. Only the
+    first complete object is decoded. Non-``str`` input is treated as empty.
     """
     if not isinstance(text, str):
         text = ""
@@ -177,6 +198,7 @@ def analyze_completion(text: str | None) -> CompletionShape:
     fence_language: str | None = None
     object_count = 0
     first_span: tuple[int, int] | None = None
+    decoded: dict[str, Any] | None = None
     while pos < size:
         seen_text = trailing if object_count else leading
         if seen_text:
@@ -210,16 +232,20 @@ def analyze_completion(text: str | None) -> CompletionShape:
             continue
         if object_count:
             trailing = True
-        flat = _FLAT_OBJECT.match(text, pos)
-        end = flat.end() if flat else _scan_object(text, pos)
+        value, end = _object_end(text, pos)
         if end < 0:
             unterminated = True
             break
+        if first_span is None:
+            decoded = value
         object_count += 1
         if first_span is None:
             first_span = (pos, end)
         pos = end
-    first_object, decode_error = _decode_span(text, first_span)
+    if decoded is not None:  # the first object decoded as it was found
+        first_object, decode_error = decoded, None
+    else:
+        first_object, decode_error = _decode_span(text, first_span)
     return CompletionShape(
         empty=not text.strip(),
         has_open_brace="{" in text,

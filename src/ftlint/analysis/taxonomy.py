@@ -36,12 +36,12 @@ from ftlint.analysis.completion import (  # the private scanner pieces: tests im
     _single_object,  # noqa: F401
     analyze_completion,
 )
+from ftlint.analysis.contract_check import violation as fast_violation
 from ftlint.analysis.failure_class import DESCRIPTIONS, PRECEDENCE, FailureClass
 from ftlint.analysis.parse_errors import DIM_CLASSES, WEAK_HINTS, Hint, parse_error_hint, parse_hint
 from ftlint.analysis.vector_contract import (
     VectorContract,
     contract_for,
-    contract_violation,
     inner_target,
     is_number,
 )
@@ -102,7 +102,7 @@ def _classify_text(
     obj = shape.first_object
     if obj is None:
         return FailureClass.DECODE_ERROR, None
-    violation = contract_violation(obj, contract)
+    violation = fast_violation(obj, contract)  # contract_violation, one pass
     if violation is FailureClass.WRAPPER_OBJECT:
         return violation, inner_target(obj, contract.keys)
     if violation is not None:

@@ -1,0 +1,253 @@
+# ruff: noqa
+# Frozen copy (9618580) of src/ftlint/analysis/completion.py: the reference the #19 fast paths must equal.
+"""The shape of one raw completion, found in one linear, string-aware scan.
+
+`analyze_completion` describes a model output as `CompletionShape`: fences, prose
+around the object, repeated objects, truncation. It knows nothing of the output
+contract or of failure classes (`ftlint.analysis.taxonomy` combines them). Pure,
+standard library only; never raises on any ``str``/``None`` input.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import field
+from typing import Any
+
+from ftlint import frozen
+
+__all__ = ["FENCE_TAG", "CompletionShape", "analyze_completion"]
+
+
+# Outside objects: before any text, the next non-space char or fence; after, `{` or fence.
+# Runs of one or two backticks (inline code) are markup, skipped like whitespace.
+_TOP_BEFORE_TEXT = re.compile(r"[^\s`]|`{3,}")
+_TOP_AFTER_TEXT = re.compile(r"\{|`{3,}")
+FENCE_TAG = re.compile(r"[A-Za-z0-9_+#.\-]*")
+# Inside an object: a whole JSON string (possessive, so no backtracking), a lone quote
+# (a string cut off by the end of the text), a run of openers, or one closer.
+_OBJECT_TOKEN = re.compile(r'"(?:[^"\\]++|\\.)*+"|"|[{\[]+|[}\]]', re.DOTALL)
+# Fast path: a whole object with no nested braces or brackets outside its strings.
+_FLAT_OBJECT = re.compile(r'\{(?:[^{}\[\]"]++|"(?:[^"\\]++|\\.)*+")*+\}', re.DOTALL)
+_CLOSER_OF = {"{": "}", "[": "]"}
+
+
+@frozen
+class CompletionShape:
+    """What one raw completion looks like, as found by `analyze_completion`.
+
+    Objects are counted at top level only (outside any other object); braces inside JSON
+    strings do not count. Fence markers (runs of three or more backticks, plus the
+    language tag after an opening fence) are not text.
+    """
+
+    empty: bool
+    """The text is ``None``, empty or whitespace only."""
+    has_open_brace: bool
+    """The text contains a ``{`` anywhere."""
+    unterminated: bool
+    """An object was opened and never closed (including a cut inside a string)."""
+    fenced: bool
+    """A markdown fence (three or more backticks) appears outside any object."""
+    leading_text: bool
+    """Non-whitespace, non-fence text before the first object."""
+    trailing_text: bool
+    """Non-whitespace, non-fence text (or another object) after the first complete object."""
+    object_count: int
+    """Number of complete top-level objects."""
+    first_object: dict[str, Any] | None = field(default=None, hash=False)
+    """The first complete top-level object decoded with `json.loads`, else ``None``."""
+    decode_error: str | None = None
+    """The `json.loads` message when the first complete object does not decode."""
+    length: int = 0
+    """Number of characters in the text."""
+    first_object_span: tuple[int, int] | None = None
+    """``(start, end)`` character offsets of the first complete object."""
+    fence_language: str | None = None
+    """Language tag of the first opening fence (``"json"``, ``""`` if none), else ``None``."""
+
+
+def _after_text(text: str, pos: int) -> tuple[int, int] | None:
+    """Where `_TOP_AFTER_TEXT` matches from `pos` as (start, end), or None.
+
+    `str.find` runs at memchr speed; sre scans a prose tail for `{` or a fence one
+    character at a time (~3 us on 400 characters). A test proves the two agree."""
+    brace = text.find("{", pos)
+    # a fence matters only before the next brace: bounded, or many objects go quadratic
+    fence = text.find("```", pos, brace + 2) if brace >= 0 else text.find("```", pos)
+    if fence < 0 or 0 <= brace < fence:
+        return None if brace < 0 else (brace, brace + 1)
+    end = fence + 3
+    size = len(text)
+    while end < size and text[end] == "`":
+        end += 1
+    return fence, end
+
+
+def _scan_object(text: str, start: int) -> int:
+    """Return the end (exclusive) of the object opening at `start`, or -1 if never closed.
+
+    Strings are skipped whole, escapes included. A closer that does not match the
+    innermost opener closes every opener up to its match (so ``{"a": [1}`` is one
+    balanced span that fails to decode, not a truncation); a closer with no matching
+    opener is ignored.
+    """
+    if text.find("}", start) < 0:
+        return -1  # only a `}` can close the opener at `start`: a cut-off object, found fast
+    return _scan_tokens(text, start)
+
+
+def _scan_tokens(text: str, start: int) -> int:
+    """`_scan_object` without the early exit (tests prove the exit changes nothing)."""
+    stack: list[str] = []
+    open_count = {"{": 0, "[": 0}
+    for token in _OBJECT_TOKEN.finditer(text, start):
+        chunk = token.group()
+        first = chunk[0]
+        if first == '"':
+            if len(chunk) == 1:
+                return -1
+        elif first in _CLOSER_OF:
+            stack.extend(chunk)
+            open_count["{"] += chunk.count("{")
+            open_count["["] += len(chunk) - chunk.count("{")
+        else:
+            opener = "{" if first == "}" else "["
+            if not open_count[opener]:
+                continue
+            while stack:
+                top = stack.pop()
+                open_count[top] -= 1
+                if top == opener:
+                    break
+            if not stack:
+                return token.end()
+    return -1
+
+
+def _single_object(text: str) -> CompletionShape | None:
+    """Fast path: the whole text (bar outer whitespace) is one JSON object.
+
+    `json.loads` in C decides that far faster than the character scan, and the scan
+    would find exactly this shape (a test proves the two agree on generated texts).
+    Anything else, including a decode failure, returns None and takes the scan.
+    """
+    body = text.strip()
+    if body[:1] != "{" or body[-1:] != "}":
+        return None
+    try:
+        obj = json.loads(body)
+    except Exception:  # ValueError, RecursionError, too-long ints: let the scan decide
+        return None
+    if not isinstance(obj, dict):
+        return None
+    start = len(text) - len(text.lstrip())
+    return CompletionShape(
+        empty=False,
+        has_open_brace=True,
+        unterminated=False,
+        fenced=False,
+        leading_text=False,
+        trailing_text=False,
+        object_count=1,
+        first_object=obj,
+        decode_error=None,
+        length=len(text),
+        first_object_span=(start, start + len(body)),
+        fence_language=None,
+    )
+
+
+def analyze_completion(text: str | None) -> CompletionShape:
+    """Describe a raw completion in one linear pass (O(n), never raises).
+
+    Outside objects the scan jumps between significant characters (``{``, fences and,
+    until text has been seen, any non-whitespace; inline-code backticks are skipped);
+    inside an object it tracks brace and bracket depth and skips JSON strings (with
+    escapes), so ``"{"`` inside a string never opens anything. Only the first complete object is decoded. Non-``str`` input is
+    treated as empty.
+    """
+    if not isinstance(text, str):
+        text = ""
+    fast = _single_object(text)
+    if fast is not None:
+        return fast
+    size = len(text)
+    pos = 0
+    fence_open = fenced = leading = trailing = unterminated = False
+    fence_language: str | None = None
+    object_count = 0
+    first_span: tuple[int, int] | None = None
+    while pos < size:
+        seen_text = trailing if object_count else leading
+        if seen_text:
+            found = _after_text(text, pos)
+            if found is None:
+                break
+            pos, hit_end = found
+        else:
+            hit = _TOP_BEFORE_TEXT.search(text, pos)
+            if hit is None:
+                break
+            pos, hit_end = hit.start(), hit.end()
+        char = text[pos]
+        if char == "`":
+            pos = hit_end
+            fenced = True
+            if not fence_open:
+                tag = FENCE_TAG.match(text, pos)
+                if tag:
+                    if fence_language is None:
+                        fence_language = tag.group()
+                    pos = tag.end()
+            fence_open = not fence_open
+            continue
+        if char != "{":
+            if object_count:
+                trailing = True
+            else:
+                leading = True
+            pos += 1
+            continue
+        if object_count:
+            trailing = True
+        flat = _FLAT_OBJECT.match(text, pos)
+        end = flat.end() if flat else _scan_object(text, pos)
+        if end < 0:
+            unterminated = True
+            break
+        object_count += 1
+        if first_span is None:
+            first_span = (pos, end)
+        pos = end
+    first_object, decode_error = _decode_span(text, first_span)
+    return CompletionShape(
+        empty=not text.strip(),
+        has_open_brace="{" in text,
+        unterminated=unterminated,
+        fenced=fenced,
+        leading_text=leading,
+        trailing_text=trailing,
+        object_count=object_count,
+        first_object=first_object,
+        decode_error=decode_error,
+        length=size,
+        first_object_span=first_span,
+        fence_language=fence_language,
+    )
+
+
+def _decode_span(
+    text: str, span: tuple[int, int] | None
+) -> tuple[dict[str, Any] | None, str | None]:
+    """Decode `text[span]` as a JSON object: ``(object, None)`` or ``(None, message)``."""
+    if span is None:
+        return None, None
+    try:
+        value = json.loads(text[span[0] : span[1]])
+    except (ValueError, RecursionError) as exc:
+        return None, str(exc) or type(exc).__name__
+    if not isinstance(value, dict):
+        return None, "payload is not an object"
+    return value, None

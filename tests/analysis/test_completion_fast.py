@@ -1,0 +1,279 @@
+"""The #19 fast paths of the completion analysis equal the versions they replaced.
+
+`analyze_completion` (one C decode per valid object), `classify_failure` and the one-pass
+contract check (`ftlint.analysis.contract_check.violation`) are held to frozen copies of
+the modules as they were before (tests/analysis/ref19/, commit 9618580) on generated
+completions: prose, objects (valid, cut at every position, nested, escaped, unicode,
+lone surrogates, huge numbers, NaN), fences, several objects, deep nesting, blanks and
+control characters.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ftlint.analysis import taxonomy
+from ftlint.analysis.completion import analyze_completion
+from ftlint.analysis.contract_check import violation
+from ftlint.analysis.vector_contract import VectorContract
+
+sys.path.insert(0, str(Path(__file__).parent / "ref19"))
+import ref19_completion
+import ref19_taxonomy
+import ref19_vector_contract
+
+KEYS = ("energy", "warmth", "brightness")
+FIELDS = (
+    "empty",
+    "has_open_brace",
+    "unterminated",
+    "fenced",
+    "leading_text",
+    "trailing_text",
+    "object_count",
+    "first_object",
+    "decode_error",
+    "length",
+    "first_object_span",
+    "fence_language",
+)
+SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _fields(shape: Any) -> str:
+    """The shape's fields as text (repr: NaN in an object compares equal to itself)."""
+    return repr(tuple(getattr(shape, name) for name in FIELDS))
+
+
+def _same_shape(text: Any) -> None:
+    assert _fields(analyze_completion(text)) == _fields(ref19_completion.analyze_completion(text))
+
+
+# -- generated completions ---------------------------------------------------------------
+
+_scalars = st.one_of(
+    st.integers(min_value=-5, max_value=150),
+    st.integers(min_value=10**18, max_value=10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.none(),
+    st.text(max_size=8),
+)
+_keys = st.one_of(st.sampled_from((*KEYS, "hidden_params", "note", "a")), st.text(max_size=5))
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_keys, inner, max_size=4)),
+    max_leaves=10,
+)
+_in_range = st.one_of(st.integers(min_value=0, max_value=100), st.floats(0, 100), _scalars)
+_vectors = st.builds(  # the target keys (some dropped), maybe extra keys or a wrapper
+    lambda vec, drop, extra: {k: v for k, v in {**vec, **extra}.items() if k not in drop},
+    st.fixed_dictionaries({k: _in_range for k in KEYS}),
+    st.sets(st.sampled_from(KEYS), max_size=1),
+    st.dictionaries(_keys, _values, max_size=2),
+)
+_objects = st.one_of(
+    st.dictionaries(_keys, _values, max_size=6),
+    _vectors,
+    st.builds(lambda v: {"hidden_params": v}, _vectors),
+)
+
+
+@st.composite
+def _object_text(draw: st.DrawFn) -> str:
+    """An object as a model writes it: valid, ASCII-escaped or not, indented or not,
+    maybe broken (a trailing comma, single quotes, cut, a lone surrogate, NaN)."""
+    obj = draw(_objects)
+    text = json.dumps(
+        obj,
+        ensure_ascii=draw(st.booleans()),
+        indent=draw(st.sampled_from((None, 2))),
+    )
+    edit = draw(st.sampled_from(("none", "none", "cut", "comma", "quote", "surrogate", "raw")))
+    if edit == "cut":
+        text = text[: draw(st.integers(min_value=0, max_value=len(text)))]
+    elif edit == "comma" and text.endswith("}") and len(text) > 2:
+        text = text[:-1] + ",}"
+    elif edit == "quote":
+        text = text.replace('"', "'", draw(st.integers(min_value=1, max_value=3)))
+    elif edit == "surrogate":
+        text = text.replace('"', '"\ud800', 1)
+    elif edit == "raw":
+        text = text.replace(": ", ': "a\nb" ', 1)
+    return text
+
+
+_prose = st.one_of(
+    st.text(max_size=30),
+    st.text(alphabet='ab {}[]"\\`\n\t\x00\x1f:,', max_size=20),
+    st.sampled_from(("Here is the JSON:\n", "```json\n", "```", "\n```\n", "`x`", "``", " ")),
+)
+
+
+@st.composite
+def completions(draw: st.DrawFn) -> str:
+    """Prose, objects and fences in any order."""
+    parts = draw(st.lists(st.one_of(_prose, _object_text()), max_size=5))
+    return "".join(parts)
+
+
+@SETTINGS
+@given(completions())
+def test_analyze_completion_equals_reference(text: str) -> None:
+    _same_shape(text)
+
+
+@SETTINGS
+@given(_object_text(), st.data())
+def test_every_cut_of_an_object_equals_reference(obj: str, data: st.DataObject) -> None:
+    text = data.draw(_prose) + obj + data.draw(_prose)
+    for end in range(len(text) + 1):
+        _same_shape(text[:end])
+
+
+_HINTS = st.one_of(
+    st.none(),
+    st.sampled_from(
+        (
+            "",
+            "error",
+            "json_block_not_found",
+            "json_decode_error:Expecting ',' delimiter",
+            "json_decode_error:Extra data: line 1",
+            "Unterminated string starting at",
+            "invalid_vector:vector_payload_not_found",
+            "invalid_vector:parsed_payload_not_object",
+            "invalid_vector:non_finite:energy",
+            "hidden_params_missing_or_not_object",
+            "missing_key:warmth",
+            "extra_key:note",
+            "invalid_value:energy",
+            "out_of_range:brightness=140",
+            "trailing_text",
+            "markdown_fence",
+            "type_mismatch",
+            "missing_key",
+            "extra_key",
+            "out_of_range",
+        )
+    ),
+)
+_TARGET_KEYS = st.one_of(
+    st.none(), st.just(KEYS), st.just(("energy",)), st.just(["energy", "energy", "x"])
+)
+_SCALES = st.one_of(st.none(), st.sampled_from((1, 10, 100.0, math.nan, -1, True, 10**400)))
+
+
+@SETTINGS
+@given(completions(), _HINTS, _TARGET_KEYS, _SCALES, st.sampled_from((None, 20, 600)))
+def test_classify_failure_equals_reference(
+    text: str, hint: str | None, keys: Any, scale: Any, limit: int | None
+) -> None:
+    new = taxonomy.classify_failure(
+        hint, text, target_keys=keys, target_scale=scale, text_limit=limit
+    )
+    old = ref19_taxonomy.classify_failure(
+        hint, text, target_keys=keys, target_scale=scale, text_limit=limit
+    )
+    assert new == old
+
+
+@SETTINGS
+@given(completions(), _HINTS)
+def test_classify_failure_with_the_shape_equals_reference(text: str, hint: str | None) -> None:
+    shape = analyze_completion(text)
+    new = taxonomy.classify_failure(hint, text, target_keys=KEYS, target_scale=100, shape=shape)
+    assert new == ref19_taxonomy.classify_failure(hint, text, target_keys=KEYS, target_scale=100)
+
+
+_CONTRACTS = st.one_of(
+    st.builds(
+        VectorContract.build,
+        st.one_of(st.none(), st.just(KEYS), st.just(("energy", "energy")), st.just(("a",))),
+        _SCALES,
+    ),
+    st.builds(  # by hand: duplicate keys, a scale build would refuse
+        VectorContract,
+        st.sampled_from((KEYS, ("energy", "energy"), ("energy", "warmth", "energy"), ())),
+        st.sampled_from((100.0, 1.0, math.inf, -1.0)),
+        st.booleans(),
+    ),
+)
+
+
+@SETTINGS
+@given(_objects, _CONTRACTS)
+def test_contract_check_equals_reference(obj: dict[str, Any], contract: VectorContract) -> None:
+    ref = ref19_vector_contract.VectorContract(contract.keys, contract.limit, contract.scale_known)
+    assert violation(obj, contract) == ref19_vector_contract.contract_violation(obj, ref)
+
+
+# -- named cases -------------------------------------------------------------------------
+
+_FLAT = '{"energy": 10, "warmth": 20, "brightness": 30}'
+_NESTED = '{"hidden_params": {"energy": 10, "warmth": 20}, "reasoning": "x {y} [z]"}'
+NAMED = [
+    None,
+    "",
+    "   \n\t",
+    "\x00\x01{\x1f}",
+    "no json here",
+    _FLAT,
+    "  " + _FLAT + "  ",
+    "Here you go:\n" + _FLAT,
+    _FLAT + "\nThanks",
+    _FLAT + _FLAT,
+    _NESTED,
+    "prose " + _NESTED + " more " + _NESTED,
+    "```json\n" + _FLAT + "\n```",
+    "```json\n" + _NESTED + "\n```\ntrailing",
+    "```json\n" + _FLAT[:20],
+    '```\n{\n  "energy": 90,\n}\n```',
+    '{"energy": NaN, "warmth": Infinity, "brightness": -Infinity}',
+    '{"energy": ' + "9" * 400 + "}",
+    '{"energy": ' + "9" * 5000 + "}",  # beyond int's digit limit: a decode error
+    '{"energy": 1e400}',
+    '{"a": "\\ud800", "b": "\\u00e9\u00e9", "c": "\\"}\\\\"}',
+    '{"a": "\ud800"}',
+    '{"a": [1}',
+    '{"a": {"b": 1]}',
+    "{" * 1500,
+    "{" * 1500 + "}" * 1500,
+    '{"a":' * 1200 + "1" + "}" * 1200,
+    "x " + '{"a":[' * 1100 + "]}" * 1100 + " y",
+    "[" + _FLAT + "]",
+    "[1, 2]",
+    'prose {"a": 1} {"b": {"c": 2}} [3]',
+    '{"energy": 1, "energy": 2}',
+    "{}",
+    "{} {}",
+    '{"a": 1}}}',
+    "}{",
+]
+
+
+@pytest.mark.parametrize("text", NAMED)
+def test_named_completions_equal_reference(text: str | None) -> None:
+    _same_shape(text)
+    for limit in (None, 600, 10):
+        for hint in (None, "json_decode_error:Expecting value", "missing_key:energy"):
+            new = taxonomy.classify_failure(
+                hint, text, target_keys=KEYS, target_scale=100, text_limit=limit
+            )
+            old = ref19_taxonomy.classify_failure(
+                hint, text, target_keys=KEYS, target_scale=100, text_limit=limit
+            )
+            assert new == old
+
+
+def test_non_str_input_equals_reference() -> None:
+    for value in (None, 3, b"{}", ["{}"]):
+        _same_shape(value)
