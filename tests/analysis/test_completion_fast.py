@@ -277,3 +277,15 @@ def test_named_completions_equal_reference(text: str | None) -> None:
 def test_non_str_input_equals_reference() -> None:
     for value in (None, 3, b"{}", ["{}"]):
         _same_shape(value)
+
+
+@pytest.mark.parametrize("prefix", ["", "prose ", "[1] "])
+def test_nesting_at_the_recursion_limit_equals_reference(prefix: str) -> None:
+    """json's C decoder counts its depth against the recursion limit together with the
+    Python frames above it (3.11), so an object nested just below the limit decodes or
+    not by how deep the call is: the fast path must decode at the depth the old
+    `json.loads` did. Every nesting around the limit, from one caller depth."""
+    limit = sys.getrecursionlimit()
+    for depth in range(limit - 120, limit + 5):
+        text = prefix + '{"a":' * depth + "1" + "}" * depth + " tail"
+        _same_shape(text)
