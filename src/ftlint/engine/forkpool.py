@@ -8,6 +8,12 @@ chunk's number (4 bytes) goes to a worker and its outcomes (one pickle) come bac
 Each worker holds two chunks at a time, so it never waits for the driver to hand it
 the next one. Whatever goes wrong with a worker (it raised, its outcomes cannot be
 pickled, it died) makes its chunks `None`, and the engine reruns those here.
+
+With `here` (what the engine uses), the driver is one of the `jobs` processes: it forks
+`jobs - 1` workers and, whenever the chunk it needs next is not done, first takes every
+finished chunk (handing out new ones), then runs the first chunk no worker holds itself:
+a chunk it runs is never pickled (1,000 runs at `--jobs 2`: half the pickling and
+unpickling and one fork fewer than two workers and a driver that only waits).
 """
 
 from __future__ import annotations
