@@ -246,12 +246,14 @@ def analyze_completion(text: str | None) -> CompletionShape:
             continue
         if object_count:
             trailing = True
-        value, end = _object_end(text, pos)
+        if first_span is None:
+            decoded, end = _object_end(text, pos)
+        else:  # a later object: only its end matters, and a flat one is one regex match
+            flat = _FLAT_OBJECT.match(text, pos)
+            end = flat.end() if flat else _object_end(text, pos)[1]
         if end < 0:
             unterminated = True
             break
-        if first_span is None:
-            decoded = value
         object_count += 1
         if first_span is None:
             first_span = (pos, end)
