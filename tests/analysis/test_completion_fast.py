@@ -289,3 +289,36 @@ def test_nesting_at_the_recursion_limit_equals_reference(prefix: str) -> None:
     for depth in range(limit - 120, limit + 5):
         text = prefix + '{"a":' * depth + "1" + "}" * depth + " tail"
         _same_shape(text)
+
+
+_VEC = {"energy": 10, "warmth": 20.5, "brightness": 30}
+
+
+@pytest.mark.parametrize(
+    "obj",
+    [
+        _VEC,
+        {**_VEC, "warmth": math.nan},
+        {**_VEC, "warmth": math.inf},
+        {**_VEC, "warmth": -math.inf},
+        {**_VEC, "energy": 10**400},
+        {**_VEC, "energy": -1},
+        {**_VEC, "energy": 100.0000001},
+        {**_VEC, "energy": True},
+        {**_VEC, "energy": "10"},
+        {**_VEC, "energy": None, "warmth": math.nan},
+        {**_VEC, "note": 1},
+        {"warmth": 1, "brightness": 2},
+        {"hidden_params": _VEC},
+        {"wrap": _VEC},
+        {"a": {"b": {"c": _VEC}}},
+        {"a": 1},
+        {},
+    ],
+)
+@pytest.mark.parametrize("limit", [100.0, 1.0, math.inf, -1.0])
+def test_contract_check_named_equals_reference(obj: dict[str, Any], limit: float) -> None:
+    for keys in (KEYS, ("energy", "energy"), ()):
+        new = violation(obj, VectorContract(keys, limit, True))
+        ref = ref19_vector_contract.VectorContract(keys, limit, True)
+        assert new == ref19_vector_contract.contract_violation(obj, ref)
