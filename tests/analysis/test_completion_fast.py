@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from ftlint.analysis import taxonomy
 from ftlint.analysis.completion import analyze_completion
 from ftlint.analysis.contract_check import violation
+from ftlint.analysis.jsondepth import MAX_DEPTH, TOO_DEEP, too_deep
 from ftlint.analysis.vector_contract import VectorContract
 
 sys.path.insert(0, str(Path(__file__).parent / "ref19"))
@@ -53,8 +54,16 @@ def _fields(shape: Any) -> str:
     return repr(tuple(getattr(shape, name) for name in FIELDS))
 
 
+#: the reference's message for an object deeper than its stack allowed (it depended on
+#: the caller's stack; ftlint now refuses past MAX_DEPTH with TOO_DEEP)
+_STACK_MESSAGE = (
+    "maximum recursion depth exceeded while decoding a JSON object from a unicode string"
+)
+
+
 def _same_shape(text: Any) -> None:
-    assert _fields(analyze_completion(text)) == _fields(ref19_completion.analyze_completion(text))
+    ref = _fields(ref19_completion.analyze_completion(text)).replace(_STACK_MESSAGE, TOO_DEEP)
+    assert _fields(analyze_completion(text)) == ref
 
 
 # -- generated completions ---------------------------------------------------------------
@@ -279,16 +288,51 @@ def test_non_str_input_equals_reference() -> None:
         _same_shape(value)
 
 
+def _at_stack_depth(frames: int, fn: Any, *args: Any) -> Any:
+    """`fn(*args)` called `frames` Python frames deeper than here."""
+    if frames <= 0:
+        return fn(*args)
+    return _at_stack_depth(frames - 1, fn, *args)
+
+
 @pytest.mark.parametrize("prefix", ["", "prose ", "[1] "])
-def test_nesting_at_the_recursion_limit_equals_reference(prefix: str) -> None:
-    """json's C decoder counts its depth against the recursion limit together with the
-    Python frames above it (3.11), so an object nested just below the limit decodes or
-    not by how deep the call is: the fast path must decode at the depth the old
-    `json.loads` did. Every nesting around the limit, from one caller depth."""
-    limit = sys.getrecursionlimit()
-    for depth in range(limit - 120, limit + 5):
+def test_nesting_up_to_the_cap_equals_reference(prefix: str) -> None:
+    """Up to MAX_DEPTH levels the bounded decode is json's own (the reference)."""
+    for depth in (*range(1, 6), *range(MAX_DEPTH - 3, MAX_DEPTH + 1)):
         text = prefix + '{"a":' * depth + "1" + "}" * depth + " tail"
         _same_shape(text)
+
+
+@pytest.mark.parametrize("prefix", ["", "prose ", "[1] ", "```json\n"])
+def test_deep_nesting_is_decided_the_same_at_any_stack_depth(prefix: str) -> None:
+    """json's C decoder counts its nesting against the recursion limit together with
+    the frames above it, so an object ~900 deep decoded in one caller and not one frame
+    deeper: `--jobs 1` and `--jobs 2` (another stack) classified it differently. Beyond
+    MAX_DEPTH it is a decode error wherever it is analysed."""
+    limit = sys.getrecursionlimit()
+    for depth in (MAX_DEPTH + 1, 600, limit - 130, limit - 40, limit + 5):
+        text = prefix + '{"a":' * depth + "1" + "}" * depth + " tail"
+        shapes = {repr(_at_stack_depth(frames, analyze_completion, text)) for frames in (0, 60)}
+        assert len(shapes) == 1, depth
+        shape = analyze_completion(text)
+        assert shape.first_object is None and shape.object_count == 1
+        assert shape.decode_error == TOO_DEEP
+        classes = {
+            _at_stack_depth(frames, taxonomy.classify_failure, "json_decode_error", text)
+            for frames in (0, 60)
+        }
+        assert len(classes) == 1
+
+
+def test_too_deep_reads_json_structure_not_brackets_in_strings() -> None:
+    deep = "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1)
+    assert too_deep(deep)
+    assert not too_deep("[" * MAX_DEPTH + "]" * MAX_DEPTH)
+    in_string = '{"a": "' + "{" * 5000 + '"}'
+    assert not too_deep(in_string) and json.loads(in_string) == {"a": "{" * 5000}
+    closed_then_more = "[[]]" + "[" * 1000
+    assert not too_deep(closed_then_more)
+    assert too_deep(closed_then_more, 4)
 
 
 _VEC = {"energy": 10, "warmth": 20.5, "brightness": 30}

@@ -8,12 +8,12 @@ standard library only; never raises on any ``str``/``None`` input.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import field
 from typing import Any
 
 from ftlint import frozen
+from ftlint.analysis.jsondepth import loads, raw_decode
 
 __all__ = ["FENCE_TAG", "CompletionShape", "analyze_completion"]
 
@@ -29,11 +29,6 @@ _OBJECT_TOKEN = re.compile(r'"(?:[^"\\]++|\\.)*+"|"|[{\[]+|[}\]]', re.DOTALL)
 # Fast path: a whole object with no nested braces or brackets outside its strings.
 _FLAT_OBJECT = re.compile(r'\{(?:[^{}\[\]"]++|"(?:[^"\\]++|\\.)*+")*+\}', re.DOTALL)
 _CLOSER_OF = {"{": "}", "[": "]"}
-#: `json.loads` without its whole-string checks: decodes one value at an offset and
-#: says where it ends. A valid object at a `{` ends exactly where the scan says (its
-#: strings are JSON strings, its brackets balanced), and decodes to what `json.loads`
-#: of that span gives; anything else (cut, invalid, too deep) raises and takes the scan.
-_RAW_DECODE = json.JSONDecoder().raw_decode
 
 
 @frozen
@@ -130,32 +125,19 @@ def _scan_tokens(text: str, start: int) -> int:
 
 
 def _object_end(text: str, start: int) -> tuple[dict[str, Any] | None, int]:
-    """``(object, end)`` of the object opening at `start`: by one C call when it is
-    valid JSON (the object is what `json.loads` of the span gives, and it ends exactly
-    where the scan says: its strings are JSON strings, its brackets balanced), else
-    ``(None, the end the scan finds)`` (-1: never closed). A failed decode costs an
-    exception (~2 us), less than the decode it saves on the commoner valid objects."""
+    """``(object, end)`` of the object opening at `start`: by one C call (`raw_decode`,
+    bounded to `jsondepth.MAX_DEPTH` levels wherever it runs) when it is valid JSON (the
+    object is what `json.loads` of the span gives, and it ends exactly where the scan
+    says: its strings are JSON strings, its brackets balanced), else ``(None, the end
+    the scan finds)`` (-1: never closed). A failed decode costs an exception (~2 us),
+    less than the decode it saves on the commoner valid objects."""
     if text.find("}", start) < 0:
         return None, -1  # as `_scan_object`: nothing can close it
     try:
-        return _decode_at(text, start)
+        return raw_decode(text, start)  # type: ignore[no-any-return]
     except (ValueError, RecursionError):  # invalid, cut or too deep: the scan decides
         flat = _FLAT_OBJECT.match(text, start)
         return None, flat.end() if flat else _scan_tokens(text, start)
-
-
-def _decode_at(text: str, start: int) -> tuple[dict[str, Any], int]:
-    """`_RAW_DECODE`, two frames down (see `_decode_frame`)."""
-    return _decode_frame(text, start)
-
-
-def _decode_frame(text: str, start: int) -> tuple[dict[str, Any], int]:
-    """`_RAW_DECODE` at the stack depth the old path decoded at (`_decode_span` ->
-    `json.loads` -> `JSONDecoder.decode` -> `raw_decode`): json's C decoder counts its
-    nesting against the recursion limit together with the Python frames above it, so an
-    object nested just below the limit decodes or not by how deep the call is. These two
-    frames keep that edge where it was (a test walks every depth around the limit)."""
-    return _RAW_DECODE(text, start)  # type: ignore[no-any-return]
 
 
 def _single_object(text: str) -> CompletionShape | None:
@@ -169,7 +151,7 @@ def _single_object(text: str) -> CompletionShape | None:
     if body[:1] != "{" or body[-1:] != "}":
         return None
     try:
-        obj = json.loads(body)
+        obj = loads(body)
     except Exception:  # ValueError, RecursionError, too-long ints: let the scan decide
         return None
     if not isinstance(obj, dict):
@@ -285,7 +267,7 @@ def _decode_span(
     if span is None:
         return None, None
     try:
-        value = json.loads(text[span[0] : span[1]])
+        value = loads(text[span[0] : span[1]])
     except (ValueError, RecursionError) as exc:
         return None, str(exc) or type(exc).__name__
     if not isinstance(value, dict):

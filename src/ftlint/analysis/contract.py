@@ -10,12 +10,12 @@ anything else is free text, where no format rule applies (a free-text answer is 
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ftlint import frozen
+from ftlint.analysis.jsondepth import loads
 
 #: references looked at to infer a contract
 SAMPLE = 500
@@ -54,7 +54,7 @@ def as_object(value: Any) -> Mapping[str, Any] | None:
         return value
     if isinstance(value, str) and value.lstrip().startswith("{"):
         try:
-            parsed = json.loads(value)
+            parsed = loads(value)
         except (ValueError, RecursionError):
             return None
         return parsed if isinstance(parsed, dict) else None
@@ -88,7 +88,7 @@ def json_parse_error(output: str | None, keys: tuple[str, ...]) -> str | None:
         return "json_block_not_found"
     text = output.strip()
     try:
-        parsed = json.loads(text)
+        parsed = loads(text)
     except RecursionError:
         return "json_decode_error:nested too deeply"
     except ValueError as exc:

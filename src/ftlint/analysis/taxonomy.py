@@ -22,7 +22,6 @@ Pure functions, standard library only; nothing here raises on any ``str``/``None
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
@@ -38,6 +37,7 @@ from ftlint.analysis.completion import (  # the private scanner pieces: tests im
 )
 from ftlint.analysis.contract_check import violation as fast_violation
 from ftlint.analysis.failure_class import DESCRIPTIONS, PRECEDENCE, FailureClass
+from ftlint.analysis.jsondepth import loads
 from ftlint.analysis.parse_errors import DIM_CLASSES, WEAK_HINTS, Hint, parse_error_hint, parse_hint
 from ftlint.analysis.vector_contract import (
     VectorContract,
@@ -82,7 +82,7 @@ def _array_payload(text: str) -> list[Any] | None:
     if not body.startswith("["):
         return None
     try:
-        value = json.loads(body)
+        value = loads(body)
     except (ValueError, RecursionError):
         return None
     return value if isinstance(value, list) else None
