@@ -55,14 +55,22 @@ def too_deep(text: str, start: int = 0) -> bool:
     return deep_at(text, start) >= 0
 
 
-def loads(text: str) -> Any:
-    """`json.loads(text)`, except that a value opening more than MAX_DEPTH levels raises
-    `RecursionError(TOO_DEEP)` (or json's own error when one comes before that level),
-    whatever the stack depth of the call."""
+def loads(text: str | bytes, **kw: Any) -> Any:
+    """`json.loads(text, **kw)`, except that a value opening more than MAX_DEPTH levels
+    raises `RecursionError(TOO_DEEP)` (or json's own error when one comes before that
+    level), whatever the stack depth of the call."""
+    if (
+        text.count("{" if isinstance(text, str) else b"{")
+        + text.count("[" if isinstance(text, str) else b"[")
+        <= MAX_DEPTH
+    ):
+        return json.loads(text, **kw)
+    if not isinstance(text, str):  # as json.loads reads bytes
+        text = text.decode(json.detect_encoding(text), "surrogatepass")
     cut = deep_at(text, len(text) - len(text.lstrip(" \t\n\r")))  # JSON's whitespace
     if cut < 0:
-        return json.loads(text)
-    _refuse(json.loads, text[:cut], cut)
+        return json.loads(text, **kw)
+    _refuse(lambda prefix: json.loads(prefix, **kw), text[:cut], cut)
 
 
 def raw_decode(text: str, start: int) -> tuple[Any, int]:

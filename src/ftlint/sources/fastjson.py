@@ -6,12 +6,11 @@ costs ~20 ms, which a file of a few MB pays back (~4 us a row saved).
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import Any
 
-#: A line this long may nest deep enough for `json.loads` to hit the recursion limit a
-#: few levels before msgspec does: such lines take the exact path when they hold this
-#: many brackets (each bracket is a level at most).
-_DEEP_LINE = 1800
+from ftlint.analysis.jsondepth import MAX_DEPTH
+
 SLOW: Any = object()  # the fast decoder's "decide on the exact path" answer
 
 
@@ -43,16 +42,22 @@ def fast_decoder() -> Any:
             return slow
         if raw.count(b":") != encode(value).count(b":") or b"\\u003" in raw:
             return slow
-        if len(raw) >= _DEEP_LINE and raw.count(b"[") + raw.count(b"{") >= _DEEP_LINE // 2:
-            return slow
+        if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH:
+            return slow  # may nest past the cap: the exact path's bounded decode decides
         return value
 
     return fast
 
 
-#: Longest line (newline excluded) the deep-nesting test can skip: `fast` tests lines of
-#: `_DEEP_LINE` bytes and more, newline included.
-_DEEP_BODY = _DEEP_LINE - 1
+def _may_nest_deep(lines: list[bytes]) -> bool:
+    """True when a line may hold more openers than MAX_DEPTH: two C-level passes (a
+    line's count is at most the two maxima added), then line by line only if so."""
+    if (
+        max(map(bytes.count, lines, repeat(b"{"))) + max(map(bytes.count, lines, repeat(b"[")))
+        <= MAX_DEPTH
+    ):
+        return False
+    return any(raw.count(b"[") + raw.count(b"{") > MAX_DEPTH for raw in lines)
 
 
 def block_decoder() -> Any:
@@ -69,7 +74,8 @@ def block_decoder() -> Any:
     up over the block. Colons: a line's re-encoding never holds more colons than the
     line (no `\\u003a` escape), and fewer exactly when a duplicated key dropped a pair,
     so the block's totals are equal only when every line's are. Depth: only lines of
-    `_DEEP_LINE` bytes and more are counted, one by one."""
+    more openers than `jsondepth.MAX_DEPTH` (json's and msgspec's own limits depend on
+    the caller's stack) go to the exact path."""
     try:
         import msgspec
     except ImportError:
@@ -83,10 +89,8 @@ def block_decoder() -> Any:
         longest = max(map(len, lines))
         if longest > max_line_bytes:
             return None
-        if longest >= _DEEP_BODY:
-            for raw in lines:
-                if len(raw) >= _DEEP_BODY and raw.count(b"[") + raw.count(b"{") >= _DEEP_LINE // 2:
-                    return None
+        if _may_nest_deep(lines):
+            return None
         try:
             values = list(map(decode, lines))
         except Exception:  # one line failed (or was blank): the exact path decides

@@ -11,6 +11,8 @@ import math
 import re
 from typing import Any
 
+from ftlint.analysis.jsondepth import loads as bounded_loads
+
 
 def reject_constant(name: str) -> float:
     """json.loads hook: keep NaN/Infinity as floats so checks can name them."""
@@ -42,7 +44,9 @@ def loads_checked(text: str | bytes, parse_int: Any = None) -> tuple[Any, list[s
     appended `"json_valid_rate": 0.995` cannot silently replace the measured one.
 
     Returns (value, duplicated keys). Raises what json.loads raises (ValueError,
-    RecursionError); callers turn those into problems.
+    RecursionError); callers turn those into problems. A value nested deeper than
+    `jsondepth.MAX_DEPTH` is a RecursionError wherever it is read (json's own limit
+    depends on the caller's stack: a worker under --jobs read it, the driver did not).
     """
     duplicates: list[str] = []
 
@@ -57,7 +61,7 @@ def loads_checked(text: str | bytes, parse_int: Any = None) -> tuple[Any, list[s
                     out[key] = value
         return out
 
-    value = json.loads(text, object_pairs_hook=first_wins, parse_int=parse_int)
+    value = bounded_loads(text, object_pairs_hook=first_wins, parse_int=parse_int)
     return value, duplicates
 
 
