@@ -141,7 +141,8 @@ def test_the_fork_pool_gives_every_chunk_in_order(jobs: int, here: bool) -> None
     driver = os.getpid()
     got = list(ForkExecutor(jobs, here=here).map(work, parts))
     assert [[o.rows for o in outcomes] for outcomes in got] == [list(p) for p in parts]
-    assert (driver in pids) == here  # `here`: the driver ran some chunks itself
+    if not here:  # (with `here` the driver may run some chunks, or none if the workers
+        assert driver not in pids  # took them all first: a busy machine decides)
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
 
