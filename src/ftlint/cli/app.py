@@ -99,8 +99,8 @@ def _workspace_args(p: argparse.ArgumentParser) -> None:
         type=_jobs,
         default=None,
         metavar="N",
-        help="processes for the hard-case rules: auto (default: the cores, from 1 MiB of "
-        "hard cases on), or N (1: one process)",
+        help="processes: auto (default: the idle cores, for 100 runs or more, or from 8 MiB "
+        "of hard cases on), or N (1: one process)",
     )
     add_settings_flags(p)
 

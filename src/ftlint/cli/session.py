@@ -81,8 +81,15 @@ def _load(args: argparse.Namespace, session):
     from ftlint import api
 
     return api.load_campaign(
-        session, args.path, baseline=args.baseline, candidate=args.candidate, deferred=True
-    )  # each run read when linted, only its summary kept (ftlint.assemble.lazy)
+        session,
+        args.path,
+        baseline=args.baseline,
+        candidate=args.candidate,
+        deferred=True,  # each run read when linted, only its summary kept (assemble.lazy)
+        # check, plan and gate: discovery may parse the job records in a forked child
+        # (`assemble.background`); `runs` stays in one process (its memory budget)
+        jobs=getattr(args, "jobs", None) if args.command != "runs" else 1,
+    )
 
 
 def lint(args: argparse.Namespace, session):
