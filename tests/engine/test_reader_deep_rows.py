@@ -16,25 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import hard_case
 
 from ftlint.analysis.jsondepth import MAX_DEPTH
 from ftlint.model import HardCase, Problem
 from ftlint.sources import hardcases, io
 from ftlint.sources.io import Workspace
-
-ROW = {
-    "rank": 1,
-    "sample_index": 3,
-    "request_text": "q",
-    "source_type": "request_text",
-    "weather": "sunny",
-    "target_vector": {"a": 1},
-    "predicted_vector": {"a": 2},
-    "abs_error_raw": {"a": 1},
-    "mae_raw": 1.0,
-    "parse_error": None,
-    "generated_text": "x",
-}
 
 
 def _read(path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
@@ -59,13 +46,13 @@ def _deeper(frames: int, call: Any, *args: Any) -> Any:
 def test_deep_rows_are_one_problem_at_any_stack_depth(
     tmp_path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    line = json.dumps(ROW)
+    line = json.dumps(hard_case(1))
     lines = [line]
     for depth in (MAX_DEPTH + 1, 700, 960, 990, 1200):
         lines.append(line[:-1] + ', "extra": ' + '{"a":' * depth + "1" + "}" * depth + "}")
     at_cap = '{"a":' * (MAX_DEPTH - 1) + "1" + "}" * (MAX_DEPTH - 1)  # row + extra: the cap
     lines.append(line[:-1] + ', "extra": ' + at_cap + "}")
-    lines.append(line.replace('"q"', json.dumps("{[" * 3000)))  # brackets in a string
+    lines.append(json.dumps(hard_case(1, request_text="{[" * 3000)))  # brackets in a string
     path = tmp_path / "hard_cases.valid.jsonl"
     path.write_text("\n".join(lines) + "\n")
     answers = [_deeper(frames, _read, path, fast, monkeypatch) for frames in (0, 80, 250)]
@@ -77,7 +64,7 @@ def test_deep_rows_are_one_problem_at_any_stack_depth(
 
 
 def test_both_readers_agree_on_deep_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    line = json.dumps(ROW)
+    line = json.dumps(hard_case(1))
     lines = [line] * 300 + [
         line[:-1] + ', "extra": ' + "[" * depth + "]" * depth + "}"
         for depth in range(MAX_DEPTH - 3, MAX_DEPTH + 3)
