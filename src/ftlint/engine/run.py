@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,15 +23,14 @@ from typing import Any
 
 from ftlint.assemble.lazy import full, summary
 from ftlint.config.settings import Config
+from ftlint.engine.mapreduce import lint_split
 from ftlint.engine.processes import Pairs, process_groups, run_forked
 from ftlint.engine.ranges import row_split_jobs
 from ftlint.engine.split import (
     Executor,
     ForkExecutor,
     RunOutcome,
-    chunks,
     compact_findings,
-    independent,
     note_split,
     split_jobs,
 )
@@ -159,7 +157,7 @@ class Engine:
             executor = ForkExecutor(jobs, actions=self.actions, here=True)
         if executor is not None:
             note_split(jobs)
-            findings, result.rows_streamed = self._lint_split(executor, jobs or 1)
+            findings, result.rows_streamed = lint_split(self, executor, jobs or 1)
             result.findings = sorted(_dedupe(findings), key=Finding.sort_key)
             return result
         self.row_jobs = row_split_jobs(self)  # one big file: rows in ranges (engine.ranges)
@@ -193,88 +191,6 @@ class Engine:
             kept.append(outcome.run if outcome.run is not None else run)
         self._use(kept)
         findings += self._pair_and_campaign(rules)
-        return findings, rows
-
-    def _lint_split(self, executor: Executor, jobs: int) -> tuple[list[Finding], int]:
-        """Map: each run's per-run work (rules that allow it) through `executor`;
-        reduce: outcomes in run order, then the pair and campaign steps of every rule.
-
-        The baseline and the candidate are linted here, every rule: pair rules may keep
-        what their row visitors saw of those two runs on the rule instance (QLT003's
-        paired rows). So are the per-run steps of rules that do not allow the split."""
-        runs = self.campaign.runs
-        mapped = [pair for pair in self.rules if independent(pair[0])]
-        here = [pair for pair in self.rules if not independent(pair[0])]
-        # the rows were read by the worker: here again only for a rule that visits them
-        streams_here = any(
-            type(rule).hard_case_visitor is not Rule.hard_case_visitor for rule, _ in here
-        )
-        pair_runs = {self.campaign.baseline, self.campaign.candidate}
-        away = [i for i, run in enumerate(runs) if run.name not in pair_runs]
-
-        # outcomes a ForkExecutor of this table unpickled have their actions shared with
-        # it already: its pickler sends each distinct action of a chunk once
-        shares = isinstance(executor, ForkExecutor) and executor.actions is self.actions
-
-        driver = os.getpid()
-
-        def work(part: range) -> list[RunOutcome]:
-            # with rules that stay here, the loaded run comes back whole for them (one
-            # unpickling, ~10x cheaper than reading the run's files again here); equal
-            # actions are shared: here with the lint's table, in a fork worker by its
-            # pickler, elsewhere within the chunk (each is pickled once: 8.6 -> 6.8 MB)
-            local = os.getpid() == driver
-            table: dict[Any, Any] = self.actions if local else {}
-            out = []
-            for i in part:
-                done = self._per_run(runs[away[i]], mapped, None, whole=bool(here))
-                found = done.findings
-                if local or not shares:
-                    found = tuple(compact_findings(found, table))
-                out.append(RunOutcome(found, done.rows, done.problems, done.run))
-            return out
-
-        findings: list[Finding] = []
-        rows = 0
-        kept: list[Run] = list(runs)
-        parts = chunks(len(away), jobs)
-        _streaming_modules()  # imported once here, not once in every worker
-        results = executor.map(work, parts)  # runs in the background from here on
-        try:
-            for index, run in enumerate(runs):
-                if run.name in pair_runs:
-                    self._progress(run, index)
-                    outcome = self._per_run(run, self.rules, self.progress)
-                    findings += outcome.findings
-                    rows += outcome.rows
-                    kept[index] = outcome.run or run
-            for part, produced in zip(parts, results, strict=True):
-                outcomes = produced if produced is not None else work(part)  # failed: here
-                shared = shares or produced is None  # else: from another process
-                for i, outcome in zip(part, outcomes, strict=True):
-                    run = runs[away[i]]
-                    self._progress(run, away[i])
-                    if shared:
-                        findings += outcome.findings
-                    else:
-                        findings += compact_findings(outcome.findings, self.actions)
-                    rows += outcome.rows
-                    kept[away[i]] = outcome.run or run
-                    self.stream_problems[run.name] = list(outcome.problems)
-                    if here:
-                        mine = self._per_run(
-                            outcome.run or run, here, self.progress, stream=streams_here
-                        )
-                        findings += mine.findings
-                        kept[away[i]] = mine.run or kept[away[i]]
-                        self.stream_problems[run.name] = list(outcome.problems)
-                gc.freeze()  # the findings so far outlive the lint too
-        finally:
-            close = getattr(results, "close", None)
-            if close is not None:
-                close()  # interrupted: stop the workers, nobody reads them
-        self._use(kept)
-        findings += self._pair_and_campaign(self.rules)
         return findings, rows
 
     def _progress(self, run: Run, index: int) -> None:
@@ -433,11 +349,3 @@ def run_engine(
     finally:
         if progress is not None:
             progress.close()
-
-
-def _streaming_modules() -> None:
-    """Import what streaming a run's rows imports on first use, before the workers fork
-    (each worker imported them again: ~7 ms apiece at `--jobs 2`)."""
-    import ftlint.engine.rows
-    import ftlint.engine.stream
-    import ftlint.sources.hardcases  # noqa: F401
