@@ -404,6 +404,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = flags.parse(parser, argv)
     from ftlint.cli.plan import COMMANDS as PLAN_COMMANDS
 
+    if sys.stdout is None and getattr(args, "output", None) is None:
+        # started with stdout closed (`>&-`): Python has no stream to write the output
+        # to; say so instead of an internal error, and where the output can go instead
+        if sys.stderr is not None:
+            hint = "; write to a file with --output" if hasattr(args, "output") else ""
+            sys.stderr.write(f"ftlint: standard output is closed{hint}\n")
+        return EXIT_ERROR
     try:
         return {**COMMANDS, **PLAN_COMMANDS}[args.command](args)
     except FtlintError as exc:
