@@ -1,35 +1,33 @@
-"""The #19 fast paths of the completion analysis equal the versions they replaced.
+"""The #19 fast paths of the completion analysis equal the paths they stand in for.
 
 `analyze_completion` (one C decode per valid object), `classify_failure` and the one-pass
-contract check (`ftlint.analysis.contract_check.violation`) are held to frozen copies of
-the modules as they were before (tests/analysis/ref19/, commit 9618580) on generated
-completions: prose, objects (valid, cut at every position, nested, escaped, unicode,
+contract check (`ftlint.analysis.contract_check.violation`) are held to the same
+modules with the fast paths switched off (`_reference`: every object's end found by the
+scan and the first decoded from its span, as before #19; `contract_violation`) on
+generated completions: prose, objects (valid, cut at every position, nested, escaped, unicode,
 lone surrogates, huge numbers, NaN), fences, several objects, deep nesting, blanks and
 control characters.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import sys
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ftlint.analysis import taxonomy
+from ftlint.analysis import completion, taxonomy
 from ftlint.analysis.completion import analyze_completion
 from ftlint.analysis.contract_check import violation
 from ftlint.analysis.jsondepth import MAX_DEPTH, TOO_DEEP, too_deep
-from ftlint.analysis.vector_contract import VectorContract
-
-sys.path.insert(0, str(Path(__file__).parent / "ref19"))
-import ref19_completion
-import ref19_taxonomy
-import ref19_vector_contract
+from ftlint.analysis.vector_contract import VectorContract, contract_violation
 
 KEYS = ("energy", "warmth", "brightness")
 FIELDS = (
@@ -54,16 +52,35 @@ def _fields(shape: Any) -> str:
     return repr(tuple(getattr(shape, name) for name in FIELDS))
 
 
-#: the reference's message for an object deeper than its stack allowed (it depended on
-#: the caller's stack; ftlint now refuses past MAX_DEPTH with TOO_DEEP)
-_STACK_MESSAGE = (
-    "maximum recursion depth exceeded while decoding a JSON object from a unicode string"
-)
+def _scanned_end(text: str, start: int) -> tuple[None, int]:
+    """`completion._object_end` as it was before #19: no decode, the end by the flat
+    regex or the scan (the first object is then decoded from its span)."""
+    flat = completion._FLAT_OBJECT.match(text, start)
+    return None, flat.end() if flat else completion._scan_object(text, start)
+
+
+@contextlib.contextmanager
+def _reference() -> Iterator[None]:
+    """The analysis with its fast paths off: what they must equal."""
+    with (
+        mock.patch.object(completion, "_object_end", _scanned_end),
+        mock.patch.object(taxonomy, "fast_violation", contract_violation),
+    ):
+        yield
+
+
+def _reference_shape(text: Any) -> Any:
+    with _reference():
+        return completion.analyze_completion(text)
+
+
+def _reference_class(*args: Any, **kw: Any) -> Any:
+    with _reference():
+        return taxonomy.classify_failure(*args, **kw)
 
 
 def _same_shape(text: Any) -> None:
-    ref = _fields(ref19_completion.analyze_completion(text)).replace(_STACK_MESSAGE, TOO_DEEP)
-    assert _fields(analyze_completion(text)) == ref
+    assert _fields(analyze_completion(text)) == _fields(_reference_shape(text))
 
 
 # -- generated completions ---------------------------------------------------------------
@@ -189,9 +206,7 @@ def test_classify_failure_equals_reference(
     new = taxonomy.classify_failure(
         hint, text, target_keys=keys, target_scale=scale, text_limit=limit
     )
-    old = ref19_taxonomy.classify_failure(
-        hint, text, target_keys=keys, target_scale=scale, text_limit=limit
-    )
+    old = _reference_class(hint, text, target_keys=keys, target_scale=scale, text_limit=limit)
     assert new == old
 
 
@@ -200,7 +215,7 @@ def test_classify_failure_equals_reference(
 def test_classify_failure_with_the_shape_equals_reference(text: str, hint: str | None) -> None:
     shape = analyze_completion(text)
     new = taxonomy.classify_failure(hint, text, target_keys=KEYS, target_scale=100, shape=shape)
-    assert new == ref19_taxonomy.classify_failure(hint, text, target_keys=KEYS, target_scale=100)
+    assert new == _reference_class(hint, text, target_keys=KEYS, target_scale=100)
 
 
 _CONTRACTS = st.one_of(
@@ -221,8 +236,7 @@ _CONTRACTS = st.one_of(
 @SETTINGS
 @given(_objects, _CONTRACTS)
 def test_contract_check_equals_reference(obj: dict[str, Any], contract: VectorContract) -> None:
-    ref = ref19_vector_contract.VectorContract(contract.keys, contract.limit, contract.scale_known)
-    assert violation(obj, contract) == ref19_vector_contract.contract_violation(obj, ref)
+    assert violation(obj, contract) == contract_violation(obj, contract)
 
 
 # -- named cases -------------------------------------------------------------------------
@@ -277,9 +291,7 @@ def test_named_completions_equal_reference(text: str | None) -> None:
             new = taxonomy.classify_failure(
                 hint, text, target_keys=KEYS, target_scale=100, text_limit=limit
             )
-            old = ref19_taxonomy.classify_failure(
-                hint, text, target_keys=KEYS, target_scale=100, text_limit=limit
-            )
+            old = _reference_class(hint, text, target_keys=KEYS, target_scale=100, text_limit=limit)
             assert new == old
 
 
@@ -363,6 +375,5 @@ _VEC = {"energy": 10, "warmth": 20.5, "brightness": 30}
 @pytest.mark.parametrize("limit", [100.0, 1.0, math.inf, -1.0])
 def test_contract_check_named_equals_reference(obj: dict[str, Any], limit: float) -> None:
     for keys in (KEYS, ("energy", "energy"), ()):
-        new = violation(obj, VectorContract(keys, limit, True))
-        ref = ref19_vector_contract.VectorContract(keys, limit, True)
-        assert new == ref19_vector_contract.contract_violation(obj, ref)
+        contract = VectorContract(keys, limit, True)
+        assert violation(obj, contract) == contract_violation(obj, contract)
