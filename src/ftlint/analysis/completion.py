@@ -13,7 +13,7 @@ from dataclasses import field
 from typing import Any
 
 from ftlint import frozen
-from ftlint.analysis.jsondepth import loads, raw_decode
+from ftlint.analysis.jsondepth import JSON_TOKEN, loads, raw_decode
 
 __all__ = ["FENCE_TAG", "CompletionShape", "analyze_completion"]
 
@@ -25,7 +25,7 @@ _TOP_AFTER_TEXT = re.compile(r"\{|`{3,}")
 FENCE_TAG = re.compile(r"[A-Za-z0-9_+#.\-]*")
 # Inside an object: a whole JSON string (possessive, so no backtracking), a lone quote
 # (a string cut off by the end of the text), a run of openers, or one closer.
-_OBJECT_TOKEN = re.compile(r'"(?:[^"\\]++|\\.)*+"|"|[{\[]+|[}\]]', re.DOTALL)
+_OBJECT_TOKEN = JSON_TOKEN  # (the tokens `jsondepth` counts levels by)
 # Fast path: a whole object with no nested braces or brackets outside its strings.
 _FLAT_OBJECT = re.compile(r'\{(?:[^{}\[\]"]++|"(?:[^"\\]++|\\.)*+")*+\}', re.DOTALL)
 _CLOSER_OF = {"{": "}", "[": "]"}

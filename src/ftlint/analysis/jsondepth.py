@@ -24,7 +24,7 @@ MAX_DEPTH = 400
 TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep"
 #: a whole JSON string (possessive: no backtracking), a lone quote (a cut string), a run
 #: of openers, or one closer
-_TOKEN = re.compile(r'"(?:[^"\\]++|\\.)*+"|"|[{\[]+|[}\]]', re.DOTALL)
+JSON_TOKEN = re.compile(r'"(?:[^"\\]++|\\.)*+"|"|[{\[]+|[}\]]', re.DOTALL)
 _RAW_DECODE = json.JSONDecoder().raw_decode
 
 
@@ -36,7 +36,7 @@ def deep_at(text: str, start: int = 0) -> int:
     if text.count("{", start) + text.count("[", start) <= MAX_DEPTH:
         return -1
     depth = 0
-    for token in _TOKEN.finditer(text, start):
+    for token in JSON_TOKEN.finditer(text, start):
         first = token.group()[0]
         if first == "{" or first == "[":
             run = token.end() - token.start()
@@ -59,13 +59,9 @@ def loads(text: str | bytes, **kw: Any) -> Any:
     """`json.loads(text, **kw)`, except that a value opening more than MAX_DEPTH levels
     raises `RecursionError(TOO_DEEP)` (or json's own error when one comes before that
     level), whatever the stack depth of the call."""
-    if (
-        text.count("{" if isinstance(text, str) else b"{")
-        + text.count("[" if isinstance(text, str) else b"[")
-        <= MAX_DEPTH
-    ):
-        return json.loads(text, **kw)
-    if not isinstance(text, str):  # as json.loads reads bytes
+    if not isinstance(text, str):  # bytes: counted before decoding them as json would
+        if text.count(b"{") + text.count(b"[") <= MAX_DEPTH:
+            return json.loads(text, **kw)
         text = text.decode(json.detect_encoding(text), "surrogatepass")
     cut = deep_at(text, len(text) - len(text.lstrip(" \t\n\r")))  # JSON's whitespace
     if cut < 0:
