@@ -4,8 +4,9 @@ Every adapter but `hfjobs` is registered as a `Deferred` stand-in: its module (a
 what that imports: csv, the trainer readers, lm-eval's row parser...) is imported only
 when the workspace holds a file one of its globs matches, or when a row file it made
 is read. A workspace of one stack does not pay for the other six (~5-10 ms of every
-start-up). `tests/sources/test_deferred_adapters.py` holds each stand-in's name and
-globs to its module's and checks it finds what the module finds.
+start-up). Each module's DEFAULT_PATTERNS is `default_patterns(NAME)`, declared here
+once; `tests/sources/test_deferred_adapters.py` checks each stand-in finds what its
+module finds.
 """
 
 from __future__ import annotations
@@ -86,6 +87,15 @@ DEFERRED: tuple[tuple[str, str, tuple[str, ...] | str | None], ...] = (
     ("generic", "ftlint.sources.generic", "config"),
     ("wandb_table", "ftlint.sources.wandb_tables", None),
 )
+
+
+def default_patterns(name: str) -> tuple[str, ...]:
+    """The globs the built-in adapter `name` reads by default (its module's
+    DEFAULT_PATTERNS: declared here once, so the stand-in needs no import to look)."""
+    for spec_name, _, default in DEFERRED:
+        if spec_name == name and isinstance(default, tuple):
+            return default
+    raise KeyError(name)
 
 
 @hookimpl

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, ClassVar
 from ftlint.model import EvalRow, Evidence, Problem
 from ftlint.sources._trainer_files import Parts, lexists
 from ftlint.sources._trainer_log import StateInfo, read_args, read_results, read_state, run_dir_of
+from ftlint.sources.adapters import default_patterns
 from ftlint.sources.base import RowFile, RunRecord
 
 if TYPE_CHECKING:
@@ -31,13 +32,7 @@ if TYPE_CHECKING:
     from ftlint.sources.io import Workspace
 
 NAME = "hf_trainer"
-DEFAULT_PATTERNS: tuple[str, ...] = (
-    "**/trainer_state.json",
-    "**/all_results.json",
-    "**/train_results.json",
-    "**/eval_results.json",
-    "**/predict_results.json",
-)
+DEFAULT_PATTERNS: tuple[str, ...] = default_patterns(NAME)
 #: files that make a folder LLaMA-Factory's (see the module docstring)
 LLAMAFACTORY_FILES = ("trainer_log.jsonl", "generated_predictions.jsonl")
 

@@ -29,6 +29,7 @@ from ftlint import frozen
 from ftlint.model import EvalRow, Evidence, Problem
 from ftlint.sources._trainer_files import Parts, check_file, lexists, number, step_of, stream_jsonl
 from ftlint.sources._trainer_log import read_args, read_results, read_state
+from ftlint.sources.adapters import default_patterns
 from ftlint.sources.base import RowFile, RunRecord
 from ftlint.sources.hf_trainer import build_record, decide_status, kind_of, run_dirs
 
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from ftlint.sources.io import Workspace
 
 NAME = "llamafactory"
-DEFAULT_PATTERNS: tuple[str, ...] = ("**/trainer_log.jsonl", "**/generated_predictions.jsonl")
+DEFAULT_PATTERNS: tuple[str, ...] = default_patterns(NAME)
 LOG = "trainer_log.jsonl"
 PREDICTIONS = "generated_predictions.jsonl"
 #: trainer_log keys that are progress bookkeeping, not curves

@@ -27,6 +27,7 @@ from ..model import EvalRow, Evidence, Problem
 from ..model import pointer as make_pointer
 from ._lm_eval_rows import sample_row
 from ._tabular import not_regular
+from .adapters import default_patterns
 from .base import RowFile, RunRecord, Value
 from .io import Workspace, iter_jsonl, read_json
 
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from ..config import Config
 
 SOURCE_NAME = "lm_eval"
-DEFAULT_PATTERNS: tuple[str, ...] = ("**/results_*.json", "**/results.json", "**/samples_*.jsonl")
+DEFAULT_PATTERNS: tuple[str, ...] = default_patterns(SOURCE_NAME)
 _STAMPED = re.compile(r"^results_(?P<ts>.+)\.json$")
 _SAMPLES = re.compile(r"^samples_(?P<rest>.+)\.jsonl$")
 _TS_TAIL = re.compile(r"_(\d{4}-\d{2}-\d{2}T[0-9.:\-]+)$")

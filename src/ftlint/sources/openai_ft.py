@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ..model import EvalRow, Evidence, Point, Problem
 from ..model import pointer as make_pointer
 from ._tabular import MAX_ROW_PROBLEMS, CsvRow, first_line, iter_csv, not_regular, parse_number
+from .adapters import default_patterns
 from .base import RowFile, RunRecord, Value
 from .io import Workspace, read_json
 
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from ..config import Config
 
 SOURCE_NAME = "openai_ft"
-DEFAULT_PATTERNS: tuple[str, ...] = ("**/*.csv",)
+DEFAULT_PATTERNS: tuple[str, ...] = default_patterns(SOURCE_NAME)
 #: names OpenAI result files go by; such a file is ours even when it cannot be read
 KNOWN_NAMES = frozenset({"step_metrics.csv", "compiled_results.csv"})
 #: a job object is tiny; larger sibling JSON files are not opened to look for one
