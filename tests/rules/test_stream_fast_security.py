@@ -1,0 +1,139 @@
+"""SEC001's block scan (`_block_hints.flagged`) flags every completion the per-row test
+(`hinted`) flags, on random and adversarial texts (case variants, the Kelvin sign,
+U+0130, NUL inside a text, lone surrogates, needles at the edges of a row), and the
+visitor's `row_batch` reports exactly what `row` reports, with and without the
+optional `ahocorasick-rs`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ftlint import redact
+from ftlint.model import Campaign, Evidence, HardCase, Provenance, Run
+from ftlint.rule import RuleContext
+from ftlint.rules.security import _block_hints
+from ftlint.rules.security.secret_in_artifact import (
+    GH_NEEDLES,
+    NEEDLES,
+    SecretInArtifact,
+    hinted,
+)
+
+needs_scan = pytest.mark.skipif(not _block_hints.available(), reason="ahocorasick-rs missing")
+
+_HINTS = [h for _, hints, _, _ in redact._TOKEN_PATTERNS for h in hints] + list(redact._WORD_HINTS)
+PIECES = st.sampled_from(
+    [
+        *_HINTS,
+        *(h.upper() for h in _HINTS),
+        *(h.title() for h in _HINTS),
+        *NEEDLES,
+        *GH_NEEDLES,
+        "\u212aey",  # KELVIN SIGN + "ey": lowers to "key"
+        "\u212a",
+        "\u0130",
+        "\x00",
+        "\ud800",
+        "\u00e9",
+        "_",
+        "h",
+        "f",
+        "g",
+        " ",
+        "-",
+        ":",
+        "/",
+        "HF_TOKEN=hf_Zq7Xw3Rt9Lm2Pk5Vn8BcQ4Yh",
+    ]
+)
+TEXTS = st.one_of(
+    st.lists(PIECES | st.text(max_size=4), max_size=6).map("".join),
+    st.text(max_size=12),
+    st.sampled_from(["", "plain prose with no hint at all", "x" * 600]),
+)
+
+
+def test_needles_are_the_rules_needles() -> None:
+    assert set(_block_hints.NEEDLES) == set(NEEDLES) | set(GH_NEEDLES)
+
+
+@needs_scan
+@settings(max_examples=400, deadline=None)
+@given(st.lists(TEXTS, max_size=12))
+def test_flagged_is_a_superset_of_hinted(texts: list[str]) -> None:
+    found = _block_hints.flagged(texts)
+    assert found is not None
+    assert found == sorted(set(found))
+    assert all(0 <= i < len(texts) for i in found)
+    for i, text in enumerate(texts):
+        if hinted(text):
+            assert i in found, (i, text)
+        if redact.may_hold_secret(text):
+            assert i in found, (i, text)
+
+
+@needs_scan
+def test_flagged_rows_of_an_ascii_and_a_mixed_block() -> None:
+    texts = ["no", "a KEY here", "", "none", "x\x00hf_", "calm"]
+    assert _block_hints.flagged(texts) == [1, 4]
+    texts += ["caf\u00e9 \u212aey", "caf\u00e9"]
+    assert _block_hints.flagged(texts) == [1, 4, 6]
+
+
+def test_without_the_package_flagged_is_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_block_hints, "_SEARCH", [None])
+    assert _block_hints.flagged(["hf_x"]) is None
+
+
+def _findings(cases: list[HardCase], sizes: list[int], batched: bool) -> list[str]:
+    run = Run(name="r", hard_cases_path="h.jsonl", provenance=Provenance())
+    rule = SecretInArtifact()
+    ctx = RuleContext(rule, rule.param_defaults(), None, {}, Campaign(root=".", runs=(run,)))
+    visitor = rule.hard_case_visitor(run, ctx)
+    if batched:
+        at = i = 0
+        while at < len(cases):
+            block = cases[at : at + sizes[i % len(sizes)]]
+            at, i = at + len(block), i + 1
+            visitor.row_batch(block)
+    else:
+        for case in cases:
+            visitor.row(case)
+    return [repr(f) for f in visitor.finish()]
+
+
+def _case(line: int, text: Any) -> HardCase:
+    ev = Evidence("h.jsonl", line, None, str(line), None)
+    return HardCase(line, str(line), None, None, None, None, None, None, None, text, ev, {})
+
+
+SECRETS = st.sampled_from(
+    [
+        "my key is sk-abcdefghijklmnopqrstuvwxyz123456",
+        "export HF_TOKEN=hf_Zq7Xw3Rt9Lm2Pk5Vn8BcQ4Yh",
+        "caf\u00e9 Bearer Yh7Xw3Zq0Rt9Lm2Pk5Vn8Bc",
+        "\u212aEY=abcdef12345",
+        "AKIAABCDEFGHIJKLMNOP",
+    ]
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    texts=st.lists(st.one_of(TEXTS, SECRETS, st.none()), max_size=20),
+    sizes=st.lists(st.integers(1, 7), min_size=1, max_size=3),
+)
+def test_row_batch_reports_what_row_reports(texts: list[Any], sizes: list[int]) -> None:
+    cases = [_case(i + 1, text) for i, text in enumerate(texts)]
+    rows = _findings(cases, sizes, False)
+    assert _findings(cases, sizes, True) == rows
+    saved = _block_hints._SEARCH[:]
+    _block_hints._SEARCH[:] = [None]  # the pure-Python path: `hinted` row by row
+    try:
+        assert _findings(cases, sizes, True) == rows
+    finally:
+        _block_hints._SEARCH[:] = saved
