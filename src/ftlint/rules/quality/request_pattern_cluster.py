@@ -39,6 +39,14 @@ KEY_CACHE = 4096
 
 SUFFIX_WINDOW = 40  # a `sample N` suffix must start within the last characters
 
+#: Why `row_batch` may cache keys by stem: `template_key(stem + digits)`, for a stem
+#: ending in a space, ASCII `digits` and at most 2,000 characters in all, depends on the
+#: stem and the number of digits only. The digits are lower case already and a word of
+#: their own (the space: `lower()` of the stem is the same whatever follows), no suffix
+#: word can start in them, the suffix pattern and the word loop only ask that they are
+#: digits, and only the suffix window (`SUFFIX_WINDOW`) asks how many there are.
+STEMS = "0123456789"
+
 
 def _strip_suffix(text: str, lower: str) -> str:
     """`text` without a trailing `, sample 12` / `(item 3)` (found in `lower`)."""
@@ -158,6 +166,8 @@ class _TemplateVisitor:
         self.run, self.ctx = run, ctx
         self.clusters: dict[str, _Cluster] = {}
         self.keys: dict[str, str] = {}  # request text -> key: templated requests repeat
+        #: a request ending in " <digits>" without them -> digit count -> key (`STEMS`)
+        self.stems: dict[str, dict[int, str]] = {}
         self.total = 0
         self.distinct = 0  # templates created; after pruning an upper bound (chance errs low)
         self.pruned = False
@@ -200,10 +210,25 @@ class _TemplateVisitor:
             return
         keys, clusters, row = self.keys, self.clusters, self.row
         strip, words, digit = _strip_suffix, _template_words, _DIGIT.search
+        stems = self.stems
         for case in cases:
             text = case.request_text
             if text.__class__ is str:
-                key = keys.get(text)
+                stem = text.rstrip(STEMS)
+                if len(stem) != len(text) and stem.endswith(" ") and len(text) <= 2000:
+                    # `..., sample 17`: most requests differ only in such a number, and
+                    # the key depends on the stem and the digits' count only (`STEMS`)
+                    count = len(text) - len(stem)
+                    known = stems.get(stem)
+                    key = None if known is None else known.get(count)
+                    if key is None:
+                        if known is None:
+                            if len(stems) >= KEY_CACHE:
+                                stems.clear()
+                            known = stems[stem] = {}
+                        key = known[count] = template_key(text)
+                else:
+                    key = keys.get(text)
                 if key is None and text.strip():  # `row`'s key of a new text, inlined
                     if len(keys) >= KEY_CACHE:
                         keys.clear()

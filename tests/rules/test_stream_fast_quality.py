@@ -1,0 +1,103 @@
+"""The block shortcuts of the quality visitors give exactly what their `row`s give:
+QLT006's key cache by stem (`STEMS`) and QLT002/QLT008's column-wise sums."""
+
+from __future__ import annotations
+
+import types
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ftlint.model import Evidence, HardCase
+from ftlint.rules.quality.request_pattern_cluster import (
+    STEMS,
+    RequestPatternCluster,
+    _TemplateVisitor,
+    template_key,
+)
+
+_PIECES = ["sample", "Sample", "example", "item", "row", "variant", "Variant-", "var", "#", " ",
+           "  ", ",", "(", ")", "]", "ΑΣ", "Σ", "İ", "ß", "x", "12", "٣", "²", "_", ".", ":",
+           "-", "\t", "calm piano", "a" * 30]  # fmt: skip
+_STEM = st.lists(st.sampled_from(_PIECES), max_size=8).map(lambda p: "".join(p) + " ")
+_DIGITS = st.text(alphabet=st.sampled_from(STEMS), min_size=1, max_size=45)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_STEM, _DIGITS, st.data())
+def test_a_stem_key_depends_on_the_digit_count_only(stem: str, digits: str, data: Any) -> None:
+    other = data.draw(st.text(alphabet=st.sampled_from(STEMS), min_size=len(digits),
+                              max_size=len(digits)))  # fmt: skip
+    assert template_key(stem + digits) == template_key(stem + other)
+
+
+def _case(i: int, text: Any, mae: Any, error: Any) -> HardCase:
+    ev = Evidence("h.jsonl", i, None, str(i), None)
+    return HardCase(i, str(i), text, None, None, None, None, mae, error, None, ev, {})
+
+
+def _clusters(cases: list[HardCase], sizes: list[int], batched: bool, **params: Any) -> Any:
+    ctx = types.SimpleNamespace(params={**RequestPatternCluster.param_defaults(), **params})
+    visitor = _TemplateVisitor(None, ctx)  # type: ignore[arg-type]
+    at = i = 0
+    while at < len(cases):
+        block = cases[at : at + sizes[i % len(sizes)]]
+        at, i = at + len(block), i + 1
+        if batched:
+            visitor.row_batch(block)
+        else:
+            for one in block:
+                visitor.row(one)
+    out = {
+        k: (c.first, c.count, c.unparsed, c.err_n, c.err_sum, c.members)
+        for k, c in visitor.clusters.items()
+    }
+    return out, visitor.total, visitor.distinct, visitor.pruned
+
+
+#: few stems, so that texts of one stem meet a cluster another made (a wrong cache hit)
+_FEW = st.sampled_from(["calm piano, sample ", "a" * 27 + " sample ", "x", "calm piano", "Σ "])
+_NUMBER = st.sampled_from(["1", "2", "12", "123", "1234", "12345678901234"])
+_TEXT = st.one_of(
+    st.builds(lambda s, d: s + d, _STEM, _DIGITS),
+    st.builds(lambda s, d: s + d, _FEW, _NUMBER),
+    st.sampled_from(["", "  ", "7", " 7", "x" * 2001 + " 3", "calm 3 piano", None, 5]),
+    st.text(alphabet=st.sampled_from(["a", " ", "1", "Σ", "s"]), max_size=10),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            _TEXT,
+            st.sampled_from([None, 1.5, 2.0, float("nan"), 3]),
+            st.sampled_from([None, "x"]),
+        ),
+        max_size=40,
+    ),
+    st.lists(st.integers(1, 9), min_size=1, max_size=3),
+    st.sampled_from([100, 20000]),
+)
+def test_qlt006_row_batch_is_row(rows: list[Any], sizes: list[int], most: int) -> None:
+    cases = [_case(i, *row) for i, row in enumerate(rows)]
+    assert _clusters(cases, sizes, True, max_templates=most) == _clusters(
+        cases, sizes, False, max_templates=most
+    )
+
+
+def test_qlt006_many_stems_clear_the_cache_and_count_as_row_does() -> None:
+    cases = [_case(i, f"request {i % 5000} sample {i}", 1.0, None) for i in range(12000)]
+    assert _clusters(cases, [256], True) == _clusters(cases, [256], False)
+
+
+def test_qlt006_stems_of_other_shapes_and_lengths_keep_their_keys() -> None:
+    window = "a" * 27 + " sample "  # the suffix window ends inside these digits
+    texts = ["calm piano7", "calm piano8", window + "1", window + "1" * 40, window + "2",
+             window + "3" * 40, "x" * 1997 + " 3", "x" * 1997 + " 34", "x" * 1999 + " 3",
+             "x" * 1998 + " 34", "," * 9 + "y 3", "," * 1998 + "y 3"]  # fmt: skip
+    cases = [_case(i, texts[i % len(texts)], 1.0, None) for i in range(5 * len(texts))]
+    batched = _clusters(cases, [4, 9], True)
+    assert batched == _clusters(cases, [4, 9], False)
+    assert len(batched[0]) == 9
