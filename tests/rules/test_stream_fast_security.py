@@ -1,8 +1,9 @@
-"""SEC001's block scan (`_block_hints.flagged`) flags every completion the per-row test
-(`hinted`) flags, on random and adversarial texts (case variants, the Kelvin sign,
-U+0130, NUL inside a text, lone surrogates, needles at the edges of a row), and the
-visitor's `row_batch` reports exactly what `row` reports, with and without the
-optional `ahocorasick-rs`."""
+"""The block scan (`_block_hints.scan_block`) flags every completion SEC001's per-row
+test (`hinted`) flags, and every completion not in normal form as FMT008 needs it, on
+random and adversarial texts (case variants, the Kelvin sign, U+0130, NUL inside a
+text, lone surrogates, every whitespace, patterns at the edges of a row), and SEC001's
+`row_batch` reports exactly what `row` reports, with and without the optional
+`ahocorasick-rs`."""
 
 from __future__ import annotations
 
@@ -33,6 +34,8 @@ PIECES = st.sampled_from(
         *(h.title() for h in _HINTS),
         *NEEDLES,
         *GH_NEEDLES,
+        *(chr(i) for i in range(0x110000) if chr(i).isspace()),
+        "  ",
         "\u212aey",  # KELVIN SIGN + "ey": lowers to "key"
         "\u212a",
         "\u0130",
@@ -59,34 +62,54 @@ TEXTS = st.one_of(
 
 def test_needles_are_the_rules_needles() -> None:
     assert set(_block_hints.NEEDLES) == set(NEEDLES) | set(GH_NEEDLES)
+    ascii_space = {chr(i) for i in range(128) if chr(i).isspace()} - {" "}
+    assert set(_block_hints.SPACES) == ascii_space | {"  "}
+
+
+def _scan(texts: list[Any]) -> _block_hints.BlockScan | None:
+    return _block_hints.scan_block([_case(i + 1, text) for i, text in enumerate(texts)])
 
 
 @needs_scan
 @settings(max_examples=400, deadline=None)
 @given(st.lists(TEXTS, max_size=12))
-def test_flagged_is_a_superset_of_hinted(texts: list[str]) -> None:
-    found = _block_hints.flagged(texts)
-    assert found is not None
+def test_flags_are_supersets(texts: list[str]) -> None:
+    scan = _scan(texts)
+    assert scan is not None
+    found = scan.secret()
     assert found == sorted(set(found))
     assert all(0 <= i < len(texts) for i in found)
+    rough = scan.rough()
+    assert len(rough) == len(texts)
     for i, text in enumerate(texts):
-        if hinted(text):
+        if hinted(text) or redact.may_hold_secret(text):
             assert i in found, (i, text)
-        if redact.may_hold_secret(text):
-            assert i in found, (i, text)
+        if not rough[i]:  # what FMT008's `_scanned` takes as the normal form
+            assert text.isascii()
+            assert " ".join(text.split()) == text.strip(" "), text
 
 
 @needs_scan
-def test_flagged_rows_of_an_ascii_and_a_mixed_block() -> None:
-    texts = ["no", "a KEY here", "", "none", "x\x00hf_", "calm"]
-    assert _block_hints.flagged(texts) == [1, 4]
-    texts += ["caf\u00e9 \u212aey", "caf\u00e9"]
-    assert _block_hints.flagged(texts) == [1, 4, 6]
+def test_flags_of_an_ascii_and_a_mixed_block() -> None:
+    texts = ["no", "a KEY here", "", "none", "x\x00hf_", "calm  down", " ends "]
+    scan = _scan(texts)
+    assert scan is not None
+    assert scan.secret() == [1, 4]
+    assert scan.rough() == [False, False, False, False, False, True, False]
+    texts += ["caf\u00e9 \u212aey", "caf\u00e9", "a\nb"]
+    scan = _scan(texts)
+    assert scan is not None
+    assert scan.secret() == [1, 4, 7]
+    assert scan.rough() == [False] * 5 + [True, False, True, True, True]
+
+
+def test_a_block_with_a_text_not_str_is_not_scanned() -> None:
+    assert _scan(["a", None]) is None
 
 
 def test_without_the_package_flagged_is_none(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_block_hints, "_SEARCH", [None])
-    assert _block_hints.flagged(["hf_x"]) is None
+    assert _scan(["hf_x"]) is None
 
 
 def _findings(cases: list[HardCase], sizes: list[int], batched: bool) -> list[str]:

@@ -10,6 +10,7 @@ from ftlint.rule import Param, Rule, RuleContext
 from ftlint.rules.format._actions import eos_action, greedy_action
 from ftlint.rules.format._common import RATE_EPS, SAMPLES_PARAM, ids, pct, sample_label
 from ftlint.rules.format._views import has_choice, is_choice
+from ftlint.rules.security._block_hints import scan_block
 
 # -- FMT008 ------------------------------------------------------------------------------
 
@@ -105,6 +106,10 @@ class _DegenerateVisitor:
                 self.row(case)
             return
         self.rows += len(cases)
+        scan = scan_block(cases)
+        if scan is not None:
+            self._scanned(cases, scan.rough())
+            return
         counts, first, limit, one = self.counts, self.first, self.limit, self._text
         for case in cases:
             text = case.generated_text
@@ -126,6 +131,47 @@ class _DegenerateVisitor:
             else:
                 one(case, text)
 
+    def _scanned(self, cases: list[HardCase], rough: list[bool]) -> None:
+        """`row_batch`'s loop for a block of `str` texts the block scan flagged: a text
+        not `rough` (ASCII, no whitespace but single spaces) that neither starts nor
+        ends with a space is its own normal form, without `normalized`'s scans."""
+        counts, first, limit, one = self.counts, self.first, self.limit, self._text
+        for case, odd in zip(cases, rough, strict=True):
+            text = case.generated_text
+            if odd:  # an ASCII text: splitting beats `normalized`'s scans (2.1 us, not 3)
+                norm = " ".join(text.split()) if text.isascii() else normalized(text)
+                if not norm:
+                    one(case, text)
+                    continue
+            elif not text:
+                one(case, text)
+                continue
+            elif text[0] == " " or text[-1] == " ":
+                norm = text.strip(" ")  # (single spaces only: the ends are all there is)
+                if not norm:
+                    one(case, text)
+                    continue
+            else:
+                norm = text
+            count = counts.get(norm)
+            if count is None:  # a new text (`first` holds no key `counts` lacks)
+                if len(counts) >= _HEAVY_HITTERS:
+                    one(case, text)
+                    continue
+                counts[norm] = 1
+                sid = case.sample_id  # `sample_label`, inlined
+                first[norm] = [(sid if sid is not None else f"rank {case.rank}", case.evidence)]
+                continue
+            counts[norm] = count + 1
+            kept = first.get(norm)
+            if kept is None or len(kept) < limit:
+                sid = case.sample_id
+                label = sid if sid is not None else f"rank {case.rank}"
+                if kept is None:
+                    first[norm] = [(label, case.evidence)]
+                else:
+                    kept.append((label, case.evidence))
+
     def _text(self, case: HardCase, text: str) -> None:
         """One completion: empty, counted, or a Misra-Gries step."""
         norm = normalized(text)
@@ -140,11 +186,17 @@ class _DegenerateVisitor:
             self.counts[norm] = 1
         else:  # Misra-Gries step: bounded memory whatever the file size
             self.evicted += 1
-            for key in list(self.counts):
-                self.counts[key] -= 1
-                if not self.counts[key]:
-                    del self.counts[key]
-                    self.first.pop(key, None)
+            # every count down by one, the keys that reach 0 dropped, the others in
+            # their order: rebuilt in one comprehension (a table nearly full of repeated
+            # texts takes a step every few rows; a loop of `-= 1` cost 0.26 us a row)
+            counts, first = self.counts, self.first
+            kept = {key: count - 1 for key, count in counts.items() if count > 1}
+            if first:
+                for key in counts:
+                    if key not in kept:
+                        first.pop(key, None)
+            counts.clear()  # in place: `row_batch` holds the table
+            counts.update(kept)
             return
         kept = self.first.setdefault(norm, [])
         if len(kept) < self.limit:

@@ -1,113 +1,205 @@
-"""Which completions of a block may hold a secret hint, in one multi-pattern scan.
+"""One scan of a block's completions for what SEC001 and FMT008 test in each row.
 
 SEC001's per-row test (`secret_in_artifact.hinted`) lowers each completion and scans it
 for 11-17 needles one `in` at a time: about 2.5 us a 465-character completion, nearly
-all of it in the scans (each one is a pass over the text). With the optional
-`ahocorasick-rs` (the `fast` extra) the ASCII completions of a block are joined,
-lowered once and searched for every needle in one pass (Teddy SIMD): 0.4 us a row.
-Without it, `flagged` is None and the visitor keeps the per-row test.
+all of it in the scans (each one a pass over the text). FMT008's `normalized` spends
+1.2 us a row proving a completion already normal (`isprintable`, no double space).
+With the optional `ahocorasick-rs` (the `fast` extra) the ASCII completions of a block
+are joined, lowered once and searched for every needle and every run of whitespace
+but a single space in one pass (Teddy SIMD): about 0.4 us a row for both rules.
+Without it, `scan_block` is None and each visitor keeps its per-row test.
 
-`flagged` must flag every row `hinted` flags (a superset is fine: a flagged row takes
-`row`, which tests `may_hold` again before the full `find_secrets`):
+What a row's flags promise (a flag may be raised for nothing; a flagged row takes the
+visitor's exact per-row path, which tests again):
 
-* the ASCII texts are joined and lowered as bytes (for them `lower` is the ASCII
-  mapping); the others are lowered one by one with `str.lower`, as `hinted` lowers
-  them (the Kelvin sign lowers to `k`, U+0130 to `i` and a combining dot), and
-  searched in UTF-8 (an ASCII needle occurs in the bytes exactly where it occurs in
-  the text: no byte of a multi-byte character is ASCII);
-* the separator (NUL) is in no needle, so no match spans two rows, and a leftmost
-  non-overlapping search reports at least one match in every row that holds a needle
-  (a match never leaves its row, so none can cover a later row's needle);
-* a match is mapped to its row by offset (`bisect` over the rows' start offsets), so a
-  NUL inside a completion moves no row;
-* the GitHub needles are searched without `hinted`'s "`_` in the text" condition
-  (more rows flagged, none missed).
+* `secret`: every row `hinted` flags is in it. The ASCII texts are joined and lowered
+  as bytes (for them `lower` is the ASCII mapping); the others are lowered one by one
+  with `str.lower`, as `hinted` lowers them (the Kelvin sign lowers to `k`, U+0130 to
+  `i` and a combining dot), and searched in UTF-8: an ASCII needle occurs in the bytes
+  exactly where it occurs in the text (no byte of a multi-byte character is ASCII).
+  The GitHub needles are searched without `hinted`'s "`_` in the text" condition.
+* `rough`: every row that is not ASCII or holds a whitespace character but the space,
+  or two spaces in a row, is True; an ASCII row that is False and neither starts nor
+  ends with a space is its own `" ".join(text.split())` (ASCII whitespace is the
+  space and nine control characters, all searched; lowering changes none of them).
 
-tests/rules/test_stream_fast_security.py holds `flagged` to `hinted` row by row.
+Why one match a row is enough: the separator (NUL) is in no pattern, so no match spans
+two rows, and a leftmost non-overlapping search reports at least one match in every
+row that holds a pattern (a reported match that overlaps it is in the same row). A
+match is mapped to its row by offset (`bisect` over the rows' start offsets), so a
+NUL inside a completion moves no row.
+
+tests/rules/test_stream_fast_security.py holds the flags to `hinted` and to
+`" ".join(text.split())` row by row.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable
-from itertools import accumulate, compress
+from itertools import accumulate, compress, repeat
+from operator import add
 from typing import Any
 
-#: the needles of `secret_in_artifact.NEEDLES` and `GH_NEEDLES`, as lower-case ASCII bytes
+from ftlint.model import HardCase
+
+#: the needles of `secret_in_artifact.NEEDLES` and `GH_NEEDLES`, as lower-case ASCII
 #: (a copy, so importing this module does not import the rule; a test checks they agree)
 NEEDLES = (
     "hf", "sk-", "akia", "xox", "wandb", "://", "bearer", "token", "secret", "passw", "key",
     "ghp", "gho", "ghu", "ghs", "ghr", "github",
 )  # fmt: skip
+#: ASCII whitespace but a single space (`str.split`'s, bar the space), and two spaces
+SPACES = ("  ", "\t", "\n", "\x0b", "\x0c", "\r", "\x1c", "\x1d", "\x1e", "\x1f")
 
 _SEP = "\x00"
-#: the searcher's `find_matches_as_indexes`, False when `ahocorasick_rs` is missing
+#: per pattern group, the searcher's `find_matches_as_indexes`: three automata, as one
+#: with single-byte and common-byte patterns mixed in loses its SIMD prefilter (0.75
+#: us a row, not 0.4 for the three)
+_GROUPS = (NEEDLES, SPACES[1:], SPACES[:1])
 _SEARCH: list[Any] = []
+_Search = Callable[[bytes], list[tuple[int, int, int]]]
 
 
-def _searcher() -> Callable[[bytes], list[tuple[int, int, int]]] | None:
-    """The multi-needle search, built on first use (the import costs 2 ms; a lint with
-    no hard cases never pays it), None without the optional package."""
+def _searchers() -> tuple[_Search, _Search, _Search] | None:
+    """The multi-pattern searches (needles, control whitespace, two spaces), built on
+    first use (the import costs 2 ms; a lint with no hard cases never pays it), None
+    without the optional package."""
     if not _SEARCH:
         try:
             import ahocorasick_rs
         except ImportError:
             _SEARCH.append(None)
         else:
-            automaton = ahocorasick_rs.BytesAhoCorasick(
-                [needle.encode("ascii") for needle in NEEDLES],
-                # leftmost semantics enable the packed (SIMD) prefilter; one match a
-                # row is all that matters (see the module docstring)
-                matchkind=ahocorasick_rs.MATCHKIND_LEFTMOST_FIRST,
+            _SEARCH.append(
+                tuple(
+                    ahocorasick_rs.BytesAhoCorasick(
+                        [pattern.encode("ascii") for pattern in group],
+                        # leftmost semantics enable the packed (SIMD) prefilter; one
+                        # match a row is all that matters (see the module docstring)
+                        matchkind=ahocorasick_rs.MATCHKIND_LEFTMOST_FIRST,
+                    ).find_matches_as_indexes
+                    for group in _GROUPS
+                )
             )
-            _SEARCH.append(automaton.find_matches_as_indexes)
     return _SEARCH[0]  # type: ignore[no-any-return]
 
 
 def available() -> bool:
     """Whether the block scan can run (the optional `ahocorasick-rs` is installed)."""
-    return _searcher() is not None
+    return _searchers() is not None
 
 
-def flagged(texts: list[str]) -> list[int] | None:
-    """The indices (ascending) of the `texts` that may hold a secret hint: every index
-    `hinted` accepts, perhaps more. None when the scan is unavailable (the caller then
-    tests each text itself). `texts` must all be exact `str`s."""
-    search = _searcher()
-    if search is None:
-        return None
-    ascii_rows = [text.isascii() for text in texts]  # O(1) each: a flag of the string
-    if all(ascii_rows):
-        matches = search(_SEP.join(texts).encode("ascii").lower())
-        return _rows(matches, texts) if matches else []
-    found: list[int] = []
-    plain = list(compress(range(len(texts)), ascii_rows))
-    if plain:
-        chosen = [texts[i] for i in plain]
-        matches = search(_SEP.join(chosen).encode("ascii").lower())
+class BlockScan:
+    """The texts of one block's rows, joined once; `secret` and `rough` search them on
+    first use (so a lint that runs only one of SEC001 and FMT008 pays for its own)."""
+
+    __slots__ = (
+        "_chosen",
+        "_joined",
+        "_plain",
+        "_rough",
+        "_search",
+        "_secret",
+        "_starts",
+        "texts",
+    )  # fmt: skip
+
+    def __init__(self, texts: list[str], search: tuple[_Search, _Search, _Search]) -> None:
+        self.texts = texts
+        """Each row's `generated_text` (all exact `str`s)."""
+        self._search = search
+        ascii_rows = [text.isascii() for text in texts]  # O(1) each: a string's flag
+        #: indices of the ASCII rows, None when every row is
+        self._plain = None if all(ascii_rows) else list(compress(range(len(texts)), ascii_rows))
+        self._chosen = texts if self._plain is None else [texts[i] for i in self._plain]
+        self._joined = _SEP.join(self._chosen).encode("ascii").lower()
+        self._starts: list[int] | None = None
+        self._secret: list[int] | None = None
+        self._rough: list[bool] | None = None
+
+    def secret(self) -> list[int]:
+        """Ascending indices of the rows that may hold a secret hint."""
+        if self._secret is None:
+            self._secret = self._find_secret()
+        return self._secret
+
+    def rough(self) -> list[bool]:
+        """Per row: the text may not be in normal form (False: ASCII, and no whitespace
+        but single spaces, bar perhaps one at either end)."""
+        if self._rough is None:
+            self._rough = self._find_rough()
+        return self._rough
+
+    def _rows(self, matches: list[tuple[int, int, int]]) -> list[int]:
+        """The rows (indices into `texts`) of matches in the joined ASCII rows."""
+        if self._starts is None:
+            self._starts = _starts(self._chosen)
+        rows = _rows(matches, self._starts)
+        plain = self._plain
+        return rows if plain is None else [plain[i] for i in rows]
+
+    def _find_secret(self) -> list[int]:
+        search = self._search[0]
+        matches = search(self._joined)
+        found = self._rows(matches) if matches else []
+        plain = self._plain
+        if plain is None:
+            return found
+        # the others lowered as `hinted` lowers them, in UTF-8 (`surrogatepass`: a JSON
+        # string may decode to a lone surrogate)
+        rest = [i for i, text in enumerate(self.texts) if not text.isascii()]
+        lowered = [self.texts[i].lower().encode("utf-8", "surrogatepass") for i in rest]
+        matches = search(_SEP.encode("ascii").join(lowered))
         if matches:
-            found += [plain[i] for i in _rows(matches, chosen)]
-    # the others lowered as `hinted` lowers them, in UTF-8 (`surrogatepass`: a JSON
-    # string may decode to a lone surrogate)
-    rest = [i for i, plain_row in enumerate(ascii_rows) if not plain_row]
-    lowered = [texts[i].lower().encode("utf-8", "surrogatepass") for i in rest]
-    matches = search(_SEP.encode("ascii").join(lowered))
-    if matches:
-        found += [rest[i] for i in _rows(matches, lowered)]
-        found.sort()  # (each part is ascending)
+            found += [rest[i] for i in _rows(matches, _starts(lowered))]
+            found.sort()  # (each part is ascending)
+        return found
+
+    def _find_rough(self) -> list[bool]:
+        plain = self._plain
+        rough = [plain is not None] * len(self.texts)  # a non-ASCII row is rough
+        if plain is not None:
+            for at in plain:
+                rough[at] = False
+        for search in self._search[1:]:
+            matches = search(self._joined)
+            if matches:
+                for row in self._rows(matches):
+                    rough[row] = True
+        return rough
+
+
+def scan_block(cases: list[HardCase]) -> BlockScan | None:
+    """The `BlockScan` of a block's rows, None when the scan is unavailable or a text
+    is no exact `str` (the caller then tests each row itself). Memoised for the block
+    just asked about (held, so its id is not reused): SEC001 and FMT008 ask in turn."""
+    last = _LAST
+    if cases is last[0]:
+        return last[1]  # type: ignore[no-any-return]
+    search = _searchers()
+    texts = [case.generated_text for case in cases]
+    found = None if search is None or set(map(type, texts)) - {str} else BlockScan(texts, search)
+    last[0], last[1] = cases, found
     return found
 
 
-def _rows(matches: list[tuple[int, int, int]], pieces: list[Any]) -> list[int]:
-    """The indices of the joined `pieces` (texts or bytes) that `matches` (offsets in
-    the joined bytes; one unit a character for ASCII texts) fall in, ascending."""
-    # piece i starts at sum(len(pieces[:i])) + i (one separator after each piece)
-    starts = list(accumulate((len(piece) + 1 for piece in pieces), initial=0))
+#: The last (block, scan) of `scan_block`
+_LAST: list[Any] = [None, None]
+
+
+def _starts(pieces: list[Any]) -> list[int]:
+    """Where each of the NUL-joined `pieces` starts, and where one more would."""
+    return list(accumulate(map(add, map(len, pieces), repeat(1)), initial=0))
+
+
+def _rows(matches: list[tuple[int, int, int]], starts: list[int]) -> list[int]:
+    """The pieces (by `starts`) the matches fall in, ascending, each once."""
     rows: list[int] = []
-    last = -1
+    end = -1  # where the piece last found ends: matches come in order
     for _, start, _ in matches:
-        row = bisect_right(starts, start) - 1
-        if row != last:  # matches come in order: a row's repeats are adjacent
+        if start >= end:
+            row = bisect_right(starts, start) - 1
             rows.append(row)
-            last = row
+            end = starts[row + 1]
     return rows

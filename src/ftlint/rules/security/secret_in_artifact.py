@@ -19,7 +19,7 @@ from ftlint.model import (
 from ftlint.model import pointer as make_pointer
 from ftlint.redact import find_secrets
 from ftlint.rule import Rule, RuleContext
-from ftlint.rules.security._block_hints import flagged
+from ftlint.rules.security._block_hints import scan_block
 
 
 def _walk_strings(value: Any, at: str = "") -> Iterator[tuple[str, str]]:
@@ -208,18 +208,18 @@ class _CompletionScanner:
     def row_batch(self, cases: list[HardCase]) -> None:
         """`row` of each row of a block (`ftlint.rule.BatchVisitor`): most completions
         hold none of the hints, and cost only one scan of the block for all of them
-        (`_block_hints.flagged`), else `hinted`'s scans of each."""
+        (`_block_hints.scan_block`), else `hinted`'s scans of each."""
         row = self.row
-        texts = [case.generated_text for case in cases]
-        if set(map(type, texts)) == {str}:  # (the common block: every text a str)
-            found = flagged(texts)
-            if found is not None:
-                for at in found:
-                    if texts[at]:
-                        row(cases[at])
-                return
+        scan = scan_block(cases)
+        if scan is not None:
+            texts = scan.texts
+            for at in scan.secret():
+                if texts[at]:
+                    row(cases[at])
+            return
         hint = hinted
-        for case, text in zip(cases, texts, strict=True):
+        for case in cases:
+            text = case.generated_text
             if text and (type(text) is not str or hint(text)):
                 row(case)
 

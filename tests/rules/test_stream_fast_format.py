@@ -1,0 +1,121 @@
+"""The streamed fast paths of the format visitors decide exactly what their plain
+`row` paths decide: FMT008's block loop (`_scanned`, from the block scan's `rough`
+flags) and its Misra-Gries step keep the tables `row` keeps, on random and adversarial
+texts (every whitespace, leading and trailing spaces, empty and blank texts, repeats,
+a table small enough to evict), with and without the optional `ahocorasick-rs`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ftlint.model import Campaign, Evidence, HardCase, Provenance, Run
+from ftlint.rule import RuleContext
+from ftlint.rules.format import degenerate_output as fmt008
+from ftlint.rules.security import _block_hints
+
+WHITESPACE = [chr(i) for i in range(0x3100) if chr(i).isspace()]
+WORDS = st.sampled_from(["a", "b", "calm", "{", "}", "\u00e9", "\u212a", "\x00", "\x07"])
+TEXTS = st.one_of(
+    st.lists(WORDS | st.sampled_from(WHITESPACE) | st.just("  "), max_size=6).map("".join),
+    st.sampled_from(["", " ", "a b", " a b", "a b ", "a  b", "a\nb", "a\n\nb", "x" * 30]),
+    st.text(max_size=6),
+)
+
+
+def _case(line: int, text: Any, sid: str | None) -> HardCase:
+    ev = Evidence("h.jsonl", line, None, sid, None)
+    return HardCase(line, sid, None, None, None, None, None, None, None, text, ev, {})
+
+
+def _visitor(eval_size: int = 40) -> Any:
+    run = Run(name="r", hard_cases_path="h.jsonl", provenance=Provenance(eval_size=eval_size))
+    rule = fmt008.DegenerateOutput()
+    params = {**rule.param_defaults(), "identical_min_count": 2, "identical_share": 0.1}
+    ctx = RuleContext(rule, params, None, {}, Campaign(root=".", runs=(run,)))
+    return rule.hard_case_visitor(run, ctx)
+
+
+def _state(cases: list[HardCase], sizes: list[int] | None) -> tuple[Any, ...]:
+    visitor = _visitor()
+    if sizes is None:
+        for case in cases:
+            visitor.row(case)
+    else:
+        at = i = 0
+        while at < len(cases):
+            block = cases[at : at + sizes[i % len(sizes)]]
+            at, i = at + len(block), i + 1
+            visitor.row_batch(block)
+    state = visitor.export_state()
+    findings = [repr(f) for f in visitor.finish()]
+    return (*state[:3], list(state[3].items()), list(state[4].items()), state[5], findings)
+
+
+def _check(texts: list[Any], sids: list[Any], sizes: list[int], table: int) -> None:
+    cases = [_case(i + 1, text, sids[i % len(sids)]) for i, text in enumerate(texts)]
+    saved_table, saved_search = fmt008._HEAVY_HITTERS, _block_hints._SEARCH[:]
+    fmt008._HEAVY_HITTERS = table
+    try:
+        rows = _state(cases, None)
+        assert _state(cases, sizes) == rows
+        _block_hints._SEARCH[:] = [None]  # the per-row `normalized` path
+        assert _state(cases, sizes) == rows
+    finally:
+        fmt008._HEAVY_HITTERS = saved_table
+        _block_hints._SEARCH[:] = saved_search
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    texts=st.lists(TEXTS, max_size=40),
+    sids=st.lists(st.one_of(st.none(), st.sampled_from(["1", "2"])), min_size=1, max_size=3),
+    sizes=st.lists(st.integers(1, 9), min_size=1, max_size=3),
+    table=st.sampled_from([2, 3, 5, 1024]),
+)
+def test_fmt008_row_batch_keeps_the_tables_of_row(
+    texts: list[Any], sids: list[Any], sizes: list[int], table: int
+) -> None:
+    _check(texts, sids, sizes, table)
+
+
+def test_fmt008_on_a_block_with_a_text_not_str() -> None:
+    _check(["a", None, "a", "", "a ", " a"], ["1"], [3, 6], 2)
+
+
+def _reference_step(counts: dict[str, int], first: dict[str, Any]) -> None:
+    """The Misra-Gries step as first written: a loop of `-= 1` over the table."""
+    for key in list(counts):
+        counts[key] -= 1
+        if not counts[key]:
+            del counts[key]
+            first.pop(key, None)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "c", "d", "e", "f"]), max_size=60))
+def test_misra_gries_step_is_the_loop(texts: list[str]) -> None:
+    saved = fmt008._HEAVY_HITTERS
+    fmt008._HEAVY_HITTERS = 3
+    try:
+        visitor = _visitor()
+        counts: dict[str, int] = {}
+        first: dict[str, list[Any]] = {}
+        for i, text in enumerate(texts):
+            visitor._text(_case(i + 1, text, None), text)
+            if text in counts:
+                counts[text] += 1
+            elif len(counts) < 3:
+                counts[text] = 1
+            else:
+                _reference_step(counts, first)
+                continue
+            first.setdefault(text, [])
+            if len(first[text]) < visitor.limit:
+                first[text].append((f"rank {i + 1}", _case(i + 1, text, None).evidence))
+        assert list(visitor.counts.items()) == list(counts.items())
+        assert list(visitor.first.items()) == list(first.items())
+    finally:
+        fmt008._HEAVY_HITTERS = saved
