@@ -101,3 +101,70 @@ def test_qlt006_stems_of_other_shapes_and_lengths_keep_their_keys() -> None:
     batched = _clusters(cases, [4, 9], True)
     assert batched == _clusters(cases, [4, 9], False)
     assert len(batched[0]) == 9
+
+
+# -- QLT002/QLT008: the column-wise sums of a block ---------------------------------------
+
+_DIMS = ("energy", "warmth", "brightness")
+_NUM = st.one_of(
+    st.integers(0, 100), st.sampled_from([True, False, 1.5, None, "7", -3, 10**400, 2**60])
+)
+_VEC = st.one_of(
+    st.fixed_dictionaries({d: st.integers(0, 100) for d in _DIMS}),
+    st.fixed_dictionaries({d: st.integers(0, 100) for d in _DIMS[:2]}),
+    st.dictionaries(st.sampled_from([*_DIMS, "other"]), _NUM, max_size=4),
+    st.none(),
+)
+
+
+def _dim_state(cases: list[HardCase], sizes: list[int], batched: bool, keys: Any) -> Any:
+    from ftlint.model import Provenance, Run
+    from ftlint.rules.quality._common import DimCollector
+
+    collector = DimCollector(Run(name="r", provenance=Provenance(target_keys=keys)))
+    at = i = 0
+    while at < len(cases):
+        block = cases[at : at + sizes[i % len(sizes)]]
+        at, i = at + len(block), i + 1
+        if batched:
+            collector.row_batch(block)
+        else:
+            for one in block:
+                collector.row(one)
+    dims = {
+        d: (s.abs_n, s.n, s.pos, s.neg, s.floor, s.worst, s.sums())
+        for d, s in collector.dims.items()
+    }
+    return dims, collector.rows, collector.unparsed, collector.inexact
+
+
+def _dim_case(i: int, p: Any, t: Any, e: Any, error: Any) -> HardCase:
+    ev = Evidence("h.jsonl", i, None, str(i), None)
+    return HardCase(i, str(i), "x", None, t, p, e, None, error, None, ev, {})
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(_VEC, _VEC, _VEC, st.sampled_from([None, None, "bad"])), max_size=30),
+    st.lists(st.integers(1, 12), min_size=1, max_size=3),
+    st.sampled_from([_DIMS, _DIMS[:1], None]),
+)
+def test_dimension_columns_of_a_block_are_the_row_sums(
+    rows: list[Any], sizes: list[int], keys: Any
+) -> None:
+    cases = [_dim_case(i, *row) for i, row in enumerate(rows)]
+    assert _dim_state(cases, sizes, True, keys) == _dim_state(cases, sizes, False, keys)
+
+
+def test_many_int_rows_keep_the_worst_rows_as_row_does() -> None:
+    cases = [
+        _dim_case(
+            i,
+            {d: (i * 7) % 101 for d in _DIMS},
+            {d: (i * 3) % 97 for d in _DIMS},
+            {d: (i * 13) % 89 for d in _DIMS},
+            None,
+        )
+        for i in range(3000)
+    ]
+    assert _dim_state(cases, [256, 5], True, _DIMS) == _dim_state(cases, [256, 5], False, _DIMS)
