@@ -311,6 +311,11 @@ class _Repeats:
 
         return merge(self, state, MAX_EXAMPLES)
 
+    def merge_ahead(self, states: list[tuple[Any, ...] | None]) -> None:
+        from ftlint.rules.provenance._repeats_merge import ahead
+
+        ahead(self, states)
+
     def finish(self) -> Iterable[Finding]:
         rows = self.examples.size + self.more_rows
         distinct = self.inputs.size + self.more_inputs
