@@ -61,13 +61,13 @@ def _may_nest_deep(lines: list[bytes]) -> bool:
 
 
 def block_decoder() -> Any:
-    """A `(chunk, lines, max_line_bytes) -> values` decoder of a block of lines (`chunk`
-    the bytes of whole lines, `lines` the same lines without their newlines), or None
-    when msgspec is not installed. It returns a list holding, for every line, exactly
-    what `fast_decoder()` returns for it, or None when any line of the block would be
-    `SLOW`, blank, or over `max_line_bytes`: the caller then reads the block on the
-    exact line-by-line path, so a block answers only for lines that all take the fast
-    path.
+    """A `(chunk, lines, max_line_bytes, shallow=None) -> values` decoder of a block of
+    lines (`chunk` the bytes of whole lines, `lines` the same lines without their
+    newlines), or None when msgspec is not installed. It returns a list holding, for
+    every line, exactly what `fast_decoder()` returns for it, or None when any line of
+    the block would be `SLOW`, blank, or over `max_line_bytes`: the caller then reads the
+    block on the exact line-by-line path, so a block answers only for lines that all
+    take the fast path.
 
     One call per block instead of one per line: every line is decoded on its own (a
     line holding two values fails, as it does alone), and the two tests of `fast` add
@@ -75,7 +75,10 @@ def block_decoder() -> Any:
     line (no `\\u003a` escape), and fewer exactly when a duplicated key dropped a pair,
     so the block's totals are equal only when every line's are. Depth: only lines of
     more openers than `jsondepth.MAX_DEPTH` (json's and msgspec's own limits depend on
-    the caller's stack) go to the exact path."""
+    the caller's stack: past them decoding or encoding raises, and the block goes to
+    the exact path) go to the exact path; counting the openers of every line is two
+    passes over the block, which the caller may spare with `shallow`, a test of the
+    decoded values that is True only when none nests deeper than `MAX_DEPTH`."""
     try:
         import msgspec
     except ImportError:
@@ -83,19 +86,26 @@ def block_decoder() -> Any:
     decode = msgspec.json.Decoder().decode
     encode = msgspec.json.Encoder().encode
 
-    def block(chunk: bytes, lines: list[bytes], max_line_bytes: int) -> list[Any] | None:
+    def block(
+        chunk: bytes, lines: list[bytes], max_line_bytes: int, shallow: Any = None
+    ) -> list[Any] | None:
         if not lines:
             return []
-        longest = max(map(len, lines))
-        if longest > max_line_bytes:
-            return None
-        if _may_nest_deep(lines):
-            return None
+        if len(chunk) > max_line_bytes and max(map(len, lines)) > max_line_bytes:
+            return None  # (no line is longer than the block)
         try:
             values = list(map(decode, lines))
-        except Exception:  # one line failed (or was blank): the exact path decides
+        except Exception:  # one line failed (or was blank, or nests past msgspec's limit)
             return None
-        if b"\\u003" in chunk or chunk.count(b":") != encode(values).count(b":"):
+        if b"\\u003" in chunk:
+            return None
+        try:
+            encoded = encode(values)
+        except Exception:  # (nesting past the encoder's limit)
+            return None
+        if chunk.count(b":") != encoded.count(b":"):
+            return None
+        if (shallow is None or not shallow(values)) and _may_nest_deep(lines):
             return None
         return values
 

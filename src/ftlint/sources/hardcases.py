@@ -14,6 +14,7 @@ from ftlint.sources.hardvalues import (
     VECTOR_POINTERS,
     finite_mae,
     finite_vector,
+    flat_rows,
     sums_finite,
     vectors_finite,
 )
@@ -199,6 +200,13 @@ def hard_case_blocks(
         return
     rel = ws.rel(path)
     traces = traces or {}
+    finite = False  # the last block's `vectors_finite`, as `shallow` found it
+
+    def shallow(values: list[Any]) -> bool:
+        nonlocal finite
+        finite = vectors_finite(values)
+        return finite and flat_rows(values)
+
     with handle:
         at, number, end = 0, 0, float("inf")
         if span is not None:
@@ -223,7 +231,8 @@ def hard_case_blocks(
                     handle.seek(at + cut)
                 lines = chunk.split(b"\n")
                 lines.pop()
-                values = decoder(chunk, lines, max_line_bytes)
+                finite = False
+                values = decoder(chunk, lines, max_line_bytes, shallow)
             if values is None:
                 exact = Span(at, at + cut, number + 1)
                 yield from blocks_of(
@@ -235,7 +244,7 @@ def hard_case_blocks(
                 handle.seek(at + cut)
             elif values:
                 content = True
-                if vectors_finite(values):
+                if finite:
                     typed, clean = _typed_block(rel, run, number + 1, values, traces)
                     if clean:  # rows only: `blocks_of` of them, without a test per row
                         for start in range(0, len(typed), BLOCK_ROWS):

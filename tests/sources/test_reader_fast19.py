@@ -1,0 +1,136 @@
+"""The block reader's shortcuts (#19, streaming budget) answer exactly as the line
+reader: a block whose rows are flat (`_flat_rows`) skips counting every line's brackets,
+and any row nesting deeper, anywhere, still takes the exact path with its problem."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ftlint.model import Problem
+from ftlint.sources import hardcases, io
+from ftlint.sources.fastjson import block_decoder
+from ftlint.sources.hardvalues import flat_rows, vectors_finite
+from ftlint.sources.io import Workspace
+
+ROW: dict[str, Any] = {
+    "rank": 3,
+    "sample_index": 7,
+    "request_text": "Calm piano, sample 7",
+    "source_type": "request_text",
+    "weather": "rain",
+    "target_vector": {"energy": 20, "warmth": 70},
+    "predicted_vector": {"energy": 25, "warmth": 60},
+    "abs_error_raw": {"energy": 5, "warmth": 10},
+    "mae_raw": 7.5,
+    "parse_error": None,
+    "generated_text": '{"energy": 25, "warmth": 60}',
+}
+
+
+def _nest(depth: int, inner: str = "1") -> str:
+    """JSON text of `depth` nested containers (arrays and objects alternating)."""
+    text = inner
+    for level in range(depth):
+        text = f'{{"k": {text}}}' if level % 2 else f"[{text}]"
+    return text
+
+
+def _with(field: str, text: str) -> str:
+    """A plain row whose `field` (an existing or a new key, or a vector's value) is the
+    JSON `text`, written without re-encoding it."""
+    row = json.dumps({**ROW, field.split("/")[0]: "@@"})
+    if "/" in field:
+        name, key = field.split("/")
+        inner = json.dumps({**ROW[name], key: "@@"})
+        row = json.dumps({**ROW, name: "@@"}).replace('"@@"', inner)
+    return row.replace('"@@"', text)
+
+
+_DEPTH = st.sampled_from([1, 2, 3, 398, 399, 400, 401, 402, 450, 950, 3000])
+_FIELDS = "weather extra generated_text rank target_vector abs_error_raw/energy predicted_vector/x"
+_FIELD = st.sampled_from(_FIELDS.split())
+DEEP = st.builds(lambda f, d: _with(f, _nest(d)), _FIELD, _DEPTH)
+LINES = st.one_of(
+    st.just(json.dumps(ROW)),
+    st.builds(lambda n: json.dumps({**ROW, "rank": n, "sample_index": n}), st.integers(1, 99)),
+    DEEP,
+    st.sampled_from(
+        [
+            json.dumps({**ROW, "weather": {"sky": "rain", "t": 3}}),
+            json.dumps({**ROW, "tags": ["a", "b"]}),
+            json.dumps({**ROW, "target_vector": None}),
+            json.dumps({**ROW, "abs_error_raw": {"energy": True}}),
+            json.dumps(ROW)[:-1] + ', "rank": 9}',  # a duplicated key
+            _with("target_vector", '{"energy": 1, "energy": 2}'),
+            _with("weather", '{"a": 1, "a": 2}'),
+            '{"a": 1}',
+            "[1]",
+            "7",
+            "[" * 1000 + "]" * 1000,
+        ]
+    ),
+)
+
+
+def _shallow(values: list[Any]) -> bool:
+    return vectors_finite(values) and flat_rows(values)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(LINES, min_size=1, max_size=8))
+def test_a_shallow_test_changes_no_answer_of_the_block_decoder(lines: list[str]) -> None:
+    raws = [line.encode() for line in lines]
+    chunk = b"".join(raw + b"\n" for raw in raws)
+    block = block_decoder()
+    plain = block(chunk, raws, 1 << 20)
+    assert repr(block(chunk, raws, 1 << 20, _shallow)) == repr(plain)
+
+
+@pytest.mark.parametrize("field", ["weather", "extra", "target_vector", "abs_error_raw/energy"])
+@pytest.mark.parametrize("depth", [399, 400, 401, 950])
+def test_a_deep_row_among_flat_ones_is_not_answered(field: str, depth: int) -> None:
+    raws = [json.dumps(ROW).encode()] * 5 + [_with(field, _nest(depth)).encode()]
+    chunk = b"".join(raw + b"\n" for raw in raws)
+    block = block_decoder()
+    got = block(chunk, raws, 1 << 20, _shallow)
+    assert repr(got) == repr(block(chunk, raws, 1 << 20))
+    assert (got is None) == (depth + 2 > 400 or (depth + 1 > 400 and field == "extra"))
+
+
+@pytest.fixture
+def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file counts as large (block and per-line fast paths on)."""
+    monkeypatch.setattr(hardcases, "FAST_MIN_BYTES", 0)
+    monkeypatch.setattr(io, "FAST_MIN_BYTES", 0)
+
+
+@pytest.mark.usefixtures("small_blocks")
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(LINES, max_size=12), st.sampled_from([1, 300, 4096, 1 << 16]))
+def test_blocks_of_deep_and_flat_rows_are_the_line_reader(
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    lines: list[str],
+    block: int,
+) -> None:
+    monkeypatch.setattr(hardcases, "BLOCK_BYTES", block)
+    root = tmp_path_factory.mktemp("deep")
+    path = root / "hard_cases.valid.jsonl"
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    ws = Workspace(root)
+    got: list[str] = []
+    for item in hardcases.hard_case_blocks(ws, path, "r", max_line_bytes=1 << 20):
+        if isinstance(item, Problem):
+            got.append(repr(item))
+        else:
+            assert item
+            got += [repr(case) for case in item]
+    rows = hardcases.stream_hard_cases(ws, path, "r", max_line_bytes=1 << 20)
+    assert got == [repr(item) for item in rows]
