@@ -1,5 +1,5 @@
 """The block reader's shortcuts (#19, streaming budget) answer exactly as the line
-reader: a block whose rows are flat (`_flat_rows`) skips counting every line's brackets,
+reader: a block whose rows are flat (`_typed_block`) skips counting every line's brackets,
 and any row nesting deeper, anywhere, still takes the exact path with its problem."""
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 
 from ftlint.model import Problem
 from ftlint.sources import hardcases, io
-from ftlint.sources.fastjson import block_decoder
-from ftlint.sources.hardvalues import flat_rows, vectors_finite
+from ftlint.sources.fastjson import block_decoder, may_nest_deep
 from ftlint.sources.io import Workspace
 
 ROW: dict[str, Any] = {
@@ -77,29 +76,34 @@ LINES = st.one_of(
 )
 
 
-def _shallow(values: list[Any]) -> bool:
-    return vectors_finite(values) and flat_rows(values)
-
-
 @settings(max_examples=300, deadline=None)
 @given(st.lists(LINES, min_size=1, max_size=8))
-def test_a_shallow_test_changes_no_answer_of_the_block_decoder(lines: list[str]) -> None:
+def test_the_decoder_leaves_only_the_depth_test_to_the_caller(lines: list[str]) -> None:
     raws = [line.encode() for line in lines]
     chunk = b"".join(raw + b"\n" for raw in raws)
     block = block_decoder()
     plain = block(chunk, raws, 1 << 20)
-    assert repr(block(chunk, raws, 1 << 20, _shallow)) == repr(plain)
+    undecided = block(chunk, raws, 1 << 20, False)
+    if may_nest_deep(raws):
+        assert plain is None
+    else:
+        assert repr(undecided) == repr(plain)
 
 
-@pytest.mark.parametrize("field", ["weather", "extra", "target_vector", "abs_error_raw/energy"])
-@pytest.mark.parametrize("depth", [399, 400, 401, 950])
-def test_a_deep_row_among_flat_ones_is_not_answered(field: str, depth: int) -> None:
-    raws = [json.dumps(ROW).encode()] * 5 + [_with(field, _nest(depth)).encode()]
-    chunk = b"".join(raw + b"\n" for raw in raws)
-    block = block_decoder()
-    got = block(chunk, raws, 1 << 20, _shallow)
-    assert repr(got) == repr(block(chunk, raws, 1 << 20))
-    assert (got is None) == (depth + 2 > 400 or (depth + 1 > 400 and field == "extra"))
+def _read(tmp: Any, lines: list[str]) -> tuple[list[str], list[str]]:
+    """The block reader's and the line reader's items of a file of `lines`."""
+    path = tmp / "hard_cases.valid.jsonl"
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    ws = Workspace(tmp)
+    got: list[str] = []
+    for item in hardcases.hard_case_blocks(ws, path, "r", max_line_bytes=1 << 20):
+        if isinstance(item, Problem):
+            got.append(repr(item))
+        else:
+            assert item
+            got += [repr(case) for case in item]
+    rows = hardcases.stream_hard_cases(ws, path, "r", max_line_bytes=1 << 20)
+    return got, [repr(item) for item in rows]
 
 
 @pytest.fixture
@@ -107,6 +111,20 @@ def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every file counts as large (block and per-line fast paths on)."""
     monkeypatch.setattr(hardcases, "FAST_MIN_BYTES", 0)
     monkeypatch.setattr(io, "FAST_MIN_BYTES", 0)
+
+
+@pytest.mark.usefixtures("small_blocks")
+@pytest.mark.parametrize("field", ["weather", "extra", "target_vector", "abs_error_raw/energy"])
+@pytest.mark.parametrize("depth", [398, 399, 400, 401, 950])
+def test_a_deep_row_among_flat_ones_keeps_its_problem(
+    tmp_path: Any, field: str, depth: int
+) -> None:
+    got, rows = _read(tmp_path, [json.dumps(ROW)] * 5 + [_with(field, _nest(depth))])
+    assert got == rows
+    if depth > 400:  # (a shallower array where an object belongs is a problem too)
+        assert any("Problem(" in item for item in got)
+    if field == "extra" and depth < 400:
+        assert not any("Problem(" in item for item in got)
 
 
 @pytest.mark.usefixtures("small_blocks")
@@ -121,16 +139,15 @@ def test_blocks_of_deep_and_flat_rows_are_the_line_reader(
     block: int,
 ) -> None:
     monkeypatch.setattr(hardcases, "BLOCK_BYTES", block)
-    root = tmp_path_factory.mktemp("deep")
-    path = root / "hard_cases.valid.jsonl"
-    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-    ws = Workspace(root)
-    got: list[str] = []
-    for item in hardcases.hard_case_blocks(ws, path, "r", max_line_bytes=1 << 20):
-        if isinstance(item, Problem):
-            got.append(repr(item))
-        else:
-            assert item
-            got += [repr(case) for case in item]
-    rows = hardcases.stream_hard_cases(ws, path, "r", max_line_bytes=1 << 20)
-    assert got == [repr(item) for item in rows]
+    got, rows = _read(tmp_path_factory.mktemp("deep"), lines)
+    assert got == rows
+
+
+@pytest.mark.usefixtures("small_blocks")
+@pytest.mark.parametrize("depth", [399, 401, 950])
+def test_a_deep_extra_key_in_place_of_weather_keeps_its_problem(tmp_path: Any, depth: int) -> None:
+    plain = {k: v for k, v in ROW.items() if k != "weather"}
+    deep = json.dumps({**plain, "x": "@@"}).replace('"@@"', _nest(depth))
+    got, rows = _read(tmp_path, [json.dumps(plain)] * 5 + [deep])
+    assert got == rows
+    assert any("Problem(" in item for item in got) == (depth > 400)

@@ -49,7 +49,7 @@ def fast_decoder() -> Any:
     return fast
 
 
-def _may_nest_deep(lines: list[bytes]) -> bool:
+def may_nest_deep(lines: list[bytes]) -> bool:
     """True when a line may hold more openers than MAX_DEPTH: two C-level passes (a
     line's count is at most the two maxima added), then line by line only if so."""
     if (
@@ -61,7 +61,7 @@ def _may_nest_deep(lines: list[bytes]) -> bool:
 
 
 def block_decoder() -> Any:
-    """A `(chunk, lines, max_line_bytes, shallow=None) -> values` decoder of a block of
+    """A `(chunk, lines, max_line_bytes, depth=True) -> values` decoder of a block of
     lines (`chunk` the bytes of whole lines, `lines` the same lines without their
     newlines), or None when msgspec is not installed. It returns a list holding, for
     every line, exactly what `fast_decoder()` returns for it, or None when any line of
@@ -76,9 +76,9 @@ def block_decoder() -> Any:
     so the block's totals are equal only when every line's are. Depth: only lines of
     more openers than `jsondepth.MAX_DEPTH` (json's and msgspec's own limits depend on
     the caller's stack: past them decoding or encoding raises, and the block goes to
-    the exact path) go to the exact path; counting the openers of every line is two
-    passes over the block, which the caller may spare with `shallow`, a test of the
-    decoded values that is True only when none nests deeper than `MAX_DEPTH`."""
+    the exact path) go to the exact path. Counting every line's openers is two passes
+    over the block: with `depth=False` the decoder leaves that test to the caller, who
+    asks `may_nest_deep(lines)` unless the decoded rows show that none nests deep."""
     try:
         import msgspec
     except ImportError:
@@ -87,7 +87,7 @@ def block_decoder() -> Any:
     encode = msgspec.json.Encoder().encode
 
     def block(
-        chunk: bytes, lines: list[bytes], max_line_bytes: int, shallow: Any = None
+        chunk: bytes, lines: list[bytes], max_line_bytes: int, depth: bool = True
     ) -> list[Any] | None:
         if not lines:
             return []
@@ -105,7 +105,7 @@ def block_decoder() -> Any:
             return None
         if chunk.count(b":") != encoded.count(b":"):
             return None
-        if (shallow is None or not shallow(values)) and _may_nest_deep(lines):
+        if depth and may_nest_deep(lines):
             return None
         return values
 

@@ -14,7 +14,6 @@ from ftlint.sources.hardvalues import (
     VECTOR_POINTERS,
     finite_mae,
     finite_vector,
-    flat_rows,
     sums_finite,
     vectors_finite,
 )
@@ -181,7 +180,7 @@ def hard_case_blocks(
     decoder = None
     try:
         if os.stat(path).st_size >= FAST_MIN_BYTES:
-            from ftlint.sources.fastjson import block_decoder
+            from ftlint.sources.fastjson import block_decoder, may_nest_deep
 
             decoder = block_decoder()
     except OSError:
@@ -200,13 +199,6 @@ def hard_case_blocks(
         return
     rel = ws.rel(path)
     traces = traces or {}
-    finite = False  # the last block's `vectors_finite`, as `shallow` found it
-
-    def shallow(values: list[Any]) -> bool:
-        nonlocal finite
-        finite = vectors_finite(values)
-        return finite and flat_rows(values)
-
     with handle:
         at, number, end = 0, 0, float("inf")
         if span is not None:
@@ -231,8 +223,15 @@ def hard_case_blocks(
                     handle.seek(at + cut)
                 lines = chunk.split(b"\n")
                 lines.pop()
-                finite = False
-                values = decoder(chunk, lines, max_line_bytes, shallow)
+                values = decoder(chunk, lines, max_line_bytes, False)  # depth: below
+            typed: list[HardCase | Problem] | None = None
+            if values:  # the depth cap, unless every row is flat (`_typed_block`)
+                if vectors_finite(values):
+                    typed, clean, flat = _typed_block(rel, run, number + 1, values, traces)
+                    if not flat and may_nest_deep(lines):
+                        values = None
+                elif may_nest_deep(lines):
+                    values = None
             if values is None:
                 exact = Span(at, at + cut, number + 1)
                 yield from blocks_of(
@@ -244,8 +243,7 @@ def hard_case_blocks(
                 handle.seek(at + cut)
             elif values:
                 content = True
-                if finite:
-                    typed, clean = _typed_block(rel, run, number + 1, values, traces)
+                if typed is not None:
                     if clean:  # rows only: `blocks_of` of them, without a test per row
                         for start in range(0, len(typed), BLOCK_ROWS):
                             yield typed[start : start + BLOCK_ROWS]
@@ -264,15 +262,18 @@ def hard_case_blocks(
 
 def _typed_block(
     rel: str, run: str, first: int, values: list[Any], traces: Mapping[int, TraceRow]
-) -> tuple[list[HardCase | Problem], bool]:
+) -> tuple[list[HardCase | Problem], bool, bool]:
     """`_cases` of a decoded block whose vectors hold no bad number (`vectors_finite`), as
-    a list, and whether it holds rows only: a row of plain types (every field present,
-    a finite float or no `mae_raw`) is typed here, in one loop with no generator per
-    row; any other row goes through `_cases`, which decides it as the line reader does."""
+    a list, whether it holds rows only, and whether every row is flat: a row of plain
+    types (every field present, a finite float or no `mae_raw`) is typed here, in one
+    loop with no generator per row; any other row goes through `_cases`, which decides
+    it as the line reader does. Flat: no other key than the ten fields and `weather`,
+    a `weather` that is no object, and (`vectors_finite`) vectors of numbers, so nothing
+    nests deeper than two and the block needs no count of its brackets (`may_nest_deep`)."""
     out: list[HardCase | Problem] = []
     add = out.append
     trace_at = traces.get if traces else None
-    clean = True
+    clean = flat = True
     line = first - 1
     for row in values:
         line += 1
@@ -296,8 +297,13 @@ def _typed_block(
                     and (mae is None or (type(mae) is float and mae - mae == 0.0))
                     and type(error) in _STR
                     and type(text) in _STR
-                    and type(row.get("weather")) in _WEATHER
+                    and type(weather := row.get("weather")) in _WEATHER
                 ):
+                    if flat and not (
+                        weather.__class__ is not dict
+                        and (len(row) == 10 or (len(row) == 11 and "weather" in row))
+                    ):
+                        flat = False
                     sid = sample if sample is None or type(sample) is str else str(sample)
                     trace = trace_at(rank) if trace_at is not None else None
                     add(
@@ -317,11 +323,12 @@ def _typed_block(
                         )
                     )
                     continue
+        flat = False
         for item in _cases(rel, run, ((line, row, None),), traces, False):
             add(item)
             if type(item) is not HardCase:
                 clean = False
-    return out, clean
+    return out, clean, flat
 
 
 def _rest_of_line(handle: Any, at: int, end: float) -> int:

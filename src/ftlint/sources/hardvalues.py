@@ -34,18 +34,6 @@ def vectors_finite(rows: list[Any]) -> bool:
     return total - total == 0.0
 
 
-def flat_rows(values: list[Any]) -> bool:
-    """Whether no row of a decoded block nests deeper than two, given `vectors_finite`
-    (the three vectors of every row are objects of numbers): every row an object with
-    no array value and no object value but its vectors. Three C-level passes: the
-    block decoder then need not count every line's brackets (its `shallow`)."""
-    try:
-        kinds = list(map(type, chain.from_iterable(map(dict.values, values))))
-    except TypeError:  # a row that is no object
-        return False
-    return list not in kinds and kinds.count(dict) == 3 * len(values)
-
-
 def sums_finite(vector: dict[Any, Any]) -> bool:
     """The quick test of one vector: its values sum to a finite float (True: no value is
     NaN, Infinity or too large for a float; False: `finite_vector` looks closer)."""
