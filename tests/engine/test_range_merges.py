@@ -158,3 +158,27 @@ def test_no_merge_after_the_announced_last() -> None:
     visitor.merges_left = 0
     with pytest.raises(RuntimeError):
         _repeats_merge.merge(visitor, ("state",), 100)
+
+
+def test_a_state_that_cannot_be_pickled_costs_its_range_here(
+    base: tuple[Path, list[dict[str, Any]]],
+    calls: dict[str, list[Any]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The worker streams its pickle into the pipe: a state that fails halfway ends the
+    stream short, and the driver reads that range itself, for every visitor."""
+    from ftlint.rules.format.degenerate_output import _DegenerateVisitor
+
+    root, rows = base
+    (hard,) = root.glob("outputs/*/hard_cases.valid.jsonl")
+    text = "\n".join(_file(rows, decline=False, across=True)) + "\n"
+    hard.write_text(text, encoding="utf-8")
+    one = _lint(root, 1)
+    real = _DegenerateVisitor.export_state
+
+    def export(self: Any) -> Any:
+        return (*real(self), lambda: None)  # a lambda does not pickle
+
+    monkeypatch.setattr(_DegenerateVisitor, "export_state", export)
+    assert _lint(root, 2) == one
+    assert calls["split"][-1] is not None and not calls["last"] and not calls["whole"]

@@ -55,9 +55,13 @@ ROW_SPLIT_MIN_BYTES = 4 << 20
 #: 8 MB, 0.74 vs 1.21 s at 32 MB; on a loaded machine the wall time only gains from
 #: ~16 MB, hence the margin. Rule groups fork less readily: PARALLEL_MIN_BYTES.
 ROW_SPLIT_AUTO_BYTES = 8 << 20
-#: The driver's range, relative to a worker's: it also merges the workers' states
-#: (PRV008's tables cost ~2 us a row of a worker's range), see benchmarks/README.md.
-DRIVER_SHARE = 0.8
+#: The driver's range, relative to a worker's, so that both end their rows together:
+#: a worker also counts the newlines before its range and pickles its states (~0.2 s at
+#: 512 MB), while the head of a hard-case file (worst cases first) costs ~5% more a byte.
+#: The merges come after the last worker is done whatever the share (~0.15 s at 512 MB
+#: now that the last merge of PRV008 inserts no key). Measured on 2 cores, CPU a
+#: phase: docs/scale-out.md.
+DRIVER_SHARE = 0.97
 #: Test knob: cut ranges of at most this many bytes (more ranges than processes, one
 #: forked process each), so range boundaries fall everywhere. None: one per process.
 RANGE_BYTES: int | None = None
@@ -249,7 +253,7 @@ def stream_split(
         first = Span(*ranges[0])
         count = feed.stream(engine, run, items(first), problems, findings, progress)
         content = first.content
-        results = [_receive(process, conn) for process, conn in workers]
+        results = [_receive(fd) for _, fd in workers]
         _look_ahead(feed, visitors, results)
         for (start, end), result in zip(ranges[1:], results, strict=True):
             if result is None:  # the worker failed: its range here, for every visitor
@@ -269,11 +273,7 @@ def stream_split(
                 replay.stream(engine, run, items(span), [], findings, None)
                 feed._build()
     finally:
-        for process, conn in workers:
-            conn.close()
-            if process.is_alive():
-                process.terminate()
-            process.join()
+        _reap(workers)
     if not content:
         problems.append(Problem("empty", "file is empty", Evidence(engine.ws.rel(path)), run.name))
     if progress is not None and count:
@@ -326,48 +326,34 @@ def _merge(
 
 def _fork(ranges: list[tuple[int, int]], work: Callable[[int, int], RangeResult]) -> list[Any]:
     """One forked process per range, all started before the driver reads a row (each
-    inherits the visitors empty); each sends its pickled `RangeResult` through a pipe."""
-    import multiprocessing
+    inherits the visitors empty), as `(pid, read end of its pipe)` (`fork_each`)."""
+    from ftlint.engine.forkpool import fork_each
 
-    context = multiprocessing.get_context("fork")
-    sys.stdout.flush()  # a worker flushes what it inherited: never print anything twice
-    sys.stderr.flush()
-    started = []
-    try:
-        for start, end in ranges:
-            reader, writer = context.Pipe(duplex=False)
-            process = context.Process(target=_child, args=(work, start, end, writer))
-            process.daemon = True
-            process.start()
-            writer.close()
-            started.append((process, reader))
-    except BaseException:
-        for process, reader in started:
-            reader.close()
-            process.terminate()
-            process.join()
-        raise
-    return started
+    return fork_each(ranges, lambda start, end, fd: _child(work, start, end, fd))
 
 
-def _child(work: Callable[[int, int], RangeResult], start: int, end: int, conn: Any) -> None:
-    """In a worker: its range's result, or None (the driver then reads the range)."""
+def _child(work: Callable[[int, int], RangeResult], start: int, end: int, fd: int) -> None:
+    """In a worker: its range's result, or None (the driver then reads the range),
+    pickled straight into the pipe (`dump`)."""
+    from ftlint.engine.forkpool import dump
+
     try:
         result: RangeResult | None = work(start, end)
     except BaseException:
         result = None
-    try:
-        conn.send(result)
-    except Exception:  # a state that cannot be pickled
-        with contextlib.suppress(Exception):
-            conn.send(None)
-    finally:
-        conn.close()
+    dump(result, fd)
 
 
-def _receive(process: Any, conn: Any) -> RangeResult | None:
-    try:
-        result = conn.recv()
-    except (EOFError, OSError):
-        return None
+def _receive(fd: int) -> RangeResult | None:
+    """A worker's result, or None (it died, sent a short stream, or sent None): the
+    driver then reads that range itself."""
+    from ftlint.engine.forkpool import load
+
+    result = load(fd)
     return result if isinstance(result, RangeResult) else None
+
+
+def _reap(workers: list[tuple[int, int]]) -> None:
+    from ftlint.engine.forkpool import reap
+
+    reap(workers)
