@@ -84,9 +84,14 @@ def test_flags_are_supersets(texts: list[str]) -> None:
     for i, text in enumerate(texts):
         if hinted(text) or redact.may_hold_secret(text):
             assert i in found, (i, text)
-        if not rough[i]:  # what FMT008's `_scanned` takes as the normal form
+        if rough[i] == _block_hints.NORMAL:  # FMT008's `_scanned` takes it as normal
             assert text.isascii()
             assert " ".join(text.split()) == text.strip(" "), text
+        elif rough[i] == _block_hints.LINES:  # ... or collapses newlines and spaces
+            assert text.isascii()
+            assert not {c for c in text if c.isspace()} - {" ", "\n"}, text
+        else:
+            assert rough[i] == _block_hints.OTHER
 
 
 @needs_scan
@@ -95,12 +100,12 @@ def test_flags_of_an_ascii_and_a_mixed_block() -> None:
     scan = _scan(texts)
     assert scan is not None
     assert scan.secret() == [1, 4]
-    assert scan.rough() == [False, False, False, False, False, True, False]
+    assert scan.rough() == [0, 0, 0, 0, 0, 1, 0]
     texts += ["caf\u00e9 \u212aey", "caf\u00e9", "a\nb"]
     scan = _scan(texts)
     assert scan is not None
     assert scan.secret() == [1, 4, 7]
-    assert scan.rough() == [False] * 5 + [True, False, True, True, True]
+    assert scan.rough() == [0] * 5 + [1, 0, 2, 2, 1]
 
 
 def test_a_block_with_a_text_not_str_is_not_scanned() -> None:

@@ -10,7 +10,7 @@ from ftlint.rule import Param, Rule, RuleContext
 from ftlint.rules.format._actions import eos_action, greedy_action
 from ftlint.rules.format._common import RATE_EPS, SAMPLES_PARAM, ids, pct, sample_label
 from ftlint.rules.format._views import has_choice, is_choice
-from ftlint.rules.security._block_hints import scan_block
+from ftlint.rules.security._block_hints import LINES, scan_block
 
 # -- FMT008 ------------------------------------------------------------------------------
 
@@ -131,28 +131,36 @@ class _DegenerateVisitor:
             else:
                 one(case, text)
 
-    def _scanned(self, cases: list[HardCase], rough: list[bool]) -> None:
-        """`row_batch`'s loop for a block of `str` texts the block scan flagged: a text
-        not `rough` (ASCII, no whitespace but single spaces) that neither starts nor
-        ends with a space is its own normal form, without `normalized`'s scans."""
+    def _scanned(self, cases: list[HardCase], rough: list[int]) -> None:
+        """`row_batch`'s loop for a block of `str` texts with the block scan's `rough`
+        flags: a `NORMAL` text is its own normal form once a space at either end is
+        stripped, and a `LINES` one only needs its newlines and double spaces
+        collapsed, without `normalized`'s scans (`isprintable`, twice)."""
         counts, first, limit, one = self.counts, self.first, self.limit, self._text
         for case, odd in zip(cases, rough, strict=True):
             text = case.generated_text
-            if odd:  # an ASCII text: splitting beats `normalized`'s scans (2.1 us, not 3)
-                norm = " ".join(text.split()) if text.isascii() else normalized(text)
-                if not norm:
+            if not odd:
+                if not text:
                     one(case, text)
                     continue
-            elif not text:
-                one(case, text)
-                continue
-            elif text[0] == " " or text[-1] == " ":
-                norm = text.strip(" ")  # (single spaces only: the ends are all there is)
-                if not norm:
-                    one(case, text)
-                    continue
+                if text[0] == " " or text[-1] == " ":
+                    norm = text.strip(" ")  # (single spaces only: the ends are all there is)
+                    if not norm:
+                        one(case, text)
+                        continue
+                else:
+                    norm = text
             else:
-                norm = text
+                if odd == LINES:  # newlines and double spaces to collapse, no other
+                    flat = text.replace("\n", " ")
+                    while "  " in flat:
+                        flat = flat.replace("  ", " ")
+                    norm = flat.strip(" ")
+                else:  # ASCII: splitting beats `normalized`'s scans (2.1 us, not 3)
+                    norm = " ".join(text.split()) if text.isascii() else normalized(text)
+                if not norm:
+                    one(case, text)
+                    continue
             count = counts.get(norm)
             if count is None:  # a new text (`first` holds no key `counts` lacks)
                 if len(counts) >= _HEAVY_HITTERS:

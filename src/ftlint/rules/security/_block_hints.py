@@ -18,10 +18,12 @@ visitor's exact per-row path, which tests again):
   `i` and a combining dot), and searched in UTF-8: an ASCII needle occurs in the bytes
   exactly where it occurs in the text (no byte of a multi-byte character is ASCII).
   The GitHub needles are searched without `hinted`'s "`_` in the text" condition.
-* `rough`: every row that is not ASCII or holds a whitespace character but the space,
-  or two spaces in a row, is True; an ASCII row that is False and neither starts nor
-  ends with a space is its own `" ".join(text.split())` (ASCII whitespace is the
-  space and nine control characters, all searched; lowering changes none of them).
+* `rough`: a row that is not ASCII or holds a whitespace character but the space and
+  the newline is `OTHER`; an ASCII row with newlines or two spaces in a row, and no
+  other whitespace but spaces, is `LINES`; the rest are `NORMAL`, and such a row is
+  its own `" ".join(text.split())` once a space at either end is stripped (ASCII
+  whitespace is the space and nine control characters, all searched; lowering changes
+  none of them).
 
 Why one match a row is enough: the separator (NUL) is in no pattern, so no match spans
 two rows, and a leftmost non-overlapping search reports at least one match in every
@@ -38,7 +40,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable
 from itertools import accumulate, compress, repeat
-from operator import add
+from operator import add, is_
 from typing import Any
 
 from ftlint.model import HardCase
@@ -53,6 +55,10 @@ NEEDLES = (
 SPACES = ("  ", "\t", "\n", "\x0b", "\x0c", "\r", "\x1c", "\x1d", "\x1e", "\x1f")
 
 _SEP = "\x00"
+#: `BlockScan.rough` of a row: in normal form (bar a space at either end), only
+#: newlines and double spaces to collapse (ASCII), or anything else
+NORMAL, LINES, OTHER = 0, 1, 2
+_NEWLINE = SPACES[1:].index("\n")  # its pattern id in the control-character group
 #: per pattern group, the searcher's `find_matches_as_indexes`: three automata, as one
 #: with single-byte and common-byte patterns mixed in loses its SIMD prefilter (0.75
 #: us a row, not 0.4 for the three)
@@ -124,9 +130,10 @@ class BlockScan:
             self._secret = self._find_secret()
         return self._secret
 
-    def rough(self) -> list[bool]:
-        """Per row: the text may not be in normal form (False: ASCII, and no whitespace
-        but single spaces, bar perhaps one at either end)."""
+    def rough(self) -> list[int]:
+        """Per row, how far the text may be from its normal form: `NORMAL` (ASCII, no
+        whitespace but single spaces, bar perhaps one at either end), `LINES` (ASCII,
+        no whitespace but spaces and newlines) or `OTHER`."""
         if self._rough is None:
             self._rough = self._find_rough()
         return self._rough
@@ -156,35 +163,50 @@ class BlockScan:
             found.sort()  # (each part is ascending)
         return found
 
-    def _find_rough(self) -> list[bool]:
+    def _find_rough(self) -> list[int]:
         plain = self._plain
-        rough = [plain is not None] * len(self.texts)  # a non-ASCII row is rough
+        rough = [NORMAL if plain is None else OTHER] * len(self.texts)  # non-ASCII: OTHER
         if plain is not None:
             for at in plain:
-                rough[at] = False
-        for search in self._search[1:]:
-            matches = search(self._joined)
-            if matches:
-                for row in self._rows(matches):
-                    rough[row] = True
+                rough[at] = NORMAL
+        # every control character is a match of its own (one character: none overlap)
+        matches = self._search[1](self._joined)
+        if matches:
+            lines = [match for match in matches if match[0] == _NEWLINE]
+            if len(lines) < len(matches):
+                others = [match for match in matches if match[0] != _NEWLINE]
+                for row in self._rows(others):
+                    rough[row] = OTHER
+            for row in self._rows(lines):
+                if rough[row] == NORMAL:
+                    rough[row] = LINES
+        matches = self._search[2](self._joined)
+        if matches:
+            for row in self._rows(matches):
+                if rough[row] == NORMAL:
+                    rough[row] = LINES
         return rough
 
 
 def scan_block(cases: list[HardCase]) -> BlockScan | None:
     """The `BlockScan` of a block's rows, None when the scan is unavailable or a text
-    is no exact `str` (the caller then tests each row itself). Memoised for the block
-    just asked about (held, so its id is not reused): SEC001 and FMT008 ask in turn."""
+    is no exact `str` (the caller then tests each row itself). Memoised for the texts
+    just scanned: SEC001 and FMT008 ask in turn. The memo holds the texts, not the
+    block: the scan depends on them alone, held strings keep their ids, and the rows
+    (with their raw dicts) are freed where they were, not here when the next block comes
+    (that cost 0.75 us a row, charged to whichever visitor asked first)."""
+    texts = [case.generated_text for case in cases]
     last = _LAST
-    if cases is last[0]:
+    held = last[0]
+    if held is not None and len(held) == len(texts) and all(map(is_, held, texts)):
         return last[1]  # type: ignore[no-any-return]
     search = _searchers()
-    texts = [case.generated_text for case in cases]
     found = None if search is None or set(map(type, texts)) - {str} else BlockScan(texts, search)
-    last[0], last[1] = cases, found
+    last[0], last[1] = texts, found
     return found
 
 
-#: The last (block, scan) of `scan_block`
+#: The last (texts, scan) of `scan_block`
 _LAST: list[Any] = [None, None]
 
 
