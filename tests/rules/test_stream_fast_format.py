@@ -119,3 +119,104 @@ def test_misra_gries_step_is_the_loop(texts: list[str]) -> None:
         assert list(visitor.first.items()) == list(first.items())
     finally:
         fmt008._HEAVY_HITTERS = saved
+
+
+# -- FMT003/FMT004: the block's parsed flat objects at once (`_views.BlockDigest`) ------
+
+FLAT = st.builds(
+    lambda e, w, pad, spaces: " " * spaces + f'{{"energy": {e}, "warmth": {w}{" " * pad}}}',
+    st.integers(-5, 300),
+    st.integers(0, 100),
+    st.sampled_from([0, 1, 40, 560, 580, 600]),
+    st.integers(0, 2),
+)
+FMT_TEXTS = st.one_of(
+    FLAT,
+    st.sampled_from(
+        [
+            '{"energy": 1}',
+            '{"energy": 1, "warmth": {"x": 2}}',
+            'Sure: {"energy": 1, "warmth": 2} done',
+            '```json\n{"energy": 1, "warmth": 2}\n```',
+            '{"energy": 1, "warmth": 2',
+            "no object here",
+            "",
+            "[1, 2]",
+        ]
+    ),
+    st.text(alphabet=st.sampled_from(list('{}" :,ew0`\n')), max_size=10),
+)
+ERRORS = st.sampled_from([None, None, "", "json_block_not_found", "missing_key:warmth"])
+
+
+def _fmt_case(line: int, error: Any, text: Any) -> HardCase:
+    ev = Evidence("h.jsonl", line, None, str(line), None)
+    return HardCase(line, str(line), None, None, None, None, None, None, error, text, ev, {})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(ERRORS, st.one_of(FMT_TEXTS, st.none())), max_size=12))
+def test_block_digest_is_its_views(rows: list[Any]) -> None:
+    from ftlint.rules.format import _views
+
+    run = Run(name="r", provenance=Provenance(target_keys=("energy", "warmth")))
+    cases = [_fmt_case(i + 1, e, t) for i, (e, t) in enumerate(rows)]
+    views, others, flat_max = _views._plain_block(cases, run)
+    _views._SEEN.clear()
+    assert views == [_views.view_row(case, run) for case in cases]
+    assert others == sorted(set(others))
+    skipped = [views[i] for i in range(len(cases)) if i not in others]
+    for view in skipped:  # a parsed flat object: all the visitors take is its size
+        assert not view.failed and view.shape is None and view.cls is None
+    uncut = [view.text_chars for view in skipped if not view.writer_cut]
+    assert flat_max == max(uncut, default=0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(ERRORS, st.one_of(FMT_TEXTS, st.none())), max_size=25),
+    st.lists(st.integers(1, 9), min_size=1, max_size=3),
+)
+def test_every_visitor_row_batch_is_its_rows_on_flat_objects(
+    rows: list[Any], sizes: list[int]
+) -> None:
+    from helpers import batches_match_rows
+
+    cases = [_fmt_case(i + 1, e, t) for i, (e, t) in enumerate(rows)]
+    assert batches_match_rows(cases, sizes, eval_size=40) >= 10
+
+
+def _budget_states(cases: list[HardCase], sizes: list[int] | None) -> list[Any]:
+    """FMT003's and FMT004's accumulated state (their token budgets included) after
+    `row` of each row (`sizes` None) or `row_batch` of blocks of `sizes`."""
+    from ftlint.rules.format.eos_truncation import EosTruncation
+    from ftlint.rules.format.parse_error_taxonomy import ParseErrorTaxonomy
+
+    run = Run(name="r", provenance=Provenance(target_keys=("energy", "warmth"), eval_size=40))
+    out = []
+    for cls in (ParseErrorTaxonomy, EosTruncation):
+        rule = cls()
+        ctx = RuleContext(rule, cls.param_defaults(), None, {}, Campaign(root=".", runs=(run,)))
+        visitor = rule.hard_case_visitor(run, ctx)
+        if sizes is None:
+            for case in cases:
+                visitor.row(case)
+        else:
+            at = i = 0
+            while at < len(cases):
+                block = cases[at : at + sizes[i % len(sizes)]]
+                at, i = at + len(block), i + 1
+                visitor.row_batch(block)
+        state = visitor.export_state()
+        out.append([vars(part) if hasattr(part, "__dict__") else part for part in state])
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(ERRORS, st.one_of(FMT_TEXTS, st.none())), max_size=25),
+    st.lists(st.integers(1, 9), min_size=1, max_size=3),
+)
+def test_token_budgets_of_row_batch_are_those_of_row(rows: list[Any], sizes: list[int]) -> None:
+    cases = [_fmt_case(i + 1, e, t) for i, (e, t) in enumerate(rows)]
+    assert _budget_states(cases, sizes) == _budget_states(cases, None)

@@ -9,69 +9,17 @@ from functools import lru_cache
 from typing import Any
 
 from ftlint import frozen
-from ftlint.analysis.parse_errors import WEAK_HINTS, parse_hint
 from ftlint.analysis.taxonomy import (
     GENERATED_TEXT_LIMIT,
     CompletionShape,
-    FailureClass,
     analyze_completion,
     classify_failure,
 )
 from ftlint.model import HardCase, Run
+from ftlint.rules.format._prose import _prose_view
+from ftlint.rules.format._rowview import FC, HARD_FAILURES, RowView  # (also imported from here)
 
 # -- one hard case, classified once ------------------------------------------------------
-
-FC = FailureClass
-
-#: Classes that make a row fail whatever its parse_error says (the writer's parser
-#: tolerates prose around the object, fences and extra keys, so those do not).
-HARD_FAILURES = frozenset(
-    {
-        FC.NO_JSON,
-        FC.UNTERMINATED,
-        FC.DECODE_ERROR,
-        FC.WRAPPER_OBJECT,
-        FC.MISSING_KEY,
-        FC.TYPE_MISMATCH,
-        FC.OUT_OF_RANGE,
-    }
-)
-
-
-@frozen
-class RowView:
-    """What the format rules need to know about one hard case."""
-
-    failed: bool
-    cls: FailureClass | None
-    """The failure class of a failed row, else None."""
-    shape: CompletionShape | None
-    """None on the fast path (a clean, flat object) or without text."""
-    text_chars: int
-    writer_cut: bool
-    """The text reached the writer's 600-character cut: the end is the writer's, not the model's."""
-
-    @property
-    def object_chars(self) -> int | None:
-        """Length of the first complete object of a parsed row."""
-        if self.failed:
-            return None
-        if self.shape is None:
-            return self.text_chars or None
-        span = self.shape.first_object_span
-        return span[1] - span[0] if span else None
-
-    @property
-    def fragile(self) -> bool:
-        """Parsed, but with prose, a fence or a second object around the object."""
-        s = self.shape
-        return not self.failed and s is not None and (s.leading_text or s.trailing_text or s.fenced)
-
-    @property
-    def truncated(self) -> bool:
-        """An object opened and never closed, with no complete object before it."""
-        s = self.shape
-        return self.failed and s is not None and s.unterminated and s.object_count == 0
 
 
 def is_choice(case: HardCase) -> bool:
@@ -129,115 +77,115 @@ def view_block(cases: list[HardCase], run: Run) -> tuple[list[RowView], bool]:
     last = _BLOCK
     if cases is last[0] and run is last[1]:
         return last[2], last[3]
+    _new_block(cases, run)
+    return last[2], last[3]
+
+
+def _new_block(cases: list[HardCase], run: Run) -> None:
+    """Compute and memoise a block's views (`view_block`) and, for a block without a
+    choice row, its `BlockDigest` parts."""
+    last = _BLOCK
     choice = has_choice(cases)
-    views = [view_row(case, run) for case in cases] if choice else _plain_views(cases, run)
-    last[0], last[1], last[2], last[3] = cases, run, views, choice
-    return views, choice
+    if choice:
+        views, others, flat_max = [view_row(case, run) for case in cases], None, 0
+    else:
+        views, others, flat_max = _plain_block(cases, run)
+    last[0], last[1], last[2], last[3], last[4], last[5] = (
+        cases,
+        run,
+        views,
+        choice,
+        others,
+        flat_max,
+    )
+
+
+@frozen
+class BlockDigest:
+    """A block's views, and what the token-budget visitors (FMT003, FMT004) need of its
+    parsed flat objects, the commonest row, without visiting them one by one."""
+
+    views: list[RowView]
+    others: list[int]
+    """Ascending indices of the rows whose view is not a parsed flat object (those
+    take the visitors' per-row code)."""
+    flat_max: int
+    """The longest parsed flat object not cut by the writer (0: none): all that
+    `TokenBudget.add` takes from such a row (`complete_chars` and `object_chars`)."""
+
+
+def block_digest(visitor: Any, cases: list[HardCase], run: Run) -> BlockDigest | None:
+    """`block_views` with the block's `BlockDigest`: None when the block holds a choice
+    row, after feeding it to `visitor.row` one row at a time."""
+    last = _BLOCK
+    if not (cases is last[0] and run is last[1]):
+        _new_block(cases, run)
+    if last[3]:
+        for case in cases:
+            visitor.row(case)
+        return None
+    return BlockDigest(last[2], last[4], last[5])
 
 
 def _plain_views(cases: list[HardCase], run: Run) -> list[RowView]:
+    """`_plain_block`'s views."""
+    return _plain_block(cases, run)[0]
+
+
+def _plain_block(cases: list[HardCase], run: Run) -> tuple[list[RowView], list[int], int]:
     """`view_row` of each row of a block without a choice row, in one loop: the
     visitors ask for the block (`view_block`), not for its rows one by one, so the
     per-row identity memo of `view_row` is skipped, and a parsed flat object (the
-    common parsed row) takes `_view`'s fast path inline."""
+    common parsed row) takes `_view`'s fast path inline. Also the indices of the other
+    rows and the longest flat object the writer did not cut (`BlockDigest`)."""
     prov = run.provenance
     keys, scale = prov.target_keys, prov.target_scale
     needles = _quoted(keys)
-    view, flat, limit = _view, _flat_view, GENERATED_TEXT_LIMIT
+    view, flat, limit, flats = _view, _flat_view, GENERATED_TEXT_LIMIT, _FLAT_UNCUT
     out: list[RowView] = []
-    add = out.append
+    others: list[int] = []
+    add, other = out.append, others.append
+    flat_max = 0
+    at = -1
     for case in cases:
+        at += 1
         error, text = case.parse_error, case.generated_text
         if text.__class__ is str:
             if error is None:
                 body = text.strip()
-                if body[:1] == "{" and body[-1:] == "}" and body.count("{") == 1:
+                # one `{`, the first (`find` is a memchr; `count` is not)
+                if body[:1] == "{" and body[-1:] == "}" and body.find("{", 1) < 0:
                     for needle in needles:
                         if needle not in body:
                             break
                     else:
-                        add(flat(len(body), len(text) >= limit))
+                        size = len(body)
+                        if len(text) >= limit:
+                            add(flat(size, True))
+                            continue
+                        found = flats.get(size)
+                        if found is None:
+                            found = flats[size] = flat(size, False)
+                        add(found)
+                        if size > flat_max:
+                            flat_max = size
                         continue
             if "`" not in text:
                 found = _prose_view(error if isinstance(error, str) else None, text)
                 if found is not None:
                     add(found)
+                    other(at)
                     continue
         elif not isinstance(text, str):
             text = None
         add(view(error if isinstance(error, str) else None, text, keys, scale))
-    return out
+        other(at)
+    return out, others, flat_max
 
 
-def _prose_view(parse_error: str | None, text: str) -> RowView | None:
-    """`_view` of a text with no backtick and either no `{` (prose: the commonest failed
-    completion, `json_block_not_found`) or no `}` after its first `{` (prose, then an
-    object the token cap cut: truncation), without the scan. Such a text has no fence
-    and no complete object, so its shape follows from its length and whether anything
-    but whitespace precedes the first `{` (or the text is blank), and its class is
-    no_json or unterminated, or for a text the writer may have cut the parse_error's
-    hint, as `classify_failure` rules. None for any other text (or one that could be a
-    JSON array: it starts with `[`): `_view` decides. tests/rules/test_prose_views.py
-    holds it to `_view` without its cache."""
-    brace = text.find("{")
-    if brace >= 0 and text.find("}", brace) >= 0:
-        return None  # a complete object may follow
-    size = len(text)
-    head = text if brace < 0 else text[:brace]
-    blank = not head or head.isspace()  # nothing before the first `{` (or the end)
-    if not blank and text.lstrip()[:1] == "[":
-        return None
-    cut = size >= GENERATED_TEXT_LIMIT
-    error = isinstance(parse_error, str) and bool(parse_error.strip())
-    if brace < 0:  # no object: blank (`empty`) or prose
-        if error:
-            hint = parse_hint(parse_error) if cut else None
-            return _prose_row(True, hint.cls if hint is not None else FC.NO_JSON, size, blank)
-        if cut and not blank:
-            return _prose_row(False, None, size, blank)
-        return _prose_row(True, FC.NO_JSON, size, blank)
-    if error:  # an object opened and never closed
-        hint = parse_hint(parse_error) if cut else None
-        known = hint is not None and hint.cls not in WEAK_HINTS
-        return _open_row(True, hint.cls if known else FC.UNTERMINATED, size, not blank)
-    if cut:
-        return _open_row(False, None, size, not blank)
-    return _open_row(True, FC.UNTERMINATED, size, not blank)
-
-
-@lru_cache(maxsize=4096)
-def _prose_row(failed: bool, cls: FailureClass | None, size: int, empty: bool) -> RowView:
-    """The view `_prose_view` returns for a text with no `{`, shared by rows of one
-    length and reading (views and shapes are immutable; a few hundred lengths)."""
-    return RowView(failed, cls, _shape(empty, False, not empty, size), size, size >= _LIMIT)
-
-
-@lru_cache(maxsize=4096)
-def _open_row(failed: bool, cls: FailureClass | None, size: int, leading: bool) -> RowView:
-    """The view `_prose_view` returns for a text whose object never closes."""
-    return RowView(failed, cls, _shape(False, True, leading, size), size, size >= _LIMIT)
-
-
-def _shape(empty: bool, opened: bool, leading: bool, size: int) -> CompletionShape:
-    """The `CompletionShape` of a text with no fence and no complete object, whose only
-    object (`opened`) never closes."""
-    return CompletionShape(
-        empty=empty,
-        has_open_brace=opened,
-        unterminated=opened,
-        fenced=False,
-        leading_text=leading,
-        trailing_text=False,
-        object_count=0,
-        first_object=None,
-        decode_error=None,
-        length=size,
-        first_object_span=None,
-        fence_language=None,
-    )
-
-
-_LIMIT = GENERATED_TEXT_LIMIT
+#: `_flat_view(size, False)` by size (below the writer's cut: 600 sizes at most), read
+#: with one dict lookup, not an `lru_cache` call
+_FLAT_UNCUT: dict[int, RowView] = {}
 
 
 def block_views(visitor: Any, cases: list[HardCase], run: Run) -> list[RowView] | None:
@@ -252,8 +200,9 @@ def block_views(visitor: Any, cases: list[HardCase], run: Run) -> list[RowView] 
     return views
 
 
-#: The last (block, run, views, any choice row) of `view_block`
-_BLOCK: list[Any] = [None, None, None, False]
+#: The last (block, run, views, any choice row, other rows, longest flat object) of
+#: `view_block`
+_BLOCK: list[Any] = [None, None, None, False, None, 0]
 
 
 def has_choice(cases: list[HardCase]) -> bool:

@@ -18,7 +18,7 @@ from ftlint.rules.format._common import (
     ids,
     severity_by_rate,
 )
-from ftlint.rules.format._views import RowView, block_views, is_choice, view_row
+from ftlint.rules.format._views import RowView, block_digest, is_choice, view_row
 
 # -- FMT004 ------------------------------------------------------------------------------
 
@@ -85,12 +85,19 @@ class _TruncationVisitor:
 
     def row_batch(self, cases: list[HardCase]) -> None:
         """`row` of each row of a block (`ftlint.rule.BatchVisitor`), from the block's
-        shared views."""
-        views = block_views(self, cases, self.run)
-        if views is None:
+        shared views: its parsed flat objects at once (`BlockDigest.flat_max`)."""
+        digest = block_digest(self, cases, self.run)
+        if digest is None:
             return
-        add = self.budget.add
-        for case, view in zip(cases, views, strict=True):
+        budget = self.budget
+        size = digest.flat_max  # `add` of every parsed flat object (a max: order-free)
+        if size > budget.complete_chars:
+            budget.complete_chars = size
+        if size > budget.object_chars:
+            budget.object_chars = size
+        add, views = budget.add, digest.views
+        for at in digest.others:
+            case, view = cases[at], views[at]
             if not view.failed or view.shape is None:
                 add(case, view)
             else:

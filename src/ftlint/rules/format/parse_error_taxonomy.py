@@ -24,7 +24,7 @@ from ftlint.rules.format._common import (
     pct,
     rate_text,
 )
-from ftlint.rules.format._views import block_views, is_choice, view_row
+from ftlint.rules.format._views import block_digest, is_choice, view_row
 
 
 def _coverage(total: int, run: Run) -> tuple[str, int | None]:
@@ -126,13 +126,20 @@ class _TaxonomyVisitor:
 
     def row_batch(self, cases: list[HardCase]) -> None:
         """`row` of each row of a block (`ftlint.rule.BatchVisitor`), from the block's
-        shared views."""
-        views = block_views(self, cases, self.run)
-        if views is None:
+        shared views: its parsed flat objects at once (`BlockDigest.flat_max`)."""
+        digest = block_digest(self, cases, self.run)
+        if digest is None:
             return
         budget, counts, sample = self.budget, self.counts, self.samples.add
         add, kept, limit = budget.add, self.samples.cases, self.samples.limit
-        for case, view in zip(cases, views, strict=True):
+        size = digest.flat_max  # `add` of every parsed flat object (a max: order-free)
+        if size > budget.complete_chars:
+            budget.complete_chars = size
+        if size > budget.object_chars:
+            budget.object_chars = size
+        views = digest.views
+        for at in digest.others:
+            case, view = cases[at], views[at]
             if view.failed:
                 shape = view.shape  # `add` measures a failed row only when `truncated`:
                 if (

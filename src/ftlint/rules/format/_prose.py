@@ -1,0 +1,81 @@
+"""`_views`' fast path for prose (`_prose_view`): a completion with no complete object
+needs no scan to be classified."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ftlint.analysis.parse_errors import WEAK_HINTS, parse_hint
+from ftlint.analysis.taxonomy import GENERATED_TEXT_LIMIT, CompletionShape, FailureClass
+from ftlint.rules.format._rowview import FC, RowView
+
+
+def _prose_view(parse_error: str | None, text: str) -> RowView | None:
+    """`_view` of a text with no backtick and either no `{` (prose: the commonest failed
+    completion, `json_block_not_found`) or no `}` after its first `{` (prose, then an
+    object the token cap cut: truncation), without the scan. Such a text has no fence
+    and no complete object, so its shape follows from its length and whether anything
+    but whitespace precedes the first `{` (or the text is blank), and its class is
+    no_json or unterminated, or for a text the writer may have cut the parse_error's
+    hint, as `classify_failure` rules. None for any other text (or one that could be a
+    JSON array: it starts with `[`): `_view` decides. tests/rules/test_prose_views.py
+    holds it to `_view` without its cache."""
+    brace = text.find("{")
+    if brace >= 0 and text.find("}", brace) >= 0:
+        return None  # a complete object may follow
+    size = len(text)
+    head = text if brace < 0 else text[:brace]
+    blank = not head or head.isspace()  # nothing before the first `{` (or the end)
+    if not blank and text.lstrip()[:1] == "[":
+        return None
+    cut = size >= GENERATED_TEXT_LIMIT
+    error = isinstance(parse_error, str) and bool(parse_error.strip())
+    if brace < 0:  # no object: blank (`empty`) or prose
+        if error:
+            hint = parse_hint(parse_error) if cut else None
+            return _prose_row(True, hint.cls if hint is not None else FC.NO_JSON, size, blank)
+        if cut and not blank:
+            return _prose_row(False, None, size, blank)
+        return _prose_row(True, FC.NO_JSON, size, blank)
+    if error:  # an object opened and never closed
+        hint = parse_hint(parse_error) if cut else None
+        known = hint is not None and hint.cls not in WEAK_HINTS
+        return _open_row(True, hint.cls if known else FC.UNTERMINATED, size, not blank)
+    if cut:
+        return _open_row(False, None, size, not blank)
+    return _open_row(True, FC.UNTERMINATED, size, not blank)
+
+
+@lru_cache(maxsize=4096)
+def _prose_row(failed: bool, cls: FailureClass | None, size: int, empty: bool) -> RowView:
+    """The view `_prose_view` returns for a text with no `{`, shared by rows of one
+    length and reading (views and shapes are immutable; a few hundred lengths)."""
+    return RowView(failed, cls, _shape(empty, False, not empty, size), size, size >= _LIMIT)
+
+
+@lru_cache(maxsize=4096)
+def _open_row(failed: bool, cls: FailureClass | None, size: int, leading: bool) -> RowView:
+    """The view `_prose_view` returns for a text whose object never closes."""
+    return RowView(failed, cls, _shape(False, True, leading, size), size, size >= _LIMIT)
+
+
+def _shape(empty: bool, opened: bool, leading: bool, size: int) -> CompletionShape:
+    """The `CompletionShape` of a text with no fence and no complete object, whose only
+    object (`opened`) never closes."""
+    return CompletionShape(
+        empty=empty,
+        has_open_brace=opened,
+        unterminated=opened,
+        fenced=False,
+        leading_text=leading,
+        trailing_text=False,
+        object_count=0,
+        first_object=None,
+        decode_error=None,
+        length=size,
+        first_object_span=None,
+        fence_language=None,
+    )
+
+
+_LIMIT = GENERATED_TEXT_LIMIT
