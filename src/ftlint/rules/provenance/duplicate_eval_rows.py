@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from itertools import chain
-from operator import attrgetter
 from typing import Any
 
 from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Severity
@@ -61,30 +59,6 @@ def reference_key(case: HardCase) -> int | None:
     except (TypeError, ValueError):
         return None
     return hash((3, text)) & M63
-
-
-_TARGET = attrgetter("target_vector")
-_DICT, _INT, _STR = frozenset({dict}), frozenset({int}), frozenset({str})
-
-
-def int_targets(cases: list[HardCase]) -> bool:
-    """Whether `reference_key` of every row of a block is the hash of its target's
-    pairs (every target a dict of str keys and int values, none -1, all within the hash
-    modulus): a few C-level passes over the block instead of a Python loop over each
-    target's pairs (~0.4 us a row)."""
-    targets = list(map(_TARGET, cases))
-    if not targets or set(map(type, targets)) != _DICT:
-        return False
-    values = list(chain.from_iterable(map(dict.values, targets)))
-    if not values:
-        return False
-    return (
-        set(map(type, values)) == _INT
-        and set(map(type, chain.from_iterable(targets))) == _STR
-        and -1 not in values
-        and min(values) > -HASH_MODULUS
-        and max(values) < HASH_MODULUS
-    )
 
 
 def complete_rows(run: Run) -> bool:
@@ -182,7 +156,6 @@ class _Repeats:
         and its probe inline (a row of a new example then goes on as in `row`)."""
         examples, inputs, new = self.examples, self.inputs, self._new_example
         paths = self.packer.paths
-        flat = int_targets(cases)
         for case in cases:
             text = case.request_text
             if text.__class__ is str and text.isprintable() and "  " not in text:
@@ -248,15 +221,9 @@ class _Repeats:
             if line.__class__ is not int or not 0 <= line < LIMIT34 - 1 or where >= 512:
                 new(case, norm, example, at)
                 continue
-            if flat:  # `reference_key` of a {str: int} target, inlined
-                ref = hash((2, frozenset(case.target_vector.items()))) & M63
-            else:
-                ref = reference_key(case)
-            keys[at] = example  # `examples.put_key(at, example)`, inlined
-            size = examples.size = examples.size + 1
-            if size * 4 > (mask + 1) * 3:
-                examples._grow()
-            self.capped = size >= MAX_EXAMPLES
+            ref = reference_key(case)
+            examples.put_key(at, example)
+            self.capped = examples.size >= MAX_EXAMPLES
             # `inputs.put3(slot, key, ref + 1, code & M64, code >> 64)` of the code
             # `_EvidencePacker.pack` gives a JSONL row, ((number << 68 | line + 1) << 18 |
             # where) << 1 | 1, in its two 64-bit halves (no 128-bit int built per row)

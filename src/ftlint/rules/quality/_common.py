@@ -11,7 +11,7 @@ from typing import Any
 
 from ftlint.model import Evidence, Finding, HardCase, Metric, Run
 from ftlint.rule import NO_ROWS, RuleContext
-from ftlint.rules.quality._dimblock import add_float_row, add_int_block, as_float, columns
+from ftlint.rules.quality._dimblock import add_float_row, add_int_block, as_float
 
 DIM_PREFIX = "mae_raw_"
 
@@ -174,12 +174,8 @@ class DimCollector:
         pvs = [case.predicted_vector or _EMPTY for case in parsed]
         tvs = [case.target_vector or _EMPTY for case in parsed]
         aes = [case.abs_error_raw or _EMPTY for case in parsed]
-        dims = tuple(self.dims)
-        pcols, tcols, ecols = columns(dims, pvs), columns(dims, tvs), columns(dims, aes)
-        whole = pcols is not None and tcols is not None and ecols is not None
-        for at, (dim, s) in enumerate(self.dims.items()):
-            cols = (pcols[at], tcols[at], ecols[at]) if whole else None  # type: ignore[index]
-            done = add_int_block(s, dim, parsed, pvs, tvs, aes, cols)
+        for dim, s in self.dims.items():
+            done = add_int_block(s, dim, parsed, pvs, tvs, aes)
             if done < len(parsed):
                 self._dim_rows(dim, s, parsed[done:], pvs[done:], tvs[done:], aes[done:])
 

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from itertools import chain
-from operator import gt, itemgetter, lt, mul
+from operator import gt, lt, mul
 from typing import Any
 
 from ftlint.model import HardCase
@@ -33,7 +32,6 @@ def add_int_block(
     pvs: Sequence[Mapping[str, Any]],
     tvs: Sequence[Mapping[str, Any]],
     aes: Sequence[Mapping[str, Any]],
-    cols: tuple[Sequence[Any], Sequence[Any], Sequence[Any]] | None = None,
 ) -> int:
     """Add the leading rows of `cases` whose predicted, target and error values of
     `dim` are all ints to the `DimStats` `s`, exactly as `DimCollector.row` would;
@@ -42,16 +40,13 @@ def add_int_block(
 
     A dimension whose values are ints in every row (the common block) is added column
     by column: each sum and count in one C-level pass (`sum`, `map`), and only the rows
-    above the worst-rows floor visited one by one; any other block takes `_int_rows`.
-    `cols`: the dimension's (predicted, target, error) values of the rows, when the
-    caller took them out of the vectors already (`columns`)."""
-    if cols is None:
-        ps = [pv.get(dim) for pv in pvs]
-        ts = [tv.get(dim) for tv in tvs]
-        es = [ae.get(dim) for ae in aes]
-    else:
-        ps, ts, es = cols
-    if not set(map(type, chain(ps, ts, es))) <= _INT:
+    above the worst-rows floor visited one by one; any other block takes `_int_rows`."""
+    ps = [pv.get(dim) for pv in pvs]
+    ts = [tv.get(dim) for tv in tvs]
+    es = [ae.get(dim) for ae in aes]
+    if not (
+        set(map(type, ps)) <= _INT and set(map(type, ts)) <= _INT and set(map(type, es)) <= _INT
+    ):
         return _int_rows(s, dim, cases, pvs, tvs, aes)
     if not _exact_so_far(s):
         return 0
@@ -59,8 +54,7 @@ def add_int_block(
     if a_sq + p_sq + t_sq >= EXACT:  # a partial sum might have rounded row by row
         return 0
     abs_n, floor = s.abs_n, s.floor
-    worse = max(es) > floor  # (once the worst rows are known, a block rarely beats them)
-    for i in [i for i, a in enumerate(es) if a > floor] if worse else ():  # (floor only rises)
+    for i in [i for i, a in enumerate(es) if a > floor]:  # (floor only rises)
         a = es[i]
         if a > floor:
             s.abs_n = abs_n + i + 1  # `keep` ranks ties by the row's index
@@ -82,20 +76,6 @@ def add_int_block(
 
 
 _INT = frozenset({int})
-
-
-def columns(
-    dims: Sequence[str], vectors: Sequence[Mapping[str, Any]]
-) -> list[tuple[Any, ...]] | None:
-    """Each dimension's values over the rows' vectors (one tuple per dimension, in
-    `dims` order), taken row by row in one C call each and transposed; None when a
-    vector lacks one of them (the caller then asks `get` per row) or for one dimension."""
-    if len(dims) < 2:
-        return None
-    try:
-        return list(zip(*map(itemgetter(*dims), vectors), strict=True))
-    except (KeyError, TypeError):
-        return None
 
 
 def _exact_so_far(s: Any) -> bool:
