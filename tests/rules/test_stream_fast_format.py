@@ -220,3 +220,61 @@ def _budget_states(cases: list[HardCase], sizes: list[int] | None) -> list[Any]:
 def test_token_budgets_of_row_batch_are_those_of_row(rows: list[Any], sizes: list[int]) -> None:
     cases = [_fmt_case(i + 1, e, t) for i, (e, t) in enumerate(rows)]
     assert _budget_states(cases, sizes) == _budget_states(cases, None)
+
+
+# -- FMT003's views: the shape of prose around one object (`_prose.prose_object`) -------
+
+PROSE_PARTS = st.sampled_from(
+    [
+        "Here is the JSON:",
+        " ",
+        "\n",
+        "\u2003",
+        "\x1c",
+        "}",
+        "]",
+        "[",
+        '"',
+        "x",
+        "\u00e9",
+        "`",
+        "```json",
+        "{",
+        '{"energy": 1, "warmth": 2}',
+        '{"energy": [1, {"a": 2}]}',
+        '{"energy": 1,}',
+        '{"energy": 1',
+        '{"a": "}{"}',
+        '{"big": ' + "9" * 5000 + "}",
+        "{" * 3 + "}" * 3,
+        '{"deep": ' + "[" * 450 + "]" * 450 + "}",
+        "{energy}",
+        "{}",
+    ]
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(PROSE_PARTS | st.text(max_size=4), max_size=7).map("".join))
+def test_prose_object_is_the_scan(text: str) -> None:
+    from ftlint.analysis.completion import analyze_completion
+    from ftlint.rules.format._prose import prose_object
+
+    shape = prose_object(text)
+    if shape is not None:
+        assert shape == analyze_completion(text)
+
+
+def test_prose_object_takes_prose_then_an_object() -> None:
+    from ftlint.analysis.completion import analyze_completion
+    from ftlint.rules.format._prose import prose_object
+
+    for text in (
+        'Here is the JSON:\n{"energy": 1, "warmth": 2}',
+        'Here: {"energy": 1, "warmth": 2}\nDone, "calm" [1].',
+        'x {"a": {"b": [1, 2]}}  \n',
+    ):
+        shape = prose_object(text)
+        assert shape is not None and shape == analyze_completion(text)
+    for text in ('{"a": 1}', ' {"a": 1}', 'x {"a": 1', 'x {"a": 1,}', "x {} {}", "x ``` {}"):
+        assert prose_object(text) is None

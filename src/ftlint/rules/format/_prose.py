@@ -1,10 +1,12 @@
-"""`_views`' fast path for prose (`_prose_view`): a completion with no complete object
-needs no scan to be classified."""
+"""`_views`' fast paths for prose: a completion with no complete object needs no scan
+to be classified (`_prose_view`), and the shape of prose around one valid object
+follows from a few C calls (`prose_object`)."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
+from ftlint.analysis.jsondepth import raw_decode
 from ftlint.analysis.parse_errors import WEAK_HINTS, parse_hint
 from ftlint.analysis.taxonomy import GENERATED_TEXT_LIMIT, CompletionShape, FailureClass
 from ftlint.rules.format._rowview import FC, RowView
@@ -79,3 +81,36 @@ def _shape(empty: bool, opened: bool, leading: bool, size: int) -> CompletionSha
 
 
 _LIMIT = GENERATED_TEXT_LIMIT
+
+
+def prose_object(text: str) -> CompletionShape | None:
+    """`analyze_completion(text)` of a text with no backtick whose first `{`, after
+    prose, opens a valid JSON object, and no `{` after that object (prose may follow
+    it): the commonest fragile completion ("Here is the JSON: {...}"), 5-7 us through
+    the scan's loop of regex searches and 2 here; None for any other text. The scan
+    would find the prose first (leading text), the object at the `{` by the same
+    `raw_decode` (so the same object and end), then text or nothing, and no second
+    object or fence. tests/rules/test_stream_fast_format.py holds it to the scan."""
+    brace = text.find("{")
+    if brace <= 0 or "`" in text or text[:brace].isspace():
+        return None
+    try:
+        obj, end = raw_decode(text, brace)
+    except (ValueError, RecursionError):  # what the scan catches: it decides those
+        return None
+    if text.find("{", end) >= 0:
+        return None  # another object may follow
+    return CompletionShape(
+        empty=False,
+        has_open_brace=True,
+        unterminated=False,
+        fenced=False,
+        leading_text=True,
+        trailing_text=end < len(text) and not text[end:].isspace(),
+        object_count=1,
+        first_object=obj,
+        decode_error=None,
+        length=len(text),
+        first_object_span=(brace, end),
+        fence_language=None,
+    )

@@ -16,7 +16,7 @@ from ftlint.analysis.taxonomy import (
     classify_failure,
 )
 from ftlint.model import HardCase, Run
-from ftlint.rules.format._prose import _prose_view
+from ftlint.rules.format._prose import _prose_view, prose_object
 from ftlint.rules.format._rowview import FC, HARD_FAILURES, RowView  # (also imported from here)
 
 # -- one hard case, classified once ------------------------------------------------------
@@ -151,6 +151,9 @@ def _plain_block(cases: list[HardCase], run: Run) -> tuple[list[RowView], list[i
         at += 1
         error, text = case.parse_error, case.generated_text
         if text.__class__ is str:
+            # `_view`, with its tests done once (`_scan_view` after them, not `_view`)
+            if error is not None and (not isinstance(error, str) or not error.strip()):
+                error = None  # (as `_view` reads a parse_error of only whitespace)
             if error is None:
                 body = text.strip()
                 # one `{`, the first (`find` is a memchr; `count` is not)
@@ -171,12 +174,15 @@ def _plain_block(cases: list[HardCase], run: Run) -> tuple[list[RowView], list[i
                             flat_max = size
                         continue
             if "`" not in text:
-                found = _prose_view(error if isinstance(error, str) else None, text)
+                found = _prose_view(error, text)
                 if found is not None:
                     add(found)
                     other(at)
                     continue
-        elif not isinstance(text, str):
+            add(_scan_view(error, text, keys, scale))
+            other(at)
+            continue
+        if not isinstance(text, str):
             text = None
         add(view(error if isinstance(error, str) else None, text, keys, scale))
         other(at)
@@ -256,9 +262,21 @@ def _view(
         found = _prose_view(parse_error if has_error else None, text)
         if found is not None:
             return found
-    shape = analyze_completion(text)
-    if has_error:
-        cls = classify_failure(parse_error, text, target_keys=keys, target_scale=scale, shape=shape)
+    return _scan_view(parse_error if has_error else None, text, keys, scale)
+
+
+def _scan_view(
+    error: str | None, text: str, keys: tuple[str, ...] | None, scale: float | None
+) -> RowView:
+    """`_view` of a text past its fast paths (flat object, `_prose_view`): `error` is
+    None unless the row's parse_error holds more than whitespace."""
+    size = len(text)
+    cut = size >= GENERATED_TEXT_LIMIT
+    shape = prose_object(text)
+    if shape is None:
+        shape = analyze_completion(text)
+    if error is not None:
+        cls = classify_failure(error, text, target_keys=keys, target_scale=scale, shape=shape)
         return RowView(True, cls, shape, size, cut)
     if shape.empty:
         return RowView(True, FC.NO_JSON, shape, size, cut)
