@@ -254,8 +254,31 @@ PROSE_PARTS = st.sampled_from(
 )
 
 
+SMALL = st.sampled_from(["", " ", "\n", "\u2003", "\x1c", "x", "`", "``", "{", "}", "Here:"])
+OBJECTS = st.sampled_from(
+    [
+        '{\n  "energy": 1,\n  "warmth": 2\n}',
+        '{\n  "energy": 1,\n}',
+        '{"energy": [1, {"a": 2}]}',
+        '{"a": "`}{"}',
+        '{"energy": 1',
+        '{"a": [1}',
+        '{"deep": ' + "[" * 450 + "]" * 450 + "}",
+        '{"big": ' + "9" * 5000 + "}",
+        "{energy}",
+        "{}",
+    ]
+)
+PROSED = st.builds(
+    lambda head, obj, tail: head + obj + tail,
+    st.sampled_from(["", " ", "\n", "Here:", "Here: ", "\u2003x", "[", "a } b ", "`", "x {"]),
+    OBJECTS,
+    st.sampled_from(["", " ", "\n", "Done.", " {", "`", "}", " \x1c "]),
+)
+
+
 @settings(max_examples=600, deadline=None)
-@given(st.lists(PROSE_PARTS | st.text(max_size=4), max_size=7).map("".join))
+@given(PROSED | st.lists(PROSE_PARTS | st.text(max_size=4), max_size=7).map("".join))
 def test_prose_object_is_the_scan(text: str) -> None:
     from ftlint.analysis.completion import analyze_completion
     from ftlint.rules.format._prose import prose_object
