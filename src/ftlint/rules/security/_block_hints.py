@@ -4,10 +4,10 @@ SEC001's per-row test (`secret_in_artifact.hinted`) lowers each completion and s
 for 11-17 needles one `in` at a time: about 2.5 us a 465-character completion, nearly
 all of it in the scans (each one a pass over the text). FMT008's `normalized` spends
 1.2 us a row proving a completion already normal (`isprintable`, no double space).
-With the optional `ahocorasick-rs` (the `fast` extra) the ASCII completions of a block
-are joined, lowered once and searched for every needle and every run of whitespace
-but a single space in one pass (Teddy SIMD): about 0.4 us a row for both rules.
-Without it, `scan_block` is None and each visitor keeps its per-row test.
+With `ahocorasick-rs` (a dependency) the ASCII completions of a block are joined,
+lowered once and searched for every needle and every run of whitespace but a single
+space in one pass (Teddy SIMD): about 0.4 us a row for both rules. Without it (a
+platform with no wheel), `scan_block` is None and each visitor keeps its per-row test.
 
 What a row's flags promise (a flag may be raised for nothing; a flagged row takes the
 visitor's exact per-row path, which tests again):
