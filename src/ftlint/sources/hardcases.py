@@ -225,13 +225,11 @@ def hard_case_blocks(
                 lines.pop()
                 values = decoder(chunk, lines, max_line_bytes, False)  # depth: below
             typed: list[HardCase | Problem] | None = None
-            if values:  # the depth cap, unless every row is flat (`_typed_block`)
-                if vectors_finite(values):
-                    typed, clean, flat = _typed_block(rel, run, number + 1, values, traces)
-                    if not flat and may_nest_deep(lines):
-                        values = None
-                elif may_nest_deep(lines):
-                    values = None
+            flat = False  # the depth cap is asked unless every row is flat (`_typed_block`)
+            if values and vectors_finite(values):
+                typed, clean, flat = _typed_block(rel, run, number + 1, values, traces)
+            if values and not flat and may_nest_deep(lines):
+                values = None
             if values is None:
                 exact = Span(at, at + cut, number + 1)
                 yield from blocks_of(
@@ -264,12 +262,11 @@ def _typed_block(
     rel: str, run: str, first: int, values: list[Any], traces: Mapping[int, TraceRow]
 ) -> tuple[list[HardCase | Problem], bool, bool]:
     """`_cases` of a decoded block whose vectors hold no bad number (`vectors_finite`), as
-    a list, whether it holds rows only, and whether every row is flat: a row of plain
-    types (every field present, a finite float or no `mae_raw`) is typed here, in one
-    loop with no generator per row; any other row goes through `_cases`, which decides
-    it as the line reader does. Flat: no other key than the ten fields and `weather`,
-    a `weather` that is no object, and (`vectors_finite`) vectors of numbers, so nothing
-    nests deeper than two and the block needs no count of its brackets (`may_nest_deep`)."""
+    a list, whether it holds rows only, and whether every row is flat (no key but the ten
+    fields and a `weather` that is no object; vectors of numbers: nothing nests deeper
+    than two, so no bracket count, `may_nest_deep`). A row of plain types (every field
+    present, a finite float or no `mae_raw`) is typed here, in one loop with no generator
+    per row; any other row goes through `_cases`, which decides it as the line reader does."""
     out: list[HardCase | Problem] = []
     add = out.append
     trace_at = traces.get if traces else None
@@ -299,10 +296,7 @@ def _typed_block(
                     and type(text) in _STR
                     and type(weather := row.get("weather")) in _WEATHER
                 ):
-                    if flat and not (
-                        weather.__class__ is not dict
-                        and (len(row) == 10 or (len(row) == 11 and "weather" in row))
-                    ):
+                    if flat and (weather.__class__ is dict or len(row) - ("weather" in row) > 10):
                         flat = False
                     sid = sample if sample is None or type(sample) is str else str(sample)
                     trace = trace_at(rank) if trace_at is not None else None
