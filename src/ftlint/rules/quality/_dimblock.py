@@ -54,7 +54,8 @@ def add_int_block(
     if a_sq + p_sq + t_sq >= EXACT:  # a partial sum might have rounded row by row
         return 0
     abs_n, floor = s.abs_n, s.floor
-    for i in [i for i, a in enumerate(es) if a > floor]:  # (floor only rises)
+    worse = max(es) > floor  # (once the worst rows are known, few blocks beat them)
+    for i in [i for i, a in enumerate(es) if a > floor] if worse else ():  # (floor only rises)
         a = es[i]
         if a > floor:
             s.abs_n = abs_n + i + 1  # `keep` ranks ties by the row's index
