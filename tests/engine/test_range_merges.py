@@ -15,7 +15,7 @@ import pytest
 from helpers import bench_generator
 
 from ftlint import api
-from ftlint.engine import ranges
+from ftlint.engine import forkstream, ranges
 from ftlint.engine.run import Engine, select_rules
 from ftlint.rules.provenance import _repeats_merge
 from ftlint.sources.io import Workspace
@@ -41,8 +41,11 @@ def _lint(root: Path, jobs: int) -> tuple[list[Any], int, dict[str, list[Any]]]:
 
 @pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]:
-    """Every file is split; records what each split returned and each PRV008 merge."""
+    """Every file is split; records what each split returned and each PRV008 merge.
+    Every array crosses as raw memory (`forkstream`), even these small tables (the
+    tests in test_row_ranges.py send them inside the pickle)."""
     monkeypatch.setattr(ranges, "ROW_SPLIT_MIN_BYTES", 0)
+    monkeypatch.setattr(forkstream, "RAW_MIN_BYTES", 0)
     seen: dict[str, list[Any]] = {"split": [], "last": [], "whole": []}
     split, last, merge = ranges.stream_split, _repeats_merge._merge_last, _repeats_merge.merge
 

@@ -327,7 +327,7 @@ def _merge(
 def _fork(ranges: list[tuple[int, int]], work: Callable[[int, int], RangeResult]) -> list[Any]:
     """One forked process per range, all started before the driver reads a row (each
     inherits the visitors empty), as `(pid, read end of its pipe)` (`fork_each`)."""
-    from ftlint.engine.forkpool import fork_each
+    from ftlint.engine.forkstream import fork_each
 
     return fork_each(ranges, lambda start, end, fd: _child(work, start, end, fd))
 
@@ -335,7 +335,7 @@ def _fork(ranges: list[tuple[int, int]], work: Callable[[int, int], RangeResult]
 def _child(work: Callable[[int, int], RangeResult], start: int, end: int, fd: int) -> None:
     """In a worker: its range's result, or None (the driver then reads the range),
     pickled straight into the pipe (`dump`)."""
-    from ftlint.engine.forkpool import dump
+    from ftlint.engine.forkstream import dump
 
     try:
         result: RangeResult | None = work(start, end)
@@ -347,13 +347,13 @@ def _child(work: Callable[[int, int], RangeResult], start: int, end: int, fd: in
 def _receive(fd: int) -> RangeResult | None:
     """A worker's result, or None (it died, sent a short stream, or sent None): the
     driver then reads that range itself."""
-    from ftlint.engine.forkpool import load
+    from ftlint.engine.forkstream import load
 
     result = load(fd)
     return result if isinstance(result, RangeResult) else None
 
 
 def _reap(workers: list[tuple[int, int]]) -> None:
-    from ftlint.engine.forkpool import reap
+    from ftlint.engine.forkstream import reap
 
     reap(workers)
