@@ -149,9 +149,9 @@ _FIELDS = itemgetter("rank", "sample_index", "request_text", "source_type", "tar
                      "predicted_vector", "abs_error_raw", "mae_raw", "parse_error",
                      "generated_text")  # fmt: skip
 
-#: Bytes read per block of rows (~240 rows of a real file): one decode, one row list;
-#: each visitor pays its per-block set-up once per block (64 KiB blocks: ~1 us a row more)
-BLOCK_BYTES = 1 << 18
+#: Bytes a block (~120 rows): its bytes, values and rows fit a 1 MiB L2 while each visitor
+#: walks them, worth the visitors' per-block set-up (256 KiB: ~0.8 us a row more)
+BLOCK_BYTES = 1 << 17
 #: Rows per block on the exact path (and of `blocks_of`)
 BLOCK_ROWS = 256
 
