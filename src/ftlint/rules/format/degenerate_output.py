@@ -83,14 +83,55 @@ class _DegenerateVisitor:
         self.empty: list[HardCase] = []
         self.empty_count = 0
         self.counts: dict[str, int] = {}
-        self.first: dict[str, list[tuple[str, Evidence]]] = {}  # small: no row payloads
+        #: per counted text, its first rows' (label, evidence) (small: no row payloads);
+        #: the row paths keep a text's first row as its bare `Evidence` (`_first`)
+        self.first: dict[str, list[tuple[str, Evidence]]] = {}
         self.limit = int(ctx.params["max_samples"])
         self.evicted = 0  # Misra-Gries steps: counts then depend on the row order
         self.loose = False  # `merge_ahead`: no text can reach the identical threshold
 
+    @property
+    def first(self) -> dict[str, list[tuple[str, Evidence]]]:
+        """Per counted text, the (label, evidence) of its first rows, up to `limit`.
+
+        The row paths store a text's first row, when its label is its evidence's
+        `sample_id`, as that `Evidence` alone (most texts are seen once, and a list and
+        a tuple per new text cost ~0.1 us a row): made lists here, in place, before
+        anything else reads the table (`export_state`, `merge_state`, `finish`)."""
+        first = self._first
+        if self._compact:
+            self._compact = False
+            for key, kept in first.items():
+                if kept.__class__ is not list:
+                    first[key] = [(kept.sample_id, kept)]
+        return first
+
+    @first.setter
+    def first(self, table: dict[str, list[tuple[str, Evidence]]]) -> None:
+        self._first: dict[str, Any] = table  # lists, or a bare `Evidence` (`first`)
+        self._compact = False
+
+    def _sample(self, norm: str, case: HardCase) -> None:
+        """Keep `case` among the first rows of the counted text `norm` (`first`)."""
+        first = self._first
+        kept = first.get(norm)
+        ev = case.evidence
+        sid = case.sample_id
+        if kept is None:
+            if sid is not None and ev.__class__ is Evidence and ev.sample_id is sid:
+                first[norm] = ev
+            else:
+                first[norm] = [(sample_label(case), ev)]
+        elif kept.__class__ is list:
+            if len(kept) < self.limit:
+                kept.append((sample_label(case), ev))
+        elif self.limit > 1:
+            first[norm] = [(kept.sample_id, kept), (sample_label(case), ev)]
+
     def row(self, case: HardCase) -> None:
         if is_choice(case):
             return  # a classifier answers the same few labels by design (QLT008: collapse)
+        self._compact = True
         self.rows += 1
         text = case.generated_text
         if isinstance(text, str):
@@ -106,11 +147,12 @@ class _DegenerateVisitor:
                 self.row(case)
             return
         self.rows += len(cases)
+        self._compact = True
         scan = scan_block(cases)
         if scan is not None:
             self._scanned(cases, scan.rough())
             return
-        counts, first, limit, one = self.counts, self.first, self.limit, self._text
+        counts, sample, one = self.counts, self._sample, self._text
         for case in cases:
             text = case.generated_text
             if text.__class__ is not str:
@@ -120,14 +162,7 @@ class _DegenerateVisitor:
             norm = normalized(text)
             if norm and (norm in counts or len(counts) < _HEAVY_HITTERS):
                 counts[norm] = counts.get(norm, 0) + 1
-                kept = first.get(norm)
-                if kept is None or len(kept) < limit:
-                    sid = case.sample_id  # `sample_label`, inlined
-                    label = sid if sid is not None else f"rank {case.rank}"
-                    if kept is None:
-                        first[norm] = [(label, case.evidence)]
-                    else:
-                        kept.append((label, case.evidence))
+                sample(norm, case)
             else:
                 one(case, text)
 
@@ -136,7 +171,8 @@ class _DegenerateVisitor:
         flags: a `NORMAL` text is its own normal form once a space at either end is
         stripped, and a `LINES` one only needs its newlines and double spaces
         collapsed, without `normalized`'s scans (`isprintable`, twice)."""
-        counts, first, limit, one = self.counts, self.first, self.limit, self._text
+        counts, first, limit, one = self.counts, self._first, self.limit, self._text
+        evidence = Evidence
         for case, odd in zip(cases, rough, strict=True):
             text = case.generated_text
             if not odd:
@@ -167,18 +203,18 @@ class _DegenerateVisitor:
                     one(case, text)
                     continue
                 counts[norm] = 1
-                sid = case.sample_id  # `sample_label`, inlined
-                first[norm] = [(sid if sid is not None else f"rank {case.rank}", case.evidence)]
+                ev = case.evidence  # `_sample`, inlined: a bare `Evidence` (`first`)
+                sid = case.sample_id
+                if sid is not None and ev.__class__ is evidence and ev.sample_id is sid:
+                    first[norm] = ev
+                else:
+                    first[norm] = [(sid if sid is not None else f"rank {case.rank}", ev)]
                 continue
             counts[norm] = count + 1
             kept = first.get(norm)
-            if kept is None or len(kept) < limit:
-                sid = case.sample_id
-                label = sid if sid is not None else f"rank {case.rank}"
-                if kept is None:
-                    first[norm] = [(label, case.evidence)]
-                else:
-                    kept.append((label, case.evidence))
+            if kept.__class__ is list and len(kept) >= limit:
+                continue  # (the commonest repeat)
+            self._sample(norm, case)
 
     def _text(self, case: HardCase, text: str) -> None:
         """One completion: empty, counted, or a Misra-Gries step."""
@@ -197,18 +233,16 @@ class _DegenerateVisitor:
             # every count down by one, the keys that reach 0 dropped, the others in
             # their order: rebuilt in one comprehension (a table nearly full of repeated
             # texts takes a step every few rows; a loop of `-= 1` cost 0.26 us a row)
-            counts, first = self.counts, self.first
+            counts, first = self.counts, self._first
             kept = {key: count - 1 for key, count in counts.items() if count > 1}
-            if first:
-                for key in counts:
-                    if key not in kept:
-                        first.pop(key, None)
+            if first:  # the texts dropped from `counts` dropped here, the rest in order
+                held = {k: v for k, v in first.items() if k in kept or k not in counts}
+                first.clear()  # in place, as `counts`
+                first.update(held)
             counts.clear()  # in place: `row_batch` holds the table
             counts.update(kept)
             return
-        kept = self.first.setdefault(norm, [])
-        if len(kept) < self.limit:
-            kept.append((sample_label(case), case.evidence))
+        self._sample(norm, case)
 
     def export_state(self) -> tuple[Any, ...]:
         """What `row` accumulated (`ftlint.rule.MergeableVisitor`)."""
