@@ -283,6 +283,11 @@ class _Repeats:
 
         ahead(self, states)
 
+    def prepare_merge(self) -> None:
+        from ftlint.rules.provenance._repeats_merge import prepare
+
+        prepare(self)
+
     def finish(self) -> Iterable[Finding]:
         rows = self.examples.size + self.more_rows
         distinct = self.inputs.size + self.more_inputs
