@@ -59,11 +59,18 @@ def _scanned_end(text: str, start: int) -> tuple[None, int]:
     return None, flat.end() if flat else completion._scan_object(text, start)
 
 
+def _scanned_first(text: str, start: int) -> tuple[None, int, None]:
+    """`completion._first_end` as it was before #19: the end as `_scanned_end` finds
+    it, and no message (the span is decoded again for it)."""
+    return None, _scanned_end(text, start)[1], None
+
+
 @contextlib.contextmanager
 def _reference() -> Iterator[None]:
     """The analysis with its fast paths off: what they must equal."""
     with (
         mock.patch.object(completion, "_object_end", _scanned_end),
+        mock.patch.object(completion, "_first_end", _scanned_first),
         mock.patch.object(taxonomy, "fast_violation", contract_violation),
     ):
         yield

@@ -8,12 +8,13 @@ standard library only; never raises on any ``str``/``None`` input.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import field
 from typing import Any
 
 from ftlint import frozen
-from ftlint.analysis.jsondepth import JSON_TOKEN, loads, raw_decode
+from ftlint.analysis.jsondepth import JSON_TOKEN, MAX_DEPTH, loads, raw_decode
 
 __all__ = ["FENCE_TAG", "CompletionShape", "analyze_completion"]
 
@@ -140,6 +141,42 @@ def _object_end(text: str, start: int) -> tuple[dict[str, Any] | None, int]:
         return None, flat.end() if flat else _scan_tokens(text, start)
 
 
+def _first_end(text: str, start: int) -> tuple[dict[str, Any] | None, int, str | None]:
+    """`_object_end` of the first object, and when it does not decode, the message
+    `_decode_span` would give for its span if it can be told from the failed decode
+    (else None: `_decode_span` decodes the span again). Another decode of an invalid
+    object was a second exception (~3 us a fenced object with a trailing comma)."""
+    if text.find("}", start) < 0:
+        return None, -1, None
+    try:
+        obj, end = raw_decode(text, start)
+    except (ValueError, RecursionError) as exc:
+        flat = _FLAT_OBJECT.match(text, start)
+        end = flat.end() if flat else _scan_tokens(text, start)
+        return None, end, _span_error(text, start, end, exc)
+    return obj, end, None
+
+
+def _span_error(text: str, start: int, end: int, exc: BaseException) -> str | None:
+    """The message of `loads(text[start:end])` when `raw_decode(text, start)` raised
+    `exc`, or None when that is not known without decoding the span.
+
+    Known for json's own error before the span's end, when no level cap is involved
+    (at most MAX_DEPTH brackets from `start` on: both decodes are then json's C scanner
+    reading the same characters from the same `{`, so they stop at the same place with
+    the same message, its line, column and offset counted from the span's start)."""
+    if not isinstance(exc, json.JSONDecodeError):
+        return None
+    pos = exc.pos
+    if not start <= pos < end or text.count("{", start) + text.count("[", start) > MAX_DEPTH:
+        return None
+    at = pos - start
+    newline = text.rfind("\n", start, pos)
+    column = at - (newline - start) if newline >= 0 else at + 1
+    line = text.count("\n", start, pos) + 1
+    return f"{exc.msg}: line {line} column {column} (char {at})"
+
+
 def _single_object(text: str) -> CompletionShape | None:
     """Fast path: the whole text (bar outer whitespace) is one JSON object.
 
@@ -195,6 +232,7 @@ def analyze_completion(text: str | None) -> CompletionShape:
     object_count = 0
     first_span: tuple[int, int] | None = None
     decoded: dict[str, Any] | None = None
+    error: str | None = None  # the first object's decode error, when `_first_end` knows it
     while pos < size:
         seen_text = trailing if object_count else leading
         if seen_text:
@@ -229,7 +267,7 @@ def analyze_completion(text: str | None) -> CompletionShape:
         if object_count:
             trailing = True
         if first_span is None:
-            decoded, end = _object_end(text, pos)
+            decoded, end, error = _first_end(text, pos)
         else:  # a later object: only its end matters, and a flat one is one regex match
             flat = _FLAT_OBJECT.match(text, pos)
             end = flat.end() if flat else _object_end(text, pos)[1]
@@ -242,6 +280,8 @@ def analyze_completion(text: str | None) -> CompletionShape:
         pos = end
     if decoded is not None:  # the first object decoded as it was found
         first_object, decode_error = decoded, None
+    elif error is not None:  # ... or failed to, with this message for its span
+        first_object, decode_error = None, error
     else:
         first_object, decode_error = _decode_span(text, first_span)
     return CompletionShape(
