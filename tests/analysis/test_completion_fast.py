@@ -71,6 +71,7 @@ def _reference() -> Iterator[None]:
     with (
         mock.patch.object(completion, "_object_end", _scanned_end),
         mock.patch.object(completion, "_first_end", _scanned_first),
+        mock.patch.object(completion, "_fenced_object", lambda text: None),
         mock.patch.object(taxonomy, "fast_violation", contract_violation),
     ):
         yield

@@ -1,0 +1,127 @@
+"""The fenced-object fast path (`completion._fenced_object`) and the first object's
+decode message (`completion._first_end`) equal the scan they stand in for.
+
+Texts are drawn around the shape the fast path takes (prose, a fence and its tag, one
+object, a closing fence) and everything near it: backticks and braces in the prose,
+runs of four backticks, text between the fence and the object or after the closing
+fence, a second fence, cut, invalid, nested, deep and multi-line objects, unicode
+whitespace; each is analysed with the fast paths on and off (every object's end found
+by the scan and the first decoded from its span, as before #19).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from typing import Any
+from unittest import mock
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ftlint.analysis import completion
+from ftlint.analysis.completion import analyze_completion
+
+SETTINGS = settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _scanned_end(text: str, start: int) -> tuple[None, int]:
+    flat = completion._FLAT_OBJECT.match(text, start)
+    return None, flat.end() if flat else completion._scan_object(text, start)
+
+
+@contextlib.contextmanager
+def _reference() -> Iterator[None]:
+    """The scan with no fast path: each object's end by the scan, the first object
+    decoded from its span."""
+    with (
+        mock.patch.object(completion, "_object_end", _scanned_end),
+        mock.patch.object(
+            completion, "_first_end", lambda t, s: (None, _scanned_end(t, s)[1], None)
+        ),
+        mock.patch.object(completion, "_fenced_object", lambda text: None),
+        mock.patch.object(completion, "_single_object", lambda text: None),
+    ):
+        yield
+
+
+def _fields(shape: Any) -> str:
+    names = completion.CompletionShape.__dataclass_fields__
+    return repr(tuple(getattr(shape, name) for name in names))
+
+
+def _same(text: str) -> None:
+    with _reference():
+        old = analyze_completion(text)
+    assert _fields(analyze_completion(text)) == _fields(old)
+
+
+_PROSE = st.one_of(
+    st.just(""),
+    st.sampled_from(("Here is the JSON:\n", "  \n", "The listener asked for x.", "\u2003")),
+    st.text(alphabet='ab `{}"\n\u00a0', max_size=12),
+)
+_FENCE = st.sampled_from(("```", "```", "````", "``", "```json", "```JSON5", "```c++", "~~~"))
+_GAP = st.sampled_from(("", "\n", " \n ", "\u2028", "x", " x", "`", "``", "\n```\n", "{"))
+_TAIL = st.sampled_from(("", "\n", "  \n", "\u3000", "x", " thanks", "\n{}", "`", "```", "{"))
+
+
+@st.composite
+def _objects(draw: st.DrawFn) -> str:
+    value = draw(
+        st.recursive(
+            st.one_of(st.integers(-3, 200), st.text(max_size=4), st.none(), st.booleans()),
+            lambda inner: st.one_of(
+                st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=3), inner, max_size=3)
+            ),
+            max_leaves=8,
+        )
+    )
+    body = json.dumps(
+        {"energy": value, "warmth": 3}, indent=draw(st.sampled_from((None, 2))), ensure_ascii=False
+    )
+    edit = draw(st.sampled_from(("none", "none", "comma", "quote", "cut", "brace", "nan")))
+    if edit == "comma":
+        body = body[:-1].rstrip() + ",\n}"
+    elif edit == "quote":
+        body = body.replace('"', "'", 1)
+    elif edit == "cut":
+        body = body[: draw(st.integers(0, len(body)))]
+    elif edit == "brace":
+        body = body.replace("3", "[3}", 1)
+    elif edit == "nan":
+        body = body.replace("3", "NaN", 1)
+    return body
+
+
+@SETTINGS
+@given(_PROSE, _FENCE, _GAP, _objects(), _GAP, _FENCE, _TAIL)
+def test_fenced_shapes_equal_the_scan(
+    prose: str, fence: str, before: str, obj: str, after: str, close: str, tail: str
+) -> None:
+    _same(prose + fence + before + obj + after + close + tail)
+
+
+@SETTINGS
+@given(_PROSE, _objects(), _TAIL)
+def test_fenced_object_with_plain_gaps_equals_the_scan(prose: str, obj: str, tail: str) -> None:
+    """The fast path's own shape (whitespace gaps), drawn often."""
+    for gap in ("", "\n"):
+        _same(prose + "```json" + gap + obj + gap + "```" + tail)
+
+
+def test_the_fast_path_is_taken() -> None:
+    text = 'Sure.\n```json\n{\n  "energy": 1,\n}\n```\n'
+    shape = completion._fenced_object(text)
+    assert shape is not None and shape.fenced and shape.leading_text
+    assert shape.decode_error and "double quotes" in shape.decode_error
+    _same(text)
+
+
+def test_deep_objects_equal_the_scan() -> None:
+    """Past the level cap the message comes from decoding the span, as the scan's."""
+    for inner in ("1", "1,", "]"):
+        obj = '{"a":' + "[" * 450 + inner + "]" * 450 + "}"
+        _same("x\n```json\n" + obj + "\n```")
+        _same("x " + obj + " y")
