@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from ftlint.analysis import completion
 from ftlint.analysis.completion import analyze_completion
+from ftlint.analysis.jsondepth import loads
 
 SETTINGS = settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -125,3 +126,38 @@ def test_deep_objects_equal_the_scan() -> None:
         obj = '{"a":' + "[" * 450 + inner + "]" * 450 + "}"
         _same("x\n```json\n" + obj + "\n```")
         _same("x " + obj + " y")
+
+
+def _loads_single(text: str) -> Any:
+    """`_single_object` as first written: `loads` of the stripped text."""
+    body = text.strip()
+    if body[:1] != "{" or body[-1:] != "}":
+        return None
+    try:
+        obj = loads(body)
+    except Exception:
+        return None
+    if not isinstance(obj, dict):
+        return None
+    start = len(text) - len(text.lstrip())
+    return (obj, (start, start + len(body)), len(text))
+
+
+_SPACE = st.sampled_from(("", " ", "\n", "\t\r", "\u00a0", "\u2028 ", "\x1c", "\x0b"))
+
+
+@SETTINGS
+@given(_SPACE, _objects(), _SPACE, st.sampled_from(("", "", "{}", "}", " x", "\n{", "1")))
+def test_single_object_equals_loads_of_the_stripped_text(
+    before: str, obj: str, after: str, more: str
+) -> None:
+    text = before + obj + more + after
+    shape = completion._single_object(text)
+    old = _loads_single(text)
+    if old is None:
+        assert shape is None
+    else:
+        assert shape is not None
+        got = (shape.first_object, shape.first_object_span, shape.length)
+        assert repr(got) == repr(old)
+    _same(text)

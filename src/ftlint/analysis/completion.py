@@ -183,17 +183,22 @@ def _single_object(text: str) -> CompletionShape | None:
     `json.loads` in C decides that far faster than the character scan, and the scan
     would find exactly this shape (a test proves the two agree on generated texts).
     Anything else, including a decode failure, returns None and takes the scan.
+
+    What `loads(text.strip())` decides, without its copies of the text: the object
+    `raw_decode` reads from the first `{` must end at the last `}` (a decode reads no
+    further than the value it returns, and what follows the last `}` is whitespace).
     """
-    body = text.strip()
-    if body[:1] != "{" or body[-1:] != "}":
+    size = len(text)
+    start = 0 if text[:1] == "{" else size - len(text.lstrip())
+    stop = size if text[-1:] == "}" else len(text.rstrip())
+    if stop <= start or text[start] != "{" or text[stop - 1] != "}":
         return None
     try:
-        obj = loads(body)
+        obj, end = raw_decode(text, start)
     except Exception:  # ValueError, RecursionError, too-long ints: let the scan decide
         return None
-    if not isinstance(obj, dict):
-        return None
-    start = len(text) - len(text.lstrip())
+    if end != stop:
+        return None  # (another value, or text, follows the object)
     return CompletionShape(
         empty=False,
         has_open_brace=True,
@@ -204,8 +209,8 @@ def _single_object(text: str) -> CompletionShape | None:
         object_count=1,
         first_object=obj,
         decode_error=None,
-        length=len(text),
-        first_object_span=(start, start + len(body)),
+        length=size,
+        first_object_span=(start, stop),
         fence_language=None,
     )
 
