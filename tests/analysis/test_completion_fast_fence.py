@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from ftlint.analysis import completion
 from ftlint.analysis.completion import analyze_completion
 from ftlint.analysis.jsondepth import loads
+from ftlint.rules.format._prose import prose_object
 
 SETTINGS = settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -161,3 +162,30 @@ def test_single_object_equals_loads_of_the_stripped_text(
         got = (shape.first_object, shape.first_object_span, shape.length)
         assert repr(got) == repr(old)
     _same(text)
+
+
+_AFTER = st.sampled_from(
+    ("", " done", "\n{}", " {energy} ", " {", "```", "\n```\n", " `x` ", "``` {} ```", "}")
+)
+
+
+@SETTINGS
+@given(_PROSE, _objects(), _AFTER, _AFTER)
+def test_prose_object_equals_the_scan(prose: str, obj: str, after: str, more: str) -> None:
+    """`prose_object` (FMT003's views), and the scan it hands a later object or fence
+    to (`after_prose_object`), equal the scan from the start."""
+    text = prose + obj + after + more
+    shape = prose_object(text)
+    if shape is not None:
+        with _reference():
+            old = analyze_completion(text)
+        assert _fields(shape) == _fields(old)
+    _same(text)
+
+
+def test_prose_object_hands_a_later_object_to_the_scan() -> None:
+    text = 'Here: {"energy": 1} and {"warmth": 2} then ```'
+    shape = prose_object(text)
+    assert shape is not None and shape.object_count == 2 and shape.fenced
+    with _reference():
+        assert _fields(shape) == _fields(analyze_completion(text))

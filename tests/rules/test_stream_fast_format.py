@@ -296,8 +296,10 @@ def test_prose_object_takes_prose_then_an_object() -> None:
         'Here is the JSON:\n{"energy": 1, "warmth": 2}',
         'Here: {"energy": 1, "warmth": 2}\nDone, "calm" [1].',
         'x {"a": {"b": [1, 2]}}  \n',
+        "x {} {}",  # (a later object: the scan goes on from the first's end)
+        "x {} ```",
     ):
         shape = prose_object(text)
         assert shape is not None and shape == analyze_completion(text)
-    for text in ('{"a": 1}', ' {"a": 1}', 'x {"a": 1', 'x {"a": 1,}', "x {} {}", "x ``` {}"):
+    for text in ('{"a": 1}', ' {"a": 1}', 'x {"a": 1', 'x {"a": 1,}', "x ``` {}"):
         assert prose_object(text) is None

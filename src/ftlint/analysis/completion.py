@@ -284,13 +284,27 @@ def analyze_completion(text: str | None) -> CompletionShape:
         fast = _fenced_object(text)
     if fast is not None:
         return fast
+    return _scan(text, 0, None, None)
+
+
+def after_prose_object(text: str, span: tuple[int, int], obj: dict[str, Any]) -> CompletionShape:
+    """`analyze_completion(text)` of a text whose first `{`, after prose (not blank, no
+    backtick), opens the valid object `obj` = `raw_decode(text, span[0])` ending at
+    `span[1]`: the scan from there on, as the scan would be after reading them (the
+    prose is leading text, the object the first), without reading them again."""
+    return _scan(text, span[1], span, obj)
+
+
+def _scan(
+    text: str, pos: int, first_span: tuple[int, int] | None, decoded: dict[str, Any] | None
+) -> CompletionShape:
+    """`analyze_completion`'s scan from `pos`: the start of the text, or the end of
+    a first object `decoded` at `first_span` after leading text."""
     size = len(text)
-    pos = 0
-    fence_open = fenced = leading = trailing = unterminated = False
+    fence_open = fenced = trailing = unterminated = False
+    leading = first_span is not None
     fence_language: str | None = None
-    object_count = 0
-    first_span: tuple[int, int] | None = None
-    decoded: dict[str, Any] | None = None
+    object_count = 0 if first_span is None else 1
     error: str | None = None  # the first object's decode error, when `_first_end` knows it
     while pos < size:
         seen_text = trailing if object_count else leading

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from ftlint.analysis.completion import after_prose_object
 from ftlint.analysis.jsondepth import raw_decode
 from ftlint.analysis.parse_errors import WEAK_HINTS, parse_hint
 from ftlint.analysis.taxonomy import GENERATED_TEXT_LIMIT, CompletionShape, FailureClass
@@ -84,22 +85,25 @@ _LIMIT = GENERATED_TEXT_LIMIT
 
 
 def prose_object(text: str) -> CompletionShape | None:
-    """`analyze_completion(text)` of a text with no backtick whose first `{`, after
-    prose, opens a valid JSON object, and no `{` after that object (prose may follow
-    it): the commonest fragile completion ("Here is the JSON: {...}"), 5-7 us through
-    the scan's loop of regex searches and 2 here; None for any other text. The scan
-    would find the prose first (leading text), the object at the `{` by the same
-    `raw_decode` (so the same object and end), then text or nothing, and no second
-    object or fence. tests/rules/test_stream_fast_format.py holds it to the scan."""
+    """`analyze_completion(text)` of a text whose first `{`, after prose with no
+    backtick, opens a valid JSON object: the commonest fragile completion ("Here is the
+    JSON: {...}"), 5-7 us through the scan's loop of regex searches and 2 here; None for
+    any other text. The scan would find the prose first (leading text), the object at
+    the `{` by the same `raw_decode` (so the same object and end), then, with no `{`
+    or backtick after the object, text or nothing; otherwise the scan goes on from the
+    object's end (`after_prose_object`: a second object or a fence, 1,108 rows of the
+    64 MiB stream, no longer decode the first twice). tests/rules/test_stream_fast_format.py
+    and tests/analysis/test_completion_fast_fence.py hold it to the scan."""
     brace = text.find("{")
-    if brace <= 0 or "`" in text or text[:brace].isspace():
+    if brace <= 0 or text.find("`", 0, brace) >= 0 or text[:brace].isspace():
         return None
     try:
         obj, end = raw_decode(text, brace)
     except (ValueError, RecursionError):  # what the scan catches: it decides those
         return None
-    if text.find("{", end) >= 0:
-        return None  # another object may follow
+    if text.find("{", end) >= 0 or text.find("`", end) >= 0:
+        # another object or a fence may follow: the scan from the object's end
+        return after_prose_object(text, (brace, end), obj)
     return CompletionShape(
         empty=False,
         has_open_brace=True,
