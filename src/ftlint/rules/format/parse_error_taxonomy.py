@@ -131,7 +131,7 @@ class _TaxonomyVisitor:
         if digest is None:
             return
         budget, counts, sample = self.budget, self.counts, self.samples.add
-        add, kept, limit = budget.add, self.samples.cases, self.samples.limit
+        truncated, kept, limit = budget.add_truncated, self.samples.cases, self.samples.limit
         size = digest.flat_max  # `add` of every parsed flat object (a max: order-free)
         if size > budget.complete_chars:
             budget.complete_chars = size
@@ -148,7 +148,8 @@ class _TaxonomyVisitor:
                     and shape.unterminated
                     and shape.object_count == 0
                 ):
-                    add(case, view)
+                    text = case.generated_text or ""  # (`add`'s call, inlined)
+                    truncated(text, text.find("{"))
                 cls = view.cls or FC.OTHER
                 counts[cls] += 1
                 samples = kept.get(cls)  # `sample`, inlined for a class seen before
@@ -156,14 +157,16 @@ class _TaxonomyVisitor:
                     sample(cls, case)
                 elif len(samples) < limit:
                     samples.append(case)
-            elif view.shape is None and not view.writer_cut:  # `add` of a flat object
+            elif not view.writer_cut:  # `add` of a parsed row, inlined
                 size = view.text_chars
                 if size > budget.complete_chars:
                     budget.complete_chars = size
-                if size > budget.object_chars:  # `object_chars` is `text_chars or None`
+                shape = view.shape
+                if shape is not None:  # (`object_chars`: the first object's span)
+                    span = shape.first_object_span
+                    size = span[1] - span[0] if span is not None else 0
+                if size > budget.object_chars:  # (a flat object: `text_chars or None`)
                     budget.object_chars = size
-            else:
-                add(case, view)
 
     def export_state(self) -> tuple[Any, ...]:
         """What `row` accumulated (`ftlint.rule.MergeableVisitor`)."""
