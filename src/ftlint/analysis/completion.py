@@ -199,19 +199,19 @@ def _single_object(text: str) -> CompletionShape | None:
         return None
     if end != stop:
         return None  # (another value, or text, follows the object)
-    return CompletionShape(
-        empty=False,
-        has_open_brace=True,
-        unterminated=False,
-        fenced=False,
-        leading_text=False,
-        trailing_text=False,
-        object_count=1,
-        first_object=obj,
-        decode_error=None,
-        length=size,
-        first_object_span=(start, stop),
-        fence_language=None,
+    return CompletionShape(  # positional: ~0.3 us less than by keyword
+        False,  # empty
+        True,  # has_open_brace
+        False,  # unterminated
+        False,  # fenced
+        False,  # leading_text
+        False,  # trailing_text
+        1,  # object_count
+        obj,  # first_object
+        None,  # decode_error
+        size,  # length
+        (start, stop),  # first_object_span
+        None,  # fence_language
     )
 
 
@@ -251,19 +251,19 @@ def _fenced_object(text: str) -> CompletionShape | None:
         first_object, error = _decode_span(text, span)
     else:
         first_object = decoded
-    return CompletionShape(
-        empty=False,
-        has_open_brace=True,
-        unterminated=False,
-        fenced=True,
-        leading_text=fence > 0 and not text[:fence].isspace(),
-        trailing_text=False,
-        object_count=1,
-        first_object=first_object,
-        decode_error=error,
-        length=size,
-        first_object_span=span,
-        fence_language=tag.group(),
+    return CompletionShape(  # positional: ~0.3 us less than by keyword
+        False,  # empty
+        True,  # has_open_brace
+        False,  # unterminated
+        True,  # fenced
+        fence > 0 and not text[:fence].isspace(),  # leading_text
+        False,  # trailing_text
+        1,  # object_count
+        first_object,  # first_object
+        error,  # decode_error
+        size,  # length
+        span,  # first_object_span
+        tag.group(),  # fence_language
     )
 
 
@@ -357,19 +357,19 @@ def _scan(
         first_object, decode_error = None, error
     else:
         first_object, decode_error = _decode_span(text, first_span)
-    return CompletionShape(
-        empty=not text.strip(),
-        has_open_brace="{" in text,
-        unterminated=unterminated,
-        fenced=fenced,
-        leading_text=leading,
-        trailing_text=trailing,
-        object_count=object_count,
-        first_object=first_object,
-        decode_error=decode_error,
-        length=size,
-        first_object_span=first_span,
-        fence_language=fence_language,
+    return CompletionShape(  # positional: ~0.3 us less than by keyword
+        not text.strip(),  # empty
+        "{" in text,  # has_open_brace
+        unterminated,  # unterminated
+        fenced,  # fenced
+        leading,  # leading_text
+        trailing,  # trailing_text
+        object_count,  # object_count
+        first_object,  # first_object
+        decode_error,  # decode_error
+        size,  # length
+        first_span,  # first_object_span
+        fence_language,  # fence_language
     )
 
 

@@ -65,19 +65,19 @@ def _open_row(failed: bool, cls: FailureClass | None, size: int, leading: bool) 
 def _shape(empty: bool, opened: bool, leading: bool, size: int) -> CompletionShape:
     """The `CompletionShape` of a text with no fence and no complete object, whose only
     object (`opened`) never closes."""
-    return CompletionShape(
-        empty=empty,
-        has_open_brace=opened,
-        unterminated=opened,
-        fenced=False,
-        leading_text=leading,
-        trailing_text=False,
-        object_count=0,
-        first_object=None,
-        decode_error=None,
-        length=size,
-        first_object_span=None,
-        fence_language=None,
+    return CompletionShape(  # positional: ~0.3 us less than by keyword
+        empty,  # empty
+        opened,  # has_open_brace
+        opened,  # unterminated
+        False,  # fenced
+        leading,  # leading_text
+        False,  # trailing_text
+        0,  # object_count
+        None,  # first_object
+        None,  # decode_error
+        size,  # length
+        None,  # first_object_span
+        None,  # fence_language
     )
 
 
@@ -104,17 +104,17 @@ def prose_object(text: str) -> CompletionShape | None:
     if text.find("{", end) >= 0 or text.find("`", end) >= 0:
         # another object or a fence may follow: the scan from the object's end
         return after_prose_object(text, (brace, end), obj)
-    return CompletionShape(
-        empty=False,
-        has_open_brace=True,
-        unterminated=False,
-        fenced=False,
-        leading_text=True,
-        trailing_text=end < len(text) and not text[end:].isspace(),
-        object_count=1,
-        first_object=obj,
-        decode_error=None,
-        length=len(text),
-        first_object_span=(brace, end),
-        fence_language=None,
+    return CompletionShape(  # positional: ~0.3 us less than by keyword
+        False,  # empty
+        True,  # has_open_brace
+        False,  # unterminated
+        False,  # fenced
+        True,  # leading_text
+        end < len(text) and not text[end:].isspace(),  # trailing_text
+        1,  # object_count
+        obj,  # first_object
+        None,  # decode_error
+        len(text),  # length
+        (brace, end),  # first_object_span
+        None,  # fence_language
     )
