@@ -189,3 +189,10 @@ def test_prose_object_hands_a_later_object_to_the_scan() -> None:
     assert shape is not None and shape.object_count == 2 and shape.fenced
     with _reference():
         assert _fields(shape) == _fields(analyze_completion(text))
+
+
+@SETTINGS
+@given(st.text(alphabet=" \t\n\x1c\x85\u00a0\u2028\u3000\u200bab{`", max_size=8))
+def test_empty_is_a_blank_text(text: str) -> None:
+    """`empty` is `not text.strip()`, read without the copy."""
+    assert analyze_completion(text).empty == (not text.strip())
