@@ -25,7 +25,7 @@ from ftlint.analysis.parse_errors import DIM_CLASSES, WEAK_HINTS, parse_hint
 from ftlint.analysis.vector_contract import contract_for, inner_target
 
 KEYS = ("energy", "warmth", "brightness")
-SETTINGS = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _eager_array(text: str) -> list[Any] | None:

@@ -25,7 +25,7 @@ from ftlint.analysis.completion import analyze_completion
 from ftlint.analysis.jsondepth import loads
 from ftlint.rules.format._prose import prose_object
 
-SETTINGS = settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _scanned_end(text: str, start: int) -> tuple[None, int]:
