@@ -219,9 +219,13 @@ def has_choice(cases: list[HardCase]) -> bool:
         return last[1]
     choice = False
     for case in cases:
-        get = case.raw.get
-        if get("contract") == "choice" and isinstance(get("choices"), tuple):
-            choice = True  # `is_choice`, inlined
+        raw = case.raw  # `is_choice`, inlined; the `in` first: most rows have no contract
+        if (
+            "contract" in raw
+            and raw.get("contract") == "choice"
+            and isinstance(raw.get("choices"), tuple)
+        ):
+            choice = True
             break
     last[0], last[1] = cases, choice
     return choice
