@@ -151,7 +151,12 @@ class MergeableVisitor(HardCaseVisitor, Protocol):
     `merge_ahead(states)` gets every later range's state (None for a range the visitor
     will be fed instead) before the first `merge_state`: e.g. a bounded table whose
     exact counts cannot reach a finding's threshold in the whole file may then merge
-    approximately, because `finish` yields the same either way.
+    approximately, because `finish` yields the same either way. An optional
+    `prepare_merge()` is called on the driver's visitor once its own range is read and
+    before it waits for the workers: work the merges need that depends only on the
+    driver's state (PRV008 builds the sets of its keys there) then overlaps the workers'
+    streaming instead of adding to the wall time after them. The visitor must check that
+    what it prepared is still current when `merge_state` runs (rows may be fed after it).
     """
 
     def export_state(self) -> Any: ...
