@@ -142,7 +142,7 @@ def write_pieces(pieces: Iterable[str], output: Path | None, stream: Any) -> Non
     from ftlint.atomic import atomic_file
 
     with atomic_file(str(target)) as binary:
-        _drain(pieces, lambda text: binary.write(text.encode("utf-8")))
+        _drain(pieces, lambda text: binary.write(text.encode("utf-8")), binary.write)
 
 
 def utf8_safe(text: str) -> str:
@@ -157,10 +157,15 @@ def utf8_safe(text: str) -> str:
     return text
 
 
-def _drain(pieces: Iterable[str], write: Callable[[str], Any]) -> None:
+def _drain(
+    pieces: Iterable[str],
+    write: Callable[[str], Any],
+    raw: Callable[[bytes], Any] | None = None,
+) -> None:
+    """`raw`: the same output's UTF-8 bytes, for text a fork redacted and encoded."""
     from ftlint.report.stream import RedactingWriter
 
-    writer = RedactingWriter(lambda text: write(utf8_safe(text)))
+    writer = RedactingWriter(lambda text: write(utf8_safe(text)), raw=raw)
     for piece in pieces:
         writer.write(piece)
     writer.close()

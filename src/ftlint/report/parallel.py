@@ -32,7 +32,9 @@ _READ = 1 << 20
 
 class Spliced:
     """The redacted rest of the output, made in a child process; `raw()` renders the
-    same rest unredacted here, for when the child's text cannot be used."""
+    same rest unredacted here, for when the child's text cannot be used (it failed:
+    `ready()` is False). The writer calls `ready()` only after redacting and writing
+    the text before it, so that work overlaps the child's instead of following it."""
 
     spliced = True  # what `RedactingWriter.write` looks for
 
@@ -50,6 +52,14 @@ class Spliced:
         finally:
             self.pid = 0
         return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+    def blocks(self) -> Iterator[bytes]:
+        """The child's redacted text as the UTF-8 bytes it wrote (`utf8_safe` applied
+        there), a megabyte at a time: a binary output copies them as they are."""
+        with self.handle:
+            self.handle.seek(0)
+            while block := self.handle.read(_READ):
+                yield block
 
     def chunks(self) -> Iterator[str]:
         """The child's redacted text, a megabyte at a time."""
@@ -105,11 +115,11 @@ def iter_split(
             yield last
         last += ",\n"
         yield ",\n"
-        if spliced is None or continues_past(last, len(last)) or not spliced.ready():
-            yield from rest()  # no child, a secret may run on past the cut, or it failed
+        if spliced is None or continues_past(last, len(last)):
+            yield from rest()  # no child, or a secret may run on past the cut
             return
         handed = True
-        yield spliced
+        yield spliced  # the writer waits for it (`ready`) once its own text is written
     finally:
         if spliced is not None and not handed:
             spliced.discard()  # also when the writer stopped early: no child left behind

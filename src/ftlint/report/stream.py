@@ -31,8 +31,16 @@ class RedactingWriter:
     `redact(everything written)`.
     """
 
-    def __init__(self, write: Callable[[str], Any], chunk: int | None = None) -> None:
+    def __init__(
+        self,
+        write: Callable[[str], Any],
+        chunk: int | None = None,
+        raw: Callable[[bytes], Any] | None = None,
+    ) -> None:
+        """`raw`: writes UTF-8 bytes to the same output, for text another process
+        redacted and encoded already (`_splice`): copied without decoding it here."""
         self._out = write
+        self._raw = raw
         self._chunk = chunk = chunk or CHUNK
         self._parts: list[str] = []
         self._size = 0
@@ -58,7 +66,8 @@ class RedactingWriter:
     def _splice(self, spliced: Any) -> None:
         """Text already redacted in another process (`ftlint.report.parallel`), which
         starts where the text so far ends: written after that text is redacted, when the
-        end of it is a safe cut; otherwise its raw pieces are written as any others."""
+        end of it is a safe cut and the other process finished (`ready()`, waited for
+        after that redaction); otherwise its raw pieces are written as any others."""
         text = "".join(self._parts)
         if text and (not text.endswith("\n") or continues_past(text, len(text))):
             spliced.discard()
@@ -68,6 +77,17 @@ class RedactingWriter:
         if text:
             self._out(redact(text + "\n")[:-1])  # as `_flush` cuts: text follows
         self._parts, self._size, self._limit = [], 0, self._chunk
+        ready = getattr(spliced, "ready", None)
+        if ready is not None and not ready():  # the child failed: the rest made here
+            spliced.discard()
+            for piece in spliced.raw():
+                self.write(piece)
+            return
+        blocks = getattr(spliced, "blocks", None)
+        if self._raw is not None and blocks is not None:
+            for block in blocks():  # what `chunks` decodes, as the output would encode it
+                self._raw(block)
+            return
         for chunk in spliced.chunks():
             self._out(chunk)
 
