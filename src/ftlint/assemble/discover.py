@@ -160,11 +160,18 @@ def unread_files(
     seen = 0
     listing = ws.listing  # discovery's shared listing: the folders are listed already
     root = str(ws.root)
+    prefix = root.rstrip("/") + "/"
     walk = listing.walk(root) if listing is not None else os.walk(ws.root)
     for folder, dirs, files in walk:
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-        # the workspace-relative folder once, not a Path and `ws.rel` per file
-        base = ws.rel(Path(folder)) + "/" if folder != root else ""
+        # the workspace-relative folder once, not a Path and `ws.rel` per file: both
+        # walks join listed names onto `root`, so the folder is the root and a suffix
+        if folder == root:
+            base = ""
+        elif folder.startswith(prefix):
+            base = folder[len(prefix) :] + "/"
+        else:
+            base = ws.rel(Path(folder)) + "/"
         for fname in sorted(files):
             seen += 1
             if seen > limit:
