@@ -16,6 +16,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import field, fields, replace
+from operator import attrgetter
 from typing import Any
 
 from ftlint import frozen
@@ -42,9 +43,15 @@ def lazy(run: Run, loader: Callable[[], Run]) -> LazyRun:
     """`run` (what discovery knows) with the `loader` of the whole run. Its settings
     and env are left to the loaded run: nothing reads them before (per-run rules that
     look at other runs read their identity, provenance and job records)."""
-    values = {f.name: getattr(run, f.name) for f in fields(Run)}
+    values = dict(zip(_RUN_FIELDS, _run_values(run), strict=True))
     values.update(env=_EMPTY, env_sources=_EMPTY, settings=_EMPTY, settings_evidence=_EMPTY)
     return LazyRun(**values, loader=loader)
+
+
+#: `Run`'s field names, and a getter of all their values in one call: discovery makes a
+#: `LazyRun` of every run (`fields(Run)` and a getattr each were ~4 of its 9 us)
+_RUN_FIELDS = tuple(f.name for f in fields(Run))
+_run_values = attrgetter(*_RUN_FIELDS)
 
 
 def is_lazy(run: Run) -> bool:
