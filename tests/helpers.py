@@ -365,3 +365,20 @@ def batches_match_rows(cases: Sequence[Any], sizes: Sequence[int], eval_size: in
             assert outs[0] == outs[1], cls.code
             checked += 1
     return checked
+
+
+def feed(
+    visitor: Any, cases: Sequence[Any], sizes: Sequence[int] | None, batched: bool = True
+) -> None:
+    """Feed `cases` to a hard-case visitor as the engine would: `row_batch` in blocks of
+    `sizes` rows (cycled), or one `row` each when `sizes` is None or `batched` is False,
+    the reference a block fast path is held to."""
+    if sizes is None or not batched:
+        for case in cases:
+            visitor.row(case)
+        return
+    at = i = 0
+    while at < len(cases):
+        block = cases[at : at + sizes[i % len(sizes)]]
+        at, i = at + len(block), i + 1
+        visitor.row_batch(block)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from helpers import batches_match_rows
+from helpers import batches_match_rows, feed
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -52,15 +52,7 @@ def _prv_state(cases: list[HardCase], sizes: list[int], batched: bool) -> Any:
     rule = DuplicateEvalRows()
     ctx = RuleContext(rule, DuplicateEvalRows.param_defaults(), None, {}, Campaign(".", (run,)))
     visitor = rule.hard_case_visitor(run, ctx)
-    at = i = 0
-    while at < len(cases):
-        block = cases[at : at + sizes[i % len(sizes)]]
-        at, i = at + len(block), i + 1
-        if batched:
-            visitor.row_batch(block)
-        else:
-            for one in block:
-                visitor.row(one)
+    feed(visitor, cases, sizes, batched)
     return (
         list(visitor.examples.keys),
         [list(col) for col in visitor.inputs.cols],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from helpers import feed
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -68,18 +69,6 @@ def _reference(cases: list[HardCase], limit: int, table: int) -> tuple[Any, Any]
     return counts, first
 
 
-def _feed(visitor: Any, cases: list[HardCase], sizes: list[int] | None) -> None:
-    if sizes is None:
-        for case in cases:
-            visitor.row(case)
-        return
-    at = i = 0
-    while at < len(cases):
-        block = cases[at : at + sizes[i % len(sizes)]]
-        at, i = at + len(block), i + 1
-        visitor.row_batch(block)
-
-
 @settings(max_examples=200, deadline=None)
 @given(
     rows=st.lists(st.tuples(TEXTS, SIDS), max_size=50),
@@ -99,7 +88,7 @@ def test_first_rows_equal_the_reference(
         _block_hints._SEARCH[:] = [None]
     try:
         visitor = _visitor(limit)
-        _feed(visitor, cases, sizes)
+        feed(visitor, cases, sizes)
         state = visitor.export_state()
         assert list(state[3].items()) == list(counts.items())
         assert list(state[4].items()) == list(first.items())
@@ -125,13 +114,13 @@ def test_merge_into_a_fed_visitor_equals_the_reference(
     no step, so the merge is exact)."""
     cases = [_case(i + 1, text, sid, how) for i, (text, (sid, how)) in enumerate(rows)]
     driver, worker = _visitor(limit), _visitor(limit)
-    _feed(driver, cases[:cut], sizes)
-    _feed(worker, cases[cut:], sizes)
+    feed(driver, cases[:cut], sizes)
+    feed(worker, cases[cut:], sizes)
     driver.merge_ahead([worker.export_state()])
     assert driver.merge_state(worker.export_state())
     counts, first = _reference(cases, limit, 1024)
     assert dict(driver.counts) == counts
     assert {key: kept for key, kept in driver.first.items()} == first
     one = _visitor(limit)
-    _feed(one, cases, None)
+    feed(one, cases, None)
     assert [repr(f) for f in driver.finish()] == [repr(f) for f in one.finish()]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from helpers import feed
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -40,15 +41,7 @@ def _visitor(eval_size: int = 40) -> Any:
 
 def _state(cases: list[HardCase], sizes: list[int] | None) -> tuple[Any, ...]:
     visitor = _visitor()
-    if sizes is None:
-        for case in cases:
-            visitor.row(case)
-    else:
-        at = i = 0
-        while at < len(cases):
-            block = cases[at : at + sizes[i % len(sizes)]]
-            at, i = at + len(block), i + 1
-            visitor.row_batch(block)
+    feed(visitor, cases, sizes)
     state = visitor.export_state()
     findings = [repr(f) for f in visitor.finish()]
     return (*state[:3], list(state[3].items()), list(state[4].items()), state[5], findings)
@@ -198,15 +191,7 @@ def _budget_states(cases: list[HardCase], sizes: list[int] | None) -> list[Any]:
         rule = cls()
         ctx = RuleContext(rule, cls.param_defaults(), None, {}, Campaign(root=".", runs=(run,)))
         visitor = rule.hard_case_visitor(run, ctx)
-        if sizes is None:
-            for case in cases:
-                visitor.row(case)
-        else:
-            at = i = 0
-            while at < len(cases):
-                block = cases[at : at + sizes[i % len(sizes)]]
-                at, i = at + len(block), i + 1
-                visitor.row_batch(block)
+        feed(visitor, cases, sizes)
         state = visitor.export_state()
         out.append([vars(part) if hasattr(part, "__dict__") else part for part in state])
     return out

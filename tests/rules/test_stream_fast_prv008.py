@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from helpers import feed
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -33,15 +34,7 @@ _RAW = st.sampled_from([{}, {"contract": "choice", "label": "yes"}])
 
 def _state(cases: list[HardCase], sizes: list[int], batched: bool) -> Any:
     visitor = _Repeats(None, None, None)  # type: ignore[arg-type]
-    at = i = 0
-    while at < len(cases):
-        block = cases[at : at + sizes[i % len(sizes)]]
-        at, i = at + len(block), i + 1
-        if batched:
-            visitor.row_batch(block)
-        else:
-            for one in block:
-                visitor.row(one)
+    feed(visitor, cases, sizes, batched)
     return (
         list(visitor.examples.keys),
         visitor.examples.size,

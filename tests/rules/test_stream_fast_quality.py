@@ -6,6 +6,7 @@ from __future__ import annotations
 import types
 from typing import Any
 
+from helpers import feed
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -40,15 +41,7 @@ def _case(i: int, text: Any, mae: Any, error: Any) -> HardCase:
 def _clusters(cases: list[HardCase], sizes: list[int], batched: bool, **params: Any) -> Any:
     ctx = types.SimpleNamespace(params={**RequestPatternCluster.param_defaults(), **params})
     visitor = _TemplateVisitor(None, ctx)  # type: ignore[arg-type]
-    at = i = 0
-    while at < len(cases):
-        block = cases[at : at + sizes[i % len(sizes)]]
-        at, i = at + len(block), i + 1
-        if batched:
-            visitor.row_batch(block)
-        else:
-            for one in block:
-                visitor.row(one)
+    feed(visitor, cases, sizes, batched)
     out = {
         k: (c.first, c.count, c.unparsed, c.err_n, c.err_sum, c.members)
         for k, c in visitor.clusters.items()
@@ -122,15 +115,7 @@ def _dim_state(cases: list[HardCase], sizes: list[int], batched: bool, keys: Any
     from ftlint.rules.quality._common import DimCollector
 
     collector = DimCollector(Run(name="r", provenance=Provenance(target_keys=keys)))
-    at = i = 0
-    while at < len(cases):
-        block = cases[at : at + sizes[i % len(sizes)]]
-        at, i = at + len(block), i + 1
-        if batched:
-            collector.row_batch(block)
-        else:
-            for one in block:
-                collector.row(one)
+    feed(collector, cases, sizes, batched)
     dims = {
         d: (s.abs_n, s.n, s.pos, s.neg, s.floor, s.worst, s.sums())
         for d, s in collector.dims.items()

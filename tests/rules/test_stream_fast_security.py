@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from helpers import feed
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -122,15 +123,7 @@ def _findings(cases: list[HardCase], sizes: list[int], batched: bool) -> list[st
     rule = SecretInArtifact()
     ctx = RuleContext(rule, rule.param_defaults(), None, {}, Campaign(root=".", runs=(run,)))
     visitor = rule.hard_case_visitor(run, ctx)
-    if batched:
-        at = i = 0
-        while at < len(cases):
-            block = cases[at : at + sizes[i % len(sizes)]]
-            at, i = at + len(block), i + 1
-            visitor.row_batch(block)
-    else:
-        for case in cases:
-            visitor.row(case)
+    feed(visitor, cases, sizes, batched)
     return [repr(f) for f in visitor.finish()]
 
 
