@@ -382,3 +382,34 @@ def feed(
         block = cases[at : at + sizes[i % len(sizes)]]
         at, i = at + len(block), i + 1
         visitor.row_batch(block)
+
+
+#: One valid `hard_cases.valid.jsonl` row with two dimensions (the reader tests' base row)
+HARD_CASE_ROW: dict[str, Any] = {
+    "rank": 3,
+    "sample_index": 7,
+    "request_text": "Calm piano, sample 7",
+    "source_type": "request_text",
+    "weather": "rain",
+    "target_vector": {"energy": 20, "warmth": 70},
+    "predicted_vector": {"energy": 25, "warmth": 60},
+    "abs_error_raw": {"energy": 5, "warmth": 10},
+    "mae_raw": 7.5,
+    "parse_error": None,
+    "generated_text": '{"energy": 25, "warmth": 60}',
+}
+
+
+def lint_streamed(root: Path, jobs: int = 1) -> tuple[list[Any], int, dict[str, list[Any]]]:
+    """Every rule over the workspace through the engine, as the CLI runs it: (findings,
+    rows streamed, the streamed files' problems by path), to compare `--jobs` modes."""
+    from ftlint import api
+    from ftlint.engine.run import Engine, select_rules
+
+    session = api.setup(workspace=root)
+    campaign = api.load_campaign(session, root)
+    chosen = select_rules(list(session.rules), session.config, select=["ALL"])
+    engine = Engine(campaign, chosen, session.config, jobs=jobs, sources=api.sources_of(session))
+    result = engine.run()
+    problems = {k: list(v) for k, v in engine.stream_problems.items()}
+    return list(result.findings), result.rows_streamed, problems

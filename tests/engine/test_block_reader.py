@@ -11,31 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import batches_match_rows, bench_generator
+from helpers import HARD_CASE_ROW, batches_match_rows, bench_generator, lint_streamed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ftlint import api
 from ftlint.engine import stream
-from ftlint.engine.run import Engine, select_rules
 from ftlint.model import Problem
 from ftlint.sources import hardcases, io
 from ftlint.sources.fastjson import SLOW, block_decoder, fast_decoder
 from ftlint.sources.io import Span, Workspace
 
-ROW = {
-    "rank": 3,
-    "sample_index": 7,
-    "request_text": "Calm piano, sample 7",
-    "source_type": "request_text",
-    "weather": "rain",
-    "target_vector": {"energy": 20, "warmth": 70},
-    "predicted_vector": {"energy": 25, "warmth": 60},
-    "abs_error_raw": {"energy": 5, "warmth": 10},
-    "mae_raw": 7.5,
-    "parse_error": None,
-    "generated_text": '{"energy": 25, "warmth": 60}',
-}
+ROW = HARD_CASE_ROW
 
 
 def _row(**extra: Any) -> str:
@@ -207,13 +193,8 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _lint(root: Path) -> tuple[list[str], int, str]:
-    session = api.setup(workspace=root)
-    campaign = api.load_campaign(session, root)
-    chosen = select_rules(list(session.rules), session.config, select=["ALL"])
-    engine = Engine(campaign, chosen, session.config, jobs=1, sources=api.sources_of(session))
-    result = engine.run()
-    problems = repr({k: list(v) for k, v in engine.stream_problems.items()})
-    return [repr(f) for f in result.findings], result.rows_streamed, problems
+    findings, rows, problems = lint_streamed(root)
+    return [repr(f) for f in findings], rows, repr(problems)
 
 
 def _per_row(visitor: Any) -> Any:

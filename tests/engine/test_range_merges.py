@@ -13,10 +13,9 @@ from typing import Any
 
 import pytest
 from helpers import bench_generator
+from helpers import lint_streamed as _lint
 
-from ftlint import api
 from ftlint.engine import forkstream, ranges
-from ftlint.engine.run import Engine, select_rules
 from ftlint.rules.provenance import _repeats_merge
 from ftlint.sources.io import Workspace
 
@@ -27,16 +26,6 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict[str,
     bench_generator().generate_workspace(root, runs=1, hard_cases=120, steps=3)
     (hard,) = root.glob("outputs/*/hard_cases.valid.jsonl")
     return root, [json.loads(line) for line in hard.read_text(encoding="utf-8").splitlines()]
-
-
-def _lint(root: Path, jobs: int) -> tuple[list[Any], int, dict[str, list[Any]]]:
-    session = api.setup(workspace=root)
-    campaign = api.load_campaign(session, root)
-    chosen = select_rules(list(session.rules), session.config, select=["ALL"])
-    engine = Engine(campaign, chosen, session.config, jobs=jobs, sources=api.sources_of(session))
-    result = engine.run()
-    problems = {k: list(v) for k, v in engine.stream_problems.items()}
-    return list(result.findings), result.rows_streamed, problems
 
 
 @pytest.fixture

@@ -13,12 +13,11 @@ from typing import Any
 
 import pytest
 from helpers import bench_generator
+from helpers import lint_streamed as _lint
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ftlint import api
 from ftlint.engine import ranges
-from ftlint.engine.run import Engine, select_rules
 from ftlint.sources.io import Span, Workspace, jsonl_items
 
 MIX = {"valid": 0.3, "truncated": 0.2, "prose": 0.15, "fenced": 0.1, "wrapper": 0.1,
@@ -54,16 +53,6 @@ def _write(path: Path, lines: list[str], *, crlf: bool = False, last_newline: bo
     end = "\r\n" if crlf else "\n"
     text = end.join(lines) + (end if last_newline and lines else "")
     path.write_bytes(text.encode("utf-8"))
-
-
-def _lint(root: Path, jobs: int) -> tuple[list[Any], int, dict[str, list[Any]]]:
-    session = api.setup(workspace=root)
-    campaign = api.load_campaign(session, root)
-    chosen = select_rules(list(session.rules), session.config, select=["ALL"])
-    engine = Engine(campaign, chosen, session.config, jobs=jobs, sources=api.sources_of(session))
-    result = engine.run()
-    problems = {k: list(v) for k, v in engine.stream_problems.items()}
-    return list(result.findings), result.rows_streamed, problems
 
 
 @pytest.fixture

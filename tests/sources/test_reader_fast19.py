@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import pytest
+from helpers import HARD_CASE_ROW
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,19 +17,7 @@ from ftlint.sources import hardcases, io
 from ftlint.sources.fastjson import block_decoder, may_nest_deep
 from ftlint.sources.io import Workspace
 
-ROW: dict[str, Any] = {
-    "rank": 3,
-    "sample_index": 7,
-    "request_text": "Calm piano, sample 7",
-    "source_type": "request_text",
-    "weather": "rain",
-    "target_vector": {"energy": 20, "warmth": 70},
-    "predicted_vector": {"energy": 25, "warmth": 60},
-    "abs_error_raw": {"energy": 5, "warmth": 10},
-    "mae_raw": 7.5,
-    "parse_error": None,
-    "generated_text": '{"energy": 25, "warmth": 60}',
-}
+ROW = HARD_CASE_ROW
 
 
 def _nest(depth: int, inner: str = "1") -> str:
