@@ -101,15 +101,7 @@ def merge(visitor: Any, state: tuple[Any, ...], max_examples: int) -> bool:
                 break
             i = (i + 1) & mask
         if found:  # seen here first: every row of it in the later range is a repeat
-            known_w, known_d = col0[slot], to0[i]
-            v.counts[key] = v.counts.get(key, 1) + counts.get(key, 1)
-            if key not in v.repeat_evidence:
-                first = packer.unpack(key, col2[slot] << 64 | col1[slot])
-                fresh.append((_line(first), key, first))
-            if known_d and (
-                (known_w and known_w != known_d) or (known_w == known_d and key in conflicting)
-            ):
-                v.conflicting.add(key)
+            _repeat_of_known(v, key, slot, to0[i], inputs, counts, conflicting, packer, fresh)
             continue
         lo, hi = col1[slot], col2[slot]  # first seen in the later range
         if not same_codes:
@@ -157,6 +149,33 @@ def _exact(v: Any, state: tuple[Any, ...], max_examples: int, here: set[int] | N
     return True
 
 
+def _repeat_of_known(
+    v: Any,
+    key: int,
+    slot: int,
+    known_d: int,
+    inputs: Any,
+    counts: dict[int, int],
+    conflicting: set[int],
+    packer: Any,
+    fresh: list[tuple[int, int, Evidence]],
+) -> None:
+    """An input the driver's visitor `v` saw first that the later range (its table
+    `inputs`, at `slot`) holds too: every later row of it is a repeat. Its copies add
+    up, its first later row is noted for the repeat evidence (`fresh`) if `v` has none
+    yet, and it conflicts when the two ranges' references differ (`known_d`: the
+    driver's reference + 1, 0 for none) or the later range already found a conflict."""
+    known_w = inputs.cols[0][slot]
+    v.counts[key] = v.counts.get(key, 1) + counts.get(key, 1)
+    if key not in v.repeat_evidence:
+        first = packer.unpack(key, inputs.cols[2][slot] << 64 | inputs.cols[1][slot])
+        fresh.append((_line(first), key, first))
+    if known_d and (
+        (known_w and known_w != known_d) or (known_w == known_d and key in conflicting)
+    ):
+        v.conflicting.add(key)
+
+
 def _merge_last(visitor: Any, state: tuple[Any, ...], max_examples: int) -> bool:
     """`merge` of the last range: nothing probes the tables after it, and `finish`
     reads only their sizes and the first row of an input that repeats. So the later
@@ -178,16 +197,10 @@ def _merge_last(visitor: Any, state: tuple[Any, ...], max_examples: int) -> bool
     to0 = table.cols[0]
     fresh: list[tuple[int, int, Evidence]] = []  # (line of the first repeat, key, its row)
     for key in common:  # seen here first: every row of it in the later range repeats
-        slot = inputs.slot(key)
-        known_w, known_d = col0[slot], to0[table.slot(key)]
-        v.counts[key] = v.counts.get(key, 1) + counts.get(key, 1)
-        if key not in v.repeat_evidence:
-            first = packer.unpack(key, col2[slot] << 64 | col1[slot])
-            fresh.append((_line(first), key, first))
-        if known_d and (
-            (known_w and known_w != known_d) or (known_w == known_d and key in conflicting)
-        ):
-            v.conflicting.add(key)
+        known = to0[table.slot(key)]
+        _repeat_of_known(
+            v, key, inputs.slot(key), known, inputs, counts, conflicting, packer, fresh
+        )
     same_codes = packer.paths == v.packer.paths and packer.prefixes == v.packer.prefixes
     for key in counts:
         if key in here:
