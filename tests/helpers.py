@@ -413,3 +413,30 @@ def lint_streamed(root: Path, jobs: int = 1) -> tuple[list[Any], int, dict[str, 
     result = engine.run()
     problems = {k: list(v) for k, v in engine.stream_problems.items()}
     return list(result.findings), result.rows_streamed, problems
+
+
+#: `parse_error` values a writer leaves on a failed row, for the failed-row analysis's
+#: property tests (each a hint kind of `ftlint.analysis.parse_errors`, or none)
+PARSE_ERROR_HINTS = (
+    "",
+    "error",
+    "json_block_not_found",
+    "json_decode_error:Expecting ',' delimiter",
+    "json_decode_error:Extra data: line 1",
+    "Unterminated string starting at",
+    "invalid_vector:vector_payload_not_found",
+    "invalid_vector:parsed_payload_not_object",
+    "invalid_vector:non_finite:energy",
+    "hidden_params_missing_or_not_object",
+    "missing_key:warmth",
+    "missing_key:hidden_params.energy",
+    "extra_key:note",
+    "invalid_value:energy",
+    "out_of_range:brightness=140",
+    "trailing_text",
+    "markdown_fence",
+    "type_mismatch",
+    "missing_key",
+    "extra_key",
+    "out_of_range",
+)

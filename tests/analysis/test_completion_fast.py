@@ -20,6 +20,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from helpers import PARSE_ERROR_HINTS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -173,33 +174,7 @@ def test_every_cut_of_an_object_equals_reference(obj: str, data: st.DataObject) 
         _same_shape(text[:end])
 
 
-_HINTS = st.one_of(
-    st.none(),
-    st.sampled_from(
-        (
-            "",
-            "error",
-            "json_block_not_found",
-            "json_decode_error:Expecting ',' delimiter",
-            "json_decode_error:Extra data: line 1",
-            "Unterminated string starting at",
-            "invalid_vector:vector_payload_not_found",
-            "invalid_vector:parsed_payload_not_object",
-            "invalid_vector:non_finite:energy",
-            "hidden_params_missing_or_not_object",
-            "missing_key:warmth",
-            "extra_key:note",
-            "invalid_value:energy",
-            "out_of_range:brightness=140",
-            "trailing_text",
-            "markdown_fence",
-            "type_mismatch",
-            "missing_key",
-            "extra_key",
-            "out_of_range",
-        )
-    ),
-)
+_HINTS = st.one_of(st.none(), st.sampled_from(PARSE_ERROR_HINTS))
 _TARGET_KEYS = st.one_of(
     st.none(), st.just(KEYS), st.just(("energy",)), st.just(["energy", "energy", "x"])
 )

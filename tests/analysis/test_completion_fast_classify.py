@@ -14,6 +14,7 @@ import math
 from typing import Any
 
 import pytest
+from helpers import PARSE_ERROR_HINTS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -130,29 +131,7 @@ def _texts(draw: st.DrawFn) -> str:
     return before + body + after
 
 
-_HINTS = st.one_of(
-    st.none(),
-    st.sampled_from(
-        (
-            "",
-            "error",
-            "json_block_not_found",
-            "json_decode_error:Expecting ',' delimiter",
-            "invalid_vector:vector_payload_not_found",
-            "invalid_vector:parsed_payload_not_object",
-            "invalid_vector:non_finite:energy",
-            "hidden_params_missing_or_not_object",
-            "missing_key:warmth",
-            "missing_key:hidden_params.energy",
-            "extra_key:note",
-            "invalid_value:energy",
-            "out_of_range:brightness=140",
-            "type_mismatch",
-            "missing_key",
-            "out_of_range",
-        )
-    ),
-)
+_HINTS = st.one_of(st.none(), st.sampled_from(PARSE_ERROR_HINTS))
 _KEYS = st.one_of(st.none(), st.just(KEYS), st.just(("energy",)), st.just(["energy", "x"]))
 _SCALES = st.one_of(st.none(), st.sampled_from((1, 100.0, math.nan, -1)))
 
