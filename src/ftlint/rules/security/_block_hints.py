@@ -45,12 +45,17 @@ from typing import Any
 
 from ftlint.model import HardCase
 
-#: the needles of `secret_in_artifact.NEEDLES` and `GH_NEEDLES`, as lower-case ASCII
-#: (a copy, so importing this module does not import the rule; a test checks they agree)
-NEEDLES = (
+#: Substrings of the lower-cased text, one of which every hint of `find_secrets` holds
+#: (`redact._TOKEN_PATTERNS` and `_WORD_HINTS`: `hf_` holds `hf`, `--key` holds `key`,
+#: `wandb login` holds `wandb`; tests/rules check that every hint is covered): SEC001's
+#: per-row test (`secret_in_artifact.hinted`) and this scan search the same ones.
+SECRET_NEEDLES = (
     "hf", "sk-", "akia", "xox", "wandb", "://", "bearer", "token", "secret", "passw", "key",
-    "ghp", "gho", "ghu", "ghs", "ghr", "github",
 )  # fmt: skip
+#: ... and the GitHub hints (`ghp_`, `github_pat_`, also Markdown-escaped), each with
+#: an underscore (the per-row test asks for one first; this scan does not)
+GH_NEEDLES = ("ghp", "gho", "ghu", "ghs", "ghr", "github")
+NEEDLES = SECRET_NEEDLES + GH_NEEDLES
 #: ASCII whitespace but a single space (`str.split`'s, bar the space), and two spaces
 SPACES = ("  ", "\t", "\n", "\x0b", "\x0c", "\r", "\x1c", "\x1d", "\x1e", "\x1f")
 
@@ -70,7 +75,7 @@ _Search = Callable[[bytes], list[tuple[int, int, int]]]
 def _searchers() -> tuple[_Search, _Search, _Search] | None:
     """The multi-pattern searches (needles, control whitespace, two spaces), built on
     first use (the import costs 2 ms; a lint with no hard cases never pays it), None
-    without the optional package."""
+    without the package."""
     if not _SEARCH:
         try:
             import ahocorasick_rs
@@ -92,7 +97,7 @@ def _searchers() -> tuple[_Search, _Search, _Search] | None:
 
 
 def available() -> bool:
-    """Whether the block scan can run (the optional `ahocorasick-rs` is installed)."""
+    """Whether the block scan can run (`ahocorasick-rs` is installed)."""
     return _searchers() is not None
 
 

@@ -19,7 +19,7 @@ from ftlint.model import (
 from ftlint.model import pointer as make_pointer
 from ftlint.redact import find_secrets
 from ftlint.rule import Rule, RuleContext
-from ftlint.rules.security._block_hints import scan_block
+from ftlint.rules.security._block_hints import GH_NEEDLES, SECRET_NEEDLES, scan_block
 
 
 def _walk_strings(value: Any, at: str = "") -> Iterator[tuple[str, str]]:
@@ -129,13 +129,10 @@ class SecretInArtifact(Rule):
         return _CompletionScanner(self, run, ctx)
 
 
-#: Substrings of the lower-cased text, one of which every hint of `find_secrets` holds
-#: (`redact._TOKEN_PATTERNS` and `_WORD_HINTS`: `hf_` holds `hf`, `--key` holds `key`,
-#: `wandb login` holds `wandb`; tests/rules check that every hint is covered).
-NEEDLES = ("hf", "sk-", "akia", "xox", "wandb", "://", "bearer", "token", "secret", "passw", "key")
-#: ... and the GitHub hints (`ghp_`, `github_pat_`, also Markdown-escaped), each with
-#: an underscore: tested only when the text holds one.
-GH_NEEDLES = ("ghp", "gho", "ghu", "ghs", "ghr", "github")
+#: Substrings of the lower-cased text, one of which every hint of `find_secrets` holds,
+#: and the GitHub ones, tested only when the text holds an underscore: declared once in
+#: `_block_hints`, whose one-pass scan of a block searches the same needles.
+NEEDLES = SECRET_NEEDLES
 
 
 def may_hold(text: str) -> bool:
