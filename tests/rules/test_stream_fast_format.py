@@ -2,7 +2,7 @@
 `row` paths decide: FMT008's block loop (`_scanned`, from the block scan's `rough`
 flags) and its Misra-Gries step keep the tables `row` keeps, on random and adversarial
 texts (every whitespace, leading and trailing spaces, empty and blank texts, repeats,
-a table small enough to evict), with and without the optional `ahocorasick-rs`."""
+a table small enough to evict), with and without `ahocorasick-rs`."""
 
 from __future__ import annotations
 
