@@ -6,8 +6,10 @@ view is the same from the identity memo as computed afresh."""
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -51,6 +53,9 @@ def _case(target: Any, label: Any = None, line: int | None = 3, sid: str | None 
     return HardCase(1, sid, "req", None, target, None, None, None, None, "", ev, raw)
 
 
+_FLOATS = st.sampled_from(
+    [1.0, 0.0, -0.0, 2.5, -1.0, -2.0, 0.5, 2.0**60, 2.0**61, 3 * 2.0**-61, 3.0, 1e300, math.nan]
+)
 TARGETS = st.one_of(
     st.dictionaries(
         st.sampled_from(["a", "b", "c"]),
@@ -61,6 +66,8 @@ TARGETS = st.one_of(
         ),
         max_size=3,
     ),
+    # all floats (the real writer's vectors), with values whose hashes meet
+    st.dictionaries(st.sampled_from(["a", "b", "c"]), _FLOATS, max_size=3),
     st.none(),
 )
 
@@ -134,3 +141,25 @@ def test_reference_keys_of_minus_one_and_minus_two_differ() -> None:
     two = prv008.reference_key(_case({"a": -1, "b": -2}))
     assert one is not None and two is not None and one != two
     assert one == prv008.reference_key(_case({"b": -1, "a": -1}))
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ({"a": 0.5}, {"a": 2.0**60}),  # equal float hashes
+        ({"a": 3 * 2.0**-61}, {"a": 3.0}),
+        ({"a": -0.0}, {"a": 0.0}),
+        ({"a": -1.0}, {"a": -2.0}),
+        ({"a": 1.0}, {"a": 1}),
+        ({"a": 1.0, "b": 2.0}, {"a": 2.0, "b": 1.0}),
+    ],
+)
+def test_float_targets_whose_hashes_meet_keep_apart(a: Any, b: Any) -> None:
+    assert prv008.reference_key(_case(a)) != prv008.reference_key(_case(b))
+
+
+def test_float_targets_equal_as_json_share_a_key() -> None:
+    nan_a, nan_b = float("nan"), float("nan")  # two objects: NaN != NaN, "NaN" == "NaN"
+    assert prv008.reference_key(_case({"a": nan_a})) == prv008.reference_key(_case({"a": nan_b}))
+    one = prv008.reference_key(_case({"a": 1.5, "b": 95.0}))
+    assert one == prv008.reference_key(_case({"b": 95.0, "a": 1.5}))

@@ -21,6 +21,7 @@ M63 = (1 << 63) - 1
 #: CPython hashes an int modulo this prime (2**61 - 1): distinct ints strictly between
 #: -HASH_MODULUS and HASH_MODULUS have distinct hashes, except -1 (hashed as -2)
 HASH_MODULUS = (1 << 61) - 1
+_STR = frozenset({str})
 
 
 def _digest(value: Any) -> int:
@@ -36,8 +37,8 @@ def reference_key(case: HardCase) -> int | None:
     """A 63-bit key (stored + 1 in a 64-bit slot) of a row's reference (its target
     object, or its label in a choice-contract eval), None when it has none. Two rows
     get the same key when their references are the same JSON (sorted keys): a flat
-    object of integers (every hard case) or a label is hashed as it is, anything else
-    as its canonical JSON text."""
+    object of integers or a label is hashed as it is, a flat object of floats by each
+    value's exact text (`float.hex`), anything else as its canonical JSON text."""
     target: Any = case.target_vector
     if target is None and case.raw.get("contract") == "choice":
         target = case.raw.get("label")
@@ -54,6 +55,13 @@ def reference_key(case: HardCase) -> int | None:
                 break  # (nor hash(0) and hash(2**61 - 1))
         else:  # {str: int}: equal JSON exactly when the same pairs (1 and 1.0 never meet)
             return hash((2, frozenset(target.items()))) & M63
+        try:  # {str: float}, as a writer's `float(...)` vectors are: by each value's bits
+            texts = list(map(float.hex, target.values()))  # (a float's hash is not exact:
+        except TypeError:  # hash(0.5) == hash(2.0**60), hash(-0.0) == hash(0.0), NaN)
+            pass
+        else:
+            if _STR.issuperset(map(type, target)):  # equal JSON exactly when equal pairs
+                return hash((4, frozenset(zip(target, texts, strict=True)))) & M63
     try:
         text = json.dumps(target, sort_keys=True, default=str)
     except (TypeError, ValueError):
