@@ -289,9 +289,11 @@ def bench_startup(s: Settings) -> dict[str, Any]:
     )
     output = s.cwd / "startup.json"
     entry = console_script()
+    imported = foreign_imports(ftlint_cmd(ws, output, entry=entry), s.cwd)
     commands = {
         "python -c pass": [sys.executable, "-c", "pass"],
         "bare json load": [sys.executable, "-c", BARE_LOAD, str(ws)],
+        "imports + bare json load": [sys.executable, "-c", floor_script(imported), str(ws)],
         "ftlint check": ftlint_cmd(ws, output, entry=entry),
     }
     samples = interleaved(
@@ -301,6 +303,7 @@ def bench_startup(s: Settings) -> dict[str, Any]:
     base = stats([x.wall for x in samples["python -c pass"]])
     lint = stats([x.wall for x in samples["ftlint check"]])
     bare = stats([x.wall for x in samples["bare json load"]])
+    floor = stats([x.wall for x in samples["imports + bare json load"]])
     return {
         "command": " ".join(Path(x).name if i == 0 else x for i, x in enumerate(entry)),
         "workspace": {"runs": runs, "hard_cases_per_run": cases, "path": str(ws)},
@@ -312,7 +315,47 @@ def bench_startup(s: Settings) -> dict[str, Any]:
         "bare_load_seconds": bare,
         "bare_load_ratio": bare["median"] / base["median"],
         "ratio_vs_bare_load": lint["median"] / bare["median"],
+        "import_floor_modules": len(imported),
+        "import_floor_seconds": floor,
+        "import_floor_ratio_vs_bare_load": floor["median"] / bare["median"],
     }
+
+
+def foreign_imports(cmd: Sequence[str], cwd: Path) -> list[str]:
+    """The modules other than ftlint's own (standard library, dependencies) that one
+    run of `cmd` imports, in `-X importtime` order: what any linter built on them
+    pays before its own code runs."""
+    argv = list(cmd)
+    if argv[0] != sys.executable:  # the installed script: run it as a file
+        argv = [sys.executable, *argv]
+    argv.insert(1, "-Ximporttime")
+    env = {k: v for k, v in child_env().items() if k != "PYTHONPROFILEIMPORTTIME"}
+    done = subprocess.run(
+        argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, check=False
+    )
+    if done.returncode not in (0, 1):
+        raise BenchmarkError(f"ftlint exited {done.returncode}: {done.stderr[-2000:]!r}")
+    names: list[str] = []
+    for line in done.stderr.decode("utf-8", "replace").splitlines():
+        if line.startswith("import time:") and line.count("|") == 2:
+            name = line.rsplit("|", 1)[1].strip()
+            if name != "package" and not name.startswith("ftlint"):
+                names.append(name)
+    return names
+
+
+def floor_script(modules: Sequence[str]) -> str:
+    """`BARE_LOAD` after importing `modules` (a module that fails to import alone,
+    e.g. one a package sets up itself, is skipped): the start-up floor of a linter
+    that needs those modules, before any of its own code."""
+    return (
+        "import importlib\n"
+        f"for _m in {tuple(modules)!r}:\n"
+        "    try:\n"
+        "        importlib.import_module(_m)\n"
+        "    except Exception:\n"
+        "        pass\n" + BARE_LOAD
+    )
 
 
 def bench_streaming(s: Settings) -> dict[str, Any]:
@@ -615,16 +658,27 @@ def render(doc: dict[str, Any]) -> str:
     if "startup" in res:
         r = res["startup"]
         w = r["workspace"]
+        floor = "import_floor_seconds" in r
         lines += [
             f"start-up: {w['runs']} runs x {w['hard_cases_per_run']} hard cases, {r['repeat']} repetitions, "
             f"`{r.get('command', 'python -m ftlint')} check`",
             head,
             _row("python -c pass", r["python_pass_seconds"]),
             _row("bare json load of the ws", r["bare_load_seconds"]),
+            *([_row("imports + bare json load", r["import_floor_seconds"])] if floor else []),
             _row("ftlint check", r["ftlint_seconds"]),
             f"  startup ratio (median ftlint / median python): {r['ratio']:.2f}x",
             f"  (reference: a bare script that json-loads every file of the workspace is "
             f"{r['bare_load_ratio']:.2f}x python -c pass; ftlint is {r['ratio_vs_bare_load']:.2f}x that script)",
+            *(
+                [
+                    f"  (floor: the same script after importing the {r['import_floor_modules']} "
+                    "standard-library and dependency modules `ftlint check` imports is "
+                    f"{r['import_floor_ratio_vs_bare_load']:.2f}x it)"
+                ]
+                if floor
+                else []
+            ),
             "",
         ]
     if "streaming" in res:

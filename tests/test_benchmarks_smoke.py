@@ -174,6 +174,9 @@ def test_quick_benchmark_runs_and_reports_every_metric(tmp_path: Path) -> None:
         "ratio_vs_bare_load",
     } <= set(res["startup"])
     assert {"min", "median", "max"} <= set(res["startup"]["ftlint_seconds"])
+    # the import floor: the modules ftlint imports (json, re, pluggy, ...), never its own
+    assert res["startup"]["import_floor_modules"] > 20
+    assert res["startup"]["import_floor_seconds"]["median"] > 0
     stream = res["streaming"]
     assert {"file_bytes", "rows", "baseline", "ftlint", "ratio"} <= set(stream)
     assert {"mb_per_s", "peak_rss_mb", "seconds"} <= set(stream["ftlint"])
