@@ -3,13 +3,18 @@ eval size is the distinct count."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
 from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Severity
 from ftlint.rule import Param, Rule, RuleContext
+from ftlint.rules.provenance._block_keys import block_keys
+from ftlint.rules.provenance._block_rows import insert_block
+from ftlint.rules.provenance._references import reference_key
+from ftlint.rules.provenance._small import SMALL_MAX, Small, materialize, small_block, small_rows
 from ftlint.rules.provenance._tables import LIMIT34, _EvidencePacker, _Table
+
+__all__ = ["DuplicateEvalRows", "reference_key"]
 
 #: Distinct examples remembered per run; past it the counts are a lower bound. The
 #: tables then hold at most 2**20 slots: 8 MB of example keys, 32 MB of inputs (the
@@ -17,11 +22,9 @@ from ftlint.rules.provenance._tables import LIMIT34, _EvidencePacker, _Table
 #: peaks at 29 MB on the 512 MB benchmark file).
 MAX_EXAMPLES = 750_000
 M64 = (1 << 64) - 1
-M63 = (1 << 63) - 1
-#: CPython hashes an int modulo this prime (2**61 - 1): distinct ints strictly between
-#: -HASH_MODULUS and HASH_MODULUS have distinct hashes, except -1 (hashed as -2)
+#: CPython hashes an int modulo this prime (2**61 - 1): reference keys do not rest on
+#: int hashes (`_references`), and tests try targets holding such values
 HASH_MODULUS = (1 << 61) - 1
-_STR = frozenset({str})
 
 
 def _digest(value: Any) -> int:
@@ -31,42 +34,6 @@ def _digest(value: Any) -> int:
     visitor of one process and are never written anywhere, so only their equality
     matters, and a hash is ~1 us a row cheaper than a blake2b digest of the bytes."""
     return hash(value) & M64 or 1
-
-
-def reference_key(case: HardCase) -> int | None:
-    """A 63-bit key (stored + 1 in a 64-bit slot) of a row's reference (its target
-    object, or its label in a choice-contract eval), None when it has none. Two rows
-    get the same key when their references are the same JSON (sorted keys): a flat
-    object of integers or a label is hashed as it is, a flat object of floats by each
-    value's exact text (`float.hex`), anything else as its canonical JSON text."""
-    target: Any = case.target_vector
-    if target is None and case.raw.get("contract") == "choice":
-        target = case.raw.get("label")
-    if target is None:
-        return None
-    kind = type(target)
-    if kind is str:
-        return hash((1, target)) & M63
-    if kind is dict:
-        for k, v in target.items():
-            if type(k) is not str or type(v) is not int or v == -1:
-                break  # (hash(-1) == hash(-2) in CPython: such pairs would always meet)
-            if not -HASH_MODULUS < v < HASH_MODULUS:
-                break  # (nor hash(0) and hash(2**61 - 1))
-        else:  # {str: int}: equal JSON exactly when the same pairs (1 and 1.0 never meet)
-            return hash((2, frozenset(target.items()))) & M63
-        try:  # {str: float}, as a writer's `float(...)` vectors are: by each value's bits
-            texts = list(map(float.hex, target.values()))  # (a float's hash is not exact:
-        except TypeError:  # hash(0.5) == hash(2.0**60), hash(-0.0) == hash(0.0), NaN)
-            pass
-        else:
-            if _STR.issuperset(map(type, target)):  # equal JSON exactly when equal pairs
-                return hash((4, frozenset(zip(target, texts, strict=True)))) & M63
-    try:
-        text = json.dumps(target, sort_keys=True, default=str)
-    except (TypeError, ValueError):
-        return None
-    return hash((3, text)) & M63
 
 
 def complete_rows(run: Run) -> bool:
@@ -126,19 +93,45 @@ class _Repeats:
     example; 32 per input: key, reference, and its first row packed by
     `_EvidencePacker`), and an Evidence kept only for inputs that repeat. Past
     `MAX_EXAMPLES` distinct examples no new key is remembered: repeats of known inputs
-    are still counted, so the counts are a lower bound (and the finding says so)."""
+    are still counted, so the counts are a lower bound (and the finding says so).
+
+    While the examples are fewer than `_small.SMALL_MAX` the keys live in a set and a
+    dict instead (C-level probes; `_small`), and a block of plain JSONL rows has its keys
+    computed a block at a time (`_block_keys`): ~2 us a row less. `examples` and
+    `inputs` turn them into the tables on first use, exactly as `row` would have left
+    them."""
 
     def __init__(self, rule: DuplicateEvalRows, run: Run, ctx: RuleContext) -> None:
         self.rule, self.run, self.ctx = rule, run, ctx
-        self.examples = _Table(0)
+        self.small: Small | None = Small()  # the set and dict while few (`_small`)
+        self._examples = _Table(0)
         self.more_rows = 0  # rows past the cap whose example was not remembered
         self.more_inputs = 0  # of them, rows of an input not remembered (counted distinct)
         self.capped = False
-        self.inputs = _Table(3)  # input key -> reference + 1 (0: none), first row lo, hi
+        self._inputs = _Table(3)  # input key -> reference + 1 (0: none), first row lo, hi
         self.counts: dict[int, int] = {}  # repeated inputs only: copies (>= 2)
         self.repeat_evidence: dict[int, Evidence] = {}
         self.conflicting: set[int] = set()
         self.packer = _EvidencePacker()
+
+    @property
+    def examples(self) -> _Table:
+        """The example keys' table (the set turns into it on first use: `_small`)."""
+        if self.small is not None:
+            self._to_tables()
+        return self._examples
+
+    @property
+    def inputs(self) -> _Table:
+        """The inputs' table (the dict turns into it on first use: `_small`)."""
+        if self.small is not None:
+            self._to_tables()
+        return self._inputs
+
+    def _to_tables(self) -> None:
+        small, self.small = self.small, None
+        if small is not None:
+            self._examples, self._inputs = materialize(small)
 
     def row(self, case: HardCase) -> None:
         text = case.request_text
@@ -160,8 +153,29 @@ class _Repeats:
         self._new_example(case, norm, example, at)
 
     def row_batch(self, cases: list[HardCase]) -> None:
-        """`row` of each row of a block (`ftlint.rule.BatchVisitor`): the example key
-        and its probe inline (a row of a new example then goes on as in `row`)."""
+        """`row` of each row of a block (`ftlint.rule.BatchVisitor`): a block of plain
+        JSONL rows that cannot reach the cap has its keys computed a block at a time
+        (`_block_keys`) and inserted in one tight loop (`_block_rows`); any other block
+        takes `_rows`."""
+        n = len(cases)
+        small = self.small
+        if small is not None and n and len(small.seen) + n < min(SMALL_MAX, MAX_EXAMPLES):
+            keys = block_keys(cases, self.packer.paths)
+            if keys is not None:
+                small_block(self, cases, keys)
+            else:
+                small_rows(self, cases)
+            return
+        if n and not self.capped and self.examples.size + n < MAX_EXAMPLES:
+            keys = block_keys(cases, self.packer.paths)
+            if keys is not None and keys[5] is not None:
+                insert_block(self, cases, keys)
+                return
+        self._rows(cases)
+
+    def _rows(self, cases: list[HardCase]) -> None:
+        """`row` of each row of a block: the example key and its probe inline (a row of
+        a new example then goes on as in `row`)."""
         examples, inputs, new = self.examples, self.inputs, self._new_example
         paths = self.packer.paths
         for case in cases:
@@ -297,8 +311,12 @@ class _Repeats:
         prepare(self)
 
     def finish(self) -> Iterable[Finding]:
-        rows = self.examples.size + self.more_rows
-        distinct = self.inputs.size + self.more_inputs
+        small = self.small
+        if small is not None:
+            rows, distinct = len(small.seen), len(small.firsts)
+        else:
+            rows = self._examples.size + self.more_rows
+            distinct = self._inputs.size + self.more_inputs
         repeated = rows - distinct
         p = self.ctx.params
         if rows == 0 or repeated < p["min_repeats"] or repeated / rows < p["min_share"]:
@@ -306,9 +324,12 @@ class _Repeats:
         worst = max(self.repeat_evidence, key=self.counts.__getitem__)
         copies = self.counts[worst]
         inputs = len(self.counts)
-        slot = self.inputs.slot(worst)
-        lo, hi = self.inputs.cols[1][slot], self.inputs.cols[2][slot]
-        first = self.packer.unpack(worst, hi << 64 | lo)
+        if small is not None:
+            first = self.packer.unpack(worst, small.code(worst))
+        else:
+            slot = self._inputs.slot(worst)
+            lo, hi = self._inputs.cols[1][slot], self._inputs.cols[2][slot]
+            first = self.packer.unpack(worst, hi << 64 | lo)
         evidence = [first, self.repeat_evidence[worst]]
         conflicts = len(self.conflicting)
         clash = f"; {conflicts} of them with different references" if conflicts else ""

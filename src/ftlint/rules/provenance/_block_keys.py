@@ -1,0 +1,108 @@
+"""PRV008's per-row keys of a whole block at once, in a few C-level passes (`map`,
+`join`, list comparisons) instead of a dozen Python steps a row.
+
+`block_keys` takes a block whose rows are all plain JSONL rows of one file (one path,
+no pointer or URL, an int line that packs, a canonical decimal sample id that is also
+the evidence's), whose request texts are all non-blank strings and whose 64-bit keys
+are all nonzero; for it, it gives each row's example key, input key, stored reference
+(`reference_key + 1`, 0 for none), line and sample number (`int(id) + 1`): exactly what
+the row path (`_Repeats.row`) computes for that row. For any other block it gives None
+and the visitor takes its exact row path. tests/rules/test_prv008_block_keys.py holds it
+to the row path row by row.
+
+Whitespace: a text is already normal (`" ".join(text.split())` is itself) when it is
+printable (every whitespace character but the space is not), holds no two spaces in a
+row and starts and ends with something else. For the block: the texts joined by one
+space are printable and hold no two spaces in a row and the join neither starts nor
+ends with a space (a text with a space at an end, or an empty one, puts two spaces
+together or one at an end). Blocks that fail test each text (a space-joined text is
+then split and joined again).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import repeat
+from operator import attrgetter
+from typing import Any
+
+from ftlint.model import HardCase
+from ftlint.rules.provenance._references import block_references, reference_key
+
+M64 = (1 << 64) - 1
+LIMIT34 = 1 << 34
+_TEXT = attrgetter("request_text")
+_EVIDENCE = attrgetter("evidence")
+_SAMPLE = attrgetter("sample_id")
+_LINE = attrgetter("line")
+_WHERE = attrgetter("path", "pointer", "url")
+
+
+def normal(text: str) -> str:
+    """`" ".join(text.split())`, skipped when `text` is already normal."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
+
+
+def block_keys(
+    cases: Sequence[HardCase], paths: dict[str, int]
+) -> tuple[list[int], list[int], list[int], list[int], list[int], int | None, str] | None:
+    """(example keys, input keys, stored references, lines, sample numbers, the path's
+    index in `paths` or None when it has none yet, the path) of a block's rows, or None
+    (see the module). A path not in `paths` gets the next index (`_EvidencePacker.pack`
+    gives it one on its first new input), so it must pack (fewer than 512 paths)."""
+    n = len(cases)
+    evidence = list(map(_EVIDENCE, cases))
+    path = evidence[0].path
+    where = paths.get(path)
+    if (len(paths) if where is None else where) >= 512:
+        return None
+    if list(map(_WHERE, evidence)).count((path, None, None)) != n:
+        return None
+    lines = list(map(_LINE, evidence))
+    if list(map(type, lines)).count(int) != n or min(lines) < 0 or max(lines) >= LIMIT34 - 1:
+        return None
+    ids = list(map(_SAMPLE, evidence))
+    if list(map(_SAMPLE, cases)) != ids:
+        return None
+    numbers = _numbers(ids)
+    if numbers is None:
+        return None
+    texts = list(map(_TEXT, cases))
+    if list(map(type, texts)).count(str) != n:
+        return None
+    joined = " ".join(texts)
+    if not (
+        joined.isprintable() and "  " not in joined and joined[:1] != " " and joined[-1:] != " "
+    ):
+        texts = list(map(normal, texts))
+        if "" in texts:
+            return None  # a blank text: skipped by the row path
+    examples = list(map(M64.__and__, map(hash, zip(repeat(path), ids))))
+    inputs = list(map(M64.__and__, map(hash, texts)))
+    if 0 in examples or 0 in inputs:
+        return None  # (the row path makes a zero key 1)
+    refs = block_references(cases)
+    if refs is None:
+        refs = [0 if r is None else r + 1 for r in map(reference_key, cases)]
+    return examples, inputs, refs, lines, numbers, where, path
+
+
+def _numbers(ids: list[Any]) -> list[int] | None:
+    """`int(id) + 1` of every id when each is a canonical decimal string of at most 12
+    digits (`_tables._decimal`), else None."""
+    if list(map(type, ids)).count(str) != len(ids):
+        return None
+    digits = "".join(ids)
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    sizes = list(map(len, ids))
+    if min(sizes) == 0 or max(sizes) > 12:
+        return None
+    if "\n0" in "\n" + "\n".join(ids) and any(len(s) > 1 and s[0] == "0" for s in ids):
+        return None  # a leading zero
+    return list(map(_ONE.__add__, map(int, ids)))
+
+
+_ONE = 1

@@ -1,0 +1,77 @@
+"""PRV008's `row_batch` of a block `block_keys` keyed: each row's two probes and its
+inserts, with every key computed already, so the loop is a dozen bytecodes a row.
+
+It leaves the tables exactly as `_Repeats.row` of each row in order does (same keys,
+values, sizes, growth points, hence the same slots): a row whose example is known is
+skipped; a new example is inserted and its input probed; a new input stores its
+reference and its first row packed as `_EvidencePacker.pack` packs a JSONL row; a known
+one counts a repeat. The caller sends only blocks that cannot reach `MAX_EXAMPLES`
+(no row of the block is past the cap) and whose path has its index already.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ftlint.model import HardCase
+
+
+def insert_block(visitor: Any, cases: Sequence[HardCase], keys: tuple[Any, ...]) -> None:
+    examples_, inputs_, refs, lines, numbers, where, _ = keys
+    examples, inputs = visitor.examples, visitor.inputs
+    ekeys, emask, esize = examples.keys, examples.mask, examples.size
+    egrow = (emask + 1) * 3 // 4  # `put_key` grows when size * 4 > slots * 3
+    ikeys, imask, isize = inputs.keys, inputs.mask, inputs.size
+    igrow = (imask + 1) * 3 // 4
+    col0, col1, col2 = inputs.cols
+    # `pack` of a JSONL row: ((number << 68 | line + 1) << 18 | where) << 1 | 1, in its
+    # two 64-bit halves: lo = (line + 1) << 19 | where << 1 | 1, hi = number << 23
+    base = 1 << 19 | where << 1 | 1
+    for i, example in enumerate(examples_):
+        at = example & emask
+        found = ekeys[at]
+        while found:
+            if found == example:
+                break
+            at = (at + 1) & emask
+            found = ekeys[at]
+        if found:
+            continue  # the same example again (another filter or view of it)
+        ekeys[at] = example
+        esize += 1
+        if esize > egrow:
+            examples.size = esize
+            examples._grow()
+            ekeys, emask = examples.keys, examples.mask
+            egrow = (emask + 1) * 3 // 4
+        key = inputs_[i]
+        slot = key & imask
+        known = ikeys[slot]
+        while known:
+            if known == key:
+                break
+            slot = (slot + 1) & imask
+            known = ikeys[slot]
+        if known:  # a repeat of an input seen before
+            inputs.size = isize
+            counts = visitor.counts
+            counts[key] = counts.get(key, 1) + 1
+            ref, first = refs[i], col0[slot]
+            if ref and first and ref != first:
+                visitor.conflicting.add(key)
+            visitor.repeat_evidence.setdefault(key, cases[i].evidence)
+            continue
+        ikeys[slot] = key
+        col0[slot] = refs[i]
+        col1[slot] = lines[i] * 524288 + base  # (line + 1) << 19 | where << 1 | 1
+        col2[slot] = numbers[i] << 23
+        isize += 1
+        if isize > igrow:
+            inputs.size = isize
+            inputs._grow()
+            ikeys, imask = inputs.keys, inputs.mask
+            col0, col1, col2 = inputs.cols
+            igrow = (imask + 1) * 3 // 4
+    examples.size = esize
+    inputs.size = isize
