@@ -7,11 +7,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from itertools import chain
 from typing import Any
 
 from ftlint.model import Evidence, Finding, HardCase, Metric, Run
 from ftlint.rule import NO_ROWS, RuleContext
-from ftlint.rules.quality._dimblock import add_float_row, add_int_block, as_float
+from ftlint.rules.quality._dimblock import (
+    add_block,
+    add_float_row,
+    add_rows,
+    as_float,
+    block_columns,
+    column_class,
+)
 
 DIM_PREFIX = "mae_raw_"
 
@@ -160,10 +168,13 @@ class DimCollector:
 
     def row_batch(self, cases: Sequence[HardCase]) -> None:
         """The rows of a block (`ftlint.rule.BatchVisitor`; `row` is a block of one):
-        with the target keys known and every sum so far of integers, one dimension at
-        a time, its integer rows in local sums (`add_int_block`), the rest as `_rows`
-        adds them; else `_rows`."""
-        if not self.keys or self.inexact or len(cases) < 2:
+        with the target keys known, one dimension at a time, from the block's columns
+        (`block_columns`, or `.get`s when a vector is missing or not a plain dict):
+        `add_block` adds a column of finite floats, or of ints while every sum so far
+        is of integers, in one C-level pass per sum, and the rest as `_rows` adds them
+        (`add_rows`). Each dimension's sums, counts and worst rows only ever see that
+        dimension's values in row order, so column by column is row by row."""
+        if not self.keys or len(cases) < 2:
             self._rows(cases)
             return
         parsed = [case for case in cases if case.parse_error is None]
@@ -171,28 +182,38 @@ class DimCollector:
         if not parsed:
             return
         self.rows += len(parsed)
-        pvs = [case.predicted_vector or _EMPTY for case in parsed]
-        tvs = [case.target_vector or _EMPTY for case in parsed]
-        aes = [case.abs_error_raw or _EMPTY for case in parsed]
-        for dim, s in self.dims.items():
-            done = add_int_block(s, dim, parsed, pvs, tvs, aes)
-            if done < len(parsed):
-                self._dim_rows(dim, s, parsed[done:], pvs[done:], tvs[done:], aes[done:])
+        pvs = [case.predicted_vector for case in parsed]
+        tvs = [case.target_vector for case in parsed]
+        aes = [case.abs_error_raw for case in parsed]
+        dims = self.dims
+        columns = block_columns(tuple(dims), pvs, tvs, aes)
+        if columns is None:
+            pvs = [pv or _EMPTY for pv in pvs]
+            tvs = [tv or _EMPTY for tv in tvs]
+            aes = [ae or _EMPTY for ae in aes]
+            for dim, s in dims.items():
+                ps = [pv.get(dim) for pv in pvs]
+                ts = [tv.get(dim) for tv in tvs]
+                es = [ae.get(dim) for ae in aes]
+                self._dim_block(s, parsed, ps, ts, es)
+            return
+        kind = column_class(chain.from_iterable(columns))  # (one class: each column's)
+        for s, ps, ts, es in zip(dims.values(), *columns, strict=True):
+            self._dim_block(s, parsed, ps, ts, es, kind)
 
-    def _dim_rows(
+    def _dim_block(
         self,
-        dim: str,
         s: DimStats,
         cases: Sequence[HardCase],
-        pvs: Sequence[Any],
-        tvs: Sequence[Any],
-        aes: Sequence[Any],
+        ps: Any,
+        ts: Any,
+        es: Any,
+        kind: type | None = None,
     ) -> None:
-        """One dimension of parsed rows, as `_rows` adds it (any values)."""
-        for case, pv, tv, ae in zip(cases, pvs, tvs, aes, strict=True):
-            p, t, a = pv.get(dim), tv.get(dim), ae.get(dim)
-            if not add_float_row(self, s, p, t, a, case):
-                add_float_row(self, s, as_float(p), as_float(t), as_float(a), case)
+        """One dimension's column of parsed rows (see `row_batch`)."""
+        done = add_block(self, s, cases, ps, ts, es, kind)
+        if done < len(cases):
+            add_rows(self, s, cases[done:], ps[done:], ts[done:], es[done:])
 
     def _rows(self, cases: Sequence[HardCase]) -> None:
         """Rows one at a time, every dimension of a row in turn (any values)."""
