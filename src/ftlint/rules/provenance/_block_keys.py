@@ -3,12 +3,13 @@
 
 `block_keys` takes a block whose rows are all plain JSONL rows of one file (one path,
 no pointer or URL, an int line that packs, a canonical decimal sample id that is also
-the evidence's), whose request texts are all non-blank strings and whose 64-bit keys
-are all nonzero; for it, it gives each row's example key, input key, stored reference
-(`reference_key + 1`, 0 for none), line and sample number (`int(id) + 1`): exactly what
-the row path (`_Repeats.row`) computes for that row. For any other block it gives None
-and the visitor takes its exact row path. tests/rules/test_prv008_block_keys.py holds it
-to the row path row by row.
+the evidence's) and whose request texts are all non-blank strings; for it, it gives
+each row's example key and input key as raw hashes (`hash(...) or 1`: the row path's
+key is that `& M64`), its reference as a raw hash of which `reference_key` keeps 63
+bits (or `reference_key` itself, or -1 for none), its line and its sample number
+(`int(id)`): what the row path (`_Repeats.row`) computes for that row, short of the
+masks. For any other block it gives None and the visitor takes its exact row path.
+tests/rules/test_prv008_block_keys.py holds it to the row path row by row.
 
 Whitespace: a text is already normal (`" ".join(text.split())` is itself) when it is
 printable (every whitespace character but the space is not), holds no two spaces in a
@@ -29,7 +30,6 @@ from typing import Any
 from ftlint.model import HardCase
 from ftlint.rules.provenance._references import block_references, reference_key
 
-M64 = (1 << 64) - 1
 LIMIT34 = 1 << 34
 _TEXT = attrgetter("request_text")
 _EVIDENCE = attrgetter("evidence")
@@ -48,7 +48,7 @@ def normal(text: str) -> str:
 def block_keys(
     cases: Sequence[HardCase], paths: dict[str, int]
 ) -> tuple[list[int], list[int], list[int], list[int], list[int], int | None, str] | None:
-    """(example keys, input keys, stored references, lines, sample numbers, the path's
+    """(example keys, input keys, references, lines, sample numbers, the path's
     index in `paths` or None when it has none yet, the path) of a block's rows, or None
     (see the module). A path not in `paths` gets the next index (`_EvidencePacker.pack`
     gives it one on its first new input), so it must pack (fewer than 512 paths)."""
@@ -74,23 +74,29 @@ def block_keys(
         return None
     joined = " ".join(texts)
     if not (
-        joined.isprintable() and "  " not in joined and joined[:1] != " " and joined[-1:] != " "
+        joined  # (a block of one empty text joins to "")
+        and joined.isprintable()
+        and "  " not in joined
+        and joined[0] != " "
+        and joined[-1] != " "
     ):
         texts = list(map(normal, texts))
         if "" in texts:
             return None  # a blank text: skipped by the row path
-    examples = list(map(M64.__and__, map(hash, zip(repeat(path), ids))))
-    inputs = list(map(M64.__and__, map(hash, texts)))
-    if 0 in examples or 0 in inputs:
-        return None  # (the row path makes a zero key 1)
+    examples = list(map(hash, zip(repeat(path), ids)))
+    if 0 in examples:
+        examples = [key or 1 for key in examples]  # (the row path makes a zero key 1)
+    inputs = list(map(hash, texts))
+    if 0 in inputs:
+        inputs = [key or 1 for key in inputs]
     refs = block_references(cases)
     if refs is None:
-        refs = [0 if r is None else r + 1 for r in map(reference_key, cases)]
+        refs = [-1 if r is None else r for r in map(reference_key, cases)]
     return examples, inputs, refs, lines, numbers, where, path
 
 
 def _numbers(ids: list[Any]) -> list[int] | None:
-    """`int(id) + 1` of every id when each is a canonical decimal string of at most 12
+    """`int(id)` of every id when each is a canonical decimal string of at most 12
     digits (`_tables._decimal`), else None."""
     if list(map(type, ids)).count(str) != len(ids):
         return None
@@ -102,7 +108,4 @@ def _numbers(ids: list[Any]) -> list[int] | None:
         return None
     if "\n0" in "\n" + "\n".join(ids) and any(len(s) > 1 and s[0] == "0" for s in ids):
         return None  # a leading zero
-    return list(map(_ONE.__add__, map(int, ids)))
-
-
-_ONE = 1
+    return list(map(int, ids))

@@ -16,6 +16,18 @@ from typing import Any
 
 from ftlint.model import HardCase
 
+M64 = (1 << 64) - 1
+M63 = (1 << 63) - 1
+_ONE = 1
+
+
+def table_keys(keys: tuple[Any, ...]) -> tuple[Any, ...]:
+    """`block_keys`' raw hashes as the arrays hold them: keys `& M64`, references
+    `(& M63) + 1`."""
+    examples, inputs, refs, *rest = keys
+    masked = list(map(M64.__and__, examples)), list(map(M64.__and__, inputs))
+    return (*masked, list(map(_ONE.__add__, map(M63.__and__, refs))), *rest)
+
 
 def insert_block(visitor: Any, cases: Sequence[HardCase], keys: tuple[Any, ...]) -> None:
     examples_, inputs_, refs, lines, numbers, where, _ = keys
@@ -65,7 +77,7 @@ def insert_block(visitor: Any, cases: Sequence[HardCase], keys: tuple[Any, ...])
         ikeys[slot] = key
         col0[slot] = refs[i]
         col1[slot] = lines[i] * 524288 + base  # (line + 1) << 19 | where << 1 | 1
-        col2[slot] = numbers[i] << 23
+        col2[slot] = (numbers[i] + 1) << 23
         isize += 1
         if isize > igrow:
             inputs.size = isize

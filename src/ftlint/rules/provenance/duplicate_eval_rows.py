@@ -9,7 +9,7 @@ from typing import Any
 from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Severity
 from ftlint.rule import Param, Rule, RuleContext
 from ftlint.rules.provenance._block_keys import block_keys
-from ftlint.rules.provenance._block_rows import insert_block
+from ftlint.rules.provenance._block_rows import insert_block, table_keys
 from ftlint.rules.provenance._references import reference_key
 from ftlint.rules.provenance._small import SMALL_MAX, Small, materialize, small_block, small_rows
 from ftlint.rules.provenance._tables import LIMIT34, _EvidencePacker, _Table
@@ -129,9 +129,8 @@ class _Repeats:
         return self._inputs
 
     def _to_tables(self) -> None:
-        small, self.small = self.small, None
-        if small is not None:
-            self._examples, self._inputs = materialize(small)
+        if self.small is not None:
+            materialize(self)
 
     def row(self, case: HardCase) -> None:
         text = case.request_text
@@ -169,7 +168,7 @@ class _Repeats:
         if n and not self.capped and self.examples.size + n < MAX_EXAMPLES:
             keys = block_keys(cases, self.packer.paths)
             if keys is not None and keys[5] is not None:
-                insert_block(self, cases, keys)
+                insert_block(self, cases, table_keys(keys))
                 return
         self._rows(cases)
 
