@@ -23,9 +23,11 @@ _ONE = 1
 
 def table_keys(keys: tuple[Any, ...]) -> tuple[Any, ...]:
     """`block_keys`' raw hashes as the arrays hold them: keys `& M64`, references
-    `(& M63) + 1`."""
+    `(& M63) + 1` (0 for none, -1 there)."""
     examples, inputs, refs, *rest = keys
     masked = list(map(M64.__and__, examples)), list(map(M64.__and__, inputs))
+    if -1 in refs:  # (no reference: no hash is -1)
+        return (*masked, [0 if r == -1 else (r & M63) + 1 for r in refs], *rest)
     return (*masked, list(map(_ONE.__add__, map(M63.__and__, refs))), *rest)
 
 
