@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import repeat
 from typing import Any
 
 from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Severity
@@ -10,12 +11,14 @@ from ftlint.rule import Param, Rule, RuleContext
 from ftlint.rules.format._actions import eos_action, greedy_action
 from ftlint.rules.format._common import RATE_EPS, SAMPLES_PARAM, ids, pct, sample_label
 from ftlint.rules.format._views import has_choice, is_choice
-from ftlint.rules.security._block_hints import LINES, scan_block
+from ftlint.rules.security._block_hints import LINES, OTHER, scan_block
 
 # -- FMT008 ------------------------------------------------------------------------------
 
 #: Distinct completions tracked exactly; beyond that Misra-Gries keeps the heavy hitters.
 _HEAVY_HITTERS = 1024
+#: `_scanned`'s flag of a `LINES` row with two spaces in a row (the block scan's `doubled`)
+_SPACED = max(LINES, OTHER) + 1
 
 
 class DegenerateOutput(Rule):
@@ -150,7 +153,14 @@ class _DegenerateVisitor:
         self._compact = True
         scan = scan_block(cases)
         if scan is not None:
-            self._scanned(cases, scan.rough())
+            rough = scan.rough()
+            doubled = scan.doubled()
+            if doubled:  # `LINES` rows with runs of spaces: `_scanned` collapses them
+                rough = rough[:]
+                for at in doubled:
+                    if rough[at] == LINES:
+                        rough[at] = _SPACED
+            self._scanned(cases, rough)
             return
         counts, sample, one = self.counts, self._sample, self._text
         for case in cases:
@@ -170,9 +180,13 @@ class _DegenerateVisitor:
         """`row_batch`'s loop for a block of `str` texts with the block scan's `rough`
         flags: a `NORMAL` text is its own normal form once a space at either end is
         stripped, and a `LINES` one only needs its newlines and double spaces
-        collapsed, without `normalized`'s scans (`isprintable`, twice)."""
+        collapsed, without `normalized`'s scans (`isprintable`, twice). A `LINES` text
+        with no two spaces in a row (not `_SPACED`) is its lines, each stripped of a
+        space at either end (all a line can have: two would be a run), the blank ones
+        dropped, joined by one space: its words and nothing else (~0.5 us a paragraph
+        completion, against ~1.7 for replacing newlines, then runs of spaces)."""
         counts, first, limit, one = self.counts, self._first, self.limit, self._text
-        evidence = Evidence
+        evidence, spaces = Evidence, repeat(" ")
         for case, odd in zip(cases, rough, strict=True):
             text = case.generated_text
             if not odd:
@@ -187,7 +201,9 @@ class _DegenerateVisitor:
                 else:
                     norm = text
             else:
-                if odd == LINES:  # newlines and double spaces to collapse, no other
+                if odd == LINES:  # newlines to collapse, no other whitespace, no run
+                    norm = " ".join(filter(None, map(str.strip, text.split("\n"), spaces)))
+                elif odd == _SPACED:  # newlines and double spaces to collapse, no other
                     flat = text.replace("\n", " ")
                     while "  " in flat:
                         flat = flat.replace("  ", " ")

@@ -23,7 +23,8 @@ visitor's exact per-row path, which tests again):
   other whitespace but spaces, is `LINES`; the rest are `NORMAL`, and such a row is
   its own `" ".join(text.split())` once a space at either end is stripped (ASCII
   whitespace is the space and nine control characters, all searched; lowering changes
-  none of them).
+  none of them). `doubled`: exactly the ASCII rows with two spaces in a row (the
+  search reports a match in every row that holds the pattern, see below).
 
 Why one match a row is enough: the separator (NUL) is in no pattern, so no match spans
 two rows, and a leftmost non-overlapping search reports at least one match in every
@@ -63,11 +64,14 @@ _SEP = "\x00"
 #: `BlockScan.rough` of a row: in normal form (bar a space at either end), only
 #: newlines and double spaces to collapse (ASCII), or anything else
 NORMAL, LINES, OTHER = 0, 1, 2
-_NEWLINE = SPACES[1:].index("\n")  # its pattern id in the control-character group
+#: the control characters but the newline: rare, so a match of each is cheap to map
+#: to its row (a newline is common, ~10 a completion with an indented object: a row is
+#: asked whether it holds one instead, `_find_rough`)
+_CONTROLS = tuple(c for c in SPACES[1:] if c != "\n")
 #: per pattern group, the searcher's `find_matches_as_indexes`: three automata, as one
 #: with single-byte and common-byte patterns mixed in loses its SIMD prefilter (0.75
 #: us a row, not 0.4 for the three)
-_GROUPS = (NEEDLES, SPACES[1:], SPACES[:1])
+_GROUPS = (NEEDLES, _CONTROLS, SPACES[:1])
 _SEARCH: list[Any] = []
 _Search = Callable[[bytes], list[tuple[int, int, int]]]
 
@@ -107,6 +111,7 @@ class BlockScan:
 
     __slots__ = (
         "_chosen",
+        "_doubled",
         "_joined",
         "_plain",
         "_rough",
@@ -128,6 +133,7 @@ class BlockScan:
         self._starts: list[int] | None = None
         self._secret: list[int] | None = None
         self._rough: list[bool] | None = None
+        self._doubled: list[int] = []
 
     def secret(self) -> list[int]:
         """Ascending indices of the rows that may hold a secret hint."""
@@ -142,6 +148,13 @@ class BlockScan:
         if self._rough is None:
             self._rough = self._find_rough()
         return self._rough
+
+    def doubled(self) -> list[int]:
+        """Ascending indices of the ASCII rows that hold two spaces in a row (`rough`
+        flags them `LINES`): FMT008 collapses the newlines of the other `LINES` rows
+        without looking for runs of spaces."""
+        self.rough()
+        return self._doubled
 
     def _rows(self, matches: list[tuple[int, int, int]]) -> list[int]:
         """The rows (indices into `texts`) of matches in the joined ASCII rows."""
@@ -177,17 +190,18 @@ class BlockScan:
         # every control character is a match of its own (one character: none overlap)
         matches = self._search[1](self._joined)
         if matches:
-            lines = [match for match in matches if match[0] == _NEWLINE]
-            if len(lines) < len(matches):
-                others = [match for match in matches if match[0] != _NEWLINE]
-                for row in self._rows(others):
-                    rough[row] = OTHER
-            for row in self._rows(lines):
-                if rough[row] == NORMAL:
-                    rough[row] = LINES
+            for row in self._rows(matches):
+                rough[row] = OTHER
+        # a newline: one `in` (a memchr) a row, not a match per newline mapped to its row
+        chosen = self._chosen
+        for at in compress(range(len(chosen)), map(str.__contains__, chosen, repeat("\n"))):
+            row = at if plain is None else plain[at]
+            if rough[row] == NORMAL:
+                rough[row] = LINES
         matches = self._search[2](self._joined)
         if matches:
-            for row in self._rows(matches):
+            self._doubled = self._rows(matches)
+            for row in self._doubled:
                 if rough[row] == NORMAL:
                     rough[row] = LINES
         return rough
