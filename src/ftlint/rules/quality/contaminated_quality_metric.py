@@ -8,6 +8,8 @@ import math
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from itertools import compress
+from operator import attrgetter, countOf, not_
 from typing import Any
 
 from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Severity
@@ -22,8 +24,12 @@ from ftlint.rules.format._common import (
     ids,
 )
 from ftlint.rules.format._views import RowView, view_block, view_row
+from ftlint.rules.quality._dimblock import seq_sum
 
 # -- QLT004 ------------------------------------------------------------------------------
+
+_MAE = attrgetter("mae_raw")
+_FAILED = attrgetter("failed")
 
 #: Distinct constant vectors tracked (a placeholder is one value; more is noise).
 _MAX_CONSTANTS = 64
@@ -159,6 +165,8 @@ class _PlaceholderVisitor:
             return
         # `_viewed` of each row with no range log, its sums in locals (added in row order)
         self.rows += len(cases)
+        if self._float_block(cases, views):
+            return
         low, isfinite = self.min_mae, math.isfinite
         parsed_sum, parsed_n = self.parsed_sum, self.parsed_n
         failed, failed_sum, failed_n = self.failed, self.failed_sum, self.failed_n
@@ -187,6 +195,43 @@ class _PlaceholderVisitor:
         finally:
             self.min_mae, self.parsed_sum, self.parsed_n = low, parsed_sum, parsed_n
             self.failed, self.failed_sum, self.failed_n = failed, failed_sum, failed_n
+
+    def _float_block(self, cases: list[HardCase], views: list[RowView]) -> bool:
+        """`row_batch`'s loop for a block whose every `mae_raw` is a finite float (the
+        reader's rows), in C-level passes: the parsed rows' and the failed rows' MAEs
+        each added left to right from the stored sum (`seq_sum`: the loop's additions,
+        the same float bit for bit), the lowest MAE the first least one (as the loop's
+        `min` keeps it), and only the failed rows visited for their constant vector.
+        False, with nothing changed, for any other block: the loop takes it. One sum
+        of the MAEs shows they are all finite (a NaN or an infinity stays in it; a
+        sum that overflows only sends the block to the loop)."""
+        maes = list(map(_MAE, cases))
+        if not maes or countOf(map(type, maes), float) != len(maes):
+            return False
+        total = seq_sum(maes, 0.0)
+        if total - total != 0.0:
+            return False
+        fails = list(map(_FAILED, views))
+        least = min(maes)
+        self.min_mae = least if self.min_mae is None else min(self.min_mae, least)
+        if not any(fails):
+            self.parsed_sum = seq_sum(maes, self.parsed_sum)
+            self.parsed_n += len(maes)
+            return True
+        parsed = list(compress(maes, map(not_, fails)))
+        self.parsed_sum = seq_sum(parsed, self.parsed_sum)
+        self.parsed_n += len(parsed)
+        failed = list(compress(maes, fails))
+        self.failed_sum = seq_sum(failed, self.failed_sum)
+        self.failed += len(failed)
+        self.failed_n += len(failed)
+        constants, sample = self.constants, self.samples.add
+        for case in compress(cases, fails):
+            value = _constant(case.predicted_vector)
+            if value is not None and (value in constants or len(constants) < _MAX_CONSTANTS):
+                constants[value] += 1
+                sample(value, case)
+        return True
 
     def row(self, case: HardCase) -> None:
         self._viewed(case, view_row(case, self.run))
