@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import struct
 from types import SimpleNamespace
 from typing import Any
 
@@ -182,7 +183,7 @@ def test_reference_keys_meet_exactly_when_the_json_does(encoder: str, a: Any, b:
 @pytest.mark.parametrize(
     ("a", "b"),
     [
-        ({"a": math.nan}, {"a": None}),  # msgspec writes both as null
+        ({"a": math.nan}, {"a": None}),  # (msgspec's JSON writes both as null)
         ({"a": math.inf}, {"a": -math.inf}),
         ({"a": math.inf}, {"a": math.nan}),
         ({"a": 10**30}, {"a": 10**30 + 1}),
@@ -200,3 +201,8 @@ def test_references_msgspec_cannot_tell_apart_stay_apart(a: Any, b: Any) -> None
 
 def test_two_nans_meet_as_their_json_does() -> None:
     assert _key({"a": float("nan"), "b": 1.5}) == _key({"b": 1.5, "a": float("nan")})
+    # (a NaN's sign and payload bits differ in MessagePack, not in JSON)
+    payload = struct.unpack("<d", struct.pack("<Q", 0x7FF8_0000_0000_0001))[0]
+    assert _key({"a": math.nan}) == _key({"a": -math.nan}) == _key({"a": payload})
+    big = {"a": 2.0**1010, "b": -(2.0**1020)}  # (the float64's first byte is 0x7f or 0xff)
+    assert _key(big) == _key(dict(big)) != _key({"a": 2.0**1010, "b": 2.0**1020})

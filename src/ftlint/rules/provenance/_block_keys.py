@@ -6,8 +6,8 @@ no pointer or URL, an int line that packs, a canonical decimal sample id that is
 the evidence's) and whose request texts are all non-blank strings; for it, it gives
 each row's example key and input key as raw hashes (`hash(...) or 1`: the row path's
 key is that `& M64`), its reference as a raw hash of which `reference_key` keeps 63
-bits (or `reference_key` itself, or -1 for none), its line and its sample number
-(`int(id)`): what the row path (`_Repeats.row`) computes for that row, short of the
+bits (or `reference_key` itself, or -1 for none), its line and its sample id
+(a canonical decimal): what the row path (`_Repeats.row`) computes for that row, short of the
 masks. For any other block it gives None and the visitor takes its exact row path.
 tests/rules/test_prv008_block_keys.py holds it to the row path row by row.
 
@@ -47,8 +47,8 @@ def normal(text: str) -> str:
 
 def block_keys(
     cases: Sequence[HardCase], paths: dict[str, int]
-) -> tuple[list[int], list[int], list[int], list[int], list[int], int | None, str] | None:
-    """(example keys, input keys, references, lines, sample numbers, the path's
+) -> tuple[list[int], list[int], list[int], list[int], list[str], int | None, str] | None:
+    """(example keys, input keys, references, lines, sample ids, the path's
     index in `paths` or None when it has none yet, the path) of a block's rows, or None
     (see the module). A path not in `paths` gets the next index (`_EvidencePacker.pack`
     gives it one on its first new input), so it must pack (fewer than 512 paths)."""
@@ -66,8 +66,7 @@ def block_keys(
     ids = list(map(_SAMPLE, evidence))
     if list(map(_SAMPLE, cases)) != ids:
         return None
-    numbers = _numbers(ids)
-    if numbers is None:
+    if not _decimals(ids):
         return None
     texts = list(map(_TEXT, cases))
     if list(map(type, texts)).count(str) != n:
@@ -92,20 +91,20 @@ def block_keys(
     refs = block_references(cases)
     if refs is None:
         refs = [-1 if r is None else r for r in map(reference_key, cases)]
-    return examples, inputs, refs, lines, numbers, where, path
+    return examples, inputs, refs, lines, ids, where, path
 
 
-def _numbers(ids: list[Any]) -> list[int] | None:
-    """`int(id)` of every id when each is a canonical decimal string of at most 12
-    digits (`_tables._decimal`), else None."""
+def _decimals(ids: list[Any]) -> bool:
+    """Whether every id is a canonical decimal string of at most 12 digits (what
+    `_tables._decimal` packs as `int(id) + 1`)."""
     if list(map(type, ids)).count(str) != len(ids):
-        return None
+        return False
     digits = "".join(ids)
     if not (digits.isascii() and digits.isdigit()):
-        return None
+        return False
     sizes = list(map(len, ids))
     if min(sizes) == 0 or max(sizes) > 12:
-        return None
-    if "\n0" in "\n" + "\n".join(ids) and any(len(s) > 1 and s[0] == "0" for s in ids):
-        return None  # a leading zero
-    return list(map(int, ids))
+        return False
+    if "\n0" in "\n" + "\n".join(ids):  # a leading zero, or the id 0
+        return not any(len(s) > 1 and s[0] == "0" for s in ids)
+    return True

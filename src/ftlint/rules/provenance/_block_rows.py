@@ -32,7 +32,7 @@ def table_keys(keys: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def insert_block(visitor: Any, cases: Sequence[HardCase], keys: tuple[Any, ...]) -> None:
-    examples_, inputs_, refs, lines, numbers, where, _ = keys
+    examples_, inputs_, refs, lines, ids, where, _ = keys
     examples, inputs = visitor.examples, visitor.inputs
     ekeys, emask, esize = examples.keys, examples.mask, examples.size
     egrow = (emask + 1) * 3 // 4  # `put_key` grows when size * 4 > slots * 3
@@ -40,7 +40,8 @@ def insert_block(visitor: Any, cases: Sequence[HardCase], keys: tuple[Any, ...])
     igrow = (imask + 1) * 3 // 4
     col0, col1, col2 = inputs.cols
     # `pack` of a JSONL row: ((number << 68 | line + 1) << 18 | where) << 1 | 1, in its
-    # two 64-bit halves: lo = (line + 1) << 19 | where << 1 | 1, hi = number << 23
+    # two 64-bit halves: lo = (line + 1) << 19 | where << 1 | 1, hi = number << 23 (number:
+    # int(id) + 1)
     base = 1 << 19 | where << 1 | 1
     for i, example in enumerate(examples_):
         at = example & emask
@@ -79,7 +80,7 @@ def insert_block(visitor: Any, cases: Sequence[HardCase], keys: tuple[Any, ...])
         ikeys[slot] = key
         col0[slot] = refs[i]
         col1[slot] = lines[i] * 524288 + base  # (line + 1) << 19 | where << 1 | 1
-        col2[slot] = (numbers[i] + 1) << 23
+        col2[slot] = (int(ids[i]) + 1) << 23
         isize += 1
         if isize > igrow:
             inputs.size = isize

@@ -2,16 +2,20 @@
 label in a choice-contract eval), equal for two rows exactly when their references are
 the same JSON (sorted keys), up to the collisions of Python's randomised hash.
 
-A label (a str) is hashed as it is. Anything else is keyed by its JSON text with sorted
-keys: msgspec's encoding (`order="sorted"`: one C call, ~0.2 us for a six-number target
-where `json.dumps` takes ~3), or `json.dumps(sort_keys=True)` where msgspec cannot say
-it exactly: it writes NaN and infinities as `null` (any encoding holding `null` takes
-`json.dumps`, which writes `NaN`, `Infinity`, `null` apart), and refuses non-str keys.
-Either text is exact: equal floats print alike, 1 and 1.0, -0.0 and 0.0, 0.5 and 2.0**60
-print apart, big ints print whole, `true` is not `1`. The choice between the two depends
-on the reference alone, so equal references always get the same form. A bytes and a str
-are SipHashed with the per-process secret, so two different references meet only where
-two hashes of distinct values do (forked `--jobs` workers share the secret).
+A label (a str) is hashed as it is. Anything else is keyed by its MessagePack
+encoding with sorted keys (msgspec, `order="sorted"`: one C call, ~0.2 us for a
+six-number target where `json.dumps` takes ~3 and JSON text ~0.35, floats being copied
+as their 8 bytes, not printed), which is as exact as the sorted-key JSON: an int and a
+float, `true` and 1, -0.0 and 0.0, 0.5 and 2.0**60 encode apart, equal values alike
+(the smallest int form, every float as float64, lengths in the headers). Where it cannot
+say it exactly the JSON text (`json.dumps(sort_keys=True)`) is keyed instead: every NaN
+is `NaN` in JSON but NaNs may differ in their bits, so an encoding that may hold a NaN
+(the float64 marker followed by a byte 0x7f or 0xff: NaN, the infinities and floats of
+magnitude 2**1008 or more) takes the JSON text; so does a value msgspec refuses (an
+int past 64 bits, a non-str key, a lone surrogate). Which form a reference takes
+depends on the reference alone, so equal references always get the same one. A bytes
+and a str are SipHashed with the per-process secret, so two different references meet
+only where two hashes of distinct values do (forked `--jobs` workers share the secret).
 
 `block_references` keys a block of object targets at once (`map` of the encoder and of
 `hash`); it gives for every row what `reference_key` gives, or None when the block must
@@ -35,14 +39,16 @@ def _encoder() -> Callable[[Any], bytes] | None:
     try:
         import msgspec
 
-        return msgspec.json.Encoder(order="sorted").encode  # type: ignore[no-any-return]
+        return msgspec.msgpack.Encoder(order="sorted").encode  # type: ignore[no-any-return]
     except (ImportError, TypeError):  # no msgspec, or one without `order`
         return None
 
 
-#: msgspec's JSON encoder with sorted keys (None without it: every object takes
+#: msgspec's MessagePack encoder with sorted keys (None without it: every object takes
 #: `json.dumps`)
 ENCODE = _encoder()
+#: a float64 (marker 0xcb) whose first byte is 0x7f or 0xff: maybe a NaN
+_NAN = (b"\xcb\x7f", b"\xcb\xff")
 
 
 def reference_key(case: HardCase) -> int | None:
@@ -59,8 +65,8 @@ def reference_key(case: HardCase) -> int | None:
         try:
             data = ENCODE(target)
         except Exception:  # (non-str keys, unencodable objects): `json.dumps` decides
-            data = b"null"
-        if b"null" not in data:
+            data = _NAN[0]
+        if _NAN[0] not in data and _NAN[1] not in data:
             return hash(data) & M63
     try:
         text = json.dumps(target, sort_keys=True, default=str)
@@ -71,17 +77,18 @@ def reference_key(case: HardCase) -> int | None:
 
 def block_references(cases: Sequence[HardCase]) -> list[int] | None:
     """The raw hash of which `reference_key(case)` keeps 63 bits (`& M63`), for every
-    row of a block whose targets are all objects that msgspec encodes without `null`;
-    None for any other block."""
+    row of a block whose targets are all objects that msgspec encodes with no possible
+    NaN; None for any other block."""
     if ENCODE is None:
         return None
     targets = list(map(_TARGET, cases))
     if list(map(type, targets)).count(dict) != len(targets):
         return None
     try:
-        texts = list(map(ENCODE, targets))
+        datas = list(map(ENCODE, targets))
     except Exception:
         return None
-    if b"null" in b"".join(texts):  # (each text is one object: `{...}`)
+    joined = b"".join(datas)  # (a match across two rows only sends the block row by row)
+    if _NAN[0] in joined or _NAN[1] in joined:
         return None
-    return list(map(hash, texts))
+    return list(map(hash, datas))

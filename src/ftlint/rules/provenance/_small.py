@@ -1,23 +1,29 @@
-"""PRV008's tables while a run's rows are few: a Python set and dict (C-level probes,
+"""PRV008's tables while a run's rows are few: Python sets and lists (C-level probes,
 inserts and growth) where the `_Table` arrays cost a Python loop a row.
 
-Up to `SMALL_MAX` distinct examples the visitor keeps the example keys in a set (and
-their order in an array), each new input's key in a dict to its index in four columns
-(stored reference, line, sample number, path index): ~200 bytes a row where the arrays
-take ~40, so 26 MB at the bound, below what the arrays take at `MAX_EXAMPLES`. A block
-whose rows are all new examples of new inputs (the common case) is added in a few
-C-level calls; any other block `block_keys` keyed goes row by row over the set and
-dict. Past the bound, or for a block of rows `block_keys` cannot key, or before a
-merge, the visitor turns to the arrays (`materialize`): it inserts the keys into
-`_Table`s in the order the rows first met them, which leaves the very slots, sizes and
-values that `row` of every row would have left (tests compare them).
+Up to `SMALL_MAX` distinct examples the visitor keeps the example keys in a set and a
+list (their order), the input keys in a set and a list, and each input's first row in
+lists beside it (its reference, line and sample id as `block_keys` gave them, or
+its packed code; the path index by runs). A block whose rows are all new examples of
+new inputs (the common case) is four set calls and a few list extends; any other block
+`block_keys` keyed goes row by row over the sets, and a row `block_keys` cannot key
+takes `small_rows` (the row path on the sets). An input's position in the lists is
+found through an index built only once an input repeats (`Small.position`), so a run
+without repeats never pays for it.
+
+The lists hold the objects the block made (keys, references, lines, ids: ~300 bytes a
+row, ~37 MB at the bound, about what the arrays take at `MAX_EXAMPLES`). Past the
+bound, or before a merge, or for `row`, the visitor turns to the arrays
+(`materialize`): it inserts the keys into `_Table`s in the order the rows first met
+them, which leaves the very slots, sizes and values that `row` of every row would have
+left (tests compare them).
 """
 
 from __future__ import annotations
 
-from array import array
 from bisect import bisect_right
 from collections.abc import Sequence
+from itertools import islice
 from typing import Any
 
 from ftlint.model import HardCase
@@ -30,46 +36,58 @@ M63 = (1 << 63) - 1
 PACKED = -1  # a run's path index when its columns hold packed codes
 NONE = -1  # a reference column's "no reference" (no hash is -1 in CPython)
 
-#: distinct examples kept in the set and dict (~26 MB); past it, the arrays
+#: distinct examples kept in the sets and lists (~37 MB); past it, the arrays
 SMALL_MAX = 1 << 17
 
 
 class Small:
-    """The set-and-dict state (see the module). Keys are raw hashes (`hash(...) or 1`:
-    the arrays' key is that `& M64`, one to one); a reference is a raw hash or a
+    """The sets-and-lists state (see the module). Keys are raw hashes (`hash(...) or
+    1`: the arrays' key is that `& M64`, one to one); a reference is a raw hash or a
     `reference_key`, both compared `& M63`, or NONE."""
 
-    __slots__ = ("firsts", "his", "los", "order", "refs", "seen", "starts", "wheres")
+    __slots__ = (
+        "his", "index", "inputs", "keys", "los", "order", "refs", "seen", "starts", "wheres",
+    )  # fmt: skip
 
     def __init__(self) -> None:
         self.seen: set[int] = set()  # example keys
-        self.order = array("q")  # the same, in the order first met
-        self.firsts: dict[int, int] = {}  # input key -> index of its first row's columns
-        self.refs = array("q")
-        # the first row: its line and int(sample id) as `block_keys` gave them, or the
-        # halves of its packed code; which, by runs: from index `starts[i]` on, the
+        self.order: list[int] = []  # the same, in the order first met
+        self.inputs: set[int] = set()  # input keys
+        self.keys: list[int] = []  # the same, in the order first met
+        self.refs: list[int] = []  # the first row's reference
+        # the first row: its line and sample id as `block_keys` gave them, or the
+        # halves of its packed code; which, by runs: from position `starts[i]` on, the
         # path index `wheres[i]` (`_EvidencePacker.paths`), or PACKED
-        self.los = array("Q")
-        self.his = array("Q")
+        self.los: list[int] = []
+        self.his: list[Any] = []
         self.starts: list[int] = []
         self.wheres: list[int] = []
+        self.index: dict[int, int] = {}  # input key -> position, for the first keys
 
     def run(self, where: int) -> None:
         """The columns appended next are of path index `where` (or PACKED)."""
         if not self.wheres or self.wheres[-1] != where:
-            self.starts.append(len(self.refs))
+            self.starts.append(len(self.keys))
             self.wheres.append(where)
+
+    def position(self, key: int) -> int:
+        """Where an input is in the lists (the index is caught up first)."""
+        index, keys = self.index, self.keys
+        done = len(index)
+        if done < len(keys):
+            index.update(zip(islice(keys, done, None), range(done, len(keys)), strict=True))
+        return index[key]
 
     def code(self, key: int) -> int:
         """The packed first row (`_EvidencePacker.pack`) of an input."""
-        return self.code_at(self.firsts[key])
+        return self.code_at(self.position(key))
 
     def code_at(self, at: int) -> int:
         where = self.wheres[bisect_right(self.starts, at) - 1]
         if where == PACKED:
             return self.his[at] << 64 | self.los[at]
-        # `pack` of a JSONL row: ((number << 68 | line + 1) << 18 | where) << 1 | 1
-        return (((self.his[at] + 1) << 68 | self.los[at] + 1) << 18 | where) << 1 | 1
+        # `pack` of a JSONL row: ((int(id) + 1 << 68 | line + 1) << 18 | where) << 1 | 1
+        return (((int(self.his[at]) + 1) << 68 | self.los[at] + 1) << 18 | where) << 1 | 1
 
 
 def _register(visitor: Any, path: str) -> int:
@@ -78,61 +96,63 @@ def _register(visitor: Any, path: str) -> int:
 
 
 def small_block(visitor: Any, cases: Sequence[HardCase], keys: tuple[Any, ...]) -> None:
-    """`row` of each row of a block `block_keys` keyed, on the set and dict."""
-    examples, inputs, refs, lines, numbers, where, path = keys
+    """`row` of each row of a block `block_keys` keyed, on the sets."""
+    examples, inputs, refs, lines, ids, where, path = keys
     small: Small = visitor.small
-    seen, firsts = small.seen, small.firsts
+    seen, known = small.seen, small.inputs
     n = len(examples)
-    if seen.isdisjoint(examples) and firsts.keys().isdisjoint(inputs):
+    if seen.isdisjoint(examples) and known.isdisjoint(inputs):
         before = len(seen)
         seen.update(examples)
         if len(seen) == before + n:  # every row a new example ...
-            m = len(firsts)
-            firsts.update(zip(inputs, range(m, m + n), strict=True))
-            if len(firsts) == m + n:  # ... of a new input
+            before = len(known)
+            known.update(inputs)
+            if len(known) == before + n:  # ... of a new input
                 small.run(_register(visitor, path) if where is None else where)
-                small.order.extend(examples)
-                small.refs.extend(refs)
-                small.los.extend(lines)
-                small.his.extend(numbers)
+                small.order += examples
+                small.keys += inputs
+                small.refs += refs
+                small.los += lines
+                small.his += ids
                 return
-            for key in inputs:  # (none was there before)
-                firsts.pop(key, None)
+            known.difference_update(inputs)  # (none was there before)
         seen.difference_update(examples)
-    order = small.order
+    order, new = small.order, small.keys
     for i, example in enumerate(examples):
         if example in seen:
             continue  # the same example again
         seen.add(example)
         order.append(example)
         key = inputs[i]
-        at = firsts.get(key)
-        if at is None:
-            if where is None:
-                where = _register(visitor, path)
-            small.run(where)
-            firsts[key] = len(small.refs)
-            small.refs.append(refs[i])
-            small.los.append(lines[i])
-            small.his.append(numbers[i])
+        if key in known:
+            _repeat(visitor, key, refs[i], cases[i].evidence)
             continue
-        _repeat(visitor, key, refs[i], small.refs[at], cases[i].evidence)
+        if where is None:
+            where = _register(visitor, path)
+        small.run(where)
+        known.add(key)
+        new.append(key)
+        small.refs.append(refs[i])
+        small.los.append(lines[i])
+        small.his.append(ids[i])
 
 
-def _repeat(visitor: Any, key: int, ref: int, first: int, evidence: Any) -> None:
+def _repeat(visitor: Any, key: int, ref: int, evidence: Any) -> None:
     """A repeat of an input seen before: `_new_example`'s count, conflict, evidence."""
+    small: Small = visitor.small
     counts = visitor.counts
     counts[key] = counts.get(key, 1) + 1
+    first = small.refs[small.position(key)]
     if ref != NONE and first != NONE and (ref ^ first) & M63:
         visitor.conflicting.add(key)
     visitor.repeat_evidence.setdefault(key, evidence)
 
 
 def small_rows(visitor: Any, cases: Sequence[HardCase]) -> None:
-    """`row` of each row of any block, on the set and dict (a row `block_keys` cannot
-    key: no sample id, a pointer or trace URL, odd whitespace, ...)."""
+    """`row` of each row of any block, on the sets (a row `block_keys` cannot key: no
+    sample id, a pointer or trace URL, a blank text, ...)."""
     small: Small = visitor.small
-    seen, firsts, order, pack = small.seen, small.firsts, small.order, visitor.packer.pack
+    seen, known, order, pack = small.seen, small.inputs, small.order, visitor.packer.pack
     for case in cases:
         text = case.request_text
         if not isinstance(text, str):
@@ -152,22 +172,22 @@ def small_rows(visitor: Any, cases: Sequence[HardCase]) -> None:
         order.append(example)
         key = hash(norm) or 1  # `input_key`, raw
         ref = reference_key(case)
-        at = firsts.get(key)
-        if at is None:
-            code = pack(key, ev)
-            small.run(PACKED)
-            firsts[key] = len(small.refs)
-            small.refs.append(NONE if ref is None else ref)
-            small.los.append(code & M64)
-            small.his.append(code >> 64)
+        if key in known:
+            _repeat(visitor, key, NONE if ref is None else ref, ev)
             continue
-        _repeat(visitor, key, NONE if ref is None else ref, small.refs[at], ev)
+        code = pack(key, ev)
+        small.run(PACKED)
+        known.add(key)
+        small.keys.append(key)
+        small.refs.append(NONE if ref is None else ref)
+        small.los.append(code & M64)
+        small.his.append(code >> 64)
 
 
 def materialize(visitor: Any) -> None:
-    """Turn the set and dict into the `_Table`s `row` would have built (the keys
-    inserted in the order first met), and the raw keys of the repeats' dicts and of the
-    packer's kept evidence into the arrays' keys."""
+    """Turn the sets into the `_Table`s `row` would have built (the keys inserted in the
+    order first met), and the raw keys of the repeats' dicts and of the packer's kept
+    evidence into the arrays' keys."""
     small: Small = visitor.small
     visitor.small = None
     examples = _Table(0)
@@ -179,14 +199,14 @@ def materialize(visitor: Any) -> None:
             at = (at + 1) & mask
         examples.put_key(at, key)
     inputs = _Table(3)
-    refs, code_at = small.refs, small.code_at
-    for raw, at in small.firsts.items():
+    code_at = small.code_at
+    for at, (raw, ref) in enumerate(zip(small.keys, small.refs, strict=True)):
         key = raw & M64
         keys, mask = inputs.keys, inputs.mask
         slot = key & mask
         while keys[slot]:
             slot = (slot + 1) & mask
-        code, ref = code_at(at), refs[at]
+        code = code_at(at)
         inputs.put3(slot, key, 0 if ref == NONE else (ref & M63) + 1, code & M64, code >> 64)
     visitor._examples, visitor._inputs = examples, inputs
     visitor.counts = {k & M64: v for k, v in visitor.counts.items()}

@@ -95,15 +95,15 @@ class _Repeats:
     `MAX_EXAMPLES` distinct examples no new key is remembered: repeats of known inputs
     are still counted, so the counts are a lower bound (and the finding says so).
 
-    While the examples are fewer than `_small.SMALL_MAX` the keys live in a set and a
-    dict instead (C-level probes; `_small`), and a block of plain JSONL rows has its keys
+    While the examples are fewer than `_small.SMALL_MAX` the keys live in sets and
+    lists instead (C-level probes; `_small`), and a block of plain JSONL rows has its keys
     computed a block at a time (`_block_keys`): ~2 us a row less. `examples` and
     `inputs` turn them into the tables on first use, exactly as `row` would have left
     them."""
 
     def __init__(self, rule: DuplicateEvalRows, run: Run, ctx: RuleContext) -> None:
         self.rule, self.run, self.ctx = rule, run, ctx
-        self.small: Small | None = Small()  # the set and dict while few (`_small`)
+        self.small: Small | None = Small()  # the sets and lists while few (`_small`)
         self._examples = _Table(0)
         self.more_rows = 0  # rows past the cap whose example was not remembered
         self.more_inputs = 0  # of them, rows of an input not remembered (counted distinct)
@@ -116,14 +116,14 @@ class _Repeats:
 
     @property
     def examples(self) -> _Table:
-        """The example keys' table (the set turns into it on first use: `_small`)."""
+        """The example keys' table (the sets turn into it on first use: `_small`)."""
         if self.small is not None:
             self._to_tables()
         return self._examples
 
     @property
     def inputs(self) -> _Table:
-        """The inputs' table (the dict turns into it on first use: `_small`)."""
+        """The inputs' table (the sets turn into it on first use: `_small`)."""
         if self.small is not None:
             self._to_tables()
         return self._inputs
@@ -312,7 +312,7 @@ class _Repeats:
     def finish(self) -> Iterable[Finding]:
         small = self.small
         if small is not None:
-            rows, distinct = len(small.seen), len(small.firsts)
+            rows, distinct = len(small.seen), len(small.inputs)
         else:
             rows = self._examples.size + self.more_rows
             distinct = self._inputs.size + self.more_inputs
