@@ -12,8 +12,10 @@ found through an index built only once an input repeats (`Small.position`), so a
 without repeats never pays for it.
 
 The lists hold the objects the block made (keys, references, lines, ids: ~300 bytes a
-row, ~37 MB at the bound, about what the arrays take at `MAX_EXAMPLES`). Past the
-bound, or before a merge, or for `row`, the visitor turns to the arrays
+row, ~20 MB at the bound). Memory freed when the sets turn into the arrays is mostly
+kept by the allocator, so the bound adds to the arrays' peak (40 MB at `MAX_EXAMPLES`):
+the 512 MB benchmark file peaks at 92 MB RSS (79 before; 116 with a bound of 2**17).
+Past the bound, or before a merge, or for `row`, the visitor turns to the arrays
 (`materialize`): it inserts the keys into `_Table`s in the order the rows first met
 them, which leaves the very slots, sizes and values that `row` of every row would have
 left (tests compare them).
@@ -36,8 +38,8 @@ M63 = (1 << 63) - 1
 PACKED = -1  # a run's path index when its columns hold packed codes
 NONE = -1  # a reference column's "no reference" (no hash is -1 in CPython)
 
-#: distinct examples kept in the sets and lists (~37 MB); past it, the arrays
-SMALL_MAX = 1 << 17
+#: distinct examples kept in the sets and lists (~20 MB); past it, the arrays
+SMALL_MAX = 1 << 16
 
 
 class Small:
