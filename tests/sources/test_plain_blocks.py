@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from ftlint.model import Problem
 from ftlint.sources import hardcases, hardplain, io
-from ftlint.sources.fastjson import block_parts, split_lines
+from ftlint.sources.fastjson import _ESCAPE, block_parts, escape_finder, split_lines
 from ftlint.sources.hardcases import _cases
 from ftlint.sources.io import Span, Workspace
 from ftlint.sources.jsonparse import loads_checked
@@ -360,3 +360,14 @@ def test_a_value_at_the_edge_is_read_as_the_line_reader_reads_it(
     got = _flat(hardcases.hard_case_blocks(ws, path, "r", max_line_bytes=1 << 20))
     want = hardcases.stream_hard_cases(ws, path, "r", max_line_bytes=1 << 20)
     assert got == [repr(item) for item in want]
+
+
+_BYTES = st.lists(st.sampled_from([b"\\", b"u", b"0", b"3", b"a", b"\n", b"\\u003", b":"]))
+
+
+@settings(max_examples=300)
+@given(_BYTES.map(b"".join))
+def test_the_escape_finder_and_the_line_views_are_the_plain_bytes_tests(data: bytes) -> None:
+    assert escape_finder()(data) == (_ESCAPE in data)
+    chunk = data + b"\n"
+    assert [bytes(view) for view in split_lines(chunk)] == chunk.split(b"\n")[:-1]

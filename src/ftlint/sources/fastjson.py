@@ -105,11 +105,11 @@ def block_decoder() -> Any:
 def block_parts() -> tuple[Any, Any] | None:
     """`(decode, unique)`, the halves of `block_decoder` (None without msgspec).
 
-    `decode(chunk, lines, max_line_bytes, one=None)`: every line's value (`lines` may
+    `decode(chunk, lines, max_line_bytes, other=None)`: every line's value (`lines` may
     be memoryviews of `chunk`, see `split_lines`), or None when a line is over the cap,
     fails to decode, or the block writes a colon as `\\u003a` (no colon count can then
-    tell a dropped pair); `one` another msgspec decoder of a line (a typed one,
-    `ftlint.sources.hardplain.plain_decoder`). `unique(chunk, values)`: the colon test
+    tell a dropped pair); `other`: another msgspec decoder of a line to use (a typed
+    one, `ftlint.sources.hardplain.plain_decoder`). `unique(chunk, values)`: the colon test
     of `block_decoder` (True: no line of the block held a duplicated key)."""
     try:
         import msgspec
