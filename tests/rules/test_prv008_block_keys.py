@@ -206,3 +206,53 @@ def test_two_nans_meet_as_their_json_does() -> None:
     assert _key({"a": math.nan}) == _key({"a": -math.nan}) == _key({"a": payload})
     big = {"a": 2.0**1010, "b": -(2.0**1020)}  # (the float64's first byte is 0x7f or 0xff)
     assert _key(big) == _key(dict(big)) != _key({"a": 2.0**1010, "b": 2.0**1020})
+
+
+@pytest.mark.parametrize("columns", [0, 1, 3])
+@settings(max_examples=100, deadline=None)
+@given(keys=st.lists(st.integers(1, 2**64 - 1) | st.integers(1, 5000), max_size=4000))
+def test_tables_of_every_width_grow_as_dicts(columns: int, keys: list[int]) -> None:
+    """`_Table._grow`'s unrolled loops (no value, three values) keep every key's values
+    and put the keys where the general loop does."""
+    from ftlint.rules.provenance._tables import _Table
+
+    table, model = _Table(columns, slots=4), {}
+    general = _Table(columns, slots=4)
+    for n, key in enumerate(keys):
+        slot = table.slot(key)
+        if key in model:
+            assert table.keys[slot] == key
+            continue
+        values = [n * 3 + c for c in range(columns)]
+        table.put(slot, key, *values)
+        general.keys[general.slot(key)] = key  # the same inserts, grown the general way
+        for col, value in zip(general.cols, values, strict=True):
+            col[general.slot(key)] = value
+        general.size += 1
+        if general.size * 4 > (general.mask + 1) * 3:
+            _grow_generally(general)
+        model[key] = values
+    assert table.size == len(model)
+    assert {k: [c[table.slot(k)] for c in table.cols] for k in model} == model
+    assert list(table.keys) == list(general.keys)
+    assert [list(c) for c in table.cols] == [list(c) for c in general.cols]
+
+
+def _grow_generally(table: Any) -> None:
+    """`_Table._grow` as it was before its unrolled loops: the reference layout."""
+    from itertools import compress
+
+    from ftlint.rules.provenance._tables import GROWTH, _Table
+
+    old_keys, old_cols = table.keys, table.cols
+    _Table.__init__(table, len(old_cols), GROWTH * len(old_keys))
+    keys, mask = table.keys, table.mask
+    pairs = tuple(zip(table.cols, old_cols, strict=True))
+    for i in compress(range(len(old_keys)), old_keys):
+        slot = old_keys[i] & mask
+        while keys[slot]:
+            slot = (slot + 1) & mask
+        keys[slot] = old_keys[i]
+        for col, old in pairs:
+            col[slot] = old[i]
+        table.size += 1

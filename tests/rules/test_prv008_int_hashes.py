@@ -1,7 +1,8 @@
 """PRV008's reference keys: two targets are the same reference exactly when they are the
-same JSON. The {str: int} fast path hashes the pairs, and CPython hashes an int modulo
-2**61 - 1, so targets holding integers that far out (as rare as -1, fixed earlier) would
-meet a small value and hide a conflicting reference."""
+same JSON. A {str: int} fast path once hashed the pairs, and CPython hashes an int modulo
+2**61 - 1, so targets holding integers that far out (as rare as -1, fixed earlier) met a
+small value and hid a conflicting reference; keys are encodings now (`_references`), and
+these cases stay here so that no later shortcut brings it back."""
 
 from __future__ import annotations
 

@@ -3,12 +3,12 @@
 
 `block_keys` takes a block whose rows are all plain JSONL rows of one file (one path,
 no pointer or URL, an int line that packs, a canonical decimal sample id that is also
-the evidence's) and whose request texts are all non-blank strings; for it, it gives
+the evidence's) and whose request texts are all non-blank strings. For it, it gives
 each row's example key and input key as raw hashes (`hash(...) or 1`: the row path's
 key is that `& M64`), its reference as a raw hash of which `reference_key` keeps 63
-bits (or `reference_key` itself, or -1 for none), its line and its sample id
-(a canonical decimal): what the row path (`_Repeats.row`) computes for that row, short of the
-masks. For any other block it gives None and the visitor takes its exact row path.
+bits (or `reference_key` itself, or -1 for none), its line and its sample id: what the
+row path (`_Repeats.row`) computes for that row, short of the masks. For any other
+block it gives None and the visitor takes its exact row path.
 tests/rules/test_prv008_block_keys.py holds it to the row path row by row.
 
 Whitespace: a text is already normal (`" ".join(text.split())` is itself) when it is

@@ -162,8 +162,30 @@ class _Table:
         old_keys, old_cols = self.keys, self.cols
         self.__init__(len(old_cols), GROWTH * len(old_keys))  # type: ignore[misc]
         keys, mask, cols = self.keys, self.mask, self.cols
-        pairs = tuple(zip(cols, old_cols, strict=True))
         filled = 0
+        if len(cols) == 3:  # (PRV008's inputs: the copies unrolled)
+            a, b, c = cols
+            old_a, old_b, old_c = old_cols
+            for i in compress(range(len(old_keys)), old_keys):
+                key = old_keys[i]
+                slot = key & mask
+                while keys[slot]:
+                    slot = (slot + 1) & mask
+                keys[slot] = key
+                a[slot], b[slot], c[slot] = old_a[i], old_b[i], old_c[i]
+                filled += 1
+            self.size = filled
+            return
+        if not cols:  # (PRV008's examples: keys alone)
+            for key in compress(old_keys, old_keys):
+                slot = key & mask
+                while keys[slot]:
+                    slot = (slot + 1) & mask
+                keys[slot] = key
+                filled += 1
+            self.size = filled
+            return
+        pairs = tuple(zip(cols, old_cols, strict=True))
         for i in compress(range(len(old_keys)), old_keys):
             key = old_keys[i]
             slot = key & mask

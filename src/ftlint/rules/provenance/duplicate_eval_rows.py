@@ -152,10 +152,12 @@ class _Repeats:
         self._new_example(case, norm, example, at)
 
     def row_batch(self, cases: list[HardCase]) -> None:
-        """`row` of each row of a block (`ftlint.rule.BatchVisitor`): a block of plain
-        JSONL rows that cannot reach the cap has its keys computed a block at a time
-        (`_block_keys`) and inserted in one tight loop (`_block_rows`); any other block
-        takes `_rows`."""
+        """`row` of each row of a block (`ftlint.rule.BatchVisitor`). While the sets
+        and lists hold the keys (`_small`), a block of plain JSONL rows has its keys
+        computed a block at a time (`_block_keys`) and added by set calls, any other
+        block goes row by row over the sets. On the arrays, a plain block that cannot
+        reach the cap is inserted in one tight loop (`_block_rows`); any other takes
+        `_rows`."""
         n = len(cases)
         small = self.small
         if small is not None and n and len(small.seen) + n < min(SMALL_MAX, MAX_EXAMPLES):
