@@ -2,8 +2,9 @@
 `join`, list comparisons) instead of a dozen Python steps a row.
 
 `block_keys` takes a block whose rows are all plain JSONL rows of one file (one path,
-no pointer or URL, an int line that packs, a canonical decimal sample id that is also
-the evidence's) and whose request texts are all non-blank strings. For it, it gives
+no pointer or URL, a str sample id that is also the evidence's; with `packs`, an int
+line and a canonical decimal id that `_EvidencePacker.pack` packs) and whose request
+texts are all non-blank strings. For it, it gives
 each row's example key and input key as raw hashes (`hash(...) or 1`: the row path's
 key is that `& M64`), its reference as a raw hash of which `reference_key` keeps 63
 bits (or `reference_key` itself, or -1 for none), its line and its sample id: what the
@@ -46,12 +47,14 @@ def normal(text: str) -> str:
 
 
 def block_keys(
-    cases: Sequence[HardCase], paths: dict[str, int]
-) -> tuple[list[int], list[int], list[int], list[int], list[str], int | None, str] | None:
+    cases: Sequence[HardCase], paths: dict[str, int], packs: bool = True
+) -> tuple[list[int], list[int], list[int], list[Any], list[str], int | None, str] | None:
     """(example keys, input keys, references, lines, sample ids, the path's
     index in `paths` or None when it has none yet, the path) of a block's rows, or None
     (see the module). A path not in `paths` gets the next index (`_EvidencePacker.pack`
-    gives it one on its first new input), so it must pack (fewer than 512 paths)."""
+    gives it one on its first new input), so it must pack (fewer than 512 paths).
+    `packs=False`: any line and any str id (the caller packs each first row later, from
+    its path, line and id, which are all its Evidence holds)."""
     n = len(cases)
     evidence = list(map(_EVIDENCE, cases))
     path = evidence[0].path
@@ -61,12 +64,18 @@ def block_keys(
     if list(map(_WHERE, evidence)).count((path, None, None)) != n:
         return None
     lines = list(map(_LINE, evidence))
-    if list(map(type, lines)).count(int) != n or min(lines) < 0 or max(lines) >= LIMIT34 - 1:
-        return None
     ids = list(map(_SAMPLE, evidence))
     if list(map(_SAMPLE, cases)) != ids:
         return None
-    if not _decimals(ids):
+    if not packs:
+        if list(map(type, ids)).count(str) != n:
+            return None
+    elif not (
+        list(map(type, lines)).count(int) == n
+        and min(lines) >= 0
+        and max(lines) < LIMIT34 - 1
+        and _decimals(ids)
+    ):
         return None
     texts = list(map(_TEXT, cases))
     if list(map(type, texts)).count(str) != n:

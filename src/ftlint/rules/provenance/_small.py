@@ -3,7 +3,8 @@ inserts and growth) where the `_Table` arrays cost a Python loop a row.
 
 Up to `SMALL_MAX` distinct examples the visitor keeps the example keys in a set and a
 list (their order), the input keys in a set and a list, and each input's first row in
-lists beside it (its reference, line and sample id as `block_keys` gave them, or
+lists beside it (its reference, line and sample id as `block_keys` gave them, packed
+only when needed (`Small.code_at`: `_EvidencePacker.pack` of the same Evidence), or
 its packed code; the path index by runs). A block whose rows are all new examples of
 new inputs (the common case) is four set calls and a few list extends; any other block
 `block_keys` keyed goes row by row over the sets, and a row `block_keys` cannot key
@@ -28,7 +29,7 @@ from collections.abc import Sequence
 from itertools import islice
 from typing import Any
 
-from ftlint.model import HardCase
+from ftlint.model import Evidence, HardCase
 from ftlint.rules.provenance._block_keys import normal
 from ftlint.rules.provenance._references import reference_key
 from ftlint.rules.provenance._tables import _Table
@@ -57,9 +58,9 @@ class Small:
         self.inputs: set[int] = set()  # input keys
         self.keys: list[int] = []  # the same, in the order first met
         self.refs: list[int] = []  # the first row's reference
-        # the first row: its line and sample id as `block_keys` gave them, or the
-        # halves of its packed code; which, by runs: from position `starts[i]` on, the
-        # path index `wheres[i]` (`_EvidencePacker.paths`), or PACKED
+        # the first row: its line and sample id as `block_keys` gave them (packed when
+        # needed), or the halves of its packed code; which, by runs: from position
+        # `starts[i]` on, the path index `wheres[i]` (`_EvidencePacker.paths`), or PACKED
         self.los: list[int] = []
         self.his: list[Any] = []
         self.starts: list[int] = []
@@ -80,16 +81,20 @@ class Small:
             index.update(zip(islice(keys, done, None), range(done, len(keys)), strict=True))
         return index[key]
 
-    def code(self, key: int) -> int:
-        """The packed first row (`_EvidencePacker.pack`) of an input."""
-        return self.code_at(self.position(key))
+    def code(self, key: int, packer: Any) -> int:
+        """The packed first row (`_EvidencePacker.pack`) of an input: packed now for a
+        row of a block (the packer may keep its Evidence, by `key`)."""
+        return self.code_at(self.position(key), key, packer)
 
-    def code_at(self, at: int) -> int:
+    def code_at(self, at: int, key: int, packer: Any, names: dict[int, str] | None = None) -> int:
+        """`code` of the input at `at` (`names`: the packer's paths by index)."""
         where = self.wheres[bisect_right(self.starts, at) - 1]
         if where == PACKED:
             return self.his[at] << 64 | self.los[at]
-        # `pack` of a JSONL row: ((int(id) + 1 << 68 | line + 1) << 18 | where) << 1 | 1
-        return (((int(self.his[at]) + 1) << 68 | self.los[at] + 1) << 18 | where) << 1 | 1
+        if names is None:
+            names = {index: path for path, index in packer.paths.items()}
+        # all a plain row's Evidence holds (`block_keys`): the same code, or kept
+        return packer.pack(key, Evidence(names[where], self.los[at], None, self.his[at], None))
 
 
 def _register(visitor: Any, path: str) -> int:
@@ -200,6 +205,9 @@ def materialize(visitor: Any) -> None:
         while keys[at]:
             at = (at + 1) & mask
         examples.put_key(at, key)
+    packer = visitor.packer
+    packer.kept = {k & M64: v for k, v in packer.kept.items()}
+    names = {index: path for path, index in packer.paths.items()}
     inputs = _Table(3)
     code_at = small.code_at
     for at, (raw, ref) in enumerate(zip(small.keys, small.refs, strict=True)):
@@ -208,11 +216,9 @@ def materialize(visitor: Any) -> None:
         slot = key & mask
         while keys[slot]:
             slot = (slot + 1) & mask
-        code = code_at(at)
+        code = code_at(at, key, packer, names)
         inputs.put3(slot, key, 0 if ref == NONE else (ref & M63) + 1, code & M64, code >> 64)
     visitor._examples, visitor._inputs = examples, inputs
     visitor.counts = {k & M64: v for k, v in visitor.counts.items()}
     visitor.repeat_evidence = {k & M64: v for k, v in visitor.repeat_evidence.items()}
     visitor.conflicting = {k & M64 for k in visitor.conflicting}
-    kept = visitor.packer.kept
-    visitor.packer.kept = {k & M64: v for k, v in kept.items()}

@@ -161,7 +161,7 @@ class _Repeats:
         n = len(cases)
         small = self.small
         if small is not None and n and len(small.seen) + n < min(SMALL_MAX, MAX_EXAMPLES):
-            keys = block_keys(cases, self.packer.paths)
+            keys = block_keys(cases, self.packer.paths, packs=False)
             if keys is not None:
                 small_block(self, cases, keys)
             else:
@@ -326,7 +326,7 @@ class _Repeats:
         copies = self.counts[worst]
         inputs = len(self.counts)
         if small is not None:
-            first = self.packer.unpack(worst, small.code(worst))
+            first = self.packer.unpack(worst, small.code(worst, self.packer))
         else:
             slot = self._inputs.slot(worst)
             lo, hi = self._inputs.cols[1][slot], self._inputs.cols[2][slot]
