@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 from unittest import mock
 
+import msgspec  # noqa: F401  (loaded: the fast paths decode with it, see fastobject)
 import pytest
 from helpers import PARSE_ERROR_HINTS
 from hypothesis import HealthCheck, given, settings
@@ -73,6 +74,8 @@ def _reference() -> Iterator[None]:
         mock.patch.object(completion, "_object_end", _scanned_end),
         mock.patch.object(completion, "_first_end", _scanned_first),
         mock.patch.object(completion, "_fenced_object", lambda text: None),
+        mock.patch.object(completion, "object_in", lambda text, start, end: None),
+        mock.patch.object(completion, "comma_error", lambda text, start, end: None),
         mock.patch.object(taxonomy, "fast_violation", contract_violation),
     ):
         yield

@@ -13,6 +13,7 @@ import json
 import math
 from typing import Any
 
+import msgspec  # noqa: F401  (loaded: the fast paths decode with it, see fastobject)
 import pytest
 from helpers import PARSE_ERROR_HINTS
 from hypothesis import HealthCheck, given, settings

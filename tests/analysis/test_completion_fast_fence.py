@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 from unittest import mock
 
+import msgspec  # noqa: F401  (loaded: the fast paths decode with it, see fastobject)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -43,6 +44,8 @@ def _reference() -> Iterator[None]:
             completion, "_first_end", lambda t, s: (None, _scanned_end(t, s)[1], None)
         ),
         mock.patch.object(completion, "_fenced_object", lambda text: None),
+        mock.patch.object(completion, "object_in", lambda text, start, end: None),
+        mock.patch.object(completion, "comma_error", lambda text, start, end: None),
         mock.patch.object(completion, "_single_object", lambda text: None),
     ):
         yield
@@ -196,3 +199,19 @@ def test_prose_object_hands_a_later_object_to_the_scan() -> None:
 def test_empty_is_a_blank_text(text: str) -> None:
     """`empty` is `not text.strip()`, read without the copy."""
     assert analyze_completion(text).empty == (not text.strip())
+
+
+def test_backticks_that_are_no_fence_equal_the_scan() -> None:
+    """The fast path finds fences by their first backtick: a run of one or two after the
+    object, or before the fence, is inline code the scan reads as text."""
+    for text in (
+        '```json\n{"a": 1}\n`x`',
+        '```json\n{"a": 1}\n``',
+        '```json\n{"a": 1}\n`` ```',
+        '```json\n{"a": 1,}\n`x` ```',
+        '`x` ```json\n{"a": 1}\n```',
+        '``json\n{"a": 1}\n```',
+        '```json\n{"a": "```"}\n```',
+        '```json\n{"a": 1}``` `',
+    ):
+        _same(text)

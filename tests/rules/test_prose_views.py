@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec  # noqa: F401  (loaded: the fast paths decode with it, see fastobject)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

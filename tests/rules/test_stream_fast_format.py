@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec  # noqa: F401  (loaded: the fast paths decode with it, see fastobject)
 from helpers import feed
 from hypothesis import given, settings
 from hypothesis import strategies as st

@@ -14,6 +14,7 @@ from dataclasses import field
 from typing import Any
 
 from ftlint import frozen
+from ftlint.analysis.fastobject import comma_error, object_in
 from ftlint.analysis.jsondepth import JSON_TOKEN, MAX_DEPTH, loads, raw_decode
 
 __all__ = ["FENCE_TAG", "CompletionShape", "analyze_completion"]
@@ -141,11 +142,24 @@ def _object_end(text: str, start: int) -> tuple[dict[str, Any] | None, int]:
         return None, flat.end() if flat else _scan_tokens(text, start)
 
 
-def _first_end(text: str, start: int) -> tuple[dict[str, Any] | None, int, str | None]:
+def _first_end(
+    text: str, start: int, guess: int = -1
+) -> tuple[dict[str, Any] | None, int, str | None]:
     """`_object_end` of the first object, and when it does not decode, the message
     `_decode_span` would give for its span if it can be told from the failed decode
     (else None: `_decode_span` decodes the span again). Another decode of an invalid
-    object was a second exception (~3 us a fenced object with a trailing comma)."""
+    object was a second exception (~3 us a fenced object with a trailing comma).
+
+    `guess`: where the object may end (just past a `}`, the caller's find): when the
+    span up to there is a valid object (`fastobject.object_in`) or one with a trailing
+    comma (`fastobject.comma_error`), that is the answer, without json's decode."""
+    if guess > start:  # (a trailing comma first: a failed msgspec decode costs ~1 us)
+        error = comma_error(text, start, guess)
+        if error is not None:
+            return None, guess, error
+        obj = object_in(text, start, guess)
+        if obj is not None:
+            return obj, guess, None
     if text.find("}", start) < 0:
         return None, -1, None
     try:
@@ -193,12 +207,14 @@ def _single_object(text: str) -> CompletionShape | None:
     stop = size if text[-1:] == "}" else len(text.rstrip())
     if stop <= start or text[start] != "{" or text[stop - 1] != "}":
         return None
-    try:
-        obj, end = raw_decode(text, start)
-    except Exception:  # ValueError, RecursionError, too-long ints: let the scan decide
-        return None
-    if end != stop:
-        return None  # (another value, or text, follows the object)
+    obj = object_in(text, start, stop)  # msgspec: the same object, when it takes it
+    if obj is None:
+        try:
+            obj, end = raw_decode(text, start)
+        except Exception:  # ValueError, RecursionError, too-long ints: let the scan decide
+            return None
+        if end != stop:
+            return None  # (another value, or text, follows the object)
     return CompletionShape(  # positional: ~0.3 us less than by keyword
         False,  # empty
         True,  # has_open_brace
@@ -223,8 +239,8 @@ def _fenced_object(text: str) -> CompletionShape | None:
     `{` by the same `_first_end`, and the closing fence, jumping over the whitespace
     between them; this finds the same with a few `find`s, without its loop of regex
     searches. None for any other text (the scan decides). A test holds it to the scan."""
-    fence = text.find("```")
-    if fence < 0 or text.find("`", 0, fence) >= 0 or text.find("{", 0, fence) >= 0:
+    fence = text.find("`")  # (a memchr; "```" is not) the first backtick opens the fence
+    if fence < 0 or not text.startswith("```", fence) or text.find("{", 0, fence) >= 0:
         return None
     size = len(text)
     run = fence + 3
@@ -232,14 +248,21 @@ def _fenced_object(text: str) -> CompletionShape | None:
         run += 1
     tag = FENCE_TAG.match(text, run)
     assert tag is not None  # (`*`: it matches the empty tag)
-    brace = text.find("{", tag.end())
-    if brace < 0 or (brace > tag.end() and not text[tag.end() : brace].isspace()):
+    tagged = tag.end()
+    brace = text.find("{", tagged)
+    if brace < 0 or (brace > tagged and not text[tagged:brace].isspace()):
         return None
-    decoded, end, error = _first_end(text, brace)
+    tick = text.find("`", brace)
+    if tick < 0:
+        return None  # (no closing fence after the object either)
+    # the object likely ends at its last `}` before that backtick: tried first
+    decoded, end, error = _first_end(text, brace, text.rfind("}", brace, tick) + 1)
     if end < 0:
         return None
-    close = text.find("```", end)
-    if close < 0 or (close > end and not text[end:close].isspace()):
+    close = text.find("`", end)  # the closing fence: "```" at the first backtick
+    if close < 0 or not text.startswith("```", close):
+        return None
+    if close > end and not text[end:close].isspace():
         return None
     after = close + 3
     while after < size and text[after] == "`":

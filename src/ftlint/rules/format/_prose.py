@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ftlint.analysis.completion import after_prose_object
+from ftlint.analysis.fastobject import object_in
 from ftlint.analysis.jsondepth import raw_decode
 from ftlint.analysis.parse_errors import WEAK_HINTS, parse_hint
 from ftlint.analysis.taxonomy import GENERATED_TEXT_LIMIT, CompletionShape, FailureClass
@@ -97,10 +98,13 @@ def prose_object(text: str) -> CompletionShape | None:
     brace = text.find("{")
     if brace <= 0 or text.find("`", 0, brace) >= 0 or text[:brace].isspace():
         return None
-    try:
-        obj, end = raw_decode(text, brace)
-    except (ValueError, RecursionError):  # what the scan catches: it decides those
-        return None
+    end = text.find("}", brace) + 1  # a flat object (no `{` before) likely ends there
+    obj = object_in(text, brace, end) if text.find("{", brace + 1, end) < 0 else None
+    if obj is None:
+        try:
+            obj, end = raw_decode(text, brace)
+        except (ValueError, RecursionError):  # what the scan catches: it decides those
+            return None
     if text.find("{", end) >= 0 or text.find("`", end) >= 0:
         # another object or a fence may follow: the scan from the object's end
         return after_prose_object(text, (brace, end), obj)
