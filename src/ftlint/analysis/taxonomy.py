@@ -226,10 +226,24 @@ def classify_failure(
     contract = contract_for(target_keys, target_scale)
     if shape is None:  # callers that already analysed the text pass its shape
         shape = analyze_completion(generated_text)
-    found, obj = _classify_text(generated_text, shape, contract)
+    clipped = text_limit is not None and shape.length >= text_limit
+    return classify_shape(hint, generated_text, shape, contract, clipped)
+
+
+def classify_shape(
+    hint: Hint | None,
+    text: str,
+    shape: CompletionShape,
+    contract: VectorContract,
+    clipped: bool,
+) -> FailureClass:
+    """`classify_failure` of a text, given what it computes first: the parse_error's
+    `parse_hint`, the text's shape, the `contract_for` the target keys and scale, and
+    whether the text reached `text_limit`. FMT003's views, which know all four for a
+    block of rows, call it without the per-row keyword call and memo lookups."""
+    found, obj = _classify_text(text, shape, contract)
     if hint is None:
         return found or FailureClass.OTHER
-    clipped = text_limit is not None and shape.length >= text_limit
     if found is FailureClass.NO_JSON:
         return hint.cls if clipped else found
     if found is FailureClass.UNTERMINATED:

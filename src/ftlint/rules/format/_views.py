@@ -9,12 +9,15 @@ from functools import lru_cache
 from typing import Any
 
 from ftlint import frozen
+from ftlint.analysis.parse_errors import parse_hint
 from ftlint.analysis.taxonomy import (
     GENERATED_TEXT_LIMIT,
     CompletionShape,
     analyze_completion,
     classify_failure,
+    classify_shape,
 )
+from ftlint.analysis.vector_contract import VectorContract, contract_for
 from ftlint.model import HardCase, Run
 from ftlint.rules.format._prose import _prose_view, prose_object
 from ftlint.rules.format._rowview import FC, HARD_FAILURES, RowView  # (also imported from here)
@@ -141,6 +144,7 @@ def _plain_block(cases: list[HardCase], run: Run) -> tuple[list[RowView], list[i
     prov = run.provenance
     keys, scale = prov.target_keys, prov.target_scale
     needles = _quoted(keys)
+    contract = contract_for(keys, scale)
     view, flat, limit, flats = _view, _flat_view, GENERATED_TEXT_LIMIT, _FLAT_UNCUT
     out: list[RowView] = []
     others: list[int] = []
@@ -179,7 +183,7 @@ def _plain_block(cases: list[HardCase], run: Run) -> tuple[list[RowView], list[i
                     add(found)
                     other(at)
                     continue
-            add(_scan_view(error, text, keys, scale))
+            add(_scan_view(error, text, keys, scale, contract))
             other(at)
             continue
         if not isinstance(text, str):
@@ -270,23 +274,32 @@ def _view(
 
 
 def _scan_view(
-    error: str | None, text: str, keys: tuple[str, ...] | None, scale: float | None
+    error: str | None,
+    text: str,
+    keys: tuple[str, ...] | None,
+    scale: float | None,
+    contract: VectorContract | None = None,
 ) -> RowView:
     """`_view` of a text past its fast paths (flat object, `_prose_view`): `error` is
-    None unless the row's parse_error holds more than whitespace."""
+    None unless the row's parse_error holds more than whitespace. `contract`: the
+    `contract_for(keys, scale)` (a block's rows share it), or None to look it up.
+    `classify_failure`'s steps are taken here (`classify_shape`): the text's shape and
+    length are known, and a block's rows share the contract."""
     size = len(text)
     cut = size >= GENERATED_TEXT_LIMIT
     shape = prose_object(text)
     if shape is None:
         shape = analyze_completion(text)
+    if contract is None:
+        contract = contract_for(keys, scale)
     if error is not None:
-        cls = classify_failure(error, text, target_keys=keys, target_scale=scale, shape=shape)
+        cls = classify_shape(parse_hint(error), text, shape, contract, cut)
         return RowView(True, cls, shape, size, cut)
     if shape.empty:
         return RowView(True, FC.NO_JSON, shape, size, cut)
     if cut and shape.first_object is None:
         return RowView(False, None, shape, size, cut)  # the object may lie past the cut
-    cls = classify_failure(None, text, target_keys=keys, target_scale=scale, shape=shape)
+    cls = classify_shape(None, text, shape, contract, cut)
     if cls in HARD_FAILURES:
         return RowView(True, cls, shape, size, cut)  # "parsed" per the writer, invalid per text
     return RowView(False, None, shape, size, cut)
