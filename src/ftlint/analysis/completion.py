@@ -202,9 +202,12 @@ def _single_object(text: str) -> CompletionShape | None:
     `raw_decode` reads from the first `{` must end at the last `}` (a decode reads no
     further than the value it returns, and what follows the last `}` is whitespace).
     """
+    first, last = text[:1], text[-1:]
+    if (first != "{" and not first.isspace()) or (last != "}" and not last.isspace()):
+        return None  # (what strips to `{...}` starts and ends so or with whitespace)
     size = len(text)
-    start = 0 if text[:1] == "{" else size - len(text.lstrip())
-    stop = size if text[-1:] == "}" else len(text.rstrip())
+    start = 0 if first == "{" else size - len(text.lstrip())
+    stop = size if last == "}" else len(text.rstrip())
     if stop <= start or text[start] != "{" or text[stop - 1] != "}":
         return None
     obj = object_in(text, start, stop)  # msgspec: the same object, when it takes it
@@ -302,9 +305,11 @@ def analyze_completion(text: str | None) -> CompletionShape:
     """
     if not isinstance(text, str):
         text = ""
-    fast = _single_object(text)
-    if fast is None and "`" in text:  # (a memchr: most texts reaching here have none)
-        fast = _fenced_object(text)
+    # (no text takes both: the fence opens before the first `{`, or nothing but
+    # whitespace does; `in` is a memchr: most texts reaching here have no backtick)
+    fast = _fenced_object(text) if "`" in text else None
+    if fast is None:
+        fast = _single_object(text)
     if fast is not None:
         return fast
     return _scan(text, 0, None, None)

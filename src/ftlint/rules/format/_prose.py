@@ -96,10 +96,12 @@ def prose_object(text: str) -> CompletionShape | None:
     64 MiB stream, no longer decode the first twice). tests/rules/test_stream_fast_format.py
     and tests/analysis/test_completion_fast_fence.py hold it to the scan."""
     brace = text.find("{")
-    if brace <= 0 or text.find("`", 0, brace) >= 0 or text[:brace].isspace():
+    if brace <= 0 or text.find("`", 0, brace) >= 0:
+        return None
+    if text[0].isspace() and text[:brace].isspace():  # (blank before it: no prose)
         return None
     end = text.find("}", brace) + 1  # a flat object (no `{` before) likely ends there
-    obj = object_in(text, brace, end) if text.find("{", brace + 1, end) < 0 else None
+    obj = object_in(text, brace, end) if end and text.find("{", brace + 1, end) < 0 else None
     if obj is None:
         try:
             obj, end = raw_decode(text, brace)
