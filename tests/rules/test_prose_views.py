@@ -120,3 +120,42 @@ def test_a_long_prose_text_keeps_the_hint_of_its_error() -> None:
     assert view is not None and view.failed and view.cls is not None
     assert view.cls.value == "missing_key"
     assert view == _views._view.__wrapped__("missing_key:energy", text, ("energy",), 100.0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(("", "b", "Let me think. ", " ", "[", "`x` ", "\u00a0")),
+            st.sampled_from(("", "{", '{"energy": 1', '{"energy": 1}', "{}", "}{")),
+            st.one_of(st.integers(0, 40), st.sampled_from((583, 584, 585, 598, 599, 600, 700))),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.sampled_from(
+        ("json_block_not_found", "json_decode_error:x", "missing_key:energy", None, " ")
+    ),
+)
+def test_failed_prose_by_length_is_the_row_view(parts: list[Any], error: Any) -> None:
+    """The block loop's lookup of a failed prose row by its length, leading prose and
+    `{` (texts of lengths n and n + 1, with and without prose before the `{`, in one
+    block: keys that collide would mix them up) is `_view`'s reading."""
+    run = _run(("energy",), 100.0)
+    texts = [prose + obj + "a" * pad for prose, obj, pad in parts]
+    texts += [text[1:] for text in texts if text]  # one character shorter
+    cases = [_case(error, text) for text in texts]
+    block = _views._plain_views(cases, run)
+    assert block == [_views._view.__wrapped__(error, t, ("energy",), 100.0) for t in texts]
+
+
+def test_failed_prose_is_read_by_length() -> None:
+    """The lookup is taken (a mutation that skips it leaves the table empty)."""
+    _views._PROSE_FAILED.clear()
+    run = _run(("energy",), 100.0)
+    texts = ["Let me think.", '{"energy": 1', 'Sure: {"energy": 1']
+    block = _views._plain_views([_case("json_block_not_found", t) for t in texts], run)
+    assert block == [
+        _views._view.__wrapped__("json_block_not_found", t, None, 100.0) for t in texts
+    ]
+    assert len(_views._PROSE_FAILED) == 3

@@ -19,7 +19,7 @@ from ftlint.analysis.taxonomy import (
 )
 from ftlint.analysis.vector_contract import VectorContract, contract_for
 from ftlint.model import HardCase, Run
-from ftlint.rules.format._prose import _prose_view, prose_object
+from ftlint.rules.format._prose import _open_row, _prose_row, _prose_view, prose_object
 from ftlint.rules.format._rowview import FC, HARD_FAILURES, RowView  # (also imported from here)
 
 # -- one hard case, classified once ------------------------------------------------------
@@ -146,6 +146,7 @@ def _plain_block(cases: list[HardCase], run: Run) -> tuple[list[RowView], list[i
     needles = _quoted(keys)
     contract = contract_for(keys, scale)
     view, flat, limit, flats = _view, _flat_view, GENERATED_TEXT_LIMIT, _FLAT_UNCUT
+    prose_rows = _PROSE_FAILED
     out: list[RowView] = []
     others: list[int] = []
     add, other = out.append, others.append
@@ -178,6 +179,21 @@ def _plain_block(cases: list[HardCase], run: Run) -> tuple[list[RowView], list[i
                             flat_max = size
                         continue
             if "`" not in text:
+                first, size = text[:1], len(text)
+                if error is not None and size < limit and first != "[" and first:
+                    # prose with a parse_error (json_block_not_found, the commonest
+                    # failed row), under the cut, not starting with whitespace or `[`:
+                    # `_prose_view`'s no_json (no `{`) or unterminated reading (no `}`
+                    # after the first `{`), by length and leading prose, one lookup
+                    brace = text.find("{")
+                    if not first.isspace() and (brace < 0 or text.find("}", brace) < 0):
+                        key = 3 * size + (0 if brace < 0 else 1 if brace else 2)
+                        found = prose_rows.get(key)
+                        if found is None:
+                            found = prose_rows[key] = _prose_failed(size, brace)
+                        add(found)
+                        other(at)
+                        continue
                 found = _prose_view(error, text)
                 if found is not None:
                     add(found)
@@ -191,6 +207,20 @@ def _plain_block(cases: list[HardCase], run: Run) -> tuple[list[RowView], list[i
         add(view(error if isinstance(error, str) else None, text, keys, scale))
         other(at)
     return out, others, flat_max
+
+
+#: `_prose_failed(size, brace)` by `3 * size` plus 0 (no `{`), 1 (prose before the `{`)
+#: or 2 (the text opens with it), read with one dict lookup
+_PROSE_FAILED: dict[int, RowView] = {}
+
+
+def _prose_failed(size: int, brace: int) -> RowView:
+    """`_prose_view` of a failed row's text under the cut that starts with neither
+    whitespace nor `[`, has no backtick, and no `{` (`brace` -1) or no `}` after its
+    first `{` (at `brace`)."""
+    if brace < 0:
+        return _prose_row(True, FC.NO_JSON, size, False)
+    return _open_row(True, FC.UNTERMINATED, size, brace > 0)
 
 
 #: `_flat_view(size, False)` by size (below the writer's cut: 600 sizes at most), read
