@@ -242,10 +242,11 @@ def _grow_generally(table: Any) -> None:
     """`_Table._grow` as it was before its unrolled loops: the reference layout."""
     from itertools import compress
 
-    from ftlint.rules.provenance._tables import GROWTH, _Table
+    from ftlint.rules.provenance._tables import FULL_SLOTS, GROWTH, _Table
 
     old_keys, old_cols = table.keys, table.cols
-    _Table.__init__(table, len(old_cols), GROWTH * len(old_keys))
+    slots = GROWTH * len(old_keys)
+    _Table.__init__(table, len(old_cols), FULL_SLOTS if slots * 4 == FULL_SLOTS else slots)
     keys, mask = table.keys, table.mask
     pairs = tuple(zip(table.cols, old_cols, strict=True))
     for i in compress(range(len(old_keys)), old_keys):
@@ -256,3 +257,19 @@ def _grow_generally(table: Any) -> None:
         for col, old in pairs:
             col[slot] = old[i]
         table.size += 1
+
+
+def test_a_table_past_a_quarter_of_full_size_grows_to_full_size_once() -> None:
+    """Past 49,152 keys the next growth is to FULL_SLOTS, which holds MAX_EXAMPLES at
+    most 3/4 full: a big run's tables never grow (nor re-insert their keys) again."""
+    from ftlint.rules.provenance._tables import FULL_SLOTS, _Table
+
+    assert prv.MAX_EXAMPLES * 4 <= FULL_SLOTS * 3
+    table = _Table(0)
+    sizes = []
+    for n in range(1, FULL_SLOTS // 16 * 3 + 2):
+        key = n * 0x9E3779B97F4A7C15 & (1 << 64) - 1  # (odd multiplier: distinct, nonzero)
+        table.put_key(table.slot(key), key)
+        if not sizes or sizes[-1] != table.mask + 1:
+            sizes.append(table.mask + 1)
+    assert sizes == [1024, 4096, 16384, 65536, FULL_SLOTS]

@@ -13,6 +13,13 @@ LIMIT34 = 1 << 34
 #: how many times larger a `_Table` gets when it is 3/4 full (from 1024 slots: 4**5 of
 #: them is 2**20, the slots 750,000 keys need)
 GROWTH = 4
+#: The slots of a full-size table (`MAX_EXAMPLES` keys at most 3/4 full). A table that
+#: would grow to a quarter of it grows to it at once: past 49,152 keys a run is a big
+#: one, and the step to 2**18 slots would be followed by one more re-insertion of
+#: 196,608 keys (~0.3 us a row of a 512 MB file for each table), with probes at up to
+#: 3/4 load in between (~8 slots looked at per new key instead of ~2). 40 MB for the
+#: two tables, reached at ~200,000 keys before.
+FULL_SLOTS = 1 << 20
 
 
 class _EvidencePacker:
@@ -160,7 +167,10 @@ class _Table:
         amortised); a table is then at most 3/16 full after a growth, and never larger
         than doubling would make it at `MAX_EXAMPLES` (2**20 slots)."""
         old_keys, old_cols = self.keys, self.cols
-        self.__init__(len(old_cols), GROWTH * len(old_keys))  # type: ignore[misc]
+        slots = GROWTH * len(old_keys)
+        if slots * 4 == FULL_SLOTS:
+            slots = FULL_SLOTS
+        self.__init__(len(old_cols), slots)  # type: ignore[misc]
         keys, mask, cols = self.keys, self.mask, self.cols
         filled = 0
         if len(cols) == 3:  # (PRV008's inputs: the copies unrolled)
