@@ -157,7 +157,7 @@ def hinted(text: str) -> bool:
     `gh` for five GitHub needles); tests/engine check that the two always agree."""
     lower = text.lower()
     return (
-        "hf" in lower
+        ("hf" in lower and ("hf_" in lower or "hf\\_" in lower))
         or ("-" in lower and "sk-" in lower)
         or "akia" in lower
         or "xox" in lower
