@@ -2,20 +2,20 @@
 
 `analyze_completion` describes a model output as `CompletionShape`: fences, prose
 around the object, repeated objects, truncation. It knows nothing of the output
-contract or of failure classes (`ftlint.analysis.taxonomy` combines them). Pure,
-standard library only; never raises on any ``str``/``None`` input.
+contract or of failure classes (`ftlint.analysis.taxonomy` combines them). Pure
+(json, and msgspec where `ftlint.analysis.fastobject` shows its answer is json's);
+never raises on any ``str``/``None`` input.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import field
 from typing import Any
 
 from ftlint import frozen
-from ftlint.analysis.fastobject import comma_error, object_in
-from ftlint.analysis.jsondepth import JSON_TOKEN, MAX_DEPTH, loads, raw_decode
+from ftlint.analysis.fastobject import comma_error, object_in, span_error
+from ftlint.analysis.jsondepth import JSON_TOKEN, loads, raw_decode
 
 __all__ = ["FENCE_TAG", "CompletionShape", "analyze_completion"]
 
@@ -167,28 +167,8 @@ def _first_end(
     except (ValueError, RecursionError) as exc:
         flat = _FLAT_OBJECT.match(text, start)
         end = flat.end() if flat else _scan_tokens(text, start)
-        return None, end, _span_error(text, start, end, exc)
+        return None, end, span_error(text, start, end, exc)
     return obj, end, None
-
-
-def _span_error(text: str, start: int, end: int, exc: BaseException) -> str | None:
-    """The message of `loads(text[start:end])` when `raw_decode(text, start)` raised
-    `exc`, or None when that is not known without decoding the span.
-
-    Known for json's own error before the span's end, when no level cap is involved
-    (at most MAX_DEPTH brackets from `start` on: both decodes are then json's C scanner
-    reading the same characters from the same `{`, so they stop at the same place with
-    the same message, its line, column and offset counted from the span's start)."""
-    if not isinstance(exc, json.JSONDecodeError):
-        return None
-    pos = exc.pos
-    if not start <= pos < end or text.count("{", start) + text.count("[", start) > MAX_DEPTH:
-        return None
-    at = pos - start
-    newline = text.rfind("\n", start, pos)
-    column = at - (newline - start) if newline >= 0 else at + 1
-    line = text.count("\n", start, pos) + 1
-    return f"{exc.msg}: line {line} column {column} (char {at})"
 
 
 def _single_object(text: str) -> CompletionShape | None:

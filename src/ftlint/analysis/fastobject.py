@@ -33,13 +33,14 @@ would pay for a few rows. Without it every answer is None and the callers take j
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from typing import Any
 
 from ftlint.analysis.jsondepth import MAX_DEPTH
 
-__all__ = ["comma_error", "object_in"]
+__all__ = ["comma_error", "object_in", "span_error"]
 
 #: msgspec's decoder once found loaded (None: not yet)
 _DECODER: list[Callable[[str], Any] | None] = [None]
@@ -94,8 +95,30 @@ def comma_error(text: str, start: int, end: int) -> str | None:
     body = text[start:comma] + "}"
     if not object_in(body, 0, len(body)):  # (an empty object: json stops at the comma)
         return None
-    at = close - start
-    newline = text.rfind("\n", start, close)
+    return _message(text, start, close, EXPECTING_KEY)
+
+
+def span_error(text: str, start: int, end: int, exc: BaseException) -> str | None:
+    """The message of `loads(text[start:end])` when `raw_decode(text, start)` raised
+    `exc`, or None when that is not known without decoding the span.
+
+    Known for json's own error before the span's end, when no level cap is involved
+    (at most MAX_DEPTH brackets from `start` on: both decodes are then json's C scanner
+    reading the same characters from the same `{`, so they stop at the same place with
+    the same message, its line, column and offset counted from the span's start)."""
+    if not isinstance(exc, json.JSONDecodeError):
+        return None
+    pos = exc.pos
+    if not start <= pos < end or text.count("{", start) + text.count("[", start) > MAX_DEPTH:
+        return None
+    return _message(text, start, pos, exc.msg)
+
+
+def _message(text: str, start: int, pos: int, msg: str) -> str:
+    """json's message for the error `msg` at `pos`, in a text that starts at `start`
+    (`JSONDecodeError`'s line, column and char, counted as json counts them)."""
+    at = pos - start
+    newline = text.rfind("\n", start, pos)
     column = at - (newline - start) if newline >= 0 else at + 1
-    line = text.count("\n", start, close) + 1
-    return f"{EXPECTING_KEY}: line {line} column {column} (char {at})"
+    line = text.count("\n", start, pos) + 1
+    return f"{msg}: line {line} column {column} (char {at})"
