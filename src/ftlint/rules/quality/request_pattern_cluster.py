@@ -210,15 +210,15 @@ class _TemplateVisitor:
             return
         keys, clusters, row = self.keys, self.clusters, self.row
         strip, words, digit = _strip_suffix, _template_words, _DIGIT.search
-        stems = self.stems
+        stems, most, added = self.stems, MAX_EVIDENCE, 0
         for case in cases:
             text = case.request_text
             if text.__class__ is str:
                 stem = text.rstrip(STEMS)
-                if len(stem) != len(text) and stem.endswith(" ") and len(text) <= 2000:
+                count = len(text) - len(stem)
+                if count and stem[-1:] == " " and len(text) <= 2000:
                     # `..., sample 17`: most requests differ only in such a number, and
                     # the key depends on the stem and the digits' count only (`STEMS`)
-                    count = len(text) - len(stem)
                     known = stems.get(stem)
                     key = None if known is None else known.get(count)
                     if key is None:
@@ -238,16 +238,17 @@ class _TemplateVisitor:
                     c = clusters.get(key)
                     mae = case.mae_raw
                     if c is not None and mae.__class__ is float and mae - mae == 0:
-                        self.total += 1  # (a cached key's text was not blank)
+                        added += 1  # (a cached key's text was not blank)
                         c.count += 1
                         c.unparsed += case.parse_error is not None
                         c.err_sum += mae
                         c.err_n += 1
-                        if len(c.members) < MAX_EVIDENCE:
+                        if len(c.members) < most:
                             c.members.append((text_id(case), case.evidence))
                         continue
             row(case)
             keys, clusters = self.keys, self.clusters  # `row` may prune or reset them
+        self.total += added  # (the rows `row` counted are in it already: a sum)
 
     def row(self, case: HardCase) -> None:
         text = case.request_text
