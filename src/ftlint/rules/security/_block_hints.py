@@ -41,7 +41,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable
 from itertools import accumulate, compress, repeat
-from operator import add, attrgetter, contains, is_
+from operator import add, attrgetter, contains, is_, not_
 from typing import Any
 
 from ftlint.model import HardCase
@@ -115,6 +115,7 @@ class BlockScan:
     first use (so a lint that runs only one of SEC001 and FMT008 pays for its own)."""
 
     __slots__ = (
+        "_ascii",
         "_chosen",
         "_doubled",
         "_joined",
@@ -130,7 +131,7 @@ class BlockScan:
         self.texts = texts
         """Each row's `generated_text` (all exact `str`s)."""
         self._search = search
-        ascii_rows = list(map(str.isascii, texts))  # O(1) each: a string's flag
+        ascii_rows = self._ascii = list(map(str.isascii, texts))  # O(1): a string's flag
         #: indices of the ASCII rows, None when every row is
         self._plain = None if all(ascii_rows) else list(compress(range(len(texts)), ascii_rows))
         self._chosen = texts if self._plain is None else [texts[i] for i in self._plain]
@@ -178,7 +179,7 @@ class BlockScan:
             return found
         # the others lowered as `hinted` lowers them, in UTF-8 (`surrogatepass`: a JSON
         # string may decode to a lone surrogate)
-        rest = [i for i, text in enumerate(self.texts) if not text.isascii()]
+        rest = list(compress(range(len(self.texts)), map(not_, self._ascii)))
         lowered = [self.texts[i].lower().encode("utf-8", "surrogatepass") for i in rest]
         matches = search(_SEP.encode("ascii").join(lowered))
         if matches:
