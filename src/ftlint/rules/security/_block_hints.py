@@ -41,7 +41,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable
 from itertools import accumulate, compress, repeat
-from operator import add, attrgetter, contains, is_, not_
+from operator import add, attrgetter, contains, countOf, is_, not_
 from typing import Any
 
 from ftlint.model import HardCase
@@ -189,10 +189,10 @@ class BlockScan:
 
     def _find_rough(self) -> list[int]:
         plain = self._plain
-        rough = [NORMAL if plain is None else OTHER] * len(self.texts)  # non-ASCII: OTHER
-        if plain is not None:
-            for at in plain:
-                rough[at] = NORMAL
+        if plain is None:
+            rough = [NORMAL] * len(self.texts)
+        else:  # non-ASCII: OTHER (a tuple indexed by each row's flag, in C)
+            rough = list(map((OTHER, NORMAL).__getitem__, self._ascii))
         # every control character is a match of its own (one character: none overlap)
         matches = self._search[1](self._joined)
         if matches:
@@ -225,9 +225,11 @@ def scan_block(cases: list[HardCase]) -> BlockScan | None:
     held = last[0]
     if held is not None and len(held) == len(cases) and all(map(is_, held, map(_TEXT, cases))):
         return last[1]  # type: ignore[no-any-return]  # (no list for the second asker)
-    texts = [case.generated_text for case in cases]
+    texts = list(map(_TEXT, cases))
     search = _searchers()
-    found = None if search is None or set(map(type, texts)) - {str} else BlockScan(texts, search)
+    found = None
+    if search is not None and countOf(map(type, texts), str) == len(texts):
+        found = BlockScan(texts, search)
     last[0], last[1] = texts, found
     return found
 
