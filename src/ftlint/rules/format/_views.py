@@ -139,8 +139,11 @@ def _plain_block(cases: list[HardCase], run: Run) -> tuple[list[RowView], list[i
     """`view_row` of each row of a block without a choice row, in one loop: the
     visitors ask for the block (`view_block`), not for its rows one by one, so the
     per-row identity memo of `view_row` is skipped, and a parsed flat object (the
-    common parsed row) takes `_view`'s fast path inline. Also the indices of the other
-    rows and the longest flat object the writer did not cut (`BlockDigest`)."""
+    common parsed row) takes `_view`'s fast path inline, as does a failed prose row (a
+    table by length, `_prose_failed`). Also the indices of the other rows and the
+    longest flat object the writer did not cut (`BlockDigest`). The rest take
+    `_scan_view` with the block's contract; their objects decode with msgspec where
+    that is json's answer (`ftlint.analysis.fastobject`)."""
     prov = run.provenance
     keys, scale = prov.target_keys, prov.target_scale
     needles = _quoted(keys)
