@@ -25,14 +25,14 @@ left (tests compare them).
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from itertools import islice
 from typing import Any
 
 from ftlint.model import Evidence, HardCase
 from ftlint.rules.provenance._block_keys import normal
 from ftlint.rules.provenance._references import reference_key
-from ftlint.rules.provenance._tables import _Table
+from ftlint.rules.provenance._tables import LIMIT34, _decimal, _Table
 
 M64 = (1 << 64) - 1
 M63 = (1 << 63) - 1
@@ -209,16 +209,37 @@ def materialize(visitor: Any) -> None:
     packer.kept = {k & M64: v for k, v in packer.kept.items()}
     names = {index: path for path, index in packer.paths.items()}
     inputs = _Table(3)
-    code_at = small.code_at
-    for at, (raw, ref) in enumerate(zip(small.keys, small.refs, strict=True)):
+    codes = _codes(small, packer, names)
+    for raw, ref, (lo, hi) in zip(small.keys, small.refs, codes, strict=True):
         key = raw & M64
         keys, mask = inputs.keys, inputs.mask
         slot = key & mask
         while keys[slot]:
             slot = (slot + 1) & mask
-        code = code_at(at, key, packer, names)
-        inputs.put3(slot, key, 0 if ref == NONE else (ref & M63) + 1, code & M64, code >> 64)
+        inputs.put3(slot, key, 0 if ref == NONE else (ref & M63) + 1, lo, hi)
     visitor._examples, visitor._inputs = examples, inputs
     visitor.counts = {k & M64: v for k, v in visitor.counts.items()}
     visitor.repeat_evidence = {k & M64: v for k, v in visitor.repeat_evidence.items()}
     visitor.conflicting = {k & M64 for k in visitor.conflicting}
+
+
+def _codes(small: Small, packer: Any, names: dict[int, str]) -> Iterator[tuple[int, int]]:
+    """The two 64-bit halves of every input's packed first row, in list order:
+    `Small.code_at` of each, walking the runs instead of bisecting them, and with
+    `_EvidencePacker.pack` of a JSONL row inlined for a line and a sample id it packs
+    (its other rows, kept as Evidence, still go through it)."""
+    los, his, keys = small.los, small.his, small.keys
+    ends = [*small.starts[1:], len(keys)] if small.starts else []
+    for start, end, where in zip(small.starts, ends, small.wheres, strict=True):
+        if where == PACKED:
+            yield from zip(los[start:end], his[start:end], strict=True)
+            continue
+        path = names[where]
+        for at in range(start, end):
+            line, sid = los[at], his[at]
+            number = _decimal(sid)
+            if line.__class__ is int and 0 <= line < LIMIT34 - 1 and number >= 0:
+                yield (line + 1) << 19 | where << 1 | 1, number << 23
+            else:
+                code = packer.pack(keys[at] & M64, Evidence(path, line, None, sid, None))
+                yield code & M64, code >> 64
