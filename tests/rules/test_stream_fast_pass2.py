@@ -1,9 +1,10 @@
 """Second pass on the streamed visitors, held to their exact paths: SEC001's needles
 (none shorter than three bytes: `hf_` and `hf\\_`, not `hf`) still flag every text
 `find_secrets` reports on, and flag exactly the texts whose lower-cased form holds a
-needle; the block scan's memo (texts compared by identity, no list for the second
-asker) never hands one block's scan to another; FMT008's Misra-Gries step (survivors
-picked in C) keeps the tables and their order as the comprehension it replaced."""
+needle; the block scan's memo (texts compared by identity) never hands one block's
+scan to another; FMT008's Misra-Gries step, reached with a normal form the block loop
+already has (`_counted`), keeps the tables and their order as the comprehension does,
+also with a `first` holding keys `counts` lacks."""
 
 from __future__ import annotations
 
@@ -118,8 +119,7 @@ def test_the_memo_is_the_scan_of_the_texts_asked_about(blocks: list[list[str]], 
 
 
 def _reference_step(counts: dict[str, int], first: dict[str, Any]) -> None:
-    """The step's comprehension before this pass (a key of `first` that `counts` lacks
-    is kept)."""
+    """The step's comprehension (a key of `first` that `counts` lacks is kept)."""
     kept = {key: count - 1 for key, count in counts.items() if count > 1}
     if first:
         held = {k: v for k, v in first.items() if k in kept or k not in counts}
