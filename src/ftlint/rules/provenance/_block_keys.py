@@ -29,7 +29,7 @@ from operator import attrgetter
 from typing import Any
 
 from ftlint.model import HardCase
-from ftlint.rules.provenance._references import block_references, reference_key
+from ftlint.rules.provenance._references import _UNSET, block_references, reference_key
 
 LIMIT34 = 1 << 34
 _TEXT = attrgetter("request_text")
@@ -47,14 +47,15 @@ def normal(text: str) -> str:
 
 
 def block_keys(
-    cases: Sequence[HardCase], paths: dict[str, int], packs: bool = True
+    cases: Sequence[HardCase], paths: dict[str, int], packs: bool = True, encode: Any = _UNSET
 ) -> tuple[list[int], list[int], list[int], list[Any], list[str], int | None, str] | None:
     """(example keys, input keys, references, lines, sample ids, the path's
     index in `paths` or None when it has none yet, the path) of a block's rows, or None
     (see the module). A path not in `paths` gets the next index (`_EvidencePacker.pack`
     gives it one on its first new input), so it must pack (fewer than 512 paths).
     `packs=False`: any line and any str id (the caller packs each first row later, from
-    its path, line and id, which are all its Evidence holds)."""
+    its path, line and id, which are all its Evidence holds). `encode`: the visitor's
+    reference encoder (`_references.reference_key`)."""
     n = len(cases)
     evidence = list(map(_EVIDENCE, cases))
     path = evidence[0].path
@@ -97,9 +98,9 @@ def block_keys(
     inputs = list(map(hash, texts))
     if 0 in inputs:
         inputs = [key or 1 for key in inputs]
-    refs = block_references(cases)
+    refs = block_references(cases, encode)
     if refs is None:
-        refs = [-1 if r is None else r for r in map(reference_key, cases)]
+        refs = [-1 if r is None else r for r in map(reference_key, cases, repeat(encode))]
     return examples, inputs, refs, lines, ids, where, path
 
 

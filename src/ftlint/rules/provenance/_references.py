@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from operator import attrgetter
+from pathlib import Path
 from typing import Any
 
 from ftlint.model import HardCase
@@ -44,16 +45,44 @@ def _encoder() -> Callable[[Any], bytes] | None:
         return None
 
 
+_UNSET: Any = object()
 #: msgspec's MessagePack encoder with sorted keys (None without it: every object takes
-#: `json.dumps`)
-ENCODE = _encoder()
+#: `json.dumps`), made on first use (`encoder`): importing msgspec costs ~11 ms, which a
+#: lint of small files never pays (`for_rows`)
+ENCODE: Any = _UNSET
+
+
+def encoder() -> Callable[[Any], bytes] | None:
+    """`ENCODE`, made now if it is not yet."""
+    global ENCODE
+    if ENCODE is _UNSET:
+        ENCODE = _encoder()
+    return ENCODE  # type: ignore[no-any-return]
+
+
+def for_rows(path: Path | None, min_bytes: int) -> Callable[[Any], bytes] | None:
+    """The encoder a run's visitor keys its references with: msgspec's for a hard-case
+    file of `min_bytes` or more (whose reader imports msgspec anyway), else None (the
+    JSON text: ~3 us a row, less than the import on a few thousand rows). It depends on
+    the file alone, so a visitor keys every row one way, and the processes that share a
+    big file's rows under `--jobs` (each sees the same size) key them alike."""
+    if path is None:
+        return None
+    try:
+        big = path.stat().st_size >= min_bytes
+    except OSError:
+        return None
+    return encoder() if big else None
+
+
 #: a float64 (marker 0xcb) whose first byte is 0x7f or 0xff: maybe a NaN
 _NAN = (b"\xcb\x7f", b"\xcb\xff")
 
 
-def reference_key(case: HardCase) -> int | None:
+def reference_key(case: HardCase, encode: Any = _UNSET) -> int | None:
     """A 63-bit key (stored + 1 in a 64-bit slot) of a row's reference, None when it has
-    none (see the module)."""
+    none (see the module); `encode`: the encoder to key objects with (by default
+    `encoder()`; None: the JSON text)."""
     target: Any = case.target_vector
     if target is None and case.raw.get("contract") == "choice":
         target = case.raw.get("label")
@@ -61,9 +90,11 @@ def reference_key(case: HardCase) -> int | None:
         return None
     if type(target) is str:
         return hash((1, target)) & M63
-    if ENCODE is not None:
+    if encode is _UNSET:
+        encode = encoder()
+    if encode is not None:
         try:
-            data = ENCODE(target)
+            data = encode(target)
         except Exception:  # (non-str keys, unencodable objects): `json.dumps` decides
             data = _NAN[0]
         if _NAN[0] not in data and _NAN[1] not in data:
@@ -75,17 +106,19 @@ def reference_key(case: HardCase) -> int | None:
     return hash((3, text)) & M63
 
 
-def block_references(cases: Sequence[HardCase]) -> list[int] | None:
+def block_references(cases: Sequence[HardCase], encode: Any = _UNSET) -> list[int] | None:
     """The raw hash of which `reference_key(case)` keeps 63 bits (`& M63`), for every
     row of a block whose targets are all objects that msgspec encodes with no possible
     NaN; None for any other block."""
-    if ENCODE is None:
+    if encode is _UNSET:
+        encode = encoder()
+    if encode is None:
         return None
     targets = list(map(_TARGET, cases))
     if list(map(type, targets)).count(dict) != len(targets):
         return None
     try:
-        datas = list(map(ENCODE, targets))
+        datas = list(map(encode, targets))
     except Exception:
         return None
     joined = b"".join(datas)  # (a match across two rows only sends the block row by row)

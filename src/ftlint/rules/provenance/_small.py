@@ -178,7 +178,7 @@ def small_rows(visitor: Any, cases: Sequence[HardCase]) -> None:
         seen.add(example)
         order.append(example)
         key = hash(norm) or 1  # `input_key`, raw
-        ref = reference_key(case)
+        ref = reference_key(case, visitor.encode)
         if key in known:
             _repeat(visitor, key, NONE if ref is None else ref, ev)
             continue

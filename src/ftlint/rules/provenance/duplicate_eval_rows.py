@@ -10,7 +10,7 @@ from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Sev
 from ftlint.rule import Param, Rule, RuleContext
 from ftlint.rules.provenance._block_keys import block_keys
 from ftlint.rules.provenance._block_rows import insert_block, table_keys
-from ftlint.rules.provenance._references import reference_key
+from ftlint.rules.provenance._references import encoder, for_rows, reference_key
 from ftlint.rules.provenance._small import SMALL_MAX, Small, materialize, small_block, small_rows
 from ftlint.rules.provenance._tables import LIMIT34, _EvidencePacker, _Table
 
@@ -53,6 +53,23 @@ def example_key(path: str, ident: Any) -> int:
     """A 64-bit key of one example (file and id): a row read twice (another filter or
     view of it) has the same key."""
     return _digest((path, ident) if isinstance(ident, str) else (path, "r", repr(ident)))
+
+
+def _encoder_for(run: Any, ctx: Any) -> Any:
+    """The reference encoder of a run's visitor (`_references.for_rows`: by its
+    hard-case file's size; the JSON text for rows of other sources); a visitor made
+    without a run (tests of the tables) takes the default, `encoder()`."""
+    if run is None:
+        return encoder()
+    path = getattr(run, "hard_cases_path", None)
+    root = getattr(getattr(ctx, "campaign", None), "root", None)
+    if not path or root is None:
+        return None
+    from pathlib import Path
+
+    from ftlint.sources.io import FAST_MIN_BYTES
+
+    return for_rows(Path(root) / path, FAST_MIN_BYTES)
 
 
 class DuplicateEvalRows(Rule):
@@ -113,6 +130,7 @@ class _Repeats:
         self.repeat_evidence: dict[int, Evidence] = {}
         self.conflicting: set[int] = set()
         self.packer = _EvidencePacker()
+        self.encode = _encoder_for(run, ctx)  # how references are keyed (`_references`)
 
     @property
     def examples(self) -> _Table:
@@ -161,14 +179,14 @@ class _Repeats:
         n = len(cases)
         small = self.small
         if small is not None and n and len(small.seen) + n < min(SMALL_MAX, MAX_EXAMPLES):
-            keys = block_keys(cases, self.packer.paths, packs=False)
+            keys = block_keys(cases, self.packer.paths, packs=False, encode=self.encode)
             if keys is not None:
                 small_block(self, cases, keys)
             else:
                 small_rows(self, cases)
             return
         if n and not self.capped and self.examples.size + n < MAX_EXAMPLES:
-            keys = block_keys(cases, self.packer.paths)
+            keys = block_keys(cases, self.packer.paths, encode=self.encode)
             if keys is not None and keys[5] is not None:
                 insert_block(self, cases, table_keys(keys))
                 return
@@ -244,7 +262,7 @@ class _Repeats:
             if line.__class__ is not int or not 0 <= line < LIMIT34 - 1 or where >= 512:
                 new(case, norm, example, at)
                 continue
-            ref = reference_key(case)
+            ref = reference_key(case, self.encode)
             examples.put_key(at, example)
             self.capped = examples.size >= MAX_EXAMPLES
             # `inputs.put3(slot, key, ref + 1, code & M64, code >> 64)` of the code
@@ -263,7 +281,7 @@ class _Repeats:
         """A row of an example not seen before (`at`: its empty slot in `examples`)."""
         examples = self.examples
         key = hash(norm) & M64 or 1  # `input_key`, inlined (once per row)
-        ref = reference_key(case)
+        ref = reference_key(case, self.encode)
         inputs = self.inputs
         keys, mask = inputs.keys, inputs.mask  # `inputs.slot(key)`, inlined
         slot = key & mask

@@ -1,0 +1,62 @@
+"""PRV008 keys references with msgspec's encoder only for a hard-case file big enough
+that the reader imports msgspec anyway (`_references.for_rows`): a lint of small files
+never imports it (~11 ms of start-up), and every row of one run is keyed one way."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from ftlint.rules.provenance import _references
+from ftlint.sources.io import FAST_MIN_BYTES
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def test_the_encoder_follows_the_file_size(tmp_path: Path) -> None:
+    small, big = tmp_path / "small.jsonl", tmp_path / "big.jsonl"
+    small.write_bytes(b"{}\n")
+    with big.open("wb") as handle:
+        handle.truncate(FAST_MIN_BYTES)
+    assert _references.for_rows(small, FAST_MIN_BYTES) is None
+    assert _references.for_rows(tmp_path / "missing.jsonl", FAST_MIN_BYTES) is None
+    assert _references.for_rows(None, FAST_MIN_BYTES) is None
+    assert _references.for_rows(big, FAST_MIN_BYTES) is _references.encoder()
+
+
+def test_both_forms_meet_exactly_when_the_json_does() -> None:
+    """The JSON text (small files) and msgspec's encoding (big ones) each key equal
+    references alike and different ones apart; a run uses one of them throughout."""
+    from types import SimpleNamespace
+
+    def key(target: object, encode: object) -> int | None:
+        case = SimpleNamespace(target_vector=target, raw={})
+        return _references.reference_key(case, encode)  # type: ignore[arg-type]
+
+    encode = _references.encoder()
+    for form in (None, encode):
+        assert key({"a": 1.0, "b": 2.0}, form) == key({"b": 2.0, "a": 1.0}, form)
+        assert key({"a": 1.0}, form) != key({"a": 1}, form)
+        assert key({"a": -0.0}, form) != key({"a": 0.0}, form)
+        assert key({"a": 0.5}, form) != key({"a": 2.0**60}, form)
+
+
+def test_a_lint_of_small_files_does_not_import_msgspec(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from ftlint.cli.app import main\n"
+        "try:\n"
+        "    main(['check', sys.argv[2], '--format', 'json', '-o', sys.argv[1], '--exit-zero'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('msgspec' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "out.json"), str(EXAMPLES)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
+    )
+    assert out.stdout.strip().splitlines()[-1] == "False"
