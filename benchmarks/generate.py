@@ -24,7 +24,10 @@ Failure modes of a completion (`failure_mix` keys):
 `parse_error` and `predicted_vector` come from a re-implementation of the writer's
 parser, so `prose` and clean `fenced` rows parse (they are format warnings, not
 failures) exactly as in the real pipeline; an unparsed row scores the mid-scale
-placeholder vector.
+placeholder vector. Every vector value is a float and `mae_raw` a float32 mean, as the
+real writer stores them (`float(tensor[i, j].item())`: 95.0, not 95; 33.66666793823242):
+JSON floats cost a reader more than integers, so the streaming budget is measured on
+what ftlint meets in practice.
 
 With `hard_case_bytes` the hard-case file of every run is stream-written until it
 reaches that size: rows are serialised from a pre-rendered pool (sorted by MAE, so
@@ -40,6 +43,7 @@ import json
 import math
 import random
 import shutil
+import struct
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -54,7 +58,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 import make_examples as _examples
 from make_examples import KEYS, Json, Vector, parse_vector
 
-GENERATOR_VERSION = 4  # 4: request phrases come from the example generator
+GENERATOR_VERSION = 5  # 5: float vectors and float32 MAEs, as the real writer stores them
 FAILURE_MODES = ("valid", "truncated", "prose", "fenced", "wrapper", "empty")
 #: A typical top-k: mostly valid rows with a tail of format failures.
 DEFAULT_MIX: dict[str, float] = {
@@ -124,7 +128,9 @@ class Case:
 
     @property
     def mae(self) -> float:
-        return round(sum(abs(v) for v in self.errors.values()) / len(KEYS), 4)
+        """The mean absolute error as the real writer stores it: a float32 mean
+        (`torch.mean(...).item()`), so 33.66666793823242, not 33.6667."""
+        return _float32(sum(abs(v) for v in self.errors.values()) / len(KEYS))
 
     def row(self, rank: int) -> Json:
         return {
@@ -133,13 +139,19 @@ class Case:
             "request_text": self.request_text,
             "source_type": self.source_type,
             "weather": self.weather,
-            "target_vector": self.target,
-            "predicted_vector": self.predicted,
-            "abs_error_raw": {k: abs(v) for k, v in self.errors.items()},
+            # the real writer stores every dimension as `float(tensor[i, j].item())`
+            "target_vector": {k: float(v) for k, v in self.target.items()},
+            "predicted_vector": {k: float(v) for k, v in self.predicted.items()},
+            "abs_error_raw": {k: float(abs(v)) for k, v in self.errors.items()},
             "mae_raw": self.mae,
             "parse_error": self.parse_error,
             "generated_text": self.text[:TEXT_CAP],
         }
+
+
+def _float32(value: float) -> float:
+    """`value` rounded to the nearest float32, as a Python float."""
+    return float(struct.unpack("<f", struct.pack("<f", value))[0])
 
 
 def clamp(value: float, scale: int) -> int:
