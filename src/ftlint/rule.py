@@ -145,7 +145,11 @@ class MergeableVisitor(HardCaseVisitor, Protocol):
     `merge_state` returns False when it cannot be exact for that range (e.g. a bounded
     table would have evicted an entry), leaving the visitor unchanged: the engine then
     feeds it that range's rows itself. Rows of a range always go to a fresh visitor, so a
-    state describes that range alone. An optional `begin_range()` is called in the
+    state describes that range alone. An optional `begin_split()` is called on the
+    visitor of every range (the driver's too) before any row: the visitor may then
+    track what makes its state mergeable when that costs something (QLT002's sums tell
+    integer-valued floats, which add exactly in any order, from others). An optional
+    `begin_range()` is called in the
     worker before the range's first row: the visitor may then log what only a replay
     makes exact (the addends of a floating-point sum), and only there. An optional
     `merge_ahead(states)` gets every later range's state (None for a range the visitor

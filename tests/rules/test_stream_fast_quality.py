@@ -38,15 +38,20 @@ def _case(i: int, text: Any, mae: Any, error: Any) -> HardCase:
     return HardCase(i, str(i), text, None, None, None, None, mae, error, None, ev, {})
 
 
-def _clusters(cases: list[HardCase], sizes: list[int], batched: bool, **params: Any) -> Any:
+def _clusters(
+    cases: list[HardCase], sizes: list[int], batched: bool, logged: bool = False, **params: Any
+) -> Any:
     ctx = types.SimpleNamespace(params={**RequestPatternCluster.param_defaults(), **params})
     visitor = _TemplateVisitor(None, ctx)  # type: ignore[arg-type]
+    if logged:
+        visitor.begin_range()  # a worker's range under --jobs: MAE addends logged too
     feed(visitor, cases, sizes, batched)
     out = {
         k: (c.first, c.count, c.unparsed, c.err_n, c.err_sum, c.members)
         for k, c in visitor.clusters.items()
     }
-    return out, visitor.total, visitor.distinct, visitor.pruned
+    log = None if visitor.log is None else {k: list(v) for k, v in visitor.log.items()}
+    return out, visitor.total, visitor.distinct, visitor.pruned, log
 
 
 #: few stems, so that texts of one stem meet a cluster another made (a wrong cache hit)
@@ -72,12 +77,30 @@ _TEXT = st.one_of(
     ),
     st.lists(st.integers(1, 9), min_size=1, max_size=3),
     st.sampled_from([100, 20000]),
+    st.booleans(),
 )
-def test_qlt006_row_batch_is_row(rows: list[Any], sizes: list[int], most: int) -> None:
+def test_qlt006_row_batch_is_row(
+    rows: list[Any], sizes: list[int], most: int, logged: bool
+) -> None:
     cases = [_case(i, *row) for i, row in enumerate(rows)]
-    assert _clusters(cases, sizes, True, max_templates=most) == _clusters(
-        cases, sizes, False, max_templates=most
+    assert _clusters(cases, sizes, True, logged, max_templates=most) == _clusters(
+        cases, sizes, False, logged, max_templates=most
     )
+
+
+def test_qlt006_row_batch_logs_as_row_does_up_to_the_cap(monkeypatch: Any) -> None:
+    """A worker's range logs each MAE addend in row order; at the cap the log is
+    dropped (the driver then reads the range itself), from the same row either way."""
+    import ftlint.rules.quality.request_pattern_cluster as qlt006
+
+    cases = [_case(i, f"calm piano, sample {i}", i / 7, None) for i in range(300)]
+    full = _clusters(cases, [64, 7], True, True)
+    assert full == _clusters(cases, [64, 7], False, True)
+    assert sum(map(len, full[4].values())) == 300
+    monkeypatch.setattr(qlt006, "RANGE_LOG_CAP", 150)
+    capped = _clusters(cases, [64, 7], True, True)
+    assert capped == _clusters(cases, [64, 7], False, True)
+    assert capped[4] is None and capped[:4] == full[:4]
 
 
 def test_qlt006_many_stems_clear_the_cache_and_count_as_row_does() -> None:
@@ -100,21 +123,30 @@ def test_qlt006_stems_of_other_shapes_and_lengths_keep_their_keys() -> None:
 
 _DIMS = ("energy", "warmth", "brightness")
 _NUM = st.one_of(
-    st.integers(0, 100), st.sampled_from([True, False, 1.5, None, "7", -3, 10**400, 2**60])
+    st.integers(0, 100),
+    st.sampled_from([True, False, 1.5, None, "7", -3, 10**400, 2**60, 2.0, 95.0, -3.0, 2.0**60]),
 )
+#: the real writer's vectors: `float(...)` of integers
+_WHOLE = st.integers(0, 100).map(float)
 _VEC = st.one_of(
     st.fixed_dictionaries({d: st.integers(0, 100) for d in _DIMS}),
+    st.fixed_dictionaries({d: _WHOLE for d in _DIMS}),
+    st.fixed_dictionaries({d: st.one_of(_WHOLE, st.sampled_from([0.5, 2.25])) for d in _DIMS}),
     st.fixed_dictionaries({d: st.integers(0, 100) for d in _DIMS[:2]}),
     st.dictionaries(st.sampled_from([*_DIMS, "other"]), _NUM, max_size=4),
     st.none(),
 )
 
 
-def _dim_state(cases: list[HardCase], sizes: list[int], batched: bool, keys: Any) -> Any:
+def _dim_state(
+    cases: list[HardCase], sizes: list[int], batched: bool, keys: Any, split: bool = False
+) -> Any:
     from ftlint.model import Provenance, Run
     from ftlint.rules.quality._common import DimCollector
 
     collector = DimCollector(Run(name="r", provenance=Provenance(target_keys=keys)))
+    if split:
+        collector.begin_split()  # a range of a split file: 95.0 keeps the sums exact
     feed(collector, cases, sizes, batched)
     dims = {
         d: (s.abs_n, s.n, s.pos, s.neg, s.floor, s.worst, s.sums())
@@ -133,12 +165,58 @@ def _dim_case(i: int, p: Any, t: Any, e: Any, error: Any) -> HardCase:
     st.lists(st.tuples(_VEC, _VEC, _VEC, st.sampled_from([None, None, "bad"])), max_size=30),
     st.lists(st.integers(1, 12), min_size=1, max_size=3),
     st.sampled_from([_DIMS, _DIMS[:1], None]),
+    st.booleans(),
 )
 def test_dimension_columns_of_a_block_are_the_row_sums(
-    rows: list[Any], sizes: list[int], keys: Any
+    rows: list[Any], sizes: list[int], keys: Any, split: bool
 ) -> None:
     cases = [_dim_case(i, *row) for i, row in enumerate(rows)]
-    assert _dim_state(cases, sizes, True, keys) == _dim_state(cases, sizes, False, keys)
+    batched = _dim_state(cases, sizes, True, keys, split)
+    assert batched == _dim_state(cases, sizes, False, keys, split)
+    if not split:  # telling whole floats apart changes nothing but the flag
+        return
+    plain = _dim_state(cases, sizes, True, keys)
+    assert batched[:3] == plain[:3] and (plain[3] or not batched[3])
+
+
+def _whole_rows(n: int, offset: int = 0, half: bool = False) -> list[HardCase]:
+    return [
+        _dim_case(
+            i + offset,
+            {d: float((i * 7) % 101) + (0.5 if half and i == n // 2 else 0.0) for d in _DIMS},
+            {d: float((i * 3) % 97) for d in _DIMS},
+            {d: float(abs((i * 7) % 101 - (i * 3) % 97)) for d in _DIMS},
+            None,
+        )
+        for i in range(n)
+    ]
+
+
+def test_whole_float_ranges_of_a_split_file_merge_as_one_pass() -> None:
+    """Two ranges of the real writer's vectors (integer-valued floats) merge into what
+    one pass over both gives; one non-integer value declines the merge (the driver
+    then reads that range itself), and without `begin_split` floats always decline."""
+    from ftlint.model import Provenance, Run
+    from ftlint.rules.quality._common import DimCollector
+
+    def collector(cases: list[HardCase], split: bool = True) -> Any:
+        c = DimCollector(Run(name="r", provenance=Provenance(target_keys=_DIMS)))
+        if split:
+            c.begin_split()
+        feed(c, cases, [128], True)
+        return c
+
+    def state(c: Any) -> Any:
+        return {d: (s.abs_n, s.n, s.pos, s.neg, s.worst, s.sums()) for d, s in c.dims.items()}
+
+    first, later = _whole_rows(700), _whole_rows(500, offset=700)
+    whole = collector(first + later)
+    merged = collector(first)
+    assert merged.merge_state(collector(later).export_state())
+    assert state(merged) == state(whole) and merged.rows == whole.rows
+    halves = collector(first)
+    assert not halves.merge_state(collector(_whole_rows(500, 700, half=True)).export_state())
+    assert not collector(first, split=False).merge_state(collector(later).export_state())
 
 
 def test_many_int_rows_keep_the_worst_rows_as_row_does() -> None:

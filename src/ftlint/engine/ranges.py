@@ -249,6 +249,7 @@ def stream_split(
         return RangeResult(span.first_line, rows, tuple(got), span.content, states,
                            frozenset(declined))  # fmt: skip
 
+    _begin_split(visitors)  # (before the fork: every range's visitor is told)
     workers = _fork(ranges[1:], work)
     try:
         first = Span(*ranges[0])
@@ -281,6 +282,16 @@ def stream_split(
     if progress is not None and count:
         progress.rows_streamed(run.name, count)
     return count
+
+
+def _begin_split(visitors: list[Pair]) -> None:
+    """Tell each visitor that wants to know (`begin_split`, optional) that its rows will
+    be ranges merged by `merge_state`, before any row: called on the driver's fresh
+    visitors just before the workers fork, so every range's visitor is told."""
+    for _, visitor in visitors:
+        begin = getattr(visitor, "begin_split", None)
+        if begin is not None:
+            begin()
 
 
 def _prepare(feed: Any, visitors: list[Pair]) -> None:

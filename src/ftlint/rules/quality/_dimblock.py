@@ -258,7 +258,8 @@ def _float_block(
                 s.abs_n = abs_n + i + 1  # `keep` ranks ties by the row's index
                 s.keep(a, cases[i].evidence)
                 floor = s.floor
-    col.inexact = True
+    if not (col.whole_floats and _whole(ps) and _whole(ts) and _whole(es)):
+        col.inexact = True
     s.abs_n = abs_n + rows
     s.n += rows
     s.pos += pos
@@ -270,6 +271,11 @@ def _float_block(
     s.stt = stt
     s.se = seq_sum(diffs, s.se)
     return True
+
+
+def _whole(column: Sequence[float]) -> bool:
+    """Every float of the column holds an integer (finite ones: the caller's)."""
+    return all(map(float.is_integer, column))
 
 
 def add_rows(col: Any, s: Any, cases: Sequence[HardCase], ps: Any, ts: Any, es: Any) -> None:
@@ -296,6 +302,12 @@ def as_float(value: Any) -> Any:
         return math.inf if value > 0 else -math.inf
 
 
+def _whole_number(value: Any) -> bool:
+    """An int, or a float that holds an integer."""
+    cls = value.__class__
+    return cls is int or (cls is float and value.is_integer())
+
+
 def add_float_row(col: Any, s: Any, p: Any, t: Any, a: Any, case: HardCase) -> bool:
     """Add one dimension of a parsed row to the `DimStats` `s` of the `DimCollector` `col`
     (any values: non-numbers and non-finite ones skipped, a missing error is |p - t|; a
@@ -304,6 +316,8 @@ def add_float_row(col: Any, s: Any, p: Any, t: Any, a: Any, case: HardCase) -> b
     try:
         both = p.__class__ in _NUMERIC and t.__class__ in _NUMERIC and p - p == t - t == 0
         exact = p.__class__ is int and t.__class__ is int and a.__class__ is int
+        if not exact and col.whole_floats:  # (`begin_split`: 95.0 adds as exactly as 95)
+            exact = _whole_number(p) and _whole_number(t) and _whole_number(a)
         if not exact and (a.__class__ not in _NUMERIC or a - a != 0):
             if not both:
                 return True

@@ -202,13 +202,10 @@ class _TemplateVisitor:
 
     def row_batch(self, cases: list[HardCase]) -> None:
         """`row` of each row of a block (`ftlint.rule.BatchVisitor`): a row whose key is
-        cached and whose cluster exists, with a finite float MAE and no range log (the
-        common row), inline; any other row through `row`."""
-        if self.log is not None:
-            for case in cases:
-                self.row(case)
-            return
-        keys, clusters, row = self.keys, self.clusters, self.row
+        cached and whose cluster exists, with a finite float MAE (the common row),
+        inline, its MAE logged as `row` logs it in a worker's range (`begin_range`); any
+        other row through `row`."""
+        keys, clusters, row, log = self.keys, self.clusters, self.row, self.log
         strip, words, digit = _strip_suffix, _template_words, _DIGIT.search
         stems, most, added = self.stems, MAX_EVIDENCE, 0
         for case in cases:
@@ -243,11 +240,19 @@ class _TemplateVisitor:
                         c.unparsed += case.parse_error is not None
                         c.err_sum += mae
                         c.err_n += 1
+                        if log is not None:  # (`row`'s log, inlined)
+                            addends = log.get(key)
+                            if addends is None:
+                                addends = log[key] = array("d")
+                            addends.append(mae)
+                            self.logged += 1
+                            if self.logged >= RANGE_LOG_CAP:
+                                self.log = log = None  # bounded: the driver reads it
                         if len(c.members) < most:
                             c.members.append((text_id(case), case.evidence))
                         continue
             row(case)
-            keys, clusters = self.keys, self.clusters  # `row` may prune or reset them
+            keys, clusters, log = self.keys, self.clusters, self.log  # `row` may change them
         self.total += added  # (the rows `row` counted are in it already: a sum)
 
     def row(self, case: HardCase) -> None:
