@@ -35,7 +35,7 @@ from operator import itemgetter
 from typing import Any
 
 from ftlint.model import Evidence, HardCase, Problem, TraceRow
-from ftlint.sources.hardcases import _FIELDS, _ID, _OBJ, _STR, _WEATHER, _cases
+from ftlint.sources.hardrows import _FIELDS, _ID, _OBJ, _STR, _WEATHER, _cases
 
 _VECTORS = itemgetter("target_vector", "predicted_vector", "abs_error_raw")
 _STRINGS = itemgetter("request_text", "source_type", "parse_error", "generated_text")

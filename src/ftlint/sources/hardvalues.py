@@ -2,7 +2,7 @@
 float, in `mae_raw` or in a vector (`target_vector`, `predicted_vector`,
 `abs_error_raw`). Each is a `Problem` with its line and JSON pointer; the row is kept
 with the value unused (None), on the line reader and the block reader alike (both type
-their rows through `ftlint.sources.hardcases._cases`)."""
+their rows through `ftlint.sources.hardrows._cases`)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ VECTOR_POINTERS = ("/target_vector/", "/predicted_vector/", "/abs_error_raw/")
 def vectors_finite(rows: list[Any]) -> bool:
     """Whether every value of the three vectors of every row (all decoded dicts with
     the three keys holding dicts) is a number that a float sum holds: one C-level sum
-    over the block, so rows that pass skip the per-row test of `ftlint.sources.hardcases._cases`. False (ask
+    over the block, so rows that pass skip the per-row test of `ftlint.sources.hardrows._cases`. False (ask
     row by row) for anything else: a missing or null vector, a non-number value, NaN,
     Infinity, an integer too large for a float, or finite values whose sum overflows."""
     try:
