@@ -42,7 +42,7 @@ def _case(i: int, mae: Any, vector: Any, text: Any, error: Any) -> HardCase:
     return HardCase(i, str(i), "x", None, None, vector, None, mae, error, text, ev, {})
 
 
-def _state(cases: list[HardCase], sizes: list[int], batched: bool) -> Any:
+def _state(cases: list[HardCase], sizes: list[int], batched: bool, logged: bool = False) -> Any:
     run = Run(
         name="r",
         hard_cases_path="h.jsonl",
@@ -51,8 +51,12 @@ def _state(cases: list[HardCase], sizes: list[int], batched: bool) -> Any:
     rule = qlt004.ContaminatedQualityMetric()
     ctx = RuleContext(rule, rule.param_defaults(), None, {}, Campaign(".", (run,)))
     visitor = rule.hard_case_visitor(run, ctx)
+    if logged:
+        visitor.begin_range()  # a worker's range under --jobs: MAE addends logged too
     feed(visitor, cases, sizes, batched)
+    log = visitor.log
     return (
+        None if log is None else ([x.hex() for x in log[0]], [x.hex() for x in log[1]]),
         visitor.rows,
         visitor.failed,
         visitor.failed_n,
@@ -77,6 +81,20 @@ _ERROR = st.sampled_from([None, None, "json_block_not_found"])
 def test_float_maes_are_the_row_sums_bit_for_bit(rows: list[Any], sizes: list[int]) -> None:
     cases = [_case(i, *row) for i, row in enumerate(rows)]
     assert _state(cases, sizes, True) == _state(cases, sizes, False)
+    assert _state(cases, sizes, True, True) == _state(cases, sizes, False, True)
+
+
+def test_a_logged_range_drops_its_log_at_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a worker's range the block path logs what `_viewed` logs, and past the cap
+    both drop the log (the driver then reads the range), with the same sums."""
+    cases = [_case(i, i / 7, None, None, "x" if i % 3 else None) for i in range(200)]
+    full = _state(cases, [64], True, True)
+    assert full == _state(cases, [64], False, True) and full[0] is not None
+    assert len(full[0][0]) + len(full[0][1]) == 200
+    monkeypatch.setattr(qlt004, "RANGE_LOG_CAP", 100)
+    capped = _state(cases, [64], True, True)
+    assert capped[0] is None and capped == _state(cases, [64], False, True)
+    assert capped[1:] == full[1:]
 
 
 @settings(max_examples=200, deadline=None)

@@ -231,3 +231,41 @@ def test_many_int_rows_keep_the_worst_rows_as_row_does() -> None:
         for i in range(3000)
     ]
     assert _dim_state(cases, [256, 5], True, _DIMS) == _dim_state(cases, [256, 5], False, _DIMS)
+
+
+def _types(cases: list[HardCase], sizes: list[int], batched: bool, logged: bool) -> Any:
+    from ftlint.rules.quality.source_type_concentration import SourceTypeConcentration
+
+    rule = SourceTypeConcentration()
+    ctx = types.SimpleNamespace(params=rule.param_defaults())
+    run = types.SimpleNamespace(name="r")
+    visitor = rule.hard_case_visitor(run, ctx)  # type: ignore[arg-type]
+    if logged:
+        visitor.begin_range()
+    feed(visitor, cases, sizes, batched)
+    log = None if visitor.log is None else {k: list(v) for k, v in visitor.log.items()}
+    counts = {
+        k: (t.count, t.unparsed, t.err_sum, t.err_n, t.evidence) for k, t in visitor.types.items()
+    }
+    return counts, log
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["request_text", "rule_prompt", "", None, 5]),
+            st.sampled_from([None, 1.5, 2.0, float("nan"), 3, 0.1]),
+            st.sampled_from([None, "x"]),
+        ),
+        max_size=40,
+    ),
+    st.lists(st.integers(1, 9), min_size=1, max_size=3),
+    st.booleans(),
+)
+def test_qlt005_row_batch_is_row(rows: list[Any], sizes: list[int], logged: bool) -> None:
+    cases = []
+    for i, (source, mae, error) in enumerate(rows):
+        ev = Evidence("h.jsonl", i, None, str(i), None)
+        cases.append(HardCase(i, str(i), "q", source, None, None, None, mae, error, None, ev, {}))
+    assert _types(cases, sizes, True, logged) == _types(cases, sizes, False, logged)

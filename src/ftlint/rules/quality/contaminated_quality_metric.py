@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import compress
 from operator import attrgetter, countOf, not_
 from typing import Any
@@ -158,6 +158,9 @@ class _PlaceholderVisitor:
         """`row` of each row of a block (`ftlint.rule.BatchVisitor`), from the block's
         shared views (a choice row's view is the same as `view_row`'s)."""
         views, _ = view_block(cases, self.run)
+        if self._float_block(cases, views):  # (logging a worker's range too)
+            self.rows += len(cases)
+            return
         if self.log is not None:
             one = self._viewed
             for case, view in zip(cases, views, strict=True):
@@ -165,8 +168,6 @@ class _PlaceholderVisitor:
             return
         # `_viewed` of each row with no range log, its sums in locals (added in row order)
         self.rows += len(cases)
-        if self._float_block(cases, views):
-            return
         low, isfinite = self.min_mae, math.isfinite
         parsed_sum, parsed_n = self.parsed_sum, self.parsed_n
         failed, failed_sum, failed_n = self.failed, self.failed_sum, self.failed_n
@@ -217,11 +218,13 @@ class _PlaceholderVisitor:
         if not any(fails):
             self.parsed_sum = seq_sum(maes, self.parsed_sum)
             self.parsed_n += len(maes)
+            self._log(maes, ())
             return True
         parsed = list(compress(maes, map(not_, fails)))
         self.parsed_sum = seq_sum(parsed, self.parsed_sum)
         self.parsed_n += len(parsed)
         failed = list(compress(maes, fails))
+        self._log(parsed, failed)
         self.failed_sum = seq_sum(failed, self.failed_sum)
         self.failed += len(failed)
         self.failed_n += len(failed)
@@ -232,6 +235,19 @@ class _PlaceholderVisitor:
                 constants[value] += 1
                 sample(value, case)
         return True
+
+    def _log(self, parsed: list[float], failed: Sequence[float]) -> None:
+        """`_viewed`'s log of a block's finite MAEs, in a worker's range: each list in
+        row order; past the cap the log is dropped (a merge then declines, as when
+        `_viewed` drops it within the block)."""
+        log = self.log
+        if log is None:
+            return
+        log[0].extend(parsed)
+        log[1].extend(failed)
+        self.logged += len(parsed) + len(failed)
+        if self.logged >= RANGE_LOG_CAP:
+            self.log = None  # bounded: the driver reads this range for it
 
     def row(self, case: HardCase) -> None:
         self._viewed(case, view_row(case, self.run))

@@ -150,23 +150,29 @@ class _SourceTypeVisitor:
 
     def row_batch(self, cases: list[HardCase]) -> None:
         """`row` of each row of a block (`ftlint.rule.BatchVisitor`): a row of a type
-        already counted, with a finite float MAE and no range log (the common row),
-        inline; any other row through `row`."""
-        if self.log is not None:
-            for case in cases:
-                self.row(case)
-            return
-        types, row = self.types, self.row
+        already counted, with a finite float MAE (the common row), inline, its MAE
+        logged as `row` logs it in a worker's range (`begin_range`); any other row
+        through `row`."""
+        types, row, log = self.types, self.row, self.log
         for case in cases:
             t = types.get(case.source_type) if case.source_type.__class__ is str else None
             mae = case.mae_raw
             if t is None or mae.__class__ is not float or mae - mae != 0:
                 row(case)
+                log = self.log  # (`row` drops it at the cap)
                 continue
             t.count += 1
             t.unparsed += case.parse_error is not None
             t.err_sum += mae
             t.err_n += 1
+            if log is not None:  # (`row`'s log, inlined)
+                addends = log.get(case.source_type)
+                if addends is None:
+                    addends = log[case.source_type] = array("d")
+                addends.append(mae)
+                self.logged += 1
+                if self.logged >= RANGE_LOG_CAP:
+                    self.log = log = None  # bounded: the driver reads this range for it
             if len(t.evidence) < MAX_EVIDENCE:
                 t.evidence.append(case.evidence)
 
