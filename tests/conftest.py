@@ -59,3 +59,13 @@ def cli(tmp_path: Path) -> Callable[..., Result]:
         return Result(proc.returncode, proc.stdout, proc.stderr)
 
     return run
+
+
+@pytest.fixture
+def every_file_large(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every hard-case file counts as large: the block reader, its plain-row path and
+    the per-line msgspec path are on whatever the file's size."""
+    from ftlint.sources import hardcases, io
+
+    monkeypatch.setattr(hardcases, "FAST_MIN_BYTES", 0)
+    monkeypatch.setattr(io, "FAST_MIN_BYTES", 0)

@@ -440,3 +440,44 @@ PARSE_ERROR_HINTS = (
     "extra_key",
     "out_of_range",
 )
+
+
+def flat_blocks(items: Any) -> list[str]:
+    """`hard_case_blocks`' output as one list of reprs (rows and problems, in order),
+    to hold a block reader to the line reader; a block is never empty."""
+    from ftlint.model import Problem
+
+    out = []
+    for item in items:
+        if isinstance(item, list):
+            assert item, "a block is never empty"
+            out += [repr(case) for case in item]
+        else:
+            assert isinstance(item, Problem)
+            out.append(repr(item))
+    return out
+
+
+def modules_after_check(tmp: Path, workspace: Path, prefix: str) -> list[str]:
+    """The modules named `prefix...` that `ftlint check WORKSPACE` imported, in a fresh
+    interpreter (what start-up pays for)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from ftlint.cli.app import main\n"
+        "try:\n"
+        "    main(['check', sys.argv[2], '--format', 'json', '-o', sys.argv[1], '--exit-zero'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith(sys.argv[3])))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp / "out.json"), str(workspace), prefix],
+        capture_output=True,
+        text=True,
+        cwd=tmp,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1].replace("'", '"'))

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import modules_after_check
 
 from ftlint.config.settings import Config
 from ftlint.errors import FtlintError
@@ -58,17 +57,4 @@ def test_a_gates_section_is_still_validated() -> None:
 
 
 def test_check_without_gates_does_not_import_them(tmp_path: Path) -> None:
-    code = (
-        "import sys\n"
-        "from ftlint.cli.app import main\n"
-        "main(['check', sys.argv[2], '--format', 'json', '-o', sys.argv[1], '--exit-zero'])\n"
-        "print(sorted(m for m in sys.modules if m.startswith('ftlint.gates')))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path / "out.json"), str(EXAMPLES)],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        check=True,
-    )
-    assert out.stdout.strip() == "[]"
+    assert modules_after_check(tmp_path, EXAMPLES, "ftlint.gates") == []

@@ -11,7 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import HARD_CASE_ROW, batches_match_rows, bench_generator, lint_streamed
+from helpers import (
+    HARD_CASE_ROW,
+    batches_match_rows,
+    bench_generator,
+    flat_blocks,
+    lint_streamed,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -67,26 +73,7 @@ LINES = st.one_of(
 )
 
 
-def _flat(items: Any) -> list[str]:
-    out = []
-    for item in items:
-        if isinstance(item, list):
-            assert item, "a block is never empty"
-            out += [repr(case) for case in item]
-        else:
-            assert isinstance(item, Problem)
-            out.append(repr(item))
-    return out
-
-
-@pytest.fixture
-def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every file counts as large (block and per-line fast paths on)."""
-    monkeypatch.setattr(hardcases, "FAST_MIN_BYTES", 0)
-    monkeypatch.setattr(io, "FAST_MIN_BYTES", 0)
-
-
-@pytest.mark.usefixtures("small_blocks")
+@pytest.mark.usefixtures("every_file_large")
 @settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -123,7 +110,7 @@ def test_blocks_are_the_rows_of_the_line_reader(
         got = hardcases.hard_case_blocks(
             ws, path, "r", max_line_bytes=limit, traces=traces, span=span
         )
-        return _flat(got)
+        return flat_blocks(got)
 
     def rows(span: Span | None = None) -> list[str]:
         got = hardcases.stream_hard_cases(
@@ -256,7 +243,7 @@ def _exact_calls(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     return calls
 
 
-@pytest.mark.usefixtures("small_blocks")
+@pytest.mark.usefixtures("every_file_large")
 def test_plain_rows_take_the_block_path_and_a_doubtful_line_its_block_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

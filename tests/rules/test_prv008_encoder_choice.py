@@ -4,9 +4,9 @@ never imports it (~11 ms of start-up), and every row of one run is keyed one way
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
+
+from helpers import modules_after_check
 
 from ftlint.rules.provenance import _references
 from ftlint.sources.io import FAST_MIN_BYTES
@@ -43,20 +43,4 @@ def test_both_forms_meet_exactly_when_the_json_does() -> None:
 
 
 def test_a_lint_of_small_files_does_not_import_msgspec(tmp_path: Path) -> None:
-    code = (
-        "import sys\n"
-        "from ftlint.cli.app import main\n"
-        "try:\n"
-        "    main(['check', sys.argv[2], '--format', 'json', '-o', sys.argv[1], '--exit-zero'])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print('msgspec' in sys.modules)\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path / "out.json"), str(EXAMPLES)],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        check=True,
-    )
-    assert out.stdout.strip().splitlines()[-1] == "False"
+    assert modules_after_check(tmp_path, EXAMPLES, "msgspec") == []

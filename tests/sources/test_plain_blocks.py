@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import flat_blocks
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ftlint.model import Problem
-from ftlint.sources import hardcases, hardplain, io
+from ftlint.sources import hardcases, hardplain
 from ftlint.sources.fastjson import _ESCAPE, block_parts, escape_finder, split_lines
 from ftlint.sources.hardcases import _cases
 from ftlint.sources.io import Span, Workspace
@@ -139,26 +139,7 @@ LINES = st.one_of(
 )
 
 
-def _flat(items: Any) -> list[str]:
-    out = []
-    for item in items:
-        if isinstance(item, list):
-            assert item, "a block is never empty"
-            out += [repr(case) for case in item]
-        else:
-            assert isinstance(item, Problem)
-            out.append(repr(item))
-    return out
-
-
-@pytest.fixture
-def large(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every file counts as large (the block path and its plain path on)."""
-    monkeypatch.setattr(hardcases, "FAST_MIN_BYTES", 0)
-    monkeypatch.setattr(io, "FAST_MIN_BYTES", 0)
-
-
-@pytest.mark.usefixtures("large")
+@pytest.mark.usefixtures("every_file_large")
 @settings(
     max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -205,7 +186,7 @@ def test_blocks_with_plain_rows_are_the_line_reader(
         items = hardcases.hard_case_blocks(
             ws, path, "r", max_line_bytes=limit, traces=traces, span=span
         )
-        return _flat(items)
+        return flat_blocks(items)
 
     def rows(span: Span | None = None) -> list[str]:
         items = hardcases.stream_hard_cases(
@@ -280,13 +261,13 @@ def _same(tmp_path: Path, rows: list[dict[str, Any]]) -> int:
     path = tmp_path / "hard_cases.valid.jsonl"
     path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
     ws = Workspace(tmp_path)
-    got = _flat(hardcases.hard_case_blocks(ws, path, "r", max_line_bytes=1 << 20))
+    got = flat_blocks(hardcases.hard_case_blocks(ws, path, "r", max_line_bytes=1 << 20))
     want = hardcases.stream_hard_cases(ws, path, "r", max_line_bytes=1 << 20)
     assert got == [repr(item) for item in want]
     return len(got)
 
 
-@pytest.mark.usefixtures("large")
+@pytest.mark.usefixtures("every_file_large")
 def test_plain_rows_take_the_plain_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every block of plain rows is typed by `plain_cases`, none by `typed_block`."""
     monkeypatch.setattr(hardcases, "BLOCK_BYTES", 600)
@@ -296,7 +277,7 @@ def test_plain_rows_take_the_plain_path(tmp_path: Path, monkeypatch: pytest.Monk
     assert len(calls) > 100 and calls == sorted(set(calls))
 
 
-@pytest.mark.usefixtures("large")
+@pytest.mark.usefixtures("every_file_large")
 def test_other_rows_back_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A file whose every row has a key that is no field tries the typed decoder on
     blocks 0, 2, 6, 14, ... only; a plain block resets the wait."""
@@ -348,7 +329,7 @@ EDGES = [
 ]
 
 
-@pytest.mark.usefixtures("large")
+@pytest.mark.usefixtures("every_file_large")
 @pytest.mark.parametrize(("field", "text"), EDGES)
 def test_a_value_at_the_edge_is_read_as_the_line_reader_reads_it(
     tmp_path: Path, field: str, text: str
@@ -357,7 +338,7 @@ def test_a_value_at_the_edge_is_read_as_the_line_reader_reads_it(
     path = tmp_path / "hard_cases.valid.jsonl"
     path.write_text(row + "\n" + json.dumps(ROW) + "\n", encoding="utf-8")
     ws = Workspace(tmp_path)
-    got = _flat(hardcases.hard_case_blocks(ws, path, "r", max_line_bytes=1 << 20))
+    got = flat_blocks(hardcases.hard_case_blocks(ws, path, "r", max_line_bytes=1 << 20))
     want = hardcases.stream_hard_cases(ws, path, "r", max_line_bytes=1 << 20)
     assert got == [repr(item) for item in want]
 
