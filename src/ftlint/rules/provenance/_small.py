@@ -30,7 +30,7 @@ from itertools import islice
 from typing import Any
 
 from ftlint.model import Evidence, HardCase
-from ftlint.rules.provenance._block_keys import normal
+from ftlint.rules.provenance._block_keys import example_hash, normal
 from ftlint.rules.provenance._references import reference_key
 from ftlint.rules.provenance._tables import LIMIT34, _decimal, _Table
 
@@ -168,16 +168,12 @@ def small_rows(visitor: Any, cases: Sequence[HardCase]) -> None:
         if not norm:
             continue  # blank
         ev = case.evidence
-        ident = case.sample_id
-        if ident is None:
-            ident = ev.location()
-        example = hash((ev.path, ident) if isinstance(ident, str) else (ev.path, "r", repr(ident)))
-        example = example or 1  # `example_key`, raw
+        example = example_hash(ev, case.sample_id)
         if example in seen:
             continue
         seen.add(example)
         order.append(example)
-        key = hash(norm) or 1  # `input_key`, raw
+        key = hash(norm) or 1  # the input's raw key
         ref = reference_key(case, visitor.encode)
         if key in known:
             _repeat(visitor, key, NONE if ref is None else ref, ev)

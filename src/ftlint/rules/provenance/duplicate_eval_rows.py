@@ -8,7 +8,7 @@ from typing import Any
 
 from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Severity
 from ftlint.rule import Param, Rule, RuleContext
-from ftlint.rules.provenance._block_keys import block_keys
+from ftlint.rules.provenance._block_keys import block_keys, example_hash
 from ftlint.rules.provenance._block_rows import insert_block, table_keys
 from ftlint.rules.provenance._references import encoder, for_rows, reference_key
 from ftlint.rules.provenance._small import SMALL_MAX, Small, materialize, small_block, small_rows
@@ -27,32 +27,11 @@ M64 = (1 << 64) - 1
 HASH_MODULUS = (1 << 61) - 1
 
 
-def _digest(value: Any) -> int:
-    """A nonzero 64-bit key of a hashable value (0 marks an empty slot of a `_Table`).
-
-    Python's own hash (SipHash of a str, randomised per process): keys live in one
-    visitor of one process and are never written anywhere, so only their equality
-    matters, and a hash is ~1 us a row cheaper than a blake2b digest of the bytes."""
-    return hash(value) & M64 or 1
-
-
 def complete_rows(run: Run) -> bool:
     """The rows streamed are the whole eval (not the top-k hard cases)."""
     if run.hard_cases_path:
         return False
     return bool(run.row_files) and all(getattr(r, "complete", False) for r in run.row_files)
-
-
-def input_key(text: str) -> int:
-    """A compact key of an input: whitespace-normalised, hashed to 64 bits (constant
-    memory per row whatever the prompt length)."""
-    return _digest(" ".join(text.split()))
-
-
-def example_key(path: str, ident: Any) -> int:
-    """A 64-bit key of one example (file and id): a row read twice (another filter or
-    view of it) has the same key."""
-    return _digest((path, ident) if isinstance(ident, str) else (path, "r", repr(ident)))
 
 
 def _encoder_for(run: Any, ctx: Any) -> Any:
@@ -157,12 +136,7 @@ class _Repeats:
         norm = " ".join(text.split())
         if not norm:
             return  # blank
-        ev = case.evidence
-        ident = case.sample_id
-        if ident is None:
-            ident = ev.location()
-        example = hash((ev.path, ident) if isinstance(ident, str) else (ev.path, "r", repr(ident)))
-        example = example & M64 or 1  # `example_key`, inlined
+        example = example_hash(case.evidence, case.sample_id) & M64
         examples = self.examples
         at = examples.slot(example)
         if examples.keys[at]:
@@ -213,13 +187,8 @@ class _Repeats:
             ident = case.sample_id
             if ident.__class__ is str:
                 example = hash((ev.path, ident)) & M64 or 1
-            else:
-                if ident is None:
-                    ident = ev.location()
-                example = hash(
-                    (ev.path, ident) if isinstance(ident, str) else (ev.path, "r", repr(ident))
-                )
-                example = example & M64 or 1
+            else:  # (a str id: `example_hash`, inlined above)
+                example = example_hash(ev, ident) & M64
             keys, mask = examples.keys, examples.mask  # `slot`, inlined
             at = example & mask
             while True:
@@ -233,7 +202,7 @@ class _Repeats:
                 new(case, norm, example, at)
                 continue
             # a new example (not capped): its input, probed inline
-            key = hash(norm) & M64 or 1  # `input_key`, inlined
+            key = hash(norm) & M64 or 1  # the input.s key, as the arrays hold it
             ikeys, imask = inputs.keys, inputs.mask
             slot = key & imask
             while True:
@@ -280,7 +249,7 @@ class _Repeats:
     def _new_example(self, case: HardCase, norm: str, example: int, at: int) -> None:
         """A row of an example not seen before (`at`: its empty slot in `examples`)."""
         examples = self.examples
-        key = hash(norm) & M64 or 1  # `input_key`, inlined (once per row)
+        key = hash(norm) & M64 or 1  # the input.s key (once per row)
         ref = reference_key(case, self.encode)
         inputs = self.inputs
         keys, mask = inputs.keys, inputs.mask  # `inputs.slot(key)`, inlined
