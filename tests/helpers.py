@@ -481,3 +481,34 @@ def modules_after_check(tmp: Path, workspace: Path, prefix: str) -> list[str]:
         check=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1].replace("'", '"'))
+
+
+def assert_blocks_are_rows(
+    ws: Any, path: Path, data: bytes, limit: int, traces: dict[int, Any], cut: int
+) -> None:
+    """The block reader (`hard_case_blocks`) gives the line reader's rows and problems
+    (`stream_hard_cases`), in order, over the whole file and over two spans cut at a
+    line start (the `cut`-th, as `--jobs` cuts the file), with the same content flags."""
+    from ftlint.sources import hardcases
+    from ftlint.sources.io import Span
+
+    def blocks(span: Span | None = None) -> list[str]:
+        got = hardcases.hard_case_blocks(
+            ws, path, "r", max_line_bytes=limit, traces=traces, span=span
+        )
+        return flat_blocks(got)
+
+    def rows(span: Span | None = None) -> list[str]:
+        got = hardcases.stream_hard_cases(
+            ws, path, "r", max_line_bytes=limit, traces=traces, span=span
+        )
+        return [repr(item) for item in got]
+
+    assert blocks() == rows()
+    starts = [0] + [i + 1 for i, byte in enumerate(data) if byte == 0x0A]
+    at = starts[min(cut, len(starts) - 1)]
+    first_line = data[:at].count(b"\n") + 1
+    a, b = Span(0, at, 1), Span(at, len(data), first_line)
+    c, d = Span(0, at, 1), Span(at, len(data), first_line)
+    assert blocks(a) + blocks(b) == rows(c) + rows(d)
+    assert (a.content, b.content) == (c.content, d.content)

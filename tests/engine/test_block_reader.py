@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from helpers import (
     HARD_CASE_ROW,
+    assert_blocks_are_rows,
     batches_match_rows,
     bench_generator,
-    flat_blocks,
     lint_streamed,
 )
 from hypothesis import HealthCheck, given, settings
@@ -25,7 +25,7 @@ from ftlint.engine import stream
 from ftlint.model import Problem
 from ftlint.sources import hardcases, io
 from ftlint.sources.fastjson import SLOW, block_decoder, fast_decoder
-from ftlint.sources.io import Span, Workspace
+from ftlint.sources.io import Workspace
 
 ROW = HARD_CASE_ROW
 
@@ -106,27 +106,7 @@ def test_blocks_are_the_rows_of_the_line_reader(
     ws = Workspace(root)
     traces: dict[int, Any] = {}
 
-    def blocks(span: Span | None = None) -> list[str]:
-        got = hardcases.hard_case_blocks(
-            ws, path, "r", max_line_bytes=limit, traces=traces, span=span
-        )
-        return flat_blocks(got)
-
-    def rows(span: Span | None = None) -> list[str]:
-        got = hardcases.stream_hard_cases(
-            ws, path, "r", max_line_bytes=limit, traces=traces, span=span
-        )
-        return [repr(item) for item in got]
-
-    assert blocks() == rows()
-    # two spans cut at a line start, as `--jobs` cuts the file
-    starts = [0] + [i + 1 for i, byte in enumerate(data) if byte == 0x0A]
-    at = starts[min(cut, len(starts) - 1)]
-    first_line = data[:at].count(b"\n") + 1
-    a, b = Span(0, at, 1), Span(at, len(data), first_line)
-    c, d = Span(0, at, 1), Span(at, len(data), first_line)
-    assert blocks(a) + blocks(b) == rows(c) + rows(d)
-    assert (a.content, b.content) == (c.content, d.content)
+    assert_blocks_are_rows(ws, path, data, limit, traces, cut)
 
 
 @settings(max_examples=200, deadline=None)

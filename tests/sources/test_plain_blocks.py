@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import flat_blocks
+from helpers import assert_blocks_are_rows, flat_blocks
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ftlint.sources import hardcases, hardplain
 from ftlint.sources.fastjson import _ESCAPE, block_parts, escape_finder, split_lines
 from ftlint.sources.hardcases import _cases
-from ftlint.sources.io import Span, Workspace
+from ftlint.sources.io import Workspace
 from ftlint.sources.jsonparse import loads_checked
 
 FIELDS = ["rank", "sample_index", "request_text", "source_type", "weather", "target_vector",
@@ -182,26 +182,7 @@ def test_blocks_with_plain_rows_are_the_line_reader(
             3: TraceRow(3, "b", None, None, None, ev),
         }
 
-    def blocks(span: Span | None = None) -> list[str]:
-        items = hardcases.hard_case_blocks(
-            ws, path, "r", max_line_bytes=limit, traces=traces, span=span
-        )
-        return flat_blocks(items)
-
-    def rows(span: Span | None = None) -> list[str]:
-        items = hardcases.stream_hard_cases(
-            ws, path, "r", max_line_bytes=limit, traces=traces, span=span
-        )
-        return [repr(item) for item in items]
-
-    assert blocks() == rows()
-    starts = [0] + [i + 1 for i, byte in enumerate(data) if byte == 0x0A]
-    at = starts[min(cut, len(starts) - 1)]
-    first = data[:at].count(b"\n") + 1
-    a, b = Span(0, at, 1), Span(at, len(data), first)
-    c, d = Span(0, at, 1), Span(at, len(data), first)
-    assert blocks(a) + blocks(b) == rows(c) + rows(d)
-    assert (a.content, b.content) == (c.content, d.content)
+    assert_blocks_are_rows(ws, path, data, limit, traces, cut)
 
 
 @settings(max_examples=600, deadline=None)
