@@ -512,3 +512,21 @@ def assert_blocks_are_rows(
     c, d = Span(0, at, 1), Span(at, len(data), first_line)
     assert blocks(a) + blocks(b) == rows(c) + rows(d)
     assert (a.content, b.content) == (c.content, d.content)
+
+
+def prv008_visitor(made: dict[str, Any]) -> Any:
+    """PRV008's visitor of a one-file run with no thresholds (any repeat is reported);
+    its finding's fields land in `made` (the message and the keyword arguments)."""
+    from types import SimpleNamespace
+
+    from ftlint.rules.provenance import duplicate_eval_rows as prv
+
+    def finding(run: Any, message: str, **kw: Any) -> dict[str, Any]:
+        made.update(kw, message=message)
+        return made
+
+    run = SimpleNamespace(
+        hard_cases_path="h.jsonl", row_files=(), provenance=SimpleNamespace(eval_size=None)
+    )
+    ctx = SimpleNamespace(params={"min_repeats": 1, "min_share": 0.0}, finding=finding)
+    return prv._Repeats(prv.DuplicateEvalRows(), run, ctx)  # type: ignore[arg-type]

@@ -12,11 +12,10 @@ from __future__ import annotations
 import json
 import math
 import struct
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from helpers import feed
+from helpers import feed, prv008_visitor
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -68,24 +67,12 @@ def rows(draw: Any, size: int = 40) -> list[HardCase]:
     return out
 
 
-def _visitor(made: dict[str, Any]) -> Any:
-    def finding(run: Any, message: str, **kw: Any) -> dict[str, Any]:
-        made.update(kw, message=message)
-        return made
-
-    run = SimpleNamespace(
-        hard_cases_path="h.jsonl", row_files=(), provenance=SimpleNamespace(eval_size=None)
-    )
-    ctx = SimpleNamespace(params={"min_repeats": 1, "min_share": 0.0}, finding=finding)
-    return prv._Repeats(prv.DuplicateEvalRows(), run, ctx)  # type: ignore[arg-type]
-
-
 def state(cases: list[HardCase], sizes: list[int] | None) -> Any:
     """Everything the visitor holds after `cases` (`row_batch` in blocks of `sizes`, or
     `row` each when None): its finding first (computed on the small tables when it is
     still on them), then the arrays, dicts and packer."""
     made: dict[str, Any] = {}
-    visitor = _visitor(made)
+    visitor = prv008_visitor(made)
     feed(visitor, cases, sizes, sizes is not None)
     small = visitor.small is not None
     found = list(visitor.finish())

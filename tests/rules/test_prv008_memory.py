@@ -3,10 +3,10 @@ an int and rebuilt exactly, and past the cap the counts are a lower bound."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from helpers import prv008_visitor
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -52,16 +52,7 @@ def case(line: int, text: str, sid: str | None = None) -> HardCase:
 
 def repeats(rows: list[HardCase]) -> dict[str, Any]:
     made: dict[str, Any] = {}
-
-    def finding(run: Any, message: str, **kw: Any) -> dict[str, Any]:
-        made.update(kw, message=message)
-        return made
-
-    run = SimpleNamespace(
-        hard_cases_path="h.jsonl", row_files=(), provenance=SimpleNamespace(eval_size=None)
-    )
-    ctx = SimpleNamespace(params={"min_repeats": 1, "min_share": 0.0}, finding=finding)
-    visitor = prv._Repeats(prv.DuplicateEvalRows(), run, ctx)  # type: ignore[arg-type]
+    visitor = prv008_visitor(made)
     for row in rows:
         visitor.row(row)
     list(visitor.finish())
