@@ -4,7 +4,7 @@ inserts and growth) where the `_Table` arrays cost a Python loop a row.
 Up to `SMALL_MAX` distinct examples the visitor keeps the example keys in a set and a
 list (their order), the input keys in a set and a list, and each input's first row in
 lists beside it (its reference, line and sample id as `block_keys` gave them, packed
-only when needed (`Small.code_at`: `_EvidencePacker.pack` of the same Evidence), or
+only when needed (`Small.code`: `_EvidencePacker.pack` of the same Evidence), or
 its packed code; the path index by runs). A block whose rows are all new examples of
 new inputs (the common case) is four set calls and a few list extends; any other block
 `block_keys` keyed goes row by row over the sets, and a row `block_keys` cannot key
@@ -84,17 +84,13 @@ class Small:
     def code(self, key: int, packer: Any) -> int:
         """The packed first row (`_EvidencePacker.pack`) of an input: packed now for a
         row of a block (the packer may keep its Evidence, by `key`)."""
-        return self.code_at(self.position(key), key, packer)
-
-    def code_at(self, at: int, key: int, packer: Any, names: dict[int, str] | None = None) -> int:
-        """`code` of the input at `at` (`names`: the packer's paths by index)."""
+        at = self.position(key)
         where = self.wheres[bisect_right(self.starts, at) - 1]
         if where == PACKED:
             return self.his[at] << 64 | self.los[at]
-        if names is None:
-            names = {index: path for path, index in packer.paths.items()}
+        path = next(path for path, index in packer.paths.items() if index == where)
         # all a plain row's Evidence holds (`block_keys`): the same code, or kept
-        return packer.pack(key, Evidence(names[where], self.los[at], None, self.his[at], None))
+        return packer.pack(key, Evidence(path, self.los[at], None, self.his[at], None))
 
 
 def _register(visitor: Any, path: str) -> int:
@@ -221,7 +217,7 @@ def materialize(visitor: Any) -> None:
 
 def _codes(small: Small, packer: Any, names: dict[int, str]) -> Iterator[tuple[int, int]]:
     """The two 64-bit halves of every input's packed first row, in list order:
-    `Small.code_at` of each, walking the runs instead of bisecting them, and with
+    `Small.code` of each, walking the runs instead of bisecting them, and with
     `_EvidencePacker.pack` of a JSONL row inlined for a line and a sample id it packs
     (its other rows, kept as Evidence, still go through it)."""
     los, his, keys = small.los, small.his, small.keys
