@@ -133,6 +133,25 @@ def test_visitor_without_merge_is_not_split(
     assert split and all(call is None for call in split)
 
 
+def test_a_failing_begin_split_keeps_the_run_in_one_pass(
+    base: tuple[Path, list[str]], split: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A visitor whose `begin_split` raises (a plugin's) is not told half a story: the
+    run is streamed in one pass, with the findings of one pass and no traceback."""
+    root, lines = base
+    (hard,) = root.glob("outputs/*/hard_cases.valid.jsonl")
+    _write(hard, lines)
+    monkeypatch.setattr(ranges, "RANGE_BYTES", 2000)
+    from ftlint.rules.quality._common import DimCollector
+
+    def broken(self: Any) -> None:
+        raise RuntimeError("plugin bug")
+
+    monkeypatch.setattr(DimCollector, "begin_split", broken)
+    assert _lint(root, 1) == _lint(root, 2)
+    assert split and all(call is None for call in split)
+
+
 def test_declined_merges_are_fed_here(
     base: tuple[Path, list[str]], split: list[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -249,7 +249,8 @@ def stream_split(
         return RangeResult(span.first_line, rows, tuple(got), span.content, states,
                            frozenset(declined))  # fmt: skip
 
-    _begin_split(visitors)  # (before the fork: every range's visitor is told)
+    if not _begin_split(visitors):  # (before the fork: every range's visitor is told)
+        return None  # a visitor's hook failed: one pass, where its crash shows as usual
     workers = _fork(ranges[1:], work)
     try:
         first = Span(*ranges[0])
@@ -284,14 +285,19 @@ def stream_split(
     return count
 
 
-def _begin_split(visitors: list[Pair]) -> None:
+def _begin_split(visitors: list[Pair]) -> bool:
     """Tell each visitor that wants to know (`begin_split`, optional) that its rows will
     be ranges merged by `merge_state`, before any row: called on the driver's fresh
-    visitors just before the workers fork, so every range's visitor is told."""
+    visitors just before the workers fork, so every range's visitor is told. False when
+    a hook raised (a plugin's): the run is then not split."""
     for _, visitor in visitors:
         begin = getattr(visitor, "begin_split", None)
         if begin is not None:
-            begin()
+            try:
+                begin()
+            except Exception:
+                return False
+    return True
 
 
 def _prepare(feed: Any, visitors: list[Pair]) -> None:
