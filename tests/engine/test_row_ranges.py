@@ -377,14 +377,10 @@ def test_float_logs_past_their_cap_are_read_here(
     base: tuple[Path, list[str]], split: list[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A visitor whose float-addend log outgrows RANGE_LOG_CAP drops it and declines."""
-    from ftlint.rules.quality import (
-        contaminated_quality_metric,
-        request_pattern_cluster,
-        source_type_concentration,
-    )
+    from ftlint.rules.quality import _common, contaminated_quality_metric
 
-    for module in (contaminated_quality_metric, request_pattern_cluster,
-                   source_type_concentration):  # fmt: skip
+    # (QLT004 logs in its own module; QLT005 and QLT006 through `_common.log_addend`)
+    for module in (contaminated_quality_metric, _common):
         monkeypatch.setattr(module, "RANGE_LOG_CAP", 3)
     root, lines = base
     (hard,) = root.glob("outputs/*/hard_cases.valid.jsonl")

@@ -91,13 +91,13 @@ def test_qlt006_row_batch_is_row(
 def test_qlt006_row_batch_logs_as_row_does_up_to_the_cap(monkeypatch: Any) -> None:
     """A worker's range logs each MAE addend in row order; at the cap the log is
     dropped (the driver then reads the range itself), from the same row either way."""
-    import ftlint.rules.quality.request_pattern_cluster as qlt006
+    from ftlint.rules.quality import _common
 
     cases = [_case(i, f"calm piano, sample {i}", i / 7, None) for i in range(300)]
     full = _clusters(cases, [64, 7], True, True)
     assert full == _clusters(cases, [64, 7], False, True)
     assert sum(map(len, full[4].values())) == 300
-    monkeypatch.setattr(qlt006, "RANGE_LOG_CAP", 150)
+    monkeypatch.setattr(_common, "RANGE_LOG_CAP", 150)  # (`log_addend`'s bound)
     capped = _clusters(cases, [64, 7], True, True)
     assert capped == _clusters(cases, [64, 7], False, True)
     assert capped[4] is None and capped[:4] == full[:4]

@@ -6,12 +6,13 @@ number parsing and formatting, and the planner's knob changes.
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Iterable, Sequence
 from itertools import chain
 from typing import Any
 
 from ftlint.model import Evidence, Finding, HardCase, Metric, Run
-from ftlint.rule import NO_ROWS, RuleContext
+from ftlint.rule import NO_ROWS, RANGE_LOG_CAP, RuleContext
 from ftlint.rules.quality._dimblock import (
     add_block,
     add_float_row,
@@ -320,6 +321,20 @@ def shared_collector(run: Run, ctx: RuleContext) -> tuple[DimCollector, DimColle
 
 
 ROLLBACK = "mae_raw or any mae_raw_<dim> worse than this run by more than the QLT003 tolerance"
+
+
+def log_addend(visitor: Any, key: str, value: float) -> None:
+    """In a worker's range (`begin_range`: `visitor.log` is a dict): keep one addend of
+    `key`'s float sum, in row order, for the driver's `merge_tally`; at `RANGE_LOG_CAP`
+    addends the log is dropped (its merge then declines and the driver reads the range
+    itself), so a worker's memory stays bounded."""
+    addends = visitor.log.get(key)
+    if addends is None:
+        addends = visitor.log[key] = array("d")
+    addends.append(value)
+    visitor.logged += 1
+    if visitor.logged >= RANGE_LOG_CAP:
+        visitor.log = None
 
 
 def merge_tally(mine: Any, later: Any, addends: Iterable[float], examples: str) -> None:

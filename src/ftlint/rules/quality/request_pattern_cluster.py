@@ -10,8 +10,8 @@ from typing import Any
 
 from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Severity
 from ftlint.report.numbers import g
-from ftlint.rule import RANGE_LOG_CAP, Param, Rule, RuleContext
-from ftlint.rules.quality._common import MAX_EVIDENCE, ROLLBACK, merge_tally
+from ftlint.rule import Param, Rule, RuleContext
+from ftlint.rules.quality._common import MAX_EVIDENCE, ROLLBACK, log_addend, merge_tally
 from ftlint.vocabulary import as_number
 
 # -- QLT006 -------------------------------------------------------------------------------
@@ -240,14 +240,9 @@ class _TemplateVisitor:
                         c.unparsed += case.parse_error is not None
                         c.err_sum += mae
                         c.err_n += 1
-                        if log is not None:  # (`row`'s log, inlined)
-                            addends = log.get(key)
-                            if addends is None:
-                                addends = log[key] = array("d")
-                            addends.append(mae)
-                            self.logged += 1
-                            if self.logged >= RANGE_LOG_CAP:
-                                self.log = log = None  # bounded: the driver reads it
+                        if log is not None:  # (a worker's range: as `row` logs it)
+                            log_addend(self, key, mae)
+                            log = self.log
                         if len(c.members) < most:
                             c.members.append((text_id(case), case.evidence))
                         continue
@@ -281,10 +276,7 @@ class _TemplateVisitor:
             c.err_sum += mae
             c.err_n += 1
             if self.log is not None:
-                self.log.setdefault(key, array("d")).append(mae)
-                self.logged += 1
-                if self.logged >= RANGE_LOG_CAP:
-                    self.log = None  # bounded: the driver reads this range for it
+                log_addend(self, key, mae)
         if len(c.members) < MAX_EVIDENCE:
             c.members.append((text_id(case), case.evidence))
 

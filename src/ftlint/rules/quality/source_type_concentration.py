@@ -12,8 +12,8 @@ from ftlint.analysis.stats import binom_sf
 from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Severity
 from ftlint.model import pointer as make_pointer
 from ftlint.report.numbers import g
-from ftlint.rule import RANGE_LOG_CAP, Param, Rule, RuleContext
-from ftlint.rules.quality._common import MAX_EVIDENCE, ROLLBACK, merge_tally
+from ftlint.rule import Param, Rule, RuleContext
+from ftlint.rules.quality._common import MAX_EVIDENCE, ROLLBACK, log_addend, merge_tally
 from ftlint.vocabulary import as_number
 
 # -- QLT005 -------------------------------------------------------------------------------
@@ -165,14 +165,9 @@ class _SourceTypeVisitor:
             t.unparsed += case.parse_error is not None
             t.err_sum += mae
             t.err_n += 1
-            if log is not None:  # (`row`'s log, inlined)
-                addends = log.get(case.source_type)
-                if addends is None:
-                    addends = log[case.source_type] = array("d")
-                addends.append(mae)
-                self.logged += 1
-                if self.logged >= RANGE_LOG_CAP:
-                    self.log = log = None  # bounded: the driver reads this range for it
+            if log is not None:  # (a worker's range: as `row` logs it)
+                log_addend(self, case.source_type, mae)
+                log = self.log
             if len(t.evidence) < MAX_EVIDENCE:
                 t.evidence.append(case.evidence)
 
@@ -190,10 +185,7 @@ class _SourceTypeVisitor:
             t.err_sum += mae
             t.err_n += 1
             if self.log is not None:
-                self.log.setdefault(case.source_type, array("d")).append(mae)
-                self.logged += 1
-                if self.logged >= RANGE_LOG_CAP:
-                    self.log = None  # bounded: the driver reads this range for it
+                log_addend(self, case.source_type, mae)
         if len(t.evidence) < MAX_EVIDENCE:
             t.evidence.append(case.evidence)
 
