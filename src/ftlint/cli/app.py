@@ -294,6 +294,12 @@ def cmd_runs(args: argparse.Namespace) -> int:
     require_input(campaign, args.path)
     verbose(args, session, campaign)
     fmt = args.format or "text"  # FTLINT_OUTPUT_FORMAT is for check only
+    if fmt == "json":  # a piece per run, redacted and written as it is read
+        from ftlint.report import write_pieces
+        from ftlint.report.runs import runs_json_pieces
+
+        write_pieces(runs_json_pieces(campaign, api.loaded_runs(campaign)), args.output, sys.stdout)
+        return EXIT_OK
     text = render_runs(
         campaign,
         fmt,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from ftlint.errors import FtlintError
@@ -120,18 +120,26 @@ def render_runs(
 
 
 def _runs_json(campaign: Campaign, runs: Iterable[Run]) -> str:
+    return "".join(runs_json_pieces(campaign, runs))
+
+
+def runs_json_pieces(campaign: Campaign, runs: Iterable[Run]) -> Iterator[str]:
     """`{"baseline", "candidate", "runs": [...]}` as `json.dumps(..., indent=2)` writes
-    it, each row encoded as it is read: 10,000 runs keep their rows' text, not the rows
-    and two cleaned copies of them (a row is cleaned, `safe_tree` and `finite`, exactly
-    as the whole document was)."""
+    it, a piece per run as it is read (`ftlint runs --format json` writes each piece
+    on, through the redacting writer): 10,000 runs keep no row, no row's text and no
+    copy of the document (a row is cleaned, `safe_tree` and `finite`, exactly as the
+    whole document was)."""
 
     def dumps(value: Any) -> str:
         return json.dumps(finite(safe_tree(value)), indent=2, ensure_ascii=False, allow_nan=False)
 
     head = dumps({"baseline": campaign.baseline, "candidate": campaign.candidate})
-    rows = [textwrap.indent(dumps(run_row(run)), "    ") for run in runs]
-    body = "[\n" + ",\n".join(rows) + "\n  ]" if rows else "[]"
-    return head[:-2] + ',\n  "runs": ' + body + "\n}\n"
+    yield head[:-2] + ',\n  "runs": '
+    opener = "[\n"
+    for run in runs:
+        yield opener + textwrap.indent(dumps(run_row(run)), "    ")
+        opener = ",\n"
+    yield ("[]" if opener == "[\n" else "\n  ]") + "\n}\n"
 
 
 def _fitted(
