@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import repeat
+from itertools import compress, repeat
+from operator import countOf, eq
 from typing import Any
 
 from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Severity
@@ -113,6 +114,10 @@ class _DegenerateVisitor:
     def first(self, table: dict[str, list[tuple[str, Evidence]]]) -> None:
         self._first: dict[str, Any] = table  # lists, or a bare `Evidence` (`first`)
         self._compact = False
+        #: every key of `first` is a key of `counts` (the row paths and merges add a
+        #: text to `first` only once it is counted, and a step drops it from both): not
+        #: known of a table set from outside, unless it is empty
+        self._within = not table
 
     def _sample(self, norm: str, case: HardCase) -> None:
         """Keep `case` among the first rows of the counted text `norm` (`first`)."""
@@ -250,11 +255,21 @@ class _DegenerateVisitor:
             self.counts[norm] = 1
         else:  # Misra-Gries step: bounded memory whatever the file size
             self.evicted += 1
+            counts, first = self.counts, self._first
+            if countOf(counts.values(), 1) == len(counts) and (
+                self._within or first.keys() <= counts.keys()
+            ):
+                # every count is 1 (a table of distinct texts, as a stream of unique
+                # completions fills it every 1,024 new texts): every key drops, from
+                # both tables, in place (C-level count, not the comprehensions below:
+                # ~35 instead of ~120 us a step, ~0.07 us a row of such a stream)
+                first.clear()
+                counts.clear()
+                return
             # every count down by one, the keys that reach 0 dropped, the others in
             # their order: rebuilt in one comprehension (a table nearly full of repeated
             # texts takes a step every few rows; a loop of `-= 1` cost 0.26 us a row;
             # picking the survivors with `compress` is no faster)
-            counts, first = self.counts, self._first
             kept = {key: count - 1 for key, count in counts.items() if count > 1}
             if first:  # the texts dropped from `counts` dropped here, the rest in order
                 held = {k: v for k, v in first.items() if k in kept or k not in counts}
@@ -335,7 +350,11 @@ class _DegenerateVisitor:
             )
         if not self.counts:
             return
-        text, count = min(self.counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        # the commonest text, the least of them on a tie: `min` over (-count, text), in
+        # C (a key function per entry cost ~0.1 us a row of a small run's `finish`)
+        counts = self.counts
+        count = max(counts.values())
+        text = min(compress(counts, map(eq, counts.values(), repeat(count))))
         share = count / self.rows
         if count < int(p["identical_min_count"]) or share < float(p["identical_share"]) - RATE_EPS:
             return
