@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import bench_generator
@@ -48,6 +49,42 @@ def _findings(session, campaign, *, jobs: int = 1, executor=None) -> list[dict]:
     rules = select_rules(list(session.rules), session.config)
     engine = Engine(campaign, rules, session.config, jobs=jobs, sources=api.sources_of(session))
     return [f.to_dict() for f in engine.run(executor).findings]
+
+
+def _reachable_paths(roots: list[object], show: bool = False) -> Any:
+    """Distinct `PurePath`s reachable from `roots` through containers and instances
+    (not through modules, classes or functions: their globals are not the runs')."""
+    import gc
+    from pathlib import PurePath
+    from types import BuiltinFunctionType, FunctionType, ModuleType
+
+    stop = (ModuleType, type, FunctionType, BuiltinFunctionType)
+    seen: set[int] = set()
+    found: set[int] = set()
+    shown: list[str] = []
+    todo = list(roots)
+    while todo:
+        obj = todo.pop()
+        if id(obj) in seen or isinstance(obj, stop):
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, PurePath):
+            found.add(id(obj))
+            shown.append(str(obj))
+            continue
+        todo.extend(gc.get_referents(obj))
+    return shown if show else len(found)
+
+
+def test_noted_runs_hold_no_path_per_run(workspace: Path) -> None:
+    """10,000 noted runs kept a `Path` (and its list of parts) per file until linted:
+    the loaders hold strings; only the workspace's own paths are shared by all."""
+    session = api.setup(workspace=workspace)
+    campaign = api.load_campaign(session, workspace, deferred=True)
+    loaders = [run.loader for run in campaign.runs]
+    assert len(loaders) == 10
+    assert _reachable_paths(loaders) <= 3, _reachable_paths(loaders, show=True)
+    assert full(campaign.runs[0]).metrics  # and the loader still reads the run
 
 
 def test_discovery_defers_the_run_files(workspace: Path) -> None:
