@@ -17,9 +17,13 @@ depends on the reference alone, so equal references always get the same one. A b
 and a str are SipHashed with the per-process secret, so two different references meet
 only where two hashes of distinct values do (forked `--jobs` workers share the secret).
 
+Without the encoder (a file under `FAST_MIN_BYTES`, rows of other sources) an object is
+keyed by `_text_keys`: a key equal exactly when the JSON texts are (the text's own key
+but for flat references, keyed from their values at a tenth of `json.dumps`' cost).
+
 `block_references` keys a block of object targets at once (`map` of the encoder and of
-`hash`); it gives for every row what `reference_key` gives, or None when the block must
-be keyed row by row. tests/rules/test_prv008_block_keys.py holds the two to each other.
+`hash`, or `_text_keys.block_text_keys`); it gives for every row what `reference_key`
+gives, or None when the block must be keyed row by row. tests/rules/test_prv008_block_keys.py holds the two to each other.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from ftlint.model import HardCase
+from ftlint.rules.provenance._text_keys import block_text_keys, flat_key, text_key
 
 M63 = (1 << 63) - 1
 _TARGET = attrgetter("target_vector")
@@ -92,13 +97,17 @@ def reference_key(case: HardCase, encode: Any = _UNSET) -> int | None:
         return hash((1, target)) & M63
     if encode is _UNSET:
         encode = encoder()
-    if encode is not None:
-        try:
-            data = encode(target)
-        except Exception:  # (non-str keys, unencodable objects): `json.dumps` decides
-            data = _NAN[0]
-        if _NAN[0] not in data and _NAN[1] not in data:
-            return hash(data) & M63
+    if encode is None:  # the JSON text's key (`_text_keys`: from the values when flat)
+        got = flat_key(target)
+        if got is None:
+            got = text_key(target)
+        return None if got is None else got & M63
+    try:
+        data = encode(target)
+    except Exception:  # (non-str keys, unencodable objects): `json.dumps` decides
+        data = _NAN[0]
+    if _NAN[0] not in data and _NAN[1] not in data:
+        return hash(data) & M63
     try:
         text = json.dumps(target, sort_keys=True, default=str)
     except (TypeError, ValueError):
@@ -109,12 +118,13 @@ def reference_key(case: HardCase, encode: Any = _UNSET) -> int | None:
 def block_references(cases: Sequence[HardCase], encode: Any = _UNSET) -> list[int] | None:
     """The raw hash of which `reference_key(case)` keeps 63 bits (`& M63`), for every
     row of a block whose targets are all objects that msgspec encodes with no possible
-    NaN; None for any other block."""
+    NaN (without the encoder: all flat references of one shape, `_text_keys`); None
+    for any other block."""
     if encode is _UNSET:
         encode = encoder()
-    if encode is None:
-        return None
     targets = list(map(_TARGET, cases))
+    if encode is None:
+        return block_text_keys(targets)
     if list(map(type, targets)).count(dict) != len(targets):
         return None
     try:

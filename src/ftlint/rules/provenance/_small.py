@@ -6,7 +6,9 @@ list (their order), the input keys in a set and a list, and each input's first r
 lists beside it (its reference, line and sample id as `block_keys` gave them, packed
 only when needed (`Small.code`: `_EvidencePacker.pack` of the same Evidence), or
 its packed code; the path index by runs). A block whose rows are all new examples of
-new inputs (the common case) is four set calls and a few list extends; any other block
+new inputs (the common case) is four set calls and a few list extends; a block of new
+examples some of whose inputs repeat appends its new inputs in a few C calls too and
+counts the repeats in a short loop (`_new_examples`); any other block
 `block_keys` keyed goes row by row over the sets, and a row `block_keys` cannot key
 takes `small_rows` (the row path on the sets). An input's position in the lists is
 found through an index built only once an input repeats (`Small.position`), so a run
@@ -102,25 +104,16 @@ def small_block(visitor: Any, cases: Sequence[HardCase], keys: tuple[Any, ...]) 
     """`row` of each row of a block `block_keys` keyed, on the sets."""
     examples, inputs, refs, lines, ids, where, path = keys
     small: Small = visitor.small
-    seen, known = small.seen, small.inputs
-    n = len(examples)
-    if seen.isdisjoint(examples) and known.isdisjoint(inputs):
+    seen = small.seen
+    if seen.isdisjoint(examples):
         before = len(seen)
         seen.update(examples)
-        if len(seen) == before + n:  # every row a new example ...
-            before = len(known)
-            known.update(inputs)
-            if len(known) == before + n:  # ... of a new input
-                small.run(_register(visitor, path) if where is None else where)
-                small.order += examples
-                small.keys += inputs
-                small.refs += refs
-                small.los += lines
-                small.his += ids
-                return
-            known.difference_update(inputs)  # (none was there before)
+        if len(seen) == before + len(examples):  # every row a new example
+            small.order += examples
+            _new_examples(visitor, cases, keys)
+            return
         seen.difference_update(examples)
-    order, new = small.order, small.keys
+    known, order, new = small.inputs, small.order, small.keys
     for i, example in enumerate(examples):
         if example in seen:
             continue  # the same example again
@@ -138,6 +131,50 @@ def small_block(visitor: Any, cases: Sequence[HardCase], keys: tuple[Any, ...]) 
         small.refs.append(refs[i])
         small.los.append(lines[i])
         small.his.append(ids[i])
+
+
+def _new_examples(visitor: Any, cases: Sequence[HardCase], keys: tuple[Any, ...]) -> None:
+    """The inputs of a block whose rows are all new examples (`small_block`): the
+    inputs new to the run are appended at once, in the order the rows first meet them
+    (as the row loop appends them), then the other rows count as repeats, in row
+    order (a repeat's first row is then in the lists, whether it is in this block or
+    an earlier one)."""
+    _, inputs, refs, lines, ids, where, path = keys
+    small: Small = visitor.small
+    known = small.inputs
+    n = len(inputs)
+    if known.isdisjoint(inputs):
+        before = len(known)
+        known.update(inputs)
+        if len(known) == before + n:  # every row a new input
+            small.run(_register(visitor, path) if where is None else where)
+            small.keys += inputs
+            small.refs += refs
+            small.los += lines
+            small.his += ids
+            return
+        known.difference_update(inputs)  # (none was there before)
+    # the first row of each input in the block (a later row overwrites an earlier one)
+    first = dict(zip(reversed(inputs), range(n - 1, -1, -1), strict=True))
+    fresh = sorted(map(first.__getitem__, first.keys() - known))  # rows of new inputs
+    if fresh:
+        small.run(_register(visitor, path) if where is None else where)
+        added = list(map(inputs.__getitem__, fresh))
+        known.update(added)
+        small.keys += added
+        small.refs += map(refs.__getitem__, fresh)
+        small.los += map(lines.__getitem__, fresh)
+        small.his += map(ids.__getitem__, fresh)
+    counts, conflicting = visitor.counts, visitor.conflicting
+    evidence, firsts, position = visitor.repeat_evidence, small.refs, small.position
+    for i in sorted(set(range(n)).difference(fresh)):  # `_repeat` of each, inlined
+        key, ref = inputs[i], refs[i]
+        counts[key] = counts.get(key, 1) + 1
+        got = firsts[position(key)]
+        if ref != NONE and got != NONE and (ref ^ got) & M63:
+            conflicting.add(key)
+        if key not in evidence:
+            evidence[key] = cases[i].evidence
 
 
 def _repeat(visitor: Any, key: int, ref: int, evidence: Any) -> None:
