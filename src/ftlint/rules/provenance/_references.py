@@ -132,6 +132,7 @@ def block_references(cases: Sequence[HardCase], encode: Any = _UNSET) -> list[in
     except Exception:
         return None
     joined = b"".join(datas)  # (a match across two rows only sends the block row by row)
-    if _NAN[0] in joined or _NAN[1] in joined:
+    # (one byte is found ~30 times faster than two: a float-shaped block holds neither)
+    if (b"\x7f" in joined or b"\xff" in joined) and (_NAN[0] in joined or _NAN[1] in joined):
         return None
     return list(map(hash, datas))

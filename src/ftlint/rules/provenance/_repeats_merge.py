@@ -144,7 +144,7 @@ def _exact(v: Any, state: tuple[Any, ...], max_examples: int, here: set[int] | N
     for key in counts:
         if not col0[inputs.slot(key)]:  # its later rows' references unknown
             at = v.inputs.slot(key)
-            if v.inputs.keys[at] and v.inputs.cols[0][at]:
+            if v.inputs.keys[at] and v.inputs.value(at, 0):
                 return False
     return True
 
@@ -165,10 +165,10 @@ def _repeat_of_known(
     up, its first later row is noted for the repeat evidence (`fresh`) if `v` has none
     yet, and it conflicts when the two ranges' references differ (`known_d`: the
     driver's reference + 1, 0 for none) or the later range already found a conflict."""
-    known_w = inputs.cols[0][slot]
+    known_w = inputs.value(slot, 0)
     v.counts[key] = v.counts.get(key, 1) + counts.get(key, 1)
     if key not in v.repeat_evidence:
-        first = packer.unpack(key, inputs.cols[2][slot] << 64 | inputs.cols[1][slot])
+        first = packer.unpack(key, inputs.value(slot, 2) << 64 | inputs.value(slot, 1))
         fresh.append((_line(first), key, first))
     if known_d and (
         (known_w and known_w != known_d) or (known_w == known_d and key in conflicting)

@@ -26,8 +26,9 @@ left (tests compare them).
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any
 
@@ -227,29 +228,64 @@ def materialize(visitor: Any) -> None:
     small: Small = visitor.small
     visitor.small = None
     examples = _Table(0)
-    for raw in small.order:
-        key = raw & M64
-        keys, mask = examples.keys, examples.mask
-        at = key & mask
-        while keys[at]:
-            at = (at + 1) & mask
-        examples.put_key(at, key)
+    _fill_keys(examples, _unsigned(small.order))
     packer = visitor.packer
     packer.kept = {k & M64: v for k, v in packer.kept.items()}
     names = {index: path for path, index in packer.paths.items()}
     inputs = _Table(3)
-    codes = _codes(small, packer, names)
-    for raw, ref, (lo, hi) in zip(small.keys, small.refs, codes, strict=True):
-        key = raw & M64
-        keys, mask = inputs.keys, inputs.mask
-        slot = key & mask
-        while keys[slot]:
-            slot = (slot + 1) & mask
-        inputs.put3(slot, key, 0 if ref == NONE else (ref & M63) + 1, lo, hi)
+    _fill_inputs(inputs, _unsigned(small.keys), small.refs, _codes(small, packer, names))
     visitor._examples, visitor._inputs = examples, inputs
     visitor.counts = {k & M64: v for k, v in visitor.counts.items()}
     visitor.repeat_evidence = {k & M64: v for k, v in visitor.repeat_evidence.items()}
     visitor.conflicting = {k & M64 for k in visitor.conflicting}
+
+
+def _fill_keys(table: _Table, keys: Iterable[int]) -> None:
+    """`put_key` of each of `keys` (new, distinct) in order into a table of no values,
+    inlined: the same slots, growths and size."""
+    data, mask, size = table.data, table.mask, table.size
+    grow = (mask + 1) * 3 // 4  # `put_key` grows when size * 4 > slots * 3
+    for key in keys:
+        at = key & mask
+        while data[at]:
+            at = (at + 1) & mask
+        data[at] = key
+        size += 1
+        if size > grow:
+            table.size = size
+            table._grow()
+            data, mask = table.data, table.mask
+            grow = (mask + 1) * 3 // 4
+    table.size = size
+
+
+def _fill_inputs(
+    table: _Table, keys: Iterable[int], refs: list[int], codes: Iterable[tuple[int, int]]
+) -> None:
+    """`put3` of each input (new, distinct) in order, its reference as the arrays hold
+    it (+ 1, 0 for none) and its packed first row, inlined as `_fill_keys`."""
+    data, mask, size = table.data, table.mask, table.size
+    wrap, grow = len(data) - 1, (mask + 1) * 3 // 4
+    for key, ref, (lo, hi) in zip(keys, refs, codes, strict=True):
+        at = (key & mask) << 2
+        while data[at]:
+            at = (at + 4) & wrap
+        data[at] = key
+        data[at + 1] = 0 if ref == NONE else (ref & M63) + 1
+        data[at + 2] = lo
+        data[at + 3] = hi
+        size += 1
+        if size > grow:
+            table.size = size
+            table._grow()
+            data, mask = table.data, table.mask
+            wrap, grow = len(data) - 1, (mask + 1) * 3 // 4
+    table.size = size
+
+
+def _unsigned(hashes: list[int]) -> Any:
+    """Raw hashes `& M64`, as a sequence of ints (a view of their 64-bit words)."""
+    return memoryview(array("q", hashes)).cast("B").cast("Q")
 
 
 def _codes(small: Small, packer: Any, names: dict[int, str]) -> Iterator[tuple[int, int]]:

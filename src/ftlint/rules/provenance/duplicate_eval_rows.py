@@ -189,7 +189,7 @@ class _Repeats:
                 example = hash((ev.path, ident)) & M64 or 1
             else:  # (a str id: `example_hash`, inlined above)
                 example = example_hash(ev, ident) & M64
-            keys, mask = examples.keys, examples.mask  # `slot`, inlined
+            keys, mask = examples.data, examples.mask  # `slot`, inlined
             at = example & mask
             while True:
                 found = keys[at]
@@ -201,15 +201,15 @@ class _Repeats:
             if self.capped:
                 new(case, norm, example, at)
                 continue
-            # a new example (not capped): its input, probed inline
+            # a new example (not capped): its input, probed inline (`slot`: 4 words a slot)
             key = hash(norm) & M64 or 1  # the input.s key, as the arrays hold it
-            ikeys, imask = inputs.keys, inputs.mask
-            slot = key & imask
+            data, imask = inputs.data, inputs.mask
+            slot = (key & imask) << 2
             while True:
-                known = ikeys[slot]
+                known = data[slot]
                 if known == key or not known:
                     break
-                slot = (slot + 1) & imask
+                slot = (slot + 4) & (len(data) - 1)
             ev = case.evidence
             line, sid, where = ev.line, ev.sample_id, paths.get(ev.path)
             if known or ev.pointer is not None or ev.url is not None or where is None:
@@ -237,11 +237,10 @@ class _Repeats:
             # `inputs.put3(slot, key, ref + 1, code & M64, code >> 64)` of the code
             # `_EvidencePacker.pack` gives a JSONL row, ((number << 68 | line + 1) << 18 |
             # where) << 1 | 1, in its two 64-bit halves (no 128-bit int built per row)
-            cols = inputs.cols
-            ikeys[slot] = key
-            cols[0][slot] = 0 if ref is None else ref + 1
-            cols[1][slot] = ((line + 1) << 18 | where) << 1 | 1
-            cols[2][slot] = number << 23
+            data[slot] = key
+            data[slot + 1] = 0 if ref is None else ref + 1
+            data[slot + 2] = ((line + 1) << 18 | where) << 1 | 1
+            data[slot + 3] = number << 23
             inputs.size += 1
             if inputs.size * 4 > (inputs.mask + 1) * 3:
                 inputs._grow()
@@ -252,10 +251,10 @@ class _Repeats:
         key = hash(norm) & M64 or 1  # the input.s key (once per row)
         ref = reference_key(case, self.encode)
         inputs = self.inputs
-        keys, mask = inputs.keys, inputs.mask  # `inputs.slot(key)`, inlined
+        data, mask = inputs.data, inputs.mask  # `inputs.slot(key)`, inlined
         slot = key & mask
         while True:
-            found = keys[slot]
+            found = data[slot << 2]
             if found == key or not found:
                 break
             slot = (slot + 1) & mask
@@ -272,7 +271,7 @@ class _Repeats:
                 inputs.put3(slot, key, 0 if ref is None else ref + 1, code & M64, code >> 64)
                 return
         self.counts[key] = self.counts.get(key, 1) + 1
-        known = inputs.cols[0][slot]
+        known = data[(slot << 2) + 1]
         if ref is not None and known and ref + 1 != known:
             self.conflicting.add(key)
         self.repeat_evidence.setdefault(key, case.evidence)
@@ -316,7 +315,7 @@ class _Repeats:
             first = self.packer.unpack(worst, small.code(worst, self.packer))
         else:
             slot = self._inputs.slot(worst)
-            lo, hi = self._inputs.cols[1][slot], self._inputs.cols[2][slot]
+            lo, hi = self._inputs.value(slot, 1), self._inputs.value(slot, 2)
             first = self.packer.unpack(worst, hi << 64 | lo)
         evidence = [first, self.repeat_evidence[worst]]
         conflicts = len(self.conflicting)
