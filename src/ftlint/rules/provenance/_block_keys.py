@@ -23,6 +23,7 @@ then split and joined again).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from itertools import repeat
 from operator import attrgetter
@@ -99,7 +100,7 @@ def block_keys(
     joined = " ".join(texts)
     if not (
         joined  # (a block of one empty text joins to "")
-        and joined.isprintable()
+        and _printable(joined)
         and "  " not in joined
         and joined[0] != " "
         and joined[-1] != " "
@@ -130,6 +131,22 @@ def _decimals(ids: list[Any]) -> bool:
     sizes = list(map(len, ids))
     if min(sizes) == 0 or max(sizes) > 12:
         return False
-    if "\n0" in "\n" + "\n".join(ids):  # a leading zero, or the id 0
-        return not any(len(s) > 1 and s[0] == "0" for s in ids)
+    lines = "\n" + "\n".join(ids)
+    if "\n0" in lines:  # the id 0, or a leading zero: a newline, a 0 and a digit
+        return _LEADING_ZERO.search(lines) is None
     return True
+
+
+_LEADING_ZERO = re.compile("\n0[0-9]")
+#: the ASCII characters `str.isprintable` refuses
+_CONTROL = bytes([*range(32), 127])
+
+
+def _printable(text: str) -> bool:
+    """`text.isprintable()`: for an ASCII text, whether its bytes hold no control
+    character (a byte table lookup where `isprintable` looks each character up in the
+    Unicode database: ~0.04 us a row less)."""
+    if text.isascii():
+        data = text.encode()
+        return len(data.translate(None, _CONTROL)) == len(data)
+    return text.isprintable()

@@ -28,12 +28,12 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from itertools import islice
 from typing import Any
 
 from ftlint.model import Evidence, HardCase
-from ftlint.rules.provenance._block_keys import example_hash, normal
+from ftlint.rules.provenance._block_keys import _decimals, example_hash, normal
 from ftlint.rules.provenance._references import reference_key
 from ftlint.rules.provenance._tables import LIMIT34, _decimal, _Table
 
@@ -233,7 +233,7 @@ def materialize(visitor: Any) -> None:
     packer.kept = {k & M64: v for k, v in packer.kept.items()}
     names = {index: path for path, index in packer.paths.items()}
     inputs = _Table(3)
-    _fill_inputs(inputs, _unsigned(small.keys), small.refs, _codes(small, packer, names))
+    _fill_inputs(inputs, _unsigned(small.keys), small.refs, *_codes(small, packer, names))
     visitor._examples, visitor._inputs = examples, inputs
     visitor.counts = {k & M64: v for k, v in visitor.counts.items()}
     visitor.repeat_evidence = {k & M64: v for k, v in visitor.repeat_evidence.items()}
@@ -260,18 +260,22 @@ def _fill_keys(table: _Table, keys: Iterable[int]) -> None:
 
 
 def _fill_inputs(
-    table: _Table, keys: Iterable[int], refs: list[int], codes: Iterable[tuple[int, int]]
+    table: _Table, keys: Iterable[int], refs: list[int], lows: list[int], highs: list[int]
 ) -> None:
     """`put3` of each input (new, distinct) in order, its reference as the arrays hold
     it (+ 1, 0 for none) and its packed first row, inlined as `_fill_keys`."""
     data, mask, size = table.data, table.mask, table.size
     wrap, grow = len(data) - 1, (mask + 1) * 3 // 4
-    for key, ref, (lo, hi) in zip(keys, refs, codes, strict=True):
+    if NONE in refs:
+        stored = [0 if ref == NONE else (ref & M63) + 1 for ref in refs]
+    else:
+        stored = list(map(_ONE.__add__, map(M63.__and__, refs)))
+    for key, ref, lo, hi in zip(keys, stored, lows, highs, strict=True):
         at = (key & mask) << 2
         while data[at]:
             at = (at + 4) & wrap
         data[at] = key
-        data[at + 1] = 0 if ref == NONE else (ref & M63) + 1
+        data[at + 1] = ref
         data[at + 2] = lo
         data[at + 3] = hi
         size += 1
@@ -288,23 +292,50 @@ def _unsigned(hashes: list[int]) -> Any:
     return memoryview(array("q", hashes)).cast("B").cast("Q")
 
 
-def _codes(small: Small, packer: Any, names: dict[int, str]) -> Iterator[tuple[int, int]]:
+def _codes(small: Small, packer: Any, names: dict[int, str]) -> tuple[list[int], list[int]]:
     """The two 64-bit halves of every input's packed first row, in list order:
-    `Small.code` of each, walking the runs instead of bisecting them, and with
-    `_EvidencePacker.pack` of a JSONL row inlined for a line and a sample id it packs
-    (its other rows, kept as Evidence, still go through it)."""
+    `Small.code` of each, walking the runs instead of bisecting them, a run of rows
+    that all pack in C calls, and with `_EvidencePacker.pack` of a JSONL row inlined
+    for a line and a sample id it packs (its other rows, kept as Evidence, still go
+    through it)."""
     los, his, keys = small.los, small.his, small.keys
+    lows: list[int] = []
+    highs: list[int] = []
     ends = [*small.starts[1:], len(keys)] if small.starts else []
     for start, end, where in zip(small.starts, ends, small.wheres, strict=True):
+        lines, sids = los[start:end], his[start:end]
         if where == PACKED:
-            yield from zip(los[start:end], his[start:end], strict=True)
+            lows += lines
+            highs += sids
+            continue
+        if lines and _packs(lines, sids):
+            base = 1 << 19 | where << 1 | 1  # (line + 1) << 19 | where << 1 | 1
+            lows += map(base.__add__, map(_LINE.__mul__, lines))
+            highs += map(_ID.__mul__, map(_ONE.__add__, map(int, sids)))  # (id + 1) << 23
             continue
         path = names[where]
         for at in range(start, end):
             line, sid = los[at], his[at]
             number = _decimal(sid)
             if line.__class__ is int and 0 <= line < LIMIT34 - 1 and number >= 0:
-                yield (line + 1) << 19 | where << 1 | 1, number << 23
+                lows.append((line + 1) << 19 | where << 1 | 1)
+                highs.append(number << 23)
             else:
                 code = packer.pack(keys[at] & M64, Evidence(path, line, None, sid, None))
-                yield code & M64, code >> 64
+                lows.append(code & M64)
+                highs.append(code >> 64)
+    return lows, highs
+
+
+_LINE, _ID, _ONE = 1 << 19, 1 << 23, 1
+
+
+def _packs(lines: list[Any], sids: list[Any]) -> bool:
+    """Whether every line is an int `pack` takes and every id a decimal it packs (the
+    lines and ids `block_keys` gave a run's rows: any, with `packs=False`)."""
+    return (
+        list(map(type, lines)).count(int) == len(lines)
+        and min(lines) >= 0
+        and max(lines) < LIMIT34 - 1
+        and _decimals(sids)
+    )

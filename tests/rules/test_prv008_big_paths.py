@@ -1,0 +1,132 @@
+"""PRV008's fast paths of a big run held to their exact forms: the printable check and
+the decimal-id check of `_block_keys`, the unsigned view of the block keys, the packed
+first rows `materialize` computes a run at a time (`_small._codes`), and the
+interleaved `_Table` (its views, `value`, `put3` and growth) against a dict."""
+
+from __future__ import annotations
+
+import math
+import struct
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ftlint.model import Evidence, HardCase
+from ftlint.rules.provenance import _block_keys, _block_rows, _references, _small
+from ftlint.rules.provenance._tables import LIMIT34, _decimal, _EvidencePacker, _Table
+
+M64 = (1 << 64) - 1
+M63 = (1 << 63) - 1
+_TEXT = st.text(st.sampled_from("ab 0\t\n\x00\x1f\x7f\x80\xa0é\u2028\u200b"), max_size=12)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(_TEXT, st.text(max_size=12)))
+def test_printable_is_isprintable(text: str) -> None:
+    assert _block_keys._printable(text) == text.isprintable()
+
+
+_ID = st.one_of(
+    st.sampled_from(["0", "00", "01", "10", "7", "007", "", "1" * 12, "1" * 13, "\uff11", "x"]),
+    st.integers(0, 10**13).map(str),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_ID, min_size=1, max_size=6))
+def test_decimals_is_each_id_packing(ids: list[str]) -> None:
+    assert _block_keys._decimals(ids) == all(_decimal(i) > 0 for i in ids)
+
+
+@given(st.lists(st.integers(-(2**63), 2**63 - 1), max_size=20))
+def test_unsigned_view_is_the_mask(hashes: list[int]) -> None:
+    assert list(_block_rows._unsigned(hashes)) == [h & M64 for h in hashes]
+    assert list(_small._unsigned(hashes)) == [h & M64 for h in hashes]
+
+
+_LINE = st.one_of(st.integers(0, 50), st.sampled_from([None, -1, LIMIT34 - 2, LIMIT34 - 1, True]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(_LINE, _ID, st.integers(0, 2)), min_size=1, max_size=12),
+    st.booleans(),
+)
+def test_codes_of_a_run_are_packed_rows(rows: list[tuple[Any, str, int]], packed: bool) -> None:
+    """`_codes` gives each first row's `_EvidencePacker.pack` code, whether a run is
+    packed in C calls (every row packs) or row by row."""
+    packer = _EvidencePacker()
+    paths = ["p0", "p1", "p2"]
+    for path in paths:
+        packer.paths[path] = len(packer.paths)
+    small = _small.Small()
+    for n, (line, sid, where) in enumerate(rows):
+        small.run(where)
+        small.keys.append(n + 1)
+        small.los.append(line)
+        small.his.append(sid)
+    if packed:  # (a run of already packed codes too)
+        small.run(_small.PACKED)
+        small.keys.append(len(rows) + 1)
+        small.los.append(5)
+        small.his.append(7)
+    lows, highs = _small._codes(small, packer, dict(enumerate(paths)))
+    model = _EvidencePacker()
+    model.paths = dict(packer.paths)
+    want = [
+        model.pack(n + 1, Evidence(paths[where], line, None, sid, None))
+        for n, (line, sid, where) in enumerate(rows)
+    ]
+    if packed:
+        want.append(7 << 64 | 5)
+    assert [hi << 64 | lo for lo, hi in zip(lows, highs, strict=True)] == want
+    assert packer.kept == model.kept
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(1, 2**64 - 1) | st.integers(1, 3000), max_size=3000))
+def test_interleaved_table_is_a_dict(keys: list[int]) -> None:
+    table: _Table = _Table(3, slots=4)
+    model: dict[int, tuple[int, int, int]] = {}
+    for n, key in enumerate(keys):
+        slot = table.slot(key)
+        if key in model:
+            assert table.keys[slot] == key
+            continue
+        model[key] = (n, n * 7 % 5, M64 - n)
+        table.put3(slot, key, *model[key])
+    assert table.size == len(model) == sum(1 for k in table.keys if k)
+    cols = table.cols
+    for key, values in model.items():
+        slot = table.slot(key)
+        assert tuple(c[slot] for c in cols) == values
+        assert tuple(table.value(slot, c) for c in range(3)) == values
+        assert list(table.data[slot * 4 : slot * 4 + 4]) == [key, *values]
+
+
+NEG_NAN = struct.unpack("<d", struct.pack("<Q", 0xFFF8_0000_0000_0001))[0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.dictionaries(
+            st.sampled_from(["a", "b"]),
+            st.sampled_from([95.0, -2.0, -math.inf, math.inf, math.nan, NEG_NAN, -(2.0**1020)]),
+            min_size=1,
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_block_references_with_maybe_nans_are_reference_keys(targets: list[Any]) -> None:
+    """The block's NaN check (a byte 0x7f or 0xff, then the float64 marker before it)
+    sends exactly the blocks `reference_key` would key by their JSON text row by row."""
+    ev = Evidence("h.jsonl", 1, None, "1", None)
+    cases = [HardCase(1, "1", "q", None, t, None, None, None, None, None, ev, {}) for t in targets]
+    got = _references.block_references(cases)
+    if got is not None:
+        assert [h & M63 for h in got] == [_references.reference_key(c) for c in cases]
+    floats = [v for t in targets for v in t.values()]
+    assert (got is None) == any(v != v or abs(v) > 2.0**1000 for v in floats)
