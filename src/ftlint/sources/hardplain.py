@@ -87,7 +87,8 @@ def plain_cases(
     `\\u003`), exactly as `_cases` types them; None when the count shows a dropped
     member (a duplicated key, or a key that is no field) or a vector's key holds a
     colon: the caller then decodes the block as before."""
-    if plain_colons(rows) != colons:
+    vectors = list(filter(None, chain.from_iterable(map(_VECTORS, rows))))
+    if plain_colons(rows, vectors) != colons:
         return None
     out: list[HardCase] = []
     add = out.append
@@ -119,13 +120,12 @@ def plain_cases(
     return out
 
 
-def plain_colons(rows: list[dict[str, Any]]) -> int | None:
+def plain_colons(rows: list[dict[str, Any]], vectors: list[dict[str, Any]]) -> int | None:
     """The colons JSON text of `rows` holds (members, and colons in strings), for rows of
     the plain shape (the module's docstring: keys that are field names, a `weather` that
-    is no object, three vectors that are null or objects of numbers, nothing deeper), or
-    None when a vector's key holds a colon (counted once in a set here, but once per
-    vector in the bytes)."""
-    vectors = list(filter(None, chain.from_iterable(map(_VECTORS, rows))))
+    is no object, three vectors that are null or objects of numbers, nothing deeper;
+    `vectors`: the rows' vectors that are no null), or None when a vector's key holds a
+    colon (counted once in a set here, but once per vector in the bytes)."""
     if ":" in "".join(set().union(*vectors)):
         return None
     found = sum(map(len, rows)) + sum(map(len, vectors))

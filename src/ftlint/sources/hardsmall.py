@@ -37,16 +37,18 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from itertools import chain
+from operator import itemgetter
 
 from ftlint.model import HardCase, TraceRow
 from ftlint.sources.hardplain import plain_colons, typed_block
-from ftlint.sources.hardvalues import vectors_finite
 
 #: a line, after the first, that does not open an object (the last newline ends the block)
 _OTHER_LINE = re.compile(rb"\n[^{]").search
 #: a colon (or digit) written as an escape; `re` finds it ~1.5x faster than `in`
 _ESCAPE = re.compile(rb"\\u003").search
 _loads = json.loads
+_VECTORS = itemgetter("target_vector", "predicted_vector", "abs_error_raw")
 
 
 def small_cases(
@@ -61,8 +63,8 @@ def small_cases(
     newline), exactly as the line reader types them, when every line is a plain row with
     no duplicated key, else None; and the number of lines.
 
-    The lines are joined as `[L1,\nL2,\n...Ln,\n{}]`: one pass writes every newline as
-    `,\n` (and counts the lines: the bytes it adds), and the closing `{}` is one more
+    The lines are joined as `[L1,\\nL2,\\n...Ln,\\n{}]`: one pass writes every newline
+    as `,\\n` (and counts the lines: the bytes it adds), and the closing `{}` is one more
     line that opens an object (the proof above holds for it), decoded as the last
     element and dropped."""
     joined = chunk.replace(b"\n", b",\n")
@@ -78,12 +80,17 @@ def small_cases(
     if len(values) != lines + 1:
         return None, lines
     del values[-1]  # (the `{}`)
-    if not vectors_finite(values):
+    try:  # `hardvalues.vectors_finite`, with the vectors kept for the count
+        vectors = list(chain.from_iterable(map(_VECTORS, values)))
+        total = sum(chain.from_iterable(map(dict.values, vectors)), 0.0)
+    except (TypeError, KeyError, OverflowError):  # (no dict, no vector, no number)
+        return None, lines
+    if total - total != 0.0:  # NaN, Infinity, or an overflow
         return None, lines
     typed, _, flat = typed_block(rel, run, first, values, traces)
     if not flat or _ESCAPE(chunk) is not None:
         return None, lines
-    colons = plain_colons(values)
+    colons = plain_colons(values, vectors)
     if colons is None or colons != chunk.count(b":"):
         return None, lines
     return typed, lines  # type: ignore[return-value]  # (flat: rows only)
