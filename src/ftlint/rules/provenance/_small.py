@@ -260,16 +260,18 @@ def _fill_keys(table: _Table, keys: Iterable[int]) -> None:
 
 
 def _fill_inputs(
-    table: _Table, keys: Iterable[int], refs: list[int], lows: list[int], highs: list[int]
+    table: _Table, keys: Iterable[int], refs: list[int], lows: Iterable[int], highs: Iterable[int]
 ) -> None:
     """`put3` of each input (new, distinct) in order, its reference as the arrays hold
     it (+ 1, 0 for none) and its packed first row, inlined as `_fill_keys`."""
     data, mask, size = table.data, table.mask, table.size
     wrap, grow = len(data) - 1, (mask + 1) * 3 // 4
+    # (arrays, not lists: the transient columns of `MAX_EXAMPLES` inputs stay ~0.5 MB
+    # each instead of ~3, at the peak of the pass)
     if NONE in refs:
-        stored = [0 if ref == NONE else (ref & M63) + 1 for ref in refs]
+        stored = array("Q", [0 if ref == NONE else (ref & M63) + 1 for ref in refs])
     else:
-        stored = list(map(_ONE.__add__, map(M63.__and__, refs)))
+        stored = array("Q", map(_ONE.__add__, map(M63.__and__, refs)))
     for key, ref, lo, hi in zip(keys, stored, lows, highs, strict=True):
         at = (key & mask) << 2
         while data[at]:
@@ -292,26 +294,25 @@ def _unsigned(hashes: list[int]) -> Any:
     return memoryview(array("q", hashes)).cast("B").cast("Q")
 
 
-def _codes(small: Small, packer: Any, names: dict[int, str]) -> tuple[list[int], list[int]]:
+def _codes(small: Small, packer: Any, names: dict[int, str]) -> tuple[Any, Any]:
     """The two 64-bit halves of every input's packed first row, in list order:
     `Small.code` of each, walking the runs instead of bisecting them, a run of rows
     that all pack in C calls, and with `_EvidencePacker.pack` of a JSONL row inlined
     for a line and a sample id it packs (its other rows, kept as Evidence, still go
     through it)."""
     los, his, keys = small.los, small.his, small.keys
-    lows: list[int] = []
-    highs: list[int] = []
+    lows, highs = array("Q"), array("Q")  # (not lists: see `_fill_inputs`)
     ends = [*small.starts[1:], len(keys)] if small.starts else []
     for start, end, where in zip(small.starts, ends, small.wheres, strict=True):
         lines, sids = los[start:end], his[start:end]
         if where == PACKED:
-            lows += lines
-            highs += sids
+            lows.extend(lines)
+            highs.extend(sids)
             continue
         if lines and _packs(lines, sids):
             base = 1 << 19 | where << 1 | 1  # (line + 1) << 19 | where << 1 | 1
-            lows += map(base.__add__, map(_LINE.__mul__, lines))
-            highs += map(_ID.__mul__, map(_ONE.__add__, map(int, sids)))  # (id + 1) << 23
+            lows.extend(map(base.__add__, map(_LINE.__mul__, lines)))
+            highs.extend(map(_ID.__mul__, map(_ONE.__add__, map(int, sids))))  # (id + 1) << 23
             continue
         path = names[where]
         for at in range(start, end):
