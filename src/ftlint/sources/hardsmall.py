@@ -74,7 +74,7 @@ def small_cases(
     if len(chunk) > max_line_bytes and max(map(len, chunk.split(b"\n"))) > max_line_bytes:
         return None, lines  # (no line is longer than the block)
     try:
-        values = _loads(b"[" + joined + b"{}]")
+        values = _loads(b"".join((b"[", joined, b"{}]")))
     except Exception:  # ValueError (UnicodeDecodeError too), RecursionError
         return None, lines
     if len(values) != lines + 1:
