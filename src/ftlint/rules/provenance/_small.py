@@ -29,7 +29,6 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from itertools import islice
 from typing import Any
 
 from ftlint.model import Evidence, HardCase
@@ -81,7 +80,8 @@ class Small:
         index, keys = self.index, self.keys
         done = len(index)
         if done < len(keys):
-            index.update(zip(islice(keys, done, None), range(done, len(keys)), strict=True))
+            # (a slice, not `islice`, which would step over the `done` keys each time)
+            index.update(zip(keys[done:], range(done, len(keys)), strict=True))
         return index[key]
 
     def code(self, key: int, packer: Any) -> int:
@@ -167,7 +167,9 @@ def _new_examples(visitor: Any, cases: Sequence[HardCase], keys: tuple[Any, ...]
         small.los += map(lines.__getitem__, fresh)
         small.his += map(ids.__getitem__, fresh)
     counts, conflicting = visitor.counts, visitor.conflicting
-    evidence, firsts, position = visitor.repeat_evidence, small.refs, small.position
+    evidence, firsts = visitor.repeat_evidence, small.refs
+    small.position(inputs[0])  # (the index caught up: every repeat's first row is in it)
+    position = small.index.__getitem__
     for i in sorted(set(range(n)).difference(fresh)):  # `_repeat` of each, inlined
         key, ref = inputs[i], refs[i]
         counts[key] = counts.get(key, 1) + 1
