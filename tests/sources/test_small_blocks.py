@@ -123,7 +123,7 @@ def _file(seed: int, rows: int, bad: float, crlf: bool) -> bytes:
     return data
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(
     seed=st.integers(0, 1 << 30),
     rows=st.integers(0, 40),
@@ -131,12 +131,13 @@ def _file(seed: int, rows: int, bad: float, crlf: bool) -> bytes:
     crlf=st.booleans(),
     block=st.sampled_from([1, 300, 2048, 1 << 15]),
     gather=st.sampled_from([1, 7, hardcases.GATHER_ROWS]),
+    backoff=st.sampled_from([0, 0, hardcases.SMALL_BACKOFF]),  # (0: every block tries)
     limit=st.sampled_from([700, 1 << 20]),
     cut=st.integers(0, 45),
     traced=st.booleans(),
 )
-@example(seed=1, rows=30, bad=0.0, crlf=False, block=1 << 15, gather=160, limit=1 << 20,
-         cut=3, traced=False)  # fmt: skip
+@example(seed=1, rows=30, bad=0.0, crlf=False, block=1 << 15, gather=64, backoff=0,
+         limit=1 << 20, cut=3, traced=False)  # fmt: skip
 def test_small_blocks_are_the_line_reader(
     tmp_path_factory: pytest.TempPathFactory,
     seed: int,
@@ -145,12 +146,13 @@ def test_small_blocks_are_the_line_reader(
     crlf: bool,
     block: int,
     gather: int,
+    backoff: int,
     limit: int,
     cut: int,
     traced: bool,
 ) -> None:
     data = _file(seed, rows, bad, crlf)
-    _check(tmp_path_factory, data, block, gather, limit, cut, traced)
+    _check(tmp_path_factory, data, block, gather, limit, cut, traced, backoff)
 
 
 def _check(
@@ -161,6 +163,7 @@ def _check(
     limit: int,
     cut: int,
     traced: bool,
+    backoff: int = 0,
 ) -> None:
     path = tmp_path_factory.mktemp("small") / "hard_cases.valid.jsonl"
     path.write_bytes(data)
@@ -177,6 +180,7 @@ def _check(
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(hardcases, "SMALL_BLOCK_BYTES", block)
         patch.setattr(hardcases, "GATHER_ROWS", gather)
+        patch.setattr(hardcases, "SMALL_BACKOFF", backoff)
         assert_blocks_are_rows(Workspace(path.parent), path, data, limit, traces, cut)
 
 
@@ -187,6 +191,8 @@ def _weak_spot(spot: str) -> list[str]:
     if spot == "line starts":  # a row split after a member, and two rows on one line:
         head, tail = a.split(', "request_text"')  # as many values as lines
         return [head, '"request_text"' + tail, b + ", " + c]
+    if spot == "arrays":  # a row that ends in an open array the next line closes
+        return [a[:-1] + ', "w": [1', "{}]}", b + ", " + c]
     if spot == "one value a line":
         return [b + ", " + c]
     row = plain_row(rng, 7) | {"generated_text": ":"}
@@ -196,7 +202,7 @@ def _weak_spot(spot: str) -> list[str]:
     return [text]
 
 
-@pytest.mark.parametrize("spot", ["line starts", "one value a line", "colons", "escapes"])
+@pytest.mark.parametrize("spot", ["line starts", "arrays", "one value a line", "colons", "escapes"])
 def test_each_check_is_needed(tmp_path_factory: pytest.TempPathFactory, spot: str) -> None:
     """Blocks only one check of `small_cases` refuses (a mutation that drops the check
     fails here), read whole and in every span."""

@@ -54,6 +54,10 @@ SMALL_BLOCK_BYTES = 1 << 15
 #: are more for a young-generation collection to walk (the engine raises its threshold,
 #: `engine.stream.GC_YOUNG`; the reader alone does not: 160 rows cost it ~0.7 us a row)
 GATHER_ROWS = 64
+#: Most blocks of a small file read on the exact path after blocks `hardsmall` refused
+#: in a row (none after the first: a file of a few bad lines pays little; 1, 3, 7, ...
+#: after more: a file of other rows pays ~1/64 of a decode a row)
+SMALL_BACKOFF = 64
 #: Rows per block on the exact path (and of `blocks_of`)
 BLOCK_ROWS = 256
 #: Most blocks read as before after blocks `hardplain.plain_cases` did not take, before it
@@ -122,6 +126,7 @@ def hard_case_blocks(
     decode, unique = decoder or (None, None)
     block = BLOCK_BYTES if small is None else SMALL_BLOCK_BYTES
     gathered: list[HardCase] = []  # rows of small blocks, yielded from GATHER_ROWS on
+    misses = 0  # blocks `small` refused in a row
     wait = backoff = 0  # blocks to read without trying `plain`, after a block it did not fit
     with handle:
         at, number, end = 0, 0, float("inf")
@@ -147,9 +152,17 @@ def hard_case_blocks(
                 lines = 1
                 values = None
             elif small is not None:  # a small file: plain rows or the exact path
-                typed, lines = small(rel, run, number + 1, chunk, max_line_bytes, traces)
-                values = typed
-                clean = flat = True
+                if wait:  # (after refused blocks: see SMALL_BACKOFF)
+                    wait -= 1
+                    lines = chunk.count(b"\n")
+                else:
+                    typed, clean, lines = small(rel, run, number + 1, chunk, max_line_bytes, traces)
+                    if typed is None:
+                        misses = min(misses + 1, 8)
+                        wait = min((1 << misses >> 1) - 1, SMALL_BACKOFF)
+                    else:
+                        misses = 0
+                values, flat = typed, True  # (rows two deep at most: no depth cap to ask)
             else:
                 views = split_lines(chunk)
                 lines = len(views)
@@ -172,7 +185,7 @@ def hard_case_blocks(
                         typed, clean, flat = typed_block(rel, run, number + 1, values, traces)
             if values and not flat and may_nest_deep(chunk.split(b"\n")):
                 values = None
-            if gathered and not values:
+            if gathered and not (values and clean):
                 yield from _slices(gathered)
                 gathered = []
             if values is None:
@@ -187,7 +200,7 @@ def hard_case_blocks(
             elif values:
                 content = True
                 if typed is not None:
-                    if small is not None:  # (rows only) gathered over small blocks
+                    if small is not None and clean:  # gathered over small blocks
                         gathered += typed
                         if len(gathered) >= GATHER_ROWS:
                             yield from _slices(gathered)
