@@ -7,14 +7,23 @@ from __future__ import annotations
 
 import math
 import struct
+from pathlib import Path
 from typing import Any
 
+from helpers import feed, prv008_visitor
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_prv008_block_keys import rows
 
 from ftlint.model import Evidence, HardCase
 from ftlint.rules.provenance import _block_keys, _block_rows, _references, _small
-from ftlint.rules.provenance._tables import LIMIT34, _decimal, _EvidencePacker, _Table
+from ftlint.rules.provenance._tables import (
+    FULL_SLOTS,
+    LIMIT34,
+    _decimal,
+    _EvidencePacker,
+    _Table,
+)
 
 M64 = (1 << 64) - 1
 M63 = (1 << 63) - 1
@@ -130,3 +139,49 @@ def test_block_references_with_maybe_nans_are_reference_keys(targets: list[Any])
         assert [h & M63 for h in got] == [_references.reference_key(c) for c in cases]
     floats = [v for t in targets for v in t.values()]
     assert (got is None) == any(v != v or abs(v) > 2.0**1000 for v in floats)
+
+
+def test_a_big_file_starts_on_full_size_arrays(tmp_path: Path) -> None:
+    """The visitor of a hard-case file of `BIG_BYTES` or more skips the sets."""
+    from types import SimpleNamespace
+
+    from ftlint.rules.provenance import duplicate_eval_rows as prv
+
+    sizes = {"big.jsonl": prv.BIG_BYTES, "small.jsonl": prv.BIG_BYTES - 1}
+    for name, size in sizes.items():
+        with (tmp_path / name).open("wb") as handle:
+            handle.truncate(size)  # (sparse)
+    made = {}
+    for name, big in (("big.jsonl", True), ("small.jsonl", False), ("missing.jsonl", False)):
+        run = SimpleNamespace(hard_cases_path=name, row_files=(), provenance=None)
+        ctx = SimpleNamespace(campaign=SimpleNamespace(root=tmp_path), params=made)
+        visitor = prv._Repeats(prv.DuplicateEvalRows(), run, ctx)  # type: ignore[arg-type]
+        assert (visitor.small is None) == big
+        assert (visitor.examples.mask + 1 == FULL_SLOTS) == big
+        assert (visitor.inputs.mask + 1 == FULL_SLOTS) == big
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows(60),
+    st.lists(st.integers(1, 12), min_size=1, max_size=3),
+    st.sampled_from([4, 16, 1024]),
+)
+def test_blocks_on_arrays_from_the_start_are_rows(
+    cases: list[HardCase], sizes: list[int], slots: int
+) -> None:
+    """A visitor started on arrays (`on_arrays`) leaves after blocks what `row` of each
+    row leaves on the same start."""
+    assert _arrays_state(cases, sizes, slots) == _arrays_state(cases, None, slots)
+
+
+def _arrays_state(cases: list[HardCase], sizes: list[int] | None, slots: int) -> Any:
+    made: dict[str, Any] = {}
+    visitor = prv008_visitor(made)
+    visitor.on_arrays(slots)
+    feed(visitor, cases, sizes, sizes is not None)
+    found = repr(list(visitor.finish()))
+    return (found, repr(made), list(visitor.examples.keys), list(visitor.inputs.keys),
+            [list(c) for c in visitor.inputs.cols], list(visitor.counts.items()),
+            list(visitor.repeat_evidence.items()), visitor.conflicting, visitor.packer.kept,
+            visitor.examples.size, visitor.inputs.size)  # fmt: skip
