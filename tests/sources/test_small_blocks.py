@@ -62,39 +62,55 @@ MUTATIONS = {
     "dup-same": lambda line, rng: _swap(line, '"energy": ', '"energy": 1.0, "energy": '),
     # a duplicate hides one colon; an escaped colon in a string adds one back to a count
     "dup-escaped": lambda line, rng: _swap(
-        _swap(line, '"rank"', '"rank": 1, "rank"'), '"generated_text": "', '"generated_text": "\\u003a'
+        _swap(line, '"rank"', '"rank": 1, "rank"'),
+        '"generated_text": "',
+        '"generated_text": "\\u003a',
     ),
-    "escaped-colon": lambda line, rng: _swap(line, '"generated_text": "', '"generated_text": "\\u003A'),
+    "escaped-colon": lambda line, rng: _swap(
+        line, '"generated_text": "', '"generated_text": "\\u003A'
+    ),
     "escaped-key": lambda line, rng: _swap(line, '"rank"', '"r\\u0061nk"'),
     "nan": lambda line, rng: _swap(line, '"energy": ', '"energy": NaN, "x": '),
     "inf-mae": lambda line, rng: _swap(line, '"mae_raw": ', '"mae_raw": -Infinity, "y": '),
     "overflow": lambda line, rng: _swap(line, '"warmth": ', '"warmth": 1e400, "z": '),
     "huge-int": lambda line, rng: _swap(line, '"warmth": ', '"warmth": 1' + "0" * 400 + ', "z": '),
-    "giant-int": lambda line, rng: _swap(line, '"warmth": ', '"warmth": 1' + "0" * 4400 + ', "z": '),
+    "giant-int": lambda line, rng: _swap(
+        line, '"warmth": ', '"warmth": 1' + "0" * 4400 + ', "z": '
+    ),
     "int64": lambda line, rng: _swap(line, '"rank": ', '"rank": 9223372036854775808, "q": '),
     "surrogate": lambda line, rng: _swap(line, '"generated_text": "', '"generated_text": "\\ud800'),
-    "raw-surrogate": lambda line, rng: _swap(line, '"generated_text": "', '"generated_text": "\ud800'),
+    "raw-surrogate": lambda line, rng: _swap(
+        line, '"generated_text": "', '"generated_text": "\ud800'
+    ),
     "bom": lambda line, rng: "\ufeff" + line,
     "lead-space": lambda line, rng: " " + line,
     "trail-space": lambda line, rng: line + " \t",
     "cr": lambda line, rng: line + "\r",
     "blank": lambda line, rng: rng.choice(["", " ", "\t", "\r"]),
-    "deep": lambda line, rng: _swap(line, '"weather": ', '"deep": ' + "[" * 450 + "]" * 450 + ', "weather": '),
+    "deep": lambda line, rng: _swap(
+        line, '"weather": ', '"deep": ' + "[" * 450 + "]" * 450 + ', "weather": '
+    ),
     "deep-line": lambda line, rng: "[" * 1200 + "]" * 1200,
     "deep-object": lambda line, rng: line[:-1] + ', "d": ' + '{"a": ' * 405 + "1" + "}" * 405 + "}",
     "list-value": lambda line, rng: _swap(line, '"weather": ', '"weather": [1, {"a": 2}], "w": '),
-    "not-object": lambda line, rng: rng.choice(["[1]", "7", '"x"', "null", "[]", "{}", '{"rank": 1}']),
-    "rank-type": lambda line, rng: _swap(line, '"rank": ', '"rank": ' + rng.choice(['"1"', "0", "5.0", "true", "-1"]) + ', "r2": '),
+    "not-object": lambda line, rng: rng.choice(
+        ["[1]", "7", '"x"', "null", "[]", "{}", '{"rank": 1}']
+    ),
+    "rank-type": lambda line, rng: _swap(
+        line, '"rank": ', '"rank": ' + rng.choice(['"1"', "0", "5.0", "true", "-1"]) + ', "r2": '
+    ),
     "sample-float": lambda line, rng: _swap(line, '"sample_index": ', '"sample_index": 4.0, "s": '),
     "mae-int": lambda line, rng: _swap(line, '"mae_raw": ', '"mae_raw": 12, "m": '),
-    "weather-object": lambda line, rng: _swap(line, '"request_text": ', '"weather": {"sky": "a:b"}, "request_text": '),
+    "weather-object": lambda line, rng: _swap(
+        line, '"request_text": ', '"weather": {"sky": "a:b"}, "request_text": '
+    ),
     "extra-key": lambda line, rng: line[:-1] + ', "contract": "choice", "label": "A"}',
     "vector-null": lambda line, rng: _swap(line, '"energy": ', '"energy": null, "e": '),
     "vector-key-colon": lambda line, rng: _swap(line, '"warmth"', '"wa:rmth"'),
     "nul": lambda line, rng: _swap(line, '"rank"', '"ra\x00nk"'),
     "nul-start": lambda line, rng: "{\x00" + line[1:],
     "trailing-garbage": lambda line, rng: line + rng.choice([" x", ",", "}", "]"]),
-}  # fmt: skip
+}
 
 
 def _file(seed: int, rows: int, bad: float, crlf: bool) -> bytes:

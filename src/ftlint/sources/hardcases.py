@@ -83,19 +83,22 @@ def hard_case_blocks(
     call (no `readline` or `json.loads` per row) and typed as the line reader types rows.
     A block of plain rows (what the HF Jobs writer writes) is first tried with a typed
     decoder and typed in one loop (`ftlint.sources.hardplain.plain_cases`: ~1.5 us a
-    row less with int vectors, ~2.3 with float ones); a block it does not take is decoded as before, and the next blocks skip the
-    try (1, 3, 7, ... up to `PLAIN_BACKOFF` of them) until one takes it again. Any other
+    row less with int vectors, ~2.3 with float ones); a block it does not take is
+    decoded as before, and the next blocks skip the try (1, 3, 7, ... up to
+    `PLAIN_BACKOFF` of them) until one takes it again. Any other
     block (a malformed, blank, over-long, duplicated-key or NaN line in it) is read
     again on the exact path (`stream_hard_cases` over that block's byte span), so every
     problem keeps its message and line. A line with no newline within the block and
     `max_line_bytes` is one block of its own, read on the exact path.
 
     A small file (under `FAST_MIN_BYTES`: no msgspec, whose import costs more than it
-    saves there) is read `SMALL_BLOCK_BYTES` at a time, and a block of plain rows is
-    decoded and typed by `ftlint.sources.hardsmall.small_cases` (one `json.loads` of the
-    block: ~8 us a row where the line reader takes ~14.6); any other block is read on the
-    exact path as above. Its rows are yielded in lists of `GATHER_ROWS` or more (up to
-    `BLOCK_ROWS`), as a large file's block holds, not one list per small block.
+    saves there) is read `SMALL_BLOCK_BYTES` at a time, and a block of shallow rows (the
+    writer's, or others two deep with no array) is decoded and typed by
+    `ftlint.sources.hardsmall.small_cases` (one `json.loads` of the block: ~7.5 us a row
+    where the line reader takes ~13); any other block is read on the exact path as
+    above (after refused blocks in a row, the next ones without a try: `SMALL_BACKOFF`).
+    Rows only are yielded in lists of `GATHER_ROWS` or more (up to `BLOCK_ROWS`), not
+    one list per small block.
     """
     decoder = small = None
     try:

@@ -1,35 +1,37 @@
 """The block reader's decoder for a file under `io.FAST_MIN_BYTES` (no msgspec: importing
 it costs ~20 ms, more than it saves on a few thousand rows), on the standard library.
 
-`small_cases` answers for a block of whole lines of plain rows (what the HF Jobs writer
-writes, `ftlint.sources.hardplain`'s docstring) with one `json.loads` of the block, and
+`small_cases` answers for a block of whole lines of shallow rows (objects two deep at
+most, no array: the HF Jobs writer's rows, `ftlint.sources.hardplain`'s docstring, and
+rows with other keys or values beside them) with one `json.loads` of the block, and
 refuses (None: the caller reads the block on the exact line reader) any other block;
-when it answers, its rows are exactly those of the line reader (`jsonl_items` ->
+when it answers, it yields exactly what the line reader yields (`jsonl_items` ->
 `loads_checked` -> `_cases`), which decodes line by line with a Python hook per object
-(~14.6 us a row in all on a 2,000-row file, against ~8 here).
+(~13-14.6 us a row in all on a 2,000-row file of plain rows, against ~7.5 here).
 
 Why one decode of the block gives every line's value. The block's lines are joined as
 the elements of one array: `[` + the lines, each newline written `,\\n`, + `]`. Every
 line must open an object (its first byte is `{`: no leading whitespace, BOM or blank
-line) and every decoded row must be plain (`typed_block`'s `flat`: objects two deep at
-most, no array anywhere). Then no joining comma sits inside an element: not inside a
-string (the raw newline after it is no valid string character), not between members of
-an object (the next line's `{` is no key), not between items of an array (the rows hold
-none). So every joining comma separates two elements of the outer array, each line
-holds one or more whole elements, and as many elements as lines means one each: every
-element is its line's value, what `json.loads` of the line alone returns (whitespace
-around a value, a CR before the newline, changes nothing). A line that is no valid JSON
-value alone fails the decode or the count.
+line) and every decoded row must be shallow (`typed_block`'s `flat`, or
+`shallow_colons`: no array anywhere). Then no joining comma sits inside an element: not
+inside a string (the raw newline after it is no valid string character), not between
+members of an object (the next line's `{` is no key), not between items of an array
+(the rows hold none). So every joining comma separates two elements of the outer
+array, each line holds one or more whole elements, and as many elements as lines means
+one each: every element is its line's value, what `json.loads` of the line alone
+returns (whitespace around a value, a CR before the newline, changes nothing). A line
+that is no valid JSON value alone fails the decode or the count.
 
 What the line reader would add: a duplicated key (its first value kept, a problem
 reported; `json.loads` keeps the last one silently) is found by counting colons as
-`hardplain.plain_cases` does (a plain row's members and string colons against the
-block's colons; a block writing `\\u003` is refused: an escaped colon would break the
-count). Encodings: `json.loads` of the bytes reads them as UTF-8 with lone surrogates
-passed, as it reads each line (a line starting with `{` is never taken for UTF-16 or
-UTF-32; invalid UTF-8 or a NUL byte fails the decode). NaN, Infinity, integers too
-large for a float and wrong types are no plain row (`vectors_finite`, `typed_block`'s
-tests); an integer over 4,300 digits, or nesting past the decoder's stack, raises.
+`hardplain.plain_cases` does: every member of a shallow row and every colon in its keys
+and strings, against the block's colons (a block writing `\\u003` is refused: an
+escaped colon would break the count). Encodings: `json.loads` of the bytes reads them
+as UTF-8 with lone surrogates passed, as it reads each line (a line starting with `{`
+is never taken for UTF-16 or UTF-32; invalid UTF-8 or a NUL byte fails the decode).
+NaN, Infinity and integers too large for a float decode as on the line reader, and
+`_cases` reports them (plain rows have none: `vectors_finite`, `typed_block`'s tests);
+an integer over 4,300 digits, or nesting past the decoder's stack, raises.
 """
 
 from __future__ import annotations
