@@ -17,7 +17,8 @@ without repeats never pays for it.
 The lists hold the objects the block made (keys, references, lines, ids: ~300 bytes a
 row, ~20 MB at the bound). Memory freed when the sets turn into the arrays is mostly
 kept by the allocator, so the bound adds to the arrays' peak (40 MB at `MAX_EXAMPLES`):
-the 512 MB benchmark file peaks at 92 MB RSS (79 before; 116 with a bound of 2**17).
+the 512 MB benchmark file peaked at 92 MB RSS (79 before; 116 with a bound of 2**17),
+so a file that big starts on the arrays instead (`BIG_BYTES`: 67 MB).
 Past the bound, or before a merge, or for `row`, the visitor turns to the arrays
 (`materialize`): it inserts the keys into `_Table`s in the order the rows first met
 them, which leaves the very slots, sizes and values that `row` of every row would have

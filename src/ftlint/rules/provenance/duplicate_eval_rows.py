@@ -113,7 +113,7 @@ class _Repeats:
     lists instead (C-level probes; `_small`), and a block of plain JSONL rows has its keys
     computed a block at a time (`_block_keys`): ~2 us a row less. `examples` and
     `inputs` turn them into the tables on first use, exactly as `row` would have left
-    them."""
+    them (a file of `BIG_BYTES` starts on the tables)."""
 
     def __init__(self, rule: DuplicateEvalRows, run: Run, ctx: RuleContext) -> None:
         self.rule, self.run, self.ctx = rule, run, ctx
