@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers import feed, prv008_visitor
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from test_prv008_block_keys import rows
 
@@ -185,3 +185,32 @@ def _arrays_state(cases: list[HardCase], sizes: list[int] | None, slots: int) ->
             [list(c) for c in visitor.inputs.cols], list(visitor.counts.items()),
             list(visitor.repeat_evidence.items()), visitor.conflicting, visitor.packer.kept,
             visitor.examples.size, visitor.inputs.size)  # fmt: skip
+
+
+#: 768 keys, then one whose probe wraps to slot 0 of the 1,024-slot table: which of it
+#: and 1023 comes first in the 4,096-slot one depends on when the table grew
+WRAPS = [*range(1, 768), 1023, 1023 + 4096, *range(5000, 5100)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 2**64 - 1) | st.integers(1, 4000), min_size=700, max_size=3500))
+@example(WRAPS)
+def test_materialize_fills_tables_as_puts_do(keys: list[int]) -> None:
+    """`_small._fill_keys` and `_fill_inputs` (materialize's inlined inserts) leave the
+    slots, sizes and growths that `put_key` and `put3` of each key leave."""
+    keys = list(dict.fromkeys(keys))  # (new, distinct keys, as materialize has them)
+    filled, putted = _Table(0), _Table(0)
+    _small._fill_keys(filled, keys)
+    for key in keys:
+        putted.put_key(putted.slot(key), key)
+    assert (filled.size, filled.mask) == (putted.size, putted.mask)
+    assert filled.data == putted.data
+    refs = [_small.NONE if k % 3 == 0 else k * 7 - (1 << 62) for k in keys]
+    lows, highs = [k % 1000 for k in keys], [k % 77 for k in keys]
+    filled, putted = _Table(3), _Table(3)
+    _small._fill_inputs(filled, keys, refs, lows, highs)
+    for key, ref, lo, hi in zip(keys, refs, lows, highs, strict=True):
+        stored = 0 if ref == _small.NONE else (ref & M63) + 1
+        putted.put3(putted.slot(key), key, stored, lo, hi)
+    assert (filled.size, filled.mask) == (putted.size, putted.mask)
+    assert filled.data == putted.data
