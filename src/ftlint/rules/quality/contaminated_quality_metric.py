@@ -25,6 +25,7 @@ from ftlint.rules.format._common import (
 )
 from ftlint.rules.format._views import RowView, view_block, view_row
 from ftlint.rules.quality._dimblock import seq_sum
+from ftlint.rules.quality._placeholder import _constant, _one_constant
 
 # -- QLT004 ------------------------------------------------------------------------------
 
@@ -228,13 +229,31 @@ class _PlaceholderVisitor:
         self.failed_sum = seq_sum(failed, self.failed_sum)
         self.failed += len(failed)
         self.failed_n += len(failed)
-        constants, sample = self.constants, self.samples.add
-        for case in compress(cases, fails):
+        self._count_constants(list(compress(cases, fails)))
+        return True
+
+    def _count_constants(self, cases: list[HardCase]) -> None:
+        """Count the constant predicted vectors of failed rows, and sample them, as the
+        row loop does (`_constant` of each, in row order). A block whose every vector is
+        the same finite float repeated (the pipeline's placeholder, every failed row's
+        in a run that has one) is counted at once (`_one_constant`): the counter and the
+        sampler then get the first row's value `len(cases)` times, which adds what the
+        loop adds (the same key, admitted or not for every row alike) and keeps what it
+        keeps (a sampler keeps each key's first `limit` rows)."""
+        constants, samples = self.constants, self.samples
+        value = _one_constant([case.predicted_vector for case in cases])
+        if value is not None:
+            if value in constants or len(constants) < _MAX_CONSTANTS:
+                constants[value] += len(cases)
+                for case in cases[: samples.limit]:
+                    samples.add(value, case)
+            return
+        sample = samples.add
+        for case in cases:
             value = _constant(case.predicted_vector)
             if value is not None and (value in constants or len(constants) < _MAX_CONSTANTS):
                 constants[value] += 1
                 sample(value, case)
-        return True
 
     def _log(self, parsed: list[float], failed: Sequence[float]) -> None:
         """`_viewed`'s log of a block's finite MAEs, in a worker's range: each list in
@@ -360,26 +379,6 @@ class _PlaceholderVisitor:
             f"MAE over the {parsed} parsed rows is between {g(low)} and {g(high)} ({missing} "
             "failures lie outside the hard cases)"
         ]
-
-
-def _constant(vector: Any) -> float | None:
-    """The common value of a predicted vector whose dimensions are all equal, else None."""
-    if not isinstance(vector, dict) or len(vector) < 2:
-        return None
-    values = iter(vector.values())
-    first = next(values)
-    if type(first) not in (int, float):
-        return None
-    try:
-        value = float(first)  # an int too large for a float (10**400) is not a number here
-    except OverflowError:
-        return None
-    if not math.isfinite(value):
-        return None
-    for v in values:
-        if v != first or type(v) not in (int, float):
-            return None
-    return value
 
 
 def _parsed_only_action(parsed_mae: float | None = None) -> Action:
