@@ -9,7 +9,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import compress
-from operator import attrgetter, countOf, not_
+from operator import countOf, not_
 from typing import Any
 
 from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Severity
@@ -29,8 +29,6 @@ from ftlint.rules.quality._placeholder import _constant, _one_constant
 
 # -- QLT004 ------------------------------------------------------------------------------
 
-_MAE = attrgetter("mae_raw")
-_FAILED = attrgetter("failed")
 
 #: Distinct constant vectors tracked (a placeholder is one value; more is noise).
 _MAX_CONSTANTS = 64
@@ -207,13 +205,13 @@ class _PlaceholderVisitor:
         False, with nothing changed, for any other block: the loop takes it. One sum
         of the MAEs shows they are all finite (a NaN or an infinity stays in it; a
         sum that overflows only sends the block to the loop)."""
-        maes = list(map(_MAE, cases))
+        maes = [case.mae_raw for case in cases]
         if not maes or countOf(map(type, maes), float) != len(maes):
             return False
         total = seq_sum(maes, 0.0)
         if total - total != 0.0:
             return False
-        fails = list(map(_FAILED, views))
+        fails = [view.failed for view in views]
         least = min(maes)
         self.min_mae = least if self.min_mae is None else min(self.min_mae, least)
         if not any(fails):
