@@ -29,7 +29,7 @@ _VALUE = st.sampled_from(
 
 @st.composite
 def _vector(draw: Any) -> Any:
-    kind = draw(st.sampled_from(["same", "same", "same", "mixed", "none", "sub", "one"]))
+    kind = draw(st.sampled_from(["same", "same", "same", "mixed", "none", "sub", "one", "back"]))
     if kind == "none":
         return None
     keys = ["energy", "warmth", "calm"][: draw(st.integers(2, 3))]
@@ -38,6 +38,8 @@ def _vector(draw: Any) -> Any:
     if kind == "mixed":
         return {k: draw(_VALUE) for k in keys}
     value = draw(_VALUE)
+    if kind == "back":  # the same keys in another order: equal dicts, one constant
+        return {k: value for k in reversed(keys)}
     return (_Dict if kind == "sub" else dict)((k, value) for k in keys)
 
 
@@ -142,3 +144,30 @@ def test_a_placeholder_block_skips_the_row_loop(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(qlt004, "_constant", lambda v: pytest.fail("row loop"))
     visitor.row_batch([_case(i, {"e": 50.0, "w": 50.0}, 1.5) for i in range(30)])
     assert list(visitor.constants.items()) == [(50.0, 30)]
+
+
+@pytest.mark.parametrize("value", [1.0, 0.0, -0.0])
+def test_bools_equal_to_the_placeholder_are_no_constant(value: float) -> None:
+    """True == 1.0 and False == 0.0: a row of bools equals a 1.0 (0.0) placeholder as a
+    dict, but `_constant` gives it None, and so does the block path."""
+    flag = bool(value)
+    for vectors in (
+        [{"e": value, "w": value}, {"e": flag, "w": flag}],
+        [{"e": value, "w": value}, {"e": value, "w": flag}],
+        [{"e": value, "w": value}, {"e": 1 if flag else 0, "w": value}],
+    ):
+        cases = [_case(i, v, 1.0) for i, v in enumerate(vectors * 3)]
+        assert _fed(cases, [6]) == _fed(cases, None)
+
+
+def test_ints_and_reordered_keys_equal_to_the_placeholder_count() -> None:
+    vectors = [
+        {"e": 50.0, "w": 50.0},
+        {"w": 50.0, "e": 50.0},
+        {"e": 50, "w": 50.0},
+        {"e": 50, "w": 50},
+    ]
+    cases = [_case(i, v, 1.0) for i, v in enumerate(vectors * 2)]
+    assert _one_constant(vectors) == 50.0
+    state = _fed(cases, [8])
+    assert state == _fed(cases, None) and state[0] == [((50.0).hex(), 8)]

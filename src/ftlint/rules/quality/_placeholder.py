@@ -31,28 +31,44 @@ def _constant(vector: Any) -> float | None:
 
 
 def _one_constant(vectors: list[Any]) -> float | None:
-    """The common value of vectors that are all plain dicts of two or more finite floats
-    equal to one value (what `_constant` gives for each), else None (also for no
-    vectors). In C-level passes: the dicts' values in one tuple per position (`zip`,
-    strict: the dicts have one length), every value a float (`type`), every position's
-    equal to the first's (`countOf` of `eq`), and the first position's finite (its sum
-    is: a NaN or an infinity stays in it; an overflow only declines)."""
+    """The common value of vectors that are all plain dicts of two or more values equal
+    to one finite float, as `_constant` gives it for each, else None (also for no
+    vectors, or when a row's vector needs `_constant` itself to say).
+
+    The first vector is checked value by value (floats, all equal, finite). Every other
+    vector then only has to equal it as a dict (`countOf`: one C-level comparison a
+    row): its values then equal that float, and in a row the readers decoded (JSON: a
+    str, None, a list or an object never equals a float) they are ints or floats equal
+    to it, for which `_constant` gives the same float (a -0.0 is 0.0 to the counter's
+    keys), or bools, which only equal 0.0 or 1.0: for those two values every value's
+    class is checked (`_typed_constant`)."""
     rows = len(vectors)
     if not rows or countOf(map(type, vectors), dict) != rows:
         return None
+    first = vectors[0]
+    values = tuple(first.values())
+    if len(values) < 2 or countOf(map(type, values), float) != len(values):
+        return None
+    value = values[0]
+    if countOf(values, value) != len(values) or value - value != 0.0:
+        return None  # (a NaN or an infinity, or not one value)
+    if value != 0.0 and value != 1.0:  # (no bool equals it)
+        return value if countOf(vectors, first) == rows else None
+    return _typed_constant(vectors, value)
+
+
+def _typed_constant(vectors: list[Any], value: float) -> float | None:
+    """`_one_constant` for plain dicts whose common value may be a bool's (0.0, 1.0):
+    the dicts' values in one tuple per position (`zip`, strict: the dicts have one
+    length), every value a float (`type`), every position's equal to `value`."""
     try:
         columns = list(zip(*map(dict.values, vectors), strict=True))
     except ValueError:  # (dicts of different lengths)
         return None
-    if len(columns) < 2:
-        return None
+    rows = len(vectors)
     if countOf(map(type, chain.from_iterable(columns)), float) != rows * len(columns):
         return None
-    first = columns[0]
-    value = first[0]
-    if countOf(first, value) != rows or value - value != 0.0:
-        return None  # (`countOf` compares by `==`: -0.0 is 0.0, as the counter's key)
-    for column in columns[1:]:
+    for column in columns:
         if countOf(column, value) != rows:
             return None
     return value
