@@ -530,3 +530,28 @@ def prv008_visitor(made: dict[str, Any]) -> Any:
     )
     ctx = SimpleNamespace(params={"min_repeats": 1, "min_share": 0.0}, finding=finding)
     return prv._Repeats(prv.DuplicateEvalRows(), run, ctx)  # type: ignore[arg-type]
+
+
+def sample_traces() -> dict[int, Any]:
+    """Trace rows by rank for the block-reader tests: rank 1 with a URL, rank 3 without."""
+    from ftlint.model import Evidence, TraceRow
+
+    ev = Evidence("t.json")
+    return {
+        1: TraceRow(1, "a", "https://t/1", None, None, ev),
+        3: TraceRow(3, "b", None, None, None, ev),
+    }
+
+
+def fmt008_visitor(limit: int = 5) -> Any:
+    """FMT008's visitor of a one-file run (40 eval rows): `limit` samples, a repeat from
+    two rows and a 10% share reported."""
+    from ftlint.model import Campaign, Provenance, Run
+    from ftlint.rule import RuleContext
+    from ftlint.rules.format import degenerate_output as fmt008
+
+    run = Run(name="r", hard_cases_path="h.jsonl", provenance=Provenance(eval_size=40))
+    rule = fmt008.DegenerateOutput()
+    params = {**rule.param_defaults(), "max_samples": limit, "identical_min_count": 2}
+    ctx = RuleContext(rule, {**params, "identical_share": 0.1}, None, {}, Campaign(".", (run,)))
+    return rule.hard_case_visitor(run, ctx)

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from helpers import feed
+from helpers import feed, fmt008_visitor
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ftlint.model import Campaign, Evidence, HardCase, Provenance, Run
-from ftlint.rule import RuleContext
+from ftlint.model import Evidence, HardCase
 from ftlint.rules.format import degenerate_output as fmt008
 from ftlint.rules.security import _block_hints
 
@@ -33,14 +32,6 @@ def _case(line: int, text: Any, sid: str | None, how: str) -> HardCase:
         named = f"ev{line}"
     ev = Evidence("h.jsonl", line, None, named, None)
     return HardCase(line, sid, None, None, None, None, None, None, None, text, ev, {})
-
-
-def _visitor(limit: int) -> Any:
-    run = Run(name="r", hard_cases_path="h.jsonl", provenance=Provenance(eval_size=40))
-    rule = fmt008.DegenerateOutput()
-    params = {**rule.param_defaults(), "max_samples": limit, "identical_min_count": 2}
-    ctx = RuleContext(rule, {**params, "identical_share": 0.1}, None, {}, Campaign(".", (run,)))
-    return rule.hard_case_visitor(run, ctx)
 
 
 def _reference(cases: list[HardCase], limit: int, table: int) -> tuple[Any, Any]:
@@ -87,7 +78,7 @@ def test_first_rows_equal_the_reference(
     if not scan:
         _block_hints._SEARCH[:] = [None]
     try:
-        visitor = _visitor(limit)
+        visitor = fmt008_visitor(limit)
         feed(visitor, cases, sizes)
         state = visitor.export_state()
         assert list(state[3].items()) == list(counts.items())
@@ -113,7 +104,7 @@ def test_merge_into_a_fed_visitor_equals_the_reference(
     exported range as one pass over both would keep them (the table is large enough:
     no step, so the merge is exact)."""
     cases = [_case(i + 1, text, sid, how) for i, (text, (sid, how)) in enumerate(rows)]
-    driver, worker = _visitor(limit), _visitor(limit)
+    driver, worker = fmt008_visitor(limit), fmt008_visitor(limit)
     feed(driver, cases[:cut], sizes)
     feed(worker, cases[cut:], sizes)
     driver.merge_ahead([worker.export_state()])
@@ -121,6 +112,6 @@ def test_merge_into_a_fed_visitor_equals_the_reference(
     counts, first = _reference(cases, limit, 1024)
     assert dict(driver.counts) == counts
     assert {key: kept for key, kept in driver.first.items()} == first
-    one = _visitor(limit)
+    one = fmt008_visitor(limit)
     feed(one, cases, None)
     assert [repr(f) for f in driver.finish()] == [repr(f) for f in one.finish()]

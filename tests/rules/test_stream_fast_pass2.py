@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 
 from ftlint import redact
 from ftlint.model import Evidence, HardCase
-from ftlint.rules.format import degenerate_output as fmt008
 from ftlint.rules.security import _block_hints
 from ftlint.rules.security.secret_in_artifact import hinted, may_hold
 
@@ -116,45 +115,3 @@ def test_the_memo_is_the_scan_of_the_texts_asked_about(blocks: list[list[str]], 
             assert scan.rough() == fresh.rough()
             assert scan.doubled() == fresh.doubled()
         previous = cases
-
-
-def _reference_step(counts: dict[str, int], first: dict[str, Any]) -> None:
-    """The step's comprehension (a key of `first` that `counts` lacks is kept)."""
-    kept = {key: count - 1 for key, count in counts.items() if count > 1}
-    if first:
-        held = {k: v for k, v in first.items() if k in kept or k not in counts}
-        first.clear()
-        first.update(held)
-    counts.clear()
-    counts.update(kept)
-
-
-def _stepped(counts: dict[str, int], first: dict[str, Any]) -> tuple[Any, ...]:
-    visitor = fmt008._DegenerateVisitor.__new__(fmt008._DegenerateVisitor)
-    visitor.rows, visitor.empty, visitor.empty_count, visitor.evicted = 0, [], 0, 0
-    visitor.limit, visitor.loose = 5, False
-    visitor.counts = dict(counts)
-    visitor.first = dict(first)
-    saved = fmt008._HEAVY_HITTERS
-    fmt008._HEAVY_HITTERS = len(counts)
-    try:
-        visitor._text(_case(1, "a text no table holds"), "a text no table holds")
-    finally:
-        fmt008._HEAVY_HITTERS = saved
-    return list(visitor.counts.items()), list(visitor._first.items()), visitor.evicted
-
-
-KEYS = st.sampled_from(["a", "b", "c", "d", "e", "f", "g"])
-
-
-@settings(max_examples=400, deadline=None)
-@given(
-    st.dictionaries(KEYS, st.integers(1, 4), min_size=1),
-    st.lists(KEYS, unique=True),
-)
-def test_misra_gries_step_is_the_comprehension(counts: dict[str, int], order: list[str]) -> None:
-    """Any table, and a `first` in any order, holding keys `counts` lacks or not."""
-    first = {key: [(key, None)] for key in order}
-    want_counts, want_first = dict(counts), dict(first)
-    _reference_step(want_counts, want_first)
-    assert _stepped(counts, first) == (list(want_counts.items()), list(want_first.items()), 1)

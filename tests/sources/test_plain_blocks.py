@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import assert_blocks_are_rows, flat_blocks
+from helpers import assert_blocks_are_rows, flat_blocks, sample_traces
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -172,15 +172,7 @@ def test_blocks_with_plain_rows_are_the_line_reader(
     data = "".join(line + end for line in plain + lines).encode("utf-8", "surrogatepass")
     path.write_bytes(data)
     ws = Workspace(path.parent)
-    traces: dict[int, Any] = {}
-    if traced:
-        from ftlint.model import Evidence, TraceRow
-
-        ev = Evidence("t.json")
-        traces = {
-            1: TraceRow(1, "a", "https://t/1", None, None, ev),
-            3: TraceRow(3, "b", None, None, None, ev),
-        }
+    traces: dict[int, Any] = sample_traces() if traced else {}
 
     assert_blocks_are_rows(ws, path, data, limit, traces, cut)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import assert_blocks_are_rows, flat_blocks
+from helpers import assert_blocks_are_rows, flat_blocks, sample_traces
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -184,15 +184,7 @@ def _check(
     path = tmp_path_factory.mktemp("small") / "hard_cases.valid.jsonl"
     path.write_bytes(data)
     assert len(data) < hardcases.FAST_MIN_BYTES  # (the small path)
-    traces: dict[int, Any] = {}
-    if traced:
-        from ftlint.model import Evidence, TraceRow
-
-        ev = Evidence("t.json")
-        traces = {
-            1: TraceRow(1, "a", "https://t/1", None, None, ev),
-            3: TraceRow(3, "b", None, None, None, ev),
-        }
+    traces: dict[int, Any] = sample_traces() if traced else {}
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(hardcases, "SMALL_BLOCK_BYTES", block)
         patch.setattr(hardcases, "GATHER_ROWS", gather)
