@@ -2,9 +2,8 @@
 (none shorter than three bytes: `hf_` and `hf\\_`, not `hf`) still flag every text
 `find_secrets` reports on, and flag exactly the texts whose lower-cased form holds a
 needle; the block scan's memo (texts compared by identity) never hands one block's
-scan to another; FMT008's Misra-Gries step, reached with a normal form the block loop
-already has (`_counted`), keeps the tables and their order as the comprehension does,
-also with a `first` holding keys `counts` lacks."""
+scan to another. (FMT008's Misra-Gries step is held to its comprehensions in
+test_fmt008_step_fast.py.)"""
 
 from __future__ import annotations
 
