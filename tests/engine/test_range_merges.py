@@ -196,3 +196,42 @@ def test_prepared_key_sets_only_while_the_tables_are_unchanged() -> None:
     visitor.capped = True
     _repeats_merge.prepare(visitor)  # capped: every merge declines, nothing to build
     assert visitor.prepared is None
+
+
+@pytest.mark.parametrize("size", [None, 3000])
+def test_workers_send_fitted_tables_and_merge_as_in_one_pass(
+    base: tuple[Path, list[dict[str, Any]]],
+    calls: dict[str, list[Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    size: int | None,
+) -> None:
+    """Visitors that start on big tables (as a file of `BIG_BYTES` does) send their
+    range's tables in as few slots as hold them (`_Table.fitted`), and the merges of
+    those copies give the one-pass findings."""
+    from ftlint.rules.provenance import _tables
+    from ftlint.rules.provenance import duplicate_eval_rows as prv
+
+    root, rows = base
+    (hard,) = root.glob("outputs/*/hard_cases.valid.jsonl")
+    hard.write_text("\n".join(_file(rows, decline=False, across=True)) + "\n", encoding="utf-8")
+    monkeypatch.setattr(ranges, "RANGE_BYTES", size)
+    monkeypatch.setattr(prv, "BIG_BYTES", 0)
+    monkeypatch.setattr(prv, "FULL_SLOTS", 1 << 14)
+    received: list[int] = []  # the slots of every table a worker sent
+    receive = ranges._receive
+
+    def spy(fd: int) -> Any:
+        result = receive(fd)
+        for state in result.states.values() if result is not None else ():
+            if isinstance(state, tuple):
+                received.extend(t.mask + 1 for t in state if isinstance(t, _tables._Table))
+        return result
+
+    monkeypatch.setattr(ranges, "_receive", spy)
+    one = _lint(root, 1)
+    two = _lint(root, 2)
+    assert calls["split"] and calls["split"][-1] is not None
+    assert one == two
+    (found,) = [f for f in one[0] if f.rule == "PRV008"]
+    assert found.measurements["max_copies"] == 7
+    assert received and set(received) == {1024}  # not the 16,384 slots they started on

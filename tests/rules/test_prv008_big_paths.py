@@ -214,3 +214,32 @@ def test_materialize_fills_tables_as_puts_do(keys: list[int]) -> None:
         putted.put3(putted.slot(key), key, stored, lo, hi)
     assert (filled.size, filled.mask) == (putted.size, putted.mask)
     assert filled.data == putted.data
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(1, 2**64 - 1) | st.integers(1, 3000), max_size=1500), st.data())
+def test_a_fitted_table_holds_the_same_keys_and_values(keys: list[int], data: Any) -> None:
+    """`fitted` (what a `--jobs` worker sends): the same keys and values, in the fewest
+    slots from 1024 that hold them at most 3/4 full when that is a quarter or less of
+    the slots; else the table itself."""
+    width = data.draw(st.sampled_from([0, 3]))
+    table: _Table = _Table(width, slots=data.draw(st.sampled_from([1024, 4096, 1 << 14])))
+    model: dict[int, tuple[int, ...]] = {}
+    for n, key in enumerate(keys):
+        slot = table.slot(key)
+        if key not in model:
+            model[key] = (n, n * 7 % 5, M64 - n)[:width]
+            table.put(slot, key, *model[key])
+    fitted = table.fitted()
+    slots = 1024
+    while len(model) * 4 > slots * 3:
+        slots *= 2
+    if slots * 4 > table.mask + 1:
+        assert fitted is table
+        return
+    assert fitted is not table and fitted.mask + 1 == slots and fitted.size == len(model)
+    assert sum(1 for k in fitted.keys if k) == len(model)
+    for key, values in model.items():
+        slot = fitted.slot(key)
+        assert fitted.keys[slot] == key
+        assert tuple(fitted.value(slot, c) for c in range(width)) == values

@@ -25,9 +25,11 @@ M64 = (1 << 64) - 1
 
 
 def export(visitor: Any) -> tuple[Any, ...]:
+    """A worker's state: its tables in as few slots as hold them (`_Table.fitted`: the
+    driver receives every worker's state before it merges any)."""
     v = visitor
-    return (v.examples, v.inputs, v.counts, v.repeat_evidence, v.conflicting, v.capped,
-            v.packer)  # fmt: skip
+    return (v.examples.fitted(), v.inputs.fitted(), v.counts, v.repeat_evidence,
+            v.conflicting, v.capped, v.packer)  # fmt: skip
 
 
 def ahead(visitor: Any, states: list[tuple[Any, ...] | None]) -> None:
