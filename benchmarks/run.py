@@ -698,6 +698,8 @@ def render(doc: dict[str, Any]) -> str:
             f"  streaming peak RSS: ftlint {r['ftlint']['peak_rss_mb']:.1f} MB "
             f"(+ {r['ftlint'].get('forked_peak_rss_mb', 0.0):.1f} MB in its forked rule process, an upper bound), "
             f"bare loop {r['baseline']['peak_rss_mb']:.1f} MB",
+            f"  --jobs 2 peak RSS (info, no budget): the driver {r['ftlint_jobs2']['peak_rss_mb']:.1f} MB "
+            f"+ {r['ftlint_jobs2'].get('forked_peak_rss_mb', 0.0):.1f} MB in its worker (an upper bound)",
             f"  ftlint CPU time (median, all its processes): {r['ftlint']['cpu_seconds']['median']:.2f} s",
             "",
         ]
