@@ -555,3 +555,33 @@ def fmt008_visitor(limit: int = 5) -> Any:
     params = {**rule.param_defaults(), "max_samples": limit, "identical_min_count": 2}
     ctx = RuleContext(rule, {**params, "identical_share": 0.1}, None, {}, Campaign(".", (run,)))
     return rule.hard_case_visitor(run, ctx)
+
+
+def fmt008_reference(cases: Sequence[Any], limit: int, table: int) -> tuple[Any, Any, int]:
+    """FMT008's tables as the loop of `-= 1` first written keeps them: `counts`, `first`
+    (up to `limit` (label, evidence) of each counted text, from its first rows) and the
+    Misra-Gries steps taken, with a table of `table` texts."""
+    counts: dict[str, int] = {}
+    first: dict[str, list[Any]] = {}
+    steps = 0
+    for case in cases:
+        norm = " ".join(case.generated_text.split())
+        if not norm:
+            continue
+        if norm in counts:
+            counts[norm] += 1
+        elif len(counts) < table:
+            counts[norm] = 1
+        else:
+            steps += 1
+            for key in list(counts):
+                counts[key] -= 1
+                if not counts[key]:
+                    del counts[key]
+                    first.pop(key, None)
+            continue
+        kept = first.setdefault(norm, [])
+        if len(kept) < limit:
+            label = case.sample_id if case.sample_id is not None else f"rank {case.rank}"
+            kept.append((label, case.evidence))
+    return counts, first, steps

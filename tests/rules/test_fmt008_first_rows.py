@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from helpers import feed, fmt008_visitor
+from helpers import feed, fmt008_reference, fmt008_visitor
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -34,32 +34,6 @@ def _case(line: int, text: Any, sid: str | None, how: str) -> HardCase:
     return HardCase(line, sid, None, None, None, None, None, None, None, text, ev, {})
 
 
-def _reference(cases: list[HardCase], limit: int, table: int) -> tuple[Any, Any]:
-    """`counts` and `first` as `_text` kept them with lists from the first row."""
-    counts: dict[str, int] = {}
-    first: dict[str, list[Any]] = {}
-    for case in cases:
-        norm = " ".join(case.generated_text.split())
-        if not norm:
-            continue
-        if norm in counts:
-            counts[norm] += 1
-        elif len(counts) < table:
-            counts[norm] = 1
-        else:
-            for key in list(counts):
-                counts[key] -= 1
-                if not counts[key]:
-                    del counts[key]
-                    first.pop(key, None)
-            continue
-        kept = first.setdefault(norm, [])
-        if len(kept) < limit:
-            label = case.sample_id if case.sample_id is not None else f"rank {case.rank}"
-            kept.append((label, case.evidence))
-    return counts, first
-
-
 @settings(max_examples=200, deadline=None)
 @given(
     rows=st.lists(st.tuples(TEXTS, SIDS), max_size=50),
@@ -72,7 +46,7 @@ def test_first_rows_equal_the_reference(
     rows: list[Any], limit: int, table: int, sizes: list[int] | None, scan: bool
 ) -> None:
     cases = [_case(i + 1, text, sid, how) for i, (text, (sid, how)) in enumerate(rows)]
-    counts, first = _reference(cases, limit, table)
+    counts, first, _ = fmt008_reference(cases, limit, table)
     saved_table, saved_search = fmt008._HEAVY_HITTERS, _block_hints._SEARCH[:]
     fmt008._HEAVY_HITTERS = table
     if not scan:
@@ -109,7 +83,7 @@ def test_merge_into_a_fed_visitor_equals_the_reference(
     feed(worker, cases[cut:], sizes)
     driver.merge_ahead([worker.export_state()])
     assert driver.merge_state(worker.export_state())
-    counts, first = _reference(cases, limit, 1024)
+    counts, first, _ = fmt008_reference(cases, limit, 1024)
     assert dict(driver.counts) == counts
     assert {key: kept for key, kept in driver.first.items()} == first
     one = fmt008_visitor(limit)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from helpers import feed, fmt008_visitor
+from helpers import feed, fmt008_reference, fmt008_visitor
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -77,27 +77,6 @@ def test_a_table_of_distinct_texts_empties_in_place() -> None:
         fmt008._HEAVY_HITTERS = saved
 
 
-def _reference(texts: list[str], table: int) -> tuple[dict[str, int], int]:
-    """`counts` and the steps taken, by the loop of `-= 1` first written."""
-    counts: dict[str, int] = {}
-    steps = 0
-    for text in texts:
-        norm = " ".join(text.split())
-        if not norm:
-            continue
-        if norm in counts:
-            counts[norm] += 1
-        elif len(counts) < table:
-            counts[norm] = 1
-        else:
-            steps += 1
-            for key in list(counts):
-                counts[key] -= 1
-                if not counts[key]:
-                    del counts[key]
-    return counts, steps
-
-
 @settings(max_examples=150, deadline=None)
 @given(
     st.lists(st.integers(0, 40), max_size=80),
@@ -112,7 +91,7 @@ def test_streams_of_mostly_distinct_texts(
     steps and the samples of `first` are the reference's, by rows and by blocks."""
     texts = [f"text {n}" if n % 7 else "" for n in numbers]
     cases = [_case(i + 1, text) for i, text in enumerate(texts)]
-    counts, steps = _reference(texts, table)
+    counts, first, steps = fmt008_reference(cases, 5, table)
     saved = fmt008._HEAVY_HITTERS
     fmt008._HEAVY_HITTERS = table
     try:
@@ -121,6 +100,7 @@ def test_streams_of_mostly_distinct_texts(
         assert list(visitor.counts.items()) == list(counts.items())
         assert visitor.evicted == steps
         assert list(visitor.first) == list(counts)  # a counted text's rows, no other
+        assert dict(visitor.first) == first
     finally:
         fmt008._HEAVY_HITTERS = saved
 
