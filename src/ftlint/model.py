@@ -284,7 +284,9 @@ class Run:
 
     `metrics` are the final eval metrics (finite numbers only; anything else was
     recorded as a `Problem`), each with its evidence. `hard_cases_path` is a
-    workspace-relative path the engine streams; rules never open it.
+    workspace-relative path the engine streams; rules never open it (nor stat it: its
+    size as discovery found it is `hard_cases_bytes`, None when unknown, the same in
+    every process of a `--jobs` split).
     """
 
     name: str
@@ -300,6 +302,7 @@ class Run:
     series: tuple[SeriesPoint, ...] = ()
     series_path: str | None = None
     hard_cases_path: str | None = None
+    hard_cases_bytes: int | None = None
     traces: tuple[TraceRow, ...] = ()
     traces_path: str | None = None
     submissions: tuple[Submission, ...] = ()

@@ -147,13 +147,11 @@ def test_a_big_file_starts_on_full_size_arrays(tmp_path: Path) -> None:
 
     from ftlint.rules.provenance import duplicate_eval_rows as prv
 
-    sizes = {"big.jsonl": prv.BIG_BYTES, "small.jsonl": prv.BIG_BYTES - 1}
-    for name, size in sizes.items():
-        with (tmp_path / name).open("wb") as handle:
-            handle.truncate(size)  # (sparse)
     made = {}
-    for name, big in (("big.jsonl", True), ("small.jsonl", False), ("missing.jsonl", False)):
-        run = SimpleNamespace(hard_cases_path=name, row_files=(), provenance=None)
+    for size, big in ((prv.BIG_BYTES, True), (prv.BIG_BYTES - 1, False), (None, False)):
+        run = SimpleNamespace(
+            hard_cases_path="h.jsonl", hard_cases_bytes=size, row_files=(), provenance=None
+        )
         ctx = SimpleNamespace(campaign=SimpleNamespace(root=tmp_path), params=made)
         visitor = prv._Repeats(prv.DuplicateEvalRows(), run, ctx)  # type: ignore[arg-type]
         assert (visitor.small is None) == big

@@ -14,15 +14,34 @@ from ftlint.sources.io import FAST_MIN_BYTES
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-def test_the_encoder_follows_the_file_size(tmp_path: Path) -> None:
-    small, big = tmp_path / "small.jsonl", tmp_path / "big.jsonl"
-    small.write_bytes(b"{}\n")
-    with big.open("wb") as handle:
-        handle.truncate(FAST_MIN_BYTES)
-    assert _references.for_rows(small, FAST_MIN_BYTES) is None
-    assert _references.for_rows(tmp_path / "missing.jsonl", FAST_MIN_BYTES) is None
-    assert _references.for_rows(None, FAST_MIN_BYTES) is None
-    assert _references.for_rows(big, FAST_MIN_BYTES) is _references.encoder()
+def test_the_encoder_follows_the_file_size() -> None:
+    assert _references.for_rows(3, FAST_MIN_BYTES) is None
+    assert _references.for_rows(FAST_MIN_BYTES - 1, FAST_MIN_BYTES) is None
+    assert _references.for_rows(None, FAST_MIN_BYTES) is None  # (unknown, other rows)
+    assert _references.for_rows(FAST_MIN_BYTES, FAST_MIN_BYTES) is _references.encoder()
+
+
+def test_discovery_notes_the_size_the_rule_reads(tmp_path: Path) -> None:
+    """The visitor sizes its work by `Run.hard_cases_bytes`, which discovery notes (the
+    rule never stats the file): a big file keys by msgspec, a small one by the text."""
+    from helpers import bench_generator
+
+    from ftlint import api
+    from ftlint.assemble.lazy import full
+    from ftlint.rules.provenance import duplicate_eval_rows as prv
+
+    root = tmp_path / "ws"
+    bench_generator().generate_workspace(root, runs=1, hard_cases=20, steps=3)
+    (hard,) = root.glob("outputs/*/hard_cases.valid.jsonl")
+    session = api.setup(workspace=root)
+    (run,) = api.load_campaign(session, root, deferred=True).runs
+    assert run.hard_cases_bytes == hard.stat().st_size == full(run).hard_cases_bytes
+    assert prv._encoder_for(run) is None
+    with hard.open("ab") as handle:
+        handle.truncate(FAST_MIN_BYTES)  # (grown after discovery: the noted size holds)
+    assert prv._encoder_for(run) is None
+    big = api.load_campaign(session, root, deferred=True).runs[0]
+    assert prv._encoder_for(big) is _references.encoder()
 
 
 def test_both_forms_meet_exactly_when_the_json_does() -> None:

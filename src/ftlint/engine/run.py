@@ -254,7 +254,9 @@ class Engine:
     def _hard_case_bytes(self) -> int:
         total = 0
         for run in self.campaign.runs:
-            if run.hard_cases_path:
+            if run.hard_cases_bytes is not None:
+                total += run.hard_cases_bytes
+            elif run.hard_cases_path:  # (a plugin's run that did not say its size)
                 with contextlib.suppress(OSError):
                     total += (self.ws.root / run.hard_cases_path).stat().st_size
         return total

@@ -31,7 +31,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from operator import attrgetter
-from pathlib import Path
 from typing import Any
 
 from ftlint.model import HardCase
@@ -65,19 +64,14 @@ def encoder() -> Callable[[Any], bytes] | None:
     return ENCODE  # type: ignore[no-any-return]
 
 
-def for_rows(path: Path | None, min_bytes: int) -> Callable[[Any], bytes] | None:
+def for_rows(size: int | None, min_bytes: int) -> Callable[[Any], bytes] | None:
     """The encoder a run's visitor keys its references with: msgspec's for a hard-case
-    file of `min_bytes` or more (whose reader imports msgspec anyway), else None (the
-    JSON text: ~3 us a row, less than the import on a few thousand rows). It depends on
-    the file alone, so a visitor keys every row one way, and the processes that share a
-    big file's rows under `--jobs` (each sees the same size) key them alike."""
-    if path is None:
-        return None
-    try:
-        big = path.stat().st_size >= min_bytes
-    except OSError:
-        return None
-    return encoder() if big else None
+    file of `min_bytes` or more (`size`, `Run.hard_cases_bytes`: whose reader imports
+    msgspec anyway), else None (the JSON text: ~3 us a row, less than the import on a
+    few thousand rows; also for rows of other sources, `size` None). It depends on the
+    size discovery noted alone, so a visitor keys every row one way, and the processes
+    that share a big file's rows under `--jobs` key them alike."""
+    return encoder() if size is not None and size >= min_bytes else None
 
 
 #: a float64 (marker 0xcb) whose first byte is 0x7f or 0xff: maybe a NaN

@@ -4,7 +4,6 @@ eval size is the distinct count."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Severity
@@ -40,16 +39,15 @@ def complete_rows(run: Run) -> bool:
     return bool(run.row_files) and all(getattr(r, "complete", False) for r in run.row_files)
 
 
-def _hard_cases(run: Any, ctx: Any) -> Any:
-    """A run's hard-case file (a Path), or None (rows of other sources)."""
-    path = getattr(run, "hard_cases_path", None)
-    root = getattr(getattr(ctx, "campaign", None), "root", None)
-    if not path or root is None:
+def _hard_case_bytes(run: Any) -> int | None:
+    """The size of a run's hard-case file as discovery noted it, or None (rows of other
+    sources, or unknown): the rule never looks at the file itself."""
+    if not getattr(run, "hard_cases_path", None):
         return None
-    return Path(root) / path
+    return getattr(run, "hard_cases_bytes", None)
 
 
-def _encoder_for(run: Any, ctx: Any) -> Any:
+def _encoder_for(run: Any) -> Any:
     """The reference encoder of a run's visitor (`_references.for_rows`: by its
     hard-case file's size; the JSON text for rows of other sources); a visitor made
     without a run (tests of the tables) takes the default, `encoder()`."""
@@ -57,16 +55,13 @@ def _encoder_for(run: Any, ctx: Any) -> Any:
         return encoder()
     from ftlint.sources.io import FAST_MIN_BYTES
 
-    return for_rows(_hard_cases(run, ctx), FAST_MIN_BYTES)
+    return for_rows(_hard_case_bytes(run), FAST_MIN_BYTES)
 
 
-def _starts_big(run: Any, ctx: Any) -> bool:
+def _starts_big(run: Any) -> bool:
     """Whether a run's hard-case file has `BIG_BYTES` or more."""
-    path = _hard_cases(run, ctx)
-    try:
-        return path is not None and path.stat().st_size >= BIG_BYTES
-    except OSError:
-        return False
+    size = _hard_case_bytes(run)
+    return size is not None and size >= BIG_BYTES
 
 
 class DuplicateEvalRows(Rule):
@@ -127,8 +122,8 @@ class _Repeats:
         self.repeat_evidence: dict[int, Evidence] = {}
         self.conflicting: set[int] = set()
         self.packer = _EvidencePacker()
-        self.encode = _encoder_for(run, ctx)  # how references are keyed (`_references`)
-        if _starts_big(run, ctx):
+        self.encode = _encoder_for(run)  # how references are keyed (`_references`)
+        if _starts_big(run):
             self.on_arrays(FULL_SLOTS)
 
     def on_arrays(self, slots: int) -> None:

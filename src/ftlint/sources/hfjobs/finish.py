@@ -84,6 +84,7 @@ def finish(ws: Workspace, d: Draft) -> Run:
         series=series,
         series_path=series_path,
         hard_cases_path=d.data.get("hard_cases_path"),
+        hard_cases_bytes=d.data.get("hard_cases_bytes"),
         traces=merge_traces(d),
         traces_path=d.data.get("traces_path"),
         submissions=tuple(d.submissions),

@@ -10,6 +10,7 @@ provenance values are kept with their sources as `Conflict`s, never silently ove
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
@@ -305,6 +306,8 @@ def _note_hard_cases(ws: Workspace, d: Draft, inside: Callable[[Path], bool] | N
         else:
             d.data["hard_cases_path"] = ws.rel(hc)
             d.sources.add(ws.rel(hc))
+            with contextlib.suppress(OSError):  # (noted: rules size their work by it)
+                d.data["hard_cases_bytes"] = hc.stat().st_size
 
 
 def _check_references(
