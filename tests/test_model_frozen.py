@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from ftlint import frozen, model
+from ftlint import frozen, maker, model
 
 RECORDS = sorted(
     (c for c in vars(model).values() if isinstance(c, type) and dataclasses.is_dataclass(c)),
@@ -232,3 +232,75 @@ def test_a_record_without_a_docstring_documents_its_signature_as_dataclass_does(
     assert Point3(1).__doc__ == expected
     assert Point3.__doc__ == expected
     assert Point3.__dict__["__doc__"] == expected  # kept after the first read
+
+
+# ---------------------------------------------------------------- maker
+
+
+@pytest.mark.parametrize("cls", RECORDS, ids=lambda c: c.__name__)
+def test_maker_builds_what_the_class_builds(cls: type) -> None:
+    """`maker(cls)(*fields)` is `cls(*fields)` in every way the class itself is held to
+    (type, repr, eq, hash, frozen, pickling, replace), or `cls` itself when it cannot
+    be (a record with a `__post_init__`: nothing would run it)."""
+    make = maker(cls)
+    if hasattr(cls, "__post_init__"):
+        assert make is cls
+        return
+    assert make is not cls
+    names = [f.name for f in dataclasses.fields(cls)]
+    values = [f"{name}-{i}" for i, name in enumerate(names)]
+    built, made = cls(*values), make(*values)
+    assert type(made) is cls
+    assert made == built and hash(made) == hash(built) and repr(made) == repr(built)
+    assert [getattr(made, n) for n in names] == values
+    for name in names[:1]:
+        _refuses_changes(made, name)
+    with pytest.raises((AttributeError, TypeError)):
+        made.not_a_field = 1
+    assert pickle.loads(pickle.dumps(made)) == built
+    if names:
+        assert dataclasses.replace(made, **{names[0]: "x"}) == dataclasses.replace(
+            built, **{names[0]: "x"}
+        )
+
+
+def test_maker_of_the_streamed_records_takes_any_values() -> None:
+    """The readers' makers (`hardrows.new_case`, `new_evidence`) give the record the
+    constructor gives for values of every type a row holds, in the field order."""
+    from ftlint.sources.hardrows import new_case, new_evidence
+
+    for values in ([None] * 5, ["p", 1, "/x", "7", "https://u"], ["p", True, 0.5, b"", {}]):
+        assert new_evidence(*values) == model.Evidence(*values)
+        assert type(new_evidence(*values)) is model.Evidence
+    ev = model.Evidence("p", 3)
+    fields = [1, "7", "req", None, {"a": 1.0}, None, {"a": 0.5}, 0.5, None, "out", ev, {"k": 1}]
+    case = new_case(*fields)
+    assert case == model.HardCase(*fields) and type(case) is model.HardCase
+    with pytest.raises(TypeError):
+        new_case(*fields[:-1])  # every field, positionally: no defaults
+
+
+def test_maker_leaves_classes_it_cannot_build_to_themselves() -> None:
+    """A subclass of a dataclass (made by @dataclass), a class with a __post_init__ and
+    a plain class are built by the class itself."""
+
+    @frozen
+    class Base:
+        a: int
+
+    @frozen
+    class Child(Base):
+        b: int = 0
+
+    @frozen
+    class Checked:
+        a: int
+
+        def __post_init__(self) -> None:
+            raise ValueError("checked")
+
+    class Plain:
+        pass
+
+    assert maker(Child) is Child and maker(Checked) is Checked and maker(Plain) is Plain
+    assert maker(Base)(1) == Base(1)

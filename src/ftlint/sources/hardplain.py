@@ -34,8 +34,17 @@ from itertools import chain, repeat
 from operator import itemgetter
 from typing import Any
 
-from ftlint.model import Evidence, HardCase, Problem, TraceRow
-from ftlint.sources.hardrows import _FIELDS, _ID, _OBJ, _STR, _WEATHER, _cases
+from ftlint.model import HardCase, Problem, TraceRow
+from ftlint.sources.hardrows import (
+    _FIELDS,
+    _ID,
+    _OBJ,
+    _STR,
+    _WEATHER,
+    _cases,
+    new_case,
+    new_evidence,
+)
 
 _VECTORS = itemgetter("target_vector", "predicted_vector", "abs_error_raw")
 _STRINGS = itemgetter("request_text", "source_type", "parse_error", "generated_text")
@@ -102,7 +111,7 @@ def plain_cases(
             mae = float(mae)  # (`finite_mae` of an int64)
         trace = trace_at(rank) if trace_at is not None else None
         add(
-            HardCase(
+            new_case(
                 rank,
                 sample,
                 request,
@@ -113,7 +122,7 @@ def plain_cases(
                 mae,
                 error,
                 text,
-                Evidence(rel, line, None, sample, trace.url if trace else None),
+                new_evidence(rel, line, None, sample, trace.url if trace else None),
                 row,
             )
         )
@@ -179,7 +188,7 @@ def typed_block(
                     sid = sample if sample is None or type(sample) is str else str(sample)
                     trace = trace_at(rank) if trace_at is not None else None
                     add(
-                        HardCase(
+                        new_case(
                             rank,
                             sid,
                             request,
@@ -190,7 +199,7 @@ def typed_block(
                             mae,
                             error,
                             text,
-                            Evidence(rel, line, None, sid, trace.url if trace else None),
+                            new_evidence(rel, line, None, sid, trace.url if trace else None),
                             row,
                         )
                     )
