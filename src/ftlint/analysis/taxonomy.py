@@ -242,6 +242,20 @@ def classify_shape(
     whether the text reached `text_limit`. FMT003's views, which know all four for a
     block of rows, call it without the per-row keyword call and memo lookups."""
     found, obj = _classify_text(text, shape, contract)
+    return decide(hint, found, obj, contract, clipped)
+
+
+def decide(
+    hint: Hint | None,
+    found: FailureClass | None,
+    obj: dict[str, Any] | None,
+    contract: VectorContract,
+    clipped: bool,
+) -> FailureClass:
+    """`classify_shape`'s verdict from what `_classify_text` found in the text: for a
+    text that is one whole object (no prose, fence or array around it), `found` is the
+    object's `fast_violation` and `obj` the object itself, which FMT003's views know
+    without the text's other checks."""
     if hint is None:
         return found or FailureClass.OTHER
     if found is FailureClass.NO_JSON:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ftlint.analysis.completion import after_prose_object
+from ftlint.analysis.completion import after_prose_object, new_shape
 from ftlint.analysis.fastobject import object_in
 from ftlint.analysis.jsondepth import raw_decode
 from ftlint.analysis.parse_errors import WEAK_HINTS, parse_hint
@@ -66,7 +66,7 @@ def _open_row(failed: bool, cls: FailureClass | None, size: int, leading: bool) 
 def _shape(empty: bool, opened: bool, leading: bool, size: int) -> CompletionShape:
     """The `CompletionShape` of a text with no fence and no complete object, whose only
     object (`opened`) never closes."""
-    return CompletionShape(  # positional: ~0.3 us less than by keyword
+    return new_shape(  # positional (`maker`): ~0.55 us less than by keyword
         empty,  # empty
         opened,  # has_open_brace
         opened,  # unterminated
@@ -110,7 +110,7 @@ def prose_object(text: str) -> CompletionShape | None:
     if text.find("{", end) >= 0 or text.find("`", end) >= 0:
         # another object or a fence may follow: the scan from the object's end
         return after_prose_object(text, (brace, end), obj)
-    return CompletionShape(  # positional: ~0.3 us less than by keyword
+    return new_shape(  # positional (`maker`): ~0.55 us less than by keyword
         False,  # empty
         True,  # has_open_brace
         False,  # unterminated

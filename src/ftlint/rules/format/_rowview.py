@@ -3,7 +3,7 @@ computed once by `_views` for all of them."""
 
 from __future__ import annotations
 
-from ftlint import frozen
+from ftlint import frozen, maker
 from ftlint.analysis.taxonomy import CompletionShape, FailureClass
 
 FC = FailureClass
@@ -57,3 +57,8 @@ class RowView:
         """An object opened and never closed, with no complete object before it."""
         s = self.shape
         return self.failed and s is not None and s.unterminated and s.object_count == 0
+
+
+#: `RowView(*fields)` at about half the cost (`ftlint.maker`: ~0.28 -> ~0.15 us): each
+#: row past the views' shared fast paths builds one
+new_row = maker(RowView)
