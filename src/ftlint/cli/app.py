@@ -13,6 +13,7 @@ from typing import Any
 from ftlint import __version__
 from ftlint.cli import flags
 from ftlint.cli.check import hook_mode
+from ftlint.cli.nogc import paused
 from ftlint.cli.options import (
     add_output_flags,
     add_settings_flags,
@@ -258,7 +259,8 @@ def _color(args: argparse.Namespace, stream) -> bool:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from ftlint.report import write_output
+    with paused():  # the report's and the model's modules (`ftlint.cli.nogc`)
+        from ftlint.report import write_output
 
     hook_mode(args)
     session = _setup(args)

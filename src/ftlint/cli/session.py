@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from ftlint.cli.nogc import paused
 from ftlint.cli.options import output_format
 from ftlint.errors import FtlintError
 
@@ -22,16 +23,20 @@ def _setup(args: argparse.Namespace, *, builtin_only: bool = False):
     from ftlint import api
 
     _materialize(args)
-    session = api.setup(
-        args.config,
-        config=_isolated_config(args),
-        cli_plugins=args.plugin,
-        keep_going=args.keep_going,
-        builtin_only=builtin_only,
-        select=[*_split(getattr(args, "select", [])), *_split(getattr(args, "extend_select", []))],
-        ignore=_split(getattr(args, "ignore", [])),
-        workspace=getattr(args, "path", None),
-    )
+    with paused():  # it imports the rules and adapters (`nogc`)
+        session = api.setup(
+            args.config,
+            config=_isolated_config(args),
+            cli_plugins=args.plugin,
+            keep_going=args.keep_going,
+            builtin_only=builtin_only,
+            select=[
+                *_split(getattr(args, "select", [])),
+                *_split(getattr(args, "extend_select", [])),
+            ],
+            ignore=_split(getattr(args, "ignore", [])),
+            workspace=getattr(args, "path", None),
+        )
     for warning in session.warnings:
         sys.stderr.write(f"ftlint: warning: {warning}\n")
     if args.command == "gate":
