@@ -176,28 +176,6 @@ def test_a_state_that_cannot_be_pickled_costs_its_range_here(
     assert calls["split"][-1] is not None and not calls["last"] and not calls["whole"]
 
 
-def test_prepared_key_sets_only_while_the_tables_are_unchanged() -> None:
-    """`prepare_merge` builds the sets of the driver's keys before it waits; the last
-    merge uses them only if no key was added since (else they are built again)."""
-    from ftlint.rules.provenance._tables import _Table
-
-    examples, inputs = _Table(0), _Table(3)
-    for key in (5, 9, 1 << 40):
-        examples.put_key(examples.slot(key), key)
-        inputs.put3(inputs.slot(key + 1), key + 1, 0, 1, 0)
-    visitor = SimpleNamespace(examples=examples, inputs=inputs, capped=False)
-    _repeats_merge.prepare(visitor)
-    prepared = visitor.prepared
-    assert _repeats_merge._here(visitor) == ({5, 9, 1 << 40}, {6, 10, (1 << 40) + 1})
-    assert visitor.prepared is None
-    visitor.prepared = prepared
-    inputs.put3(inputs.slot(77), 77, 0, 1, 0)  # a row fed after the sets were built
-    assert 77 in _repeats_merge._here(visitor)[1]
-    visitor.capped = True
-    _repeats_merge.prepare(visitor)  # capped: every merge declines, nothing to build
-    assert visitor.prepared is None
-
-
 @pytest.mark.parametrize("size", [None, 3000])
 def test_workers_send_fitted_tables_and_merge_as_in_one_pass(
     base: tuple[Path, list[dict[str, Any]]],

@@ -58,10 +58,11 @@ ROW_SPLIT_MIN_BYTES = 4 << 20
 ROW_SPLIT_AUTO_BYTES = 8 << 20
 #: The driver's range, relative to a worker's, so that both are done together: a worker
 #: also counts the newlines before its range and sends its states (~0.12 s of CPU at
-#: 512 MB), the driver prepares its merges (~0.06 s, `_prepare`), and the head of a
-#: hard-case file (worst cases first) costs a little more a byte. What comes after the
-#: last worker is done (unpickling and merges, ~0.1 s at 512 MB) is the same whatever
-#: the share. Measured on 2 cores, CPU a phase: docs/scale-out.md.
+#: 512 MB), and the head of a hard-case file (worst cases first) costs a little more a
+#: byte. What comes after the last worker is done (unpickling and merges, ~0.15 s at
+#: 512 MB) is the same whatever the share. Measured on 2 cores, CPU a phase:
+#: docs/scale-out.md (then the driver also prepared PRV008's merge, ~0.06 s, which it
+#: no longer does: the share that balances would be ~0.99, not measurable in the noise).
 DRIVER_SHARE = 0.97
 #: Test knob: cut ranges of at most this many bytes (more ranges than processes, one
 #: forked process each), so range boundaries fall everywhere. None: one per process.
@@ -302,9 +303,8 @@ def _begin_split(visitors: list[Pair]) -> bool:
 
 def _prepare(feed: Any, visitors: list[Pair]) -> None:
     """Once the driver has read its own range, before it waits for the workers: each
-    visitor that wants it gets ready for its merges (`prepare_merge`, optional: PRV008
-    builds the sets of its keys that its last merge compares), so that less is left
-    for after the last worker is done."""
+    visitor that wants it gets ready for its merges (`prepare_merge`, optional), so
+    that less is left for after the last worker is done."""
     for rule, visitor in visitors:
         prepare = getattr(visitor, "prepare_merge", None)
         if prepare is None or id(rule) in feed.dead:

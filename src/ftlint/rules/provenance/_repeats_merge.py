@@ -8,10 +8,11 @@ whose own first row has no reference (its later rows' references are unknown her
 Otherwise `merge` returns False and the engine feeds the range's rows here.
 
 This runs on the driver while nothing else does (the critical path of `--jobs`), so
-the tables are compared as sets and new keys are probed inline, in a scrambled order.
-The last merge (`ahead`: no range is fed here after it) inserts only the repeats
-(`_merge_last`): only what `finish` reads is made whole. The sets of the driver's own
-keys it compares are built before it waits for the workers (`prepare`).
+the tables' keys are compared a part of their slots at a time (`_tables.shared_keys`:
+never a set of every key, which for both tables was 36 MB on the driver beside the
+worker's 40 MB of tables) and new keys are probed inline, in a scrambled order. The
+last merge (`ahead`: no range is fed here after it) inserts only the repeats
+(`_merge_last`): only what `finish` reads is made whole.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from itertools import chain, compress
 from typing import Any
 
 from ftlint.model import Evidence
+from ftlint.rules.provenance._tables import shared_keys
 
 M64 = (1 << 64) - 1
 
@@ -39,29 +41,6 @@ def ahead(visitor: Any, states: list[tuple[Any, ...] | None]) -> None:
     visitor.merges_left = len(states) if all(s is not None for s in states) else None
 
 
-def prepare(visitor: Any) -> None:
-    """`prepare_merge`, once the driver has read its own range and before it waits for
-    the workers: the sets of its keys that the last merge compares (~0.1 s at 250,000
-    rows), built while a worker may still be reading rather than after it is done."""
-    ex, inp = visitor.examples, visitor.inputs
-    if visitor.capped:
-        return  # every merge declines
-    here = set(compress(ex.keys, ex.keys)), set(compress(inp.keys, inp.keys))
-    visitor.prepared = (ex.size, inp.size, *here)
-
-
-def _here(visitor: Any) -> tuple[set[int], set[int]]:
-    """The sets of the visitor's example and input keys: those `prepare` built when
-    the tables did not change since (keys are only ever added: the same sizes, the same
-    keys), else built now."""
-    got = getattr(visitor, "prepared", None)
-    visitor.prepared = None
-    ex, inp = visitor.examples, visitor.inputs
-    if got is not None and got[:2] == (ex.size, inp.size):
-        return got[2], got[3]
-    return set(compress(ex.keys, ex.keys)), set(compress(inp.keys, inp.keys))
-
-
 def merge(visitor: Any, state: tuple[Any, ...], max_examples: int) -> bool:
     left = getattr(visitor, "merges_left", None)
     if left == 0:  # after a last merge the tables hold only what `finish` reads
@@ -72,7 +51,6 @@ def merge(visitor: Any, state: tuple[Any, ...], max_examples: int) -> bool:
             return _merge_last(visitor, state, max_examples)
     examples, inputs, counts, repeat_ev, conflicting, _, packer = state
     v = visitor
-    v.prepared = None  # inserting keys: sets of them would go stale
     if not _exact(v, state, max_examples):
         return False
     later = [examples.keys[i] for i in _slots(examples.keys)]
@@ -132,15 +110,12 @@ def _capped(v: Any, state: tuple[Any, ...], max_examples: int) -> bool:
     return bool(v.capped or state[5] or v.examples.size + state[0].size >= max_examples)
 
 
-def _exact(v: Any, state: tuple[Any, ...], max_examples: int, here: set[int] | None = None) -> bool:
-    """Whether the merge is exact (see the module); decided before anything changes.
-    `here`: the set of the visitor's example keys, when built already."""
+def _exact(v: Any, state: tuple[Any, ...], max_examples: int) -> bool:
+    """Whether the merge is exact (see the module); decided before anything changes."""
     examples, inputs, counts, _, _, _, _ = state
     if _capped(v, state, max_examples):
         return False
-    if here is None:
-        here = set(compress(v.examples.keys, v.examples.keys))
-    if not here.isdisjoint(compress(examples.keys, examples.keys)):
+    if next(shared_keys(v.examples, examples), None) is not None:
         return False
     col0 = inputs.cols[0]
     for key in counts:
@@ -181,31 +156,30 @@ def _repeat_of_known(
 def _merge_last(visitor: Any, state: tuple[Any, ...], max_examples: int) -> bool:
     """`merge` of the last range: nothing probes the tables after it, and `finish`
     reads only their sizes and the first row of an input that repeats. So the later
-    range's keys are compared as sets (in C), only the inputs in both ranges or
-    repeated in the later one are visited, and only those repeated in the later one
-    alone are inserted (their first row is there): ~0.5 s less on the driver's
-    critical path at 500,000 rows. The counts, first repeats and conflicts are those
-    of `merge`."""
-    if _capped(visitor, state, max_examples):
-        return False  # (before any set is built)
-    examples_here, here = _here(visitor)
-    if not _exact(visitor, state, max_examples, examples_here):
+    range's keys are compared a part at a time in C (`shared_keys`), only the inputs in
+    both ranges or repeated in the later one are visited, and only those repeated in
+    the later one alone are inserted (their first row is there): ~0.5 s less on the
+    driver's critical path at 500,000 rows than inserting every key. The counts, first
+    repeats and conflicts are those of `merge`."""
+    if not _exact(visitor, state, max_examples):
         return False
     examples, inputs, counts, repeat_ev, conflicting, _, packer = state
     v, table = visitor, visitor.inputs
-    common = here.intersection(compress(inputs.keys, inputs.keys))
-    size = table.size + inputs.size - len(common)
     col0, col1, col2 = inputs.cols
     to0 = table.cols[0]
     fresh: list[tuple[int, int, Evidence]] = []  # (line of the first repeat, key, its row)
-    for key in common:  # seen here first: every row of it in the later range repeats
+    common = 0
+    for key in shared_keys(table, inputs):  # seen here first: its later rows all repeat
         known = to0[table.slot(key)]
         _repeat_of_known(
             v, key, inputs.slot(key), known, inputs, counts, conflicting, packer, fresh
         )
+        common += 1
+    size = table.size + inputs.size - common
     same_codes = packer.paths == v.packer.paths and packer.prefixes == v.packer.prefixes
     for key in counts:
-        if key in here:
+        at = table.slot(key)
+        if table.data[at << 2]:  # seen here (before this loop: it inserts only its own)
             continue
         slot = inputs.slot(key)  # first seen in the later range, repeated there
         lo, hi = col1[slot], col2[slot]
@@ -214,7 +188,7 @@ def _merge_last(visitor: Any, state: tuple[Any, ...], max_examples: int) -> bool
             lo, hi = code & M64, code >> 64
         elif not lo & 1:
             v.packer.kept[key] = packer.kept[key]
-        table.put3(table.slot(key), key, col0[slot], lo, hi)
+        table.put3(at, key, col0[slot], lo, hi)
         v.counts[key] = counts[key]
         fresh.append((_line(repeat_ev[key]), key, repeat_ev[key]))
         if key in conflicting:

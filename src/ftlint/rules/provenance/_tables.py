@@ -5,6 +5,7 @@ millions of rows keeps 8 bytes a slot instead of a dict entry of ~130."""
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterator
 from itertools import compress
 from typing import Any
 
@@ -253,3 +254,55 @@ class _Table:
             data[at : at + width] = old[i : i + width]
             filled += 1
         self.size = filled
+
+
+#: The slots of the smaller table that `shared_keys` compares at a time: the one set it
+#: builds holds at most 3/4 of these keys (~1 MB), never every key of a table.
+PART_SLOTS = 1 << 14
+
+
+def shared_keys(a: _Table, b: _Table) -> Iterator[int]:
+    """The keys that both tables hold, each once (in no set order), without a set of
+    every key of either: the `--jobs 2` driver built one of each of its PRV008 tables
+    (36 MB at 2**20 slots) beside the worker's received tables.
+
+    The smaller table's slots are cut into parts of `PART_SLOTS`. A key whose home slot
+    (`key & mask`) is in a part sits in the run of filled slots from its home on (linear
+    probing): within the part's slots extended up to the first empty one, and a run
+    that reaches the table's end goes on at slot 0. In the larger table (a power-of-two
+    multiple of the slots) its home is that slot plus a multiple of the smaller's size:
+    the same part of every stripe, extended alike. A part's keys of the smaller table
+    become a set, the larger's slices are looked up in it (C-level both: ~40 ms for two
+    tables of 2**20 slots a quarter full, against ~20 for the lookups alone once a set
+    of every key is built), and a key is yielded only by the part that holds its home
+    (extended slices overlap)."""
+    if a.mask > b.mask:
+        a, b = b, a
+    small, large = a.mask + 1, b.mask + 1
+    step = min(small, PART_SLOTS)
+    for lo in range(0, small, step):
+        hi = lo + step
+        part = set(_run(a, lo, hi))
+        part.discard(0)
+        if not part:
+            continue
+        found: set[int] = set()
+        for base in range(0, large, small):
+            found.update(part.intersection(_run(b, lo + base, hi + base)))
+        for key in found:
+            if lo <= key & (small - 1) < hi:
+                yield key
+
+
+def _run(table: _Table, lo: int, hi: int) -> Any:
+    """The keys in slots `lo`..`hi` extended up to the first empty slot (an array):
+    where every key whose home is in `lo`..`hi` sits; a run that reaches the table's
+    end goes on at slot 0 (`_run(table, 0, 0)`: the slots before the first empty one)."""
+    data, width, size = table.data, table.width, table.mask + 1
+    end = hi
+    while end < size and data[end * width]:
+        end += 1
+    keys = data[lo * width : end * width : width]
+    if end == size and hi:
+        keys += _run(table, 0, 0)
+    return keys

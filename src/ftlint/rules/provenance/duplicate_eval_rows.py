@@ -313,11 +313,6 @@ class _Repeats:
 
         ahead(self, states)
 
-    def prepare_merge(self) -> None:
-        from ftlint.rules.provenance._repeats_merge import prepare
-
-        prepare(self)
-
     def finish(self) -> Iterable[Finding]:
         small = self.small
         if small is not None:

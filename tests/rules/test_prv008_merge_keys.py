@@ -1,0 +1,77 @@
+"""`_tables.shared_keys`: the keys two PRV008 tables share, found a part of the slots at a
+time (the `--jobs` driver never builds a set of every key), must be exactly the
+intersection of the tables' key sets: tables of any sizes (a fitted worker table is
+smaller than the driver's), keys that pile up in runs, runs that wrap round a table's
+end and runs longer than a part."""
+
+from __future__ import annotations
+
+from itertools import compress
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ftlint.rules.provenance import _tables
+from ftlint.rules.provenance._tables import _Table, shared_keys
+
+
+def _table(keys: list[int], width: int, slots: int) -> _Table:
+    table = _Table(width - 1, slots)
+    for key in keys:
+        at = table.slot(key)
+        if not table.keys[at]:
+            table.put(at, key, *range(width - 1))
+    return table
+
+
+def _keys(table: _Table) -> set[int]:
+    return set(compress(table.keys, table.keys))
+
+
+#: keys that share their low bits (one run of linear probing), near the end of a table
+#: of any size up to 2**12 slots (runs that wrap), random ones, and tiny ones
+_clustered = st.builds(lambda high, low: high << 12 | low, st.integers(0, 2**52 - 1),
+                       st.integers(4000, 4095))  # fmt: skip
+_keys_st = st.one_of(st.integers(1, 2**64 - 1), _clustered, st.integers(1, 64))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(_keys_st, max_size=400),
+    st.lists(_keys_st, max_size=400),
+    st.lists(_keys_st, max_size=60),
+    st.sampled_from([1, 4]),
+    st.sampled_from([1024, 2048, 4096]),
+    st.sampled_from([1024, 4096, 8192]),
+    st.sampled_from([64, 256, 1 << 14]),
+)
+def test_shared_keys_is_the_set_intersection(
+    mine: list[int],
+    theirs: list[int],
+    both: list[int],
+    width: int,
+    slots_a: int,
+    slots_b: int,
+    part: int,
+) -> None:
+    a = _table(mine + both, width, slots_a)
+    b = _table(both + theirs, width, slots_b)
+    found: list[int] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_tables, "PART_SLOTS", part)
+        found = list(shared_keys(a, b))
+        assert sorted(found) == sorted(shared_keys(b, a))
+    assert len(found) == len(set(found))  # each once
+    assert set(found) == _keys(a) & _keys(b)
+
+
+def test_a_run_round_the_end_longer_than_a_part(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keys whose home is the last slot: their run wraps to slot 0 and is longer than
+    a part, in both tables; they are found once each."""
+    monkeypatch.setattr(_tables, "PART_SLOTS", 4)
+    last = [k << 10 | 1023 for k in range(1, 40)]
+    a, b = _table(last, 4, 1024), _table([*last[::3], 5, 6], 4, 4096)
+    got = sorted(shared_keys(a, b))
+    assert got == sorted(set(last[::3]))
+    assert next(shared_keys(a, _table([5, 6], 1, 1024)), None) is None
