@@ -1,6 +1,6 @@
 """`classify_failure`'s shortcuts equal the eager classifier they stand in for.
 
-`_classify_text` no longer walks a wrapper for its target (`inner_target`) and
+`classify_shape` no longer walks a wrapper for its target (`inner_target`) and
 `_array_payload` skips a text without `[`; `_eager_classify` is the classifier as it was
 (the target looked up for every wrapper, every text stripped for an array), built from
 the same pieces, and both must agree on wrappers (hidden_params, a single nested key,

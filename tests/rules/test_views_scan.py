@@ -28,7 +28,8 @@ from ftlint.analysis.completion import analyze_completion
 from ftlint.analysis.parse_errors import parse_hint
 from ftlint.analysis.taxonomy import GENERATED_TEXT_LIMIT, classify_shape
 from ftlint.analysis.vector_contract import contract_for
-from ftlint.rules.format import _views
+from ftlint.model import Evidence, HardCase, Provenance, Run
+from ftlint.rules.format import _prose, _views
 from ftlint.rules.format._rowview import FC, HARD_FAILURES, RowView
 
 SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -205,14 +206,14 @@ def test_a_writers_wrapper_takes_the_whole_object_path() -> None:
         "out_of_range:warmth=200",
         "hidden_params_missing_or_not_object",
     ]
-    real = _views._whole_view
+    real = _prose._whole_view
     calls: list[int] = []
 
     def counted(*args: Any) -> RowView:
         calls.append(1)
         return real(*args)
 
-    with mock.patch.object(_views, "_whole_view", counted):
+    with mock.patch.object(_prose, "_whole_view", counted):
         for text in texts:
             for error in errors:
                 for keys in (KEYS, None):
@@ -220,3 +221,49 @@ def test_a_writers_wrapper_takes_the_whole_object_path() -> None:
     assert len(calls) == len(texts) * len(errors) * 2
     view = _views._scan_view(errors[1], texts[0], KEYS, 100.0)
     assert view.failed and view.cls is FC.WRAPPER_OBJECT
+
+
+_SPACE = st.sampled_from(("", "", " ", "\n", "\t", "\u2003", "\x1c"))
+_FLAT = st.sampled_from(
+    (
+        '{"energy": 1, "warmth": 2, "brightness": 3}',
+        '{"energy": 1, "warmth": 2}',
+        '{"energy": 1, "warmth": {"x": 2}, "brightness": 3}',
+        '{"brightness": 3, "energy": 1, "warmth": 2, "r": "' + "x" * 580 + '"}',
+        "{}",
+        "{",
+        "}",
+    )
+)
+
+
+@st.composite
+def _row_texts(draw: st.DrawFn) -> str:
+    """What the block loop sorts: flat objects with or without whitespace around them,
+    prose with or without a complete object, fences, whole objects, anything."""
+    kind = draw(st.integers(0, 3))
+    if kind == 0:
+        return draw(_SPACE) + draw(_FLAT) + draw(_SPACE)
+    if kind == 1:
+        return draw(_texts())
+    if kind == 2:
+        prose = draw(st.sampled_from(("Sure: ", "", " ", "[", "x", "Here is {", "a } b ")))
+        return prose + draw(_FLAT) + draw(_AFTER) + draw(st.sampled_from(("", "x" * 600)))
+    return draw(st.text(alphabet='ab {}[]"`\n :1', max_size=30))
+
+
+def _case(error: Any, text: Any) -> HardCase:
+    return HardCase(1, "1", "q", None, None, None, None, None, error, text, Evidence("p", 1), {})
+
+
+@SETTINGS
+@given(st.lists(st.tuples(_ERRORS | st.just("  "), _row_texts()), min_size=1, max_size=10), _KEYS)
+def test_block_loop_is_the_row_path(rows: list[Any], keys: Any) -> None:
+    """`_plain_views` (its inline flat-object test, which strips only a text that opens
+    or ends with whitespace, and its skip of `_prose_view` when a `}` follows the first
+    `{`) gives `_view`'s views, row by row, field by field."""
+    run = Run(name="r", provenance=Provenance(target_keys=keys, target_scale=100.0))
+    block = _views._plain_views([_case(e, t) for e, t in rows], run)
+    for (error, text), view in zip(rows, block, strict=True):
+        error = error if error and error.strip() else None
+        assert _fields(view) == _fields(_views._view.__wrapped__(error, text, keys, 100.0))

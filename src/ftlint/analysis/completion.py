@@ -270,6 +270,10 @@ def _fenced_object(text: str) -> CompletionShape | None:
     )
 
 
+#: (public: FMT003's views try it before `prose_object` on a text with a backtick)
+fenced_object = _fenced_object
+
+
 def analyze_completion(text: str | None) -> CompletionShape:
     """Describe a raw completion in one linear pass (O(n), never raises).
 

@@ -93,34 +93,6 @@ def _array_payload(text: str) -> list[Any] | None:
     return value if isinstance(value, list) else None
 
 
-def _classify_text(
-    text: str, shape: CompletionShape, contract: VectorContract
-) -> tuple[FailureClass | None, dict[str, Any] | None]:
-    """Classify from the text alone: ``(class or None if clean, object to verify hints on)``.
-
-    For a wrapper found by the contract check the object is the wrapper itself:
-    `classify_failure` looks for the target inside it (`inner_target`) only when a hint
-    needs it (one in five rows is a wrapper, and the walk cost ~1 us a row for nothing)."""
-    array = _array_payload(text) if shape.leading_text or not shape.object_count else None
-    if array is not None:
-        if any(isinstance(item, dict) for item in array):
-            return FailureClass.WRAPPER_OBJECT, None
-        return FailureClass.TYPE_MISMATCH, None
-    if not shape.object_count:
-        return (FailureClass.UNTERMINATED if shape.unterminated else FailureClass.NO_JSON), None
-    obj = shape.first_object
-    if obj is None:
-        return FailureClass.DECODE_ERROR, None
-    violation = fast_violation(obj, contract)  # contract_violation, one pass
-    if violation is not None:  # (a wrapper's target is found by the caller, if needed)
-        return violation, obj
-    if shape.trailing_text:
-        return FailureClass.TRAILING_TEXT, obj
-    if shape.fenced:
-        return FailureClass.MARKDOWN_FENCE, obj
-    return None, obj
-
-
 def _verify_hint(
     hint: Hint, obj: Mapping[str, Any], contract: VectorContract
 ) -> FailureClass | None:
@@ -240,8 +212,31 @@ def classify_shape(
     """`classify_failure` of a text, given what it computes first: the parse_error's
     `parse_hint`, the text's shape, the `contract_for` the target keys and scale, and
     whether the text reached `text_limit`. FMT003's views, which know all four for a
-    block of rows, call it without the per-row keyword call and memo lookups."""
-    found, obj = _classify_text(text, shape, contract)
+    block of rows, call it without the per-row keyword call and memo lookups.
+
+    The text decides first (`found`: the class, None if clean; `obj`: the object to
+    verify hints on). For a wrapper found by the contract check the object is the
+    wrapper itself: `decide` looks for the target inside it (`inner_target`) only when a
+    hint needs it (one in five rows is a wrapper, and the walk cost ~1 us a row for
+    nothing)."""
+    obj = None
+    if shape.leading_text or not shape.object_count:
+        array = _array_payload(text)
+        if array is not None:
+            if any(isinstance(item, dict) for item in array):
+                return decide(hint, FailureClass.WRAPPER_OBJECT, None, contract, clipped)
+            return decide(hint, FailureClass.TYPE_MISMATCH, None, contract, clipped)
+    if not shape.object_count:
+        found = FailureClass.UNTERMINATED if shape.unterminated else FailureClass.NO_JSON
+    elif (obj := shape.first_object) is None:
+        found = FailureClass.DECODE_ERROR
+    else:  # contract_violation, one pass (a wrapper's target is found by `decide`, if needed)
+        found = fast_violation(obj, contract)
+        if found is None:
+            if shape.trailing_text:
+                found = FailureClass.TRAILING_TEXT
+            elif shape.fenced:
+                found = FailureClass.MARKDOWN_FENCE
     return decide(hint, found, obj, contract, clipped)
 
 
@@ -252,7 +247,7 @@ def decide(
     contract: VectorContract,
     clipped: bool,
 ) -> FailureClass:
-    """`classify_shape`'s verdict from what `_classify_text` found in the text: for a
+    """`classify_shape`'s verdict from what it found in the text: for a
     text that is one whole object (no prose, fence or array around it), `found` is the
     object's `fast_violation` and `obj` the object itself, which FMT003's views know
     without the text's other checks."""

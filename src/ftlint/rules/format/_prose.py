@@ -1,17 +1,29 @@
 """`_views`' fast paths for prose: a completion with no complete object needs no scan
 to be classified (`_prose_view`), and the shape of prose around one valid object
-follows from a few C calls (`prose_object`)."""
+follows from a few C calls (`prose_object`); and the view of a text past the views'
+inline paths (`_scan_view`, which tries them in turn: a whole-text object, a fence,
+prose around an object, then the scan)."""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
-from ftlint.analysis.completion import after_prose_object, new_shape
+from ftlint.analysis.completion import after_prose_object, fenced_object, new_shape
+from ftlint.analysis.contract_check import violation as fast_violation
 from ftlint.analysis.fastobject import object_in
 from ftlint.analysis.jsondepth import raw_decode
 from ftlint.analysis.parse_errors import WEAK_HINTS, parse_hint
-from ftlint.analysis.taxonomy import GENERATED_TEXT_LIMIT, CompletionShape, FailureClass
-from ftlint.rules.format._rowview import FC, RowView
+from ftlint.analysis.taxonomy import (
+    GENERATED_TEXT_LIMIT,
+    CompletionShape,
+    FailureClass,
+    analyze_completion,
+    classify_shape,
+    decide,
+)
+from ftlint.analysis.vector_contract import VectorContract, contract_for
+from ftlint.rules.format._rowview import FC, HARD_FAILURES, RowView, new_row
 
 
 def _prose_view(parse_error: str | None, text: str) -> RowView | None:
@@ -124,3 +136,59 @@ def prose_object(text: str) -> CompletionShape | None:
         (brace, end),  # first_object_span
         None,  # fence_language
     )
+
+
+def _scan_view(
+    error: str | None,
+    text: str,
+    keys: tuple[str, ...] | None,
+    scale: float | None,
+    contract: VectorContract | None = None,
+) -> RowView:
+    """`_view` of a text past its fast paths (flat object, `_prose_view`): `error` is
+    None unless the row's parse_error holds more than whitespace. `contract`: the
+    `contract_for(keys, scale)` (a block's rows share it), or None to look it up.
+    `classify_failure`'s steps are taken here (`classify_shape`): the text's shape and
+    length are known, and a block's rows share the contract."""
+    size = len(text)
+    cut = size >= GENERATED_TEXT_LIMIT
+    if contract is None:
+        contract = contract_for(keys, scale)
+    if text[:1] != "{":  # (a fence first: `prose_object` wants no backtick before the `{`)
+        shape = fenced_object(text) if "`" in text else None
+        if shape is None:
+            shape = prose_object(text) or analyze_completion(text)
+    else:  # (`prose_object` wants prose before the `{`)
+        obj = object_in(text, 0, size) if text[-1] == "}" else None
+        if obj is not None:
+            return _whole_view(error, obj, size, cut, contract)
+        shape = analyze_completion(text)
+    if error is not None:
+        cls = classify_shape(parse_hint(error), text, shape, contract, cut)
+        return new_row(True, cls, shape, size, cut)
+    if shape.empty:
+        return new_row(True, FC.NO_JSON, shape, size, cut)
+    if cut and shape.first_object is None:
+        return new_row(False, None, shape, size, cut)  # the object may lie past the cut
+    cls = classify_shape(None, text, shape, contract, cut)
+    if cls in HARD_FAILURES:
+        return new_row(True, cls, shape, size, cut)  # "parsed" per the writer, invalid per text
+    return new_row(False, None, shape, size, cut)
+
+
+def _whole_view(
+    error: str | None, obj: dict[str, Any], size: int, cut: bool, contract: VectorContract
+) -> RowView:
+    """`_scan_view` of a text that is one JSON object from its first character to its
+    last, `obj` by msgspec (`fastobject.object_in`, json's answer where it takes one):
+    the shape `analyze_completion` finds (`_single_object`: no fence can open before
+    that `{`), classified from the object alone (`classify_shape` of such a shape looks
+    for no array, prose or fence). A writer's wrapper (`{"hidden_params": {...}, ...}`)
+    is the common one. tests/rules/test_views_scan.py holds it to the scan."""
+    shape = new_shape(False, True, False, False, False, False, 1, obj, None, size, (0, size), None)
+    found = fast_violation(obj, contract)
+    if error is not None:
+        return new_row(True, decide(parse_hint(error), found, obj, contract, cut), shape, size, cut)
+    if found is None or found not in HARD_FAILURES:  # (`decide` without a hint: found or OTHER)
+        return new_row(False, None, shape, size, cut)
+    return new_row(True, found, shape, size, cut)

@@ -9,26 +9,22 @@ from functools import lru_cache
 from typing import Any
 
 from ftlint import frozen
-from ftlint.analysis.completion import new_shape
-from ftlint.analysis.contract_check import violation as fast_violation
-from ftlint.analysis.fastobject import object_in
-from ftlint.analysis.parse_errors import parse_hint
 from ftlint.analysis.taxonomy import (
     GENERATED_TEXT_LIMIT,
     CompletionShape,
-    analyze_completion,
     classify_failure,
-    classify_shape,
-    decide,
 )
-from ftlint.analysis.vector_contract import VectorContract, contract_for
+from ftlint.analysis.vector_contract import contract_for
 from ftlint.model import HardCase, Run
-from ftlint.rules.format._prose import _open_row, _prose_row, _prose_view, prose_object
+from ftlint.rules.format._prose import (  # (`_scan_view`: also from here)
+    _open_row,
+    _prose_row,
+    _prose_view,
+    _scan_view,
+)
 from ftlint.rules.format._rowview import (  # (also imported from here)
     FC,
-    HARD_FAILURES,
     RowView,
-    new_row,
 )
 
 # -- one hard case, classified once ------------------------------------------------------
@@ -172,9 +168,19 @@ def _plain_block(cases: list[HardCase], run: Run) -> tuple[list[RowView], list[i
             if error is not None and (not isinstance(error, str) or not error.strip()):
                 error = None  # (as `_view` reads a parse_error of only whitespace)
             if error is None:
-                body = text.strip()
+                # the text stripped, when that is `{...}` (else ""): a copy only when
+                # the text opens or ends with whitespace
+                first = text[:1]
+                if first == "{" and text[-1] == "}":
+                    body = text
+                elif first == "{" or first.isspace():
+                    body = text.strip()
+                    if body[:1] != "{" or body[-1:] != "}":
+                        body = ""
+                else:
+                    body = ""
                 # one `{`, the first (`find` is a memchr; `count` is not)
-                if body[:1] == "{" and body[-1:] == "}" and body.find("{", 1) < 0:
+                if body and body.find("{", 1) < 0:
                     for needle in needles:
                         if needle not in body:
                             break
@@ -191,14 +197,20 @@ def _plain_block(cases: list[HardCase], run: Run) -> tuple[list[RowView], list[i
                             flat_max = size
                         continue
             if "`" not in text:
-                first, size = text[:1], len(text)
-                if error is not None and size < limit and first != "[" and first:
+                brace = text.find("{")
+                if brace < 0 or text.find("}", brace) < 0:  # (else `_prose_view` is None)
+                    first, size = text[:1], len(text)
                     # prose with a parse_error (json_block_not_found, the commonest
                     # failed row), under the cut, not starting with whitespace or `[`:
                     # `_prose_view`'s no_json (no `{`) or unterminated reading (no `}`
                     # after the first `{`), by length and leading prose, one lookup
-                    brace = text.find("{")
-                    if not first.isspace() and (brace < 0 or text.find("}", brace) < 0):
+                    if (
+                        error is not None
+                        and size < limit
+                        and first != "["
+                        and first
+                        and not first.isspace()
+                    ):
                         key = 3 * size + (0 if brace < 0 else 1 if brace else 2)
                         found = prose_rows.get(key)
                         if found is None:
@@ -206,11 +218,11 @@ def _plain_block(cases: list[HardCase], run: Run) -> tuple[list[RowView], list[i
                         add(found)
                         other(at)
                         continue
-                found = _prose_view(error, text)
-                if found is not None:
-                    add(found)
-                    other(at)
-                    continue
+                    found = _prose_view(error, text)
+                    if found is not None:
+                        add(found)
+                        other(at)
+                        continue
             add(_scan_view(error, text, keys, scale, contract))
             other(at)
             continue
@@ -313,60 +325,6 @@ def _view(
         if found is not None:
             return found
     return _scan_view(parse_error if has_error else None, text, keys, scale)
-
-
-def _scan_view(
-    error: str | None,
-    text: str,
-    keys: tuple[str, ...] | None,
-    scale: float | None,
-    contract: VectorContract | None = None,
-) -> RowView:
-    """`_view` of a text past its fast paths (flat object, `_prose_view`): `error` is
-    None unless the row's parse_error holds more than whitespace. `contract`: the
-    `contract_for(keys, scale)` (a block's rows share it), or None to look it up.
-    `classify_failure`'s steps are taken here (`classify_shape`): the text's shape and
-    length are known, and a block's rows share the contract."""
-    size = len(text)
-    cut = size >= GENERATED_TEXT_LIMIT
-    if contract is None:
-        contract = contract_for(keys, scale)
-    if text[:1] != "{":
-        shape = prose_object(text) or analyze_completion(text)
-    else:  # (`prose_object` wants prose before the `{`)
-        obj = object_in(text, 0, size) if text[-1] == "}" else None
-        if obj is not None:
-            return _whole_view(error, obj, size, cut, contract)
-        shape = analyze_completion(text)
-    if error is not None:
-        cls = classify_shape(parse_hint(error), text, shape, contract, cut)
-        return new_row(True, cls, shape, size, cut)
-    if shape.empty:
-        return new_row(True, FC.NO_JSON, shape, size, cut)
-    if cut and shape.first_object is None:
-        return new_row(False, None, shape, size, cut)  # the object may lie past the cut
-    cls = classify_shape(None, text, shape, contract, cut)
-    if cls in HARD_FAILURES:
-        return new_row(True, cls, shape, size, cut)  # "parsed" per the writer, invalid per text
-    return new_row(False, None, shape, size, cut)
-
-
-def _whole_view(
-    error: str | None, obj: dict[str, Any], size: int, cut: bool, contract: VectorContract
-) -> RowView:
-    """`_scan_view` of a text that is one JSON object from its first character to its
-    last, `obj` by msgspec (`fastobject.object_in`, json's answer where it takes one):
-    the shape `analyze_completion` finds (`_single_object`: no fence can open before
-    that `{`), classified from the object alone (`classify_shape` of such a shape looks
-    for no array, prose or fence). A writer's wrapper (`{"hidden_params": {...}, ...}`)
-    is the common one. tests/rules/test_views_whole.py holds it to the scan."""
-    shape = new_shape(False, True, False, False, False, False, 1, obj, None, size, (0, size), None)
-    found = fast_violation(obj, contract)
-    if error is not None:
-        return new_row(True, decide(parse_hint(error), found, obj, contract, cut), shape, size, cut)
-    if found is None or found not in HARD_FAILURES:  # (`decide` without a hint: found or OTHER)
-        return new_row(False, None, shape, size, cut)
-    return new_row(True, found, shape, size, cut)
 
 
 @lru_cache(maxsize=4096)
