@@ -148,8 +148,10 @@ class MergeableVisitor(HardCaseVisitor, Protocol):
     state describes that range alone. An optional `begin_split()` is called on the
     visitor of every range (the driver's too) before any row: the visitor may then
     track what makes its state mergeable when that costs something (QLT002's sums tell
-    integer-valued floats, which add exactly in any order, from others); if it raises,
-    the run is not split. An optional `begin_range()` is called in the worker before
+    integer-valued floats, which add exactly in any order, from others), or size what
+    it holds for a range rather than the whole file (PRV008 starts on tables of half
+    the size: the driver holds its own and a worker's at once); if it raises, the run
+    is not split. An optional `begin_range()` is called in the worker before
     the range's first row: the visitor may then log what only a replay makes exact (the
     addends of a floating-point sum), and only there. An optional
     `merge_ahead(states)` gets every later range's state (None for a range the visitor

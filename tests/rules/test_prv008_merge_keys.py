@@ -75,3 +75,33 @@ def test_a_run_round_the_end_longer_than_a_part(monkeypatch: pytest.MonkeyPatch)
     got = sorted(shared_keys(a, b))
     assert got == sorted(set(last[::3]))
     assert next(shared_keys(a, _table([5, 6], 1, 1024)), None) is None
+
+
+def test_a_half_size_table_grows_to_full_size_not_past_it() -> None:
+    """A split's visitor starts on tables of half the full size (`begin_split`); one
+    that outgrows them grows to the full size, which holds `MAX_EXAMPLES` keys, not to
+    4x (twice the full size: 80 MB for PRV008's two tables)."""
+    from ftlint.rules.provenance import duplicate_eval_rows as prv
+
+    table = _Table(0, _tables.FULL_SLOTS // 2)
+    table.size = _tables.FULL_SLOTS * 3 // 8  # 3/4 of the half size: the next key grows it
+    table.put_key(table.slot(12345), 12345)
+    assert table.mask + 1 == _tables.FULL_SLOTS
+    assert table.size == 1 and table.keys[table.slot(12345)] == 12345
+    assert prv.MAX_EXAMPLES * 4 <= _tables.FULL_SLOTS * 3
+
+
+def test_begin_split_halves_only_empty_full_size_tables() -> None:
+    from helpers import prv008_visitor
+
+    from ftlint.rules.provenance import _repeats_merge
+
+    visitor = prv008_visitor({})
+    _repeats_merge.begin(visitor)  # on its sets (a small file): nothing to halve
+    assert visitor.small is not None
+    visitor.on_arrays(1 << 12)
+    _repeats_merge.begin(visitor)
+    assert visitor.examples.mask + 1 == visitor.inputs.mask + 1 == 1 << 11
+    visitor.inputs.put3(visitor.inputs.slot(7), 7, 0, 1, 0)
+    _repeats_merge.begin(visitor)  # a row read already: the tables stay
+    assert visitor.inputs.mask + 1 == 1 << 11 and visitor.inputs.size == 1

@@ -196,8 +196,8 @@ class _Table:
         than doubling would make it at `MAX_EXAMPLES` (2**20 slots)."""
         old = self.data
         slots = GROWTH * (self.mask + 1)
-        if slots * 4 == FULL_SLOTS:
-            slots = FULL_SLOTS
+        if slots * 4 == FULL_SLOTS or self.mask + 1 < FULL_SLOTS < slots:
+            slots = FULL_SLOTS  # (the second: a range's half-size table, `begin_split`)
         self.__init__(self.width - 1, slots)  # type: ignore[misc]
         self._refill(old)
 

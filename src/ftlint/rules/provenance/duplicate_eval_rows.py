@@ -308,6 +308,11 @@ class _Repeats:
 
         return merge(self, state, MAX_EXAMPLES)
 
+    def begin_split(self) -> None:
+        from ftlint.rules.provenance._repeats_merge import begin
+
+        begin(self)
+
     def merge_ahead(self, states: list[tuple[Any, ...] | None]) -> None:
         from ftlint.rules.provenance._repeats_merge import ahead
 
