@@ -124,7 +124,10 @@ class BatchVisitor(HardCaseVisitor, Protocol):
     as `ftlint.rules.format._views.view_block`) once per block. With a `row_filter`, the
     block holds only the rows the filter accepts (a filter may add `select(cases)`, the
     accepted rows of a block, to decide them at once). A crash in `row_batch` cuts the
-    visitor off from the rest of the run's rows, as a crash in `row` does.
+    visitor off from the rest of the run's rows, as a crash in `row` does. A visitor
+    that keeps something of a block between calls (a memo its sibling visitors share)
+    may add `block_done()`: the engine calls it (once per distinct function) when every
+    visitor has had the block, before it reads the next, so the block is freed then.
     """
 
     def row_batch(self, cases: Sequence[HardCase]) -> None: ...

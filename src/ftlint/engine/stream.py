@@ -97,19 +97,21 @@ class _Feed:
 
     def __init__(self, visitors: list[tuple[Rule, HardCaseVisitor]]) -> None:
         self.dead: set[int] = set()
-        self.entries: list[tuple[Rule, Callable[[list[HardCase]], None], Any]] = []
+        self.entries: list[tuple[Rule, Callable[[list[HardCase]], None], Any, Any]] = []
         for rule, visitor in visitors:
             wanted = getattr(visitor, "row_filter", None)
             if wanted is not NO_ROWS:
-                self.entries.append((rule, _rows_of(visitor), wanted))
+                hook = getattr(visitor, "block_done", None)
+                self.entries.append((rule, _rows_of(visitor), wanted, hook))
         self.plain: tuple[Call, ...] = ()
         self.groups: tuple[tuple[Callable[[HardCase], bool], tuple[Call, ...]], ...] = ()
+        self.done: tuple[Call, ...] = ()  # (rule, `block_done`), one per distinct function
         self._build()
 
     def _build(self) -> None:
         plain: list[Call] = []
         by_filter: dict[Any, list[Call]] = {}
-        for rule, row, wanted in self.entries:
+        for rule, row, wanted, _ in self.entries:
             if id(rule) in self.dead:
                 continue
             if wanted is None:
@@ -118,18 +120,23 @@ class _Feed:
                 by_filter.setdefault(wanted, []).append((rule, row))
         self.plain = tuple(plain)
         self.groups = tuple((flt, tuple(calls)) for flt, calls in by_filter.items())
+        done: dict[Any, Rule] = {}
+        for rule, _, _, hook in self.entries:
+            if hook is not None and id(rule) not in self.dead:
+                done.setdefault(hook, rule)
+        self.done = tuple((rule, hook) for hook, rule in done.items())
 
     def active(self) -> bool:
         return bool(self.plain or self.groups)
 
     def _crashed(
-        self, engine: Engine, run: Run, calls: tuple[Call, ...], exc: Exception
+        self, engine: Engine, run: Run, calls: tuple[Call, ...], exc: Exception, where: str = "row"
     ) -> list[Finding]:
         out = []
         for rule, _ in calls:
             if id(rule) not in self.dead:
                 self.dead.add(id(rule))
-                out.append(engine._internal(rule, run.name, "row", exc))
+                out.append(engine._internal(rule, run.name, where, exc))
         self._build()
         return out
 
@@ -160,6 +167,7 @@ class _Feed:
                 if progress is not None and count // PROGRESS_EVERY != before // PROGRESS_EVERY:
                     progress.rows_streamed(run.name, count - count % PROGRESS_EVERY)
                 self.block(engine, run, item, findings)
+                item = None  # (freed before the next block is read: see `block`)
         finally:
             gc.set_threshold(*threshold)
         return count
@@ -168,7 +176,11 @@ class _Feed:
         self, engine: Engine, run: Run, cases: list[HardCase], findings: list[Finding]
     ) -> None:
         """One block of rows to every live visitor (a crash cuts a visitor off from
-        the rest of the block and every later row, as it would row by row)."""
+        the rest of the block and every later row, as it would row by row), then each
+        distinct `block_done` hook (`ftlint.rule.BatchVisitor`): what visitors keep of
+        the block is dropped, and `stream` drops its own reference, so the block's rows
+        are freed before the next block is read and decoded (its objects then reuse
+        the memory just freed, still in cache: ~3-7% of a streamed row's time)."""
         changed = False
         for call in self.plain:
             try:
@@ -191,6 +203,12 @@ class _Feed:
                 except Exception as exc:
                     findings += self._crashed(engine, run, (call,), exc)
                     changed = True
+        for call in self.done:  # what the visitors hold of the block, dropped now
+            try:
+                call[1]()
+            except Exception as exc:
+                findings += self._crashed(engine, run, (call,), exc, "block_done")
+                changed = True
         if changed:
             self._build()
 

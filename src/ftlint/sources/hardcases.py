@@ -139,6 +139,7 @@ def hard_case_blocks(
         content = False
         read, readline, limit = handle.read, handle.readline, max_line_bytes + 1
         while at < end:
+            rows = values = typed = None  # the block just fed is freed before the next is read
             chunk = read(int(min(block, end - at)))
             if not chunk:
                 break

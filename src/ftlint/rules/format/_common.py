@@ -29,7 +29,14 @@ from ftlint.analysis.taxonomy import (
 from ftlint.model import Finding, HardCase, Run, Severity
 from ftlint.report.numbers import g
 from ftlint.rule import Param, Rule, RuleContext
-from ftlint.rules.format._views import RowView, block_views, is_choice, view_block, view_row
+from ftlint.rules.format._views import (
+    RowView,
+    block_views,
+    is_choice,
+    release_block,
+    view_block,
+    view_row,
+)
 
 
 def severity_by_rate(count: int, run: Run, error_rate: float) -> Severity:
@@ -256,6 +263,13 @@ class FailedRows:
 _SELECTED: list[Any] = [None, None, None]
 
 
+def release_selected() -> None:
+    """Forget the rows `FailedRows.select` kept and the block's shared views (`block_done`
+    of the visitors that read them: see `ftlint.rule.BatchVisitor`)."""
+    _SELECTED[0] = _SELECTED[1] = _SELECTED[2] = None
+    release_block()
+
+
 class FailureTally:
     """Counts failure classes of one run's hard cases; `finish` stores them, yields nothing."""
 
@@ -263,6 +277,8 @@ class FailureTally:
         self.store, self.run = store, run
         self.counts: Counter[FailureClass] = Counter()
         self.row_filter = FailedRows(run)  # `row` counts nothing else
+
+    block_done = staticmethod(release_selected)  # (`ftlint.rule.BatchVisitor`)
 
     def row(self, case: HardCase) -> None:
         if is_choice(case):

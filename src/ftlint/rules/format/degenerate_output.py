@@ -11,8 +11,8 @@ from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Sev
 from ftlint.rule import Param, Rule, RuleContext
 from ftlint.rules.format._actions import eos_action, greedy_action
 from ftlint.rules.format._common import RATE_EPS, SAMPLES_PARAM, ids, pct, sample_label
-from ftlint.rules.format._views import has_choice, is_choice
-from ftlint.rules.security._block_hints import LINES, OTHER, scan_block
+from ftlint.rules.format._views import has_choice, is_choice, release_block
+from ftlint.rules.security._block_hints import LINES, OTHER, release_scan, scan_block
 
 # -- FMT008 ------------------------------------------------------------------------------
 
@@ -144,6 +144,11 @@ class _DegenerateVisitor:
         text = case.generated_text
         if isinstance(text, str):
             self._text(case, text)
+
+    def block_done(self) -> None:
+        """`ftlint.rule.BatchVisitor.block_done`: the block scan and choice memo dropped."""
+        release_scan()
+        release_block()
 
     def row_batch(self, cases: list[HardCase]) -> None:
         """`row` of each row of a block (`ftlint.rule.BatchVisitor`): the choice test

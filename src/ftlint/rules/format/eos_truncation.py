@@ -18,7 +18,7 @@ from ftlint.rules.format._common import (
     ids,
     severity_by_rate,
 )
-from ftlint.rules.format._views import RowView, block_digest, is_choice, view_row
+from ftlint.rules.format._views import RowView, block_digest, is_choice, release_block, view_row
 
 # -- FMT004 ------------------------------------------------------------------------------
 
@@ -82,6 +82,8 @@ class _TruncationVisitor:
             self.budget.add(case, view)
             return
         self._failed(case, view)
+
+    block_done = staticmethod(release_block)  # (`ftlint.rule.BatchVisitor`)
 
     def row_batch(self, cases: list[HardCase]) -> None:
         """`row` of each row of a block (`ftlint.rule.BatchVisitor`), from the block's

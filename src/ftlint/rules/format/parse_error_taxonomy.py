@@ -24,7 +24,7 @@ from ftlint.rules.format._common import (
     pct,
     rate_text,
 )
-from ftlint.rules.format._views import block_digest, is_choice, view_row
+from ftlint.rules.format._views import block_digest, is_choice, release_block, view_row
 
 
 def _coverage(total: int, run: Run) -> tuple[str, int | None]:
@@ -123,6 +123,8 @@ class _TaxonomyVisitor:
             cls = view.cls or FC.OTHER
             self.counts[cls] += 1
             self.samples.add(cls, case)
+
+    block_done = staticmethod(release_block)  # (`ftlint.rule.BatchVisitor`)
 
     def row_batch(self, cases: list[HardCase]) -> None:
         """`row` of each row of a block (`ftlint.rule.BatchVisitor`), from the block's

@@ -15,7 +15,14 @@ from ftlint.rules.format._actions import (
     stop_action,
 )
 from ftlint.rules.format._common import SAMPLES_PARAM, Sampler, ids, severity_by_rate
-from ftlint.rules.format._views import RowView, after_object, block_views, is_choice, view_row
+from ftlint.rules.format._views import (
+    RowView,
+    after_object,
+    block_views,
+    is_choice,
+    release_block,
+    view_row,
+)
 
 # -- FMT005 ------------------------------------------------------------------------------
 
@@ -66,6 +73,8 @@ class _TrailingVisitor:
         if shape is None or not (shape.trailing_text or shape.fenced or view.fragile):
             return
         self._around(case, view)
+
+    block_done = staticmethod(release_block)  # (`ftlint.rule.BatchVisitor`)
 
     def row_batch(self, cases: list[HardCase]) -> None:
         """`row` of each row of a block (`ftlint.rule.BatchVisitor`), from the block's

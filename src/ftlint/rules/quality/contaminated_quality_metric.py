@@ -23,7 +23,7 @@ from ftlint.rules.format._common import (
     failure_rate,
     ids,
 )
-from ftlint.rules.format._views import RowView, view_block, view_row
+from ftlint.rules.format._views import RowView, release_block, view_block, view_row
 from ftlint.rules.quality._dimblock import seq_sum
 from ftlint.rules.quality._placeholder import _constant, _one_constant
 
@@ -152,6 +152,8 @@ class _PlaceholderVisitor:
                 admitted[value] = cases.get(value, [])
         self.samples.merge(admitted)
         return True
+
+    block_done = staticmethod(release_block)  # (`ftlint.rule.BatchVisitor`)
 
     def row_batch(self, cases: list[HardCase]) -> None:
         """`row` of each row of a block (`ftlint.rule.BatchVisitor`), from the block's

@@ -12,7 +12,7 @@ from ftlint.analysis.stats import binom_sf
 from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Severity
 from ftlint.report.numbers import g
 from ftlint.rule import Param, Rule, RuleContext
-from ftlint.rules.format._views import choice_row, has_choice
+from ftlint.rules.format._views import choice_row, has_choice, release_block
 from ftlint.rules.quality._common import ROLLBACK, shared_collector
 
 #: distinct labels counted per run (a choice contract has at most 20; more: stop counting)
@@ -102,6 +102,8 @@ class _CollapseVisitor:
             self.classes.add(case, *labels)
             return
         self.feeder.row(case)
+
+    block_done = staticmethod(release_block)  # (`ftlint.rule.BatchVisitor`)
 
     def row_batch(self, cases: list[HardCase]) -> None:
         """`row` of each row of a block (`ftlint.rule.BatchVisitor`): without a choice

@@ -239,6 +239,13 @@ def scan_block(cases: list[HardCase]) -> BlockScan | None:
 _LAST: list[Any] = [None, None]
 
 
+def release_scan() -> None:
+    """Forget the block `scan_block` holds (`ftlint.rule.BatchVisitor.block_done` of
+    its visitors): the engine has fed it to every visitor, so its texts are freed
+    before the next block is read."""
+    _LAST[0] = _LAST[1] = None
+
+
 def _starts(pieces: list[Any]) -> list[int]:
     """Where each of the NUL-joined `pieces` starts, and where one more would."""
     return list(accumulate(map(add, map(len, pieces), repeat(1)), initial=0))

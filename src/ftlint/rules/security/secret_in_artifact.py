@@ -19,7 +19,7 @@ from ftlint.model import (
 from ftlint.model import pointer as make_pointer
 from ftlint.redact import find_secrets
 from ftlint.rule import Rule, RuleContext
-from ftlint.rules.security._block_hints import GH_NEEDLES, SECRET_NEEDLES, scan_block
+from ftlint.rules.security._block_hints import GH_NEEDLES, SECRET_NEEDLES, release_scan, scan_block
 
 
 def _walk_strings(value: Any, at: str = "") -> Iterator[tuple[str, str]]:
@@ -201,6 +201,8 @@ class _CompletionScanner:
             kinds = sorted({m.kind for m in find_secrets(text)})
             if kinds:
                 self.hits.append((case.sample_id, case.evidence, kinds))
+
+    block_done = staticmethod(release_scan)  # (`ftlint.rule.BatchVisitor`)
 
     def row_batch(self, cases: list[HardCase]) -> None:
         """`row` of each row of a block (`ftlint.rule.BatchVisitor`): most completions
