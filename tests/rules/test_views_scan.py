@@ -282,3 +282,15 @@ def test_bound_key_test_is_the_loop(keys: list[str], body: str) -> None:
     assert holds(body) is _views._holds_all(body, needles)
     joined = " ".join(needles)
     assert holds(joined) is _views._holds_all(joined, needles) is True
+
+
+def test_a_released_block_is_computed_again() -> None:
+    """`release_block` drops the held block (its rows can be freed) and the next ask
+    computes the same views again."""
+    run = Run(name="r", provenance=Provenance(target_keys=KEYS, target_scale=100.0))
+    cases = [_case(None, '{"energy": 1, "warmth": 2, "brightness": 3}'), _case("x", "prose")]
+    views, choice = _views.view_block(cases, run)
+    assert _views._BLOCK[0] is cases and _views._CHOICE[0] is cases
+    _views.release_block()
+    assert _views._BLOCK[0] is None and _views._CHOICE[0] is None
+    assert _views.view_block(cases, run) == (views, choice)
