@@ -5,11 +5,12 @@ from here (`from helpers import lint`), never from a conftest.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.resources
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -585,3 +586,34 @@ def fmt008_reference(cases: Sequence[Any], limit: int, table: int) -> tuple[Any,
             label = case.sample_id if case.sample_id is not None else f"rank {case.rank}"
             kept.append((label, case.evidence))
     return counts, first, steps
+
+
+# -- the completion scan without its fast paths (tests hold the fast paths to it) -------------
+
+
+def _scanned_end(text: str, start: int) -> tuple[None, int]:
+    from ftlint.analysis import completion
+
+    flat = completion._FLAT_OBJECT.match(text, start)
+    return None, flat.end() if flat else completion._scan_object(text, start)
+
+
+@contextlib.contextmanager
+def completion_scan_only() -> Iterator[None]:
+    """`analyze_completion` as the plain scan: each object's end by the scan, the first
+    object decoded from its span; no whole-text, fenced or msgspec path."""
+    from unittest import mock
+
+    from ftlint.analysis import completion
+
+    with (
+        mock.patch.object(completion, "_object_end", _scanned_end),
+        mock.patch.object(
+            completion, "_first_end", lambda t, s: (None, _scanned_end(t, s)[1], None)
+        ),
+        mock.patch.object(completion, "_fenced_object", lambda text: None),
+        mock.patch.object(completion, "object_in", lambda text, start, end: None),
+        mock.patch.object(completion, "comma_error", lambda text, start, end: None),
+        mock.patch.object(completion, "_single_object", lambda text: None),
+    ):
+        yield

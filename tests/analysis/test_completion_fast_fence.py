@@ -11,13 +11,11 @@ by the scan and the first decoded from its span, as before #19).
 
 from __future__ import annotations
 
-import contextlib
 import json
-from collections.abc import Iterator
 from typing import Any
-from unittest import mock
 
 import msgspec  # noqa: F401  (loaded: the fast paths decode with it, see fastobject)
+from helpers import completion_scan_only
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,35 +27,13 @@ from ftlint.rules.format._prose import prose_object
 SETTINGS = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def _scanned_end(text: str, start: int) -> tuple[None, int]:
-    flat = completion._FLAT_OBJECT.match(text, start)
-    return None, flat.end() if flat else completion._scan_object(text, start)
-
-
-@contextlib.contextmanager
-def _reference() -> Iterator[None]:
-    """The scan with no fast path: each object's end by the scan, the first object
-    decoded from its span."""
-    with (
-        mock.patch.object(completion, "_object_end", _scanned_end),
-        mock.patch.object(
-            completion, "_first_end", lambda t, s: (None, _scanned_end(t, s)[1], None)
-        ),
-        mock.patch.object(completion, "_fenced_object", lambda text: None),
-        mock.patch.object(completion, "object_in", lambda text, start, end: None),
-        mock.patch.object(completion, "comma_error", lambda text, start, end: None),
-        mock.patch.object(completion, "_single_object", lambda text: None),
-    ):
-        yield
-
-
 def _fields(shape: Any) -> str:
     names = completion.CompletionShape.__dataclass_fields__
     return repr(tuple(getattr(shape, name) for name in names))
 
 
 def _same(text: str) -> None:
-    with _reference():
+    with completion_scan_only():
         old = analyze_completion(text)
     assert _fields(analyze_completion(text)) == _fields(old)
 
@@ -180,7 +156,7 @@ def test_prose_object_equals_the_scan(prose: str, obj: str, after: str, more: st
     text = prose + obj + after + more
     shape = prose_object(text)
     if shape is not None:
-        with _reference():
+        with completion_scan_only():
             old = analyze_completion(text)
         assert _fields(shape) == _fields(old)
     _same(text)
@@ -190,7 +166,7 @@ def test_prose_object_hands_a_later_object_to_the_scan() -> None:
     text = 'Here: {"energy": 1} and {"warmth": 2} then ```'
     shape = prose_object(text)
     assert shape is not None and shape.object_count == 2 and shape.fenced
-    with _reference():
+    with completion_scan_only():
         assert _fields(shape) == _fields(analyze_completion(text))
 
 

@@ -9,11 +9,12 @@ import weakref
 from pathlib import Path
 from typing import Any
 
+from helpers import bench_generator, lint_streamed
+
 from ftlint.engine import stream
 from ftlint.model import Run
 from ftlint.rules.format import _common, _views
 from ftlint.rules.security import _block_hints
-from tests.helpers import bench_generator, lint_streamed
 
 
 class _Row:

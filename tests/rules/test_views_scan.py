@@ -11,15 +11,13 @@ an array; under every parse_error kind, contract and the writer's cut.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-from collections.abc import Iterator
 from typing import Any
 from unittest import mock
 
 import msgspec  # noqa: F401  (loaded: the fast paths decode with it, see fastobject)
-from helpers import PARSE_ERROR_HINTS
+from helpers import PARSE_ERROR_HINTS, completion_scan_only
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -36,32 +34,11 @@ SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[Heal
 KEYS = ("energy", "warmth", "brightness")
 
 
-def _scanned_end(text: str, start: int) -> tuple[None, int]:
-    flat = completion._FLAT_OBJECT.match(text, start)
-    return None, flat.end() if flat else completion._scan_object(text, start)
-
-
-@contextlib.contextmanager
-def _no_fast_path() -> Iterator[None]:
-    """`analyze_completion` as the plain scan: no whole-text, fenced or msgspec path."""
-    with (
-        mock.patch.object(completion, "_object_end", _scanned_end),
-        mock.patch.object(
-            completion, "_first_end", lambda t, s: (None, _scanned_end(t, s)[1], None)
-        ),
-        mock.patch.object(completion, "_fenced_object", lambda text: None),
-        mock.patch.object(completion, "object_in", lambda text, start, end: None),
-        mock.patch.object(completion, "comma_error", lambda text, start, end: None),
-        mock.patch.object(completion, "_single_object", lambda text: None),
-    ):
-        yield
-
-
 def _reference(error: str | None, text: str, keys: Any, scale: Any) -> RowView:
     """`_scan_view` as it was, on the plain scan."""
     size = len(text)
     cut = size >= GENERATED_TEXT_LIMIT
-    with _no_fast_path():
+    with completion_scan_only():
         shape = analyze_completion(text)
     contract = contract_for(keys, scale)
     if error is not None:
