@@ -123,3 +123,23 @@ def test_the_built_in_memos_hold_no_block_after_a_lint(tmp_path: Path) -> None:
     assert rows == 300 and findings
     assert _views._BLOCK[0] is None and _views._CHOICE[0] is None
     assert _common._SELECTED[0] is None and _block_hints._LAST[0] is None
+
+
+def test_a_hook_that_does_not_hash_is_still_called() -> None:
+    """Hooks are told apart by identity: a plugin's callable need not be hashable."""
+    calls: list[int] = []
+
+    class Hook:
+        __hash__ = None  # type: ignore[assignment]
+
+        def __call__(self) -> None:
+            calls.append(1)
+
+    class WithHook(_Visitor):
+        block_done = Hook()  # type: ignore[assignment]
+
+    feed = stream._Feed([(_Rule("A"), WithHook("a", []))])  # type: ignore[arg-type]
+    findings: list[Any] = []
+    feed.stream(_Engine(), Run(name="r"), _blocks([], [], 2), [], findings, None)  # type: ignore[arg-type]
+    assert calls == [1, 1] and findings == []
+    _forget()

@@ -120,11 +120,11 @@ class _Feed:
                 by_filter.setdefault(wanted, []).append((rule, row))
         self.plain = tuple(plain)
         self.groups = tuple((flt, tuple(calls)) for flt, calls in by_filter.items())
-        done: dict[Any, Rule] = {}
+        done: dict[int, Call] = {}  # by identity: a plugin's hook need not hash
         for rule, _, _, hook in self.entries:
             if hook is not None and id(rule) not in self.dead:
-                done.setdefault(hook, rule)
-        self.done = tuple((rule, hook) for hook, rule in done.items())
+                done.setdefault(id(hook), (rule, hook))  # (`entries` keeps each alive)
+        self.done = tuple(done.values())
 
     def active(self) -> bool:
         return bool(self.plain or self.groups)
