@@ -246,21 +246,6 @@ def test_block_loop_is_the_row_path(rows: list[Any], keys: Any) -> None:
         assert _fields(view) == _fields(_views._view.__wrapped__(error, text, keys, 100.0))
 
 
-@SETTINGS
-@given(
-    st.lists(st.text(alphabet='ab"\\{}\n\u00e9 ', max_size=4), max_size=7),
-    st.text(alphabet='ab"\\{}\n\u00e9 :,', max_size=40),
-)
-def test_bound_key_test_is_the_loop(keys: list[str], body: str) -> None:
-    """`_holds_every`'s bound test answers as the loop over the quoted keys, whatever
-    the keys' text (quotes, backslashes: they are bound as values, never as code)."""
-    needles = tuple(f'"{k}"' for k in keys)
-    holds = _views._holds_every(needles)
-    assert holds(body) is _views._holds_all(body, needles)
-    joined = " ".join(needles)
-    assert holds(joined) is _views._holds_all(joined, needles) is True
-
-
 def test_a_released_block_is_computed_again() -> None:
     """`release_block` drops the held block (its rows can be freed) and the next ask
     computes the same views again."""

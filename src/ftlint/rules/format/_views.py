@@ -5,7 +5,6 @@ parsed, failure class, completion shape), cached so the several visitors of one 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -23,10 +22,7 @@ from ftlint.rules.format._prose import (  # (`_scan_view`: also from here)
     _prose_view,
     _scan_view,
 )
-from ftlint.rules.format._rowview import (  # (also imported from here)
-    FC,
-    RowView,
-)
+from ftlint.rules.format._rowview import FC, RowView  # (also imported from here)
 
 # -- one hard case, classified once ------------------------------------------------------
 
@@ -152,7 +148,7 @@ def _plain_block(cases: list[HardCase], run: Run) -> tuple[list[RowView], list[i
     that is json's answer (`ftlint.analysis.fastobject`)."""
     prov = run.provenance
     keys, scale = prov.target_keys, prov.target_scale
-    holds = _holds_every(_quoted(keys))
+    needles = _quoted(keys)
     contract = contract_for(keys, scale)
     view, flat, limit, flats = _view, _flat_view, GENERATED_TEXT_LIMIT, _FLAT_UNCUT
     prose_rows = _PROSE_FAILED
@@ -181,7 +177,7 @@ def _plain_block(cases: list[HardCase], run: Run) -> tuple[list[RowView], list[i
                 else:
                     body = ""
                 # one `{`, the first (`find` is a memchr; `count` is not)
-                if body and body.find("{", 1) < 0 and holds(body):  # (every key)
+                if body and body.find("{", 1) < 0 and _holds_all(body, needles):
                     size = len(body)
                     if len(text) >= limit:
                         add(flat(size, True))
@@ -344,18 +340,6 @@ def _flat_view(size: int, cut: bool) -> RowView:
 def _quoted(keys: tuple[str, ...] | None) -> tuple[str, ...]:
     """The keys as they appear in the text (`"energy"`), built once per contract."""
     return tuple(f'"{k}"' for k in keys or ())
-
-
-@lru_cache(maxsize=16)
-def _holds_every(needles: tuple[str, ...]) -> Callable[[str], bool]:
-    """`_holds_all(body, needles)` as one function of `body` with the needles bound
-    (`"_0" in s and "_1" in s ...`): the block loop asks it of every parsed flat object
-    (70% of the rows a large file holds), and the loop over the needles cost ~25 ns a
-    row more. Made once per contract; the code holds names, never the keys' text."""
-    names = [f"_{i}" for i in range(len(needles))]
-    test = " and ".join(f"{name} in s" for name in names) or "True"
-    env = dict(zip(names, needles, strict=True))
-    return eval(f"lambda s: {test}", env)  # type: ignore[no-any-return]
 
 
 def _holds_all(body: str, needles: tuple[str, ...]) -> bool:
