@@ -611,7 +611,7 @@ def completion_scan_only() -> Iterator[None]:
         mock.patch.object(
             completion, "_first_end", lambda t, s: (None, _scanned_end(t, s)[1], None)
         ),
-        mock.patch.object(completion, "_fenced_object", lambda text: None),
+        mock.patch.object(completion, "fenced_object", lambda text: None),
         mock.patch.object(completion, "object_in", lambda text, start, end: None),
         mock.patch.object(completion, "comma_error", lambda text, start, end: None),
         mock.patch.object(completion, "_single_object", lambda text: None),

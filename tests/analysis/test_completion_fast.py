@@ -73,7 +73,7 @@ def _reference() -> Iterator[None]:
     with (
         mock.patch.object(completion, "_object_end", _scanned_end),
         mock.patch.object(completion, "_first_end", _scanned_first),
-        mock.patch.object(completion, "_fenced_object", lambda text: None),
+        mock.patch.object(completion, "fenced_object", lambda text: None),
         mock.patch.object(completion, "object_in", lambda text, start, end: None),
         mock.patch.object(completion, "comma_error", lambda text, start, end: None),
         mock.patch.object(taxonomy, "fast_violation", contract_violation),

@@ -1,4 +1,4 @@
-"""The fenced-object fast path (`completion._fenced_object`) and the first object's
+"""The fenced-object fast path (`completion.fenced_object`) and the first object's
 decode message (`completion._first_end`) equal the scan they stand in for.
 
 Texts are drawn around the shape the fast path takes (prose, a fence and its tag, one
@@ -86,7 +86,7 @@ def test_fenced_shapes_equal_the_scan(
 
 @SETTINGS
 @given(_PROSE, _objects(), _TAIL)
-def test_fenced_object_with_plain_gaps_equals_the_scan(prose: str, obj: str, tail: str) -> None:
+def testfenced_object_with_plain_gaps_equals_the_scan(prose: str, obj: str, tail: str) -> None:
     """The fast path's own shape (whitespace gaps), drawn often."""
     for gap in ("", "\n"):
         _same(prose + "```json" + gap + obj + gap + "```" + tail)
@@ -94,7 +94,7 @@ def test_fenced_object_with_plain_gaps_equals_the_scan(prose: str, obj: str, tai
 
 def test_the_fast_path_is_taken() -> None:
     text = 'Sure.\n```json\n{\n  "energy": 1,\n}\n```\n'
-    shape = completion._fenced_object(text)
+    shape = completion.fenced_object(text)
     assert shape is not None and shape.fenced and shape.leading_text
     assert shape.decode_error and "double quotes" in shape.decode_error
     _same(text)

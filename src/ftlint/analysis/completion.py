@@ -31,7 +31,7 @@ _OBJECT_TOKEN = JSON_TOKEN  # (the tokens `jsondepth` counts levels by)
 # Fast path: a whole object with no nested braces or brackets outside its strings.
 _FLAT_OBJECT = re.compile(r'\{(?:[^{}\[\]"]++|"(?:[^"\\]++|\\.)*+")*+\}', re.DOTALL)
 _CLOSER_OF = {"{": "}", "[": "]"}
-# `_fenced_object`'s fences: an opening one (its run of backticks, then its tag as
+# `fenced_object`'s fences: an opening one (its run of backticks, then its tag as
 # `FENCE_TAG` reads it), and from an object's end, only whitespace, a closing one and
 # only whitespace to the end of the text (`\s` is `str.isspace`: sre asks the same table)
 _FENCE_OPEN = re.compile(r"`{3,}([A-Za-z0-9_+#.\-]*)")
@@ -224,7 +224,7 @@ def _single_object(text: str) -> CompletionShape | None:
     )
 
 
-def _fenced_object(text: str) -> CompletionShape | None:
+def fenced_object(text: str) -> CompletionShape | None:
     """Fast path: prose (no backtick, no `{`), one fence opening (its tag, then only
     whitespace), one object (valid or not, but closed), only whitespace, the closing
     fence, only whitespace: the commonest fenced completion. The scan would find the
@@ -270,10 +270,6 @@ def _fenced_object(text: str) -> CompletionShape | None:
     )
 
 
-#: (public: FMT003's views try it before `prose_object` on a text with a backtick)
-fenced_object = _fenced_object
-
-
 def analyze_completion(text: str | None) -> CompletionShape:
     """Describe a raw completion in one linear pass (O(n), never raises).
 
@@ -288,7 +284,7 @@ def analyze_completion(text: str | None) -> CompletionShape:
         text = ""
     # (no text takes both: the fence opens before the first `{`, or nothing but
     # whitespace does; `in` is a memchr: most texts reaching here have no backtick)
-    fast = _fenced_object(text) if "`" in text else None
+    fast = fenced_object(text) if "`" in text else None
     if fast is None:
         fast = _single_object(text)
     if fast is not None:
