@@ -191,9 +191,10 @@ def _merge_last(visitor: Any, state: tuple[Any, ...], max_examples: int) -> bool
         common += 1
     size = table.size + inputs.size - common
     same_codes = packer.paths == v.packer.paths and packer.prefixes == v.packer.prefixes
+    data, width = table.data, table.width
     for key in counts:
         at = table.slot(key)
-        if table.data[at << 2]:  # seen here (before this loop: it inserts only its own)
+        if data[at * width]:  # seen here (before this loop: it inserts only its own)
             continue
         slot = inputs.slot(key)  # first seen in the later range, repeated there
         lo, hi = col1[slot], col2[slot]
