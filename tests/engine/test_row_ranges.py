@@ -347,6 +347,7 @@ def test_auto_splits_only_big_files(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(ranges.os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
     monkeypatch.setattr(ranges.sys, "platform", "linux")
+    monkeypatch.setattr("ftlint.engine.cores.quota_cores", lambda: None)
     mib = 1 << 20
 
     def engine(jobs: int | None, *sizes: int, rules: Any = ()) -> Any:

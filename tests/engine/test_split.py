@@ -79,7 +79,7 @@ def test_chunks_cover_every_run_once_in_order(count: int, jobs: int) -> None:
 def test_when_runs_are_split() -> None:
     assert split_jobs(1, 1000) is None
     assert split_jobs(2, 1) is None
-    assert split_jobs(None, 10) is None  # auto: too few runs to pay for a fork
+    assert split_jobs(None, 10) is None  # auto: too little work to pay for a fork
     assert split_jobs(4, 3) in (None, 3)  # never more processes than runs
 
 
@@ -212,3 +212,65 @@ def test_a_worker_that_dies_midway_loses_no_run(
     assert died.read_text().startswith("sft-")  # a worker did die, and nothing was lost
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
+
+
+def _engine(ws: Path, jobs: int | None) -> Engine:
+    session = api.setup(workspace=ws)
+    campaign = api.load_campaign(session, ws)
+    rules = select_rules(list(session.rules), session.config)
+    return Engine(campaign, rules, session.config, jobs=jobs, sources=api.sources_of(session))
+
+
+def test_auto_splits_the_runs_when_their_work_pays(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ftlint.engine import split
+
+    sequential = _lint(workspace)
+    monkeypatch.setattr(split, "free_cores", lambda: 2)
+    estimate = _engine(workspace, None)._work_ms()
+    rows = sum(p.stat().st_size for p in workspace.glob("outputs/*/hard_cases.valid.jsonl"))
+    assert estimate == pytest.approx(split.work_ms(12, rows))
+    monkeypatch.setattr(split, "SPLIT_WORK_MS", estimate + 1)  # just short: one process
+    found = _engine(workspace, None).run().findings
+    assert split.last_split() is None and [f.to_dict() for f in found] == sequential
+    monkeypatch.setattr(split, "SPLIT_WORK_MS", estimate)  # enough: two
+    found = _engine(workspace, None).run().findings
+    assert split.last_split() == 2 and [f.to_dict() for f in found] == sequential
+
+
+def test_one_big_file_is_left_to_the_row_ranges(workspace: Path) -> None:
+    from ftlint.engine.ranges import ROW_SPLIT_MIN_BYTES
+
+    engine = _engine(workspace, None)
+    big = ROW_SPLIT_MIN_BYTES
+    engine._hard_case_sizes = lambda: iter([1000, 1000, big])  # type: ignore[method-assign]
+    assert engine._work_ms() == 0.0  # most rows in one file: split in ranges instead
+    engine._hard_case_sizes = lambda: iter([big, big, big])  # type: ignore[method-assign]
+    assert engine._work_ms() > 3 * 40.0
+    engine._hard_case_sizes = lambda: iter([1000, 1000, big - 1])  # type: ignore[method-assign]
+    assert engine._work_ms() > 0  # too small for ranges: the runs may split
+
+
+def test_eval_row_files_of_other_adapters_count_once(tmp_path: Path) -> None:
+    from ftlint.config.settings import Config
+    from ftlint.engine import split
+    from ftlint.model import Campaign, Run
+    from ftlint.sources.base import RowFile
+
+    (tmp_path / "preds.jsonl").write_bytes(b"x" * (1 << 20))
+    (tmp_path / "lm.jsonl").write_bytes(b"y" * (1 << 19))
+    runs = (
+        Run(name="a", row_files=(RowFile("preds.jsonl", "llamafactory", True),)),
+        Run(
+            name="b",
+            row_files=(  # two tasks of one file, and a file that is gone: counted once, 0
+                RowFile("lm.jsonl", "lm_eval", True, "arc"),
+                RowFile("lm.jsonl", "lm_eval", True, "mmlu"),
+                RowFile("gone.jsonl", "lm_eval", True),
+            ),
+        ),
+    )
+    engine = Engine(Campaign(str(tmp_path), runs), [], Config(), jobs=None)
+    assert engine._row_file_bytes() == (1 << 20) + (1 << 19)
+    assert engine._work_ms() == pytest.approx(split.work_ms(2, (1 << 20) + (1 << 19)))

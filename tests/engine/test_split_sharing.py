@@ -10,7 +10,7 @@ import pickle
 
 import pytest
 
-from ftlint.engine import split
+from ftlint.engine import cores, split
 from ftlint.engine.split import (
     ActionSharing,
     ForkExecutor,
@@ -88,24 +88,46 @@ def test_the_fork_executor_shares_into_the_drivers_table() -> None:
 
 
 def test_auto_splits_only_over_idle_cores(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(split.sys, "platform", "linux")
-    monkeypatch.setattr(split.os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
-    for load, free in [(0.0, 2), (0.4, 2), (0.6, 1), (1.5, 1), (9.0, 1)]:
-        monkeypatch.setattr(split.os, "getloadavg", lambda load=load: (load, 0.0, 0.0))
+    monkeypatch.setattr(cores.sys, "platform", "linux")
+    monkeypatch.setattr(cores.os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
+    monkeypatch.setattr(cores, "quota_cores", lambda: None)
+    for others, free in [(0, 2), (1, 1), (3, 1)]:
+        monkeypatch.setattr(cores, "runnable_others", lambda n=others: float(n))
         assert free_cores() == free
         assert split_jobs(None, 1000) == (free if free > 1 else None)
         assert split_jobs(2, 1000) == 2  # an explicit --jobs N splits whatever the load
-    monkeypatch.setattr(split.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
-    assert split_jobs(None, split.SPLIT_MIN_RUNS - 1) is None  # too few runs to pay
+    monkeypatch.setattr(cores, "runnable_others", lambda: 0.0)
     assert split_jobs(1, 1000) is None
 
-    def unknown() -> tuple[float, float, float]:
+    def unknown() -> float:
         raise OSError("no load average here")
 
-    monkeypatch.setattr(split.os, "getloadavg", unknown)
+    monkeypatch.setattr(cores, "runnable_others", unknown)
     assert free_cores() == 1
-    monkeypatch.setattr(split.sys, "platform", "darwin")
+    monkeypatch.setattr(cores.sys, "platform", "darwin")
     assert free_cores() == 1
+
+
+def test_auto_weighs_the_work_before_it_splits(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(split, "free_cores", lambda: 8)
+    least = split.SPLIT_WORK_MS
+    assert least is not None
+    # runs alone: RUN_MS each
+    assert split_jobs(None, int(least // split.RUN_MS) - 1) is None
+    assert split_jobs(None, int(least // split.RUN_MS) + 1) == 2
+    # the work the engine estimates (rows included): one more process per SPLIT_WORK_MS
+    assert split_jobs(None, 20, lambda: least - 1) is None
+    assert split_jobs(None, 20, lambda: least) == 2
+    assert split_jobs(None, 20, lambda: 2.5 * least) == 3
+    assert split_jobs(None, 20, lambda: 100 * least) == 8  # no more than the idle cores
+    assert split_jobs(None, 3, lambda: 100 * least) == 3  # nor than the runs
+    assert split_jobs(None, 20, lambda: 0.0) is None  # (a big file: row ranges instead)
+    assert split.work_ms(10, 1 << 20) == 10 * split.RUN_MS + split.ROW_MS_PER_MIB
+    monkeypatch.setattr(split, "free_cores", lambda: 1)
+    assert split_jobs(None, 20, lambda: 100 * least) is None  # no idle core to split over
+    monkeypatch.setattr(split, "SPLIT_WORK_MS", None)
+    monkeypatch.setattr(split, "free_cores", lambda: 8)
+    assert split_jobs(None, 10_000, lambda: 100 * least) is None  # auto never splits
 
 
 def test_a_threaded_process_never_splits() -> None:

@@ -22,6 +22,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from ftlint.engine.cores import usable_cores
 from ftlint.model import Finding
 from ftlint.rule import Rule, RuleContext
 
@@ -52,7 +53,7 @@ def process_groups(
     process: --jobs 1, one core, no fork, small hard cases, or a single group."""
     if jobs == 1 or not hasattr(os, "fork"):
         return None
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    cores = usable_cores()  # (the affinity, capped by a cgroup CPU quota)
     if jobs is None:
         if not sys.platform.startswith("linux"):
             return None  # fork without exec is only safe everywhere on Linux: ask for it

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ftlint import frozen
+from ftlint.engine.cores import usable_cores
 from ftlint.model import Evidence, Finding, Problem, Run
 from ftlint.rule import NO_ROWS, HardCaseVisitor, Rule
 from ftlint.sources.io import READ_CHUNK, Span, Workspace, open_regular
@@ -100,7 +101,7 @@ def row_split_jobs(engine: Engine) -> int | None:
         ):
             return None
     if jobs is None:
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+        cores = usable_cores()  # (the affinity, capped by a cgroup CPU quota)
         if not sys.platform.startswith("linux") or cores < 2:
             return None
         if _largest(engine) < ROW_SPLIT_MIN_BYTES or engine._hard_case_bytes() < (

@@ -23,9 +23,10 @@ from typing import Any
 
 from ftlint.assemble.lazy import full, summary
 from ftlint.config.settings import Config
+from ftlint.engine import split as splitting
 from ftlint.engine.mapreduce import lint_split
 from ftlint.engine.processes import Pairs, process_groups, run_forked
-from ftlint.engine.ranges import row_split_jobs
+from ftlint.engine.ranges import ROW_SPLIT_MIN_BYTES, row_split_jobs
 from ftlint.engine.split import (
     Executor,
     ForkExecutor,
@@ -33,6 +34,7 @@ from ftlint.engine.split import (
     compact_findings,
     note_split,
     split_jobs,
+    work_ms,
 )
 from ftlint.model import Campaign, Category, Finding, HardCase, Problem, Run, Severity
 from ftlint.model import fingerprint as make_fingerprint
@@ -151,7 +153,7 @@ class Engine:
             result.campaign = self.campaign  # the runs as linted: summaries, the pair whole
 
     def _run_into(self, result: LintResult, executor: Executor | None) -> LintResult:
-        jobs = split_jobs(self.jobs, len(self.campaign.runs))
+        jobs = split_jobs(self.jobs, len(self.campaign.runs), self._work_ms)
         note_split(None)
         if executor is None and jobs is not None and len(self.campaign.runs) >= 2 * jobs:
             executor = ForkExecutor(jobs, actions=self.actions, here=True)
@@ -252,14 +254,42 @@ class Engine:
         return findings
 
     def _hard_case_bytes(self) -> int:
-        total = 0
+        return sum(self._hard_case_sizes())
+
+    def _hard_case_sizes(self) -> Iterator[int]:
+        """The size of each run's hard-cases file (as discovery found it, else stat)."""
         for run in self.campaign.runs:
             if run.hard_cases_bytes is not None:
-                total += run.hard_cases_bytes
+                yield run.hard_cases_bytes
             elif run.hard_cases_path:  # (a plugin's run that did not say its size)
                 with contextlib.suppress(OSError):
-                    total += (self.ws.root / run.hard_cases_path).stat().st_size
+                    yield (self.ws.root / run.hard_cases_path).stat().st_size
+
+    def _row_file_bytes(self) -> int:
+        """The size of the eval-row files of the runs' other adapters."""
+        paths = {rows.path for run in self.campaign.runs for rows in run.row_files}
+        total = 0
+        for path in sorted(paths, key=str):  # (a file of several parts counts once)
+            with contextlib.suppress(OSError, TypeError, ValueError):
+                total += (self.ws.root / path).stat().st_size
         return total
+
+    def _work_ms(self) -> float:
+        """The per-run work `--jobs auto` weighs before it splits the runs
+        (`ftlint.engine.split.work_ms`); 0 when one hard-cases file is most of the rows
+        and big enough to be split in row ranges instead (`ftlint.engine.ranges`: a
+        process that lints that run alone would be the whole lint's wall time)."""
+        sizes = list(self._hard_case_sizes())
+        total = sum(sizes)
+        largest = max(sizes, default=0)
+        if largest >= ROW_SPLIT_MIN_BYTES and 2 * largest > total:
+            return 0.0
+        runs = len(self.campaign.runs)
+        estimate = work_ms(runs, total)
+        least = splitting.SPLIT_WORK_MS  # (read at the call: tests set it)
+        if least is not None and estimate < least:
+            estimate = work_ms(runs, total + self._row_file_bytes())
+        return estimate
 
     def _stream(self, run: Run, findings: list[Finding], rules: Pairs, progress: Any) -> int:
         """The run's row visitors over its rows (`ftlint.engine.stream`)."""

@@ -15,16 +15,18 @@ total key afterwards, so the result is the sequential one, byte for byte.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol
 
 from ftlint import frozen
+from ftlint.engine.cores import free_cores
 from ftlint.model import Finding, Problem, Run
 
 __all__ = [
+    "ROW_MS_PER_MIB",
     "RUNS_PER_CHUNK",
-    "SPLIT_MIN_RUNS",
+    "RUN_MS",
+    "SPLIT_WORK_MS",
     "ActionSharing",
     "Executor",
     "ForkExecutor",
@@ -38,15 +40,26 @@ __all__ = [
     "last_split",
     "note_split",
     "split_jobs",
+    "work_ms",
 ]
 
-#: `--jobs auto` splits the runs from this many on, over the cores the machine leaves
-#: idle (`free_cores`). A run's per-run work is ~2 ms, the split costs ~10 ms (forks,
-#: pickling): from 100 runs on it pays. On a busy machine it does not: the split adds
-#: ~15% of CPU (copy-on-write faults, pickling), which is wall time when no core is
-#: free (measured in 2026-11 on 2 shared cores: 1,000 runs 4.58 s split against 3.98 s
-#: in one process), so auto splits only over cores that the load average leaves idle.
-SPLIT_MIN_RUNS: int | None = 100
+#: `--jobs auto` splits the runs when their per-run work (`work_ms`) is estimated at
+#: this many milliseconds on one core or more, into one process more per this much work,
+#: over the cores the machine leaves idle (`free_cores`). Measured on 2 idle cores
+#: (2026-11-30, `ftlint check --format json`, medians of 10 interleaved, benchmarks/
+#: README.md): below ~30 ms of work a second process costs more than it saves (5 runs x
+#: 80 rows: -6 ms; 20 runs x 1 row: -1 ms); from ~50 ms on it pays (40 runs x 1 row:
+#: +14 ms; 20 x 80: +22 ms; 40 x 320: +152 ms of 517). On a busy machine it does not:
+#: the split adds ~15% of CPU (copy-on-write faults, pickling), which is wall time when
+#: no core is free (1,000 runs on 2 shared cores: 4.58 s split against 3.98 s in one
+#: process), so auto splits only over idle cores. None: auto never splits the runs.
+SPLIT_WORK_MS: float | None = 50.0
+#: the estimated work of one run besides its rows: loading it, its per-run rules
+#: (20 runs of 1 row: 124 ms, 40: 158 ms on one core)
+RUN_MS = 1.5
+#: the estimated work of a MiB of eval rows (20 runs x 80 rows, 1.2 MB: +81 ms over 1
+#: row a run; 20 x 320: +183 ms for 4.9 MB; findings make a small file's rows dearer)
+ROW_MS_PER_MIB = 40.0
 #: Chunk size bound: small enough to balance the processes, large enough that the
 #: per-task cost (a pickled list of findings) stays small against the work.
 RUNS_PER_CHUNK = 64
@@ -148,31 +161,27 @@ def chunks(count: int, jobs: int) -> list[range]:
     return out
 
 
-def free_cores() -> int:
-    """The CPUs this process may run on that the machine leaves idle: the count less the
-    1-minute load average, rounded to the nearest (2 CPUs at a load of 0.4: 2; at 0.6
-    or more: 1). At least 1. Only Linux counts: elsewhere 1 (`--jobs auto` stays in one
-    process; an explicit `--jobs N` still splits)."""
-    if not sys.platform.startswith("linux") or not hasattr(os, "sched_getaffinity"):
-        return 1
-    cores = len(os.sched_getaffinity(0))
-    try:
-        load = os.getloadavg()[0]
-    except OSError:
-        return 1
-    return max(1, min(cores, int(cores - load + 0.5)))
+def work_ms(runs: int, row_bytes: int) -> float:
+    """The per-run work of a lint, estimated in milliseconds on one core: `RUN_MS` a
+    run (loading it, its per-run rules) and `ROW_MS_PER_MIB` a MiB of eval rows."""
+    return runs * RUN_MS + row_bytes / (1 << 20) * ROW_MS_PER_MIB
 
 
-def split_jobs(jobs: int | None, runs: int) -> int | None:
+def split_jobs(jobs: int | None, runs: int, work: Callable[[], float] | None = None) -> int | None:
     """How many processes share the runs, or None to keep every run here: `--jobs 1`,
-    no fork, a threaded process, or one run; `--jobs auto` below `SPLIT_MIN_RUNS` runs
-    or with fewer than two idle cores (`free_cores`)."""
+    no fork, a threaded process, or one run. `--jobs auto` splits when the per-run
+    work (`work()`, ms on one core; default: `runs` runs with no rows, `work_ms`) is at
+    least `SPLIT_WORK_MS`, into one process more per `SPLIT_WORK_MS` of it, as many as
+    the machine has idle cores (`free_cores`; none idle besides this one: None)."""
     if jobs == 1 or not hasattr(os, "fork") or runs < 2:
         return None
     if jobs is None:
-        if SPLIT_MIN_RUNS is None or runs < SPLIT_MIN_RUNS:
+        if SPLIT_WORK_MS is None:
             return None
-        jobs = free_cores()
+        estimate = work() if work is not None else work_ms(runs, 0)
+        if estimate < SPLIT_WORK_MS:
+            return None
+        jobs = min(free_cores(), 1 + int(estimate // SPLIT_WORK_MS))
         if jobs < 2:
             return None
     import threading
