@@ -50,7 +50,7 @@ class LintResult:
 
 
 def setup(
-    config_path: Path | None = None,
+    config_path: Path | str | None = None,
     *,
     config: Config | None = None,
     cli_plugins: Sequence[str] = (),
@@ -59,7 +59,7 @@ def setup(
     use_entry_points: bool = True,
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
-    workspace: Path | None = None,
+    workspace: Path | str | None = None,
 ) -> Session:
     """Load the config (or take `config`), build the plugin manager, bind the rules.
 
@@ -74,6 +74,8 @@ def setup(
 
     notes: list[str] = []
     plugin_paths: Sequence[Path] = ()
+    config_path = Path(config_path) if config_path is not None else None  # (a str too)
+    workspace = Path(workspace) if workspace is not None else None
     if config is None:
         config = load_config(config_path)
         decision = trust.decide(

@@ -80,3 +80,18 @@ def test_a_deprecated_loader_is_read_as_an_adapter_and_named_in_a_warning(
     assert campaign.get("r1").adapters == ("hfjobs",)
     (dup,) = [p for p in campaign.problems if "second run named 'r1'" in p.message]
     assert "load_runs#0" in dup.message
+
+
+def test_paths_may_be_given_as_strings(tmp_path: Path, monkeypatch) -> None:
+    """`setup` takes `str` paths as `load_campaign` does: a config found above a
+    workspace given as a str is checked for trust like a Path (it raised before)."""
+    (tmp_path / "rules.yaml").write_text("select: [ALL]\n")
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    monkeypatch.chdir(tmp_path)
+    for workspace in (str(ws), ws):
+        session = api.setup(workspace=workspace, use_entry_points=False)
+        assert session.config.path is not None
+        assert session.config.path.resolve() == (tmp_path / "rules.yaml").resolve()
+    explicit = api.setup(str(tmp_path / "rules.yaml"), workspace=str(ws), use_entry_points=False)
+    assert explicit.config.path is not None
