@@ -100,8 +100,8 @@ def _workspace_args(p: argparse.ArgumentParser) -> None:
         type=_jobs,
         default=None,
         metavar="N",
-        help="processes: auto (default: the idle cores, for 100 runs or more, or from 8 MiB "
-        "of hard cases on), or N (1: one process)",
+        help="processes: auto (default: the idle cores, when the runs' estimated work "
+        "reaches 50 ms or a hard-cases file 8 MiB), or N (1: one process)",
     )
     add_settings_flags(p)
 
