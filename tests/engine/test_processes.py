@@ -148,6 +148,9 @@ def test_plugin_group_crashes_and_dying_processes(cli, tmp_path: Path, crash: st
     assert one == two
     found = json.loads(one)["findings"]
     mine = [f for f in found if f["rule"] in ("TST900", "FTL001")]
+    if not crash:  # 5 runs, 4 processes: no run split; a plugin visits rows: no ranges
+        four = cli(*args, "--jobs", "4", "-v", env=env)
+        assert four.out == one and "ftlint: processes: rule groups in " in four.err
     if crash in ("", "exit"):
         assert any(f["rule"] == "TST900" and "rows seen" in f["message"] for f in mine)
     else:
@@ -175,3 +178,13 @@ def test_groups_never_split_and_jobs_one_is_sequential() -> None:
         for group in {type(r).process_group for r, _ in child}:
             elsewhere = [c for c in children if c is not child]
             assert all(type(r).process_group != group for c in elsewhere for r, _ in c)
+
+
+def test_verbose_says_when_nothing_could_be_split(cli, generated: Path) -> None:
+    """Six runs cannot give two to each of four processes, and no file is big enough
+    for row ranges: `-v` says so, not that anything was split."""
+    four = cli("check", str(generated), "--format", "json", "--fail-on", "never", "-j", "4", "-v")
+    assert (
+        "ftlint: processes: one process for the runs (6: fewer than 2 for each of 4); "
+        "no hard-cases files of 4 MiB or more to split in row ranges\n"
+    ) in four.err

@@ -419,3 +419,11 @@ def _declined(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(ranges, "_merge", spy)
     return declined
+
+
+def test_verbose_names_the_row_ranges(cli: Any, big: Path) -> None:
+    two = cli("check", str(big), "--format", "json", "--fail-on", "never", "--jobs", "2", "-v")
+    assert (
+        "ftlint: processes: hard-cases files of 4 MiB or more in row ranges over 2 processes\n"
+        in two.err
+    )

@@ -274,3 +274,36 @@ def test_eval_row_files_of_other_adapters_count_once(tmp_path: Path) -> None:
     engine = Engine(Campaign(str(tmp_path), runs), [], Config(), jobs=None)
     assert engine._row_file_bytes() == (1 << 20) + (1 << 19)
     assert engine._work_ms() == pytest.approx(split.work_ms(2, (1 << 20) + (1 << 19)))
+
+
+def test_verbose_says_how_the_work_was_split(cli, workspace: Path) -> None:
+    """`-v` names the processes and why (`--jobs auto` depends on the idle cores)."""
+    args = ("check", str(workspace), "--format", "json", "--fail-on", "never", "-v")
+    assert "ftlint: processes: one process (--jobs 1)\n" in cli(*args, "--jobs", "1").err
+    two = cli(*args, "--jobs", "2").err
+    assert "ftlint: processes: the runs over 2 processes (--jobs 2)\n" in two
+    auto = cli(*args).err  # 12 runs of 30 rows: the split depends on this machine's cores
+    assert "ftlint: processes: " in auto and "--jobs auto: " in auto
+    runs = cli("runs", str(workspace), "-v").err  # no lint, no such line
+    assert "ftlint: processes:" not in runs
+
+
+def test_every_reason_is_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ftlint.engine import split
+
+    monkeypatch.setattr(split, "free_cores", lambda: 2)
+    cases = [
+        ((1, 100), None, "one process (--jobs 1)"),
+        ((None, 1), None, "one process for the runs (one run)"),
+        ((None, 10, lambda: 12.4), None, "their estimated work, 12 ms, is below 50 ms"),
+        ((None, 10, lambda: 120.0), 2, "the runs over 2 processes (--jobs auto: 120 ms"),
+        ((3, 10), 3, "the runs over 3 processes (--jobs 3)"),
+    ]
+    for args, jobs, reason in cases:
+        assert split_jobs(*args) == jobs
+        assert reason in (split.last_reason() or ""), (args, split.last_reason())
+    monkeypatch.setattr(split, "free_cores", lambda: 1)
+    assert split_jobs(None, 10, lambda: 120.0) is None
+    assert split.last_reason() == (
+        "one process (--jobs auto: 120 ms of estimated work, 1 idle core)"
+    )

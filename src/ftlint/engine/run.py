@@ -32,6 +32,8 @@ from ftlint.engine.split import (
     ForkExecutor,
     RunOutcome,
     compact_findings,
+    last_reason,
+    note_reason,
     note_split,
     split_jobs,
     work_ms,
@@ -153,10 +155,16 @@ class Engine:
             result.campaign = self.campaign  # the runs as linted: summaries, the pair whole
 
     def _run_into(self, result: LintResult, executor: Executor | None) -> LintResult:
-        jobs = split_jobs(self.jobs, len(self.campaign.runs), self._work_ms)
+        runs = len(self.campaign.runs)
+        jobs = split_jobs(self.jobs, runs, self._work_ms)
         note_split(None)
-        if executor is None and jobs is not None and len(self.campaign.runs) >= 2 * jobs:
-            executor = ForkExecutor(jobs, actions=self.actions, here=True)
+        if executor is None and jobs is not None:
+            if runs >= 2 * jobs:
+                executor = ForkExecutor(jobs, actions=self.actions, here=True)
+            else:
+                note_reason(f"one process for the runs ({runs}: fewer than 2 for each of {jobs})")
+        elif executor is not None:
+            note_reason(f"the runs through {type(executor).__name__}")
         if executor is not None:
             note_split(jobs)
             findings, result.rows_streamed = lint_split(self, executor, jobs or 1)
@@ -164,11 +172,18 @@ class Engine:
             return result
         self.row_jobs = row_split_jobs(self)  # one big file: rows in ranges (engine.ranges)
         groups = None
-        if not self.row_jobs:
+        if self.row_jobs:
+            big = f"hard-cases files of {ROW_SPLIT_MIN_BYTES >> 20} MiB or more"
+            if max(self._hard_case_sizes(), default=0) >= ROW_SPLIT_MIN_BYTES:
+                note_reason(f"{big} in row ranges over {self.row_jobs} processes")
+            else:
+                note_reason(f"{last_reason()}; no {big} to split in row ranges")
+        else:
             groups = process_groups(self.rules, self.jobs, self._hard_case_bytes)
         if groups is None:
             findings, result.rows_streamed = self._lint(self.rules, self.progress)
         else:
+            note_reason(f"rule groups in {len(groups[1]) + 1} processes")
             # each process loads each run for its rules; the runs as kept are this
             # process's (`_lint` of the main group, or its rerun of a failed group)
             findings, result.rows_streamed = run_forked(self._lint, *groups, self.progress)

@@ -37,7 +37,9 @@ __all__ = [
     "compact_findings",
     "free_cores",
     "independent",
+    "last_reason",
     "last_split",
+    "note_reason",
     "note_split",
     "split_jobs",
     "work_ms",
@@ -172,23 +174,57 @@ def split_jobs(jobs: int | None, runs: int, work: Callable[[], float] | None = N
     no fork, a threaded process, or one run. `--jobs auto` splits when the per-run
     work (`work()`, ms on one core; default: `runs` runs with no rows, `work_ms`) is at
     least `SPLIT_WORK_MS`, into one process more per `SPLIT_WORK_MS` of it, as many as
-    the machine has idle cores (`free_cores`; none idle besides this one: None)."""
-    if jobs == 1 or not hasattr(os, "fork") or runs < 2:
-        return None
+    the machine has idle cores (`free_cores`; none idle besides this one: None). The
+    reason is recorded for `-v` (`last_reason`)."""
+    if jobs == 1:
+        return _because(None, "one process (--jobs 1)")
+    if not hasattr(os, "fork"):
+        return _because(None, "one process (no fork on this platform)")
+    if runs < 2:
+        return _because(None, "one process for the runs (one run)")
+    how = f"--jobs {jobs}"
     if jobs is None:
         if SPLIT_WORK_MS is None:
-            return None
+            return _because(None, "one process for the runs (--jobs auto never splits them)")
         estimate = work() if work is not None else work_ms(runs, 0)
         if estimate < SPLIT_WORK_MS:
-            return None
-        jobs = min(free_cores(), 1 + int(estimate // SPLIT_WORK_MS))
+            return _because(
+                None,
+                f"one process for the runs (--jobs auto: their estimated work, {estimate:.0f} "
+                f"ms, is below {SPLIT_WORK_MS:.0f} ms)",
+            )
+        free = free_cores()
+        jobs = min(free, 1 + int(estimate // SPLIT_WORK_MS))
+        cores = f"{free} idle core" + ("s" if free != 1 else "")
+        how = f"--jobs auto: {estimate:.0f} ms of estimated work, {cores}"
         if jobs < 2:
-            return None
+            return _because(None, f"one process ({how})")
     import threading
 
-    if threading.active_count() > 1:
-        return None  # forking a threaded process is unsafe (locks held elsewhere)
-    return min(jobs, runs)
+    if threading.active_count() > 1:  # forking a threaded process is unsafe (locks held)
+        return _because(None, "one process (other threads run: no fork)")
+    jobs = min(jobs, runs)
+    return _because(jobs, f"the runs over {jobs} processes ({how})")
+
+
+#: why the last lint in this process used the processes it did (`-v` prints it)
+_REASON: list[str | None] = [None]
+
+
+def _because(jobs: int | None, reason: str) -> int | None:
+    _REASON[0] = reason
+    return jobs
+
+
+def note_reason(reason: str | None) -> None:
+    """Record why this lint used the processes it did (`last_reason`)."""
+    _REASON[0] = reason
+
+
+def last_reason() -> str | None:
+    """Why the last lint in this process used the processes it did, in words (`ftlint
+    check -v`: `--jobs auto` depends on the machine's idle cores), or None."""
+    return _REASON[0]
 
 
 def independent(rule: Any) -> bool:
