@@ -212,7 +212,7 @@ _REASON: list[str | None] = [None]
 
 
 def _because(jobs: int | None, reason: str) -> int | None:
-    _REASON[0] = reason
+    note_reason(reason)
     return jobs
 
 
