@@ -13,10 +13,19 @@ from ftlint.engine import cores
 
 @pytest.fixture
 def cgroup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty cgroup mount, and a process in its top cgroup (as in a container with
+    its own cgroup namespace)."""
     root = tmp_path / "cgroup"
     root.mkdir()
+    own = tmp_path / "self-cgroup"
+    own.write_text("0::/\n")
     monkeypatch.setattr(cores, "CGROUP_ROOT", root)
+    monkeypatch.setattr(cores, "PROC_CGROUP", own)
     return root
+
+
+def _member_of(cgroup: Path, lines: str) -> None:
+    (cgroup.parent / "self-cgroup").write_text(lines)
 
 
 def _write(path: Path, text: str) -> None:
@@ -109,3 +118,38 @@ def test_a_busy_machine_leaves_one(monkeypatch: pytest.MonkeyPatch) -> None:
     for others, free in [(0.0, 4), (1.0, 3), (2.4, 2), (2.6, 1), (40.0, 1)]:
         monkeypatch.setattr(cores, "runnable_others", lambda n=others: n)
         assert cores.free_cores() == free
+
+
+def test_the_own_cgroup_and_its_parents_count_v2(cgroup: Path) -> None:
+    _member_of(cgroup, "0::/user.slice/app.scope\n")
+    _write(cgroup / "user.slice" / "app.scope" / "cpu.max", "max 100000\n")
+    _write(cgroup / "user.slice" / "cpu.max", "200000 100000\n")  # a slice's CPUQuota
+    assert cores.quota_cores() == 2
+    _write(cgroup / "user.slice" / "app.scope" / "cpu.max", "100000 100000\n")
+    assert cores.quota_cores() == 1  # the smallest along the way
+    _write(cgroup / "cpu.max", "50000 100000\n")  # (a root file: a test mount only)
+    assert cores.quota_cores() == 1
+
+
+def test_a_cgroup_folder_that_is_not_mounted_here_reads_its_parents(cgroup: Path) -> None:
+    _member_of(cgroup, "0::/docker/0123abc\n")  # a host path; the mount is the container's
+    _write(cgroup / "cpu.max", "300000 100000\n")
+    assert cores.quota_cores() == 3
+    _member_of(cgroup, "0::/../../etc\n")  # a path that would leave the mount: the top only
+    assert cores.quota_cores() == 3
+
+
+def test_the_own_cgroup_counts_v1(cgroup: Path) -> None:
+    _member_of(cgroup, "12:memory:/docker/abc\n4:cpu,cpuacct:/docker/abc\n0::/\n")
+    leaf = cgroup / "cpu,cpuacct" / "docker" / "abc"
+    _write(leaf / "cpu.cfs_quota_us", "150000\n")
+    _write(leaf / "cpu.cfs_period_us", "100000\n")
+    assert cores.quota_cores() == 2
+    _write(leaf / "cpu.cfs_quota_us", "-1\n")
+    assert cores.quota_cores() is None
+
+
+def test_an_unreadable_proc_file_is_the_top_cgroup(cgroup: Path, monkeypatch) -> None:
+    monkeypatch.setattr(cores, "PROC_CGROUP", cgroup / "absent")
+    _write(cgroup / "cpu.max", "200000 100000\n")
+    assert cores.quota_cores() == 2

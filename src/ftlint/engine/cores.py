@@ -4,8 +4,10 @@ many of them nothing else is using right now.
 `usable_cores()` is the CPU affinity (`os.sched_getaffinity`), capped by a cgroup CPU
 quota (a container started with `--cpus 2` on a 32-core host may run on all 32 CPUs
 but gets two CPUs' worth of time: forking 32 processes there only adds overhead). Both
-cgroup versions are read where a container sees its own limits: `cpu.max` (v2) and
-`cpu/cpu.cfs_quota_us` over `cpu.cfs_period_us` (v1) under `/sys/fs/cgroup`.
+cgroup versions are read, `cpu.max` (v2) and `cpu.cfs_quota_us` over `cpu.cfs_period_us`
+(v1's `cpu` controller), in this process's own cgroup (`/proc/self/cgroup`) and each of
+its parents under `/sys/fs/cgroup`: the smallest quota wins (a container with its own
+cgroup namespace sees its limits at the top; a systemd slice's `CPUQuota` is a parent).
 
 `free_cores()` subtracts the tasks that are runnable right now besides this one (the
 fourth field of `/proc/loadavg`, `running/total`, counts this process too). A lint of
@@ -22,12 +24,22 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["CGROUP_ROOT", "free_cores", "quota_cores", "runnable_others", "usable_cores"]
+__all__ = [
+    "CGROUP_ROOT",
+    "LOADAVG",
+    "PROC_CGROUP",
+    "free_cores",
+    "quota_cores",
+    "runnable_others",
+    "usable_cores",
+]
 
 #: where a cgroup file system is mounted (a test points it at a directory of its own)
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 #: the kernel's scheduler counts (`running/total` is the fourth field)
 LOADAVG = Path("/proc/loadavg")
+#: this process's cgroups, one line per hierarchy (`0::/path` for v2)
+PROC_CGROUP = Path("/proc/self/cgroup")
 
 
 def usable_cores() -> int:
@@ -41,22 +53,47 @@ def usable_cores() -> int:
 
 
 def quota_cores() -> int | None:
-    """The CPUs' worth of time a cgroup quota grants (rounded up), or None: no quota
-    ("max" or -1), or no cgroup file to read."""
-    v2 = _read(CGROUP_ROOT / "cpu.max")
-    if v2 is not None:
-        parts = v2.split()
+    """The CPUs' worth of time the cgroup CPU quotas of this process grant (rounded up;
+    the smallest along its cgroup and their parents: a systemd slice's `CPUQuota`
+    counts too), or None: no quota ("max" or -1) or no cgroup file to read."""
+    v2, v1 = _own_cgroups()
+    found: list[int | None] = []
+    for folder in _upward(CGROUP_ROOT, v2):
+        parts = (_read(folder / "cpu.max") or "").split()
         if len(parts) == 2 and parts[0] != "max":
-            return _ratio(parts[0], parts[1])
-        return None
-    for folder in ("cpu", "cpu,cpuacct", "cpuacct,cpu"):
-        quota = _read(CGROUP_ROOT / folder / "cpu.cfs_quota_us")
-        if quota is not None:
-            period = _read(CGROUP_ROOT / folder / "cpu.cfs_period_us")
-            if period is None or quota.strip() == "-1":
-                return None
-            return _ratio(quota, period)
-    return None
+            found.append(_ratio(parts[0], parts[1]))
+    for mount in ("cpu", "cpu,cpuacct", "cpuacct,cpu"):
+        for folder in _upward(CGROUP_ROOT / mount, v1):
+            quota = _read(folder / "cpu.cfs_quota_us")
+            period = _read(folder / "cpu.cfs_period_us")
+            if quota is not None and period is not None and quota.strip() != "-1":
+                found.append(_ratio(quota, period))
+    quotas = [q for q in found if q is not None]
+    return min(quotas) if quotas else None
+
+
+def _own_cgroups() -> tuple[str, str]:
+    """This process's cgroup path in the v2 hierarchy and in v1's `cpu` controller
+    (`/proc/self/cgroup`; "/" inside a container with its own cgroup namespace)."""
+    v2 = v1 = "/"
+    text = _read(PROC_CGROUP) or ""
+    for line in text.splitlines():
+        number, _, rest = line.partition(":")
+        controllers, _, path = rest.partition(":")
+        if number == "0" and controllers == "":
+            v2 = path or "/"
+        elif "cpu" in controllers.split(","):
+            v1 = path or "/"
+    return v2, v1
+
+
+def _upward(mount: Path, path: str) -> list[Path]:
+    """`mount` joined with the cgroup `path`, then each parent up to `mount` itself;
+    a path that leaves the mount (`..`) is ignored: the mount alone."""
+    parts = [p for p in path.split("/") if p and p != "."]
+    if ".." in parts:
+        parts = []
+    return [mount.joinpath(*parts[:n]) for n in range(len(parts), -1, -1)]
 
 
 def runnable_others() -> float:
