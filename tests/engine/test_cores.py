@@ -114,42 +114,33 @@ def test_free_cores_on_this_machine_is_sane() -> None:
 
 def test_a_busy_machine_leaves_one(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cores.sys, "platform", "linux")
-    monkeypatch.setattr(cores, "usable_cores", lambda: 4)
+    monkeypatch.setattr(cores.os, "sched_getaffinity", lambda _: {0, 1, 2, 3}, raising=False)
+    monkeypatch.setattr(cores.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(cores, "quota_cores", lambda: None)
     for others, free in [(0.0, 4), (1.0, 3), (2.4, 2), (2.6, 1), (40.0, 1)]:
         monkeypatch.setattr(cores, "runnable_others", lambda n=others: n)
         assert cores.free_cores() == free
 
 
-def test_the_own_cgroup_and_its_parents_count_v2(cgroup: Path) -> None:
-    _member_of(cgroup, "0::/user.slice/app.scope\n")
-    _write(cgroup / "user.slice" / "app.scope" / "cpu.max", "max 100000\n")
-    _write(cgroup / "user.slice" / "cpu.max", "200000 100000\n")  # a slice's CPUQuota
-    assert cores.quota_cores() == 2
-    _write(cgroup / "user.slice" / "app.scope" / "cpu.max", "100000 100000\n")
-    assert cores.quota_cores() == 1  # the smallest along the way
-    _write(cgroup / "cpu.max", "50000 100000\n")  # (a root file: a test mount only)
-    assert cores.quota_cores() == 1
+def test_a_quota_is_not_charged_with_the_hosts_tasks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--cpus 2` on a 64-CPU host with 10 tasks running elsewhere: 2 idle, not 1."""
+    monkeypatch.setattr(cores.sys, "platform", "linux")
+    monkeypatch.setattr(cores.os, "sched_getaffinity", lambda _: set(range(64)), raising=False)
+    monkeypatch.setattr(cores.os, "cpu_count", lambda: 64)
+    monkeypatch.setattr(cores, "quota_cores", lambda: 2)
+    monkeypatch.setattr(cores, "runnable_others", lambda: 10.0)
+    assert cores.free_cores() == 2
+    monkeypatch.setattr(cores, "runnable_others", lambda: 63.0)  # the host is full
+    assert cores.free_cores() == 1
 
 
-def test_a_cgroup_folder_that_is_not_mounted_here_reads_its_parents(cgroup: Path) -> None:
-    _member_of(cgroup, "0::/docker/0123abc\n")  # a host path; the mount is the container's
-    _write(cgroup / "cpu.max", "300000 100000\n")
-    assert cores.quota_cores() == 3
-    _member_of(cgroup, "0::/../../etc\n")  # a path that would leave the mount: the top only
-    assert cores.quota_cores() == 3
-
-
-def test_the_own_cgroup_counts_v1(cgroup: Path) -> None:
-    _member_of(cgroup, "12:memory:/docker/abc\n4:cpu,cpuacct:/docker/abc\n0::/\n")
-    leaf = cgroup / "cpu,cpuacct" / "docker" / "abc"
-    _write(leaf / "cpu.cfs_quota_us", "150000\n")
-    _write(leaf / "cpu.cfs_period_us", "100000\n")
-    assert cores.quota_cores() == 2
-    _write(leaf / "cpu.cfs_quota_us", "-1\n")
-    assert cores.quota_cores() is None
-
-
-def test_an_unreadable_proc_file_is_the_top_cgroup(cgroup: Path, monkeypatch) -> None:
-    monkeypatch.setattr(cores, "PROC_CGROUP", cgroup / "absent")
-    _write(cgroup / "cpu.max", "200000 100000\n")
-    assert cores.quota_cores() == 2
+def test_a_pinned_process_is_charged_its_share(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`taskset` to 2 of 64 CPUs: the host's other tasks count for 2/64 of themselves."""
+    monkeypatch.setattr(cores.sys, "platform", "linux")
+    monkeypatch.setattr(cores.os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
+    monkeypatch.setattr(cores.os, "cpu_count", lambda: 64)
+    monkeypatch.setattr(cores, "quota_cores", lambda: None)
+    monkeypatch.setattr(cores, "runnable_others", lambda: 6.0)
+    assert cores.free_cores() == 2
+    monkeypatch.setattr(cores, "runnable_others", lambda: 48.0)  # 1.5 of our 2 busy
+    assert cores.free_cores() == 1

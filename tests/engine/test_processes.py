@@ -188,3 +188,18 @@ def test_verbose_says_when_nothing_could_be_split(cli, generated: Path) -> None:
         "ftlint: processes: one process for the runs (6: fewer than 2 for each of 4); "
         "no hard-cases files of 4 MiB or more to split in row ranges\n"
     ) in four.err
+
+
+def test_auto_rule_groups_count_a_cpu_quota(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rule groups fork under auto from PARALLEL_MIN_BYTES on two usable cores; a cgroup
+    quota of one CPU is one usable core."""
+    from ftlint.engine import cores, processes
+
+    monkeypatch.setattr(processes.sys, "platform", "linux")
+    monkeypatch.setattr(cores.os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
+    monkeypatch.setattr(cores, "quota_cores", lambda: None)
+    rules = [(type(f"R{i}", (), {"process_group": g})(), None) for i, g in enumerate("ab")]
+    size = processes.PARALLEL_MIN_BYTES
+    assert process_groups(rules, None, lambda: size) is not None  # type: ignore[arg-type]
+    monkeypatch.setattr(cores, "quota_cores", lambda: 1)
+    assert process_groups(rules, None, lambda: size) is None  # type: ignore[arg-type]

@@ -366,6 +366,10 @@ def test_auto_splits_only_big_files(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert ranges.row_split_jobs(engine(None, 3 * mib, 3 * mib, 3 * mib)) is None
     assert ranges.row_split_jobs(engine(1, 20 * mib)) is None
     assert ranges.row_split_jobs(engine(2, 1)) == 2  # each file still needs MIN_BYTES
+    monkeypatch.setattr("ftlint.engine.cores.quota_cores", lambda: 1)  # `--cpus 1`
+    assert ranges.row_split_jobs(engine(None, 20 * mib)) is None
+    assert ranges.row_split_jobs(engine(2, 20 * mib)) == 2  # an explicit --jobs N still
+    monkeypatch.setattr("ftlint.engine.cores.quota_cores", lambda: None)
 
     class Plugin(Rule):
         def hard_case_visitor(self, run: Any, ctx: Any) -> Any:

@@ -239,17 +239,57 @@ def test_auto_splits_the_runs_when_their_work_pays(
     assert split.last_split() == 2 and [f.to_dict() for f in found] == sequential
 
 
-def test_one_big_file_is_left_to_the_row_ranges(workspace: Path) -> None:
+def test_one_big_file_is_left_to_the_row_ranges(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Auto keeps the runs together when one run's hard cases are more than half of the
+    estimated work and the row ranges will take that file; else the runs may split."""
+    import ftlint.engine.run as engine_run
     from ftlint.engine.ranges import ROW_SPLIT_MIN_BYTES
 
-    engine = _engine(workspace, None)
+    engine = _engine(workspace, None)  # 12 runs
     big = ROW_SPLIT_MIN_BYTES
-    engine._hard_case_sizes = lambda: iter([1000, 1000, big])  # type: ignore[method-assign]
-    assert engine._work_ms() == 0.0  # most rows in one file: split in ranges instead
-    engine._hard_case_sizes = lambda: iter([big, big, big])  # type: ignore[method-assign]
-    assert engine._work_ms() > 3 * 40.0
-    engine._hard_case_sizes = lambda: iter([1000, 1000, big - 1])  # type: ignore[method-assign]
-    assert engine._work_ms() > 0  # too small for ranges: the runs may split
+
+    def sizes(*values: int) -> None:
+        engine._hard_case_sizes = lambda: iter(values)  # type: ignore[method-assign]
+
+    monkeypatch.setattr(engine_run, "row_split_jobs", lambda _engine: 2)
+    sizes(1000, 1000, big)
+    assert engine._one_file_dominates()
+    sizes(big, big, big)  # no run is most of the work
+    assert not engine._one_file_dominates()
+    sizes(1000, 1000, big - 1)  # too small for row ranges
+    assert not engine._one_file_dominates()
+    # exactly half: 2 x (1.5 + 160) ms against 12 x 1.5 + (4 + 3.625 MiB) x 40 = 323 ms
+    sizes(big, 3_801_088)
+    assert not engine._one_file_dominates()
+    sizes(big, 3_801_087)
+    assert engine._one_file_dominates()
+    monkeypatch.setattr(engine_run, "row_split_jobs", lambda _engine: None)
+    sizes(1000, 1000, big)  # the ranges would not take it (too little in all, one core)
+    assert not engine._one_file_dominates()
+
+
+def test_a_dominating_file_keeps_the_runs_together(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ftlint.engine import split
+
+    monkeypatch.setattr(split, "free_cores", lambda: 2)
+    monkeypatch.setattr(split, "SPLIT_WORK_MS", 1.0)  # the runs alone would split
+    engine = _engine(workspace, None)
+    engine._one_file_dominates = lambda: True  # type: ignore[method-assign]
+    found = engine.run().findings
+    assert split.last_split() is None and [f.to_dict() for f in found] == _lint(workspace)
+    _engine(workspace, None).run()  # its files are small: nothing dominates
+    assert split.last_split() == 2
+
+
+def test_a_given_executor_is_named(workspace: Path) -> None:
+    from ftlint.engine import split
+
+    _engine(workspace, 1).run(InlineExecutor())
+    assert split.last_reason() == "the runs through InlineExecutor"
 
 
 def test_eval_row_files_of_other_adapters_count_once(tmp_path: Path) -> None:

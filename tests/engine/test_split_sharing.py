@@ -90,6 +90,7 @@ def test_the_fork_executor_shares_into_the_drivers_table() -> None:
 def test_auto_splits_only_over_idle_cores(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cores.sys, "platform", "linux")
     monkeypatch.setattr(cores.os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
+    monkeypatch.setattr(cores.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(cores, "quota_cores", lambda: None)
     for others, free in [(0, 2), (1, 1), (3, 1)]:
         monkeypatch.setattr(cores, "runnable_others", lambda n=others: float(n))
@@ -120,7 +121,10 @@ def test_auto_weighs_the_work_before_it_splits(monkeypatch: pytest.MonkeyPatch) 
     assert split_jobs(None, 20, lambda: least) == 2
     assert split_jobs(None, 20, lambda: 2.5 * least) == 3
     assert split_jobs(None, 20, lambda: 100 * least) == 8  # no more than the idle cores
-    assert split_jobs(None, 3, lambda: 100 * least) == 3  # nor than the runs
+    assert split_jobs(None, 7, lambda: 100 * least) == 3  # nor than one per two runs
+    assert split_jobs(None, 3, lambda: 100 * least) is None
+    assert split.last_reason() == "one process for the runs (3: too few for two)"
+    assert split_jobs(None, 40, lambda: 2.5 * least) == 3  # 8 idle cores, work for 3
     assert split_jobs(None, 20, lambda: 0.0) is None  # (a big file: row ranges instead)
     assert split.work_ms(10, 1 << 20) == 10 * split.RUN_MS + split.ROW_MS_PER_MIB
     monkeypatch.setattr(split, "free_cores", lambda: 1)

@@ -100,8 +100,9 @@ def _workspace_args(p: argparse.ArgumentParser) -> None:
         type=_jobs,
         default=None,
         metavar="N",
-        help="processes: auto (default: the idle cores, when the runs' estimated work "
-        "reaches 50 ms or a hard-cases file 8 MiB), or N (1: one process)",
+        help="processes: auto (default: the runs over the idle cores from 50 ms of "
+        "estimated work; a hard-cases file of 4 MiB or more in row ranges from 8 MiB of "
+        "hard cases), or N (1: one process)",
     )
     add_settings_flags(p)
 

@@ -111,18 +111,23 @@ def runnable_others() -> float:
 
 
 def free_cores() -> int:
-    """The usable CPUs (`usable_cores`) that nothing else needs now: their count less
-    the other runnable tasks (`runnable_others`, rounded to the nearest), at least 1.
-    Only Linux counts: elsewhere 1 (`--jobs auto` stays in one process; an explicit
-    `--jobs N` still splits)."""
+    """The usable CPUs (`usable_cores`) that nothing else needs now, at least 1: the
+    CPUs this process may run on less their share of the other runnable tasks
+    (`runnable_others` counts the whole machine's: a process pinned to 2 of 64 CPUs
+    is charged 2/64 of them), rounded to the nearest, then capped by the usable count
+    (a cgroup quota limits this process's time, not where the others run). Only Linux
+    counts: elsewhere 1 (`--jobs auto` stays in one process; an explicit `--jobs N`
+    still splits)."""
     if not sys.platform.startswith("linux") or not hasattr(os, "sched_getaffinity"):
         return 1
-    cores = usable_cores()
+    allowed = len(os.sched_getaffinity(0))
     try:
         busy = runnable_others()
     except OSError:
         return 1
-    return max(1, min(cores, int(cores - busy + 0.5)))
+    online = max(allowed, os.cpu_count() or allowed)
+    share = busy * allowed / online
+    return max(1, min(usable_cores(), int(allowed - share + 0.5)))
 
 
 def _read(path: Path) -> str | None:

@@ -156,7 +156,10 @@ class Engine:
 
     def _run_into(self, result: LintResult, executor: Executor | None) -> LintResult:
         runs = len(self.campaign.runs)
-        jobs = split_jobs(self.jobs, runs, self._work_ms)
+        if self.jobs is None and executor is None and self._one_file_dominates():
+            jobs = None  # (the row ranges below note their reason)
+        else:
+            jobs = split_jobs(self.jobs, runs, self._work_ms)
         note_split(None)
         if executor is None and jobs is not None:
             if runs >= 2 * jobs:
@@ -291,20 +294,29 @@ class Engine:
 
     def _work_ms(self) -> float:
         """The per-run work `--jobs auto` weighs before it splits the runs
-        (`ftlint.engine.split.work_ms`); 0 when one hard-cases file is most of the rows
-        and big enough to be split in row ranges instead (`ftlint.engine.ranges`: a
-        process that lints that run alone would be the whole lint's wall time)."""
-        sizes = list(self._hard_case_sizes())
-        total = sum(sizes)
-        largest = max(sizes, default=0)
-        if largest >= ROW_SPLIT_MIN_BYTES and 2 * largest > total:
-            return 0.0
+        (`ftlint.engine.split.work_ms`): the runs, their hard cases, and, when that is
+        not enough to split, the other adapters' row files."""
         runs = len(self.campaign.runs)
-        estimate = work_ms(runs, total)
+        estimate = work_ms(runs, self._hard_case_bytes())
         least = splitting.SPLIT_WORK_MS  # (read at the call: tests set it)
         if least is not None and estimate < least:
-            estimate = work_ms(runs, total + self._row_file_bytes())
+            estimate = work_ms(runs, self._hard_case_bytes() + self._row_file_bytes())
         return estimate
+
+    def _one_file_dominates(self) -> bool:
+        """True under `--jobs auto` when one run's hard cases are more than half of the
+        estimated work and that file will be read in row ranges (`row_split_jobs`): a
+        process that lints that run whole would be the lint's wall time, so the runs
+        are not split. False whenever the ranges would not take the file (less than
+        `ROW_SPLIT_AUTO_BYTES` in all, one usable core, a plugin rule visiting rows)."""
+        sizes = list(self._hard_case_sizes())
+        largest = max(sizes, default=0)
+        if largest < ROW_SPLIT_MIN_BYTES:
+            return False
+        total = work_ms(len(self.campaign.runs), sum(sizes))
+        if 2 * work_ms(1, largest) <= total:
+            return False
+        return row_split_jobs(self) is not None
 
     def _stream(self, run: Run, findings: list[Finding], rules: Pairs, progress: Any) -> int:
         """The run's row visitors over its rows (`ftlint.engine.stream`)."""

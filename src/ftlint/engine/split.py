@@ -50,7 +50,7 @@ __all__ = [
 #: over the cores the machine leaves idle (`free_cores`). Measured on 2 idle cores
 #: (2026-11-30, `ftlint check --format json`, medians of 10 interleaved, benchmarks/
 #: README.md): below ~30 ms of work a second process costs more than it saves (5 runs x
-#: 80 rows: -6 ms; 20 runs x 1 row: -1 ms); from ~50 ms on it pays (40 runs x 1 row:
+#: 80 rows: -6.5 ms; 20 runs x 1 row: -1 ms); from ~50 ms on it pays (40 runs x 1 row:
 #: +14 ms; 20 x 80: +22 ms; 40 x 320: +152 ms of 517). On a busy machine it does not:
 #: the split adds ~15% of CPU (copy-on-write faults, pickling), which is wall time when
 #: no core is free (1,000 runs on 2 shared cores: 4.58 s split against 3.98 s in one
@@ -174,8 +174,8 @@ def split_jobs(jobs: int | None, runs: int, work: Callable[[], float] | None = N
     no fork, a threaded process, or one run. `--jobs auto` splits when the per-run
     work (`work()`, ms on one core; default: `runs` runs with no rows, `work_ms`) is at
     least `SPLIT_WORK_MS`, into one process more per `SPLIT_WORK_MS` of it, as many as
-    the machine has idle cores (`free_cores`; none idle besides this one: None). The
-    reason is recorded for `-v` (`last_reason`)."""
+    the machine has idle cores (`free_cores`; none idle besides this one: None) and at
+    most one per two runs. The reason is recorded for `-v` (`last_reason`)."""
     if jobs == 1:
         return _because(None, "one process (--jobs 1)")
     if not hasattr(os, "fork"):
@@ -199,6 +199,10 @@ def split_jobs(jobs: int | None, runs: int, work: Callable[[], float] | None = N
         how = f"--jobs auto: {estimate:.0f} ms of estimated work, {cores}"
         if jobs < 2:
             return _because(None, f"one process ({how})")
+        if runs < 2 * jobs:  # at least two runs a process (`Engine` splits no fewer)
+            jobs = runs // 2
+            if jobs < 2:
+                return _because(None, f"one process for the runs ({runs}: too few for two)")
     import threading
 
     if threading.active_count() > 1:  # forking a threaded process is unsafe (locks held)
