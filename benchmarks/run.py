@@ -587,6 +587,25 @@ def budgets(results: dict[str, Any]) -> list[dict[str, Any]]:
                 "MB",
             )
         )
+        if "jobs2_speedup" in st:  # (issue 19: 1.7x on 2 cores for the big file too)
+            out.append(
+                _budget(
+                    "jobs: --jobs 1 / --jobs 2 wall, the streamed file",
+                    ">=",
+                    parallel.BUDGET_JOBS_SPEEDUP,
+                    st["jobs2_speedup"],
+                    "x",
+                )
+            )
+            out.append(
+                _budget(
+                    "jobs: the streamed file's output identical to --jobs 1",
+                    ">=",
+                    1,
+                    1.0 if st.get("jobs2_identical") else 0.0,
+                    "",
+                )
+            )
     if "scale" in results:
         e = results["scale"]["exponent"]
         out.append(

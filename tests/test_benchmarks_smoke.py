@@ -159,7 +159,7 @@ def test_quick_benchmark_runs_and_reports_every_metric(tmp_path: Path) -> None:
     for line in METRIC_LINES:
         assert line in proc.stdout, line
     budget_lines = [x for x in proc.stdout.splitlines() if x.endswith(("PASS", "FAIL"))]
-    assert len(budget_lines) == 9
+    assert len(budget_lines) == 11  # every budget of issue 19, the big file's --jobs 2 too
 
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["schema"] == "ftlint-benchmark/1"
@@ -188,6 +188,8 @@ def test_quick_benchmark_runs_and_reports_every_metric(tmp_path: Path) -> None:
         "start-up",
         "streaming",
         "streaming",
+        "jobs",  # the streamed file at --jobs 2
+        "jobs",
         "scale",
         "scale",
         "scale",
