@@ -241,3 +241,28 @@ def test_a_fitted_table_holds_the_same_keys_and_values(keys: list[int], data: An
         slot = fitted.slot(key)
         assert fitted.keys[slot] == key
         assert tuple(fitted.value(slot, c) for c in range(width)) == values
+
+
+def test_a_big_files_arrays_are_made_on_first_use(monkeypatch: Any) -> None:
+    """A big file's visitor promises full-size arrays and makes them when the first row
+    comes: a `--jobs 2` split halves the promise first, so the driver never makes (and
+    drops) the 40 MB full-size arrays before the fork; the rows leave what they leave
+    on arrays made at once."""
+    from ftlint.rules.provenance import duplicate_eval_rows as prv
+
+    monkeypatch.setattr(prv, "_starts_big", lambda run: True)
+    visitor = prv008_visitor({})
+    assert visitor.small is None and visitor.pending == FULL_SLOTS
+    assert visitor._examples.mask + 1 < FULL_SLOTS  # (the small first tables only)
+    visitor.begin_split()
+    assert visitor.pending == FULL_SLOTS // 2
+    visitor.begin_split()  # (a second hook halves the promise again, as it would a table)
+    assert visitor.pending == FULL_SLOTS // 4
+    ev = Evidence("h.jsonl", 0, None, "7", None)
+    case = HardCase(1, "7", "same text", None, None, None, None, None, None, None, ev, {})
+    visitor.row(case)
+    assert visitor.pending == 0 and visitor.examples.mask + 1 == FULL_SLOTS // 4
+    assert visitor.examples.size == 1 and visitor.inputs.size == 1
+    unsplit = prv008_visitor({})
+    assert unsplit.pending == FULL_SLOTS and unsplit.inputs.mask + 1 == FULL_SLOTS
+    assert unsplit.pending == 0

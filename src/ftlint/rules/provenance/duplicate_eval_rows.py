@@ -123,20 +123,27 @@ class _Repeats:
         self.conflicting: set[int] = set()
         self.packer = _EvidencePacker()
         self.encode = _encoder_for(run)  # how references are keyed (`_references`)
+        #: the slots of the arrays `on_arrays` promised and the first use makes (0: made)
+        self.pending = 0
         if _starts_big(run):
             self.on_arrays(FULL_SLOTS)
 
     def on_arrays(self, slots: int) -> None:
         """Start on arrays of `slots` slots, before any row: a file that outgrows the
-        sets (`_starts_big`) would insert its first keys twice (`materialize`)."""
+        sets (`_starts_big`) would insert its first keys twice (`materialize`). They are
+        made on first use (`examples`, `inputs`), in whichever process feeds the rows:
+        `--jobs 2` on a big file halves them first (`begin_split`), and the driver's
+        full-size arrays (40 MB, ~16 ms to make) were made and dropped before the fork."""
         self.small = None
-        self._examples, self._inputs = _Table(0, slots), _Table(3, slots)
+        self.pending = slots
 
     @property
     def examples(self) -> _Table:
         """The example keys' table (the sets turn into it on first use: `_small`)."""
         if self.small is not None:
             self._to_tables()
+        elif self.pending:
+            self._make_arrays()
         return self._examples
 
     @property
@@ -144,7 +151,14 @@ class _Repeats:
         """The inputs' table (the sets turn into it on first use: `_small`)."""
         if self.small is not None:
             self._to_tables()
+        elif self.pending:
+            self._make_arrays()
         return self._inputs
+
+    def _make_arrays(self) -> None:
+        slots, self.pending = self.pending, 0
+        del self._examples, self._inputs  # (the empty first tables, freed first)
+        self._examples, self._inputs = _Table(0, slots), _Table(3, slots)
 
     def _to_tables(self) -> None:
         if self.small is not None:
