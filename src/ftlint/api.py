@@ -192,7 +192,11 @@ def lint(
     The result's campaign holds each run as kept after its per-run rules: the baseline
     and the candidate whole, every other run's summary (`ftlint.assemble.lazy.summary`:
     no per-point series, traces, raw documents, settings or env). `campaign` itself is
-    left as it was (a deferred one still reads each run when asked)."""
+    left as it was (a deferred one still reads each run when asked).
+
+    `jobs`: processes, as `--jobs` (None: auto, which on Linux forks this process when
+    the estimated work pays and cores are idle, never while other threads run; 1: this
+    process only; the findings are the same either way)."""
     from ftlint.config import suppressions as supp
     from ftlint.engine.run import run_engine, select_rules
 
