@@ -150,7 +150,7 @@ def verbose(args: argparse.Namespace, session: Any, campaign: Any = None) -> Non
     for unread in getattr(campaign, "unread", ()):
         path, reason = getattr(unread, "path", unread), getattr(unread, "reason", "")
         say(f"ftlint:   not read: {path}" + (f" ({reason})" if reason else "") + "\n")
-    if getattr(args, "command", None) != "runs" and "ftlint.engine.split" in sys.modules:
+    if getattr(args, "command", None) != "runs":  # (no lint: no processes to tell)
         from ftlint.engine.split import last_reason
 
         how = last_reason()  # (--jobs auto depends on the machine's idle cores)

@@ -10,7 +10,9 @@ its parents under `/sys/fs/cgroup`: the smallest quota wins (a container with it
 cgroup namespace sees its limits at the top; a systemd slice's `CPUQuota` is a parent).
 
 `free_cores()` subtracts the tasks that are runnable right now besides this one (the
-fourth field of `/proc/loadavg`, `running/total`, counts this process too). A lint of
+fourth field of `/proc/loadavg`, `running/total`, counts this process too, and the
+whole machine's: they are charged to this process's CPUs in proportion) from the
+affinity, then caps the result by `usable_cores()`. A lint of
 a few hundred milliseconds competes with what runs during those milliseconds, not with
 the last minute's average: a pre-commit hook or a benchmark that runs processes one
 after another keeps the 1-minute load average near 1 on an idle machine. Where

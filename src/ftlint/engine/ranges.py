@@ -21,7 +21,6 @@ file's "empty" problem is said once, at the end, when no range held content.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import os
 import sys
@@ -104,7 +103,7 @@ def row_split_jobs(engine: Engine) -> int | None:
         cores = usable_cores()  # (the affinity, capped by a cgroup CPU quota)
         if not sys.platform.startswith("linux") or cores < 2:
             return None
-        if _largest(engine) < ROW_SPLIT_MIN_BYTES or engine._hard_case_bytes() < (
+        if engine._largest_hard_cases() < ROW_SPLIT_MIN_BYTES or engine._hard_case_bytes() < (
             ROW_SPLIT_AUTO_BYTES
         ):
             return None
@@ -114,15 +113,6 @@ def row_split_jobs(engine: Engine) -> int | None:
     if jobs < 2 or threading.active_count() > 1:
         return None  # forking a threaded process is unsafe (locks held elsewhere)
     return jobs
-
-
-def _largest(engine: Engine) -> int:
-    largest = 0
-    for run in engine.campaign.runs:
-        if run.hard_cases_path:
-            with contextlib.suppress(OSError):
-                largest = max(largest, (engine.ws.root / run.hard_cases_path).stat().st_size)
-    return largest
 
 
 def mergeable(visitor: Any) -> bool:

@@ -177,7 +177,7 @@ class Engine:
         groups = None
         if self.row_jobs:
             big = f"hard-cases files of {ROW_SPLIT_MIN_BYTES >> 20} MiB or more"
-            if max(self._hard_case_sizes(), default=0) >= ROW_SPLIT_MIN_BYTES:
+            if self._largest_hard_cases() >= ROW_SPLIT_MIN_BYTES:
                 note_reason(f"{big} in row ranges over {self.row_jobs} processes")
             else:
                 note_reason(f"{last_reason()}; no {big} to split in row ranges")
@@ -274,6 +274,10 @@ class Engine:
     def _hard_case_bytes(self) -> int:
         return sum(self._hard_case_sizes())
 
+    def _largest_hard_cases(self) -> int:
+        """The size of the largest hard-cases file (0: none)."""
+        return max(self._hard_case_sizes(), default=0)
+
     def _hard_case_sizes(self) -> Iterator[int]:
         """The size of each run's hard-cases file (as discovery found it, else stat)."""
         for run in self.campaign.runs:
@@ -296,12 +300,11 @@ class Engine:
         """The per-run work `--jobs auto` weighs before it splits the runs
         (`ftlint.engine.split.work_ms`): the runs, their hard cases, and, when that is
         not enough to split, the other adapters' row files."""
-        runs = len(self.campaign.runs)
-        estimate = work_ms(runs, self._hard_case_bytes())
+        runs, rows = len(self.campaign.runs), self._hard_case_bytes()
         least = splitting.SPLIT_WORK_MS  # (read at the call: tests set it)
-        if least is not None and estimate < least:
-            estimate = work_ms(runs, self._hard_case_bytes() + self._row_file_bytes())
-        return estimate
+        if least is not None and work_ms(runs, rows) < least:
+            rows += self._row_file_bytes()
+        return work_ms(runs, rows)
 
     def _one_file_dominates(self) -> bool:
         """True under `--jobs auto` when one run's hard cases are more than half of the
