@@ -8,14 +8,18 @@ from ftlint.analysis.taxonomy import CompletionShape, FailureClass
 
 FC = FailureClass
 
-#: Classes that make a row fail whatever its parse_error says (the writer's parser
-#: tolerates prose around the object, fences and extra keys, so those do not).
+#: Classes that make a row fail whatever its parse_error says. The writer's parser
+#: tolerates prose around the object, fences and extra keys, so those do not; nor does
+#: a wrapper: the HF Jobs writer takes the vector from `hidden_params` (its prompt asks
+#: for `{"request_text": ..., "hidden_params": {...}}`), `target_hidden_params`,
+#: `target_vector` or `vector` and reports no error, and a writer that rejects a
+#: wrapper says so (`invalid_vector:vector_payload_not_found`: then it is a failure,
+#: class wrapper_object).
 HARD_FAILURES = frozenset(
     {
         FC.NO_JSON,
         FC.UNTERMINATED,
         FC.DECODE_ERROR,
-        FC.WRAPPER_OBJECT,
         FC.MISSING_KEY,
         FC.TYPE_MISMATCH,
         FC.OUT_OF_RANGE,

@@ -47,7 +47,8 @@ def _coverage(total: int, run: Run) -> tuple[str, int | None]:
 
 class ParseErrorTaxonomy(Rule):
     """What it detects: the failure classes of the failed hard cases. Every hard case
-    with a parse_error (or an empty or contract-violating completion) is classified
+    with a parse_error (or an empty or contract-violating completion: not a wrapper the
+    writer parsed, since the HF Jobs writer reads `hidden_params`) is classified
     from its parse_error and generated_text (no_json, unterminated, decode_error,
     trailing_text, markdown_fence, wrapper_object, missing_key, extra_key,
     type_mismatch, out_of_range, other); one finding per class present, with its count,
