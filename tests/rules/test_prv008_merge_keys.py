@@ -105,3 +105,44 @@ def test_begin_split_halves_only_empty_full_size_tables() -> None:
     visitor.inputs.put3(visitor.inputs.slot(7), 7, 0, 1, 0)
     _repeats_merge.begin(visitor)  # a row read already: the tables stay
     assert visitor.inputs.mask + 1 == 1 << 11 and visitor.inputs.size == 1
+
+
+@pytest.mark.parametrize("driver_inputs", [700, 760, 768])
+@pytest.mark.parametrize("last", [False, True])
+def test_a_merge_that_grows_the_table_counts_as_one_process(driver_inputs: int, last: bool) -> None:
+    """The driver's range fills its 1,024-slot input table to near 3/4; the later range
+    adds 40 inputs it alone repeats: inserting them grows the table mid-merge. The last
+    merge (`_merge_last`) read the table's old array after that (an IndexError at 760
+    and 768 inputs); both merges now leave what one process reading every row leaves."""
+    from helpers import prv008_visitor
+
+    from ftlint.model import Evidence, HardCase
+
+    def case(line: int, text: str) -> HardCase:
+        ev = Evidence("h.jsonl", line, None, str(line), None)
+        return HardCase(line, str(line), text, None, None, None, None, None, None, None, ev, {})
+
+    driver_rows = [case(i, f"driver text {i}") for i in range(driver_inputs)]
+    later_rows = [case(100_000 + k, f"later repeated {k // 2}") for k in range(80)]
+    made: dict = {}
+    driver = prv008_visitor(made)
+    driver.on_arrays(1024)
+    for row in driver_rows:
+        driver.row(row)
+    later = prv008_visitor({})
+    later.on_arrays(1024)
+    for row in later_rows:
+        later.row(row)
+    state = later.export_state()
+    if last:
+        driver.merge_ahead([state])
+    assert driver.merge_state(state)
+    one: dict = {}
+    alone = prv008_visitor(one)
+    alone.on_arrays(1024)
+    for row in driver_rows + later_rows:
+        alone.row(row)
+    assert repr(list(driver.finish())) == repr(list(alone.finish()))
+    assert made == one and made["measurements"]["repeated_inputs"] == 40
+    assert driver.inputs.size == alone.inputs.size == driver_inputs + 40
+    assert dict(driver.counts) == dict(alone.counts)

@@ -40,15 +40,11 @@ def begin(visitor: Any) -> None:
     the file's rows (two ranges: the driver's share is ~0.97 of the worker's), which
     full-size tables would hold a quarter full, and the driver holds its own tables
     and the worker's at once: 40 MB less on the `--jobs 2` driver of a 537 MB file
-    (20 on each worker). A range with more keys grows its tables to full size."""
-    if visitor.small is None and visitor.pending:  # arrays promised, not made yet
+    (20 on each worker). A range with more keys grows its tables to full size. The
+    arrays are only promised until the first row (`on_arrays`), so halving the promise
+    is all there is to do; a visitor on its sets (a small file) is left as it is."""
+    if visitor.small is None and visitor.pending:
         visitor.pending //= 2
-        return
-    examples = visitor.small is None and visitor._examples
-    if examples and not examples.size and not visitor._inputs.size:
-        slots = (examples.mask + 1) // 2
-        del visitor._examples, visitor._inputs, examples  # (freed before the new are made)
-        visitor.on_arrays(slots)
 
 
 def ahead(visitor: Any, states: list[tuple[Any, ...] | None]) -> None:
@@ -194,11 +190,11 @@ def _merge_last(visitor: Any, state: tuple[Any, ...], max_examples: int) -> bool
         common += 1
     size = table.size + inputs.size - common
     same_codes = packer.paths == v.packer.paths and packer.prefixes == v.packer.prefixes
-    data, width = table.data, table.width
+    width = table.width
     for key in counts:
         at = table.slot(key)
-        if data[at * width]:  # seen here (before this loop: it inserts only its own)
-            continue
+        if table.data[at * width]:  # seen here (before this loop: it inserts only its own;
+            continue  # `data` is read anew, as `put3` may have grown the table)
         slot = inputs.slot(key)  # first seen in the later range, repeated there
         lo, hi = col1[slot], col2[slot]
         if not same_codes:
