@@ -51,8 +51,9 @@ def frozen(cls: type[_T]) -> type[_T]:
 
     The same class (fields, `dataclasses.fields`/`replace`/`asdict`, `__slots__`,
     `__match_args__`, frozen params), `__init__`, repr, eq, hash, `FrozenInstanceError`s
-    and pickling; but the class is built once, straight from its annotations, and only
-    `__init__` is compiled, where @dataclass compiles six functions per class and then
+    and pickling; but the class is built once, straight from its annotations, and its
+    `__init__` is a shared template's code (`_init`), where @dataclass compiles six
+    functions per class and then
     builds the class a second time to add slots (~330 us a record against ~60 here; the
     start-up of `ftlint check` builds about sixty). Supports what a record uses: no
     InitVar, ClassVar, KW_ONLY or `field(init=False)` (those raise here); a subclass of a
@@ -167,7 +168,7 @@ def maker(cls: type[_T]) -> Callable[..., _T]:
     body = "".join(f"    o.{name} = _{i}\n" for i, name in enumerate(names))
     source = f"def make({args}):\n    o = _new(_twin)\n{body}    o.__class__ = _cls\n    return o\n"
     env: dict[str, Any] = {"_new": object.__new__, "_twin": twin, "_cls": cls}
-    exec(source, env)  # the class's own slot names, as `_init` does
+    exec(source, env)  # (a source per record: the stores name the class's own slots)
     fn = env["make"]
     try:
         fn(*names)  # the layouts agree (else CPython refuses the `__class__`)

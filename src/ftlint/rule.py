@@ -164,11 +164,10 @@ class MergeableVisitor(HardCaseVisitor, Protocol):
     `prepare_merge()` is called on the driver's visitor once its own range is read and
     before it waits for the workers: work the merges need that depends only on the
     driver's state then overlaps the workers' streaming instead of adding to the wall
-    time after them. What it keeps is held while the workers' states are received, so
-    it must be small against the visitor's own state (PRV008 kept sets of all its keys
-    there: +36 MB on the `--jobs 2` driver of a 537 MB file; its `merge_state` compares
-    a part of its tables at a time instead). The visitor must check that what it
-    prepared is still current when `merge_state` runs (rows may be fed after it).
+    time after them (no built-in rule needs it). What it keeps is held while the
+    workers' states are received, so it must be small against the visitor's own state.
+    The visitor must check that what it prepared is still current when `merge_state`
+    runs (rows may be fed after it).
     """
 
     def export_state(self) -> Any: ...

@@ -86,7 +86,7 @@ def test_fenced_shapes_equal_the_scan(
 
 @SETTINGS
 @given(_PROSE, _objects(), _TAIL)
-def testfenced_object_with_plain_gaps_equals_the_scan(prose: str, obj: str, tail: str) -> None:
+def test_fenced_object_with_plain_gaps_equals_the_scan(prose: str, obj: str, tail: str) -> None:
     """The fast path's own shape (whitespace gaps), drawn often."""
     for gap in ("", "\n"):
         _same(prose + "```json" + gap + obj + gap + "```" + tail)

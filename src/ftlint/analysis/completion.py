@@ -34,7 +34,7 @@ _CLOSER_OF = {"{": "}", "[": "]"}
 # `fenced_object`'s fences: an opening one (its run of backticks, then its tag as
 # `FENCE_TAG` reads it), and from an object's end, only whitespace, a closing one and
 # only whitespace to the end of the text (`\s` is `str.isspace`: sre asks the same table)
-_FENCE_OPEN = re.compile(r"`{3,}([A-Za-z0-9_+#.\-]*)")
+_FENCE_OPEN = re.compile(rf"`{{3,}}({FENCE_TAG.pattern})")
 _FENCE_CLOSE = re.compile(r"\s*`{3,}\s*\Z")
 
 

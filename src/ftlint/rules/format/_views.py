@@ -258,8 +258,9 @@ def block_views(visitor: Any, cases: list[HardCase], run: Run) -> list[RowView] 
 
 
 #: The last (block, run, views, any choice row, other rows, longest flat object) of
-#: `view_block`
-_BLOCK: list[Any] = [None, None, None, False, None, 0]
+#: `view_block`, and its value when no block is held (`release_block`)
+_NO_BLOCK = (None, None, None, False, None, 0)
+_BLOCK: list[Any] = list(_NO_BLOCK)
 
 
 def has_choice(cases: list[HardCase]) -> bool:
@@ -282,7 +283,8 @@ def has_choice(cases: list[HardCase]) -> bool:
     return choice
 
 
-_CHOICE: list[Any] = [None, False]
+_NO_CHOICE = (None, False)
+_CHOICE: list[Any] = list(_NO_CHOICE)
 
 
 def release_block() -> None:
@@ -290,8 +292,8 @@ def release_block() -> None:
     again): for a caller that has fed a block to every visitor, so the block's rows are
     freed then, before the next block is read, not by the next block's first
     `view_block` (in FMT003's time, while both blocks' rows are alive)."""
-    _BLOCK[:] = [None, None, None, False, None, 0]
-    _CHOICE[:] = [None, False]
+    _BLOCK[:] = _NO_BLOCK
+    _CHOICE[:] = _NO_CHOICE
 
 
 #: The views of the rows asked about lately, by row identity: the engine hands a block
