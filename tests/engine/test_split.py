@@ -4,7 +4,7 @@ the sequential one, byte for byte, whatever the executor does with a chunk."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -147,21 +147,85 @@ def test_the_fork_pool_gives_every_chunk_in_order(jobs: int, here: bool) -> None
         os.waitpid(-1, os.WNOHANG)
 
 
+def test_a_free_process_takes_every_chunk_a_busy_one_has_not_started(tmp_path: Path) -> None:
+    """The chunks wait in one queue, not handed ahead to a process: while the worker is
+    held on its first chunk, the driver lints all the others (with two chunks sent to
+    each worker, the driver sat idle at the end while its worker still held one)."""
+    import os
+    import time
+
+    driver = os.getpid()
+    started, mine = tmp_path / "started", tmp_path / "driver"
+    parts = [range(i, i + 1) for i in range(6)]
+
+    def wait_for(check: Callable[[], bool]) -> None:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not check():
+            time.sleep(0.005)
+
+    def work(part: range) -> list[RunOutcome]:
+        if os.getpid() == driver:
+            wait_for(started.exists)  # (the worker takes a chunk before the driver all)
+            with mine.open("ab") as marks:
+                marks.write(b"x")
+        else:
+            started.touch()
+            wait_for(lambda: mine.exists() and len(mine.read_bytes()) >= len(parts) - 1)
+        return [RunOutcome((), i, ()) for i in part]
+
+    got = list(ForkExecutor(2, here=True).map(work, parts))
+    assert [[o.rows for o in outcomes] for outcomes in got] == [list(p) for p in parts]
+    assert len(mine.read_bytes()) == len(parts) - 1
+
+
+@pytest.mark.parametrize("here", [False, True])
+def test_chunks_a_full_queue_did_not_take_still_arrive(
+    here: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pipe holds 16,384 chunk numbers unless Linux widens it: the rest stay with the
+    driver, which runs them (`here`) or gives None for them (the engine reruns them)."""
+    import os
+
+    from ftlint.engine import forkpool
+
+    monkeypatch.setattr(forkpool, "_widen", lambda fd: None)  # the default 64 KiB pipe
+    parts = [range(i, i + 1) for i in range(20_000)]
+    got = list(ForkExecutor(2, here=here).map(lambda p: [RunOutcome((), p.start, ())], parts))
+    assert len(got) == len(parts)
+    for part, outcomes in zip(parts, got, strict=True):
+        if outcomes is not None or part.start < 16_384:
+            assert [o.rows for o in outcomes] == list(part)
+    assert (None in got) is not here
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
 @pytest.mark.parametrize("here", [False, True])
 @pytest.mark.parametrize("work", [_raising, _dying, _unpicklable])
-def test_a_failed_chunk_is_none_and_the_rest_arrive(work, here: bool) -> None:
+def test_a_failed_chunk_is_none_and_the_rest_arrive(work, here: bool, tmp_path: Path) -> None:
     """None for what a worker could not give (the engine reruns it here); every other
     chunk still arrives, in order, and no worker is left behind."""
     import os
+    import time
 
     parts = [range(i, i + 1) for i in range(8)]
-    if here:  # the driver's own chunks would raise here: only the worker's may fail
+    if here:  # the driver's own chunks would raise here: only the workers' may fail
         driver = os.getpid()
         failing = work
+        started = tmp_path / "started"
 
         def work(part: range) -> list[Any]:
             if os.getpid() == driver:
+                # the driver took chunk 0 from the queue; it waits until the workers
+                # have taken chunks 1-3 (each fails one way), or it might run them all
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline and (
+                    not started.exists() or len(started.read_bytes()) < 3
+                ):
+                    time.sleep(0.005)
                 return [RunOutcome((), i, ()) for i in part]
+            with started.open("ab") as marks:
+                marks.write(b"x")
             return failing(part)
 
     got = list(ForkExecutor(2 if not here else 3, here=here).map(work, parts))

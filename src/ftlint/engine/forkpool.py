@@ -1,19 +1,25 @@
-"""`ForkExecutor`'s workers: processes forked from the driver, fed chunk numbers and
-answering with pickled outcomes, over one pair of pipes each.
+"""`ForkExecutor`'s workers: processes forked from the driver that take chunk numbers
+from one shared queue and answer with pickled outcomes, each over a pipe of its own.
 
 A `concurrent.futures.ProcessPoolExecutor` did the same with ~20 ms of imports
 (multiprocessing, queues, connections), a management thread in the driver and a
-pickled call per chunk. Here the work and the chunks are inherited by the fork: only a
-chunk's number (4 bytes) goes to a worker and its outcomes (one pickle) come back.
-Each worker holds two chunks at a time, so it never waits for the driver to hand it
-the next one. Whatever goes wrong with a worker (it raised, its outcomes cannot be
-pickled, it died) makes its chunks `None`, and the engine reruns those here.
+pickled call per chunk. Here the work and the chunks are inherited by the fork.
+
+The queue is one pipe holding every chunk's number (4 bytes, in chunk order), written
+whole and its write end closed before the first fork: a process that is free reads the
+next number (a read of 4 bytes from a pipe is atomic) and, once the pipe is drained,
+reads its end and stops. Nobody hands chunks out, so nobody waits for a hand-out: a
+worker never idles while the driver lints, and a chunk sent ahead to a busy worker
+never keeps a free process waiting at the end (with two chunks handed to each worker,
+the driver of a 20-run lint sat ~10-16 ms idle at the end while its worker still
+linted the chunk it held). Whatever goes wrong with a worker (it raised, its outcomes
+cannot be pickled, it died) makes its chunk `None`, and the engine reruns it here.
 
 With `here` (what the engine uses), the driver is one of the `jobs` processes: it forks
 `jobs - 1` workers and, whenever the chunk it needs next is not done, first takes every
-finished chunk (handing out new ones), then runs the first chunk no worker holds itself:
-a chunk it runs is never pickled (1,000 runs at `--jobs 2`: half the pickling and
-unpickling and one fork fewer than two workers and a driver that only waits).
+finished chunk, then runs the next chunk of the queue itself: a chunk it runs is never
+pickled (1,000 runs at `--jobs 2`: half the pickling and unpickling and one fork fewer
+than two workers and a driver that only waits).
 """
 
 from __future__ import annotations
@@ -27,16 +33,15 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-#: chunks a worker holds at a time (one running, one waiting)
-IN_FLIGHT = 2
-_STOP = -1
 _BIG_PIPE = 1 << 20  # a chunk's outcomes fit: a worker rarely waits for the driver to read
+#: the queue is written in writes of this many bytes: one such write to a pipe is atomic
+#: (POSIX's PIPE_BUF, 4,096 on Linux), so a full pipe takes whole chunk numbers or none
+_QUEUE_WRITE = 512
 
 
 class _Worker:
-    def __init__(self, pid: int, tasks: int, results: int) -> None:
-        self.pid, self.tasks, self.results = pid, tasks, results
-        self.held: list[int] = []  # chunk numbers sent and not answered, in order
+    def __init__(self, pid: int, results: int) -> None:
+        self.pid, self.results = pid, results
 
 
 class ForkPool:
@@ -62,8 +67,10 @@ class ForkPool:
         self.here = here
         self.workers: dict[int, _Worker] = {}  # by result descriptor
         self.done: dict[int, Any] = {}
-        self.waiting = list(range(len(parts)))[::-1]  # popped from the end: chunk order
         self.next = 0
+        #: the queue's read end (-1 once drained), and the chunks a full pipe did not
+        #: take (only past ~16,000 chunks on a pipe Linux would not widen): the driver's
+        self.queue, self.left = _queue(len(parts))
         sys.stdout.flush()  # a worker flushes what it inherited: never print anything twice
         sys.stderr.flush()
         for _ in range(min(jobs - 1 if here else jobs, len(parts))):
@@ -71,10 +78,6 @@ class ForkPool:
             if worker is None:
                 break
             self.workers[worker.results] = worker
-        for held in range(1, IN_FLIGHT + 1):  # one chunk each first, then the second
-            for worker in list(self.workers.values()):
-                self._feed(worker, held)
-        self._orphans()
 
     def __iter__(self) -> ForkPool:
         return self
@@ -84,129 +87,122 @@ class ForkPool:
             self.close()
             raise StopIteration
         while self.next not in self.done:
-            if self.here and self.waiting:
-                while self._receive(timeout=0):  # the workers' finished chunks, new ones
+            if self.here and (self.queue >= 0 or self.left):
+                while self._receive(timeout=0):  # the workers' finished chunks first
                     pass
-                if self.next in self.done or not self.waiting:
-                    continue
-                index = self.waiting.pop()  # the first chunk no worker holds
-                self.done[index] = self.work(self.parts[index])
+                if self.next in self.done:
+                    break
+                index = self._take()
+                if index is not None:
+                    self.done[index] = self.work(self.parts[index])
                 continue
-            self._receive()
-            if not self.workers and not self.waiting and self.next not in self.done:
-                self.done[self.next] = None  # nobody can give it any more: rerun it here
+            if not self._receive():
+                # no worker left to give it (it died, or the chunk was never queued)
+                self.done[self.next] = None
         produced = self.done.pop(self.next)
         self.next += 1
         return produced
 
     def close(self) -> None:
         """Stop the workers (at once when chunks were left unread) and reap them."""
+        unread = self.next < len(self.parts)
         for worker in list(self.workers.values()):
-            self._drop(worker, kill=bool(worker.held))
+            self._drop(worker, kill=unread)
+        if self.queue >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self.queue)
+            self.queue = -1
 
     # -- the driver's side ---------------------------------------------------------
 
     def _fork(self, work: Callable[[range], Any]) -> _Worker | None:
         try:
-            tasks_r, tasks_w = os.pipe()
             results_r, results_w = os.pipe()
         except OSError:
             return None
-        for fd in (tasks_w, results_w):
-            _widen(fd)
+        _widen(results_w)
         try:
             pid = os.fork()
         except OSError:
-            for fd in (tasks_r, tasks_w, results_r, results_w):
+            for fd in (results_r, results_w):
                 os.close(fd)
             return None
         if pid == 0:  # the worker: never returns
             code = 1
             try:
                 for other in self.workers.values():  # the earlier workers' pipes
-                    for fd in (other.tasks, other.results):
-                        if fd >= 0:
-                            os.close(fd)
-                os.close(tasks_w)
+                    os.close(other.results)
                 os.close(results_r)
-                _serve(work, self.parts, tasks_r, results_w, self.dumps)
+                _serve(work, self.parts, self.queue, results_w, self.dumps)
                 code = 0
             finally:
                 os._exit(code)
-        os.close(tasks_r)
         os.close(results_w)
-        return _Worker(pid, tasks_w, results_r)
+        return _Worker(pid, results_r)
 
-    def _feed(self, worker: _Worker, upto: int = IN_FLIGHT) -> None:
-        """Top the worker up to `upto` chunks; stop it when none are left. With every
-        chunk handed out, its task pipe is closed at once: the worker reads the chunks
-        still in the pipe, then the end, and exits while the driver unpickles its last
-        outcomes (instead of the driver waiting for that exit at the end of the map)."""
-        while len(worker.held) < upto and self.waiting:
-            index = self.waiting.pop()
-            worker.held.append(index)
-            try:
-                os.write(worker.tasks, index.to_bytes(4, "little", signed=True))
-            except OSError:
-                self._drop(worker)
-                return
-        if not worker.held:
-            self._drop(worker)
-        elif not self.waiting and worker.tasks >= 0:
-            with contextlib.suppress(OSError):
-                os.close(worker.tasks)
-            worker.tasks = -1
+    def _take(self) -> int | None:
+        """The next chunk of the queue for the driver to run, None when none is left."""
+        if self.queue >= 0:
+            header = _read_exact(self.queue, 4)
+            if header is not None:
+                return int.from_bytes(header, "little")
+            os.close(self.queue)
+            self.queue = -1
+        return self.left.pop(0) if self.left else None
 
     def _receive(self, timeout: float | None = None) -> bool:
         """Wait for one worker's next outcomes (or its end); with `timeout`, give up
-        after it when none is ready. False when nothing came."""
+        after it when none is ready. False when nothing came (no worker is left)."""
         if not self.workers:
-            self._orphans()
             return False
         ready, _, _ = select.select(list(self.workers), [], [], timeout)
         if not ready:
             return False
         worker = self.workers[ready[0]]
         message = _read_message(worker.results)
-        if message is None:  # it died: its chunks are rerun by the engine
-            self._drop(worker, kill=True)
-            self._orphans()
+        if message is None:  # it ended: done, or died with its chunk (rerun by the engine)
+            self._drop(worker)
             return True
+        index, payload = message
         try:
-            index, produced = self.loads(message)
+            produced = self.loads(payload) if payload else None
         except Exception:  # outcomes that do not unpickle: the chunk is rerun here
-            if not worker.held:
-                return True
-            index, produced = worker.held[0], None
-        if index in worker.held:
-            worker.held.remove(index)
+            produced = None
         self.done[index] = produced
-        self._feed(worker)
         return True
 
     def _drop(self, worker: _Worker, kill: bool = False) -> None:
-        """Forget a worker: its unanswered chunks become None, its process is reaped."""
+        """Forget a worker and reap its process (killed first with `kill`)."""
         if self.workers.pop(worker.results, None) is None:
             return
-        for index in worker.held:
-            self.done.setdefault(index, None)
-        worker.held = []
-        for fd in (worker.tasks, worker.results):
-            if fd >= 0:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
+        with contextlib.suppress(OSError):
+            os.close(worker.results)
         if kill:
             with contextlib.suppress(OSError):
                 os.kill(worker.pid, signal.SIGKILL)
         with contextlib.suppress(ChildProcessError):
-            os.waitpid(worker.pid, 0)  # a stopped worker exits when its task pipe closes
+            os.waitpid(worker.pid, 0)  # a worker exits once the queue is drained
 
-    def _orphans(self) -> None:
-        """With no worker left, the chunks nobody took are None (rerun by the engine),
-        unless the driver runs chunks itself (`here`): it then takes them in turn."""
-        if not self.workers and not self.here:
-            while self.waiting:
-                self.done.setdefault(self.waiting.pop(), None)
+
+def _queue(count: int) -> tuple[int, list[int]]:
+    """A pipe holding the chunk numbers `0..count-1`, its write end closed: the read
+    end, and the numbers that did not fit (the driver's, in order)."""
+    try:
+        read, write = os.pipe()
+    except OSError:
+        return -1, list(range(count))
+    _widen(write)
+    os.set_blocking(write, False)
+    data = b"".join(i.to_bytes(4, "little") for i in range(count))
+    written = 0
+    try:
+        while written < len(data):
+            written += os.write(write, data[written : written + _QUEUE_WRITE])
+    except OSError:  # full (BlockingIOError): the rest stays with the driver
+        pass
+    finally:
+        os.close(write)
+    return read, list(range(written // 4, count))
 
 
 # -- the worker's side --------------------------------------------------------------
@@ -219,31 +215,32 @@ def _dumps(obj: Any) -> bytes:
 def _serve(
     work: Callable[[range], Any],
     parts: Sequence[range],
-    tasks: int,
+    queue: int,
     out: int,
     dumps: Callable[[Any], bytes] = _dumps,
 ) -> None:
-    """Run chunks until the task pipe closes: answer each with `(index, outcomes)`, or
-    `(index, None)` when the work raised or its outcomes cannot be pickled."""
+    """Run the queue's chunks until it is drained: answer each with its number and its
+    pickled outcomes, or no outcomes when the work raised or they cannot be pickled."""
     while True:
-        header = _read_exact(tasks, 4)
+        header = _read_exact(queue, 4)
         if header is None:
             return
-        index = int.from_bytes(header, "little", signed=True)
-        if index == _STOP:
-            return
+        index = int.from_bytes(header, "little")
         try:
-            payload = dumps((index, work(parts[index])))
+            payload = dumps(work(parts[index]))
         except Exception:
-            payload = pickle.dumps((index, None), pickle.HIGHEST_PROTOCOL)
-        _write_all(out, len(payload).to_bytes(8, "little") + payload)
+            payload = b""
+        _write_all(out, len(payload).to_bytes(8, "little") + header + payload)
 
 
-def _read_message(fd: int) -> bytes | None:
-    header = _read_exact(fd, 8)
+def _read_message(fd: int) -> tuple[int, bytes] | None:
+    """A worker's next answer: the chunk number and the pickled outcomes (empty: none);
+    None at the end of its pipe (a cut message included)."""
+    header = _read_exact(fd, 12)
     if header is None:
         return None
-    return _read_exact(fd, int.from_bytes(header, "little"))
+    payload = _read_exact(fd, int.from_bytes(header[:8], "little"))
+    return None if payload is None else (int.from_bytes(header[8:], "little"), payload)
 
 
 def _read_exact(fd: int, size: int) -> bytes | None:
