@@ -129,3 +129,94 @@ def test_the_memo_for_short_strings_answers_as_the_scan(text: str) -> None:
 def test_the_memo_masks_a_short_secret_every_time() -> None:
     for _ in range(3):
         assert redact("HF_TOKEN=hf_Zq7Xw3Rt9Lm2Pk5Vn8BcQ4Yh") == "HF_TOKEN=hf_****"
+
+
+def _needle_pieces() -> list[str]:
+    from ftlint.redact import _NEEDLES
+
+    pieces = set()
+    for needle in _NEEDLES:  # each needle, and its halves: glued, they overlap others
+        pieces |= {needle, needle[: len(needle) // 2], needle[len(needle) // 2 :]}
+    return sorted(pieces | {"=", ": ", '\\"', " ", "\u0130", "é", "x", "a1B2" * 8})
+
+
+_NEEDLE_TEXTS = st.lists(st.sampled_from(_needle_pieces()), max_size=16).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_NEEDLE_TEXTS)
+def test_the_census_finds_every_needle_a_scan_finds(text: str) -> None:
+    """One leftmost-first search reports no two overlapping matches; what it skips is
+    looked for around what it reported. Needles glued so that they overlap (`secretoken`,
+    `github_pat_` around `ghp_`) are each found, in ASCII and in other text."""
+    from ftlint.redact import _NEEDLES, _census, _lower, _scan
+
+    lower = _lower(text)
+    present = _census(lower)
+    assert present == [needle in lower for needle in _NEEDLES]
+    assert list(_scan(text, lower, present)) == list(_scan(text))
+
+
+@pytest.mark.parametrize("extra", ["", "\u00e9t\u00e9 "])
+def test_a_long_text_is_redacted_as_piece_by_piece(extra: str) -> None:
+    """Texts from 64 KiB on (a report's pieces) take the census; short ones the hints
+    one by one: both mask the same, here with a secret word glued to another."""
+    from ftlint.redact import _CENSUS_MIN
+
+    tail = f" secretoken={'v' * 12} HF_TOKEN={HF} {extra}"
+    body = ("eos_token_id set, max_new_tokens: 64; " * (_CENSUS_MIN // 38 + 1)) + tail
+    assert len(body) >= _CENSUS_MIN
+    masked = redact(body)
+    assert masked.endswith(f" secretoken=**** HF_TOKEN=hf_**** {extra}")
+    assert masked == "".join(redact(line) for line in body.splitlines(keepends=True))
+
+
+def _overlaps(first: str, other: str) -> list[int]:
+    """The offsets from the start of `first` at which `other` can start while the two
+    overlap and agree on the characters they share (not `other` at 0 when equal)."""
+    return [
+        shift
+        for shift in range(1 - len(other), len(first))
+        if (shift, other) != (0, first)
+        and all(
+            first[i] == other[i - shift]
+            for i in range(max(0, shift), min(len(first), shift + len(other)))
+        )
+    ]
+
+
+def _glue(first: str, other: str, shift: int) -> str:
+    """The shortest text holding `first` at 0 and `other` at `shift`."""
+    if shift < 0:
+        return other[:-shift] + first
+    return first[:shift] + other + first[shift + len(other) :]
+
+
+def test_the_glued_needles_are_every_overlap_of_two() -> None:
+    """`redact._GLUED_NEEDLES` is written out: it must be every pair of different
+    needles that can overlap, glued (a changed or added hint changes it)."""
+    from ftlint.redact import _GLUED_NEEDLES, _NEEDLES
+
+    derived = {
+        (first, other, _glue(first, other, shift))
+        for first in _NEEDLES
+        for other in _NEEDLES
+        if other != first
+        for shift in _overlaps(first, other)
+    }
+    assert set(_GLUED_NEEDLES) == derived
+    assert len(_GLUED_NEEDLES) == len(derived)
+
+
+def _glued() -> list[str]:
+    from ftlint.redact import _GLUED_NEEDLES
+
+    return sorted({glued for _, _, glued in _GLUED_NEEDLES})
+
+
+@pytest.mark.parametrize("glued", _glued())
+def test_the_census_finds_both_needles_of_an_overlap(glued: str) -> None:
+    from ftlint.redact import _NEEDLES, _census
+
+    for text in (glued, f"x {glued} y", glued * 2):
+        assert _census(text) == [needle in text for needle in _NEEDLES], text
