@@ -25,6 +25,15 @@ HF = "hf_" + "AbCdEfGhIjKlMnOpQrStUvWxYz01234567"
         ("key AKIAABCDEFGHIJKLMNOP end", "key AKIA**** end"),
         ("ghp_" + "a" * 36, "ghp_****"),
         ("sk-ant-" + "b" * 40, "sk-****"),
+        # a quoted value after `=` or `:`: shell, Python, YAML, and as JSON and HTML
+        # escape the quotes in a report
+        (f'export WANDB_API_KEY="{"0a" * 20}"', 'export WANDB_API_KEY="****"'),
+        ("PASSWORD='hunter22x'", "PASSWORD='****'"),
+        ('db_password = "hunter22x"', 'db_password = "****"'),
+        ('token: "abcdefgh"', 'token: "****"'),
+        ('"cmd": "PASSWORD=\\"hunter22x\\" run"', '"cmd": "PASSWORD=\\"****\\" run"'),
+        ("PASSWORD=&#x27;hunter22x&#x27;", "PASSWORD=&#x27;****&#x27;"),
+        ("password: &quot;hunter22x&quot;", "password: &quot;****&quot;"),
     ],
 )
 def test_redacts(text: str, expected: str) -> None:
@@ -40,6 +49,10 @@ def test_redacts(text: str, expected: str) -> None:
         "tokenizer=Qwen/Qwen2.5 max_new_tokens=1024 --env HF_FT_GENERATION_MAX_NEW_TOKENS=160",
         "hf_short",
         "HF_TOKEN=****",
+        'HF_TOKEN="****"',
+        'HF_TOKEN="${HF_TOKEN}"',
+        'max_new_tokens="512" tokenizer="gpt2-large"',
+        '{"pad_token": "[PAD]", "unk_token": "<unk>"}',  # a tokenizer's special tokens
     ],
 )
 def test_leaves_non_secrets_alone(text: str) -> None:

@@ -115,10 +115,19 @@ _SECRET_WORDS = (
 )
 #: The separator may be JSON-escaped (`\\"api_key\\": \\"x\\"` inside a JSON string),
 #: XML-escaped (`&quot;`) or spaced like an INI file (`aws_secret_access_key = x`), so
-#: the final pass over any output format still sees it.
+#: the final pass over any output format still sees it. The value may be quoted after an
+#: `=` or a `:` (`export WANDB_API_KEY="..."`, `password: 'x'`, `token=\\"x\\"` in
+#: JSON, `&#x27;` in HTML): the quote stays, the value is masked.
 _QUOTE = r"(?:\\?\"|&quot;)"
+_OPEN_QUOTE = r"(?:\\?[\"']|&quot;|&#x27;|&#39;)?"
 _VALUE_AFTER = re.compile(
-    r"(\s*=\s*|:\s*|" + _QUOTE + r"\s*:\s*" + _QUOTE + r")((?:[^\s\"'&;,\\]+|\\[_\-*])+)"
+    r"(\s*=\s*|:\s*|"
+    + _QUOTE
+    + r"\s*:\s*"
+    + _QUOTE
+    + r")"
+    + _OPEN_QUOTE
+    + r"((?:[^\s\"'&;,\\]+|\\[_\-*])+)"
 )
 _LONGEST_WORD = max(map(len, _SECRET_WORDS))
 #: the characters `_VALUE_AFTER` may start with, but whitespace
@@ -355,9 +364,11 @@ def _scan(
                 len(value) < 4
                 or value == MASK
                 or value.endswith(MASK)
-                or value.startswith(("$", "{", "<"))
+                or value.startswith(("$", "{", "<", "["))
             ):
-                continue  # already masked, or a reference like $HF_TOKEN / ${{ secrets.X }}
+                # already masked, a reference ($HF_TOKEN, ${{ secrets.X }}) or a
+                # tokenizer's special token ("pad_token": "<pad>" / "[PAD]")
+                continue
             begin = after - len(word)
             while begin > 0 and text[begin - 1] in _NAME_CHARS:
                 begin -= 1
