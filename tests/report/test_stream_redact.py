@@ -1,7 +1,7 @@
 """The streaming writer redacts exactly as one final pass over the whole output did.
 
 `RedactingWriter` redacts chunks that end at a newline no secret pattern crosses
-(`ftlint.redact.continues_past`). These tests cut texts built from the patterns'
+(`ftlint.report._cuts.continues_past`). These tests cut texts built from the patterns'
 building blocks (secret words, separators, whitespace and newlines, token bodies) at
 every piece boundary and chunk size, and compare with `redact(whole)`.
 """
@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ftlint.redact import continues_past, redact
+from ftlint.redact import redact
+from ftlint.report._cuts import continues_past
 from ftlint.report.stream import RedactingWriter, redact_pieces
 
 HEX40 = "0123456789abcdef0123456789abcdef01234567"

@@ -10,7 +10,7 @@ writes it to an unlinked temporary file; the parent renders the first half meanw
 then splices the child's text in (`Spliced`).
 
 The cut between the halves is at a newline after a finding's line, where no secret
-pattern runs on (`ftlint.redact.continues_past`, the same test the writer uses for its
+pattern runs on (`ftlint.report._cuts.continues_past`, the same test the writer uses for its
 own chunks), so redacting the halves apart is redacting the whole. Anything unusual
 (the cut is not safe there, the fork or the child fails, threads are running) falls
 back to rendering the rest here: the bytes are the same, only slower.
@@ -23,7 +23,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from ftlint.redact import continues_past
+from ftlint.report._cuts import continues_past
 
 #: fewer findings than this are rendered in one process (a fork costs ~10 ms)
 PARALLEL_MIN_FINDINGS = 2000

@@ -6,7 +6,7 @@ streamed, only the findings themselves and one chunk (about 1 MiB) are held.
 
 Redaction stays what one final pass over the whole text did, byte for byte: pieces are
 gathered into chunks that end at a newline where no secret pattern can run on into the
-next line (`ftlint.redact.continues_past`), and each chunk is redacted with a newline
+next line (`ftlint.report._cuts.continues_past`), and each chunk is redacted with a newline
 after it, so a pattern that accepts a token cut short at the end of the text (`$`) does
 not take a chunk's end for the end of the output.
 """
@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ftlint.redact import continues_past, redact
+from ftlint.redact import redact
+from ftlint.report._cuts import continues_past
 
 #: characters gathered before a chunk is redacted and written
 CHUNK = 1 << 20
