@@ -57,14 +57,13 @@ ROW_SPLIT_MIN_BYTES = 4 << 20
 #: ~16 MB, hence the margin. Rule groups fork less readily: PARALLEL_MIN_BYTES.
 ROW_SPLIT_AUTO_BYTES = 8 << 20
 #: The driver's range, relative to a worker's, so that both are done together: a worker
-#: also counts the newlines before its range and sends its states (~0.12 s of CPU at
-#: 512 MB), and the head of a hard-case file (worst cases first) costs a little more a
-#: byte. What comes after the last worker is done (unpickling and merges, ~0.15 s at
-#: 512 MB) is the same whatever the share. Measured on 2 cores, CPU a phase:
-#: docs/scale-out.md (then the driver also prepared PRV008's merge, ~0.06 s, which it
-#: no longer does; 2026-11-30 at 0.97, 8-9 quiet runs a side: the driver waits ~10-40 ms
-#: for the worker, a difference below this machine's noise, so the share was kept).
-DRIVER_SHARE = 0.97
+#: also counts the newlines before its range (~0.08 s at 537 MB) and sends its states,
+#: and the head of a hard-case file (worst cases first) costs ~2% more a byte; what comes
+#: after the last worker is done (unpickling and merges, ~0.1 s) is the same whatever
+#: the share. Measured from both processes' timelines (docs/scale-out.md, ninth pass:
+#: 10-12 alternations a share on the 537 MB file): the worker ended 84-95 ms after the
+#: driver at 0.97, 4 ms at 0.995, 16-44 ms before it at 1.01.
+DRIVER_SHARE = 0.995
 #: Test knob: cut ranges of at most this many bytes (more ranges than processes, one
 #: forked process each), so range boundaries fall everywhere. None: one per process.
 RANGE_BYTES: int | None = None
