@@ -201,6 +201,26 @@ def test_chunks_a_full_queue_did_not_take_still_arrive(
 
 
 @pytest.mark.parametrize("here", [False, True])
+def test_without_a_pipe_no_worker_is_forked(here: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No pipe for the queue (out of descriptors): no worker is forked; the driver runs
+    every chunk (`here`) or gives None for each (the engine reruns them here)."""
+    import os
+
+    def no_pipe() -> tuple[int, int]:
+        raise OSError(24, "Too many open files")
+
+    monkeypatch.setattr(os, "pipe", no_pipe)
+    parts = chunks(10, 2)
+    results = ForkExecutor(2, here=here).map(lambda p: [RunOutcome((), i, ()) for i in p], parts)
+    assert not results.workers  # type: ignore[attr-defined]
+    got = list(results)
+    if here:
+        assert [[o.rows for o in outcomes] for outcomes in got] == [list(p) for p in parts]
+    else:
+        assert got == [None] * len(parts)
+
+
+@pytest.mark.parametrize("here", [False, True])
 @pytest.mark.parametrize("work", [_raising, _dying, _unpicklable])
 def test_a_failed_chunk_is_none_and_the_rest_arrive(work, here: bool, tmp_path: Path) -> None:
     """None for what a worker could not give (the engine reruns it here); every other

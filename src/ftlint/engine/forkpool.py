@@ -73,7 +73,8 @@ class ForkPool:
         self.queue, self.left = _queue(len(parts))
         sys.stdout.flush()  # a worker flushes what it inherited: never print anything twice
         sys.stderr.flush()
-        for _ in range(min(jobs - 1 if here else jobs, len(parts))):
+        forks = min(jobs - 1 if here else jobs, len(parts)) if self.queue >= 0 else 0
+        for _ in range(forks):  # (no queue, no pipe for a worker to read: none)
             worker = self._fork(work)
             if worker is None:
                 break
