@@ -12,7 +12,7 @@ from typing import Any
 from ..model import Evidence, Problem
 from ..model import pointer as make_pointer
 from ._tabular import CsvRow, first_line, iter_csv, open_regular, parse_number
-from .io import Workspace, iter_jsonl, read_json
+from .io import Workspace, iter_jsonl, read_capped, read_json
 
 #: keys under which a JSON object holds its list of rows
 ROW_KEYS = ("results", "rows", "data", "samples", "examples", "predictions")
@@ -141,7 +141,7 @@ def peek_fields(path: Path, max_line_bytes: int) -> list[str]:
                     value = json.loads(raw)
                     return [str(k) for k in value] if isinstance(value, Mapping) else []
             return []
-        raw = handle.read(PEEK_JSON_BYTES + 1)
+        raw = read_capped(handle, PEEK_JSON_BYTES)
         if len(raw) > PEEK_JSON_BYTES:
             return []
     rows, _ = find_rows(json.loads(raw))

@@ -19,7 +19,7 @@ from typing import Any
 
 from ftlint.model import Evidence, Point, Problem
 from ftlint.sources.base import Value
-from ftlint.sources.io import JsonlLine, Workspace, iter_jsonl, read_json
+from ftlint.sources.io import JsonlLine, Workspace, iter_jsonl, read_capped, read_json
 
 #: the first bytes of a Git LFS pointer: the file was committed, its content not fetched
 LFS_PREFIX = b"version https://git-lfs.github.com/spec/"
@@ -274,7 +274,7 @@ def yaml_args(
         return None, {}, [bad] if required else []
     try:
         with path.open("rb") as handle:
-            raw = handle.read(MAX_YAML_BYTES + 1)
+            raw = read_capped(handle, MAX_YAML_BYTES)
     except OSError as exc:
         return None, {}, [Problem("missing", f"cannot read: {exc.strerror}", Evidence(rel), run)]
     marked = required or ARGS_MARKER.search(raw) is not None

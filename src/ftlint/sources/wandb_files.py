@@ -17,7 +17,7 @@ from ftlint.errors import FtlintError
 from ftlint.model import Evidence, Metric, Problem
 from ftlint.model import pointer as make_pointer
 from ftlint.redact import redact
-from ftlint.sources.io import Workspace, open_regular, read_json
+from ftlint.sources.io import Workspace, open_regular, read_capped, read_json
 from ftlint.sources.outputs import RATE_KEYS
 from ftlint.sources.wandb_folder import WandbRun, WandbTable
 from ftlint.untrusted import redact_value
@@ -106,7 +106,7 @@ def load_config(ws: Workspace, path: Path, wr: WandbRun) -> None:
     text = ""
     try:
         with handle:
-            raw = handle.read(MAX_CONFIG_BYTES + 1)
+            raw = read_capped(handle, MAX_CONFIG_BYTES)
         if len(raw) > MAX_CONFIG_BYTES:
             msg = f"over {MAX_CONFIG_BYTES:,} bytes, too large for a run config; not read"
             wr.problems.append(Problem("invalid", msg, Evidence(rel)))
