@@ -335,3 +335,46 @@ def test_a_file_read_during_discovery_reads_as_before(ws_root: Path) -> None:
         assert read_json(scanned, path) == read_json(plain, path)
         link = ws_root / "links" / "out" / "final_metrics.json"
         assert read_json(scanned, link) == read_json(plain, link)
+
+
+def _resolves_inside(root: Path, path: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
+
+
+def test_inside_without_the_listing_answers_as_resolving_every_time(ws_root: Path) -> None:
+    """Outside discovery `inside` resolves a folder once (`plain_folders`) and then
+    only asks whether the file is a link: the answers stay those of resolving each path,
+    asked once or again, in any order."""
+    ws = Workspace(ws_root)
+    paths = [Path(d) / n for d, dirs, files in os.walk(ws_root) for n in dirs + files]
+    paths += [ws_root / "outputs" / "nope.json", ws_root / "links" / "out" / "final_metrics.json"]
+    paths += [ws_root / "outputs" / ".." / "b.csv", ws_root.parent / "elsewhere", ws_root]
+    for path in paths + paths[::-1]:
+        assert ws.inside(path) == _resolves_inside(ws.root, path), path
+    assert ws.plain_folders  # (the memo was used)
+
+
+def test_a_folder_swapped_for_a_link_after_inside_resolved_it_is_not_read(tmp_path: Path) -> None:
+    """The memo of plain folders may be stale by the open: the file opened is checked."""
+    import shutil
+
+    from ftlint.sources.io import read_json
+
+    root = (tmp_path / "ws").resolve()
+    (root / "outputs" / "r1").mkdir(parents=True)
+    for name in ("final_metrics.json", "eval.json"):
+        (root / "outputs" / "r1" / name).write_text('{"acc": 1}')
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "eval.json").write_text('{"secret": 1}')
+    ws = Workspace(root)
+    assert read_json(ws, root / "outputs" / "r1" / "final_metrics.json")[0] == {"acc": 1}
+    assert str(root / "outputs" / "r1") in ws.plain_folders
+    shutil.rmtree(root / "outputs" / "r1")
+    (root / "outputs" / "r1").symlink_to(outside)
+    data, problems = read_json(ws, root / "outputs" / "r1" / "eval.json")
+    assert data is None and [p.kind for p in problems] == ["unsafe-path"]

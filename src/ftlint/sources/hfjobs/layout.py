@@ -22,7 +22,6 @@ from ftlint.model import Evidence, Problem, Run, Submission
 from ftlint.model import pointer as make_pointer
 from ftlint.sources.hfjobs.draft import Draft
 from ftlint.sources.hfjobs.finish import finish
-from ftlint.sources.hfjobs.paths import InsideCache
 from ftlint.sources.hfjobs.records import Early
 from ftlint.sources.hfjobs.records import items as record_items
 from ftlint.sources.hfjobs.wandb_join import (
@@ -51,7 +50,7 @@ def read_layout(ws: Workspace, config: Config, started: Early | None = None) -> 
     job records that joined no run (OPS003 reports them); `started`: the records' parse."""
     drafts: dict[str, Draft] = {}
     problems: list[Problem] = []
-    inside = InsideCache(ws)
+    inside = ws.inside  # (folders resolved once: `Workspace.plain_folders`)
 
     def draft(name: str, kind: str = "train") -> Draft:
         if name not in drafts:
