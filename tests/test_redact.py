@@ -34,6 +34,9 @@ HF = "hf_" + "AbCdEfGhIjKlMnOpQrStUvWxYz01234567"
         ('"cmd": "PASSWORD=\\"hunter22x\\" run"', '"cmd": "PASSWORD=\\"****\\" run"'),
         ("PASSWORD=&#x27;hunter22x&#x27;", "PASSWORD=&#x27;****&#x27;"),
         ("password: &quot;hunter22x&quot;", "password: &quot;****&quot;"),
+        # the name's closing quote escaped right after the word (JSON in JSON, XML)
+        ('{\\"api_key\\": \\"s3cr3t-value\\"}', '{\\"api_key\\": \\"****\\"}'),
+        ("&quot;password&quot;: &quot;hunter22x&quot;", "&quot;password&quot;: &quot;****&quot;"),
     ],
 )
 def test_redacts(text: str, expected: str) -> None:
