@@ -33,6 +33,8 @@ HF = "hf_" + "AbCdEfGhIjKlMnOpQrStUvWxYz01234567"
         ('token: "abcdefgh"', 'token: "****"'),
         ('"cmd": "PASSWORD=\\"hunter22x\\" run"', '"cmd": "PASSWORD=\\"****\\" run"'),
         ("PASSWORD=&#x27;hunter22x&#x27;", "PASSWORD=&#x27;****&#x27;"),
+        ("PASSWORD=&#39;hunter22x&#39;", "PASSWORD=&#39;****&#39;"),
+        ("password=[hunter2hunter2]", "password=****"),  # brackets, but no special token
         ("password: &quot;hunter22x&quot;", "password: &quot;****&quot;"),
         # the name's closing quote escaped right after the word (JSON in JSON, XML)
         ('{\\"api_key\\": \\"s3cr3t-value\\"}', '{\\"api_key\\": \\"****\\"}'),
@@ -153,7 +155,9 @@ def _needle_pieces() -> list[str]:
     pieces = set()
     for needle in _NEEDLES:  # each needle, and its halves: glued, they overlap others
         pieces |= {needle, needle[: len(needle) // 2], needle[len(needle) // 2 :]}
-    return sorted(pieces | {"=", ": ", '\\"', " ", "\u0130", "é", "x", "a1B2" * 8})
+    return sorted(
+        pieces | {"=", ": ", '\\"', " ", "\u0130", "\u212a", "é", "\ud800", "x", "a1B2" * 8}
+    )
 
 
 _NEEDLE_TEXTS = st.lists(st.sampled_from(_needle_pieces()), max_size=16).map("".join)
@@ -173,17 +177,17 @@ def test_the_census_finds_every_needle_a_scan_finds(text: str) -> None:
     assert list(_scan(text, lower, present)) == list(_scan(text))
 
 
-@pytest.mark.parametrize("extra", ["", "\u00e9t\u00e9 "])
+@pytest.mark.parametrize("extra", ["", "\u00e9t\u00e9 ", "\ud800 "])
 def test_a_long_text_is_redacted_as_piece_by_piece(extra: str) -> None:
     """Texts from 64 KiB on (a report's pieces) take the census; short ones the hints
     one by one: both mask the same, here with a secret word glued to another."""
     from ftlint.redact import _CENSUS_MIN
 
-    tail = f" secretoken={'v' * 12} HF_TOKEN={HF} {extra}"
+    tail = f" secretoken={'v' * 12} HF_TOKEN={HF} PASSWORD=hunter22x AKIAABCDEFGHIJKLMNOP {extra}"
     body = ("eos_token_id set, max_new_tokens: 64; " * (_CENSUS_MIN // 38 + 1)) + tail
     assert len(body) >= _CENSUS_MIN
     masked = redact(body)
-    assert masked.endswith(f" secretoken=**** HF_TOKEN=hf_**** {extra}")
+    assert masked.endswith(f" secretoken=**** HF_TOKEN=hf_**** PASSWORD=**** AKIA**** {extra}")
     assert masked == "".join(redact(line) for line in body.splitlines(keepends=True))
 
 
