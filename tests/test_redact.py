@@ -35,6 +35,12 @@ HF = "hf_" + "AbCdEfGhIjKlMnOpQrStUvWxYz01234567"
         ("PASSWORD=&#x27;hunter22x&#x27;", "PASSWORD=&#x27;****&#x27;"),
         ("PASSWORD=&#39;hunter22x&#39;", "PASSWORD=&#39;****&#39;"),
         ("password=[hunter2hunter2]", "password=****"),  # brackets, but no special token
+        # a quoted value is masked to its closing quote on the line
+        ('password: "correct horse battery staple"', 'password: "****"'),
+        ('PASSWORD="p@ss;word12" next', 'PASSWORD="****" next'),
+        ('{"api_key": "s3cr3t value", "n": 1}', '{"api_key": "****", "n": 1}'),
+        ('{\\"api_key\\": \\"s3cr3t value\\"}', '{\\"api_key\\": \\"****\\"}'),
+        ('token="n0cl0sing quote here', 'token="**** quote here'),
         ("password: &quot;hunter22x&quot;", "password: &quot;****&quot;"),
         # the name's closing quote escaped right after the word (JSON in JSON, XML)
         ('{\\"api_key\\": \\"s3cr3t-value\\"}', '{\\"api_key\\": \\"****\\"}'),

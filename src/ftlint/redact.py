@@ -117,22 +117,21 @@ _SECRET_WORDS = (
 #: XML-escaped (`&quot;`) or spaced like an INI file (`aws_secret_access_key = x`), so
 #: the final pass over any output format still sees it. The value may be quoted after an
 #: `=` or a `:` (`export WANDB_API_KEY="..."`, `password: 'x'`, `token=\\"x\\"` in
-#: JSON, `&#x27;` in HTML): the quote stays, the value is masked.
+#: JSON, `&#x27;` in HTML): the quotes stay, and all between them on the line is masked
+#: (`"correct horse battery"`, `"p@ss;word"`); with no closing quote on the line, the
+#: value ends where an unquoted one does. (No value holds a newline: a report cut at one
+#: that `continues_past` allows is redacted piece by piece as a whole.)
 _QUOTE = r"(?:\\?\"|&quot;)"
-_OPEN_QUOTE = r"(?:\\?[\"']|&quot;|&#x27;|&#39;)?"
+_OPEN_QUOTE = r"(?:\\?[\"']|&quot;|&#x27;|&#39;)"
 _VALUE_AFTER = re.compile(
-    r"(\s*=\s*|:\s*|"
-    + _QUOTE
-    + r"\s*:\s*"
-    + _QUOTE
-    + r")"
-    + _OPEN_QUOTE
-    + r"((?:[^\s\"'&;,\\]+|\\[_\-*])+)"
+    r"(\s*=\s*|:\s*|" + _QUOTE + r"\s*:\s*)"
+    r"(?:(?P<q>" + _OPEN_QUOTE + r")(?P<quoted>[^\n]{1,256}?)(?P=q)"
+    r"|" + _OPEN_QUOTE + r"?(?P<bare>(?:[^\s\"'&;,\\]+|\\[_\-*])+))"
 )
 _LONGEST_WORD = max(map(len, _SECRET_WORDS))
-#: the characters `_VALUE_AFTER` may start with, but whitespace
 #: a tokenizer's bracketed special token ([PAD], [UNK], [CLS]): no secret
 _SPECIAL_TOKEN = re.compile(r"\[[A-Za-z_]+\]")
+#: the characters `_VALUE_AFTER` may start with, but whitespace
 _SEPARATOR_STARTS = frozenset('=:\\"&')
 #: Substrings every secret word contains: one quick scan before the per-word search.
 _WORD_HINTS = ("token", "secret", "passw", "key")
@@ -358,7 +357,8 @@ def _scan(
             # search on after the value: a value holding the word again (token=token=...)
             # is one span, not one scan to the end per occurrence (quadratic on megabytes)
             at = lower.find(word, max(after, m.end()))
-            value = m.group(2)
+            group = "bare" if m.group("quoted") is None else "quoted"
+            value = m.group(group)
             if (
                 len(value) < 4
                 or value == MASK
@@ -373,7 +373,7 @@ def _scan(
             while begin > 0 and text[begin - 1] in _NAME_CHARS:
                 begin -= 1
             name = text[begin:after]
-            spans.append(SecretMatch(f"{name} value", name, m.start(2), m.end(2), MASK))
+            spans.append(SecretMatch(f"{name} value", name, m.start(group), m.end(group), MASK))
     spans.sort(key=lambda s: (s.start, -s.end))
     last_end = -1
     for span in spans:

@@ -58,6 +58,8 @@ FRAGMENTS = [
     " --host",
     "--",
     "hunter2hunter2",
+    "correct horse",
+    '"hunter2 hunter2"',
     "abcdefghijklmnopqrstuvwxyz012345",
     "hf_",
     "hf_AbCdEfGhIjKl",
