@@ -22,6 +22,8 @@ HF = "hf_" + "AbCdEfGhIjKlMnOpQrStUvWxYz01234567"
         ),
         ('{"api_key": "s3cr3t-value"}', '{"api_key": "****"}'),
         ("Authorization: Bearer abcdefghijklmnop1234", "Authorization: Bearer ****"),
+        # clipped by a message before 16 characters (hypothesis found it showing 12)
+        ("authorization: bearer Yh7Xw3Zq0Rt9...", "authorization: bearer ****..."),
         ("key AKIAABCDEFGHIJKLMNOP end", "key AKIA**** end"),
         ("ghp_" + "a" * 36, "ghp_****"),
         ("sk-ant-" + "b" * 40, "sk-****"),
@@ -61,6 +63,7 @@ def test_redacts(text: str, expected: str) -> None:
         "hf_short",
         "HF_TOKEN=****",
         'HF_TOKEN="****"',
+        "uses Bearer authentication",
         'HF_TOKEN="${HF_TOKEN}"',
         'max_new_tokens="512" tokenizer="gpt2-large"',
         '{"pad_token": "[PAD]", "unk_token": "<unk>"}',  # a tokenizer's special tokens

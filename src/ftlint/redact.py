@@ -80,7 +80,12 @@ _TOKEN_PATTERNS: tuple[tuple[str, tuple[str, ...], bool, re.Pattern[str]], ...] 
         "bearer token",
         ("bearer",),
         True,
-        re.compile(r"((?i:bearer)\s+)[A-Za-z0-9._~+/\-]{16,}=*"),
+        # clipped by a message (`bearer Yh7Xw3Zq0Rt9...`): 10 characters or more, one
+        # of them a digit (`Bearer authentication.` is prose), before the clip
+        re.compile(
+            r"((?i:bearer)\s+)(?:[A-Za-z0-9._~+/\-]{16,}=*"
+            r"|(?=[A-Za-z_~+/\-]*[0-9])[A-Za-z0-9_~+/\-]{10,}" + _CLIPPED + ")"
+        ),
     ),
     (
         # anchored at "://" (not at the scheme): a scheme-first pattern retries at every
