@@ -101,7 +101,9 @@ def test_an_interrupted_map_stops_its_workers() -> None:
     results = ForkExecutor(2).map(lambda part: time.sleep(60) or [], [range(1), range(1, 2)])
     pids = [w.pid for w in results.workers.values()]  # type: ignore[attr-defined]
     assert len(pids) == 2
+    began = time.monotonic()
     results.close()  # type: ignore[attr-defined]
+    assert time.monotonic() - began < 10  # killed, not waited for (60 s)
     for pid in pids:
         with pytest.raises(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)  # reaped: no such child any more
@@ -139,8 +141,12 @@ def test_the_fork_pool_gives_every_chunk_in_order(jobs: int, here: bool) -> None
         return [RunOutcome((), i, ()) for i in part]
 
     driver = os.getpid()
-    got = list(ForkExecutor(jobs, here=here).map(work, parts))
+    fds = sorted(os.listdir("/proc/self/fd"))
+    results = ForkExecutor(jobs, here=here).map(work, parts)
+    assert len(results.workers) == (jobs - 1 if here else jobs)  # type: ignore[attr-defined]
+    got = list(results)
     assert [[o.rows for o in outcomes] for outcomes in got] == [list(p) for p in parts]
+    assert sorted(os.listdir("/proc/self/fd")) == fds  # the queue and every pipe closed
     if not here:  # (with `here` the driver may run some chunks, or none if the workers
         assert driver not in pids  # took them all first: a busy machine decides)
     with pytest.raises(ChildProcessError):
@@ -206,10 +212,21 @@ def test_without_a_pipe_no_worker_is_forked(here: bool, monkeypatch: pytest.Monk
     every chunk (`here`) or gives None for each (the engine reruns them here)."""
     import os
 
-    def no_pipe() -> tuple[int, int]:
+    from ftlint.engine import forkpool
+
+    real = forkpool._queue
+
+    def no_pipe(count: int) -> tuple[int, list[int]]:
+        monkeypatch.setattr(os, "pipe", failing)
+        try:
+            return real(count)
+        finally:
+            monkeypatch.undo()  # the workers' result pipes could still be made
+
+    def failing() -> tuple[int, int]:
         raise OSError(24, "Too many open files")
 
-    monkeypatch.setattr(os, "pipe", no_pipe)
+    monkeypatch.setattr(forkpool, "_queue", no_pipe)
     parts = chunks(10, 2)
     results = ForkExecutor(2, here=here).map(lambda p: [RunOutcome((), i, ()) for i in p], parts)
     assert not results.workers  # type: ignore[attr-defined]
