@@ -105,7 +105,9 @@ def fingerprint(rule: str, run: str | None, path: str, anchor: str) -> str:
     lines move (suppressions and SARIF `partialFingerprints` rely on this).
     """
     raw = "\x1f".join((rule, run or "", path, anchor))
-    return sha256(raw.encode("utf-8")).hexdigest()[:16]
+    # `surrogatepass`: a folder name that is no UTF-8 decodes to lone surrogates (as
+    # Python decodes file names), and so may a JSON string; valid text hashes as before
+    return sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 @frozen

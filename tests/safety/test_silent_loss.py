@@ -111,6 +111,32 @@ def test_cli_reports_a_symlink_loop(ws) -> None:
     assert any("symlink loop" in m for m in messages), messages
 
 
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "junit"])
+def test_a_run_folder_named_in_no_utf8_is_linted_in_every_format(ws, fmt: str) -> None:
+    """A folder name that is no UTF-8 (Python decodes it to lone surrogates) crashed the
+    fingerprint of every finding and SARIF's artifact URI."""
+    from helpers import assert_valid_sarif
+
+    ws.run("good")
+    bad = os.fsencode(ws.root / "outputs") + b"/run-\xff\xfe"
+    os.mkdir(bad)
+    with open(bad + b"/final_metrics.json", "w") as handle:
+        json.dump(final_metrics(), handle)
+    result = ftlint(
+        "check", str(ws.root), "--format", fmt, "--fail-on", "never", cwd=ws.root.parent
+    )
+    assert result.code == 0
+    if fmt == "sarif":
+        doc = json.loads(result.out)
+        assert_valid_sarif(doc)
+        assert "outputs/run-%FF%FE/final_metrics.json" in result.out
+    elif fmt == "json":
+        assert (
+            "run-\\udcff\\udcfe"
+            in json.loads(result.out)["runs"][-1].encode("unicode_escape").decode()
+        )
+
+
 @pytest.mark.parametrize(
     "text",
     [

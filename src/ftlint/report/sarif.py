@@ -344,7 +344,16 @@ def _artifact(path: str, prefix: str = "") -> dict[str, Any]:
         # outside the workspace (should not happen): an absolute file URI, no base id
         return {"uri": Path(path).as_uri() if Path(path).is_absolute() else quote(path)}
     rel = posixpath.normpath(posixpath.join(prefix, PurePosixPath(path).as_posix()))
-    return {"uri": quote(rel.lstrip("/"), safe="/"), "uriBaseId": BASE_ID}
+    return {"uri": quote(_name_bytes(rel.lstrip("/")), safe="/"), "uriBaseId": BASE_ID}
+
+
+def _name_bytes(name: str) -> bytes:
+    """A file name's bytes: one that is no UTF-8 was decoded to lone surrogates, which
+    encode back to its own bytes (`%FF` in the URI)."""
+    try:
+        return name.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate no decoder made (from a JSON string)
+        return name.encode("utf-8", "surrogatepass")
 
 
 def _repo_base(root: str, prefix: str) -> dict[str, Any]:
