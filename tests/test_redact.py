@@ -64,6 +64,7 @@ def test_redacts(text: str, expected: str) -> None:
         "HF_TOKEN=****",
         'HF_TOKEN="****"',
         "uses Bearer authentication",
+        'use_auth_token=True secret: "false" HF_TOKEN=None',
         'HF_TOKEN="${HF_TOKEN}"',
         'max_new_tokens="512" tokenizer="gpt2-large"',
         '{"pad_token": "[PAD]", "unk_token": "<unk>"}',  # a tokenizer's special tokens

@@ -136,6 +136,8 @@ _VALUE_AFTER = re.compile(
 _LONGEST_WORD = max(map(len, _SECRET_WORDS))
 #: a tokenizer's bracketed special token ([PAD], [UNK], [CLS]): no secret
 _SPECIAL_TOKEN = re.compile(r"\[[A-Za-z_]+\]")
+#: values that say whether a secret is used, not what it is (`use_auth_token=True`)
+_NO_SECRET_VALUES = frozenset({"true", "false", "none", "null"})
 #: the characters `_VALUE_AFTER` may start with, but whitespace
 _SEPARATOR_STARTS = frozenset('=:\\"&')
 #: Substrings every secret word contains: one quick scan before the per-word search.
@@ -370,6 +372,7 @@ def _scan(
                 or value.endswith(MASK)
                 or value.startswith(("$", "{", "<"))
                 or _SPECIAL_TOKEN.fullmatch(value)
+                or value.lower() in _NO_SECRET_VALUES
             ):
                 # already masked, a reference ($HF_TOKEN, ${{ secrets.X }}) or a
                 # tokenizer's special token ("pad_token": "<pad>" / "[PAD]")
