@@ -14,7 +14,7 @@ import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from ftlint import frozen
@@ -41,9 +41,8 @@ class Workspace:
     skipped: list[Problem] = field(default_factory=list, compare=False, repr=False)
     #: the shared listing while discovery runs (`scan`), else None
     listing: Listing | None = field(default=None, compare=False, repr=False)
-    #: folders `inside` resolved to themselves (inside, no link on the way): a file of
-    #: one that is no link is inside without resolving every component again (a
-    #: loader's `Path.resolve` was ~24 us a file, four a run)
+    #: folders `inside` resolved to themselves (no link on the way): a file of one that is
+    #: no link is inside without resolving each component again (~24 us a file)
     plain_folders: set[str] = field(default_factory=set, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -449,23 +448,3 @@ def _skip_rest_of_line(handle: Any) -> int:
         skipped += len(chunk)
         if chunk.endswith(b"\n"):
             return skipped
-
-
-def resolve_reference(ws: Workspace, run_dir: Path, recorded: Any) -> tuple[Path | None, str]:
-    """Resolve a `*_path` value written on the job machine to a file in the run folder.
-
-    The recorded path is only a hint: it is looked up *by file name* inside the run
-    folder, so an absolute path from another machine works and `../../etc/passwd`
-    never leads outside the workspace. Returns (local path or None, why not).
-    """
-    if not isinstance(recorded, str) or not recorded.strip():
-        return None, "no path recorded"
-    name = PurePosixPath(recorded.replace("\\", "/")).name
-    if name in ("", ".", ".."):
-        return None, f"recorded path {recorded!r} has no file name"
-    local = run_dir / name
-    if not ws.inside(local):
-        return None, f"recorded path {recorded!r} resolves outside the workspace"
-    if local.is_file():
-        return local, ""
-    return None, f"recorded path {recorded!r} not found in {ws.rel(run_dir)}/"

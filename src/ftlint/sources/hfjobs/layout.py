@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ftlint.assemble.lazy import lazy
@@ -28,7 +28,7 @@ from ftlint.sources.hfjobs.wandb_join import (
     join_wandb,
     join_weave,
 )
-from ftlint.sources.io import Workspace, read_json, resolve_reference
+from ftlint.sources.io import Workspace, read_json
 from ftlint.sources.outputs import load_eval_result, load_final_metrics, load_series, load_traces
 
 RUN_FILES = {
@@ -327,3 +327,23 @@ def _check_references(
                 d.problems.append(Problem("missing", f"{key}: {why}", ev, d.name))
         else:
             d.files[kind] = local
+
+
+def resolve_reference(ws: Workspace, run_dir: Path, recorded: Any) -> tuple[Path | None, str]:
+    """Resolve a `*_path` value written on the job machine to a file in the run folder.
+
+    The recorded path is only a hint: it is looked up *by file name* inside the run
+    folder, so an absolute path from another machine works and `../../etc/passwd`
+    never leads outside the workspace. Returns (local path or None, why not).
+    """
+    if not isinstance(recorded, str) or not recorded.strip():
+        return None, "no path recorded"
+    name = PurePosixPath(recorded.replace("\\", "/")).name
+    if name in ("", ".", ".."):
+        return None, f"recorded path {recorded!r} has no file name"
+    local = run_dir / name
+    if not ws.inside(local):
+        return None, f"recorded path {recorded!r} resolves outside the workspace"
+    if local.is_file():
+        return local, ""
+    return None, f"recorded path {recorded!r} not found in {ws.rel(run_dir)}/"
