@@ -43,6 +43,8 @@ HF = "hf_" + "AbCdEfGhIjKlMnOpQrStUvWxYz01234567"
         ('{"api_key": "s3cr3t value", "n": 1}', '{"api_key": "****", "n": 1}'),
         ('{\\"api_key\\": \\"s3cr3t value\\"}', '{\\"api_key\\": \\"****\\"}'),
         ('token="n0cl0sing quote here', 'token="**** quote here'),
+        # a Python dict's repr, as a log prints a config
+        ("{'wandb_api_key': 'hunter 22x', 'lr': 2e-4}", "{'wandb_api_key': '****', 'lr': 2e-4}"),
         ("password: &quot;hunter22x&quot;", "password: &quot;****&quot;"),
         # the name's closing quote escaped right after the word (JSON in JSON, XML)
         ('{\\"api_key\\": \\"s3cr3t-value\\"}', '{\\"api_key\\": \\"****\\"}'),

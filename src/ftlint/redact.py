@@ -126,8 +126,10 @@ _SECRET_WORDS = (
 #: (`"correct horse battery"`, `"p@ss;word"`); with no closing quote on the line, the
 #: value ends where an unquoted one does. (No value holds a newline: a report cut at one
 #: that `continues_past` allows is redacted piece by piece as a whole.)
-_QUOTE = r"(?:\\?\"|&quot;)"
-_OPEN_QUOTE = r"(?:\\?[\"']|&quot;|&#x27;|&#39;)"
+#: a quote closing the name (`"api_key": `, Python's `{'api_key': `, escaped) or opening
+#: the value: one set, so a cut `continues_past` allows is the same for both
+_QUOTE = r"(?:\\?[\"']|&quot;|&#x27;|&#39;)"
+_OPEN_QUOTE = _QUOTE
 _VALUE_AFTER = re.compile(
     r"(\s*=\s*|:\s*|" + _QUOTE + r"\s*:\s*)"
     r"(?:(?P<q>" + _OPEN_QUOTE + r")(?P<quoted>[^\n]{1,256}?)(?P=q)"
@@ -139,7 +141,7 @@ _SPECIAL_TOKEN = re.compile(r"\[[A-Za-z_]+\]")
 #: values that say whether a secret is used, not what it is (`use_auth_token=True`)
 _NO_SECRET_VALUES = frozenset({"true", "false", "none", "null"})
 #: the characters `_VALUE_AFTER` may start with, but whitespace
-_SEPARATOR_STARTS = frozenset('=:\\"&')
+_SEPARATOR_STARTS = frozenset("=:\\\"'&")
 #: Substrings every secret word contains: one quick scan before the per-word search.
 _WORD_HINTS = ("token", "secret", "passw", "key")
 _NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")

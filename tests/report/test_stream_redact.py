@@ -35,6 +35,8 @@ FRAGMENTS = [
     '\\"',
     "&quot;",
     "&#x27;",
+    "&#39;",
+    "\\'",
     "'",
     ",",
     ";",
@@ -119,6 +121,9 @@ def test_streamed_equals_whole(
         "msg ends with password\n=hunter2hunter2:3: X\n",
         "msg token:\n  hunter2hunter2\n",
         'msg \\"api_key\\"\n: \\"hunter2hunter2\\"\n',
+        # a Python dict's repr (a logged config), the value on the next line
+        "cfg {'password':\n'hunter2 hunter2'}\n",
+        "cfg &#x27;password&#x27;\n: &#x27;hunter2hunter2&#x27;\n",
         "auth Bearer\nabcdefghijklmnopqrstuvwxyz/a.json:1: X\n",
         f"run wandb login --relogin\n{HEX40}\n",
         f"--key =\n=\n{HEX40}\n",

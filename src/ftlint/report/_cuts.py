@@ -54,7 +54,7 @@ def _word_before(text: str, i: int) -> bool:
 
 
 def _quote_before(text: str, i: int) -> int | None:  # where a `_QUOTE` ending at i starts
-    for quote in ("&quot;", '\\"', '"'):
+    for quote in ("&quot;", "&#x27;", "&#39;", '\\"', "\\'", '"', "'"):
         if text.endswith(quote, 0, i):
             return i - len(quote)
     return None
