@@ -53,12 +53,11 @@ def frozen(cls: type[_T]) -> type[_T]:
     `__match_args__`, frozen params), `__init__`, repr, eq, hash, `FrozenInstanceError`s
     and pickling; but the class is built once, straight from its annotations, and its
     `__init__` is a shared template's code (`_init`), where @dataclass compiles six
-    functions per class and then
-    builds the class a second time to add slots (~330 us a record against ~60 here; the
-    start-up of `ftlint check` builds about sixty). Supports what a record uses: no
-    InitVar, ClassVar, KW_ONLY or `field(init=False)` (those raise here); a subclass of a
-    dataclass is made by @dataclass itself. `tests/test_model_frozen.py` holds it to
-    @dataclass.
+    functions per class and then builds the class a second time to add slots (~330 us
+    a record against ~60 here; the start-up of `ftlint check` builds about sixty).
+    Supports what a record uses: no InitVar, ClassVar, KW_ONLY or `field(init=False)`
+    (those raise here); a subclass of a dataclass is made by @dataclass itself.
+    `tests/test_model_frozen.py` holds it to @dataclass.
     """
     import dataclasses
 

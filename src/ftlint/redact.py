@@ -126,14 +126,15 @@ _SECRET_WORDS = (
 #: (`"correct horse battery"`, `"p@ss;word"`); with no closing quote on the line, the
 #: value ends where an unquoted one does. (No value holds a newline: a report cut at one
 #: that `continues_past` allows is redacted piece by piece as a whole.)
-#: a quote closing the name (`"api_key": `, Python's `{'api_key': `, escaped) or opening
-#: the value: one set, so a cut `continues_past` allows is the same for both
-_QUOTE = r"(?:\\?[\"']|&quot;|&#x27;|&#39;)"
-_OPEN_QUOTE = _QUOTE
+#: The quotes that close a name (`"api_key": `, Python's `{'api_key': `) or open a
+#: value, escaped ones before the bare quote they end in (`report._cuts` matches them
+#: from the end in this order)
+QUOTES = ("&quot;", "&#x27;", "&#39;", '\\"', "\\'", '"', "'")
+_QUOTE = "(?:" + "|".join(map(re.escape, QUOTES)) + ")"
 _VALUE_AFTER = re.compile(
     r"(\s*=\s*|:\s*|" + _QUOTE + r"\s*:\s*)"
-    r"(?:(?P<q>" + _OPEN_QUOTE + r")(?P<quoted>[^\n]{1,256}?)(?P=q)"
-    r"|" + _OPEN_QUOTE + r"?(?P<bare>(?:[^\s\"'&;,\\]+|\\[_\-*])+))"
+    r"(?:(?P<q>" + _QUOTE + r")(?P<quoted>[^\n]{1,256}?)(?P=q)"
+    r"|" + _QUOTE + r"?(?P<bare>(?:[^\s\"'&;,\\]+|\\[_\-*])+))"
 )
 _LONGEST_WORD = max(map(len, _SECRET_WORDS))
 #: a tokenizer's bracketed special token ([PAD], [UNK], [CLS]): no secret

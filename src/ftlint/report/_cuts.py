@@ -7,7 +7,7 @@ the whole output would.
 
 from __future__ import annotations
 
-from ftlint.redact import _LONGEST_WORD, _SECRET_WORDS, _lower
+from ftlint.redact import _LONGEST_WORD, _SECRET_WORDS, QUOTES, _lower
 
 
 def continues_past(text: str, end: int) -> bool:
@@ -53,8 +53,8 @@ def _word_before(text: str, i: int) -> bool:
     return _lower(text[max(0, i - _LONGEST_WORD) : i]).endswith(_SECRET_WORDS)
 
 
-def _quote_before(text: str, i: int) -> int | None:  # where a `_QUOTE` ending at i starts
-    for quote in ("&quot;", "&#x27;", "&#39;", '\\"', "\\'", '"', "'"):
+def _quote_before(text: str, i: int) -> int | None:  # where a quote ending at i starts
+    for quote in QUOTES:
         if text.endswith(quote, 0, i):
             return i - len(quote)
     return None

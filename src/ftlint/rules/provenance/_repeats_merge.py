@@ -37,7 +37,7 @@ def export(visitor: Any) -> tuple[Any, ...]:
 def begin(visitor: Any) -> None:
     """`begin_split`, on every range's visitor before any row: a visitor on full-size
     tables (a big file) starts on tables of half that size. A range holds at most ~half
-    the file's rows (two ranges: the driver's share is ~0.97 of the worker's), which
+    the file's rows (two ranges: the driver's share is about the worker's), which
     full-size tables would hold a quarter full, and the driver holds its own tables
     and the worker's at once: 40 MB less on the `--jobs 2` driver of a 537 MB file
     (20 on each worker). A range with more keys grows its tables to full size. The

@@ -50,10 +50,10 @@ ROTATE = Action(
 
 class SecretInArtifact(Rule):
     """What it detects: secrets pasted into job records, configs or outputs. Token-like
-    values (Hugging Face `hf_...`, API keys, GitHub and
-    AWS keys, bearer tokens, `NAME=value` or `NAME: value`, the value quoted or not,
-    where the name says TOKEN, SECRET, PASSWORD or API_KEY) in job commands and their `--env` pairs, stdout/stderr tails, final
-    metrics, eval results and model completions.
+    values (Hugging Face `hf_...`, API keys, GitHub and AWS keys, bearer tokens,
+    `NAME=value` or `NAME: value`, the value quoted or not, where the name says TOKEN,
+    SECRET, PASSWORD or API_KEY) in job commands and their `--env` pairs, stdout/stderr
+    tails, final metrics, eval results and model completions.
 
     Why it matters: job records are committed, shared and uploaded; a pasted
     `--env HF_TOKEN=hf_...` leaks write access to the team's models. ftlint redacts

@@ -50,7 +50,6 @@ def read_layout(ws: Workspace, config: Config, started: Early | None = None) -> 
     job records that joined no run (OPS003 reports them); `started`: the records' parse."""
     drafts: dict[str, Draft] = {}
     problems: list[Problem] = []
-    inside = ws.inside  # (folders resolved once: `Workspace.plain_folders`)
 
     def draft(name: str, kind: str = "train") -> Draft:
         if name not in drafts:
@@ -59,7 +58,7 @@ def read_layout(ws: Workspace, config: Config, started: Early | None = None) -> 
 
     for kind in RUN_FILES:
         for path in ws.glob(config.inputs[kind]):
-            if not inside(path):
+            if not ws.inside(path):
                 problems.append(
                     Problem(
                         "unsafe-path",
@@ -79,7 +78,7 @@ def read_layout(ws: Workspace, config: Config, started: Early | None = None) -> 
     deferred = not any(p.is_file() for p in ws.glob(config.inputs.get("weave_exports", ())))
     for name in sorted(drafts):
         if deferred:
-            _note_run_files(ws, drafts[name], inside)
+            _note_run_files(ws, drafts[name])
         else:
             _load_run_files(ws, drafts[name], config)
 
@@ -196,7 +195,7 @@ def _load_run_files(ws: Workspace, d: Draft, config: Config) -> None:
     _note_hard_cases(ws, d)
 
 
-def _note_run_files(ws: Workspace, d: Draft, inside: Callable[[Path], bool]) -> None:
+def _note_run_files(ws: Workspace, d: Draft) -> None:
     """What discovery needs of a run's own files without reading them: their paths (the
     files read, the copies check), and of final_metrics.json only `hub_model_id` (job
     records join by it) and the sibling files it references (problems are reported
@@ -213,7 +212,7 @@ def _note_run_files(ws: Workspace, d: Draft, inside: Callable[[Path], bool]) -> 
             rel = ws.rel(path)  # one string for the path and the list of files read
             d.data[key] = rel
             d.sources.add(rel)
-    _note_hard_cases(ws, d, inside)
+    _note_hard_cases(ws, d)
 
 
 #: A noted draft's run folder and files as strings (`_pack_paths`)
@@ -290,12 +289,12 @@ def _absorb(ws: Workspace, d: Draft, loaded: Any, key: str, path: Path) -> None:
     d.sources.add(ws.rel(path))
 
 
-def _note_hard_cases(ws: Workspace, d: Draft, inside: Callable[[Path], bool] | None = None) -> None:
+def _note_hard_cases(ws: Workspace, d: Draft) -> None:
     """The hard cases are streamed by the engine: only their path is noted here."""
     name = d.name
     hc = d.files.get("hard_cases")
     if hc is not None:
-        if hc.is_dir() or not (inside or ws.inside)(hc):
+        if hc.is_dir() or not ws.inside(hc):
             what = (
                 "is a directory, expected a JSONL file"
                 if hc.is_dir()
