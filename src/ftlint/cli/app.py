@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -18,19 +17,12 @@ from ftlint.cli.options import (
     add_output_flags,
     add_settings_flags,
     color_enabled,
+    terminal_width,
     verbose,
 )
+from ftlint.cli.parser import EXIT_ERROR, EXIT_OK, Parser
 from ftlint.cli.session import _load, _setup, lint
 from ftlint.errors import FtlintError
-
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        sys.stderr.write(f"ftlint: error: {message}\n")
-        raise SystemExit(EXIT_ERROR)
 
 
 def _common(p: argparse.ArgumentParser, *, formats: bool = True) -> None:
@@ -111,9 +103,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The command line's parser. With `command`, only that subcommand gets its arguments:
     the others are listed with the same names and help (`ftlint --help`, a misspelt
     command's error) but take none, which spares every run building and importing them."""
-    parser = _Parser(prog="ftlint", description="Lint fine-tuning eval runs.")
+    parser = Parser(prog="ftlint", description="Lint fine-tuning eval runs.")
     parser.add_argument("--version", action="version", version=f"ftlint {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
     for names, helps, build in _SUBCOMMANDS:
         if command is None or command in names:
@@ -307,7 +299,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
         campaign,
         fmt,
         color=fmt == "text" and args.output is None and _color(args, sys.stdout),
-        width=None if args.output is not None else shutil.get_terminal_size((100, 24)).columns,
+        width=None if args.output is not None else terminal_width(),
         runs=api.loaded_runs(campaign),  # each run read once, only its row kept
     )
     if fmt == "text" and getattr(args, "verbose", 0):

@@ -10,13 +10,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
 from pathlib import Path
 from typing import Any
 
 from ftlint import __version__
-from ftlint.cli.options import color_enabled, output_format, verbose
+from ftlint.cli.options import color_enabled, output_format, terminal_width, verbose
 from ftlint.errors import FtlintError
 
 EXIT_OK, EXIT_FINDINGS = 0, 1
@@ -104,7 +103,7 @@ def run_check(args: argparse.Namespace, session: Any, result: Any, formats: Any)
         rules=chosen,
         fail_on=threshold,
         color=fmt == "text" and args.output is None and color_enabled(args, sys.stdout),
-        width=shutil.get_terminal_size((100, 24)).columns,
+        width=terminal_width(),
         extra={
             "quiet": args.quiet,
             "fold": args.fold,

@@ -8,13 +8,12 @@ small; `app` calls these while it builds the parser and parses argv.
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ftlint.cli.options import color_enabled
+from ftlint.cli.options import color_enabled, terminal_width
 from ftlint.errors import FtlintError
 
 FAIL_ON = ("error", "warning", "info", "never")
@@ -97,7 +96,7 @@ def explain_text(args: argparse.Namespace, page: str) -> str:
     console = Console(
         file=buffer,
         force_terminal=True,
-        width=shutil.get_terminal_size((100, 24)).columns,
+        width=terminal_width(),
         highlight=False,
         emoji=False,
     )

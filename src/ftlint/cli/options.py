@@ -101,6 +101,23 @@ def add_settings_flags(p: argparse.ArgumentParser) -> None:
     )
 
 
+def terminal_width(fallback: int = 100) -> int:
+    """`shutil.get_terminal_size((fallback, 24)).columns`: `COLUMNS` when it is a
+    positive number, else the width of the terminal on stdout, else `fallback`. Written
+    out because importing shutil (it loads bz2, lzma and zlib) was ~2 ms of every
+    start-up, for this one call; `tests/cli/test_terminal_width.py` holds it to shutil."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else fallback
+
+
 def color_enabled(args: argparse.Namespace, stream: Any) -> bool:
     choice = getattr(args, "color", None) or "auto"
     if getattr(args, "no_color", False):

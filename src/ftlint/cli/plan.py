@@ -85,11 +85,10 @@ def _terminal_wrap(args: argparse.Namespace, text: str) -> str:
         return text
     if (args.format or "text") != "text":
         return text
-    import shutil
-
+    from ftlint.cli.options import terminal_width
     from ftlint.report.wrap import wrap
 
-    return wrap(text, shutil.get_terminal_size((100, 24)).columns)
+    return wrap(text, terminal_width())
 
 
 def _use_color(args: argparse.Namespace, fmt: str) -> bool:
