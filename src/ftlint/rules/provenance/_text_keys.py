@@ -71,12 +71,14 @@ def _shape(order: tuple[Any, ...]) -> _Shape | None:
         pass
     except TypeError:  # (an unhashable key cannot be: dict keys are hashable)
         return None
+    if list(map(type, order)).count(str) != len(order):
+        # not remembered: the cache finds an order by equality, so a None kept for
+        # (_Str("a"), "b") would be found for ("a", "b") too, and the same reference
+        # would be keyed through its text or not by what came before (its key then
+        # changed when the cache was cleared: a false "different references")
+        return None
     shape = None
-    if (
-        2 <= len(order) <= MAX_KEYS
-        and list(map(type, order)).count(str) == len(order)
-        and "".join(order).isascii()
-    ):
+    if 2 <= len(order) <= MAX_KEYS and "".join(order).isascii():
         shape = _Shape(tuple(sorted(order)))
     if len(_SHAPES) >= MAX_SHAPES:
         _SHAPES.clear()
