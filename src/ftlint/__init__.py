@@ -56,24 +56,51 @@ def frozen(cls: type[_T]) -> type[_T]:
     functions per class and then builds the class a second time to add slots (~330 us
     a record against ~60 here; the start-up of `ftlint check` builds about sixty).
     Supports what a record uses: no InitVar, ClassVar, KW_ONLY or `field(init=False)`
-    (those raise here); a subclass of a dataclass is made by @dataclass itself.
+    (those raise here). A subclass of a record made here adds fields after its base's,
+    as @dataclass does (`LazyRun(Run)`); a subclass of any other dataclass, or one
+    that redefines a field, is made by @dataclass itself.
     `tests/test_model_frozen.py` holds it to @dataclass.
     """
+    return _build(cls, frozen=True)
+
+
+def mutable(cls: type[_T]) -> type[_T]:
+    """`@dataclass(slots=True)` (mutable) as `frozen` builds it: for the accumulators
+    and results built while loading and linting (a dozen @dataclass classes were ~4 ms
+    of every start-up). Equal by fields, unhashable, repr and pickling as @dataclass;
+    slotted, so an attribute that is no field is refused.
+    `tests/test_model_frozen.py` holds it to @dataclass(slots=True)."""
+    return _build(cls, frozen=False)
+
+
+#: the classes `_build` made: a subclass of one of them is built here too
+_MADE: set[type] = set()
+
+
+def _build(cls: type[_T], *, frozen: bool) -> type[_T]:
     import dataclasses
 
-    if any(dataclasses.is_dataclass(base) for base in cls.__mro__[1:]):
-        return dataclasses.dataclass(frozen=True, slots=True)(cls)  # inherited fields: as is
+    inherited: dict[str, Field[Any]] = {}
+    for base in cls.__mro__[1:]:
+        if dataclasses.is_dataclass(base):
+            if cls.__bases__ != (base,) or base not in _MADE or not frozen:
+                return dataclasses.dataclass(frozen=frozen, slots=True)(cls)  # as is
+            inherited = dict(base.__dataclass_fields__)  # type: ignore[attr-defined]
+            break
     if "__slots__" in cls.__dict__:
         raise TypeError(f"{cls.__name__} already specifies __slots__")
     notes = cls.__dict__.get("__annotations__", {})  # noqa: RUF063 (inspect: ~5 ms to import)
-    fields = _fields(cls, notes)
+    if any(name in inherited for name in notes):  # a field redefined: as @dataclass does
+        return dataclasses.dataclass(frozen=frozen, slots=True)(cls)
+    own = _fields(cls, notes, defaulted=any(_has_default(f) for f in inherited.values()))
+    fields = {**inherited, **own}
     names = tuple(fields)
-    namespace = {k: v for k, v in cls.__dict__.items() if k not in fields}
+    namespace = {k: v for k, v in cls.__dict__.items() if k not in own}
     namespace.pop("__dict__", None)
     namespace.pop("__weakref__", None)
-    namespace["__slots__"] = names
+    namespace["__slots__"] = tuple(own)
     namespace["__dataclass_fields__"] = fields
-    namespace["__dataclass_params__"] = _params()
+    namespace["__dataclass_params__"] = _params(frozen)
     namespace["__match_args__"] = names
     qualname = cls.__qualname__
     new = type(cls)(cls.__name__, cls.__bases__, namespace)
@@ -128,13 +155,18 @@ def frozen(cls: type[_T]) -> type[_T]:
             return __newobj__, (new,), values(self)  # then __setstate__: no __post_init__
         return _rebuild, (self.__class__, [getattr(self, f.name) for f in _dc_fields(self)])
 
-    methods = [_init(new, listed), __setattr__, __delattr__, recursive_repr()(__repr__)]
-    methods += [__eq__, __hash__, __getstate__, __setstate__, __reduce__]
+    methods = [_init(new, listed), recursive_repr()(__repr__), __eq__]
+    methods += [__getstate__, __setstate__, __reduce__]
+    if frozen:
+        methods += [__setattr__, __delattr__, __hash__]
     for fn in methods:
         fn.__qualname__ = f"{qualname}.{fn.__name__}"
         setattr(new, fn.__name__, fn)
+    if not frozen:
+        new.__hash__ = None  # type: ignore[assignment]  # (eq, not frozen: as @dataclass)
     if not new.__doc__:  # @dataclass documents the signature: here when first read
         new.__doc__ = _SignatureDoc()
+    _MADE.add(new)
     return new
 
 
@@ -191,12 +223,12 @@ class _SignatureDoc:
         return doc
 
 
-def _fields(cls: type, notes: dict[str, Any]) -> dict[str, Field[Any]]:
-    """The class's fields as @dataclass makes them (`dataclasses.Field`s, in order)."""
+def _fields(cls: type, notes: dict[str, Any], *, defaulted: bool) -> dict[str, Field[Any]]:
+    """The class's own fields as @dataclass makes them (`dataclasses.Field`s, in order);
+    `defaulted`: an inherited field has a default (so must every one of these)."""
     import dataclasses
 
     out: dict[str, Field[Any]] = {}
-    defaulted = False
     for name, note in notes.items():
         text = note if isinstance(note, str) else repr(note)
         if any(word in text for word in ("InitVar", "ClassVar", "KW_ONLY")):
@@ -214,9 +246,7 @@ def _fields(cls: type, notes: dict[str, Any]) -> dict[str, Field[Any]]:
                 f"mutable default {type(f.default)} for field {name} is not allowed: "
                 "use default_factory"
             )
-        has_default = f.default is not dataclasses.MISSING or (
-            f.default_factory is not dataclasses.MISSING
-        )
+        has_default = _has_default(f)
         if defaulted and not has_default:
             raise TypeError(f"non-default argument {name!r} follows default argument")
         defaulted = defaulted or has_default
@@ -224,20 +254,37 @@ def _fields(cls: type, notes: dict[str, Any]) -> dict[str, Field[Any]]:
     return out
 
 
-def _params() -> Any:
-    """The `__dataclass_params__` of a frozen, slotted dataclass (one shared, read-only:
-    its type's signature differs between Python versions, so it is taken from a real
-    one)."""
-    global _PARAMS
-    if _PARAMS is None:
-        import dataclasses
+def _has_default(f: Field[Any]) -> bool:
+    import dataclasses
 
-        _PARAMS = dataclasses.dataclass(frozen=True, slots=True)(type("_P", (), {}))
-        _PARAMS = _PARAMS.__dataclass_params__
-    return _PARAMS
+    return f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
 
 
-_PARAMS: Any = None
+def _params(frozen: bool) -> Any:
+    """The `__dataclass_params__` of a slotted dataclass, frozen or not (one of each,
+    shared: nothing writes them). Made directly: building a throwaway dataclass to
+    take its params cost ~0.4 ms; the fields added in Python 3.12 are given there."""
+    params = _PARAMS.get(frozen)
+    if params is None:
+        from dataclasses import _DataclassParams  # type: ignore[attr-defined]
+
+        common = {"init": True, "repr": True, "eq": True, "order": False, "unsafe_hash": False}
+        try:  # Python 3.12+
+            params = _DataclassParams(
+                **common,
+                frozen=frozen,
+                match_args=True,
+                kw_only=False,
+                slots=True,
+                weakref_slot=False,
+            )
+        except TypeError:  # 3.11
+            params = _DataclassParams(**common, frozen=frozen)
+        _PARAMS[frozen] = params
+    return params
+
+
+_PARAMS: dict[bool, Any] = {}
 
 
 def _rebuild(cls: type, state: list[Any]) -> Any:
@@ -291,7 +338,7 @@ def _init(cls: type, fields: list[Field[Any]]) -> Callable[..., None]:
         factories.append(factory)
         # the field's own slot descriptor, called directly: what object.__setattr__ finds
         # for the name after a type lookup (~20% of the call)
-        env[f"__s{i}"] = cls.__dict__[f.name].__set__
+        env[f"__s{i}"] = _slot(cls, f.name).__set__
     shape = (tuple(factories), hasattr(cls, "__post_init__"))
     code = _TEMPLATES.get(shape)
     if code is None:
@@ -302,6 +349,14 @@ def _init(cls: type, fields: list[Field[Any]]) -> Callable[..., None]:
     fn = FunctionType(code, env, "__init__", tuple(defaults) or None)
     fn.__annotations__ = {f.name: f.type for f in fields} | {"return": None}
     return fn
+
+
+def _slot(cls: type, name: str) -> Any:
+    """The slot descriptor of field `name`: the class's own, or its base's."""
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            return klass.__dict__[name]
+    raise AttributeError(name)
 
 
 #: `_template`'s code by (factory fields, post-init)

@@ -38,10 +38,10 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, ClassVar, Protocol
 
-from ftlint import frozen
+from ftlint import frozen, mutable
 from ftlint.model import Action, Campaign, Category, Evidence, Finding, HardCase, Run, Severity
 from ftlint.model import fingerprint as make_fingerprint
 from ftlint.untrusted import safe_message, safe_tree
@@ -208,7 +208,7 @@ class _NoRows:
 NO_ROWS: RowFilter = _NoRows()
 
 
-@dataclass
+@mutable
 class RuleContext:
     """What a rule gets besides the runs: its params, the knobs, and a finding factory."""
 

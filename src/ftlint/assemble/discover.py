@@ -13,10 +13,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from ftlint import mutable
 from ftlint.assemble.joins import claim_wandb_runs
 from ftlint.assemble.records import runs_from_records, sources_by_name
 from ftlint.model import Evidence, Problem, Run, Submission
@@ -34,7 +35,7 @@ ARTIFACT_SUFFIXES = (".json", ".jsonl", ".csv")
 MAX_WALK = 20_000
 
 
-@dataclass
+@mutable
 class Read:
     """What the adapters of one workspace yielded, assembled."""
 

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from ftlint import mutable
 from ftlint.assemble.joins import merge_wandb
 from ftlint.model import Conflict, Evidence, Metric, Point, Problem, Provenance, Run
 from ftlint.sources.base import RowFile, RunRecord
@@ -26,7 +27,7 @@ from ftlint.vocabulary import as_number, ignored, resolve
 _PROVENANCE_TEXT = ("base_model", "adapter", "dataset_version", "eval_path", "objective", "mode")
 
 
-@dataclass
+@mutable
 class _Acc:
     """A run being built from one record."""
 

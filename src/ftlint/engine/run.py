@@ -17,10 +17,11 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import Any
 
+from ftlint import mutable
 from ftlint.assemble.lazy import full, summary
 from ftlint.config.settings import Config
 from ftlint.engine import split as splitting
@@ -78,7 +79,7 @@ def select_rules(
     return chosen
 
 
-@dataclass
+@mutable
 class LintResult:
     """What `ftlint check` found: the sorted findings and what produced them."""
 

@@ -13,11 +13,11 @@ import os
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
-from ftlint import frozen
+from ftlint import frozen, mutable
 from ftlint.model import Evidence, Problem
 from ftlint.sources.fastjson import SLOW as _SLOW
 from ftlint.sources.fastjson import fast_decoder
@@ -298,7 +298,7 @@ def read_json(
     return value, problems
 
 
-@dataclass(slots=True)
+@mutable
 class Span:
     """Bytes `[start, end)` of a JSONL file from a line start, and that line's number
     (`ftlint.engine.ranges`). Not frozen: the reader sets `content` (a line held more

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from ftlint import mutable
 from ftlint.model import Evidence, Metric, Problem, SeriesPoint, TraceRow
 from ftlint.model import pointer as make_pointer
 from ftlint.redact import redact
@@ -20,7 +21,7 @@ SAFE_URL_SCHEMES = ("https://", "http://")
 METRIC_ALIASES = {"vector_mae": "mae_raw"}
 
 
-@dataclass
+@mutable
 class Loaded:
     """What one loader found: values for the run plus the problems it met."""
 

@@ -19,10 +19,10 @@ import json
 import math
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from itertools import compress
 from typing import Any
 
+from ftlint import mutable
 from ftlint.analysis.taxonomy import (
     FailureClass,
 )
@@ -109,7 +109,7 @@ def ceil_to(value: float, multiple: int) -> int:
     return int(math.ceil(value / multiple) * multiple)
 
 
-@dataclass
+@mutable
 class Proposal:
     value: int
     needed_chars: int

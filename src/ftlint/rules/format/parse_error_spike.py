@@ -5,8 +5,8 @@ iteration series.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+from ftlint import mutable
 from ftlint.analysis.stats import median, robust_z
 from ftlint.model import Action, Category, Evidence, Finding, Run, SeriesPoint, Severity
 from ftlint.report.numbers import g
@@ -25,7 +25,7 @@ def point_failure_rate(point: SeriesPoint) -> float | None:
     return value
 
 
-@dataclass
+@mutable
 class Spike:
     point: SeriesPoint
     value: float

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from array import array
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from ftlint import mutable
 from ftlint.analysis.stats import binom_sf
 from ftlint.model import Action, Category, Evidence, Finding, HardCase, Run, Severity
 from ftlint.model import pointer as make_pointer
@@ -70,7 +71,7 @@ def format_mix(mix: Mapping[str, float]) -> str:
 _MAX_TYPES = 1000  # source types past this many are not counted
 
 
-@dataclass
+@mutable
 class _TypeCount:
     count: int = 0
     unparsed: int = 0

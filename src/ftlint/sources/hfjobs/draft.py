@@ -6,10 +6,11 @@ that calls them share the type without importing each other.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ftlint import mutable
 from ftlint.model import Problem, Submission
 
 if TYPE_CHECKING:  # the W&B and Weave readers load only when a workspace has such files
@@ -17,7 +18,7 @@ if TYPE_CHECKING:  # the W&B and Weave readers load only when a workspace has su
     from ftlint.sources.weave_export import WeaveEvaluation, WeaveRow
 
 
-@dataclass
+@mutable
 class Draft:
     """A run being assembled from its sources."""
 
