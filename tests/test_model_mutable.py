@@ -19,6 +19,8 @@ import ftlint
 import ftlint.assemble.discover
 import ftlint.assemble.records
 import ftlint.engine.run
+import ftlint.plan.ranking
+import ftlint.remote.manifest
 import ftlint.rule
 import ftlint.rules.format._common
 import ftlint.rules.format.parse_error_spike
@@ -26,6 +28,9 @@ import ftlint.rules.quality.source_type_concentration
 import ftlint.sources.hfjobs.draft
 import ftlint.sources.io
 import ftlint.sources.outputs
+import ftlint.sources.wandb_folder
+import ftlint.sources.wandb_log
+import ftlint.sources.weave_export
 from ftlint import frozen, mutable
 from ftlint.assemble.lazy import LazyRun
 from ftlint.model import Run

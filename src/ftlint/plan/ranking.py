@@ -31,9 +31,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any
 
+from ftlint import mutable
 from ftlint.model import Category, Finding
 from ftlint.plan.attribution import Cause, class_units
 from ftlint.plan.causes import cause_action
@@ -44,7 +45,7 @@ COST = {"env": 0, "decode": 1, "prompt": 2, "process": 3, "dataset": 4}
 SEVERITY = {"error": 0, "warning": 1, "info": 2}
 
 
-@dataclass
+@mutable
 class Item:
     """A merged action while ranking: the action and the findings that propose it."""
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from ftlint import mutable
 from ftlint.atomic import write_atomic
 
 MANIFEST_NAME = ".ftlint-remote.json"
@@ -30,7 +31,7 @@ def strip_userinfo(uri: str) -> str:
     return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
-@dataclass
+@mutable
 class Entry:
     """One run (W&B) or one object (fsspec) in the manifest."""
 
@@ -45,7 +46,7 @@ class Entry:
         return not self.missing
 
 
-@dataclass
+@mutable
 class Manifest:
     uri: str
     entries: dict[str, Entry] = field(default_factory=dict)
@@ -84,7 +85,7 @@ class Manifest:
         return out
 
 
-@dataclass
+@mutable
 class PullResult:
     """What one pull did; `report()` prints the missing parts on stderr."""
 

@@ -7,10 +7,10 @@ and YAML files (`wandb_files`) and its binary log (`wandb_history`);
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
-from ftlint import frozen
+from ftlint import frozen, mutable
 from ftlint.model import Evidence, Metric, Problem, SeriesPoint
 
 
@@ -26,7 +26,7 @@ class WandbTable:
     failures: bool  # named like a failures / hard-case table
 
 
-@dataclass
+@mutable
 class WandbRun:
     """One W&B run folder, loaded; `campaign` joins it to a run by name, id or group."""
 

@@ -24,12 +24,12 @@ import stat
 import struct
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ftlint import frozen
+from ftlint import frozen, mutable
 from ftlint.sources.io import bounded_int, reject_constant
 
 FILE_HEADER = b":W&B"
@@ -67,7 +67,7 @@ class HistoryRow:
     values: dict[str, Any]
 
 
-@dataclass
+@mutable
 class RunLog:
     """Everything ftlint takes from a run log. Never host, user, email or paths."""
 

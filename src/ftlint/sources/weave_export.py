@@ -16,11 +16,11 @@ imports `weave`; it reads only these files.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
-from ftlint import frozen
+from ftlint import frozen, mutable
 from ftlint.model import Evidence, Problem
 from ftlint.sources.io import Workspace
 from ftlint.sources.weave_calls import REF_RE, read_calls
@@ -79,7 +79,7 @@ class WeaveEvaluation:
         return tuple(r.evidence for r in self.rows if r.failed)[:MAX_FAILED_EVIDENCE]
 
 
-@dataclass
+@mutable
 class WeaveExport:
     """What one export file holds: evaluations, loose calls, and its problems."""
 
