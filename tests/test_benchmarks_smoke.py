@@ -257,3 +257,30 @@ def test_scale_profile_prints_every_phase(tmp_path: Path) -> None:
     for phase in ("setup", "load", "lint", "render (json)", "one run as Python objects"):
         assert phase in proc.stdout, phase
     assert "3 runs" in proc.stdout
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_startup_profile_prints_every_phase(tmp_path: Path, jobs: str) -> None:
+    """`profile_startup.py` keeps working: every phase, the references, each process's
+    runs (no timings asserted)."""
+    cmd = [sys.executable, str(BENCH / "profile_startup.py"), "--repeat", "1", "--jobs", jobs]
+    cmd += ["--runs", "3", "--hard-cases", "4", "--work", str(tmp_path)]
+    proc = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    for line in (
+        "bare json load",
+        "imports + bare json load",
+        "setup (config, plugins, rules)",
+        "discovery (load_campaign)",
+        "lint (all processes)",
+        "report",
+        "x the bare json load (budget 2x)",
+        "driver ",
+    ):
+        assert line in proc.stdout, line
+    processes = [line.split() for line in proc.stdout.splitlines()]
+    processes = [w for w in processes if w[:1] == ["driver"] or w[:1] == ["worker"]]
+    counts = [int(w[w.index("runs") - 1]) for w in processes]
+    assert sum(counts) == 3  # every run linted once, by one process or split
+    if jobs == "1":
+        assert len(processes) == 1
