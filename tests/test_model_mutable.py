@@ -172,8 +172,11 @@ def test_what_is_not_built_here_goes_to_dataclass() -> None:
 
     redefined = frozen(type("Sub", (Base,), {"__annotations__": {"b": "str"}, "b": "y"}))
     assert redefined not in ftlint._MADE and redefined(1).b == "y"
-    with pytest.raises(TypeError, match="cannot inherit"):
+    with pytest.raises(TypeError, match="cannot inherit non-frozen dataclass"):
         mutable(type("Loose", (Base,), {"__annotations__": {"z": "int"}, "z": 0}))
+    loose = mutable(type("Loose", (), {"__annotations__": {"a": "int"}}))
+    with pytest.raises(TypeError, match="cannot inherit frozen dataclass"):
+        frozen(type("Stiff", (loose,), {"__annotations__": {"z": "int"}, "z": 0}))
     elsewhere = dataclass(frozen=True, slots=True)(type("E", (), {"__annotations__": {"a": "int"}}))
     sub = frozen(type("S", (elsewhere,), {"__annotations__": {"z": "int"}, "z": 0}))
     assert sub not in ftlint._MADE and sub(1).z == 0

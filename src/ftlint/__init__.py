@@ -69,7 +69,7 @@ def mutable(cls: type[_T]) -> type[_T]:
     and results built while loading and linting (a dozen @dataclass classes were ~4 ms
     of every start-up). Equal by fields, unhashable, repr and pickling as @dataclass;
     slotted, so an attribute that is no field is refused.
-    `tests/test_model_frozen.py` holds it to @dataclass(slots=True)."""
+    `tests/test_model_mutable.py` holds it to @dataclass(slots=True)."""
     return _build(cls, frozen=False)
 
 
@@ -83,7 +83,8 @@ def _build(cls: type[_T], *, frozen: bool) -> type[_T]:
     inherited: dict[str, Field[Any]] = {}
     for base in cls.__mro__[1:]:
         if dataclasses.is_dataclass(base):
-            if cls.__bases__ != (base,) or base not in _MADE or not frozen:
+            ours = base in _MADE and base.__dataclass_params__.frozen  # type: ignore[attr-defined]
+            if not (frozen and ours and cls.__bases__ == (base,)):
                 return dataclasses.dataclass(frozen=frozen, slots=True)(cls)  # as is
             inherited = dict(base.__dataclass_fields__)  # type: ignore[attr-defined]
             break
