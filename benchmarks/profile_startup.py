@@ -73,6 +73,21 @@ sys.argv = ["ftlint", *sys.argv[2:]]
 sys.exit(app.main())
 """
 
+#: Imports the modules of argv[1] (a repr of two lists) one list after the other and
+#: prints the milliseconds each list took: the foreign modules, then ftlint's own.
+SPLIT = r"""
+import ast, importlib, sys, time
+lists = ast.literal_eval(sys.argv[1])
+for names in lists:
+    start = time.perf_counter()
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            pass
+    print(1000 * (time.perf_counter() - start))
+"""
+
 #: (label, the stamp it ends at): the phases in order, each from the previous stamp
 PHASES = (
     ("interpreter start", "interpreter"),
@@ -144,23 +159,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         cwd = Path(tmp)
         check = [sys.executable, "-m", "ftlint", "check", str(ws), "--format", "json"]
         check += ["--output", str(cwd / "o.json"), "--fail-on", "never"]
-        floor = bench.floor_script(bench.foreign_imports(check, cwd))
+        foreign, own = bench.imported_modules(check, cwd)
+        floor = bench.floor_script(foreign)
+        split = [sys.executable, "-c", SPLIT, repr((foreign, own))]
         references = {
             "python -c pass": [sys.executable, "-c", "pass"],
             "bare json load": [sys.executable, "-c", bench.BARE_LOAD, str(ws)],
             "imports + bare json load": [sys.executable, "-c", floor, str(ws)],
         }
         walls: dict[str, list[float]] = defaultdict(list)
+        imports: list[list[float]] = []
         profiles = []
         profiled(ws, cwd, args.jobs)  # warm-up (bytecode, page cache)
         for _ in range(args.repeat):
             for label, cmd in references.items():
                 walls[label].append(1000 * bench.measure(cmd, cwd, bench.child_env()).wall)
             profiles.append(profiled(ws, cwd, args.jobs))
+            done = subprocess.run(
+                split, cwd=cwd, env=bench.child_env(), capture_output=True, check=True
+            )
+            imports.append([float(x) for x in done.stdout.split()])
     print(f"ftlint check {name} --jobs {args.jobs}: {args.repeat} runs, ms (median min max)")
     print(f"{'reference':34s} {'median':>7s} {'min':>7s} {'max':>7s}")
     for label, values in walls.items():
         print(f"  {label:32s} {_ms(values)}")
+    alone = [statistics.median(x[i] for x in imports) for i in (0, 1)]
+    print(
+        f"  imports alone: {len(foreign)} standard-library and dependency modules "
+        f"{alone[0]:.1f} ms, then ftlint's {len(own)} {alone[1]:.1f} ms"
+    )
     print(f"{'phase':34s} {'median':>7s} {'min':>7s} {'max':>7s}   ends at (median)")
     before = [0.0] * len(profiles)
     for label, key in PHASES:

@@ -325,6 +325,12 @@ def foreign_imports(cmd: Sequence[str], cwd: Path) -> list[str]:
     """The modules other than ftlint's own (standard library, dependencies) that one
     run of `cmd` imports, in `-X importtime` order: what any linter built on them
     pays before its own code runs."""
+    return imported_modules(cmd, cwd)[0]
+
+
+def imported_modules(cmd: Sequence[str], cwd: Path) -> tuple[list[str], list[str]]:
+    """The modules one run of `cmd` imports, in `-X importtime` order: the foreign ones
+    (`foreign_imports`), then ftlint's own and its plugins' (`ftlint*`)."""
     argv = list(cmd)
     if argv[0] != sys.executable:  # the installed script: run it as a file
         argv = [sys.executable, *argv]
@@ -335,13 +341,14 @@ def foreign_imports(cmd: Sequence[str], cwd: Path) -> list[str]:
     )
     if done.returncode not in (0, 1):
         raise BenchmarkError(f"ftlint exited {done.returncode}: {done.stderr[-2000:]!r}")
-    names: list[str] = []
+    foreign: list[str] = []
+    own: list[str] = []
     for line in done.stderr.decode("utf-8", "replace").splitlines():
         if line.startswith("import time:") and line.count("|") == 2:
             name = line.rsplit("|", 1)[1].strip()
-            if name != "package" and not name.startswith("ftlint"):
-                names.append(name)
-    return names
+            if name != "package":
+                (own if name.startswith("ftlint") else foreign).append(name)
+    return foreign, own
 
 
 def floor_script(modules: Sequence[str]) -> str:

@@ -270,6 +270,7 @@ def test_startup_profile_prints_every_phase(tmp_path: Path, jobs: str) -> None:
     for line in (
         "bare json load",
         "imports + bare json load",
+        "imports alone:",
         "setup (config, plugins, rules)",
         "discovery (load_campaign)",
         "lint (all processes)",
