@@ -617,3 +617,25 @@ def completion_scan_only() -> Iterator[None]:
         mock.patch.object(completion, "_single_object", lambda text: None),
     ):
         yield
+
+
+def dataclass_twin(cls: type, *, frozen: bool) -> type:
+    """The same record made by `@dataclass(frozen=frozen, slots=True)` (fields, their
+    options, docstring, post-init): what `ftlint.frozen` and `ftlint.mutable` are held to
+    (tests/test_model_frozen.py, tests/test_model_mutable.py)."""
+    import dataclasses
+
+    specs = []
+    for f in dataclasses.fields(cls):
+        kw: dict[str, Any] = {"repr": f.repr, "compare": f.compare, "hash": f.hash}
+        if f.default is not dataclasses.MISSING:
+            kw["default"] = f.default
+        if f.default_factory is not dataclasses.MISSING:
+            kw["default_factory"] = f.default_factory
+        specs.append((f.name, f.type, dataclasses.field(**kw)))
+    namespace: dict[str, Any] = {"__doc__": cls.__doc__}
+    if hasattr(cls, "__post_init__"):
+        namespace["__post_init__"] = cls.__post_init__
+    return dataclasses.make_dataclass(
+        cls.__name__, specs, frozen=frozen, slots=True, namespace=namespace
+    )

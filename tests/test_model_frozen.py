@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from helpers import dataclass_twin
 
 from ftlint import frozen, maker, model
 
@@ -28,21 +29,7 @@ VALID = {("Action", "tier"): 2, ("Action", "kind"): "env"}
 
 
 def _twin(cls: type) -> type:
-    """The same record, made by @dataclass(frozen=True, slots=True)."""
-    specs = []
-    for f in dataclasses.fields(cls):
-        kw: dict[str, Any] = {"repr": f.repr, "compare": f.compare, "hash": f.hash}
-        if f.default is not dataclasses.MISSING:
-            kw["default"] = f.default
-        if f.default_factory is not dataclasses.MISSING:
-            kw["default_factory"] = f.default_factory
-        specs.append((f.name, f.type, field(**kw)))
-    namespace: dict[str, Any] = {"__doc__": cls.__doc__}
-    if hasattr(cls, "__post_init__"):
-        namespace["__post_init__"] = cls.__post_init__
-    return dataclasses.make_dataclass(
-        cls.__name__, specs, frozen=True, slots=True, namespace=namespace
-    )
+    return dataclass_twin(cls, frozen=True)
 
 
 def _args(cls: type, salt: str = "") -> dict[str, Any]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from helpers import dataclass_twin
 
 import ftlint
 
@@ -41,20 +42,8 @@ MUTABLE = sorted(
 )
 
 
-def _twin(cls: type, **options: Any) -> type:
-    """The same record made by @dataclass(slots=True, **options)."""
-    specs = []
-    for f in dataclasses.fields(cls):
-        kw: dict[str, Any] = {"repr": f.repr, "compare": f.compare, "hash": f.hash}
-        if f.default is not dataclasses.MISSING:
-            kw["default"] = f.default
-        if f.default_factory is not dataclasses.MISSING:
-            kw["default_factory"] = f.default_factory
-        specs.append((f.name, f.type, field(**kw)))
-    namespace: dict[str, Any] = {"__doc__": cls.__doc__}
-    return dataclasses.make_dataclass(
-        cls.__name__, specs, slots=True, namespace=namespace, **options
-    )
+def _twin(cls: type) -> type:
+    return dataclass_twin(cls, frozen=False)
 
 
 def _args(cls: type, salt: str = "") -> dict[str, Any]:
