@@ -23,10 +23,11 @@ class Formatter(argparse.HelpFormatter):
         indent_increment: int = 2,
         max_help_position: int = 24,
         width: int | None = None,
+        **more: Any,  # (what later Pythons add, e.g. 3.14's color)
     ) -> None:
         if width is None:
             width = terminal_width(80) - 2  # as argparse: the columns less 2
-        super().__init__(prog, indent_increment, max_help_position, width)
+        super().__init__(prog, indent_increment, max_help_position, width, **more)
 
 
 class Parser(argparse.ArgumentParser):
