@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 TYPE_CHECKING = False  # `import ftlint` imports nothing (typing is ~4 ms)
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -14,6 +16,8 @@ __version__ = "0.1.0"
 #: config files looked up from the working directory upward, besides a pyproject.toml
 #: with a [tool.ftlint] table (`ftlint.config.settings`)
 CONFIG_NAMES = ("rules.yaml", ".ftlint.yaml")
+#: @dataclass compares records field by field from Python 3.13 on (`frozen`, `mutable`)
+_FIELDWISE_EQ = sys.version_info >= (3, 13)
 
 
 class _Factory:
@@ -93,7 +97,8 @@ def _build(cls: type[_T], *, frozen: bool) -> type[_T]:
     notes = cls.__dict__.get("__annotations__", {})  # noqa: RUF063 (inspect: ~5 ms to import)
     if any(name in inherited for name in notes):  # a field redefined: as @dataclass does
         return dataclasses.dataclass(frozen=frozen, slots=True)(cls)
-    own = _fields(cls, notes, defaulted=any(_has_default(f) for f in inherited.values()))
+    defaulted = [name for name, f in inherited.items() if _has_default(f)]
+    own = _fields(cls, notes, defaulted=defaulted[-1] if defaulted else None)
     fields = {**inherited, **own}
     names = tuple(fields)
     namespace = {k: v for k, v in cls.__dict__.items() if k not in own}
@@ -130,6 +135,23 @@ def _build(cls: type[_T], *, frozen: bool) -> type[_T]:
 
     def __eq__(self: Any, other: Any) -> Any:
         return key(self) == key(other) if other.__class__ is self.__class__ else NotImplemented
+
+    if _FIELDWISE_EQ:
+
+        def __eq__(self: Any, other: Any) -> Any:  # (Python 3.13+)
+            """As @dataclass compares from Python 3.13 on: `self.a == other.a and ...`,
+            with no identity shortcut per field (a record holding NaN is not equal to
+            a copy of itself); the tuple comparison above has one."""
+            if self is other:
+                return True
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            result: Any = True
+            for mine, theirs in zip(key(self), key(other), strict=True):
+                result = mine == theirs
+                if not result:
+                    return result
+            return result
 
     def __hash__(self: Any) -> int:
         return hash(hashed(self))
@@ -224,9 +246,10 @@ class _SignatureDoc:
         return doc
 
 
-def _fields(cls: type, notes: dict[str, Any], *, defaulted: bool) -> dict[str, Field[Any]]:
+def _fields(cls: type, notes: dict[str, Any], *, defaulted: str | None) -> dict[str, Field[Any]]:
     """The class's own fields as @dataclass makes them (`dataclasses.Field`s, in order);
-    `defaulted`: an inherited field has a default (so must every one of these)."""
+    `defaulted`: the last inherited field with a default (then every one of these must
+    have one)."""
     import dataclasses
 
     out: dict[str, Field[Any]] = {}
@@ -247,10 +270,11 @@ def _fields(cls: type, notes: dict[str, Any], *, defaulted: bool) -> dict[str, F
                 f"mutable default {type(f.default)} for field {name} is not allowed: "
                 "use default_factory"
             )
-        has_default = _has_default(f)
-        if defaulted and not has_default:
-            raise TypeError(f"non-default argument {name!r} follows default argument")
-        defaulted = defaulted or has_default
+        if _has_default(f):
+            defaulted = name
+        elif defaulted is not None:  # (Python 3.13 names the default it follows)
+            after = f" {defaulted!r}" if _FIELDWISE_EQ else ""
+            raise TypeError(f"non-default argument {name!r} follows default argument{after}")
         out[name] = f
     return out
 
