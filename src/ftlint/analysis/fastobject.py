@@ -49,6 +49,9 @@ _JSON_SPACE = " \t\n\r"
 #: this short can be one (two C-level counts, ~0.45 us a completion, are skipped)
 _SHORT = 2 * MAX_DEPTH + 1
 EXPECTING_KEY = "Expecting property name enclosed in double quotes"
+#: from Python 3.13 on, json names a trailing comma, at the comma (`comma_error`)
+TRAILING_COMMA = "Illegal trailing comma before end of object"
+_NAMES_TRAILING_COMMA = sys.version_info >= (3, 13)
 
 
 def _decoder() -> Callable[[str], Any] | None:
@@ -95,6 +98,8 @@ def comma_error(text: str, start: int, end: int) -> str | None:
     body = text[start:comma] + "}"
     if not object_in(body, 0, len(body)):  # (an empty object: json stops at the comma)
         return None
+    if _NAMES_TRAILING_COMMA:
+        return _message(text, start, comma, TRAILING_COMMA)
     return _message(text, start, close, EXPECTING_KEY)
 
 
