@@ -639,3 +639,42 @@ def dataclass_twin(cls: type, *, frozen: bool) -> type:
     return dataclasses.make_dataclass(
         cls.__name__, specs, frozen=frozen, slots=True, namespace=namespace
     )
+
+
+#: the `__dataclass_params__` fields every Python has (3.12 added more)
+DATACLASS_PARAMS = ("init", "repr", "eq", "order", "unsafe_hash", "frozen")
+
+
+def assert_like_twin(
+    ours: type, twin: type, args: dict[str, Any], other: dict[str, Any], replaced: Any
+) -> tuple[Any, Any]:
+    """What a record made by `ftlint.frozen` or `ftlint.mutable` shares with its
+    @dataclass twin (`dataclass_twin`): signature, doc, repr, asdict, fields, match
+    args, params, equality (NaN as the running Python's @dataclass has it), copies and
+    `replace` (its first field set to `replaced`). Returns an instance of each."""
+    import copy
+    import dataclasses
+    import inspect
+
+    assert str(inspect.signature(ours)) == str(inspect.signature(twin))
+    assert ours.__doc__ == twin.__doc__
+    a, b = ours(**args), twin(**args)
+    assert repr(a) == repr(b)
+    assert dataclasses.asdict(a) == dataclasses.asdict(b)
+    assert ours.__match_args__ == twin.__match_args__
+    assert [f.name for f in dataclasses.fields(ours)] == [f.name for f in dataclasses.fields(twin)]
+    assert [getattr(ours.__dataclass_params__, p) for p in DATACLASS_PARAMS] == [
+        getattr(twin.__dataclass_params__, p) for p in DATACLASS_PARAMS
+    ]
+    same = b == twin(**args)  # (False from Python 3.13 on for a field holding NaN)
+    assert (a == ours(**args)) is same and a == a
+    assert same or any(v != v for v in args.values())
+    assert (a == ours(**other)) is (b == twin(**other))
+    assert a != b  # different classes never compare equal, as with @dataclass
+    for copied in (copy.copy, copy.deepcopy):  # equal as the twin's copies are (NaN: 3.13)
+        assert repr(copied(a)) == repr(a) and (copied(a) == a) is (copied(b) == b)
+    fields = dataclasses.fields(ours)
+    if fields:
+        changed = {fields[0].name: replaced}
+        assert repr(dataclasses.replace(a, **changed)) == repr(dataclasses.replace(b, **changed))
+    return a, b
