@@ -16,8 +16,9 @@ __version__ = "0.1.0"
 #: config files looked up from the working directory upward, besides a pyproject.toml
 #: with a [tool.ftlint] table (`ftlint.config.settings`)
 CONFIG_NAMES = ("rules.yaml", ".ftlint.yaml")
-#: @dataclass compares records field by field from Python 3.13 on (`frozen`, `mutable`)
-_FIELDWISE_EQ = sys.version_info >= (3, 13)
+#: @dataclass as of Python 3.13 (`frozen`, `mutable` follow it): it compares records
+#: field by field and names the default a non-default field follows
+_DATACLASS_313 = sys.version_info >= (3, 13)
 
 
 class _Factory:
@@ -116,32 +117,18 @@ def _build(cls: type[_T], *, frozen: bool) -> type[_T]:
     labels = [f"{f.name}=" for f in listed if f.repr]
     key = _getter([f.name for f in listed if f.compare])
     hashed = _getter([f.name for f in listed if (f.compare if f.hash is None else f.hash)])
-    refused = dataclasses.FrozenInstanceError
     from reprlib import recursive_repr  # loaded already (collections imports it)
-
-    def __setattr__(self: Any, name: str, value: Any) -> None:
-        if type(self) is new or name in names:
-            raise refused(f"cannot assign to field {name!r}")
-        object.__setattr__(self, name, value)
-
-    def __delattr__(self: Any, name: str) -> None:
-        if type(self) is new or name in names:
-            raise refused(f"cannot delete field {name!r}")
-        object.__delattr__(self, name)
 
     def __repr__(self: Any) -> str:
         pairs = ", ".join(k + repr(v) for k, v in zip(labels, shown(self), strict=True))
         return f"{self.__class__.__qualname__}({pairs})"
 
-    def __eq__(self: Any, other: Any) -> Any:
-        return key(self) == key(other) if other.__class__ is self.__class__ else NotImplemented
+    if _DATACLASS_313:
 
-    if _FIELDWISE_EQ:
-
-        def __eq__(self: Any, other: Any) -> Any:  # (Python 3.13+)
-            """As @dataclass compares from Python 3.13 on: `self.a == other.a and ...`,
-            with no identity shortcut per field (a record holding NaN is not equal to
-            a copy of itself); the tuple comparison above has one."""
+        def __eq__(self: Any, other: Any) -> Any:
+            """`self.a == other.a and ...`, as @dataclass compares from Python 3.13 on:
+            no identity shortcut per field (a record holding NaN is not equal to a copy
+            of itself), where a tuple comparison has one."""
             if self is other:
                 return True
             if other.__class__ is not self.__class__:
@@ -153,8 +140,10 @@ def _build(cls: type[_T], *, frozen: bool) -> type[_T]:
                     return result
             return result
 
-    def __hash__(self: Any) -> int:
-        return hash(hashed(self))
+    else:
+
+        def __eq__(self: Any, other: Any) -> Any:
+            return key(self) == key(other) if other.__class__ is self.__class__ else NotImplemented
 
     def __getstate__(self: Any) -> list[Any]:
         return [getattr(self, n) for n in names]
@@ -181,7 +170,7 @@ def _build(cls: type[_T], *, frozen: bool) -> type[_T]:
     methods = [_init(new, listed), recursive_repr()(__repr__), __eq__]
     methods += [__getstate__, __setstate__, __reduce__]
     if frozen:
-        methods += [__setattr__, __delattr__, __hash__]
+        methods += _frozen_methods(new, names, hashed)
     for fn in methods:
         fn.__qualname__ = f"{qualname}.{fn.__name__}"
         setattr(new, fn.__name__, fn)
@@ -191,6 +180,26 @@ def _build(cls: type[_T], *, frozen: bool) -> type[_T]:
         new.__doc__ = _SignatureDoc()
     _MADE.add(new)
     return new
+
+
+def _frozen_methods(new: type, names: tuple[str, ...], hashed: Any) -> list[Any]:
+    """The methods a frozen record adds: assignments refused, hashed by its fields."""
+    from dataclasses import FrozenInstanceError as refused
+
+    def __setattr__(self: Any, name: str, value: Any) -> None:
+        if type(self) is new or name in names:
+            raise refused(f"cannot assign to field {name!r}")
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self: Any, name: str) -> None:
+        if type(self) is new or name in names:
+            raise refused(f"cannot delete field {name!r}")
+        object.__delattr__(self, name)
+
+    def __hash__(self: Any) -> int:
+        return hash(hashed(self))
+
+    return [__setattr__, __delattr__, __hash__]
 
 
 def maker(cls: type[_T]) -> Callable[..., _T]:
@@ -273,7 +282,7 @@ def _fields(cls: type, notes: dict[str, Any], *, defaulted: str | None) -> dict[
         if _has_default(f):
             defaulted = name
         elif defaulted is not None:  # (Python 3.13 names the default it follows)
-            after = f" {defaulted!r}" if _FIELDWISE_EQ else ""
+            after = f" {defaulted!r}" if _DATACLASS_313 else ""
             raise TypeError(f"non-default argument {name!r} follows default argument{after}")
         out[name] = f
     return out
