@@ -16,9 +16,9 @@ from typing import Any
 
 from ftlint import __version__
 from ftlint.cli.options import color_enabled, output_format, terminal_width, verbose
+from ftlint.cli.parser import EXIT_FINDINGS, EXIT_OK
 from ftlint.errors import FtlintError
 
-EXIT_OK, EXIT_FINDINGS = 0, 1
 WANDB_HINT = "ftlint[wandb]"
 
 
