@@ -91,6 +91,47 @@ def test_yaml_is_loaded_safely(tmp_path: Path) -> None:
 def test_glob_may_not_escape_the_workspace(tmp_path: Path) -> None:
     err = _error(tmp_path, "inputs:\n  hard_cases: ['../../etc/*']\n")
     assert err.line == 2
+    assert "glob '../../etc/*' has a '..' part: globs stay inside the workspace" in str(err)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "why"),
+    [
+        ("/etc/*", "is absolute: globs are relative to the workspace"),
+        ("outputs/..", "has a '..' part"),
+        ("outputs/**x", "has '**' inside a part: '**' stands alone"),
+        ("**.json", "has '**' inside a part"),
+        (".", "names no file"),
+        ("./", "names no file"),
+        ("a\\0b", "holds a NUL character"),
+    ],
+)
+def test_a_glob_that_names_nothing_or_reads_differently_by_python_is_refused(
+    tmp_path: Path, pattern: str, why: str
+) -> None:
+    """Once, `**x` was refused by Python 3.11's `Path.glob` (the adapter failed and the
+    user read only "nothing to lint"), matched as `*x` by 3.13's, and `.` failed with
+    an IndexError: the config says what is wrong, where, before anything is read."""
+    err = _error(tmp_path, f'inputs:\n  hard_cases:\n    - "x/*.jsonl"\n    - "{pattern}"\n')
+    assert err.line == 4
+    assert f"inputs.hard_cases.1: glob {pattern.replace(chr(92) + '0', chr(0))!r} {why}" in str(err)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="a./*\x00x", min_size=1, max_size=8))
+def test_the_schema_refuses_exactly_the_globs_the_config_names_a_reason_for(pattern: str) -> None:
+    """The published schema (editors read it) and the loader agree on every glob."""
+    import re
+
+    from ftlint.config.settings import glob_refusal
+    from ftlint.sources.listing import glob_error
+
+    regex = base_schema()["$defs"]["globs"]["items"]["not"]["pattern"]
+    refused = re.search(regex, pattern) is not None
+    reason = glob_error(pattern) is not None or ".." in pattern.split("/")
+    assert refused == reason, pattern
+    if refused:
+        assert not glob_refusal(pattern).endswith("is refused")
 
 
 def test_pyproject_table(tmp_path: Path) -> None:

@@ -170,6 +170,21 @@ def test_fifo_directory_and_escaping_globs(tmp_path: Path) -> None:
     assert unmapped_hint(tmp_path / "evals" / "f.jsonl") is None
 
 
+def test_a_glob_that_is_no_glob_is_reported_and_the_others_still_read(tmp_path: Path) -> None:
+    """`**` inside a part raised in Python 3.11's `Path.glob` (and matched as `*` in
+    3.13's): the mapping's other globs were dropped with it, without a word."""
+    gen.write_jsonl(tmp_path / "evals" / "x.jsonl", gen.eval_rows(2))
+    mapping = {**MAPPING, "files": ["evals/**x.jsonl", "evals/*.jsonl", "."]}
+    records = {r.id: r for r in discover(tmp_path, mapping)}
+    assert "evals/x" in records  # the good glob still reads its file
+    invalid = [p for r in records.values() for p in r.problems if p.kind == "invalid"]
+    assert [p.message for p in invalid] == [
+        "glob 'evals/**x.jsonl' has '**' inside a part: '**' stands alone, as in "
+        "'outputs/**/final_metrics.json'; not read",
+        "glob '.' names no file: only '.' and '/'; not read",
+    ]
+
+
 def test_schema_accepts_the_documented_block() -> None:
     valid = compile_schema({"type": "array", "items": GENERIC_SCHEMA})
     entry = {**MAPPING, "run": "{stem}", "complete": True, "metrics": {}}

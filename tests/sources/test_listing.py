@@ -1,12 +1,20 @@
-"""The shared listing (`Workspace.scan`, `ftlint.sources.listing`) finds exactly what
-`Path.glob` and the glob probe found, path for path and problem for problem: links in
-and out, loops, dangling links, hostile names, folders that cannot be listed or
-entered; and `inside`/`rel` answer as before."""
+"""The listing (`Workspace.scan`, `ftlint.sources.listing`) finds exactly what Python
+3.11's `Path.glob` and the glob probe found, path for path and problem for problem:
+links in and out, loops, dangling links, hostile names, folders that cannot be listed
+or entered; and `inside`/`rel` answer as before.
+
+`Path.glob` itself changed in 3.12 and 3.13, and ftlint keeps 3.11's steps on every
+Python. So on 3.11 the reference is `Path.glob` itself, and what it found in the fixed
+trees here is recorded in `data/glob_reference.json`; on a later Python that record is
+the reference. `FTLINT_UPDATE_GLOB_REFERENCE=1` (on 3.11 only) writes it again."""
 
 from __future__ import annotations
 
 import errno
+import json
 import os
+import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,8 +23,9 @@ from hypothesis import strategies as st
 
 from ftlint.config.settings import DEFAULT_INPUTS
 from ftlint.sources import hf_trainer, llamafactory, lm_eval, openai_ft
+from ftlint.sources._globprobe import probe
 from ftlint.sources.io import Workspace
-from ftlint.sources.listing import fast_parts
+from ftlint.sources.listing import fast_parts, glob_error
 
 ADAPTER_PATTERNS = [
     *(p for globs in DEFAULT_INPUTS.values() for p in globs),
@@ -48,6 +57,13 @@ EXTRA_PATTERNS = [
     "loops/*/*",
     "links/*/*",
     "links/**/*.json",
+    "outputs/**/",
+    "outputs/**x",
+    "x**/*.json",
+    ".",
+    "./",
+    "",
+    "/abs/*",
 ]
 
 
@@ -86,22 +102,88 @@ def _tree(root: Path, outside: Path) -> None:
     os.mkfifo(root / "outputs" / "r1" / "iter_eval_metrics.jsonl")
 
 
-def _compare(root: Path, patterns: list[str]) -> None:
+#: Python 3.11: `Path.glob` is the reference itself
+ON_311 = sys.version_info[:2] == (3, 11)
+REFERENCE = Path(__file__).parent / "data" / "glob_reference.json"
+UPDATE = os.environ.get("FTLINT_UPDATE_GLOB_REFERENCE") == "1"
+
+
+def _path_glob(root: Path, patterns: list[str]) -> dict[str, object]:
+    """What `Workspace.glob` finds by its definition: the running Python's `Path.glob`
+    (3.11's is the reference) for each pattern, paths relative to `root` and errors
+    by type and message; under "skipped", the probe's problems without a listing, in
+    the order the patterns first meet them (as `Workspace.skipped` holds them)."""
+    ws = Workspace(root)
+    answers: dict[str, object] = {}
+    skipped: dict[tuple[str, str, str], None] = {}
+    for pattern in patterns:
+        why = glob_error(pattern)
+        if why is not None:
+            answers[pattern] = ["ValueError", f"glob {pattern!r} {why}"]
+            continue
+        try:
+            answers[pattern] = sorted({ws.rel(path) for path in root.glob(pattern)})
+            for path, message, kind in probe(root, pattern):
+                skipped.setdefault((ws.rel(path), message, kind))
+        except (ValueError, NotImplementedError, OSError) as exc:
+            answers[pattern] = [type(exc).__name__, str(exc)]
+    return _portable({"globs": answers, "skipped": [list(k) for k in skipped]}, root)
+
+
+def _listed(root: Path, patterns: list[str], ws: Workspace) -> dict[str, object]:
+    """`_path_glob`'s answers from `ws.glob` (with or without the shared listing)."""
+    answers: dict[str, object] = {}
+    for pattern in patterns:
+        try:
+            answers[pattern] = [ws.rel(path) for path in ws.glob((pattern,))]
+        except (ValueError, NotImplementedError, OSError) as exc:
+            answers[pattern] = [type(exc).__name__, str(exc)]
+    skipped = [[p.evidence.path, p.message, p.kind] for p in ws.skipped]
+    return _portable({"globs": answers, "skipped": skipped}, root)
+
+
+def _portable(answer: object, root: Path) -> object:
+    """An answer as JSON holds it: the temporary folders named by their role."""
+    text = json.dumps(answer)
+    for path, name in ((root, "<ws>"), (root.parent / "elsewhere", "<elsewhere>")):
+        text = text.replace(json.dumps(str(path))[1:-1], name)
+    return json.loads(text)
+
+
+def _recorded(case: str, root: Path, patterns: list[str]) -> object:
+    """The reference answers of `case`: `Path.glob`'s on 3.11 (checked against the
+    record, or written to it with FTLINT_UPDATE_GLOB_REFERENCE=1), else the record's."""
+    record = json.loads(REFERENCE.read_text()) if REFERENCE.exists() else {}
+    if not ON_311:
+        assert case in record, f"no 3.11 reference recorded for {case}"
+        return record[case]
+    live = _path_glob(root, patterns)
+    if UPDATE:
+        record[case] = live
+        REFERENCE.parent.mkdir(exist_ok=True)
+        REFERENCE.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+    else:
+        assert record.get(case) == live, f"{REFERENCE.name} is stale for {case}"
+    return live
+
+
+def _compare(root: Path, patterns: list[str], case: str | None = None) -> None:
+    """The answers from the shared listing and from a listing made for each call are
+    the reference's: recorded under `case`, else 3.11's `Path.glob` live (on another
+    Python, with no record, only the two listings are compared)."""
+    if case is not None:
+        expected = _recorded(case, root, patterns)
+    else:
+        expected = _path_glob(root, patterns) if ON_311 else None
     plain, scanned = Workspace(root), Workspace(root)
     with scanned.scan():
-        for pattern in patterns:
-            expected = _glob_or_error(plain, pattern)
-            got = _glob_or_error(scanned, pattern)
-            assert got == expected, pattern
-        assert scanned.skipped == plain.skipped
+        got = _listed(root, patterns, scanned)
     assert scanned.listing is None  # the listing lives for one discovery
-
-
-def _glob_or_error(ws: Workspace, pattern: str) -> object:
-    try:
-        return ws.glob((pattern,))
-    except (ValueError, NotImplementedError, OSError) as exc:
-        return type(exc), str(exc)
+    assert _listed(root, patterns, plain) == got
+    if expected is not None:
+        for pattern in patterns:
+            assert got["globs"][pattern] == expected["globs"][pattern], pattern
+        assert got["skipped"] == expected["skipped"]
 
 
 @pytest.fixture
@@ -113,7 +195,7 @@ def ws_root(tmp_path: Path) -> Path:
 
 
 def test_every_adapter_pattern_finds_what_path_glob_found(ws_root: Path) -> None:
-    _compare(ws_root, ADAPTER_PATTERNS + EXTRA_PATTERNS)
+    _compare(ws_root, ADAPTER_PATTERNS + EXTRA_PATTERNS, "tree")
 
 
 def test_several_patterns_in_one_glob_are_merged_alike(ws_root: Path) -> None:
@@ -194,7 +276,8 @@ def test_folders_that_cannot_be_read_are_reported_alike(
     ws_root: Path, monkeypatch, blocked: str, stat_too: bool
 ) -> None:
     _denied(monkeypatch, ws_root / blocked, stat_too=stat_too)
-    _compare(ws_root, ADAPTER_PATTERNS + EXTRA_PATTERNS)
+    case = f"tree, {blocked} {'unsearchable' if stat_too else 'unlistable'}"
+    _compare(ws_root, ADAPTER_PATTERNS + EXTRA_PATTERNS, case)
 
 
 def test_the_listing_is_made_once_per_folder(ws_root: Path, monkeypatch) -> None:
@@ -210,19 +293,50 @@ def test_the_listing_is_made_once_per_folder(ws_root: Path, monkeypatch) -> None
     with ws.scan():
         for pattern in ADAPTER_PATTERNS + EXTRA_PATTERNS:
             if fast_parts(pattern) is not None:  # the others are Path.glob's own
-                _glob_or_error(ws, pattern)
+                _listed(ws_root, [pattern], ws)
     assert listed and len(listed) == len(set(listed))
 
 
-def test_patterns_path_glob_treats_itself_are_left_to_it() -> None:
-    for pattern in ("", "/abs/*", "a/", "../x", "a/**b/c", "a/../b"):
-        assert fast_parts(pattern) is None, pattern
+def test_patterns_are_split_as_python_3_11_split_them() -> None:
+    """Every pattern `glob_error` accepts is globbed by the listing, on every Python: a
+    trailing slash is a last empty part (folders only), a `..` part a name."""
     assert fast_parts("./a//b/*.json") == ("a", "b", "*.json")
-    assert fast_parts(42) is None  # type: ignore[arg-type]
+    assert fast_parts("a/") == ("a", "")
+    assert fast_parts("outputs/**//") == ("outputs", "**", "")
+    assert fast_parts("../x") == ("..", "x")
+    assert fast_parts("a/../b") == ("a", "..", "b")
+    for pattern in ("", "/abs/*", "a/**b/c", "x**", ".", "./", "a\0b", 42):
+        assert fast_parts(pattern) is None, pattern  # type: ignore[arg-type]
+        assert glob_error(pattern) is not None, pattern  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "why"),
+    [
+        ("", "is empty"),
+        ("/abs/*", "is absolute"),
+        ("outputs/**x", "'**' inside a part"),
+        ("x**/y", "'**' inside a part"),
+        ("***", "'**' inside a part"),
+        (".", "names no file"),
+        ("././/", "names no file"),
+        ("a\0b", "NUL"),
+    ],
+)
+def test_a_pattern_that_is_no_glob_raises_alike_on_every_python(
+    ws_root: Path, pattern: str, why: str
+) -> None:
+    """3.11's `Path.glob` raised ValueError for `**x` and IndexError for `.`; 3.13's
+    matches `**x` as `*x`. Here each is one ValueError with its reason, scanning or not."""
+    plain, scanned = Workspace(ws_root), Workspace(ws_root)
+    with pytest.raises(ValueError, match=re.escape(why)):
+        plain.glob(("outputs/*/final_metrics.json", pattern))
+    with scanned.scan(), pytest.raises(ValueError, match=re.escape(why)):
+        scanned.glob(("outputs/*/final_metrics.json", pattern))
 
 
 NAMES = ["a", "b", ".h", "x.json", "y.jsonl", "[a]", "s p", "run-1"]
-PARTS = ["*", "**", "?", "a*", "[ab]*", "x.json", ".h", "*.json*", "run-*", "b", "[!a]*"]
+PARTS = ["*", "**", "?", "a*", "[ab]*", "x.json", ".h", "*.json*", "run-*", "b", "[!a]*", "", ".."]
 
 
 @settings(

@@ -405,9 +405,22 @@ def _describe(err: Any) -> str:
         msg = f"{err.instance!r} out of range (must be {bound[str(err.validator)]} {err.validator_value})"
     elif err.validator == "type":
         msg = f"expected {err.validator_value}, got {type(err.instance).__name__} {err.instance!r}"
+    elif err.validator == "not" and isinstance(err.instance, str) and where.startswith("inputs."):
+        msg = glob_refusal(err.instance)
     else:
         msg = err.message
     return f"{where}: {msg}" if where else msg
+
+
+def glob_refusal(pattern: str) -> str:
+    """Why the config refuses an `inputs` glob (its schema's `not` says only which
+    regex matched): what `Workspace.glob` refuses, and a `..` part."""
+    from ftlint.sources.listing import glob_error
+
+    why = glob_error(pattern)
+    if why is None and ".." in pattern.split("/"):
+        why = "has a '..' part: globs stay inside the workspace"
+    return f"glob {pattern!r} {why or 'is refused'}"
 
 
 def _line_for(lines: Mapping[str, int], at: str) -> int | None:

@@ -25,6 +25,7 @@ from ._generic_read import as_score, get_field, iter_records, peek_fields
 from ._tabular import MAX_ROW_PROBLEMS, not_regular
 from .base import RowFile, RunRecord, Value
 from .io import Workspace, read_json
+from .listing import glob_error
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -114,22 +115,24 @@ class GenericSource:
         runs: dict[str, _Run],
     ) -> list[Path]:
         patterns: list[str] = []
+
+        def refuse(kind: str, why: str) -> None:
+            run = runs.setdefault(f"sources.generic[{where[-1]}]", _Run(where_id(where)))
+            ev = _config_ev(config, *where, "files")
+            run.problems.append(Problem(kind, why, ev))
+
         for pattern in _many(mapping.get("files")):
             pure = PurePosixPath(pattern)
             if pure.is_absolute() or ".." in pure.parts:
-                run = runs.setdefault(f"sources.generic[{where[-1]}]", _Run(where_id(where)))
-                run.problems.append(
-                    Problem(
-                        "unsafe-path",
-                        f"glob {pattern[:80]!r} leaves the workspace; not read",
-                        _config_ev(config, *where, "files"),
-                    )
-                )
-                continue
-            patterns.append(pattern)
+                refuse("unsafe-path", f"glob {pattern[:80]!r} leaves the workspace; not read")
+            elif (why := glob_error(pattern)) is not None:
+                refuse("invalid", f"glob {pattern[:80]!r} {why}; not read")
+            else:
+                patterns.append(pattern)
         try:
             return ws.glob(tuple(patterns))
-        except (ValueError, NotImplementedError, OSError):
+        except OSError as exc:  # the workspace itself went away or cannot be listed
+            refuse("missing", f"files could not be globbed ({exc.strerror}); not read")
             return []
 
     def _read(

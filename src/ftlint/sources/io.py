@@ -25,7 +25,7 @@ from ftlint.sources.jsonparse import bounded_int, loads_checked, parse_failure
 from ftlint.sources.jsonparse import dup_message as _dup_message
 from ftlint.sources.jsonparse import duplicate_line as _duplicate_line
 from ftlint.sources.jsonparse import reject_constant as reject_constant  # re-exported
-from ftlint.sources.listing import Listing, fast_parts
+from ftlint.sources.listing import Listing, fast_parts, glob_error
 
 READ_CHUNK = 1 << 20
 
@@ -123,31 +123,32 @@ class Workspace:
         return True
 
     def glob(self, patterns: tuple[str, ...]) -> list[Path]:
-        """Files matching the patterns, sorted, deduplicated.
+        """Files matching the patterns, sorted, deduplicated: Python 3.11's `Path.glob`
+        on every Python (`ftlint.sources.listing`). A pattern `glob_error` refuses
+        raises ValueError with its reason.
 
-        Path.glob skips what it cannot enter without a word; the folders along each
+        A glob skips what it cannot enter without a word; the folders along each
         pattern are probed too, and anything that could hold a match but cannot be
         read is added (once) to `skipped` as a Problem.
         """
         out: dict[str, Path] = {}
-        listing = self.listing
+        # outside discovery, a listing for this call only: the same steps on any Python
+        listing = self.listing if self.listing is not None else Listing(str(self.root))
         for pattern in patterns:
-            parts = fast_parts(pattern) if listing is not None else None
+            parts = fast_parts(pattern)
             if parts is None:
-                for path in self.root.glob(pattern):
-                    out.setdefault(self.rel(path), path)
-            else:
-                for rel in listing.glob(parts):
-                    key = rel or "."
-                    if key not in out:
-                        out[key] = self.root / rel if rel else self.root
-            self._probe(pattern)
+                raise ValueError(f"glob {pattern!r} {glob_error(pattern)}")
+            for rel in listing.glob(parts):
+                key = rel or "."
+                if key not in out:
+                    out[key] = self.root / rel if rel else self.root
+            self._probe(pattern, listing)
         return [out[k] for k in sorted(out)]
 
-    def _probe(self, pattern: str) -> None:
+    def _probe(self, pattern: str, listing: Listing) -> None:
         from ftlint.sources._globprobe import probe
 
-        for path, message, kind in probe(self.root, pattern, self.listing):
+        for path, message, kind in probe(self.root, pattern, listing):
             problem = Problem(kind, message, Evidence(self.rel(path)))
             if problem not in self.skipped:
                 self.skipped.append(problem)

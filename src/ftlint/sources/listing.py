@@ -17,10 +17,17 @@ a link is `stat`ed once when followed), and `glob` walks those listings with Pyt
 - a `PermissionError` ends what `Path.glob` ends for it; other errors it ignores
   (ENOENT, ENOTDIR, EBADF, ELOOP) are ignored, and any other is raised as it raises it.
 
-A pattern `Path.glob` would reject or treat specially (empty, absolute, a trailing
-slash, `..`, `**` inside a part) is left to `Path.glob` itself. The listing lives only
-for one discovery: a run's files read later (the loaders, the workers) see the
-filesystem as it is then. Nothing is kept across invocations.
+These are the steps of Python 3.11's `Path.glob`, kept on every Python: from 3.12 on,
+`Path.glob` lists a folder to find a literal name in it (a folder that can be entered
+but not listed then hides its files, and a dangling link is found by its name), and
+3.13's trailing `**` yields files too. `Workspace.glob` always globs through a listing
+(outside discovery one made for the call), so a workspace reads alike on every Python.
+
+A pattern `glob_error` refuses (empty, absolute, `**` inside a part, nothing but `.`)
+raises ValueError with its reason on every Python; `Path.glob` is never called. A
+trailing slash keeps folders only, and a `..` part is looked up like any name, as 3.11
+did. The listing lives only for one discovery: a run's files read later (the loaders,
+the workers) see the filesystem as it is then. Nothing is kept across invocations.
 """
 
 from __future__ import annotations
@@ -68,23 +75,36 @@ def _join(folder: str, name: str) -> str:
     return f"{folder}/{name}" if folder != "/" else f"/{name}"
 
 
+def glob_error(pattern: object) -> str | None:
+    """Why `pattern` is no workspace glob, or None: the same answer on every Python.
+
+    Python 3.11's `Path.glob` raised for `**` inside a part (`runs/**x`) and failed with
+    an IndexError on `.`; 3.13's matches `**x` as `*x`. A workspace glob is relative and
+    names something (a `..` part is allowed here; the config refuses it)."""
+    if not isinstance(pattern, str):
+        return "is not a string"
+    if not pattern:
+        return "is empty"
+    if "\0" in pattern:
+        return "holds a NUL character"
+    if pattern.startswith("/"):
+        return "is absolute: globs are relative to the workspace"
+    parts = [part for part in pattern.split("/") if part not in ("", ".")]
+    if not parts:
+        return "names no file: only '.' and '/'"
+    if any("**" in part and part != "**" for part in parts):
+        return "has '**' inside a part: '**' stands alone, as in 'outputs/**/final_metrics.json'"
+    return None
+
+
 def fast_parts(pattern: str) -> tuple[str, ...] | None:
-    """The parts of `pattern` as `Path.glob` splits it, or None when `Path.glob` should
-    see it itself (it raises for some, and a trailing slash or `..` is rare)."""
-    if (
-        not isinstance(pattern, str)
-        or not pattern
-        or pattern.startswith("/")
-        or pattern.endswith("/")
-    ):
+    """The parts of `pattern` as Python 3.11's `Path.glob` splits it (a trailing slash
+    is a last empty part: what precedes it must be a folder), or None for a pattern
+    `glob_error` refuses."""
+    if glob_error(pattern) is not None:
         return None
     parts = PurePosixPath(pattern).parts
-    if not parts:
-        return None
-    for part in parts:
-        if part == ".." or ("**" in part and part != "**"):
-            return None
-    return parts
+    return (*parts, "") if pattern.endswith("/") else parts
 
 
 class Listing:
@@ -203,7 +223,7 @@ class Listing:
         return f"{self.root}/{rel}" if rel else self.root
 
     def _select(self, parts: tuple[str, ...], rel: str) -> Iterator[str]:
-        if not parts:
+        if not parts or not parts[0]:  # (an empty part: the trailing slash's end)
             yield rel
             return
         part, rest = parts[0], parts[1:]
