@@ -124,13 +124,10 @@ class Workspace:
 
     def glob(self, patterns: tuple[str, ...]) -> list[Path]:
         """Files matching the patterns, sorted, deduplicated: Python 3.11's `Path.glob`
-        on every Python (`ftlint.sources.listing`). A pattern `glob_error` refuses
-        raises ValueError with its reason.
-
-        A glob skips what it cannot enter without a word; the folders along each
-        pattern are probed too, and anything that could hold a match but cannot be
-        read is added (once) to `skipped` as a Problem.
-        """
+        on every Python (`ftlint.sources.listing`); a pattern `glob_error` refuses
+        raises ValueError. A glob skips what it cannot enter without a word, so the
+        folders along each pattern are probed too, and anything that could hold a
+        match but cannot be read is added (once) to `skipped` as a Problem."""
         out: dict[str, Path] = {}
         # outside discovery, a listing for this call only: the same steps on any Python
         listing = self.listing if self.listing is not None else Listing(str(self.root))
