@@ -24,6 +24,15 @@ from helpers import (  # noqa: F401  (codes, lint, ...: rule tests still import 
     lint,
     submission,
 )
+from hypothesis import settings as hypothesis_settings
+
+# Timing is the benchmark's business, never a test's: hypothesis's 200 ms deadline per
+# example failed a parser test on a loaded 2-core machine (216 ms). And the suite is
+# deterministic: the same examples on every run. `HYPOTHESIS_PROFILE=explore` searches
+# anew each run, with more examples, for a session that hunts bugs.
+hypothesis_settings.register_profile("ci", deadline=None, derandomize=True)
+hypothesis_settings.register_profile("explore", deadline=None, max_examples=1000)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture
