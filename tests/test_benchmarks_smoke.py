@@ -285,3 +285,20 @@ def test_startup_profile_prints_every_phase(tmp_path: Path, jobs: str) -> None:
     assert sum(counts) == 3  # every run linted once, by one process or split
     if jobs == "1":
         assert len(processes) == 1
+
+
+def test_alternate_runs_each_variant_and_refuses_a_bad_one(tmp_path: Path) -> None:
+    """`alternate.py` keeps working: a row per variant (no timings asserted), and a
+    variant that is not NAME=SRC[:JOBS] is a usage error."""
+    ws = REPO / "examples"
+    cmd = [sys.executable, str(BENCH / "alternate.py"), str(ws), "--pairs", "1"]
+    cmd += ["--variant", "one=:1", "--variant", f"two={REPO / 'src'}:2"]
+    proc = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    rows = [line.split() for line in proc.stdout.splitlines()[2:]]
+    assert [row[0] for row in rows] == ["one", "two"]
+    assert all(len(row) == 5 for row in rows)
+    bad = subprocess.run(
+        [*cmd[:5], "--variant", "nameless"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert bad.returncode == 2 and "NAME=SRC[:JOBS]" in bad.stderr
