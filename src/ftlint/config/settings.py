@@ -414,13 +414,10 @@ def _describe(err: Any) -> str:
 
 def glob_refusal(pattern: str) -> str:
     """Why the config refuses an `inputs` glob (its schema's `not` says only which
-    regex matched): what `Workspace.glob` refuses, and a `..` part."""
+    regex matched)."""
     from ftlint.sources.listing import glob_error
 
-    why = glob_error(pattern)
-    if why is None and ".." in pattern.split("/"):
-        why = "has a '..' part: globs stay inside the workspace"
-    return f"glob {pattern!r} {why or 'is refused'}"
+    return f"glob {pattern!r} {glob_error(pattern, parents=False) or 'is refused'}"
 
 
 def _line_for(lines: Mapping[str, int], at: str) -> int | None:

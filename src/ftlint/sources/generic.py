@@ -122,13 +122,13 @@ class GenericSource:
             run.problems.append(Problem(kind, why, ev))
 
         for pattern in _many(mapping.get("files")):
-            pure = PurePosixPath(pattern)
-            if pure.is_absolute() or ".." in pure.parts:
-                refuse("unsafe-path", f"glob {pattern[:80]!r} leaves the workspace; not read")
-            elif (why := glob_error(pattern)) is not None:
-                refuse("invalid", f"glob {pattern[:80]!r} {why}; not read")
-            else:
+            why = glob_error(pattern, parents=False)
+            if why is None:
                 patterns.append(pattern)
+                continue
+            pure = PurePosixPath(pattern)
+            leaves = pure.is_absolute() or ".." in pure.parts
+            refuse("unsafe-path" if leaves else "invalid", f"glob {pattern[:80]!r} {why}; not read")
         try:
             return ws.glob(tuple(patterns))
         except OSError as exc:  # the workspace itself went away or cannot be listed

@@ -75,12 +75,13 @@ def _join(folder: str, name: str) -> str:
     return f"{folder}/{name}" if folder != "/" else f"/{name}"
 
 
-def glob_error(pattern: object) -> str | None:
+def glob_error(pattern: object, *, parents: bool = True) -> str | None:
     """Why `pattern` is no workspace glob, or None: the same answer on every Python.
 
     Python 3.11's `Path.glob` raised for `**` inside a part (`runs/**x`) and failed with
     an IndexError on `.`; 3.13's matches `**x` as `*x`. A workspace glob is relative and
-    names something (a `..` part is allowed here; the config refuses it)."""
+    names something. `parents=False` (a glob a config names: `inputs`, a generic
+    source's `files`) also refuses a `..` part."""
     if not isinstance(pattern, str):
         return "is not a string"
     if not pattern:
@@ -94,6 +95,8 @@ def glob_error(pattern: object) -> str | None:
         return "names no file: only '.' and '/'"
     if any("**" in part and part != "**" for part in parts):
         return "has '**' inside a part: '**' stands alone, as in 'outputs/**/final_metrics.json'"
+    if not parents and ".." in parts:
+        return "has a '..' part: globs stay inside the workspace"
     return None
 
 
